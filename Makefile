@@ -1,0 +1,62 @@
+# Every command the README gives. Each target installs what it needs first.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+UV_VERSION := 0.13.9
+UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
+PY := .venv/bin/python
+export UV_LINK_MODE := copy
+
+.PHONY: help install run test lint typecheck fmt bench redrive dlq deploy clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
+
+$(CURDIR)/.tools/bin/uv:
+	python3 -m venv .tools
+	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
+
+.venv/.synced: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen
+	@touch $@
+
+node_modules/.installed: package.json package-lock.json
+	@command -v npm >/dev/null || { echo "npm is needed for DynamoDB Local: apt-get install nodejs npm"; exit 1; }
+	npm ci --no-audit --no-fund
+	@touch $@
+
+install: .venv/.synced node_modules/.installed ## Install Python and npm dependencies
+
+run: install ## Start Kring locally (DynamoDB Local, gateway on :3000, bus, schedules, demo data)
+	$(PY) -m infra.local
+
+test: install ## Run the whole test suite (lint, types, template, unit, integration, DynamoDB Local, e2e)
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen ruff format --check .
+	$(UV) run --frozen mypy shared functions infra
+	$(UV) run --frozen pytest -n 2 --dist loadgroup
+
+lint: install ## Lint and type-check only
+	$(UV) run --frozen ruff check .
+	$(UV) run --frozen mypy shared functions infra
+	$(UV) run --frozen cfn-lint -a cfn_lint_serverless.rules -- template.yaml
+
+fmt: install ## Format the code
+	$(UV) run --frozen ruff format .
+	$(UV) run --frozen ruff check --fix .
+
+bench: install ## Run the benchmarks in bench/ (not part of make test)
+	$(PY) -m bench
+
+dlq: install ## List what the local stack's dead-letter queues hold
+	$(PY) -m infra.local dlq list
+
+redrive: install ## Put parked events back: local DLQs, or QUEUE=<url> SOURCE=<url> in AWS
+	$(PY) -m infra.local dlq redrive $(if $(QUEUE),--queue-url $(QUEUE)) $(if $(TARGET),--target-url $(TARGET))
+
+deploy: install ## Build and deploy to AWS with SAM (guided the first time)
+	$(UV) run --frozen --with aws-sam-cli sam build
+	$(UV) run --frozen --with aws-sam-cli sam deploy --guided
+
+clean: ## Remove local state and build output (keeps .venv and node_modules)
+	rm -rf .kring .aws-sam .pytest_cache .mypy_cache .ruff_cache bench/results

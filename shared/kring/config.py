@@ -1,0 +1,131 @@
+"""Configuration: the environment, read once into validated settings models.
+
+Every function reads its settings through one of the cached accessors below; nothing else in
+Kring touches ``os.environ``. Tests call :func:`clear_caches` after changing the environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from typing import Annotated
+
+from pydantic import AnyHttpUrl, Field, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+
+class _Base(BaseSettings):
+    model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False)
+
+
+class TableSettings(_Base):
+    """The single table and the idempotency table (names from template.yaml)."""
+
+    table_name: str = Field(alias="TABLE_NAME", min_length=1)
+    idempotency_table_name: str = Field(alias="IDEMPOTENCY_TABLE_NAME", min_length=1)
+
+
+class BusSettings(_Base):
+    event_bus_name: str = Field(alias="EVENT_BUS_NAME", min_length=1)
+
+
+class SecretSettings(_Base):
+    """Where secrets live: an SSM path in AWS, the environment on the local stack.
+
+    With ``SECRETS_SSM_PATH`` set (``/kring/<stage>/``), a secret called ``admin-token`` is the
+    SecureString parameter ``/kring/<stage>/admin-token``. Without it, the same secret is read
+    from the environment variable ``KRING_ADMIN_TOKEN``.
+    """
+
+    secrets_ssm_path: str | None = Field(default=None, alias="SECRETS_SSM_PATH")
+    secrets_cache_seconds: int = Field(default=300, alias="SECRETS_CACHE_SECONDS", ge=0)
+
+
+class LinkSettings(_Base):
+    public_base_url: AnyHttpUrl = Field(alias="PUBLIC_BASE_URL")
+
+    @property
+    def base(self) -> str:
+        return str(self.public_base_url).rstrip("/")
+
+
+class VacancySettings(_Base):
+    """How vacancies from the ATS become public pages Kring may redirect to."""
+
+    greenhouse_board_token: str | None = Field(default=None, alias="GREENHOUSE_BOARD_TOKEN")
+    allowed_vacancy_hosts: Annotated[tuple[str, ...], NoDecode] = Field(alias="ALLOWED_VACANCY_HOSTS")
+
+    @field_validator("allowed_vacancy_hosts", mode="before")
+    @classmethod
+    def _split_hosts(cls, value: object) -> object:
+        if isinstance(value, str):
+            return tuple(h.strip().lower() for h in value.split(",") if h.strip())
+        return value
+
+
+class WebhookSettings(_Base):
+    max_body_bytes: int = Field(default=1024 * 1024, alias="WEBHOOK_MAX_BODY_BYTES", gt=0)
+
+
+class FanoutSettings(_Base):
+    fanout_queue_url: str = Field(alias="FANOUT_QUEUE_URL", min_length=1)
+    fanout_page_size: int = Field(default=500, alias="FANOUT_PAGE_SIZE", ge=1, le=5000)
+
+
+class ApiSettings(_Base):
+    api_page_size: int = Field(default=50, alias="API_PAGE_SIZE", ge=1, le=500)
+    import_max_bytes: int = Field(default=2 * 1024 * 1024, alias="IMPORT_MAX_BYTES", gt=0)
+
+
+@lru_cache(maxsize=1)
+def tables() -> TableSettings:
+    return TableSettings()  # type: ignore[call-arg]
+
+
+@lru_cache(maxsize=1)
+def bus() -> BusSettings:
+    return BusSettings()  # type: ignore[call-arg]
+
+
+@lru_cache(maxsize=1)
+def secrets() -> SecretSettings:
+    return SecretSettings()
+
+
+@lru_cache(maxsize=1)
+def links() -> LinkSettings:
+    return LinkSettings()  # type: ignore[call-arg]
+
+
+@lru_cache(maxsize=1)
+def vacancies() -> VacancySettings:
+    return VacancySettings()  # type: ignore[call-arg]
+
+
+@lru_cache(maxsize=1)
+def webhooks() -> WebhookSettings:
+    return WebhookSettings()
+
+
+@lru_cache(maxsize=1)
+def fanout() -> FanoutSettings:
+    return FanoutSettings()  # type: ignore[call-arg]
+
+
+@lru_cache(maxsize=1)
+def api() -> ApiSettings:
+    return ApiSettings()
+
+
+@lru_cache(maxsize=64)
+def env_secret(name: str) -> str | None:
+    """A secret from the environment (local stack): ``admin-token`` → ``KRING_ADMIN_TOKEN``."""
+
+    class _One(_Base):
+        value: str | None = Field(default=None, alias="KRING_" + name.upper().replace("-", "_"))
+
+    return _One().value or None
+
+
+def clear_caches() -> None:
+    for accessor in (tables, bus, secrets, links, vacancies, webhooks, fanout, api, env_secret):
+        accessor.cache_clear()

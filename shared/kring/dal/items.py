@@ -1,0 +1,51 @@
+"""Plain Python values ⇄ DynamoDB attribute values, for the low-level client."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from typing import Any
+
+from boto3.dynamodb.types import TypeDeserializer, TypeSerializer
+
+_serializer = TypeSerializer()
+_deserializer = TypeDeserializer()
+
+
+def _prepare(value: Any) -> Any:
+    if isinstance(value, float):
+        return Decimal(str(value))
+    if isinstance(value, tuple):
+        return [_prepare(v) for v in value]
+    if isinstance(value, list):
+        return [_prepare(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _prepare(v) for k, v in value.items()}
+    return value
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, set):
+        return {_plain(v) for v in value}
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A dict of Python values → a DynamoDB item (``None`` values are left out)."""
+    return {k: _serializer.serialize(_prepare(v)) for k, v in item.items() if v is not None}
+
+
+def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
+    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+
+
+def value(python_value: Any) -> dict[str, Any]:
+    """One attribute value, e.g. for ExpressionAttributeValues."""
+    serialized: dict[str, Any] = _serializer.serialize(_prepare(python_value))
+    return serialized

@@ -1,0 +1,111 @@
+"""Every DynamoDB key Kring uses, in one place. ``docs/data-model.md`` lists the access patterns.
+
+One table, ``pk``/``sk``, two generic sparse GSIs (``gsi1``, ``gsi2``) and ``expires_at`` as TTL.
+Ids never contain ``#`` (see :mod:`kring.models.common`), so keys cannot collide.
+"""
+
+from __future__ import annotations
+
+from typing import TypedDict
+
+
+class Key(TypedDict):
+    pk: str
+    sk: str
+
+
+PK, SK = "pk", "sk"
+GSI1, GSI1_PK, GSI1_SK = "gsi1", "gsi1pk", "gsi1sk"
+GSI2, GSI2_PK, GSI2_SK = "gsi2", "gsi2pk", "gsi2sk"
+TTL_ATTRIBUTE = "expires_at"
+
+# --- ambassadors -------------------------------------------------------------------------------
+AMBASSADOR_LIST = "AMBASSADORS"
+ELIGIBLE_AMBASSADORS = "ELIGIBLE"
+
+
+def ambassador(ambassador_id: str) -> Key:
+    return {PK: f"AMB#{ambassador_id}", SK: "PROFILE"}
+
+
+def ambassador_list_entry(ambassador_id: str) -> dict[str, str]:
+    """gsi1: every ambassador, in id order (admin list, paginated)."""
+    return {GSI1_PK: AMBASSADOR_LIST, GSI1_SK: f"AMB#{ambassador_id}"}
+
+
+def eligible_entry(ambassador_id: str) -> dict[str, str]:
+    """gsi2 (sparse): only ambassadors the fan-out may select (opted in, sharing phase, active)."""
+    return {GSI2_PK: ELIGIBLE_AMBASSADORS, GSI2_SK: f"AMB#{ambassador_id}"}
+
+
+def share_cap_ledger(ambassador_id: str, iso_week: str) -> Key:
+    """The vacancies an ambassador was given links for in one ISO week (``2026-W48``)."""
+    return {PK: f"AMB#{ambassador_id}", SK: f"CAP#{iso_week}"}
+
+
+def ambassador_id_from(pk: str) -> str:
+    prefix, _, ambassador_id = pk.partition("#")
+    if prefix != "AMB" or not ambassador_id:
+        raise ValueError(f"not an ambassador key: {pk!r}")
+    return ambassador_id
+
+
+# --- vacancies ---------------------------------------------------------------------------------
+VACANCY_LIST = "VACANCIES"
+
+
+def vacancy(vacancy_id: str) -> Key:
+    return {PK: f"VAC#{vacancy_id}", SK: "VACANCY"}
+
+
+def vacancy_list_entry(vacancy_id: str) -> dict[str, str]:
+    """gsi1: every vacancy, in id order (admin list, paginated)."""
+    return {GSI1_PK: VACANCY_LIST, GSI1_SK: f"VAC#{vacancy_id}"}
+
+
+def vacancy_by_job_entry(provider: str, job_id: str, vacancy_id: str) -> dict[str, str]:
+    """gsi2: the posts of one ATS job, so a job event can complete them."""
+    return {GSI2_PK: f"JOBPOSTS#{provider}#{job_id}", GSI2_SK: f"VAC#{vacancy_id}"}
+
+
+def vacancies_of_job(provider: str, job_id: str) -> str:
+    return f"JOBPOSTS#{provider}#{job_id}"
+
+
+def ats_job(provider: str, job_id: str) -> Key:
+    return {PK: f"ATSJOB#{provider}#{job_id}", SK: "JOB"}
+
+
+def link_key(vacancy_id: str) -> Key:
+    """The vacancy's secret from which its share codes are derived (never leaves the table)."""
+    return {PK: f"VAC#{vacancy_id}", SK: "LINKKEY"}
+
+
+# --- share links -------------------------------------------------------------------------------
+def share_link(code: str) -> Key:
+    """GetItem by code: the redirect's one read."""
+    return {PK: f"LINK#{code}", SK: "LINK"}
+
+
+def share_link_by_vacancy_entry(vacancy_id: str, ambassador_id: str) -> dict[str, str]:
+    """gsi1: the links of one vacancy, by ambassador."""
+    return {GSI1_PK: f"VAC#{vacancy_id}#SHARES", GSI1_SK: f"AMB#{ambassador_id}"}
+
+
+def share_link_by_ambassador_entry(ambassador_id: str, vacancy_id: str) -> dict[str, str]:
+    """gsi2: the links of one ambassador, by vacancy."""
+    return {GSI2_PK: f"AMB#{ambassador_id}#SHARES", GSI2_SK: f"VAC#{vacancy_id}"}
+
+
+def shares_of_vacancy(vacancy_id: str) -> str:
+    return f"VAC#{vacancy_id}#SHARES"
+
+
+def shares_of_ambassador(ambassador_id: str) -> str:
+    return f"AMB#{ambassador_id}#SHARES"
+
+
+# --- erasure -----------------------------------------------------------------------------------
+def erasure_record(ambassador_id_hash: str) -> Key:
+    """Proof that an erasure happened, keyed by a hash so the id itself is gone too."""
+    return {PK: f"ERASED#{ambassador_id_hash}", SK: "ERASURE"}

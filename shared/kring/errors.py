@@ -1,0 +1,34 @@
+"""Domain errors. Handlers map them to responses in one place; everything else propagates so
+that the platform retries it and, in the end, parks it in a dead-letter queue."""
+
+
+class KringError(Exception):
+    """Base of every error Kring raises on purpose."""
+
+
+class NotFoundError(KringError):
+    """The thing asked for does not exist."""
+
+
+class ConflictError(KringError):
+    """A conditional write lost: the item exists, or changed underneath."""
+
+
+class InvalidInputError(KringError):
+    """Input that can never succeed, however often it is retried."""
+
+
+class UnauthorizedError(KringError):
+    """Missing or wrong credentials (admin token, webhook signature)."""
+
+
+class PayloadTooLargeError(KringError):
+    """A request body over the configured limit."""
+
+
+class ProviderNotConfiguredError(KringError):
+    """A webhook for an ATS that this installation has not connected."""
+
+
+class TransientError(KringError):
+    """Worth retrying: the platform's retries and DLQ take it from here."""

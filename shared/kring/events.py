@@ -1,0 +1,117 @@
+"""Event contracts: every event Kring puts on its bus, as versioned pydantic models.
+
+``source`` is ``kring.<component>``, ``detail-type`` the class name (PascalCase, past tense).
+Every detail carries ``version``, ``occurred_at`` (UTC) and ``correlation_id``. Events carry ids,
+never personal data: ambassadors by their employee id, candidates not at all.
+
+Consumers parse the EventBridge envelope with :func:`envelope_model` so that the detail is typed.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from functools import cache
+from typing import Annotated, Any, ClassVar, Literal
+from uuid import uuid4
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_serializer
+
+from kring.models.common import AmbassadorId, HttpsUrl, Provider, VacancyId
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _correlation_id() -> str:
+    return str(uuid4())
+
+
+class KringEvent(BaseModel):
+    """Base of every event detail."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    SOURCE: ClassVar[str]
+    version: Literal[1] = 1
+    occurred_at: AwareDatetime = Field(default_factory=_now)
+    correlation_id: Annotated[str, StringConstraints(min_length=1, max_length=128)] = Field(
+        default_factory=_correlation_id
+    )
+
+    @classmethod
+    def detail_type(cls) -> str:
+        return cls.__name__
+
+    @field_serializer("occurred_at")
+    def _utc_iso(self, value: datetime) -> str:
+        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class VacancyPublished(KringEvent):
+    """A vacancy went live on the organisation's careers site: share it."""
+
+    SOURCE: ClassVar[str] = "kring.ats"
+    vacancy_id: VacancyId
+    provider: Provider
+    external_id: str = Field(min_length=1, description="The ATS id of the published post")
+    external_job_id: str | None = Field(default=None, description="The ATS id of the job behind it")
+    title: str = Field(min_length=1)
+    url: HttpsUrl
+    department: str | None = None
+    location: str | None = None
+    tags: tuple[str, ...] = ()
+    language: Literal["nl", "en"] = "en"
+
+
+class VacancyClosed(KringEvent):
+    """A vacancy went offline (unpublished, closed or deleted): stop sharing it."""
+
+    SOURCE: ClassVar[str] = "kring.ats"
+    vacancy_id: VacancyId
+    provider: Provider
+    external_id: str = Field(min_length=1)
+    reason: Literal["unpublished", "closed", "deleted"]
+
+
+class SharesCreated(KringEvent):
+    """A batch of personal share links was written for one vacancy."""
+
+    SOURCE: ClassVar[str] = "kring.fanout"
+    vacancy_id: VacancyId
+    ambassador_ids: tuple[AmbassadorId, ...] = Field(min_length=1, max_length=500)
+
+
+EVENT_TYPES: tuple[type[KringEvent], ...] = (VacancyPublished, VacancyClosed, SharesCreated)
+
+
+def event_type(detail_type: str) -> type[KringEvent]:
+    for cls in EVENT_TYPES:
+        if cls.detail_type() == detail_type:
+            return cls
+    raise KeyError(detail_type)
+
+
+@cache
+def envelope_model(detail: type[KringEvent]) -> type[BaseModel]:
+    """The EventBridge envelope (Powertools' model) with ``detail`` typed as ``detail``."""
+    from aws_lambda_powertools.utilities.parser.models import EventBridgeModel
+    from pydantic import create_model
+
+    model: type[BaseModel] = create_model(
+        f"{detail.__name__}Envelope",
+        __base__=EventBridgeModel,
+        detail=(detail, ...),
+        detail_type=(Literal[detail.detail_type()], Field(alias="detail-type")),  # type: ignore[valid-type]
+    )
+    return model
+
+
+def to_entry(event: KringEvent, bus_name: str) -> dict[str, Any]:
+    """One PutEvents entry for ``event``."""
+    return {
+        "Source": event.SOURCE,
+        "DetailType": event.detail_type(),
+        "Detail": event.model_dump_json(),
+        "EventBusName": bus_name,
+    }

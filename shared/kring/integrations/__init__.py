@@ -1,0 +1,1 @@
+"""Kring's edges other than its own table: the event bus, queues, secrets, ATS providers."""

@@ -1,0 +1,26 @@
+"""Secrets: SSM SecureString parameters in AWS, environment variables on the local stack.
+
+Never a default in code. A missing secret reads as ``None`` and the caller decides (a webhook
+for an unconfigured provider is a 404; the admin API without a token refuses everyone).
+"""
+
+from __future__ import annotations
+
+from kring import config
+
+
+def get_secret(name: str) -> str | None:
+    settings = config.secrets()
+    if settings.secrets_ssm_path is None:
+        return config.env_secret(name)
+    from aws_lambda_powertools.utilities import parameters
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
+    path = settings.secrets_ssm_path.rstrip("/") + "/" + name
+    try:
+        value = parameters.get_parameter(path, decrypt=True, max_age=settings.secrets_cache_seconds)
+    except GetParameterError as exc:
+        if "ParameterNotFound" in str(exc.__cause__ or exc):
+            return None
+        raise
+    return value or None

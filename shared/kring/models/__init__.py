@@ -1,0 +1,1 @@
+"""Domain entities and the API's input/output models, one module per aggregate."""

@@ -1,0 +1,62 @@
+"""The ambassador: an employee who shares the organisation's vacancies."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
+
+from kring.models.common import SHARING_PHASES, AmbassadorId, Locale, Phase
+
+
+class AmbassadorInput(BaseModel):
+    """What the admin API and the CSV import accept (create or replace)."""
+
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    id: AmbassadorId = Field(description="The employee id")
+    name: str = Field(min_length=1, max_length=200)
+    email: EmailStr
+    locale: Locale = "en"
+    department: str | None = Field(default=None, max_length=100)
+    location: str | None = Field(default=None, max_length=100)
+    interests: list[str] = Field(
+        default_factory=list,
+        max_length=50,
+        description="Departments, locations or tags; empty means every vacancy",
+    )
+    phase: Phase = "awareness"
+    opted_in: bool = False
+    share_cap_per_week: int | None = Field(
+        default=None, ge=0, le=1000, description="At most this many new vacancies a week; none means no cap"
+    )
+    dormant: bool = False
+
+    @field_validator("interests")
+    @classmethod
+    def _clean_interests(cls, value: list[str]) -> list[str]:
+        seen: dict[str, str] = {}
+        for raw in value:
+            item = raw.strip()
+            if not item:
+                continue
+            if len(item) > 100:
+                raise ValueError("an interest is at most 100 characters")
+            seen.setdefault(item.casefold(), item)
+        return list(seen.values())
+
+
+class Ambassador(AmbassadorInput):
+    """The stored entity."""
+
+    created_at: AwareDatetime
+    updated_at: AwareDatetime
+
+    @property
+    def eligible_to_share(self) -> bool:
+        """In the fan-out's index: opted in, not dormant, in a phase that shares."""
+        return self.opted_in and not self.dormant and self.phase in SHARING_PHASES
+
+    @classmethod
+    def from_input(cls, data: AmbassadorInput, *, now: datetime, created_at: datetime | None = None) -> Ambassador:
+        return cls(**data.model_dump(), created_at=created_at or now, updated_at=now)

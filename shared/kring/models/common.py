@@ -1,0 +1,48 @@
+"""Constrained types shared by entities, events and API models."""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, StringConstraints
+
+Provider = Literal["greenhouse", "lever", "ashby", "recruitee", "teamtailor", "workable", "smartrecruiters"]
+PROVIDERS: tuple[Provider, ...] = (
+    "greenhouse",
+    "lever",
+    "ashby",
+    "recruitee",
+    "teamtailor",
+    "workable",
+    "smartrecruiters",
+)
+
+Phase = Literal["awareness", "interest", "consideration", "decision", "evangelize"]
+PHASES: tuple[Phase, ...] = ("awareness", "interest", "consideration", "decision", "evangelize")
+SHARING_PHASES: frozenset[Phase] = frozenset({"decision", "evangelize"})
+
+Locale = Literal["nl", "en"]
+Network = Literal["linkedin", "x", "facebook", "whatsapp", "email"]
+NETWORKS: tuple[Network, ...] = ("linkedin", "x", "facebook", "whatsapp", "email")
+
+# Employee ids and vacancy ids end up inside DynamoDB keys and URLs: keep them to a safe alphabet,
+# without the key separator '#'.
+_ID = StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:@-]+$")
+AmbassadorId = Annotated[str, _ID]
+VacancyId = Annotated[str, _ID]
+
+BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+SHARE_CODE_LENGTH = 10  # 10 base62 characters ≈ 59.5 bits
+ShareCode = Annotated[str, StringConstraints(pattern=rf"^[0-9A-Za-z]{{{SHARE_CODE_LENGTH}}}$")]
+
+
+def _https(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(value)
+    if parts.scheme != "https" or not parts.hostname:
+        raise ValueError("must be an absolute https URL")
+    return value
+
+
+HttpsUrl = Annotated[str, StringConstraints(max_length=2048), AfterValidator(_https)]

@@ -1,0 +1,206 @@
+"""Fixtures every test tier uses: the stack under moto, handlers by logical id, secrets."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+from moto import mock_aws
+
+from infra.local.lambda_runtime import LambdaContext, http_api_event
+from infra.local.template import REGION, Stack, load_handler
+
+PUBLIC_BASE_URL = "https://go.kring.test"
+ADMIN_TOKEN = "admin-token-for-tests"  # noqa: S105
+GREENHOUSE_SECRET = "test_secret_do_not_use"  # noqa: S105 - the fixtures' documented secret
+STACK_PARAMETERS = {
+    "Stage": "test",
+    "PublicBaseUrl": PUBLIC_BASE_URL,
+    "GreenhouseBoardToken": "acme",
+}
+
+
+def clear_kring_caches() -> None:
+    from kring import aws, config, idempotency
+
+    config.clear_caches()
+    aws.clear_caches()
+    idempotency.clear_caches()
+
+
+@dataclass
+class MotoStack:
+    """template.yaml's tables, queues and bus, created in moto, with each function's environment."""
+
+    stack: Stack
+    queue_urls: dict[str, str]
+
+    @property
+    def table_name(self) -> str:
+        return self.stack.physical_name("KringTable")
+
+    def queue_url(self, logical_id: str) -> str:
+        return self.queue_urls[logical_id]
+
+    def receive_all(self, logical_id: str) -> list[dict[str, Any]]:
+        """Every message now on a queue (drained)."""
+        sqs = boto3.client("sqs", region_name=REGION)
+        out: list[dict[str, Any]] = []
+        while True:
+            got = sqs.receive_message(QueueUrl=self.queue_url(logical_id), MaxNumberOfMessages=10)
+            messages = got.get("Messages", [])
+            if not messages:
+                return out
+            for message in messages:
+                out.append(message)
+                sqs.delete_message(QueueUrl=self.queue_url(logical_id), ReceiptHandle=message["ReceiptHandle"])
+
+    def invoke(self, logical_id: str, event: dict[str, Any], **ports: Any) -> Any:
+        spec = self.stack.functions()[logical_id]
+        handler = load_handler(spec)
+        return handler(event, LambdaContext(function_name=spec.logical_id, timeout_seconds=spec.timeout), **ports)
+
+    def http(
+        self,
+        method: str,
+        path: str,
+        *,
+        body: bytes | str | dict[str, Any] | list[Any] | None = None,
+        headers: dict[str, str] | None = None,
+        query: str = "",
+        admin: bool = False,
+    ) -> HttpResult:
+        """Route ``method path`` as the HTTP API would and invoke the function behind it."""
+        raw = body if isinstance(body, bytes) else (body.encode() if isinstance(body, str) else b"")
+        sent_headers = dict(headers or {})
+        if isinstance(body, dict | list):
+            raw = json.dumps(body).encode()
+            sent_headers.setdefault("content-type", "application/json")
+        if admin:
+            sent_headers["authorization"] = f"Bearer {ADMIN_TOKEN}"
+        for route in self.stack.routes():
+            match = route.regex.match(path)
+            if match and route.method in ("ANY", method.upper()):
+                event = http_api_event(
+                    method, path, route_key=route.route_key, path_parameters=match.groupdict() or None,
+                    query=query, headers=sent_headers, body=raw,
+                )
+                response = self.invoke(route.function, event)
+                return HttpResult.of(response)
+        raise AssertionError(f"no route for {method} {path} in template.yaml")
+
+
+@dataclass
+class HttpResult:
+    status: int
+    headers: dict[str, str]
+    body: str
+
+    @classmethod
+    def of(cls, response: dict[str, Any]) -> HttpResult:
+        return cls(response["statusCode"], {k.lower(): v for k, v in (response.get("headers") or {}).items()},
+                   response.get("body") or "")
+
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@pytest.fixture(autouse=True)
+def _fresh_caches() -> Iterator[None]:
+    clear_kring_caches()
+    yield
+    clear_kring_caches()
+
+
+@pytest.fixture
+def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Secrets from the environment, as on the local stack."""
+    monkeypatch.delenv("SECRETS_SSM_PATH", raising=False)
+    monkeypatch.setenv("KRING_ADMIN_TOKEN", ADMIN_TOKEN)
+    monkeypatch.setenv("KRING_WEBHOOK_SECRET_GREENHOUSE", GREENHOUSE_SECRET)
+
+
+def create_stack(stack: Stack, region: str = REGION) -> dict[str, str]:
+    """Create template.yaml's tables, queues and bus in whatever endpoint boto3 points at."""
+    ddb = boto3.client("dynamodb", region_name=region)
+    for table in stack.tables():
+        ddb.create_table(**table)
+    for table, attribute in stack.table_ttls().items():
+        ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute})
+    sqs = boto3.client("sqs", region_name=region)
+    urls: dict[str, str] = {}
+    for logical_id, queue in stack.queues().items():
+        attributes = {"VisibilityTimeout": str(queue.visibility_timeout)}
+        if queue.fifo:
+            attributes.update({"FifoQueue": "true", "ContentBasedDeduplication": "true"})
+        urls[logical_id] = sqs.create_queue(QueueName=queue.name, Attributes=attributes)["QueueUrl"]
+    events = boto3.client("events", region_name=region)
+    events.create_event_bus(Name=stack.physical_name("KringBus"))
+    return urls
+
+
+@pytest.fixture
+def moto_stack(monkeypatch: pytest.MonkeyPatch, secrets_env: None) -> Iterator[MotoStack]:
+    """The whole stack under moto; every function's environment from template.yaml is set."""
+    with mock_aws():
+        probe = Stack(STACK_PARAMETERS, region=REGION)
+        urls = create_stack(probe)
+        by_name = {probe.queues()[logical].name: url for logical, url in urls.items()}
+        stack = Stack(STACK_PARAMETERS, region=REGION, queue_url=lambda name: by_name[name])
+        for spec in stack.functions().values():
+            for name, value in spec.environment.items():
+                if name != "SECRETS_SSM_PATH":
+                    monkeypatch.setenv(name, value)
+        clear_kring_caches()
+        yield MotoStack(stack=stack, queue_urls=urls)
+
+
+@pytest.fixture
+def http(moto_stack: MotoStack) -> Callable[..., HttpResult]:
+    return moto_stack.http
+
+
+@dataclass
+class DynamoDBLocal:
+    endpoint: str
+
+    def client(self) -> Any:
+        return boto3.client("dynamodb", region_name=REGION, endpoint_url=self.endpoint)
+
+
+@pytest.fixture(scope="session")
+def dynamodb_local_server() -> Iterator[DynamoDBLocal]:
+    """One in-memory DynamoDB Local per test worker."""
+    from infra.local import dynamodb_local
+
+    port = dynamodb_local.free_port()
+    process = dynamodb_local.start(port)
+    try:
+        yield DynamoDBLocal(endpoint=f"http://127.0.0.1:{port}")
+    finally:
+        dynamodb_local.stop(process)
+
+
+@pytest.fixture
+def dynamodb_local(dynamodb_local_server: DynamoDBLocal, monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoDBLocal]:
+    """Fresh tables shaped as in template.yaml in DynamoDB Local; Kring's client points there."""
+    import uuid
+
+    stage = "t" + uuid.uuid4().hex[:10]
+    stack = Stack({**STACK_PARAMETERS, "Stage": stage}, region=REGION)
+    client = dynamodb_local_server.client()
+    for table in stack.tables():
+        client.create_table(**table)
+    monkeypatch.setenv("AWS_ENDPOINT_URL_DYNAMODB", dynamodb_local_server.endpoint)
+    monkeypatch.setenv("TABLE_NAME", stack.physical_name("KringTable"))
+    monkeypatch.setenv("IDEMPOTENCY_TABLE_NAME", stack.physical_name("IdempotencyTable"))
+    clear_kring_caches()
+    try:
+        yield dynamodb_local_server
+    finally:
+        for table in stack.tables():
+            client.delete_table(TableName=table["TableName"])

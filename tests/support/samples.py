@@ -1,0 +1,25 @@
+"""How each kind of sample in events/ is parsed: by the folder it sits in."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from kring import events
+
+
+def parse_sample(path: Path) -> Any:
+    data = json.loads(path.read_text())
+    kind = path.parent.name
+    if kind == "eventbridge":
+        return events.envelope_model(events.event_type(data["detail-type"])).model_validate(data)
+    if kind == "http":
+        from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventV2Model
+
+        return APIGatewayProxyEventV2Model.model_validate(data)
+    if kind == "sqs":
+        from kring.sqs_messages import parse_sqs_sample
+
+        return parse_sqs_sample(data)
+    raise AssertionError(f"no parser for samples in events/{kind}/")
