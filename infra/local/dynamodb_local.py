@@ -30,7 +30,8 @@ def java() -> str:
     found = shutil.which("java")
     if found is None:
         raise DynamoDBLocalUnavailable(
-            "Java 17 or newer is needed to run DynamoDB Local: install it, e.g. `apt-get install openjdk-17-jre-headless`."
+            "Java 17 or newer is needed to run DynamoDB Local: install it, "
+            "e.g. `apt-get install openjdk-17-jre-headless`."
         )
     return found
 
@@ -45,7 +46,14 @@ def free_port() -> int:
 def start(port: int, data_dir: Path | None = None, log: Path | None = None) -> subprocess.Popen[bytes]:
     """Start DynamoDB Local on ``127.0.0.1:port``: in memory, or persisted under ``data_dir``."""
     path = jar()
-    args = [java(), f"-Djava.library.path={path.parent / 'DynamoDBLocal_lib'}", "-jar", str(path), "-port", str(port)]
+    args = [
+        java(),
+        f"-Djava.library.path={path.parent / 'DynamoDBLocal_lib'}",
+        "-jar",
+        str(path),
+        "-port",
+        str(port),
+    ]
     if data_dir is None:
         args.append("-inMemory")
     else:

@@ -180,7 +180,15 @@ class Stack:
     def physical_name(self, logical_id: str) -> str:
         resource = self.resources[logical_id]
         props = resource.get("Properties", {})
-        for key in ("TableName", "QueueName", "Name", "FunctionName", "TopicName", "LayerName", "LogGroupName"):
+        for key in (
+            "TableName",
+            "QueueName",
+            "Name",
+            "FunctionName",
+            "TopicName",
+            "LayerName",
+            "LogGroupName",
+        ):
             if key in props:
                 return str(self.resolve(props[key]))
         return logical_id
@@ -221,13 +229,13 @@ class Stack:
             return self.ref(logical_id)
         raise KeyError(f"{logical_id}.{attribute}")
 
-    def resolve(self, value: Any) -> Any:
+    def resolve(self, value: Any) -> Any:  # noqa: PLR0911 - one branch per intrinsic
         if isinstance(value, list):
             return [self.resolve(v) for v in value]
         if not isinstance(value, dict):
             return value
         if len(value) == 1:
-            (key, arg), = value.items()
+            ((key, arg),) = value.items()
             if key == "Ref":
                 return self.ref(arg)
             if key == "Fn::GetAtt":
@@ -257,7 +265,7 @@ class Stack:
 
     def _evaluate(self, expr: Any) -> Any:
         if isinstance(expr, dict) and len(expr) == 1:
-            (key, arg), = expr.items()
+            ((key, arg),) = expr.items()
             if key == "Fn::Not":
                 return not self._evaluate(arg[0])
             if key == "Fn::Equals":
@@ -395,7 +403,9 @@ class Stack:
                         message_group_id=(target.get("SqsParameters") or {}).get("MessageGroupId"),
                     )
                 )
-            out.append(Rule(logical_id, props.get("EventBusName", "default"), props["EventPattern"], tuple(targets)))
+            out.append(
+                Rule(logical_id, props.get("EventBusName", "default"), props["EventPattern"], tuple(targets))
+            )
         # Functions' own EventBridgeRule events (SAM shorthand) are rules too.
         for spec in self.functions().values():
             for name, event in spec.events.items():
@@ -413,8 +423,14 @@ class Stack:
                     dead_letter_arn=(props.get("DeadLetterConfig") or {}).get("Arn"),
                     message_group_id=None,
                 )
-                out.append(Rule(f"{spec.logical_id}{name}", props.get("EventBusName", "default"),
-                                props["Pattern"], (target,)))
+                out.append(
+                    Rule(
+                        f"{spec.logical_id}{name}",
+                        props.get("EventBusName", "default"),
+                        props["Pattern"],
+                        (target,),
+                    )
+                )
         return out
 
     def schedules(self) -> list[Schedule]:
@@ -428,7 +444,9 @@ class Stack:
                     Schedule(
                         function=spec.logical_id,
                         name=props.get("Name", f"{spec.logical_id}-{name}"),
-                        expression=props["ScheduleExpression"] if "ScheduleExpression" in props else props["Schedule"],
+                        expression=props["ScheduleExpression"]
+                        if "ScheduleExpression" in props
+                        else props["Schedule"],
                         timezone=props.get("ScheduleExpressionTimezone", "UTC"),
                         payload=props.get("Input"),
                     )

@@ -78,12 +78,12 @@ class ApiSettings(_Base):
 
 @lru_cache(maxsize=1)
 def tables() -> TableSettings:
-    return TableSettings()  # type: ignore[call-arg]
+    return TableSettings()
 
 
 @lru_cache(maxsize=1)
 def bus() -> BusSettings:
-    return BusSettings()  # type: ignore[call-arg]
+    return BusSettings()
 
 
 @lru_cache(maxsize=1)
@@ -93,12 +93,12 @@ def secrets() -> SecretSettings:
 
 @lru_cache(maxsize=1)
 def links() -> LinkSettings:
-    return LinkSettings()  # type: ignore[call-arg]
+    return LinkSettings()
 
 
 @lru_cache(maxsize=1)
 def vacancies() -> VacancySettings:
-    return VacancySettings()  # type: ignore[call-arg]
+    return VacancySettings()
 
 
 @lru_cache(maxsize=1)
@@ -108,7 +108,7 @@ def webhooks() -> WebhookSettings:
 
 @lru_cache(maxsize=1)
 def fanout() -> FanoutSettings:
-    return FanoutSettings()  # type: ignore[call-arg]
+    return FanoutSettings()
 
 
 @lru_cache(maxsize=1)

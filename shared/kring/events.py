@@ -102,7 +102,7 @@ def envelope_model(detail: type[KringEvent]) -> type[BaseModel]:
         f"{detail.__name__}Envelope",
         __base__=EventBridgeModel,
         detail=(detail, ...),
-        detail_type=(Literal[detail.detail_type()], Field(alias="detail-type")),  # type: ignore[valid-type]
+        detail_type=(Literal[detail.detail_type()], Field(alias="detail-type")),  # type: ignore[arg-type]
     )
     return model
 

@@ -52,7 +52,10 @@ def register_lambda_context(context: LambdaContext) -> None:
 
 
 def idempotent(
-    key_path: str, *, data_keyword_argument: str = "record", expires_after_seconds: int = DEFAULT_EXPIRY_SECONDS
+    key_path: str,
+    *,
+    data_keyword_argument: str = "record",
+    expires_after_seconds: int = DEFAULT_EXPIRY_SECONDS,
 ) -> Callable[[F], F]:
     """Make ``fn`` run once per key; a repeat returns the first run's (JSON-able) result."""
 

@@ -15,8 +15,8 @@ from infra.local.lambda_runtime import LambdaContext, http_api_event
 from infra.local.template import REGION, Stack, load_handler
 
 PUBLIC_BASE_URL = "https://go.kring.test"
-ADMIN_TOKEN = "admin-token-for-tests"  # noqa: S105
-GREENHOUSE_SECRET = "test_secret_do_not_use"  # noqa: S105 - the fixtures' documented secret
+ADMIN_TOKEN = "admin-token-for-tests"
+GREENHOUSE_SECRET = "test_secret_do_not_use"
 STACK_PARAMETERS = {
     "Stage": "test",
     "PublicBaseUrl": PUBLIC_BASE_URL,
@@ -57,12 +57,16 @@ class MotoStack:
                 return out
             for message in messages:
                 out.append(message)
-                sqs.delete_message(QueueUrl=self.queue_url(logical_id), ReceiptHandle=message["ReceiptHandle"])
+                sqs.delete_message(
+                    QueueUrl=self.queue_url(logical_id), ReceiptHandle=message["ReceiptHandle"]
+                )
 
     def invoke(self, logical_id: str, event: dict[str, Any], **ports: Any) -> Any:
         spec = self.stack.functions()[logical_id]
         handler = load_handler(spec)
-        return handler(event, LambdaContext(function_name=spec.logical_id, timeout_seconds=spec.timeout), **ports)
+        return handler(
+            event, LambdaContext(function_name=spec.logical_id, timeout_seconds=spec.timeout), **ports
+        )
 
     def http(
         self,
@@ -86,8 +90,13 @@ class MotoStack:
             match = route.regex.match(path)
             if match and route.method in ("ANY", method.upper()):
                 event = http_api_event(
-                    method, path, route_key=route.route_key, path_parameters=match.groupdict() or None,
-                    query=query, headers=sent_headers, body=raw,
+                    method,
+                    path,
+                    route_key=route.route_key,
+                    path_parameters=match.groupdict() or None,
+                    query=query,
+                    headers=sent_headers,
+                    body=raw,
                 )
                 response = self.invoke(route.function, event)
                 return HttpResult.of(response)
@@ -102,8 +111,11 @@ class HttpResult:
 
     @classmethod
     def of(cls, response: dict[str, Any]) -> HttpResult:
-        return cls(response["statusCode"], {k.lower(): v for k, v in (response.get("headers") or {}).items()},
-                   response.get("body") or "")
+        return cls(
+            response["statusCode"],
+            {k.lower(): v for k, v in (response.get("headers") or {}).items()},
+            response.get("body") or "",
+        )
 
     def json(self) -> Any:
         return json.loads(self.body)
@@ -130,7 +142,9 @@ def create_stack(stack: Stack, region: str = REGION) -> dict[str, str]:
     for table in stack.tables():
         ddb.create_table(**table)
     for table, attribute in stack.table_ttls().items():
-        ddb.update_time_to_live(TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute})
+        ddb.update_time_to_live(
+            TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+        )
     sqs = boto3.client("sqs", region_name=region)
     urls: dict[str, str] = {}
     for logical_id, queue in stack.queues().items():
@@ -186,7 +200,9 @@ def dynamodb_local_server() -> Iterator[DynamoDBLocal]:
 
 
 @pytest.fixture
-def dynamodb_local(dynamodb_local_server: DynamoDBLocal, monkeypatch: pytest.MonkeyPatch) -> Iterator[DynamoDBLocal]:
+def dynamodb_local(
+    dynamodb_local_server: DynamoDBLocal, monkeypatch: pytest.MonkeyPatch
+) -> Iterator[DynamoDBLocal]:
     """Fresh tables shaped as in template.yaml in DynamoDB Local; Kring's client points there."""
     import uuid
 

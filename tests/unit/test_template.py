@@ -13,7 +13,13 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def test_cfn_lint_with_serverless_rules_passes() -> None:
     result = subprocess.run(  # noqa: S603
-        [str(Path(sys.executable).with_name("cfn-lint")), "-a", "cfn_lint_serverless.rules", "--", str(TEMPLATE)],
+        [
+            str(Path(sys.executable).with_name("cfn-lint")),
+            "-a",
+            "cfn_lint_serverless.rules",
+            "--",
+            str(TEMPLATE),
+        ],
         capture_output=True,
         text=True,
         check=False,

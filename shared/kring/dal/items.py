@@ -47,5 +47,5 @@ def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
 
 def value(python_value: Any) -> dict[str, Any]:
     """One attribute value, e.g. for ExpressionAttributeValues."""
-    serialized: dict[str, Any] = _serializer.serialize(_prepare(python_value))
+    serialized: dict[str, Any] = dict(_serializer.serialize(_prepare(python_value)))
     return serialized

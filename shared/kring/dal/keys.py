@@ -25,7 +25,7 @@ ELIGIBLE_AMBASSADORS = "ELIGIBLE"
 
 
 def ambassador(ambassador_id: str) -> Key:
-    return {PK: f"AMB#{ambassador_id}", SK: "PROFILE"}
+    return {"pk": f"AMB#{ambassador_id}", "sk": "PROFILE"}
 
 
 def ambassador_list_entry(ambassador_id: str) -> dict[str, str]:
@@ -40,7 +40,7 @@ def eligible_entry(ambassador_id: str) -> dict[str, str]:
 
 def share_cap_ledger(ambassador_id: str, iso_week: str) -> Key:
     """The vacancies an ambassador was given links for in one ISO week (``2026-W48``)."""
-    return {PK: f"AMB#{ambassador_id}", SK: f"CAP#{iso_week}"}
+    return {"pk": f"AMB#{ambassador_id}", "sk": f"CAP#{iso_week}"}
 
 
 def ambassador_id_from(pk: str) -> str:
@@ -55,7 +55,7 @@ VACANCY_LIST = "VACANCIES"
 
 
 def vacancy(vacancy_id: str) -> Key:
-    return {PK: f"VAC#{vacancy_id}", SK: "VACANCY"}
+    return {"pk": f"VAC#{vacancy_id}", "sk": "VACANCY"}
 
 
 def vacancy_list_entry(vacancy_id: str) -> dict[str, str]:
@@ -73,18 +73,18 @@ def vacancies_of_job(provider: str, job_id: str) -> str:
 
 
 def ats_job(provider: str, job_id: str) -> Key:
-    return {PK: f"ATSJOB#{provider}#{job_id}", SK: "JOB"}
+    return {"pk": f"ATSJOB#{provider}#{job_id}", "sk": "JOB"}
 
 
 def link_key(vacancy_id: str) -> Key:
     """The vacancy's secret from which its share codes are derived (never leaves the table)."""
-    return {PK: f"VAC#{vacancy_id}", SK: "LINKKEY"}
+    return {"pk": f"VAC#{vacancy_id}", "sk": "LINKKEY"}
 
 
 # --- share links -------------------------------------------------------------------------------
 def share_link(code: str) -> Key:
     """GetItem by code: the redirect's one read."""
-    return {PK: f"LINK#{code}", SK: "LINK"}
+    return {"pk": f"LINK#{code}", "sk": "LINK"}
 
 
 def share_link_by_vacancy_entry(vacancy_id: str, ambassador_id: str) -> dict[str, str]:
@@ -108,4 +108,4 @@ def shares_of_ambassador(ambassador_id: str) -> str:
 # --- erasure -----------------------------------------------------------------------------------
 def erasure_record(ambassador_id_hash: str) -> Key:
     """Proof that an erasure happened, keyed by a hash so the id itself is gone too."""
-    return {PK: f"ERASED#{ambassador_id_hash}", SK: "ERASURE"}
+    return {"pk": f"ERASED#{ambassador_id_hash}", "sk": "ERASURE"}

@@ -45,7 +45,9 @@ class EventBridgePublisher:
             if response.get("FailedEntryCount", 0) == 0:
                 return
             results = response["Entries"]
-            failed = [entry for entry, result in zip(pending, results, strict=True) if result.get("ErrorCode")]
+            failed = [
+                entry for entry, result in zip(pending, results, strict=True) if result.get("ErrorCode")
+            ]
             logger.warning(
                 "PutEvents left entries unput",
                 extra={

@@ -58,5 +58,7 @@ class Ambassador(AmbassadorInput):
         return self.opted_in and not self.dormant and self.phase in SHARING_PHASES
 
     @classmethod
-    def from_input(cls, data: AmbassadorInput, *, now: datetime, created_at: datetime | None = None) -> Ambassador:
+    def from_input(
+        cls, data: AmbassadorInput, *, now: datetime, created_at: datetime | None = None
+    ) -> Ambassador:
         return cls(**data.model_dump(), created_at=created_at or now, updated_at=now)

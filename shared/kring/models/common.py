@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from dataclasses import dataclass
+from typing import Annotated, Any, Generic, Literal, TypeVar
 
 from pydantic import AfterValidator, StringConstraints
 
@@ -46,3 +47,15 @@ def _https(value: str) -> str:
 
 
 HttpsUrl = Annotated[str, StringConstraints(max_length=2048), AfterValidator(_https)]
+
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Page(Generic[T]):
+    """One page of a listing. ``cursor`` is the store's own position (LastEvaluatedKey, plain
+    values) or None on the last page; the API turns it into an opaque, validated token."""
+
+    items: list[T]
+    cursor: dict[str, Any] | None = None
