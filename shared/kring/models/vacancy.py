@@ -45,6 +45,12 @@ class AtsJob(BaseModel):
     name: str | None = None
     department: str | None = None
     location: str | None = None
+    tags: tuple[str, ...] = Field(
+        default=(), description="Every department and office of the job, so multi-office jobs match too"
+    )
+    status: Literal["open", "closed", "draft", "deleted"] | None = Field(
+        default=None, description="A closed or deleted job takes its posts offline"
+    )
     updated_at: AwareDatetime
 
 

@@ -1,0 +1,247 @@
+"""The vacancy aggregate in the table: vacancy items and the ATS jobs behind them.
+
+A vacancy item is the :class:`~kring.models.vacancy.Vacancy` plus what only the store needs:
+
+- ``revision`` — bumped by every write; each write is conditional on the revision it read, so
+  two deliveries applied at once never lose each other's changes (the loser re-reads and retries);
+- ``source_updated_at`` — the ATS's own change time as a fixed-width UTC string, so the condition
+  ``source_updated_at <= :new`` in the same write keeps an older delivery from overwriting newer
+  state (never read-then-write);
+- the post's own facts (``post_live``, ``post_location``), so a later job event can recompute
+  the vacancy without the post's payload; ``closed_reason``;
+- ``pending_events`` — the events a write decided to emit, stored with the write and removed once
+  they are on the bus: a crash between the two is repaired by the ATS's retry (a small outbox).
+
+``ConditionalCheckFailedException`` becomes :class:`~kring.errors.ConflictError` in one place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from kring import aws, config
+from kring.dal import keys
+from kring.dal.items import deserialize, serialize, value
+from kring.errors import ConflictError, InvalidInputError
+from kring.models.common import Page
+from kring.models.vacancy import AtsJob, Vacancy
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+
+VACANCY_ENTITY = "vacancy"
+ATS_JOB_ENTITY = "ats_job"
+_DATETIMES = ("published_at", "closed_at", "updated_at", "source_updated_at")
+_LIST_CURSOR_KEYS = frozenset({keys.PK, keys.SK, keys.GSI1_PK, keys.GSI1_SK})
+
+
+def timestamp(moment: datetime) -> str:
+    """Fixed width, UTC, microseconds: string order is time order."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@dataclass(frozen=True)
+class StoredVacancy:
+    """A vacancy as stored, with the store's own bookkeeping (see the module docstring)."""
+
+    vacancy: Vacancy
+    revision: int = 0
+    post_live: bool = False
+    post_location: str | None = None
+    closed_reason: str | None = None
+    pending_events: tuple[str, ...] = ()
+
+    @property
+    def deleted(self) -> bool:
+        return self.closed_reason == "deleted"
+
+
+def to_item(stored: StoredVacancy) -> dict[str, Any]:
+    vacancy = stored.vacancy
+    data = vacancy.model_dump(mode="json")
+    for name in _DATETIMES:
+        moment = getattr(vacancy, name)
+        data[name] = timestamp(moment) if moment is not None else None
+    item: dict[str, Any] = {
+        **keys.vacancy(vacancy.id),
+        **keys.vacancy_list_entry(vacancy.id),
+        "entity": VACANCY_ENTITY,
+        **data,
+        "revision": stored.revision,
+        "post_live": stored.post_live,
+        "post_location": stored.post_location,
+        "closed_reason": stored.closed_reason,
+        "pending_events": list(stored.pending_events) or None,
+    }
+    if vacancy.external_job_id is not None:
+        item.update(keys.vacancy_by_job_entry(vacancy.provider, vacancy.external_job_id, vacancy.id))
+    return serialize(item)
+
+
+def from_item(item: Mapping[str, Any]) -> StoredVacancy:
+    data = deserialize(item)
+    fields = Vacancy.model_fields
+    return StoredVacancy(
+        vacancy=Vacancy.model_validate({k: v for k, v in data.items() if k in fields}),
+        revision=int(data.get("revision", 0)),
+        post_live=bool(data.get("post_live", False)),
+        post_location=data.get("post_location"),
+        closed_reason=data.get("closed_reason"),
+        pending_events=tuple(data.get("pending_events") or ()),
+    )
+
+
+def job_to_item(job: AtsJob) -> dict[str, Any]:
+    return serialize(
+        {**keys.ats_job(job.provider, job.job_id), "entity": ATS_JOB_ENTITY, **job.model_dump(mode="json")}
+    )
+
+
+def job_from_item(item: Mapping[str, Any]) -> AtsJob:
+    data = deserialize(item)
+    fields = AtsJob.model_fields
+    return AtsJob.model_validate({k: v for k, v in data.items() if k in fields})
+
+
+@contextmanager
+def _conditional(what: str) -> Iterator[None]:
+    """The one place a lost conditional write becomes a domain error."""
+    from botocore.exceptions import ClientError
+
+    try:
+        yield
+    except ClientError as exc:
+        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
+            raise ConflictError(what) from exc
+        raise
+
+
+class VacancyRepository:
+    """Vacancies and ATS jobs in the single table. Clients and names are resolved lazily."""
+
+    def __init__(self, client: DynamoDBClient | None = None, table_name: str | None = None) -> None:
+        self._client = client
+        self._table_name = table_name
+
+    @property
+    def client(self) -> DynamoDBClient:
+        return self._client or aws.dynamodb()
+
+    @property
+    def table(self) -> str:
+        return self._table_name or config.tables().table_name
+
+    # ----------------------------------------------------------------------------- vacancies
+    def get(self, vacancy_id: str) -> StoredVacancy | None:
+        got = self.client.get_item(
+            TableName=self.table, Key=serialize(keys.vacancy(vacancy_id)), ConsistentRead=True
+        )
+        item = got.get("Item")
+        return from_item(item) if item else None
+
+    def put(self, stored: StoredVacancy, *, expected_revision: int | None) -> None:
+        """Write ``stored`` if the item is still at ``expected_revision`` (``None``: absent) and
+        the stored ATS change time is not newer than the one written. :class:`ConflictError` else."""
+        names = {"#pk": keys.PK}
+        values: dict[str, Any] = {}
+        if expected_revision is None:
+            condition = "attribute_not_exists(#pk)"
+        else:
+            names.update({"#rev": "revision", "#src": "source_updated_at"})
+            values[":rev"] = value(expected_revision)
+            source = stored.vacancy.source_updated_at
+            if source is None:
+                condition = "attribute_exists(#pk) AND #rev = :rev AND attribute_not_exists(#src)"
+            else:
+                values[":src"] = value(timestamp(source))
+                condition = (
+                    "attribute_exists(#pk) AND #rev = :rev AND (attribute_not_exists(#src) OR #src <= :src)"
+                )
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "Item": to_item(stored),
+            "ConditionExpression": condition,
+            "ExpressionAttributeNames": names,
+        }
+        if values:
+            request["ExpressionAttributeValues"] = values
+        with _conditional(f"vacancy {stored.vacancy.id} changed underneath"):
+            self.client.put_item(**request)
+
+    def clear_pending(self, vacancy_id: str, revision: int) -> bool:
+        """Forget the pending events once they are on the bus, unless the item moved on (then the
+        writer that moved it carried them forward and publishes them itself)."""
+        try:
+            with _conditional("pending events taken over"):
+                self.client.update_item(
+                    TableName=self.table,
+                    Key=serialize(keys.vacancy(vacancy_id)),
+                    UpdateExpression="REMOVE #pending",
+                    ConditionExpression="#rev = :rev",
+                    ExpressionAttributeNames={"#pending": "pending_events", "#rev": "revision"},
+                    ExpressionAttributeValues={":rev": value(revision)},
+                )
+        except ConflictError:
+            return False
+        return True
+
+    def list_page(self, limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Vacancy]:
+        """One page of every vacancy in id order (gsi1). ``cursor`` is the previous page's."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": keys.GSI1_PK},
+            "ExpressionAttributeValues": {":pk": value(keys.VACANCY_LIST)},
+            "Limit": limit,
+        }
+        if cursor is not None:
+            request["ExclusiveStartKey"] = serialize(_valid_list_cursor(cursor))
+        got = self.client.query(**request)
+        last = got.get("LastEvaluatedKey")
+        return Page(
+            items=[from_item(item).vacancy for item in got.get("Items", [])],
+            cursor=deserialize(last) if last else None,
+        )
+
+    def of_job(self, provider: str, job_id: str) -> list[StoredVacancy]:
+        """The vacancies (posts) of one ATS job (gsi2; eventually consistent)."""
+        out: list[StoredVacancy] = []
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": keys.GSI2,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": keys.GSI2_PK},
+            "ExpressionAttributeValues": {":pk": value(keys.vacancies_of_job(provider, job_id))},
+        }
+        while True:
+            got = self.client.query(**request)
+            out.extend(from_item(item) for item in got.get("Items", []))
+            last = got.get("LastEvaluatedKey")
+            if not last:
+                return out
+            request["ExclusiveStartKey"] = last
+
+    # ----------------------------------------------------------------------------- ATS jobs
+    def get_job(self, provider: str, job_id: str) -> AtsJob | None:
+        got = self.client.get_item(
+            TableName=self.table, Key=serialize(keys.ats_job(provider, job_id)), ConsistentRead=True
+        )
+        item = got.get("Item")
+        return job_from_item(item) if item else None
+
+    def put_job(self, job: AtsJob) -> None:
+        """Last write wins: ATS job payloads carry no change time to order them by."""
+        self.client.put_item(TableName=self.table, Item=job_to_item(job))
+
+
+def _valid_list_cursor(cursor: Mapping[str, Any]) -> dict[str, str]:
+    if set(cursor) != _LIST_CURSOR_KEYS or not all(isinstance(v, str) for v in cursor.values()):
+        raise InvalidInputError("not a position in the vacancy list")
+    if cursor[keys.GSI1_PK] != keys.VACANCY_LIST:
+        raise InvalidInputError("not a position in the vacancy list")
+    return {k: str(v) for k, v in cursor.items()}

@@ -1,0 +1,65 @@
+"""ATS providers: the registry (provider name → provider module) and the intake every webhook
+goes through, whichever ATS sent it.
+
+Adding an ATS is one module implementing :class:`~kring.integrations.ats.base.WebhookProvider`
+plus one line in :data:`_PROVIDERS`. Its secret is ``webhook-secret-<provider>`` (SSM in AWS,
+``KRING_WEBHOOK_SECRET_<PROVIDER>`` on the local stack); without one the provider is not connected
+and its webhook URL answers 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from kring import config
+from kring.errors import PayloadTooLargeError, ProviderNotConfiguredError, UnauthorizedError
+from kring.integrations.ats import greenhouse
+from kring.integrations.ats.base import Delivery, Reply, WebhookProvider, parse_json
+from kring.integrations.secrets import get_secret
+
+_PROVIDERS: dict[str, WebhookProvider] = {
+    greenhouse.NAME: greenhouse,
+}
+
+
+def provider(name: str) -> WebhookProvider:
+    found = _PROVIDERS.get(name)
+    if found is None:
+        raise ProviderNotConfiguredError(f"no ATS called {name[:40]!r}")
+    return found
+
+
+def secret_name(name: str) -> str:
+    return f"webhook-secret-{name}"
+
+
+def open_delivery(name: str, headers: Mapping[str, str], raw_body: bytes) -> Delivery | Reply:
+    """Check one webhook request and normalise it, in this order:
+
+    unknown or unconnected provider → :class:`ProviderNotConfiguredError` (404); body over the
+    limit → :class:`PayloadTooLargeError` (413); a pre-secret handshake → its :class:`Reply`;
+    bad or missing signature → :class:`UnauthorizedError` (401); then the body is parsed, and
+    malformed JSON or an unusable payload → :class:`~kring.errors.InvalidInputError` (400).
+    Nothing is parsed before the signature has been verified over the raw bytes.
+    """
+    ats = provider(name)
+    secret = get_secret(secret_name(ats.NAME))
+    if not secret:
+        raise ProviderNotConfiguredError(f"{ats.NAME} is not connected (no webhook secret)")
+    limit = config.webhooks().max_body_bytes
+    if len(raw_body) > limit:
+        raise PayloadTooLargeError(f"the body is over {limit} bytes")
+    lowered = {k.lower(): v for k, v in headers.items()}
+    reply = ats.handshake(lowered, raw_body)
+    if reply is not None:
+        return reply
+    if not ats.verify(lowered, raw_body, secret):
+        raise UnauthorizedError("missing or wrong signature")
+    payload = parse_json(raw_body)
+    return Delivery(
+        provider=ats.NAME,
+        delivery_id=ats.delivery_id(lowered, raw_body),
+        event=ats.event_name(payload),
+        ack_status=ats.ACK_STATUS,
+        changes=tuple(ats.normalise(payload)),
+    )

@@ -1,0 +1,153 @@
+"""The provider contract: what one ATS module implements so that ``POST /webhooks/{provider}`` can
+take its deliveries, and the normalised changes every provider turns its payloads into.
+
+A provider module (``greenhouse.py``, later ``lever.py``, ``ashby.py`` …) is a plain module whose
+top-level names satisfy :class:`WebhookProvider`; it is registered by name in
+:mod:`kring.integrations.ats`. The order of the calls is fixed by the intake, not by the module:
+
+1. :func:`handshake` — activation or test requests a provider sends *before* a secret exists
+   (SmartRecruiters' ``X-Hook-Secret`` echo, Recruitee's test); ``None`` for everything else.
+2. :func:`verify` — the signature over the raw body bytes, in constant time, before parsing.
+3. the body is parsed as JSON (malformed → 400), then :func:`normalise` turns it into changes.
+4. :func:`delivery_id` keys the deduplication; :data:`ACK_STATUS` is what the provider expects back.
+
+The changes carry no HTTP and no provider shapes: the vacancy logic (:mod:`kring.vacancies`)
+applies them the same way whichever ATS they came from.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal, Protocol
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from kring.errors import InvalidInputError
+from kring.models.common import Locale, Provider
+
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._:@-]+$")]
+
+
+class _Change(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    provider: Provider
+
+
+class JobPostChanged(_Change):
+    """A post (the public advert of a job) was created or edited, or went live or offline."""
+
+    kind: Literal["job_post_changed"] = "job_post_changed"
+    post_id: ExternalId
+    job_id: ExternalId | None = None
+    title: str = Field(min_length=1, max_length=300)
+    location: str | None = Field(default=None, max_length=200)
+    url: str | None = Field(default=None, description="The public page, if the provider knows it")
+    live: bool = Field(description="On the organisation's public careers site right now")
+    language: Locale = "en"
+    updated_at: AwareDatetime = Field(description="The ATS's own change time: orders deliveries")
+
+
+class JobPostDeleted(_Change):
+    """A post was deleted in the ATS: terminal, nothing revives it."""
+
+    kind: Literal["job_post_deleted"] = "job_post_deleted"
+    post_id: ExternalId
+    job_id: ExternalId | None = None
+    title: str | None = Field(default=None, max_length=300)
+    location: str | None = Field(default=None, max_length=200)
+    updated_at: AwareDatetime | None = None
+
+
+class JobChanged(_Change):
+    """The job behind posts was created or changed: where its department and offices come from."""
+
+    kind: Literal["job_changed"] = "job_changed"
+    job_id: ExternalId
+    name: str | None = Field(default=None, max_length=300)
+    department: str | None = Field(default=None, max_length=100)
+    location: str | None = Field(default=None, max_length=200)
+    tags: tuple[str, ...] = ()
+    status: Literal["open", "closed", "draft"] | None = None
+
+
+class JobDeleted(_Change):
+    """The job was deleted, and every post of it with it."""
+
+    kind: Literal["job_deleted"] = "job_deleted"
+    job_id: ExternalId
+
+
+VacancyChange = Annotated[
+    JobPostChanged | JobPostDeleted | JobChanged | JobDeleted, Field(discriminator="kind")
+]
+
+
+class Delivery(BaseModel):
+    """One verified webhook delivery, normalised. The idempotency record of the vacancy logic."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    provider: Provider
+    delivery_id: str = Field(min_length=1, max_length=200)
+    event: str = Field(max_length=100, description="The provider's own event name, for logs and metrics")
+    ack_status: int = Field(ge=200, le=299)
+    changes: tuple[VacancyChange, ...] = ()
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What to answer the provider: its expected status, and headers for handshakes."""
+
+    status: int
+    body: dict[str, Any] = field(default_factory=dict)
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class WebhookProvider(Protocol):
+    """What each provider module implements (module-level names)."""
+
+    @property
+    def NAME(self) -> Provider: ...
+
+    @property
+    def ACK_STATUS(self) -> int: ...
+
+    def handshake(self, headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
+        """An answer to a request that comes before any secret (activation, test); else None."""
+        ...
+
+    def verify(self, headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
+        """The signature over the exact raw bytes, compared in constant time."""
+        ...
+
+    def delivery_id(self, headers: Mapping[str, str], raw_body: bytes) -> str:
+        """The provider's delivery id (same on every retry), or a hash of the content."""
+        ...
+
+    def event_name(self, payload: Any) -> str:
+        """The provider's own name of what happened (``job_post_updated``), for logs and metrics."""
+        ...
+
+    def normalise(self, payload: Any) -> list[VacancyChange]:
+        """The changes in the payload; ``[]`` for pings and events Kring does not use.
+        Raises :class:`~kring.errors.InvalidInputError` for a payload that can never be used."""
+        ...
+
+
+def parse_json(raw_body: bytes) -> Any:
+    """The body as JSON, or :class:`~kring.errors.InvalidInputError` (a 400)."""
+    try:
+        return json.loads(raw_body)
+    except (UnicodeDecodeError, ValueError) as exc:
+        raise InvalidInputError("the body is not valid JSON") from exc
+
+
+def first_text(*values: object) -> str | None:
+    """The first value that is a non-blank string, stripped."""
+    for value in values:
+        if isinstance(value, str) and value.strip():
+            return value.strip()
+    return None
