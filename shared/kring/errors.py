@@ -18,6 +18,14 @@ class InvalidInputError(KringError):
     """Input that can never succeed, however often it is retried."""
 
 
+class FieldValidationError(InvalidInputError):
+    """Well-formed input whose fields break the rules; ``details`` names each field and why."""
+
+    def __init__(self, message: str, details: list[dict[str, str]]) -> None:
+        super().__init__(message)
+        self.details = details
+
+
 class UnauthorizedError(KringError):
     """Missing or wrong credentials (admin token, webhook signature)."""
 

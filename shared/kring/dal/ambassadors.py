@@ -1,20 +1,50 @@
-"""Ambassador items: the profile with its list and eligibility index entries.
+"""Ambassador items: the profile with its list and eligibility index entries, and its repository.
 
 The profile item is in the admin list (gsi1) always, and in the fan-out's sparse eligibility
 index (gsi2) only while the ambassador may be given share links — so the fan-out finds its
 candidates with one Query and never reads an ineligible profile.
+
+Create-or-replace is decided by the write itself, never by a read before it: a PutItem
+conditional on ``attribute_not_exists(pk)`` creates; when that condition fails, the item it
+returns (``ReturnValuesOnConditionCheckFailure=ALL_OLD``) gives the ``created_at`` to keep, and a
+second PutItem conditional on that very ``created_at`` replaces. Imports do the same a hundred
+profiles at a time in one TransactWriteItems.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
+import random
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any, cast
 
+from kring import aws, config
 from kring.dal import keys
-from kring.dal.items import deserialize, serialize
+from kring.dal.items import deserialize, serialize, value
+from kring.errors import ConflictError, InvalidInputError, TransientError
 from kring.models.ambassador import Ambassador
+from kring.models.common import Page
+
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
 
 ENTITY = "ambassador"
+ERASURE_ENTITY = "erasure"
+
+MAX_TRANSACTION_ITEMS = 100
+MAX_BATCH_GET_KEYS = 100
+MAX_BATCH_WRITE_ITEMS = 25
+MAX_WRITE_ATTEMPTS = 5
+MAX_UNPROCESSED_ATTEMPTS = 8
+
+_CREATE = "attribute_not_exists(pk)"
+_REPLACE = "attribute_exists(pk) AND #created_at = :created_at"
+_CREATED_AT_NAMES = {"#created_at": "created_at"}
+_CURSOR_ATTRIBUTES = frozenset({keys.PK, keys.SK, keys.GSI1_PK, keys.GSI1_SK})
+
+Sleep = Callable[[float], None]
 
 
 def to_item(ambassador: Ambassador) -> dict[str, Any]:
@@ -33,3 +63,292 @@ def from_item(item: Mapping[str, Any]) -> Ambassador:
     data = deserialize(item)
     fields = Ambassador.model_fields
     return Ambassador.model_validate({k: v for k, v in data.items() if k in fields})
+
+
+@dataclass(frozen=True)
+class Saved:
+    """A stored profile and whether this write created it (else it replaced one)."""
+
+    ambassador: Ambassador
+    created: bool
+
+
+# --- errors --------------------------------------------------------------------------------------
+def _code(exc: ClientError) -> str:
+    return str(exc.response.get("Error", {}).get("Code", ""))
+
+
+def _response(exc: ClientError) -> dict[str, Any]:
+    """The error response, with what the typed stubs leave out (``Item``, ``CancellationReasons``)."""
+    return cast("dict[str, Any]", exc.response)
+
+
+def _client_error() -> type[ClientError]:
+    from botocore.exceptions import ClientError
+
+    return ClientError
+
+
+def _backoff(attempt: int, sleep: Sleep) -> None:
+    sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random() / 2))  # noqa: S311 - jitter, not a secret
+
+
+# --- reads ---------------------------------------------------------------------------------------
+def get(ambassador_id: str) -> Ambassador | None:
+    """GetItem on the profile (strongly consistent: the admin reads what it just wrote)."""
+    got = aws.dynamodb().get_item(
+        TableName=config.tables().table_name,
+        Key=serialize(keys.ambassador(ambassador_id)),
+        ConsistentRead=True,
+    )
+    item = got.get("Item")
+    return from_item(item) if item else None
+
+
+def list_page(limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Ambassador]:
+    """One page of every ambassador in id order: Query gsi1 ``AMBASSADORS``.
+
+    ``cursor`` is a previous page's position; one that is not a position in this listing is an
+    :class:`InvalidInputError`, never a request that fails inside DynamoDB.
+    """
+    request: dict[str, Any] = {
+        "TableName": config.tables().table_name,
+        "IndexName": keys.GSI1,
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": keys.GSI1_PK},
+        "ExpressionAttributeValues": {":pk": value(keys.AMBASSADOR_LIST)},
+        "Limit": limit,
+    }
+    if cursor is not None:
+        request["ExclusiveStartKey"] = serialize(check_cursor(cursor))
+    try:
+        got = aws.dynamodb().query(**request)
+    except _client_error() as exc:
+        if cursor is not None and _code(exc) == "ValidationException":
+            raise InvalidInputError("the pagination cursor is not a position in this list") from exc
+        raise
+    last = got.get("LastEvaluatedKey")
+    return Page(
+        items=[from_item(i) for i in got.get("Items", [])], cursor=deserialize(last) if last else None
+    )
+
+
+def check_cursor(cursor: Mapping[str, Any]) -> Mapping[str, Any]:
+    """A position in the ambassador list: its four key attributes, all strings, in this list."""
+    if set(cursor) != _CURSOR_ATTRIBUTES or not all(isinstance(v, str) for v in cursor.values()):
+        raise InvalidInputError("the pagination cursor is not a position in the ambassador list")
+    if cursor[keys.GSI1_PK] != keys.AMBASSADOR_LIST:
+        raise InvalidInputError("the pagination cursor belongs to another list")
+    try:
+        ambassador_id = keys.ambassador_id_from(str(cursor[keys.PK]))
+    except ValueError as exc:
+        raise InvalidInputError("the pagination cursor is not a position in the ambassador list") from exc
+    expected = {**keys.ambassador(ambassador_id), **keys.ambassador_list_entry(ambassador_id)}
+    if dict(cursor) != expected:
+        raise InvalidInputError("the pagination cursor is not a position in the ambassador list")
+    return cursor
+
+
+def collection_keys(ambassador_id: str) -> list[keys.Key]:
+    """Every item of the ambassador's collection ``AMB#<id>``: profile, weekly cap ledgers, …"""
+    out: list[keys.Key] = []
+    request: dict[str, Any] = {
+        "TableName": config.tables().table_name,
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
+        "ExpressionAttributeValues": {":pk": value(keys.ambassador(ambassador_id)["pk"])},
+        "ProjectionExpression": "#pk, #sk",
+        "ConsistentRead": True,
+    }
+    while True:
+        got = aws.dynamodb().query(**request)
+        for item in got.get("Items", []):
+            plain = deserialize(item)
+            out.append({"pk": str(plain[keys.PK]), "sk": str(plain[keys.SK])})
+        last = got.get("LastEvaluatedKey")
+        if not last:
+            return out
+        request["ExclusiveStartKey"] = last
+
+
+# --- writes --------------------------------------------------------------------------------------
+def save(ambassador: Ambassador) -> Saved:
+    """Create the profile, or replace it keeping its ``created_at``: 201 versus 200, decided by
+    conditional writes (never a read followed by a write).
+
+    A replace is conditional on the ``created_at`` the failed create saw, so a profile erased or
+    re-created in between is noticed and the decision is made again.
+    """
+    client = aws.dynamodb()
+    table = config.tables().table_name
+    client_error = _client_error()
+    for _attempt in range(MAX_WRITE_ATTEMPTS):
+        try:
+            client.put_item(
+                TableName=table,
+                Item=to_item(ambassador),
+                ConditionExpression=_CREATE,
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except client_error as exc:
+            if _code(exc) != "ConditionalCheckFailedException":
+                raise
+            old: dict[str, Any] | None = _response(exc).get("Item")
+            if not old or "created_at" not in old:
+                continue  # gone again already (erased): decide anew
+        else:
+            return Saved(ambassador, created=True)
+        kept = ambassador.model_copy(update={"created_at": _stored_time(old["created_at"])})
+        try:
+            client.put_item(
+                TableName=table,
+                Item=to_item(kept),
+                ConditionExpression=_REPLACE,
+                ExpressionAttributeNames=_CREATED_AT_NAMES,
+                ExpressionAttributeValues={":created_at": old["created_at"]},
+            )
+        except client_error as exc:
+            if _code(exc) != "ConditionalCheckFailedException":
+                raise
+            continue  # erased or re-created between the two writes: decide anew
+        return Saved(kept, created=False)
+    raise ConflictError(f"ambassador {ambassador.id} kept changing while it was being saved")
+
+
+def save_many(ambassadors: Sequence[Ambassador], *, sleep: Sleep = time.sleep) -> list[Saved]:
+    """Create or replace many profiles (distinct ids), a hundred per TransactWriteItems.
+
+    Per chunk: BatchGetItem tells which profiles exist and their ``created_at``; the transaction
+    then writes every profile on the condition that what it saw still holds (absent, or the
+    same ``created_at``). If any condition fails, nothing of the chunk is written and the chunk
+    is read and written again, so created/updated counts and ``created_at`` are exact even
+    against concurrent writers. Requests: 1 BatchGetItem + 1 TransactWriteItems per 100 rows.
+    """
+    ids = [a.id for a in ambassadors]
+    if len(set(ids)) != len(ids):
+        raise ValueError("save_many takes distinct ambassador ids")
+    out: list[Saved] = []
+    for start in range(0, len(ambassadors), MAX_TRANSACTION_ITEMS):
+        out.extend(_save_chunk(ambassadors[start : start + MAX_TRANSACTION_ITEMS], sleep))
+    return out
+
+
+def _save_chunk(chunk: Sequence[Ambassador], sleep: Sleep) -> list[Saved]:
+    client = aws.dynamodb()
+    table = config.tables().table_name
+    client_error = _client_error()
+    for attempt in range(MAX_WRITE_ATTEMPTS):
+        existing = _created_at_of([a.id for a in chunk], sleep)
+        saved: list[Saved] = []
+        actions: list[dict[str, Any]] = []
+        for ambassador in chunk:
+            old_created_at = existing.get(ambassador.id)
+            put: dict[str, Any] = {"TableName": table}
+            if old_created_at is None:
+                put.update(Item=to_item(ambassador), ConditionExpression=_CREATE)
+                saved.append(Saved(ambassador, created=True))
+            else:
+                kept = ambassador.model_copy(update={"created_at": _stored_time(old_created_at)})
+                put.update(
+                    Item=to_item(kept),
+                    ConditionExpression=_REPLACE,
+                    ExpressionAttributeNames=_CREATED_AT_NAMES,
+                    ExpressionAttributeValues={":created_at": old_created_at},
+                )
+                saved.append(Saved(kept, created=False))
+            actions.append({"Put": put})
+        try:
+            client.transact_write_items(TransactItems=actions)  # type: ignore[arg-type]
+        except client_error as exc:
+            if _code(exc) != "TransactionCanceledException":
+                raise
+            cancelled: list[dict[str, Any]] = _response(exc).get("CancellationReasons", [])
+            reasons = {r.get("Code") for r in cancelled}
+            if not reasons <= {"None", "ConditionalCheckFailed", "TransactionConflict", None}:
+                raise
+            _backoff(attempt, sleep)
+            continue
+        return saved
+    raise ConflictError("the ambassadors being imported kept changing while they were being saved")
+
+
+def _stored_time(attribute: Mapping[str, Any]) -> datetime:
+    """A stored timestamp attribute (ISO 8601 with offset) as an aware datetime."""
+    from pydantic import AwareDatetime, TypeAdapter
+
+    parsed: datetime = TypeAdapter(AwareDatetime).validate_python(deserialize({"v": attribute})["v"])
+    return parsed
+
+
+def _created_at_of(ambassador_ids: Sequence[str], sleep: Sleep) -> dict[str, dict[str, Any]]:
+    """BatchGetItem: the raw ``created_at`` attribute of each existing profile, by id."""
+    client = aws.dynamodb()
+    table = config.tables().table_name
+    out: dict[str, dict[str, Any]] = {}
+    for start in range(0, len(ambassador_ids), MAX_BATCH_GET_KEYS):
+        request: dict[str, Any] = {
+            table: {
+                "Keys": [
+                    serialize(keys.ambassador(i)) for i in ambassador_ids[start : start + MAX_BATCH_GET_KEYS]
+                ],
+                "ProjectionExpression": "#pk, #created_at",
+                "ExpressionAttributeNames": {"#pk": keys.PK, **_CREATED_AT_NAMES},
+                "ConsistentRead": True,
+            }
+        }
+        for attempt in range(MAX_UNPROCESSED_ATTEMPTS):
+            got = client.batch_get_item(RequestItems=request)
+            for item in got.get("Responses", {}).get(table, []):
+                pk = deserialize({"pk": item["pk"]})["pk"]
+                out[keys.ambassador_id_from(pk)] = dict(item["created_at"])
+            request = dict(got.get("UnprocessedKeys") or {})
+            if not request:
+                break
+            _backoff(attempt, sleep)
+        else:
+            raise TransientError("DynamoDB left keys unprocessed after every retry")
+    return out
+
+
+def delete_keys(item_keys: Iterable[keys.Key], *, sleep: Sleep = time.sleep) -> int:
+    """BatchWriteItem deletes, 25 a request, unprocessed items retried with backoff."""
+    client = aws.dynamodb()
+    table = config.tables().table_name
+    pending = [{"DeleteRequest": {"Key": serialize(k)}} for k in item_keys]
+    count = len(pending)
+    for start in range(0, len(pending), MAX_BATCH_WRITE_ITEMS):
+        requests: list[Any] = pending[start : start + MAX_BATCH_WRITE_ITEMS]
+        for attempt in range(MAX_UNPROCESSED_ATTEMPTS):
+            got = client.batch_write_item(RequestItems={table: requests})
+            requests = list((got.get("UnprocessedItems") or {}).get(table, []))
+            if not requests:
+                break
+            _backoff(attempt, sleep)
+        else:
+            raise TransientError("DynamoDB left deletes unprocessed after every retry")
+    return count
+
+
+def put_erasure_record(subject_hash: str, erased_at: datetime) -> None:
+    """The proof of an erasure, keyed by a hash of the employee id (the record holds no id)."""
+    aws.dynamodb().put_item(
+        TableName=config.tables().table_name,
+        Item=serialize(
+            {
+                **keys.erasure_record(subject_hash),
+                "entity": ERASURE_ENTITY,
+                "erased_at": erased_at.isoformat(),
+            }
+        ),
+    )
+
+
+def erasure_recorded(subject_hash: str) -> bool:
+    got = aws.dynamodb().get_item(
+        TableName=config.tables().table_name,
+        Key=serialize(keys.erasure_record(subject_hash)),
+        ConsistentRead=True,
+        ProjectionExpression="#pk",
+        ExpressionAttributeNames={"#pk": keys.PK},
+    )
+    return "Item" in got

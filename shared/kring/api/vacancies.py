@@ -1,0 +1,82 @@
+"""``/api/vacancies``: the vacancies Kring knows and the personal share links made for them.
+
+Read-only. The logic lives in :mod:`kring.vacancies` and :mod:`kring.links`; this module maps
+their entities to the API's output models.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import unquote
+
+from aws_lambda_powertools.event_handler import Response
+from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+
+from kring import config, links, vacancies
+from kring.api import pagination
+from kring.api.models import ListOut, ShareOut, VacancyOut
+from kring.api.responses import json_response
+from kring.dal import keys
+from kring.models.common import NETWORKS
+from kring.models.vacancy import ShareLink
+
+router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
+
+LIST_SCOPE = "vacancies"
+
+
+def _shares_scope(vacancy_id: str) -> str:
+    return f"vacancy-shares:{vacancy_id}"
+
+
+def _limit() -> int:
+    return pagination.page_limit(
+        router.current_event.get_query_string_value("limit"), config.api().api_page_size
+    )
+
+
+def share_out(link: ShareLink) -> ShareOut:
+    return ShareOut(
+        ambassador_id=link.ambassador_id,
+        code=link.code,
+        link=links.link_url(link.code),
+        share={network: links.share_url(link.code, network) for network in NETWORKS},
+    )
+
+
+@router.get("/vacancies")
+def list_vacancies() -> Response[str]:
+    cursor = pagination.decode(
+        router.current_event.get_query_string_value("next"),
+        LIST_SCOPE,
+        partition={keys.GSI1_PK: keys.VACANCY_LIST},
+    )
+    page = vacancies.list_vacancies(_limit(), cursor)
+    out = ListOut[VacancyOut](
+        items=[VacancyOut.of(v) for v in page.items], next=pagination.encode(LIST_SCOPE, page.cursor)
+    )
+    return json_response(200, out)
+
+
+@router.get("/vacancies/<vacancy_id>")
+def get_vacancy(vacancy_id: str) -> Response[str]:
+    return json_response(200, VacancyOut.of(vacancies.get_vacancy(unquote(vacancy_id))))
+
+
+@router.get("/vacancies/<vacancy_id>/shares")
+def list_vacancy_shares(vacancy_id: str) -> Response[str]:
+    """The personal links of a vacancy, by ambassador, with each network's share URL.
+
+    An unknown vacancy is a 404, not an empty list.
+    """
+    vacancy = vacancies.get_vacancy(unquote(vacancy_id))
+    scope = _shares_scope(vacancy.id)
+    cursor = pagination.decode(
+        router.current_event.get_query_string_value("next"),
+        scope,
+        partition={keys.GSI1_PK: keys.shares_of_vacancy(vacancy.id)},
+    )
+    page = links.list_vacancy_shares(vacancy.id, _limit(), cursor)
+    out = ListOut[ShareOut](
+        items=[share_out(s) for s in page.items], next=pagination.encode(scope, page.cursor)
+    )
+    return json_response(200, out)
