@@ -19,7 +19,10 @@ def parse_sample(path: Path) -> Any:
 
         return APIGatewayProxyEventV2Model.model_validate(data)
     if kind == "sqs":
-        from kring.sqs_messages import parse_sqs_sample
+        from aws_lambda_powertools.utilities.parser.models import SqsModel
 
-        return parse_sqs_sample(data)
+        from kring.messages import parse_fanout_message
+
+        batch = SqsModel.model_validate(data)
+        return [parse_fanout_message(record.body) for record in batch.Records]
     raise AssertionError(f"no parser for samples in events/{kind}/")

@@ -1,0 +1,53 @@
+"""FanoutQueue → one page of share links per message (see :mod:`kring.fanout`).
+
+The queue is FIFO: Powertools' FIFO processor stops at the first failure and reports it and
+everything after it, so order is kept; a failed message is retried and, after five receives,
+parked in FanoutDLQ (`make redrive`).
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+from kring import config
+from kring.fanout import fan_out_page
+from kring.idempotency import register_lambda_context
+from kring.integrations.eventbridge import EventPublisher, default_publisher
+from kring.integrations.queues import PageQueue, SqsPageQueue
+from kring.messages import parse_fanout_message
+from kring.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(
+    event: dict[str, Any],
+    context: LambdaContext,
+    publisher: EventPublisher | None = None,
+    queue: PageQueue | None = None,
+) -> dict[str, Any]:
+    register_lambda_context(context)
+    publish_to = publisher or default_publisher()
+    next_pages = queue or SqsPageQueue()
+
+    def record_handler(record: SQSRecord) -> dict[str, Any]:
+        page = parse_fanout_message(record.body)
+        logger.append_keys(correlation_id=page.vacancy.correlation_id, vacancy_id=page.vacancy.vacancy_id)
+        return fan_out_page(
+            record=page,
+            publisher=publish_to,
+            queue=next_pages,
+            page_size=config.fanout().fanout_page_size,
+            now=datetime.now(UTC),
+        )
+
+    response = process_partial_response(
+        event=event, record_handler=record_handler, processor=SqsFifoPartialProcessor(), context=context
+    )
+    return dict(response)

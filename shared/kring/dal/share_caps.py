@@ -1,0 +1,52 @@
+"""Weekly share-cap ledgers: per ambassador and ISO week, the vacancies they were given links for.
+
+Read with BatchGetItem for capped ambassadors only; written as Put requests in the same
+BatchWriteItem batches as the links. The fan-out queue is FIFO with one message group, so two
+fan-outs never read-modify-write the same ledger at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime, timedelta
+from typing import Any
+
+from kring.dal import batch, keys
+from kring.dal.items import deserialize, serialize
+
+ENTITY = "share_cap_ledger"
+KEEP_FOR = timedelta(weeks=3)
+
+
+def iso_week(moment: datetime) -> str:
+    year, week, _ = moment.isocalendar()
+    return f"{year}-W{week:02d}"
+
+
+def ledgers(ambassador_ids: Iterable[str], week: str) -> dict[str, set[str]]:
+    """The vacancies each ambassador was given this week (absent → none)."""
+    found = batch.get(
+        [serialize(keys.share_cap_ledger(a, week)) for a in ambassador_ids],
+        projection=[keys.PK, "vacancies"],
+        consistent=True,
+    )
+    out: dict[str, set[str]] = {}
+    for item in found:
+        data = deserialize(item)
+        out[keys.ambassador_id_from(data[keys.PK])] = set(data.get("vacancies", ()))
+    return out
+
+
+def put_request(ambassador_id: str, week: str, vacancies: set[str], now: datetime) -> dict[str, Any]:
+    return {
+        "PutRequest": {
+            "Item": serialize(
+                {
+                    **keys.share_cap_ledger(ambassador_id, week),
+                    "entity": ENTITY,
+                    "vacancies": set(vacancies),
+                    keys.TTL_ATTRIBUTE: int((now + KEEP_FOR).timestamp()),
+                }
+            )
+        }
+    }

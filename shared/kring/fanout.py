@@ -1,0 +1,154 @@
+"""The share fan-out: a published vacancy becomes one personal share link per eligible ambassador.
+
+One message of the fan-out queue is one page of the sparse eligibility index (opted in, phase
+Decision or Evangelize, not dormant). For that page:
+
+1. keep the ambassadors whose interests match the vacancy (empty interests match everything;
+   otherwise the department, location or a tag, case-insensitively);
+2. derive each one's code (:mod:`kring.links`) and drop those whose link already exists — a
+   redelivered or re-published vacancy gives no one a second link, and counts no one twice;
+3. drop those at their weekly share cap (ledgers read for capped ambassadors only);
+4. write the new links, and the ledgers they change, 25 items a BatchWriteItem;
+5. emit ``SharesCreated`` for the page's new links, and put the next page on the queue.
+
+A page is applied once per (origin event, page number): Powertools idempotency guards it, and the
+writes are idempotent anyway (a link's key is its code; a ledger is a set).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import Any
+
+from kring.dal import batch, share_caps, share_links
+from kring.dal.eligibility import eligible_page
+from kring.dal.vacancies import VacancyRepository
+from kring.events import SharesCreated, VacancyPublished
+from kring.idempotency import idempotent
+from kring.integrations.eventbridge import EventPublisher
+from kring.integrations.queues import PageQueue
+from kring.links import derive_code
+from kring.messages import FanoutPage
+from kring.models.ambassador import Ambassador
+from kring.models.vacancy import ShareLink
+from kring.observability import logger, metrics
+
+SHARES_PER_EVENT = 500  # SharesCreated.ambassador_ids holds at most this many
+
+
+@dataclass(frozen=True)
+class PageResult:
+    candidates: int
+    created: int
+    already_shared: int
+    not_interested: int
+    capped: int
+    next_page: bool
+    skipped_reason: str | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        return self.__dict__.copy()
+
+
+def matches(ambassador: Ambassador, vacancy: VacancyPublished) -> bool:
+    if not ambassador.interests:
+        return True
+    wanted = {i.casefold() for i in ambassador.interests}
+    offered = {v.casefold() for v in (vacancy.department, vacancy.location, *vacancy.tags) if v}
+    return not wanted.isdisjoint(offered)
+
+
+def _current(vacancy: VacancyPublished) -> VacancyPublished | None:
+    """The vacancy as stored now (department and location may have been completed since the
+    event), or None when it is no longer published: a closed vacancy gets no new links."""
+    stored = VacancyRepository().get(vacancy.vacancy_id)
+    if stored is None:
+        return vacancy
+    current = stored.vacancy
+    if current.status != "published":
+        return None
+    return vacancy.model_copy(
+        update={"department": current.department, "location": current.location, "tags": current.tags}
+    )
+
+
+@idempotent("join(':', [origin_event_id, to_string(page)])")  # = FanoutPage.page_id
+def fan_out_page(
+    *, record: FanoutPage, publisher: EventPublisher, queue: PageQueue, page_size: int, now: datetime
+) -> dict[str, Any]:
+    """Apply one page; returns a summary (JSON-able: it is what a repeat of the page returns)."""
+    vacancy = _current(record.vacancy)
+    if vacancy is None:
+        logger.info("vacancy no longer published: no links", extra={"vacancy_id": record.vacancy.vacancy_id})
+        return PageResult(0, 0, 0, 0, 0, next_page=False, skipped_reason="not_published").as_dict()
+    page = eligible_page(page_size, record.cursor)
+    result = _share(vacancy, page.items, publisher=publisher, now=now, correlation_id=vacancy.correlation_id)
+    if page.cursor is not None:
+        following = FanoutPage(
+            origin_event_id=record.origin_event_id,
+            page=record.page + 1,
+            vacancy=record.vacancy,
+            cursor=page.cursor,
+        )
+        queue.enqueue(following.model_dump_json(), dedup_key=following.page_id)
+    summary = replace(result, next_page=page.cursor is not None)
+    metrics.add_metric(name="ShareLinksCreated", unit="Count", value=summary.created)
+    logger.info("fan-out page applied", extra={"page_id": record.page_id, "result": summary.as_dict()})
+    return summary.as_dict()
+
+
+def _share(
+    vacancy: VacancyPublished,
+    candidates: list[Ambassador],
+    *,
+    publisher: EventPublisher,
+    now: datetime,
+    correlation_id: str,
+) -> PageResult:
+    interested = [a for a in candidates if matches(a, vacancy)]
+    key = share_links.link_key(vacancy.vacancy_id)
+    codes = {a.id: derive_code(key, a.id) for a in interested}
+    existing = share_links.existing_codes(codes.values()) if codes else set()
+    new = [a for a in interested if codes[a.id] not in existing]
+
+    week = share_caps.iso_week(now)
+    capped_ids = [a.id for a in new if a.share_cap_per_week is not None]
+    given = share_caps.ledgers(capped_ids, week) if capped_ids else {}
+    chosen: list[Ambassador] = []
+    ledger_writes: list[dict[str, Any]] = []
+    for ambassador in new:
+        cap = ambassador.share_cap_per_week
+        if cap is not None:
+            this_week = given.get(ambassador.id, set())
+            if vacancy.vacancy_id not in this_week and len(this_week) >= cap:
+                continue
+            ledger_writes.append(
+                share_caps.put_request(ambassador.id, week, this_week | {vacancy.vacancy_id}, now)
+            )
+        chosen.append(ambassador)
+
+    links = [
+        ShareLink(code=codes[a.id], vacancy_id=vacancy.vacancy_id, ambassador_id=a.id, created_at=now)
+        for a in chosen
+    ]
+    batch.write(share_links.put_requests(links) + ledger_writes)
+    if links:
+        publisher.publish(
+            [
+                SharesCreated(
+                    vacancy_id=vacancy.vacancy_id,
+                    ambassador_ids=tuple(link.ambassador_id for link in links[i : i + SHARES_PER_EVENT]),
+                    correlation_id=correlation_id,
+                )
+                for i in range(0, len(links), SHARES_PER_EVENT)
+            ]
+        )
+    return PageResult(
+        candidates=len(candidates),
+        created=len(links),
+        already_shared=len(interested) - len(new),
+        not_interested=len(candidates) - len(interested),
+        capped=len(new) - len(chosen),
+        next_page=False,
+    )

@@ -1,0 +1,44 @@
+"""SQS message contracts: what Kring's own queues carry.
+
+The fan-out queue carries two shapes: the EventBridge envelope of ``VacancyPublished`` (put there
+by the rule) and :class:`FanoutPage` (the next page, put there by the fan-out itself). Both become
+a ``FanoutPage``.
+"""
+
+from __future__ import annotations
+
+import json
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from kring.errors import InvalidInputError
+from kring.events import VacancyPublished, envelope_model
+
+
+class FanoutPage(BaseModel):
+    """One page of one fan-out: the first comes from ``VacancyPublished``, the rest from the last."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str = Field(default="FanoutPage", pattern="^FanoutPage$")
+    origin_event_id: str = Field(min_length=1, max_length=128)
+    page: int = Field(ge=0)
+    vacancy: VacancyPublished
+    cursor: dict[str, str] | None = None
+
+    @property
+    def page_id(self) -> str:
+        return f"{self.origin_event_id}:{self.page}"
+
+
+def parse_fanout_message(body: str) -> FanoutPage:
+    """A fan-out queue message as a page; :class:`InvalidInputError` when it can never be one."""
+    try:
+        data = json.loads(body)
+        if isinstance(data, dict) and "detail-type" in data:
+            envelope = envelope_model(VacancyPublished).model_validate(data)
+            detail = envelope.detail  # type: ignore[attr-defined]
+            return FanoutPage(origin_event_id=envelope.id, page=0, vacancy=detail)  # type: ignore[attr-defined]
+        return FanoutPage.model_validate(data)
+    except (ValueError, ValidationError) as exc:
+        raise InvalidInputError(f"not a fan-out message: {exc}") from exc

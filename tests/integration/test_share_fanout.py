@@ -1,0 +1,298 @@
+"""VacancyPublished → FanoutQueue → ShareFanoutFunction: the real handler under moto, with the
+tables, the FIFO queue and the idempotency table as in template.yaml."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import boto3
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from kring import aws, config
+from kring.dal import ambassadors as ambassador_items
+from kring.dal import keys, share_links
+from kring.dal.items import deserialize, serialize
+from kring.dal.vacancies import StoredVacancy, VacancyRepository
+from kring.events import KringEvent, SharesCreated
+from kring.models.ambassador import Ambassador
+from kring.models.vacancy import Vacancy
+
+from tests.support.fixtures import REGION, MotoStack, clear_kring_caches
+
+NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
+
+
+class Published:
+    """Every event the function published (the port, as a fake)."""
+
+    def __init__(self) -> None:
+        self.events: list[KringEvent] = []
+
+    def publish(self, events: Sequence[KringEvent]) -> None:
+        self.events.extend(events)
+
+    def shared(self) -> list[str]:
+        return [a for e in self.events if isinstance(e, SharesCreated) for a in e.ambassador_ids]
+
+
+def _ambassador(ambassador_id: str, **overrides: Any) -> Ambassador:
+    data: dict[str, Any] = {
+        "id": ambassador_id,
+        "name": f"Name {ambassador_id}",
+        "email": f"{ambassador_id.lower()}@example.com",
+        "phase": "decision",
+        "opted_in": True,
+        "created_at": NOW,
+        "updated_at": NOW,
+    }
+    data.update(overrides)
+    return Ambassador.model_validate(data)
+
+
+def _store_ambassadors(*people: Ambassador) -> None:
+    for person in people:
+        aws.dynamodb().put_item(TableName=config.tables().table_name, Item=ambassador_items.to_item(person))
+
+
+def _envelope(vacancy_id: str = "greenhouse-1", department: str | None = "Engineering", **detail: Any) -> str:
+    body = {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "VacancyPublished",
+        "source": "kring.ats",
+        "account": "000000000000",
+        "time": "2026-11-27T09:00:00Z",
+        "region": REGION,
+        "resources": [],
+        "detail": {
+            "version": 1,
+            "occurred_at": "2026-11-27T09:00:00Z",
+            "correlation_id": "test",
+            "vacancy_id": vacancy_id,
+            "provider": "greenhouse",
+            "external_id": vacancy_id.split("-")[-1],
+            "title": "Backend Engineer",
+            "url": "https://job-boards.greenhouse.io/acme/jobs/1",
+            "department": department,
+            "location": "Amsterdam",
+            "tags": [],
+            "language": "en",
+            **detail,
+        },
+    }
+    return json.dumps(body)
+
+
+def _sqs_event(*bodies: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": f"rh-{n}",
+                "body": body,
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1795770761000",
+                    "MessageGroupId": "fanout",
+                    "MessageDeduplicationId": hashlib.sha256(body.encode()).hexdigest(),
+                    "SequenceNumber": str(n),
+                    "SenderId": "AIDA",
+                    "ApproximateFirstReceiveTimestamp": "1795770761000",
+                },
+                "messageAttributes": {},
+                "md5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:{REGION}:000000000000:fanout.fifo",
+                "awsRegion": REGION,
+            }
+            for n, body in enumerate(bodies)
+        ]
+    }
+
+
+def _links_of(vacancy_id: str) -> dict[str, str]:
+    got = aws.dynamodb().query(
+        TableName=config.tables().table_name,
+        IndexName=keys.GSI1,
+        KeyConditionExpression="gsi1pk = :pk",
+        ExpressionAttributeValues=serialize({":pk": keys.shares_of_vacancy(vacancy_id)}),
+    )
+    return {deserialize(i)["ambassador_id"]: deserialize(i)["code"] for i in got["Items"]}
+
+
+def _drain(stack: MotoStack, publisher: Published) -> int:
+    """Deliver every continuation message on the fan-out queue until it is empty; pages handled."""
+    handled = 0
+    while messages := stack.receive_all("FanoutQueue"):
+        result = stack.invoke(
+            "ShareFanoutFunction", _sqs_event(*(m["Body"] for m in messages)), publisher=publisher
+        )
+        assert result == {"batchItemFailures": []}
+        handled += len(messages)
+    return handled
+
+
+def test_eligible_matching_ambassadors_get_one_link_each(moto_stack: MotoStack) -> None:
+    _store_ambassadors(
+        _ambassador("E1"),
+        _ambassador("E2", interests=["engineering"]),
+        _ambassador("E3", interests=["Sales"]),
+        _ambassador("E4", phase="awareness"),
+        _ambassador("E5", opted_in=False),
+        _ambassador("E6", dormant=True, phase="evangelize"),
+        _ambassador("E7", phase="evangelize", interests=["amsterdam"]),
+    )
+    published = Published()
+    result = moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope()), publisher=published)
+
+    assert result == {"batchItemFailures": []}
+    links = _links_of("greenhouse-1")
+    assert set(links) == {"E1", "E2", "E7"}
+    assert sorted(published.shared()) == ["E1", "E2", "E7"]
+    for ambassador_id, code in links.items():
+        stored = share_links.get(code)
+        assert stored is not None
+        assert (stored.ambassador_id, stored.vacancy_id) == (ambassador_id, "greenhouse-1")
+
+
+def test_the_same_event_twice_changes_nothing(moto_stack: MotoStack) -> None:
+    _store_ambassadors(_ambassador("E1"), _ambassador("E2"))
+    published = Published()
+    body = _envelope()
+    moto_stack.invoke("ShareFanoutFunction", _sqs_event(body), publisher=published)
+    first = _links_of("greenhouse-1")
+    moto_stack.invoke("ShareFanoutFunction", _sqs_event(body), publisher=published)
+
+    assert _links_of("greenhouse-1") == first
+    assert sorted(published.shared()) == ["E1", "E2"]
+
+
+def test_a_republished_vacancy_adds_only_newly_matching_ambassadors(moto_stack: MotoStack) -> None:
+    _store_ambassadors(_ambassador("E1"), _ambassador("E2", interests=["Data"]))
+    published = Published()
+    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope(department=None)), publisher=published)
+    assert set(_links_of("greenhouse-1")) == {"E1"}
+
+    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope(department="Data")), publisher=published)
+    assert set(_links_of("greenhouse-1")) == {"E1", "E2"}
+    assert sorted(published.shared()) == ["E1", "E2"]
+
+
+def test_the_weekly_cap_is_kept_and_counts_a_vacancy_once(moto_stack: MotoStack) -> None:
+    _store_ambassadors(_ambassador("E1", share_cap_per_week=2), _ambassador("E2"))
+    published = Published()
+    for n in (1, 2, 3):
+        body = _envelope(vacancy_id=f"greenhouse-{n}")
+        moto_stack.invoke("ShareFanoutFunction", _sqs_event(body, body), publisher=published)
+
+    assert [v for v in ("greenhouse-1", "greenhouse-2", "greenhouse-3") if "E1" in _links_of(v)] == [
+        "greenhouse-1",
+        "greenhouse-2",
+    ]
+    assert all("E2" in _links_of(f"greenhouse-{n}") for n in (1, 2, 3))
+
+
+def test_a_closed_vacancy_gets_no_links(moto_stack: MotoStack) -> None:
+    _store_ambassadors(_ambassador("E1"))
+    VacancyRepository().put(
+        StoredVacancy(
+            vacancy=Vacancy(
+                id="greenhouse-1",
+                provider="greenhouse",
+                external_id="1",
+                title="Backend Engineer",
+                url="https://job-boards.greenhouse.io/acme/jobs/1",
+                status="closed",
+                updated_at=NOW,
+            ),
+            closed_reason="unpublished",
+        ),
+        expected_revision=None,
+    )
+    published = Published()
+    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope()), publisher=published)
+
+    assert _links_of("greenhouse-1") == {}
+    assert published.events == []
+
+
+def test_more_ambassadors_than_a_page_are_chunked_through_the_fifo_queue(
+    moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FANOUT_PAGE_SIZE", "3")
+    clear_kring_caches()
+    people = [_ambassador(f"E{n:02d}") for n in range(10)]
+    _store_ambassadors(*people)
+    published = Published()
+
+    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope()), publisher=published)
+    assert len(_links_of("greenhouse-1")) == 3
+    assert _drain(moto_stack, published) == 3  # pages 2, 3 and 4 (of 3, 3, 3 and 1)
+
+    assert set(_links_of("greenhouse-1")) == {p.id for p in people}
+    assert sorted(published.shared()) == sorted(p.id for p in people)
+
+
+def test_a_poison_message_fails_alone_and_order_is_kept(moto_stack: MotoStack) -> None:
+    _store_ambassadors(_ambassador("E1"))
+    good, later = _envelope(), _envelope(vacancy_id="greenhouse-2")
+    event = _sqs_event(good, '{"not": "a fan-out message"}', later)
+    result = moto_stack.invoke("ShareFanoutFunction", event, publisher=Published())
+
+    failed = [f["itemIdentifier"] for f in result["batchItemFailures"]]
+    ids = [r["messageId"] for r in event["Records"]]
+    assert failed == ids[1:]  # FIFO: the poison one and everything after it comes back, in order
+    assert set(_links_of("greenhouse-1")) == {"E1"}
+    assert _links_of("greenhouse-2") == {}
+
+
+def test_shares_created_reaches_the_real_bus(moto_stack: MotoStack) -> None:
+    _store_ambassadors(_ambassador("E1"))
+    sqs = boto3.client("sqs", region_name=REGION)
+    url = sqs.create_queue(QueueName="capture-fanout")["QueueUrl"]
+    arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    bus = boto3.client("events", region_name=REGION)
+    bus_name = config.bus().event_bus_name
+    bus.put_rule(Name="capture", EventBusName=bus_name, EventPattern=json.dumps({"source": ["kring.fanout"]}))
+    bus.put_targets(Rule="capture", EventBusName=bus_name, Targets=[{"Id": "q", "Arn": arn}])
+
+    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope()))
+
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    envelope = json.loads(messages[0]["Body"])
+    assert envelope["detail-type"] == "SharesCreated"
+    assert envelope["detail"]["ambassador_ids"] == ["E1"]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_any_duplication_and_order_of_deliveries_ends_as_one_clean_delivery(
+    moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch, data: st.DataObject
+) -> None:
+    """Redelivered pages, re-published events and interleavings: one link per eligible ambassador,
+    each announced once."""
+    monkeypatch.setenv("FANOUT_PAGE_SIZE", "2")
+    clear_kring_caches()
+    vacancy_id = f"greenhouse-{uuid.uuid4().hex[:8]}"
+    people = [_ambassador(f"P{n}") for n in range(5)]
+    _store_ambassadors(*people)  # the same five every example: earlier examples' vacancies differ
+    published = Published()
+    deliveries = [_envelope(vacancy_id=vacancy_id) for _ in range(data.draw(st.integers(1, 3)))]
+    pending = [body for body in deliveries for _ in range(data.draw(st.integers(1, 2)))]
+    while pending:
+        pending = data.draw(st.permutations(pending))
+        take = data.draw(st.integers(1, len(pending)))
+        batch, pending = pending[:take], pending[take:]
+        result = moto_stack.invoke("ShareFanoutFunction", _sqs_event(*batch), publisher=published)
+        assert result == {"batchItemFailures": []}
+        follow = [m["Body"] for m in moto_stack.receive_all("FanoutQueue")]
+        pending += follow + (follow if data.draw(st.booleans()) else [])
+
+    assert set(_links_of(vacancy_id)) == {p.id for p in people}
+    assert sorted(published.shared()) == sorted(p.id for p in people)
