@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
+
 from kring import vacancies
 from kring.errors import (
     InvalidInputError,
@@ -27,6 +28,7 @@ from kring.observability import logger, metrics
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
+
     from kring.integrations.eventbridge import EventPublisher
 
 app = APIGatewayHttpResolver()

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
+
 from kring import config
 from kring.fanout import fan_out_page
 from kring.idempotency import register_lambda_context

@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from kring import aws, config
 from kring.dal import ambassadors as repository
 from kring.dal import keys
 from kring.dal.items import deserialize, serialize
 from kring.errors import InvalidInputError
 from kring.models.ambassador import Ambassador, AmbassadorInput
-
 from tests.support.fixtures import DynamoDBLocal
 
 pytestmark = pytest.mark.dynamodb_local

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kring import aws, config
 from kring.dal import keys
 from kring.dal.items import serialize

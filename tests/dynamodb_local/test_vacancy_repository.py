@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
+
 from kring.dal.vacancies import StoredVacancy, VacancyRepository, timestamp
 from kring.errors import ConflictError, InvalidInputError
 from kring.models.vacancy import AtsJob, Vacancy

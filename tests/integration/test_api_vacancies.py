@@ -7,10 +7,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.models.common import NETWORKS
 from kring.models.vacancy import Vacancy
-
 from tests.support.fixtures import PUBLIC_BASE_URL, MotoStack
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

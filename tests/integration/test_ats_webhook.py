@@ -11,10 +11,10 @@ from typing import Any
 
 import boto3
 import pytest
+
 from kring import config, events, vacancies
 from kring.dal.vacancies import VacancyRepository
 from kring.errors import NotFoundError
-
 from tests.support import greenhouse as gh
 from tests.support.fixtures import REGION, MotoStack, clear_kring_caches
 

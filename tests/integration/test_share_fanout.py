@@ -14,6 +14,7 @@ import boto3
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from kring import aws, config
 from kring.dal import ambassadors as ambassador_items
 from kring.dal import keys, share_links
@@ -22,7 +23,6 @@ from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.events import KringEvent, SharesCreated
 from kring.models.ambassador import Ambassador
 from kring.models.vacancy import Vacancy
-
 from tests.support.fixtures import REGION, MotoStack, clear_kring_caches
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
@@ -76,7 +76,7 @@ def _envelope(vacancy_id: str = "greenhouse-1", department: str | None = "Engine
             "correlation_id": "test",
             "vacancy_id": vacancy_id,
             "provider": "greenhouse",
-            "external_id": vacancy_id.split("-")[-1],
+            "external_id": vacancy_id.rsplit("-", maxsplit=1)[-1],
             "title": "Backend Engineer",
             "url": "https://job-boards.greenhouse.io/acme/jobs/1",
             "department": department,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kring.ambassadors import import_csv, parse_csv
 from kring.errors import InvalidInputError, PayloadTooLargeError
 

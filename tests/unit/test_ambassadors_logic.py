@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+
 from kring.ambassadors import erasure_subject, parse_input
 from kring.errors import FieldValidationError
 

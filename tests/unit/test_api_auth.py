@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import pytest
+
 from kring import config
 from kring.api.auth import bearer_token, require_admin
 from kring.errors import UnauthorizedError
-
 from tests.support.fixtures import ADMIN_TOKEN
 
 

@@ -8,6 +8,7 @@ import json
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+
 from kring.api.pagination import InvalidPageTokenError, decode, encode, page_limit
 from kring.errors import FieldValidationError, InvalidInputError
 

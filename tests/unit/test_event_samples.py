@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+
 from kring import events
 
 EVENTS = Path(__file__).resolve().parents[2] / "events"

@@ -8,6 +8,7 @@ import json
 from datetime import UTC, datetime
 
 import pytest
+
 from kring import config
 from kring.errors import (
     InvalidInputError,
@@ -18,7 +19,6 @@ from kring.errors import (
 from kring.integrations import ats
 from kring.integrations.ats import greenhouse
 from kring.integrations.ats.base import Delivery, JobChanged, JobDeleted, JobPostChanged, JobPostDeleted
-
 from tests.support import greenhouse as gh
 
 SAMPLES = ["job_created", "job_post_created", "job_post_updated", "new_candidate_application"]

@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+
 from kring import config, vacancies
 from kring.dal.vacancies import StoredVacancy
 from kring.errors import ConflictError, NotFoundError, TransientError
