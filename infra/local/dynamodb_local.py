@@ -46,6 +46,11 @@ def free_port() -> int:
 def start(port: int, data_dir: Path | None = None, log: Path | None = None) -> subprocess.Popen[bytes]:
     """Start DynamoDB Local on ``127.0.0.1:port``: in memory, or persisted under ``data_dir``."""
     path = jar()
+    with socket.socket() as probe:
+        if probe.connect_ex(("127.0.0.1", port)) == 0:
+            raise DynamoDBLocalUnavailable(
+                f"port {port} is taken: is another DynamoDB Local or Kring running?"
+            )
     args = [
         java(),
         f"-Djava.library.path={path.parent / 'DynamoDBLocal_lib'}",

@@ -23,11 +23,17 @@ F = TypeVar("F", bound=Callable[..., Any])
 DEFAULT_EXPIRY_SECONDS = 7 * 24 * 3600  # longer than any provider's retry schedule
 
 
-@lru_cache(maxsize=1)
-def persistence_store() -> DynamoDBPersistenceLayer:
+@lru_cache(maxsize=32)
+def persistence_store(key_path: str) -> DynamoDBPersistenceLayer:
+    """One store per idempotency key: Powertools configures a store once, with the first config
+    it meets, so two idempotent functions in one process must not share one."""
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
 
-    return DynamoDBPersistenceLayer(table_name=config.tables().idempotency_table_name)
+    from kring import aws
+
+    return DynamoDBPersistenceLayer(
+        table_name=config.tables().idempotency_table_name, boto3_client=aws.dynamodb()
+    )
 
 
 @lru_cache(maxsize=32)
@@ -70,7 +76,9 @@ def idempotent(
                 if _context:
                     cfg.register_lambda_context(_context[0])
             guarded = idempotent_function(
-                data_keyword_argument=data_keyword_argument, persistence_store=persistence_store(), config=cfg
+                data_keyword_argument=data_keyword_argument,
+                persistence_store=persistence_store(key_path),
+                config=cfg,
             )(fn)
             return guarded(*args, **kwargs)
 

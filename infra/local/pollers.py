@@ -1,0 +1,119 @@
+"""Lambda's SQS event-source mappings: poll a queue, invoke the function with a real-shaped SQS
+batch, delete what succeeded; a failed batch, or the items named in ``batchItemFailures``, come
+back after the visibility timeout (capped locally), and the queue's redrive policy parks them."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from infra.local.queues import Message, QueueStore
+from infra.local.template import ACCOUNT, REGION, QueueEventSource
+
+log = logging.getLogger("local.sqs")
+
+LOCAL_VISIBILITY_CAP_SECONDS = 5.0  # the template's 6 minutes, shortened for a developer's loop
+IDLE_POLL_SECONDS = 0.2
+
+
+def sqs_record(message: Message) -> dict[str, Any]:
+    attributes = {
+        "ApproximateReceiveCount": str(message.receive_count),
+        "SentTimestamp": str(int(message.sent_at * 1000)),
+        "SenderId": "AIDAKRINGLOCAL",
+        "ApproximateFirstReceiveTimestamp": str(int((message.first_received_at or message.sent_at) * 1000)),
+    }
+    if message.group_id:
+        attributes.update(
+            {
+                "MessageGroupId": message.group_id,
+                "MessageDeduplicationId": message.dedup_id or "",
+                "SequenceNumber": str(message.sequence).zfill(20),
+            }
+        )
+    return {
+        "messageId": message.id,
+        "receiptHandle": message.receipt,
+        "body": message.body,
+        "attributes": attributes,
+        "messageAttributes": {},
+        "md5OfBody": hashlib.md5(message.body.encode()).hexdigest(),  # noqa: S324 - what SQS sends
+        "eventSource": "aws:sqs",
+        "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{message.queue}",
+        "awsRegion": REGION,
+    }
+
+
+class QueuePoller:
+    def __init__(
+        self,
+        source: QueueEventSource,
+        queue_name: str,
+        store: QueueStore,
+        invoke: Callable[[str, dict[str, Any]], Any],
+    ) -> None:
+        self.source = source
+        self.queue_name = queue_name
+        self._store = store
+        self._invoke = invoke
+        self._stop = threading.Event()
+        self._busy = threading.Event()
+        self._thread: threading.Thread | None = None
+        spec = store.spec(queue_name)
+        self._visibility = min(float(spec.visibility_timeout), LOCAL_VISIBILITY_CAP_SECONDS)
+
+    def poll_once(self) -> int:
+        """One receive and invocation; the number of messages handed to the function."""
+        messages = self._store.receive(self.queue_name, self.source.batch_size, self._visibility)
+        if not messages:
+            return 0
+        self._busy.set()
+        try:
+            event = {"Records": [sqs_record(m) for m in messages]}
+            try:
+                response = self._invoke(self.source.function, event)
+            except Exception:
+                log.exception(
+                    "%s failed a batch of %d from %s", self.source.function, len(messages), self.queue_name
+                )
+                return len(messages)  # all stay invisible until the timeout, then come back
+            failed: set[str] = set()
+            if self.source.report_batch_item_failures and isinstance(response, dict):
+                failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+            for message in messages:
+                if message.receipt is None:
+                    continue
+                if message.id in failed:
+                    self._store.release(message.receipt, after_seconds=self._visibility)
+                else:
+                    self._store.delete(message.receipt)
+            if failed:
+                log.warning("%s reported %d of %d failed", self.source.function, len(failed), len(messages))
+            return len(messages)
+        finally:
+            self._busy.clear()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                handled = self.poll_once()
+            except Exception:
+                log.exception("polling %s failed", self.queue_name)
+                handled = 0
+            if not handled:
+                self._stop.wait(IDLE_POLL_SECONDS)
+
+    def start(self) -> None:
+        self._thread = threading.Thread(target=self._run, name=f"kring-sqs-{self.queue_name}", daemon=True)
+        self._thread.start()
+
+    def busy(self) -> bool:
+        return self._busy.is_set()
+
+    def stop(self) -> None:
+        self._stop.set()
+        if self._thread:
+            self._thread.join(timeout=30)
