@@ -43,7 +43,7 @@ def to_cron(expression: str) -> str:
         raise ValueError(f"AWS cron has six fields: {expression!r}")
     minutes, hours, day, month, weekday, year = fields
     if year not in ("*", "?"):
-        raise ValueError("a year field is not supported locally")
+        raise ValueError(f"a cron year field is not supported locally: {expression!r}")
     day = "*" if day == "?" else day
     weekday = "*" if weekday == "?" else _aws_day_of_week(weekday)
     return f"{minutes} {hours} {day} {month} {weekday}"

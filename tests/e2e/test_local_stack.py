@@ -1,0 +1,234 @@
+"""End to end over HTTP: `python -m infra.local` as a developer runs it (DynamoDB Local, the
+gateway, the bus, the queues), driven with signed Greenhouse webhooks and the admin API."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+from infra.local.dynamodb_local import free_port
+
+pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
+
+ROOT = Path(__file__).resolve().parents[2]
+TOKEN = "e2e-admin-token"
+SECRET = "e2e-greenhouse-secret"
+
+
+@dataclass
+class Running:
+    url: str
+    process: subprocess.Popen[bytes]
+    log: Path
+
+    def admin(self) -> dict[str, str]:
+        return {"authorization": f"Bearer {TOKEN}"}
+
+
+def _start(data_dir: Path, *, demo: bool) -> Running:
+    port = free_port()
+    env = {
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("AWS_", "KRING_", "TABLE_", "POWERTOOLS_"))
+        },
+        "KRING_PORT": str(port),
+        "KRING_AWS_PORT": str(free_port()),
+        "KRING_DYNAMODB_PORT": str(free_port()),
+        "KRING_DATA_DIR": str(data_dir),
+        "KRING_DEMO": "1" if demo else "0",
+        "KRING_ADMIN_TOKEN": TOKEN,
+        "KRING_WEBHOOK_SECRET_GREENHOUSE": SECRET,
+        "KRING_GREENHOUSE_BOARD": "acme",
+    }
+    log = data_dir.parent / f"{data_dir.name}-{uuid.uuid4().hex[:6]}.log"
+    with log.open("wb") as out:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
+        )
+    running = Running(f"http://127.0.0.1:{port}", process, log)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        assert process.poll() is None, log.read_text()[-3000:]
+        if "Kring is running" in log.read_text():
+            return running
+        time.sleep(0.2)
+    _stop(running)
+    raise AssertionError("the local stack did not start:\n" + log.read_text()[-3000:])
+
+
+def _stop(running: Running) -> None:
+    running.process.send_signal(signal.SIGTERM)
+    try:
+        running.process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        running.process.kill()
+        running.process.wait()
+
+
+@pytest.fixture
+def stack_factory(tmp_path: Path) -> Iterator[Callable[..., Running]]:
+    started: list[Running] = []
+
+    def start(*, demo: bool, data_dir: Path | None = None) -> Running:
+        running = _start(data_dir or tmp_path / "data", demo=demo)
+        started.append(running)
+        return running
+
+    yield start
+    for running in started:
+        if running.process.poll() is None:
+            _stop(running)
+
+
+def _signed(delivery: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
+    body = json.dumps(delivery).encode()
+    signature = "sha256 " + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
+    return body, {
+        "content-type": "application/json",
+        "signature": signature,
+        "greenhouse-event-id": str(uuid.uuid4()),
+    }
+
+
+def _shares(running: Running, vacancy_id: str, expected: int, seconds: float = 20.0) -> list[dict[str, Any]]:
+    deadline = time.monotonic() + seconds
+    items: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        got = requests.get(
+            f"{running.url}/api/vacancies/{vacancy_id}/shares", headers=running.admin(), timeout=10
+        )
+        if got.status_code == 200:
+            items = got.json()["items"]
+            if len(items) >= expected:
+                return items
+        time.sleep(0.25)
+    return items
+
+
+JOB = {
+    "action": "job_created",
+    "payload": {
+        "job": {
+            "id": 77,
+            "name": "Data Engineer",
+            "status": "open",
+            "departments": [{"id": 1, "name": "Data"}],
+            "offices": [{"id": 2, "name": "Utrecht", "location": {"name": "Utrecht, Netherlands"}}],
+        }
+    },
+}
+POST = {
+    "action": "job_post_created",
+    "payload": {
+        "id": 7701,
+        "title": "Data Engineer",
+        "location": "Utrecht",
+        "job_id": 77,
+        "live": True,
+        "external": True,
+        "internal": False,
+        "updated_at": "2026-11-28T10:00:00.000Z",
+        "questions": [],
+    },
+}
+
+
+def test_a_signed_greenhouse_vacancy_becomes_one_link_per_eligible_ambassador(
+    stack_factory: Callable[..., Running],
+) -> None:
+    running = stack_factory(demo=False)
+    people = [
+        {
+            "id": "A1",
+            "name": "Eligible One",
+            "email": "a1@example.com",
+            "phase": "decision",
+            "opted_in": True,
+        },
+        {
+            "id": "A2",
+            "name": "Likes Data",
+            "email": "a2@example.com",
+            "phase": "evangelize",
+            "opted_in": True,
+            "interests": ["data"],
+        },
+        {
+            "id": "A3",
+            "name": "Sales Only",
+            "email": "a3@example.com",
+            "phase": "decision",
+            "opted_in": True,
+            "interests": ["Sales"],
+        },
+        {"id": "A4", "name": "Not Yet", "email": "a4@example.com", "phase": "awareness", "opted_in": True},
+        {"id": "A5", "name": "Opted Out", "email": "a5@example.com", "phase": "decision", "opted_in": False},
+    ]
+    for person in people:
+        created = requests.post(
+            f"{running.url}/api/ambassadors", json=person, headers=running.admin(), timeout=10
+        )
+        assert created.status_code == 201, created.text
+
+    body, headers = _signed(POST)
+    refused = requests.post(
+        f"{running.url}/webhooks/greenhouse",
+        data=body,
+        timeout=10,
+        headers={**headers, "signature": "sha256 " + "0" * 64},
+    )
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "unauthorized"
+
+    for delivery in (JOB, POST):
+        body, headers = _signed(delivery)
+        answered = requests.post(f"{running.url}/webhooks/greenhouse", data=body, headers=headers, timeout=10)
+        assert answered.status_code == 200, answered.text
+
+    items = _shares(running, "greenhouse-7701", expected=2)
+    assert sorted(i["ambassador_id"] for i in items) == ["A1", "A2"]
+    for item in items:
+        assert re.fullmatch(rf"{re.escape(running.url)}/r/[0-9A-Za-z]{{10}}", item["link"])
+        assert item["share"]["linkedin"] == f"{running.url}/s/{item['code']}/linkedin"
+    vacancy = requests.get(
+        f"{running.url}/api/vacancies/greenhouse-7701", headers=running.admin(), timeout=10
+    )
+    assert vacancy.json()["url"] == "https://job-boards.greenhouse.io/acme/jobs/7701"
+    assert vacancy.json()["department"] == "Data"
+
+
+def test_the_demo_loads_once_and_survives_a_restart(
+    stack_factory: Callable[..., Running], tmp_path: Path
+) -> None:
+    data_dir = tmp_path / "demo"
+    running = stack_factory(demo=True, data_dir=data_dir)
+    demo = json.loads((ROOT / "infra" / "local" / "demo_org.json").read_text())
+    listed = requests.get(f"{running.url}/api/ambassadors?limit=100", headers=running.admin(), timeout=10)
+    assert len(listed.json()["items"]) == len(demo["ambassadors"])
+    first = _shares(running, "greenhouse-4100001", expected=1)
+    assert first, "the demo vacancy has no share links"
+    _stop(running)
+
+    again = stack_factory(demo=True, data_dir=data_dir)
+    assert "POST /api/ambassadors" not in again.log.read_text()  # the demo is not loaded twice
+    after = requests.get(
+        f"{again.url}/api/vacancies/greenhouse-4100001/shares?limit=100", headers=again.admin(), timeout=10
+    )
+    assert {i["code"] for i in after.json()["items"]} >= {i["code"] for i in first}
