@@ -13,7 +13,6 @@ profiles at a time in one TransactWriteItems.
 
 from __future__ import annotations
 
-import random
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -21,9 +20,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any, cast
 
 from kring import aws, config
-from kring.dal import keys
+from kring.dal import batch, keys, pages
 from kring.dal.items import deserialize, serialize, value
-from kring.errors import ConflictError, InvalidInputError, TransientError
+from kring.errors import ConflictError, TransientError
 from kring.models.ambassador import Ambassador
 from kring.models.common import Page
 
@@ -42,7 +41,6 @@ MAX_UNPROCESSED_ATTEMPTS = 8
 _CREATE = "attribute_not_exists(pk)"
 _REPLACE = "attribute_exists(pk) AND #created_at = :created_at"
 _CREATED_AT_NAMES = {"#created_at": "created_at"}
-_CURSOR_ATTRIBUTES = frozenset({keys.PK, keys.SK, keys.GSI1_PK, keys.GSI1_SK})
 
 Sleep = Callable[[float], None]
 
@@ -89,10 +87,6 @@ def _client_error() -> type[ClientError]:
     return ClientError
 
 
-def _backoff(attempt: int, sleep: Sleep) -> None:
-    sleep(min(2.0, 0.05 * 2**attempt) * (0.5 + random.random() / 2))  # noqa: S311 - jitter, not a secret
-
-
 # --- reads ---------------------------------------------------------------------------------------
 def get(ambassador_id: str) -> Ambassador | None:
     """GetItem on the profile (strongly consistent: the admin reads what it just wrote)."""
@@ -111,42 +105,18 @@ def list_page(limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Ambas
     ``cursor`` is a previous page's position; one that is not a position in this listing is an
     :class:`InvalidInputError`, never a request that fails inside DynamoDB.
     """
-    request: dict[str, Any] = {
-        "TableName": config.tables().table_name,
-        "IndexName": keys.GSI1,
-        "KeyConditionExpression": "#pk = :pk",
-        "ExpressionAttributeNames": {"#pk": keys.GSI1_PK},
-        "ExpressionAttributeValues": {":pk": value(keys.AMBASSADOR_LIST)},
-        "Limit": limit,
-    }
-    if cursor is not None:
-        request["ExclusiveStartKey"] = serialize(check_cursor(cursor))
-    try:
-        got = aws.dynamodb().query(**request)
-    except _client_error() as exc:
-        if cursor is not None and _code(exc) == "ValidationException":
-            raise InvalidInputError("the pagination cursor is not a position in this list") from exc
-        raise
-    last = got.get("LastEvaluatedKey")
-    return Page(
-        items=[from_item(i) for i in got.get("Items", [])], cursor=deserialize(last) if last else None
+    return pages.query_page(
+        keys.GSI1, keys.AMBASSADOR_LIST, limit, cursor, from_item, is_position=_is_profile
     )
 
 
-def check_cursor(cursor: Mapping[str, Any]) -> Mapping[str, Any]:
-    """A position in the ambassador list: its four key attributes, all strings, in this list."""
-    if set(cursor) != _CURSOR_ATTRIBUTES or not all(isinstance(v, str) for v in cursor.values()):
-        raise InvalidInputError("the pagination cursor is not a position in the ambassador list")
-    if cursor[keys.GSI1_PK] != keys.AMBASSADOR_LIST:
-        raise InvalidInputError("the pagination cursor belongs to another list")
+def _is_profile(cursor: Mapping[str, str]) -> bool:
+    """The cursor is the key of an ambassador profile (table and list keys agreeing)."""
     try:
-        ambassador_id = keys.ambassador_id_from(str(cursor[keys.PK]))
-    except ValueError as exc:
-        raise InvalidInputError("the pagination cursor is not a position in the ambassador list") from exc
-    expected = {**keys.ambassador(ambassador_id), **keys.ambassador_list_entry(ambassador_id)}
-    if dict(cursor) != expected:
-        raise InvalidInputError("the pagination cursor is not a position in the ambassador list")
-    return cursor
+        ambassador_id = keys.ambassador_id_from(cursor[keys.PK])
+    except ValueError:
+        return False
+    return dict(cursor) == {**keys.ambassador(ambassador_id), **keys.ambassador_list_entry(ambassador_id)}
 
 
 def collection_keys(ambassador_id: str) -> list[keys.Key]:
@@ -266,7 +236,7 @@ def _save_chunk(chunk: Sequence[Ambassador], sleep: Sleep) -> list[Saved]:
             reasons = {r.get("Code") for r in cancelled}
             if not reasons <= {"None", "ConditionalCheckFailed", "TransactionConflict", None}:
                 raise
-            _backoff(attempt, sleep)
+            batch.backoff(attempt, sleep)
             continue
         return saved
     raise ConflictError("the ambassadors being imported kept changing while they were being saved")
@@ -304,7 +274,7 @@ def _created_at_of(ambassador_ids: Sequence[str], sleep: Sleep) -> dict[str, dic
             request = dict(got.get("UnprocessedKeys") or {})
             if not request:
                 break
-            _backoff(attempt, sleep)
+            batch.backoff(attempt, sleep)
         else:
             raise TransientError("DynamoDB left keys unprocessed after every retry")
     return out
@@ -312,21 +282,9 @@ def _created_at_of(ambassador_ids: Sequence[str], sleep: Sleep) -> dict[str, dic
 
 def delete_keys(item_keys: Iterable[keys.Key], *, sleep: Sleep = time.sleep) -> int:
     """BatchWriteItem deletes, 25 a request, unprocessed items retried with backoff."""
-    client = aws.dynamodb()
-    table = config.tables().table_name
-    pending = [{"DeleteRequest": {"Key": serialize(k)}} for k in item_keys]
-    count = len(pending)
-    for start in range(0, len(pending), MAX_BATCH_WRITE_ITEMS):
-        requests: list[Any] = pending[start : start + MAX_BATCH_WRITE_ITEMS]
-        for attempt in range(MAX_UNPROCESSED_ATTEMPTS):
-            got = client.batch_write_item(RequestItems={table: requests})
-            requests = list((got.get("UnprocessedItems") or {}).get(table, []))
-            if not requests:
-                break
-            _backoff(attempt, sleep)
-        else:
-            raise TransientError("DynamoDB left deletes unprocessed after every retry")
-    return count
+    requests = [{"DeleteRequest": {"Key": serialize(k)}} for k in item_keys]
+    batch.write(requests, sleep=sleep)
+    return len(requests)
 
 
 def put_erasure_record(subject_hash: str, erased_at: datetime) -> None:

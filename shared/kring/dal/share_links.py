@@ -7,15 +7,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from kring import aws, config
-from kring.dal import batch, keys
+from kring.dal import batch, keys, pages
 from kring.dal.items import deserialize, serialize
-from kring.errors import InvalidInputError
 from kring.models.common import Page
 from kring.models.vacancy import ShareLink
 
 ENTITY = "share_link"
 LINK_KEY_BYTES = 32
-_LIST_CURSOR_KEYS = frozenset({keys.PK, keys.SK, keys.GSI1_PK, keys.GSI1_SK})
 
 
 def to_item(link: ShareLink) -> dict[str, Any]:
@@ -78,21 +76,4 @@ def get(code: str) -> ShareLink | None:
 
 def list_for_vacancy(vacancy_id: str, limit: int, cursor: Mapping[str, Any] | None) -> Page[ShareLink]:
     """The links of one vacancy in ambassador order (Query on gsi1)."""
-    partition = keys.shares_of_vacancy(vacancy_id)
-    request: dict[str, Any] = {
-        "TableName": config.tables().table_name,
-        "IndexName": keys.GSI1,
-        "KeyConditionExpression": "#pk = :pk",
-        "ExpressionAttributeNames": {"#pk": keys.GSI1_PK},
-        "ExpressionAttributeValues": serialize({":pk": partition}),
-        "Limit": limit,
-    }
-    if cursor is not None:
-        if set(cursor) != _LIST_CURSOR_KEYS or cursor.get(keys.GSI1_PK) != partition:
-            raise InvalidInputError("the page token does not belong to this listing")
-        request["ExclusiveStartKey"] = serialize(cursor)
-    got = aws.dynamodb().query(**request)
-    last = got.get("LastEvaluatedKey")
-    return Page(
-        items=[from_item(i) for i in got.get("Items", [])], cursor=deserialize(last) if last else None
-    )
+    return pages.query_page(keys.GSI1, keys.shares_of_vacancy(vacancy_id), limit, cursor, from_item)

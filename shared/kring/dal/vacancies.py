@@ -24,9 +24,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from kring import aws, config
-from kring.dal import keys
+from kring.dal import keys, pages
 from kring.dal.items import deserialize, serialize, value
-from kring.errors import ConflictError, InvalidInputError
+from kring.errors import ConflictError
 from kring.models.common import Page
 from kring.models.vacancy import AtsJob, Vacancy
 
@@ -36,7 +36,6 @@ if TYPE_CHECKING:
 VACANCY_ENTITY = "vacancy"
 ATS_JOB_ENTITY = "ats_job"
 _DATETIMES = ("published_at", "closed_at", "updated_at", "source_updated_at")
-_LIST_CURSOR_KEYS = frozenset({keys.PK, keys.SK, keys.GSI1_PK, keys.GSI1_SK})
 
 
 def timestamp(moment: datetime) -> str:
@@ -191,22 +190,10 @@ class VacancyRepository:
 
     def list_page(self, limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Vacancy]:
         """One page of every vacancy in id order (gsi1). ``cursor`` is the previous page's."""
-        request: dict[str, Any] = {
-            "TableName": self.table,
-            "IndexName": keys.GSI1,
-            "KeyConditionExpression": "#pk = :pk",
-            "ExpressionAttributeNames": {"#pk": keys.GSI1_PK},
-            "ExpressionAttributeValues": {":pk": value(keys.VACANCY_LIST)},
-            "Limit": limit,
-        }
-        if cursor is not None:
-            request["ExclusiveStartKey"] = serialize(_valid_list_cursor(cursor))
-        got = self.client.query(**request)
-        last = got.get("LastEvaluatedKey")
-        return Page(
-            items=[from_item(item).vacancy for item in got.get("Items", [])],
-            cursor=deserialize(last) if last else None,
+        page = pages.query_page(
+            keys.GSI1, keys.VACANCY_LIST, limit, cursor, from_item, table=self.table, client=self.client
         )
+        return Page(items=[stored.vacancy for stored in page.items], cursor=page.cursor)
 
     def of_job(self, provider: str, job_id: str) -> list[StoredVacancy]:
         """The vacancies (posts) of one ATS job (gsi2; eventually consistent)."""
@@ -237,11 +224,3 @@ class VacancyRepository:
     def put_job(self, job: AtsJob) -> None:
         """Last write wins: ATS job payloads carry no change time to order them by."""
         self.client.put_item(TableName=self.table, Item=job_to_item(job))
-
-
-def _valid_list_cursor(cursor: Mapping[str, Any]) -> dict[str, str]:
-    if set(cursor) != _LIST_CURSOR_KEYS or not all(isinstance(v, str) for v in cursor.values()):
-        raise InvalidInputError("not a position in the vacancy list")
-    if cursor[keys.GSI1_PK] != keys.VACANCY_LIST:
-        raise InvalidInputError("not a position in the vacancy list")
-    return {k: str(v) for k, v in cursor.items()}
