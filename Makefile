@@ -51,8 +51,8 @@ bench: install ## Run the benchmarks in bench/ (not part of make test)
 dlq: install ## List what the local stack's dead-letter queues hold
 	$(PY) -m infra.local dlq list
 
-redrive: install ## Put parked events back: local DLQs, or QUEUE=<url> SOURCE=<url> in AWS
-	$(PY) -m infra.local dlq redrive $(if $(QUEUE),--queue-url $(QUEUE)) $(if $(TARGET),--target-url $(TARGET))
+redrive: install ## Put parked messages back: local DLQs; in AWS QUEUE=<dlq url> [TARGET=<url> | BUS=<bus>]
+	$(PY) -m infra.local dlq redrive $(if $(QUEUE),--queue-url $(QUEUE)) $(if $(TARGET),--target-url $(TARGET)) $(if $(BUS),--bus $(BUS))
 
 deploy: install ## Build and deploy to AWS with SAM (guided the first time)
 	$(UV) run --frozen --with aws-sam-cli sam build
