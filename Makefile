@@ -54,8 +54,8 @@ dlq: install ## List what the local stack's dead-letter queues hold
 redrive: install ## Put parked messages back: local DLQs; in AWS QUEUE=<dlq url> [TARGET=<url> | BUS=<bus>]
 	$(PY) -m infra.local dlq redrive $(if $(QUEUE),--queue-url $(QUEUE)) $(if $(TARGET),--target-url $(TARGET)) $(if $(BUS),--bus $(BUS))
 
-deploy: install ## Build and deploy to AWS with SAM (guided the first time)
-	$(UV) run --frozen --with aws-sam-cli sam build
+deploy: install ## Build and deploy to AWS with SAM (guided the first time; SAM_BUILD_FLAGS=--use-container without Python 3.13)
+	$(UV) run --frozen --with aws-sam-cli sam build $(SAM_BUILD_FLAGS)
 	$(UV) run --frozen --with aws-sam-cli sam deploy --guided
 
 clean: ## Remove local state and build output (keeps .venv and node_modules)
