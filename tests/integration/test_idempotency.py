@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from kring.idempotency import idempotent
+from infra.local.lambda_runtime import LambdaContext
+from kring.idempotency import idempotent, register_lambda_context
 from tests.support.fixtures import MotoStack
 
 
 def test_each_idempotent_function_uses_its_own_key(moto_stack: MotoStack) -> None:
+    register_lambda_context(LambdaContext())  # type: ignore[arg-type]
     runs: list[str] = []
 
     @idempotent("order_id")
