@@ -8,8 +8,10 @@ Decision or Evangelize, not dormant). For that page:
 2. derive each one's code (:mod:`kring.links`) and drop those whose link already exists — a
    redelivered or re-published vacancy gives no one a second link, and counts no one twice;
 3. drop those at their weekly share cap (ledgers read for capped ambassadors only);
-4. write the new links, and the ledgers they change, 25 items a BatchWriteItem;
-5. emit ``SharesCreated`` for the page's new links, and put the next page on the queue.
+4. emit ``SharesCreated`` for the page's new links — before writing them, so an announcement is
+   never lost (at least once, as every EventBridge event);
+5. write the new links, and the ledgers they change, 25 items a BatchWriteItem, and put the next
+   page on the queue.
 
 A page is applied once per (origin event, page number): Powertools idempotency guards it, and the
 writes are idempotent anyway (a link's key is its code; a ledger is a set).
@@ -132,7 +134,9 @@ def _share(
         ShareLink(code=codes[a.id], vacancy_id=vacancy.vacancy_id, ambassador_id=a.id, created_at=now)
         for a in chosen
     ]
-    batch.write(share_links.put_requests(links) + ledger_writes)
+    # Announce, then write: a failure after the announcement retries the page, which announces the
+    # links it still has to write again (at least once, like every EventBridge event); the other
+    # order would lose the announcement of links written just before a crash.
     if links:
         publisher.publish(
             [
@@ -144,6 +148,7 @@ def _share(
                 for i in range(0, len(links), SHARES_PER_EVENT)
             ]
         )
+    batch.write(share_links.put_requests(links) + ledger_writes)
     return PageResult(
         candidates=len(candidates),
         created=len(links),

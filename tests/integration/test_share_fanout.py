@@ -296,3 +296,29 @@ def test_any_duplication_and_order_of_deliveries_ends_as_one_clean_delivery(
 
     assert set(_links_of(vacancy_id)) == {p.id for p in people}
     assert sorted(published.shared()) == sorted(p.id for p in people)
+
+
+def test_a_failed_write_is_retried_and_no_announcement_is_lost(moto_stack: MotoStack) -> None:
+    _store_ambassadors(_ambassador("E1"), _ambassador("E2"))
+    client = aws.dynamodb()
+    failures: list[str] = []
+
+    def fail_once(**_: Any) -> None:
+        if not failures:
+            failures.append("BatchWriteItem")
+            raise RuntimeError("throttled beyond the SDK's retries")
+
+    client.meta.events.register("before-call.dynamodb.BatchWriteItem", fail_once)
+    published = Published()
+    body = _envelope()
+    try:
+        first = moto_stack.invoke("ShareFanoutFunction", _sqs_event(body), publisher=published)
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.BatchWriteItem", fail_once)
+    assert len(first["batchItemFailures"]) == 1
+    assert _links_of("greenhouse-1") == {}
+
+    retried = moto_stack.invoke("ShareFanoutFunction", _sqs_event(body), publisher=published)
+    assert retried == {"batchItemFailures": []}
+    assert set(_links_of("greenhouse-1")) == {"E1", "E2"}
+    assert set(published.shared()) == {"E1", "E2"}  # announced at least once each
