@@ -1,0 +1,24 @@
+"""``python -m bench [name …]``: run the benchmarks (all by default) and write bench/results/."""
+
+from __future__ import annotations
+
+import sys
+
+from bench import fanout
+
+BENCHMARKS = {"fanout": fanout.main}
+
+
+def main(argv: list[str]) -> int:
+    names = argv or list(BENCHMARKS)
+    unknown = [n for n in names if n not in BENCHMARKS]
+    if unknown:
+        print(f"unknown benchmark(s): {', '.join(unknown)}; choose from {', '.join(BENCHMARKS)}")
+        return 2
+    for name in names:
+        BENCHMARKS[name]()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

@@ -1,0 +1,240 @@
+"""Fan-out of one vacancy to N ambassadors against Amazon's DynamoDB Local.
+
+Measures the real logic (:func:`kring.fanout.fan_out_page`, every page, as the SQS loop drives
+it) and, in the same run, a baseline that writes the same link items with a bare boto3
+``Table.batch_writer()``. Reports DynamoDB requests per ambassador (counted by a botocore hook on
+Kring's own client) and wall time as a ratio to the baseline (median of three runs each).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+SIZES = (1_000, 10_000)
+REPEATS = 3
+RESULTS = Path(__file__).resolve().parent / "results"
+
+
+class _NoBus:
+    def publish(self, events: Sequence[Any]) -> None:
+        del events
+
+
+class _Pages:
+    def __init__(self) -> None:
+        self.next: list[str] = []
+
+    def enqueue(self, body: str, dedup_key: str) -> None:
+        del dedup_key
+        self.next.append(body)
+
+
+def _environment(endpoint: str, table: str, idempotency_table: str) -> None:
+    os.environ.update(
+        {
+            "AWS_ACCESS_KEY_ID": "bench",
+            "AWS_SECRET_ACCESS_KEY": "bench",
+            "AWS_DEFAULT_REGION": "eu-west-1",
+            "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
+            "TABLE_NAME": table,
+            "IDEMPOTENCY_TABLE_NAME": idempotency_table,
+            "EVENT_BUS_NAME": "bench",
+            "FANOUT_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/000000000000/bench.fifo",
+            "FANOUT_PAGE_SIZE": "500",
+            "PUBLIC_BASE_URL": "https://go.example.com",
+            "POWERTOOLS_METRICS_DISABLED": "true",
+            "POWERTOOLS_LOG_LEVEL": "WARNING",
+            "POWERTOOLS_SERVICE_NAME": "kring",
+            "POWERTOOLS_METRICS_NAMESPACE": "KringBench",
+        }
+    )
+
+
+def _load_ambassadors(table: Any, count: int, capped: bool) -> None:
+    from kring.dal import ambassadors
+    from kring.dal.items import deserialize
+    from kring.models.ambassador import Ambassador
+
+    now = datetime.now(UTC)
+    with table.batch_writer() as writer:
+        for n in range(count):
+            person = Ambassador(
+                id=f"B{n:06d}",
+                name=f"Ambassador {n}",
+                email=f"b{n}@example.com",
+                phase="decision",
+                opted_in=True,
+                share_cap_per_week=5 if capped else None,
+                created_at=now,
+                updated_at=now,
+            )
+            writer.put_item(Item=deserialize(ambassadors.to_item(person)))
+
+
+def _fan_out(vacancy_id: str) -> float:
+    from kring.events import VacancyPublished
+    from kring.fanout import fan_out_page
+    from kring.messages import FanoutPage, parse_fanout_message
+
+    vacancy = VacancyPublished(
+        vacancy_id=vacancy_id,
+        provider="greenhouse",
+        external_id=vacancy_id,
+        title="Benchmark Engineer",
+        url=f"https://job-boards.greenhouse.io/bench/jobs/{vacancy_id}",
+        department="Engineering",
+    )
+    page: FanoutPage | None = FanoutPage(origin_event_id=str(uuid.uuid4()), page=0, vacancy=vacancy)
+    pages = _Pages()
+    started = time.perf_counter()
+    while page is not None:
+        fan_out_page(record=page, publisher=_NoBus(), queue=pages, page_size=500, now=datetime.now(UTC))
+        page = parse_fanout_message(pages.next.pop()) if pages.next else None
+    return time.perf_counter() - started
+
+
+def _baseline(table: Any, count: int, vacancy_id: str) -> float:
+    """The same link items, written with nothing but boto3's batch writer."""
+    from kring.dal import share_links
+    from kring.dal.items import deserialize
+    from kring.links import derive_code
+    from kring.models.vacancy import ShareLink
+
+    key = os.urandom(32)
+    now = datetime.now(UTC)
+    items = [
+        deserialize(
+            share_links.to_item(
+                ShareLink(
+                    code=derive_code(key, f"B{n:06d}"),
+                    vacancy_id=vacancy_id,
+                    ambassador_id=f"B{n:06d}",
+                    created_at=now,
+                )
+            )
+        )
+        for n in range(count)
+    ]
+    started = time.perf_counter()
+    with table.batch_writer() as writer:
+        for item in items:
+            writer.put_item(Item=item)
+    return time.perf_counter() - started
+
+
+def _counting(client: Any) -> tuple[Counter[str], Callable[[], None]]:
+    calls: Counter[str] = Counter()
+
+    def count(model: Any, **_: Any) -> None:
+        calls[model.name] += 1
+
+    client.meta.events.register("before-call.dynamodb", count)
+    return calls, lambda: client.meta.events.unregister("before-call.dynamodb", count)
+
+
+def _measure(size: int, capped: bool, table: Any) -> dict[str, Any]:
+    from kring import aws
+
+    _load_ambassadors(table, size, capped)
+    kring_times: list[float] = []
+    base_times: list[float] = []
+    requests: Counter[str] = Counter()
+    for run in range(REPEATS):
+        calls, stop = _counting(aws.dynamodb())
+        try:
+            kring_times.append(_fan_out(f"bench-{size}-{capped}-{run}"))
+        finally:
+            stop()
+        requests = calls
+        base_times.append(_baseline(table, size, f"base-{size}-{capped}-{run}"))
+    writes = requests["BatchWriteItem"]
+    reads = requests["Query"] + requests["BatchGetItem"] + requests["GetItem"]
+    other = sum(requests.values()) - writes - reads
+    kring_s, base_s = statistics.median(kring_times), statistics.median(base_times)
+    return {
+        "ambassadors": size,
+        "variant": "weekly cap on every ambassador" if capped else "no caps",
+        "requests": dict(requests),
+        "batch_writes_per_ambassador": writes / size,
+        "reads_per_ambassador": reads / size,
+        "other_requests": other,
+        "kring_seconds": round(kring_s, 3),
+        "baseline_seconds": round(base_s, 3),
+        "ratio": round(kring_s / base_s, 2),
+    }
+
+
+def main() -> None:
+    import boto3
+
+    from infra.local import dynamodb_local
+    from infra.local.template import Stack
+    from kring import aws, config, idempotency
+
+    port = dynamodb_local.free_port()
+    process = dynamodb_local.start(port)
+    results: list[dict[str, Any]] = []
+    try:
+        endpoint = f"http://127.0.0.1:{port}"
+        for capped in (False, True):
+            for size in SIZES:
+                stage = f"b{uuid.uuid4().hex[:8]}"
+                stack = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": stage})
+                client = boto3.client(
+                    "dynamodb",
+                    endpoint_url=endpoint,
+                    region_name="eu-west-1",
+                    aws_access_key_id="bench",
+                    aws_secret_access_key="bench",  # noqa: S106 - DynamoDB Local takes any
+                )
+                for spec in stack.tables():
+                    client.create_table(**spec)
+                _environment(
+                    endpoint, stack.physical_name("KringTable"), stack.physical_name("IdempotencyTable")
+                )
+                config.clear_caches()
+                aws.clear_caches()
+                idempotency.clear_caches()
+                table = boto3.resource("dynamodb", endpoint_url=endpoint, region_name="eu-west-1").Table(
+                    stack.physical_name("KringTable")
+                )
+                result = _measure(size, capped, table)
+                results.append(result)
+                print(_row(result), flush=True)
+    finally:
+        dynamodb_local.stop(process)
+    RESULTS.mkdir(exist_ok=True)
+    (RESULTS / "fanout.json").write_text(json.dumps(results, indent=2))
+    print("\n" + table_markdown(results))
+
+
+def _row(r: dict[str, Any]) -> str:
+    return (
+        f"{r['ambassadors']:>6} {r['variant']:<32} writes/amb {r['batch_writes_per_ambassador']:.4f}"
+        f"  reads/amb {r['reads_per_ambassador']:.4f}  {r['kring_seconds']:.2f}s vs "
+        f"{r['baseline_seconds']:.2f}s  x{r['ratio']}"
+    )
+
+
+def table_markdown(results: list[dict[str, Any]]) -> str:
+    lines = [
+        "| ambassadors | variant | BatchWriteItem / ambassador | reads / ambassador | Kring "
+        "| bare batch_writer | ratio |",
+        "|---:|---|---:|---:|---:|---:|---:|",
+    ]
+    for r in results:
+        lines.append(
+            f"| {r['ambassadors']:,} | {r['variant']} | {r['batch_writes_per_ambassador']:.4f} | "
+            f"{r['reads_per_ambassador']:.4f} | {r['kring_seconds']:.2f} s | {r['baseline_seconds']:.2f} s | "
+            f"{r['ratio']}x |"
+        )
+    return "\n".join(lines)
