@@ -21,6 +21,9 @@ from typing import Any
 
 SIZES = (1_000, 10_000)
 REPEATS = 3
+CAP_VARIANTS = tuple(
+    v == "capped" for v in os.environ.get("BENCH_FANOUT_VARIANTS", "plain,capped").split(",")
+)
 RESULTS = Path(__file__).resolve().parent / "results"
 
 
@@ -185,7 +188,7 @@ def main() -> None:
     results: list[dict[str, Any]] = []
     try:
         endpoint = f"http://127.0.0.1:{port}"
-        for capped in (False, True):
+        for capped in CAP_VARIANTS:
             for size in SIZES:
                 stage = f"b{uuid.uuid4().hex[:8]}"
                 stack = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": stage})

@@ -32,7 +32,7 @@ from kring.integrations.eventbridge import EventPublisher
 from kring.integrations.queues import PageQueue
 from kring.links import derive_code
 from kring.messages import FanoutPage
-from kring.models.ambassador import Ambassador
+from kring.models.ambassador import Candidate
 from kring.models.vacancy import ShareLink
 from kring.observability import logger, metrics
 
@@ -53,7 +53,7 @@ class PageResult:
         return self.__dict__.copy()
 
 
-def matches(ambassador: Ambassador, vacancy: VacancyPublished) -> bool:
+def matches(ambassador: Candidate, vacancy: VacancyPublished) -> bool:
     if not ambassador.interests:
         return True
     wanted = {i.casefold() for i in ambassador.interests}
@@ -102,7 +102,7 @@ def fan_out_page(
 
 def _share(
     vacancy: VacancyPublished,
-    candidates: list[Ambassador],
+    candidates: list[Candidate],
     *,
     publisher: EventPublisher,
     now: datetime,
@@ -117,7 +117,7 @@ def _share(
     week = share_caps.iso_week(now)
     capped_ids = [a.id for a in new if a.share_cap_per_week is not None]
     given = share_caps.ledgers(capped_ids, week) if capped_ids else {}
-    chosen: list[Ambassador] = []
+    chosen: list[Candidate] = []
     ledger_writes: list[dict[str, Any]] = []
     for ambassador in new:
         cap = ambassador.share_cap_per_week

@@ -15,23 +15,14 @@ from kring.events import VacancyPublished
 from kring.fanout import matches
 from kring.links import derive_code, is_share_code
 from kring.messages import FanoutPage, parse_fanout_message
-from kring.models.ambassador import Ambassador
+from kring.models.ambassador import Candidate
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 EVENTS = Path(__file__).resolve().parents[2] / "events"
 
 
-def _ambassador(interests: list[str]) -> Ambassador:
-    return Ambassador(
-        id="E1",
-        name="Ann",
-        email="ann@example.com",
-        interests=interests,
-        phase="decision",
-        opted_in=True,
-        created_at=NOW,
-        updated_at=NOW,
-    )
+def _ambassador(interests: list[str]) -> Candidate:
+    return Candidate(id="E1", interests=tuple(interests))
 
 
 def _vacancy(**overrides: object) -> VacancyPublished:

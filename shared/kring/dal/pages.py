@@ -28,6 +28,7 @@ def query_page(
     table: str | None = None,
     client: Any = None,
     is_position: Callable[[Mapping[str, str]], bool] | None = None,
+    attributes: tuple[str, ...] = (),
 ) -> Page[T]:
     """Query ``index`` for ``partition``, ``limit`` items from ``cursor`` on. ``is_position``
     checks more strictly that the cursor is the key of an item of this listing."""
@@ -40,6 +41,11 @@ def query_page(
         "ExpressionAttributeValues": serialize({":pk": partition}),
         "Limit": limit,
     }
+    if attributes:  # only these (and the keys a cursor needs): less to send and to parse
+        wanted_attributes = (*attributes, keys.PK, keys.SK, partition_key, sort_key)
+        names = {f"#a{i}": name for i, name in enumerate(wanted_attributes)}
+        request["ProjectionExpression"] = ", ".join(names)
+        request["ExpressionAttributeNames"].update(names)
     if cursor is not None:
         wanted = {keys.PK, keys.SK, partition_key, sort_key}
         if (

@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
 from kring.models.common import SHARING_PHASES, AmbassadorId, Locale, Phase
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """What the fan-out needs of an eligible ambassador, and nothing more (no name, no e-mail)."""
+
+    id: str
+    interests: tuple[str, ...] = ()
+    share_cap_per_week: int | None = None
 
 
 class AmbassadorInput(BaseModel):
