@@ -71,7 +71,7 @@ def start(port: int, data_dir: Path | None = None, log: Path | None = None) -> s
     return process
 
 
-def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 30.0) -> None:
+def wait_ready(port: int, process: subprocess.Popen[bytes], timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
