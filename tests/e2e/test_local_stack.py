@@ -63,7 +63,7 @@ def _start(data_dir: Path, *, demo: bool) -> Running:
             [sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )
     running = Running(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 60
+    deadline = time.monotonic() + 180
     while time.monotonic() < deadline:
         assert process.poll() is None, log.read_text()[-3000:]
         if "Kring is running" in log.read_text():
@@ -107,7 +107,7 @@ def _signed(delivery: dict[str, Any]) -> tuple[bytes, dict[str, str]]:
     }
 
 
-def _shares(running: Running, vacancy_id: str, expected: int, seconds: float = 20.0) -> list[dict[str, Any]]:
+def _shares(running: Running, vacancy_id: str, expected: int, seconds: float = 60.0) -> list[dict[str, Any]]:
     deadline = time.monotonic() + seconds
     items: list[dict[str, Any]] = []
     while time.monotonic() < deadline:
