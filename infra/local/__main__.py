@@ -18,12 +18,13 @@ import shlex
 import signal
 import sys
 import threading
+import uuid
 from pathlib import Path
 
 from infra.local import dynamodb_local
+from infra.local.demo import demo_vacancy_id, sign_greenhouse
 from infra.local.demo import load as load_demo
-from infra.local.demo import sign_greenhouse
-from infra.local.dlq import list_parked, redrive_aws, redrive_local
+from infra.local.dlq import RedriveError, list_parked, redrive_aws, redrive_local
 from infra.local.settings import LocalSettings, kept_secrets
 from infra.local.stack import LocalStack, queue_store, template_stack
 
@@ -39,17 +40,24 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
         f"  Greenhouse       POST {url}/webhooks/greenhouse",
         f"  webhook secret   {secrets['webhook-secret-greenhouse']}",
         f"  data             {settings.data_dir.resolve()}   (DynamoDB Local, queues, secrets)",
-        "",
-        "Try:",
-        f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/ambassadors?limit=5",
-        f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/vacancies",
     ]
-    if demo.get("vacancy_id") or demo.get("loaded") is False:
+    if demo.get("loaded"):
         lines.append(
-            f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/vacancies/greenhouse-4100001/shares"
+            f"  demo             {demo['ambassadors']} ambassadors and the vacancy {demo['vacancy_id']}"
+            " (its share links appear within seconds)"
         )
     lines += [
-        "  a signed Greenhouse delivery, ready to paste:",
+        "",
+        "Try:",
+        f"  curl -s -H 'Authorization: Bearer {token}' '{url}/api/ambassadors?limit=5'",
+        f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/vacancies",
+    ]
+    if "loaded" in demo:  # loaded now or on an earlier start
+        lines.append(
+            f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/vacancies/{demo_vacancy_id()}/shares"
+        )
+    lines += [
+        "  a signed Greenhouse delivery (prints the curl; append `| sh` to send it):",
         f"  .venv/bin/python -m infra.local sign greenhouse {example}",
         "",
         "Dead-letter queues: make dlq / make redrive.  Ctrl-C stops.",
@@ -60,14 +68,19 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
 def run(settings: LocalSettings) -> int:
     stack = LocalStack(settings)
     try:
-        stack.start()
+        stack.start()  # stops whatever it started when it fails
     except dynamodb_local.DynamoDBLocalUnavailable as exc:
         print(f"Cannot start DynamoDB Local: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
-        stack.stop()
-        print(f"Cannot start the local stack: {exc}", file=sys.stderr)
+        print(
+            f"Cannot start the local stack: {exc}. Is another Kring running on {settings.gateway_url}?"
+            " Set KRING_PORT (and KRING_AWS_PORT, KRING_DYNAMODB_PORT) to free ports.",
+            file=sys.stderr,
+        )
         return 2
+    except KeyboardInterrupt:
+        return 130
     stopping = threading.Event()
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
@@ -90,6 +103,9 @@ def run(settings: LocalSettings) -> int:
 
 def dlq(args: argparse.Namespace, settings: LocalSettings) -> int:
     if args.queue_url:
+        if args.action != "redrive":
+            print("--queue-url is for `dlq redrive` in AWS", file=sys.stderr)
+            return 2
         print(redrive_aws(args.queue_url, args.target_url, args.bus))
         return 0
     stack = template_stack(settings)
@@ -101,8 +117,11 @@ def dlq(args: argparse.Namespace, settings: LocalSettings) -> int:
                 for sample in parked.samples:
                     print(f"    {sample}")
         else:
-            for queue, count in redrive_local(stack, store, args.queue).items():
+            for queue, count in redrive_local(stack, store, args.queue, aws_url=settings.aws_url).items():
                 print(f"{queue}: {count} message(s) put back")
+    except (KeyError, RedriveError) as exc:
+        print(f"dlq {args.action}: {exc}", file=sys.stderr)
+        return 1
     finally:
         store.close()
     return 0
@@ -116,6 +135,7 @@ def sign(args: argparse.Namespace, settings: LocalSettings) -> int:
     print(
         f"curl -s -X POST {settings.gateway_url}/webhooks/greenhouse -H 'content-type: application/json'"
         f" -H {shlex.quote('Signature: ' + sign_greenhouse(body, secret))}"
+        f" -H 'Greenhouse-Event-ID: {uuid.uuid4()}'"
         f" --data-binary {shlex.quote(body.decode())}"
     )
     return 0
@@ -129,7 +149,13 @@ def main(argv: list[str] | None = None) -> int:
     )
     commands = parser.add_subparsers(dest="command")
     commands.add_parser("run", help="start the local stack (the default)")
-    dlq_parser = commands.add_parser("dlq", help="list or redrive dead-letter queues")
+    dlq_parser = commands.add_parser(
+        "dlq",
+        help="list or redrive dead-letter queues",
+        description="Locally: list what each DLQ of template.yaml holds, or put it back (a queue's DLQ"
+        " into its source queue; a rule target's DLQ back to that target). In AWS, with --queue-url:"
+        " a queue's DLQ through SQS's message-move task, a rule's DLQ (--bus) through PutEvents.",
+    )
     dlq_parser.add_argument("action", choices=["list", "redrive"])
     dlq_parser.add_argument("--queue", help="only this local DLQ (by name)")
     dlq_parser.add_argument("--queue-url", help="AWS: the DLQ to redrive")

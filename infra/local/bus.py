@@ -29,9 +29,27 @@ LOCAL_MAX_ATTEMPTS = 3
 LOCAL_BACKOFF_SECONDS = (0.2, 1.0, 3.0)
 
 
+class MalformedEntry(ValueError):
+    def __init__(self, code: str, message: str) -> None:
+        super().__init__(message)
+        self.code = code
+
+
 def envelope(entry: dict[str, Any], now: datetime | None = None) -> dict[str, Any]:
-    """The event as a rule's target receives it."""
+    """The event as a rule's target receives it; raises :class:`MalformedEntry` for an entry
+    PutEvents refuses."""
+    for name in ("Source", "DetailType", "Detail"):
+        if not entry.get(name):
+            raise MalformedEntry("InvalidArgument", f"Parameter {name} is not valid: it is required.")
+    try:
+        detail = json.loads(entry["Detail"])
+    except ValueError as exc:
+        raise MalformedEntry("MalformedDetail", f"Detail is malformed: {exc}") from exc
+    if not isinstance(detail, dict):
+        raise MalformedEntry("MalformedDetail", "Detail is malformed: not a JSON object")
     moment = now or datetime.now(UTC)
+    if entry.get("Time") is not None:  # botocore sends a timestamp as epoch seconds
+        moment = datetime.fromtimestamp(float(entry["Time"]), UTC)
     return {
         "version": "0",
         "id": str(uuid.uuid4()),
@@ -40,15 +58,23 @@ def envelope(entry: dict[str, Any], now: datetime | None = None) -> dict[str, An
         "account": ACCOUNT,
         "time": moment.strftime("%Y-%m-%dT%H:%M:%SZ"),
         "region": REGION,
-        "resources": list(entry.get("Resources", [])),
-        "detail": json.loads(entry["Detail"]),
+        "resources": list(entry.get("Resources") or []),
+        "detail": detail,
     }
+
+
+def bus_name_of(name_or_arn: str | None) -> str:
+    """``EventBusName`` may be a name or an ARN (``…:event-bus/<name>``)."""
+    if not name_or_arn:
+        return "default"
+    return name_or_arn.rsplit("event-bus/", 1)[-1]
 
 
 @dataclass(order=True)
 class _Delivery:
     due: float
     order: int
+    rule: Rule = field(compare=False)
     target: RuleTarget = field(compare=False)
     event: dict[str, Any] = field(compare=False)
     attempt: int = field(default=1, compare=False)
@@ -83,16 +109,25 @@ class LocalBus:
         for entry in entries:
             try:
                 event = envelope(entry)
-            except (KeyError, ValueError, TypeError) as exc:
-                results.append({"ErrorCode": "MalformedDetail", "ErrorMessage": str(exc)})
+            except MalformedEntry as exc:
+                results.append({"ErrorCode": exc.code, "ErrorMessage": str(exc)})
                 continue
-            bus_name = entry.get("EventBusName") or "default"
+            bus_name = bus_name_of(entry.get("EventBusName"))
             for rule, pattern in self._rules:
                 if rule.bus_name == bus_name and self._matches(pattern, event):
                     for target in rule.targets:
-                        self._schedule(_Delivery(self._clock(), next(self._order), target, event))
+                        self._schedule(_Delivery(self._clock(), next(self._order), rule, target, event))
             results.append({"EventId": event["id"]})
         return results
+
+    def redeliver(self, rule_id: str, target_id: str, event: dict[str, Any]) -> None:
+        """An event from a rule target's DLQ, back to that one target (``dlq redrive``)."""
+        for rule, _ in self._rules:
+            for target in rule.targets:
+                if rule.logical_id == rule_id and target.target_id == target_id:
+                    self._schedule(_Delivery(self._clock(), next(self._order), rule, target, event))
+                    return
+        raise LookupError(f"no target {target_id!r} on a rule {rule_id!r} in template.yaml")
 
     @staticmethod
     def _matches(pattern: EventPattern, event: dict[str, Any]) -> bool:
@@ -116,8 +151,19 @@ class LocalBus:
 
     def _schedule(self, delivery: _Delivery) -> None:
         with self._wake:
-            heapq.heappush(self._pending, delivery)
-            self._wake.notify()
+            if not self._stopping:
+                heapq.heappush(self._pending, delivery)
+                self._wake.notify()
+                return
+        self._flush(delivery)  # a late PutEvents while stopping: no worker left to wait for
+
+    def _flush(self, delivery: _Delivery) -> None:
+        try:
+            if delivery.target.kind != "queue":
+                raise RuntimeError("the local stack stopped before delivery")
+            self.deliver(delivery.target, delivery.event)
+        except Exception as exc:
+            self._park(delivery, f"{type(exc).__name__}: {exc}", "LocalStackStopped")
 
     def _run(self) -> None:
         while True:
@@ -152,17 +198,26 @@ class LocalBus:
                     delay,
                 )
                 self._schedule(
-                    _Delivery(self._clock() + delay, next(self._order), target, event, delivery.attempt + 1)
+                    _Delivery(
+                        self._clock() + delay,
+                        next(self._order),
+                        delivery.rule,
+                        target,
+                        event,
+                        delivery.attempt + 1,
+                    )
                 )
                 return
-            self._park(target, event, f"{type(exc).__name__}: {exc}", delivery.attempt)
+            self._park(delivery, f"{type(exc).__name__}: {exc}", "MaximumRetryAttempts")
 
-    def _park(self, target: RuleTarget, event: dict[str, Any], error: str, attempts: int) -> None:
+    def _park(self, delivery: _Delivery, error: str, condition: str) -> None:
+        """Into the target's DLQ with the message attributes EventBridge sets there."""
+        rule, target, event = delivery.rule, delivery.target, delivery.event
         if target.dead_letter_arn is None:
             log.error(
                 "delivery to %s failed %d times and it has no DLQ: event %s dropped",
                 target.logical_id,
-                attempts,
+                delivery.attempt,
                 event["id"],
             )
             return
@@ -170,18 +225,24 @@ class LocalBus:
         log.error(
             "delivery to %s failed %d times: event %s parked in %s",
             target.logical_id,
-            attempts,
+            delivery.attempt,
             event["id"],
             dlq,
         )
         self._queues.send(
             dlq,
             json.dumps(event),
+            group_id=target.message_group_id if self._queues.spec(dlq).fifo else None,
             attributes={
-                "RULE_TARGET": target.target_id,
-                "TARGET_LOGICAL_ID": target.logical_id,
+                "RULE_ARN": f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{rule.bus_name}/{rule.logical_id}",
+                "TARGET_ARN": target.arn,
+                "ERROR_CODE": "LocalDeliveryFailed",
                 "ERROR_MESSAGE": error,
-                "RETRY_ATTEMPTS": str(attempts),
+                "EXHAUSTED_RETRY_CONDITION": condition,
+                "RETRY_ATTEMPTS": str(delivery.attempt - 1),
+                # what `dlq redrive` needs to hand the event back to this one target
+                "RULE": rule.logical_id,
+                "RULE_TARGET": target.target_id,
             },
         )
 
@@ -190,13 +251,24 @@ class LocalBus:
         self._thread = threading.Thread(target=self._run, name="kring-bus", daemon=True)
         self._thread.start()
 
+    def pending(self) -> int:
+        """Deliveries waiting for their turn (first attempts and retries)."""
+        with self._wake:
+            return len(self._pending)
+
     def idle(self) -> bool:
         with self._wake:
             return not self._pending and self._busy == 0
 
     def stop(self) -> None:
+        """Stop the worker; what is still pending is flushed: an SQS target gets its event now
+        (a local write), a function's event goes to its DLQ, so nothing accepted is lost."""
         with self._wake:
             self._stopping = True
             self._wake.notify_all()
         if self._thread:
             self._thread.join(timeout=10)
+        with self._wake:
+            pending, self._pending = self._pending, []
+        for delivery in sorted(pending):
+            self._flush(delivery)

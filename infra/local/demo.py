@@ -19,6 +19,13 @@ def sign_greenhouse(body: bytes, secret: str) -> str:
     return "sha256 " + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
 
 
+def demo_vacancy_id() -> str:
+    """The demo's vacancy, as Kring names a Greenhouse job post."""
+    demo = json.loads(DEMO_FILE.read_text())
+    post = next(d["payload"] for d in demo["greenhouse"] if d["action"] == "job_post_created")
+    return f"greenhouse-{post['id']}"
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
     request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - loopback
     try:
@@ -58,5 +65,4 @@ def load(gateway_url: str, admin_token: str, greenhouse_secret: str, data_dir: P
         if status != 200:
             raise RuntimeError(f"demo webhook {delivery['action']}: {status} {text}")
     marker.write_text("1\n")
-    post = next(d["payload"] for d in demo["greenhouse"] if d["action"] == "job_post_created")
-    return {"loaded": True, "ambassadors": created, "vacancy_id": f"greenhouse-{post['id']}"}
+    return {"loaded": True, "ambassadors": created, "vacancy_id": demo_vacancy_id()}

@@ -8,6 +8,7 @@ import hashlib
 import json
 import logging
 import time
+import uuid
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -31,8 +32,28 @@ class _Handler(BaseHTTPRequestHandler):
         del format, args  # one line per request is logged by the handlers themselves
 
     def _body(self) -> bytes:
+        if "chunked" in self.headers.get("transfer-encoding", "").lower():
+            return self._chunked_body()
         length = int(self.headers.get("content-length") or 0)
         return self.rfile.read(length) if length else b""
+
+    def _chunked_body(self) -> bytes:
+        chunks = []
+        while size := int(self.rfile.readline().split(b";", 1)[0].strip() or b"0", 16):
+            chunks.append(self.rfile.read(size))
+            self.rfile.readline()  # the CRLF after each chunk
+        while self.rfile.readline() not in (b"\r\n", b"\n", b""):  # trailers, then the blank line
+            pass
+        return b"".join(chunks)
+
+    def _request_headers(self) -> dict[str, str]:
+        """Repeated headers joined with commas, as API Gateway passes them on."""
+        joined: dict[str, str] = {}
+        for name, value in self.headers.items():
+            key = name.lower()
+            separator = "; " if key == "cookie" else ","
+            joined[key] = f"{joined[key]}{separator}{value}" if key in joined else value
+        return joined
 
     def _send(
         self,
@@ -100,7 +121,7 @@ class _GatewayHandler(_Handler):
                     route_key=route.route_key,
                     path_parameters=match.groupdict() or None,
                     query=query,
-                    headers=dict(self.headers.items()),
+                    headers=self._request_headers(),
                     body=body,
                     source_ip=self.client_address[0],
                 )
@@ -142,54 +163,120 @@ class AwsServer(ThreadingHTTPServer):
         super().__init__(address, _AwsHandler)
 
 
+class AwsError(Exception):
+    """An error answered the way the service answers it, so botocore raises its own exception."""
+
+    def __init__(self, code: str, message: str, *, query_code: str | None = None) -> None:
+        super().__init__(message)
+        self.code = code
+        self.query_code = query_code  # SQS: the code its older query protocol used
+
+
+# What the SQS and EventBridge APIs refuse (their quotas), so a bug that AWS would reject fails
+# here too. SQS's message and batch limit is 1 MiB since August 2025.
+SQS_MAX_BATCH = 10
+SQS_MAX_BYTES = 1024 * 1024
+EVENTS_MAX_ENTRIES = 10
+EVENTS_MAX_REQUEST_BYTES = 256 * 1024
+
+_SERVICES = {  # X-Amz-Target prefix → (content type, error type namespace)
+    "AWSEvents": ("application/x-amz-json-1.1", ""),
+    "AmazonSQS": ("application/x-amz-json-1.0", "com.amazonaws.sqs#"),
+    "KringLocal": ("application/json", ""),
+}
+
+
 class _AwsHandler(_Handler):
+    """The calls Kring's functions make, in botocore's JSON protocols: EventBridge (awsJson1_1,
+    ``AWSEvents.*``) and SQS (awsJson1_0, ``AmazonSQS.*``)."""
+
     server: AwsServer
 
     def do_POST(self) -> None:
         target = self.headers.get("x-amz-target", "")
+        service = target.split(".", 1)[0]
+        content_type, namespace = _SERVICES.get(service, ("application/x-amz-json-1.1", ""))
+        operation = {
+            "AWSEvents.PutEvents": self._put_events,
+            "AmazonSQS.SendMessage": self._send_message,
+            "AmazonSQS.SendMessageBatch": self._send_message_batch,
+            "KringLocal.Redeliver": self._redeliver,
+        }.get(target)
         try:
             request = json.loads(self._body() or b"{}")
-            operation = {
-                "AWSEvents.PutEvents": self._put_events,
-                "AmazonSQS.SendMessage": self._send_message,
-                "AmazonSQS.SendMessageBatch": self._send_message_batch,
-            }.get(target)
             if operation is None:
-                return self._error(400, "UnknownOperationException", f"{target} is not emulated locally")
+                raise AwsError(
+                    "UnknownOperationException", f"{target or 'this call'} is not emulated locally"
+                )
             result = operation(request)
-        except KeyError as exc:
-            return self._error(400, "InvalidParameterValue", f"missing or unknown {exc}")
-        except ValueError as exc:
-            return self._error(400, "InvalidParameterValue", str(exc))
-        self._send(200, json.dumps(result).encode(), {"content-type": "application/x-amz-json-1.1"})
-        return None
+        except AwsError as exc:
+            log.warning("%s refused: %s %s", target, exc.code, exc)
+            body = json.dumps({"__type": namespace + exc.code, "message": str(exc)}).encode()
+            headers = {"content-type": content_type}
+            if service == "AmazonSQS":
+                headers["x-amzn-query-error"] = f"{exc.query_code or exc.code};Sender"
+            self._send(400, body, headers)
+            return
+        except (KeyError, TypeError, ValueError) as exc:
+            body = json.dumps({"__type": namespace + "ValidationException", "message": repr(exc)}).encode()
+            self._send(400, body, {"content-type": content_type})
+            return
+        self._send(200, json.dumps(result).encode(), {"content-type": content_type})
 
-    def _error(self, status: int, code: str, message: str) -> None:
-        body = json.dumps({"__type": code, "message": message}).encode()
-        self._send(
-            status,
-            body,
-            {"content-type": "application/x-amz-json-1.1", "x-amzn-query-error": f"{code};Sender"},
-        )
-
+    # ------------------------------------------------------------------------------ EventBridge
     def _put_events(self, request: dict[str, Any]) -> dict[str, Any]:
-        entries = self.server.bus().put_events(request["Entries"])
-        failed = sum(1 for e in entries if "ErrorCode" in e)
-        log.info("PutEvents: %d entries, %d failed", len(entries), failed)
-        return {"FailedEntryCount": failed, "Entries": entries}
+        entries = request.get("Entries") or []
+        if not 1 <= len(entries) <= EVENTS_MAX_ENTRIES:
+            raise AwsError("ValidationException", f"PutEvents takes 1 to {EVENTS_MAX_ENTRIES} entries")
+        size = sum(_event_entry_size(e) for e in entries)
+        if size > EVENTS_MAX_REQUEST_BYTES:
+            raise AwsError("ValidationException", f"total size of the entries {size} exceeds 256KB")
+        results = self.server.bus().put_events(entries)
+        failed = sum(1 for e in results if "ErrorCode" in e)
+        log.info("PutEvents: %d entries, %d failed", len(results), failed)
+        return {"FailedEntryCount": failed, "Entries": results}
 
-    def _enqueue(self, queue_url: str, entry: dict[str, Any]) -> dict[str, Any]:
+    def _redeliver(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Local only: a rule DLQ's event handed back to the one target that parked it."""
+        try:
+            self.server.bus().redeliver(request["Rule"], request["TargetId"], request["Event"])
+        except LookupError as exc:
+            raise AwsError("ResourceNotFoundException", str(exc)) from exc
+        return {}
+
+    # ------------------------------------------------------------------------------ SQS
+    def _queue(self, queue_url: str) -> str:
         name = queue_url.rstrip("/").rsplit("/", 1)[-1]
-        body = entry["MessageBody"]
+        if name not in self.server.queues.specs:
+            raise AwsError(
+                "QueueDoesNotExist",
+                "The specified queue does not exist.",
+                query_code="AWS.SimpleQueueService.NonExistentQueue",
+            )
+        return name
+
+    def _enqueue(self, queue: str, entry: dict[str, Any]) -> dict[str, Any]:
+        body = entry.get("MessageBody")
+        if not body:
+            raise AwsError("MissingParameter", "The request must contain the parameter MessageBody.")
+        if len(body.encode()) > SQS_MAX_BYTES:
+            raise AwsError("InvalidParameterValue", f"the message is longer than {SQS_MAX_BYTES} bytes")
+        fifo = self.server.queues.spec(queue).fifo
+        if fifo and not entry.get("MessageGroupId"):
+            raise AwsError("MissingParameter", "The request must contain the parameter MessageGroupId.")
+        if not fifo and entry.get("MessageDeduplicationId"):
+            raise AwsError("InvalidParameterValue", "MessageDeduplicationId is only for FIFO queues")
         message = self.server.queues.send(
-            name,
+            queue,
             body,
             group_id=entry.get("MessageGroupId"),
             dedup_id=entry.get("MessageDeduplicationId"),
             delay_seconds=int(entry.get("DelaySeconds", 0)),
+            attributes=entry.get("MessageAttributes") or None,
         )
         result = {
-            "MessageId": message.id if message else "deduplicated",
+            # A duplicate within the deduplication window is accepted and not delivered again.
+            "MessageId": message.id if message else str(uuid.uuid4()),
             "MD5OfMessageBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324 - what SQS answers
         }
         if message and message.group_id:
@@ -197,8 +284,34 @@ class _AwsHandler(_Handler):
         return result
 
     def _send_message(self, request: dict[str, Any]) -> dict[str, Any]:
-        return self._enqueue(request["QueueUrl"], request)
+        return self._enqueue(self._queue(request["QueueUrl"]), request)
 
     def _send_message_batch(self, request: dict[str, Any]) -> dict[str, Any]:
-        successful = [{"Id": e["Id"], **self._enqueue(request["QueueUrl"], e)} for e in request["Entries"]]
-        return {"Successful": successful, "Failed": []}
+        queue = self._queue(request["QueueUrl"])
+        entries = request.get("Entries") or []
+        if not entries:
+            raise AwsError("EmptyBatchRequest", "There should be at least one SendMessageBatchRequestEntry")
+        if len(entries) > SQS_MAX_BATCH:
+            raise AwsError(
+                "TooManyEntriesInBatchRequest", f"Maximum number of entries per request are {SQS_MAX_BATCH}"
+            )
+        ids = [e.get("Id") for e in entries]
+        if len(set(ids)) != len(ids):
+            raise AwsError("BatchEntryIdsNotDistinct", "Two or more batch entries have the same Id")
+        if sum(len(str(e.get("MessageBody", "")).encode()) for e in entries) > SQS_MAX_BYTES:
+            raise AwsError("BatchRequestTooLong", f"the batch is longer than {SQS_MAX_BYTES} bytes")
+        successful, failed = [], []
+        for entry in entries:
+            try:
+                successful.append({"Id": entry["Id"], **self._enqueue(queue, entry)})
+            except AwsError as exc:
+                failed.append({"Id": entry["Id"], "SenderFault": True, "Code": exc.code, "Message": str(exc)})
+        return {"Successful": successful, "Failed": failed}
+
+
+def _event_entry_size(entry: dict[str, Any]) -> int:
+    """A PutEvents entry's size as EventBridge counts it."""
+    size = 14 if entry.get("Time") is not None else 0
+    for name in ("Source", "DetailType", "Detail"):
+        size += len(str(entry.get(name) or "").encode())
+    return size + sum(len(str(r).encode()) for r in entry.get("Resources") or [])

@@ -39,12 +39,25 @@ def sqs_record(message: Message) -> dict[str, Any]:
         "receiptHandle": message.receipt,
         "body": message.body,
         "attributes": attributes,
-        "messageAttributes": {},
+        "messageAttributes": {name: _message_attribute(v) for name, v in message.attributes.items()},
         "md5OfBody": hashlib.md5(message.body.encode()).hexdigest(),  # noqa: S324 - what SQS sends
         "eventSource": "aws:sqs",
         "eventSourceARN": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{message.queue}",
         "awsRegion": REGION,
     }
+
+
+def _message_attribute(value: Any) -> dict[str, Any]:
+    """A message attribute as Lambda's SQS record carries it. Sent ones arrive as SendMessage
+    takes them (``{"DataType", "StringValue" | "BinaryValue"}``); the stack's own notes are text."""
+    if not isinstance(value, dict):
+        value = {"DataType": "String", "StringValue": str(value)}
+    out: dict[str, Any] = {"stringListValues": [], "binaryListValues": [], "dataType": value["DataType"]}
+    if "StringValue" in value:
+        out["stringValue"] = value["StringValue"]
+    if "BinaryValue" in value:
+        out["binaryValue"] = value["BinaryValue"]
+    return out
 
 
 class QueuePoller:
@@ -82,7 +95,11 @@ class QueuePoller:
                 return len(messages)  # all stay invisible until the timeout, then come back
             failed: set[str] = set()
             if self.source.report_batch_item_failures and isinstance(response, dict):
-                failed = {f["itemIdentifier"] for f in response.get("batchItemFailures", [])}
+                failed = {str(f.get("itemIdentifier") or "") for f in response.get("batchItemFailures") or []}
+                if not failed <= {m.id for m in messages}:
+                    # Lambda's rule: an empty or unknown identifier fails the whole batch.
+                    log.error("%s reported an unknown batch item %s", self.source.function, sorted(failed))
+                    return len(messages)  # all come back after the visibility timeout
             for message in messages:
                 if message.receipt is None:
                     continue

@@ -23,6 +23,7 @@ from typing import Any
 from infra.local.template import QueueSpec
 
 DEDUP_WINDOW_SECONDS = 300
+DEAD_LETTER_REASON = "kring_dead_letter_reason"  # a local note on a message moved to its DLQ
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS messages (
@@ -208,7 +209,7 @@ class QueueStore:
             "SELECT body, group_id, dedup_id, attributes FROM messages WHERE seq = ?", (seq,)
         ).fetchone()
         attributes = json.loads(row[3])
-        attributes["kring_dead_letter_reason"] = reason
+        attributes[DEAD_LETTER_REASON] = reason
         now = self._clock()
         db.execute(
             "INSERT INTO messages (queue, id, body, group_id, dedup_id, attributes, sent_at, visible_at)"

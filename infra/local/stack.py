@@ -7,7 +7,9 @@ from __future__ import annotations
 import logging
 import os
 import threading
+import time
 from dataclasses import dataclass, field
+from http.server import ThreadingHTTPServer
 from typing import Any
 
 import boto3
@@ -44,6 +46,25 @@ def template_stack(settings: LocalSettings) -> Stack:
     return Stack(parameters, queue_url=lambda name: f"{settings.aws_url}/000000000000/{name}")
 
 
+def function_environment(
+    stack: Stack, settings: LocalSettings, secrets: dict[str, str], dynamodb_port: int
+) -> dict[str, str]:
+    """What the functions see: the template's environment, secrets from the environment
+    instead of SSM, and boto3 pointed at DynamoDB Local and the local AWS endpoint (boto3's own
+    ``AWS_ENDPOINT_URL_<service id>`` variables: Kring's code has no local branch)."""
+    env = merged_environment(stack.functions())
+    env.pop("SECRETS_SSM_PATH", None)
+    env.update(FAKE_CREDENTIALS)
+    env["AWS_ENDPOINT_URL_DYNAMODB"] = f"http://127.0.0.1:{dynamodb_port}"
+    env["AWS_ENDPOINT_URL_EVENTBRIDGE"] = settings.aws_url
+    env["AWS_ENDPOINT_URL_SQS"] = settings.aws_url
+    env["POWERTOOLS_METRICS_DISABLED"] = "true"  # EMF lines would drown the request log
+    env["POWERTOOLS_TRACE_DISABLED"] = "true"
+    for name, secret in secrets.items():
+        env["KRING_" + name.upper().replace("-", "_")] = secret
+    return env
+
+
 def queue_store(settings: LocalSettings, stack: Stack) -> QueueStore:
     return QueueStore(settings.data_dir / "queues.sqlite3", stack.queues())
 
@@ -64,64 +85,94 @@ class LocalStack:
         return self.settings.dynamodb_port or self.settings.port + 2
 
     def start(self) -> None:
+        """Start everything; on any failure, stop what did start (Java included) and raise."""
+        try:
+            self._start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def _start(self) -> None:
         settings = self.settings
+        started = time.monotonic()
         settings.data_dir.mkdir(parents=True, exist_ok=True)
         self.secrets = kept_secrets(settings)
 
-        process = dynamodb_local.start(
-            self.dynamodb_port, settings.data_dir / "dynamodb", log=settings.data_dir / "dynamodb.log"
+        # Java takes seconds to boot: launch it first and load the functions meanwhile.
+        process = dynamodb_local.launch(
+            self.dynamodb_port,
+            settings.data_dir / "dynamodb",
+            log=settings.data_dir / "dynamodb.log",
+            jvm_options=dynamodb_local.QUICK_START_JVM_OPTIONS,
         )
         self._stoppers.append(lambda: dynamodb_local.stop(process))
         self._environment()
-        self._create_tables()
-
         functions = Functions(self.stack.functions())
+        for logical_id in functions.specs:
+            functions.handler(logical_id)  # an import error shows now, not on the first request
+        try:
+            dynamodb_local.wait_ready(self.dynamodb_port, process)
+        except dynamodb_local.DynamoDBLocalUnavailable as exc:
+            raise dynamodb_local.DynamoDBLocalUnavailable(
+                f"{exc} (its output: {settings.data_dir / 'dynamodb.log'})"
+            ) from exc
+        self._create_tables()
+        log.info("DynamoDB Local ready on port %d", self.dynamodb_port)
+
         queues = queue_store(settings, self.stack)
         self._stoppers.append(queues.close)
         bus = LocalBus(self.stack.rules(), queues, functions.invoke)
-        pollers = [
-            QueuePoller(source, self.stack.queues()[source.queue_logical_id].name, queues, functions.invoke)
-            for source in self.stack.queue_event_sources()
-        ]
-        scheduler = LocalScheduler(self.stack.schedules(), functions.invoke)
         aws = AwsServer((settings.host, settings.aws_port or settings.port + 1), lambda: bus, queues)
+        self._serve(aws)
+        bus.start()
+        self._stoppers.append(bus.stop)  # stopped after the pollers and the scheduler, which put events
+        for source in self.stack.queue_event_sources():
+            poller = QueuePoller(
+                source, self.stack.queues()[source.queue_logical_id].name, queues, functions.invoke
+            )
+            poller.start()
+            self._stoppers.append(poller.stop)
+        scheduler = LocalScheduler(
+            self.stack.schedules(),
+            functions.invoke,
+            park=lambda queue, body, attributes: queues.send(queue, body, attributes=attributes),
+        )
+        scheduler.start()
+        self._stoppers.append(scheduler.stop)
         gateway = GatewayServer(
             (settings.host, settings.port), self.stack.routes(), functions.invoke, self._ready.is_set
         )
-        for server in (aws, gateway):
-            threading.Thread(target=server.serve_forever, name=type(server).__name__, daemon=True).start()
-            self._stoppers.append(server.shutdown)
-        bus.start()
-        self._stoppers.append(bus.stop)
-        for poller in pollers:
-            poller.start()
-            self._stoppers.append(poller.stop)
-        scheduler.start()
-        self._stoppers.append(scheduler.stop)
+        self._serve(gateway)  # stopped first: no new requests while the rest winds down
         self._ready.set()
+        log.info("ready in %.1fs", time.monotonic() - started)
+
+    def _serve(self, server: ThreadingHTTPServer) -> None:
+        thread = threading.Thread(target=server.serve_forever, name=type(server).__name__, daemon=True)
+        thread.start()
+
+        def stop() -> None:
+            server.shutdown()
+            server.server_close()
+
+        self._stoppers.append(stop)
 
     def _environment(self) -> None:
-        """What the functions see: the template's environment, secrets from the environment
-        instead of SSM, and boto3 pointed at DynamoDB Local and the local AWS endpoint."""
-        env = merged_environment(self.stack.functions())
-        env.pop("SECRETS_SSM_PATH", None)
-        env.update(FAKE_CREDENTIALS)
-        env["AWS_ENDPOINT_URL_DYNAMODB"] = f"http://127.0.0.1:{self.dynamodb_port}"
-        env["AWS_ENDPOINT_URL_EVENTBRIDGE"] = self.settings.aws_url
-        env["AWS_ENDPOINT_URL_SQS"] = self.settings.aws_url
-        env["POWERTOOLS_METRICS_DISABLED"] = "true"  # EMF lines would drown the request log
-        env["POWERTOOLS_TRACE_DISABLED"] = "true"
-        for name, secret in self.secrets.items():
-            env["KRING_" + name.upper().replace("-", "_")] = secret
-        os.environ.update(env)
+        os.environ.update(function_environment(self.stack, self.settings, self.secrets, self.dynamodb_port))
 
     def _create_tables(self) -> None:
         client = boto3.client("dynamodb", region_name=REGION)  # endpoint from AWS_ENDPOINT_URL_DYNAMODB
         existing = set(client.list_tables()["TableNames"])
+        ttls = self.stack.table_ttls()
         for table in self.stack.tables():
-            if table["TableName"] not in existing:
-                client.create_table(**table)
-                log.info("created table %s", table["TableName"])
+            name = table["TableName"]
+            if name in existing:
+                continue
+            client.create_table(**table)
+            if name in ttls:
+                client.update_time_to_live(
+                    TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttls[name]}
+                )
+            log.info("created table %s", name)
 
     def stop(self) -> None:
         for stop in reversed(self._stoppers):

@@ -141,9 +141,13 @@ class QueueEventSource:
 class Schedule:
     function: str
     name: str
-    expression: str  # rate(…) or cron(…)
+    expression: str  # rate(…), cron(…) or at(…)
     timezone: str
-    payload: Any
+    payload: Any  # the template's Input (a JSON string), or None
+    kind: str = "scheduler"  # "scheduler" (EventBridge Scheduler) or "rule" (SAM's Schedule event)
+    enabled: bool = True
+    max_retries: int = 185
+    dead_letter_arn: str | None = None
 
 
 class Stack:
@@ -331,8 +335,18 @@ class Stack:
                 if event["Type"] == "HttpApi":
                     props = event["Properties"]
                     routes.append(Route(props["Method"].upper(), props["Path"], spec.logical_id))
-        # Most specific first: literal segments before parameters, longer before shorter.
-        return sorted(routes, key=lambda r: (r.path.count("{"), -r.path.count("/"), r.path))
+        # Most specific first, as API Gateway selects: a greedy {proxy+} last, literal segments
+        # before parameters, longer before shorter, and an exact method before ANY on one path.
+        return sorted(
+            routes,
+            key=lambda r: (
+                r.path.count("+}"),
+                r.path.count("{"),
+                -r.path.count("/"),
+                r.path,
+                r.method == "ANY",
+            ),
+        )
 
     def queues(self) -> dict[str, QueueSpec]:
         out = {}
@@ -434,6 +448,8 @@ class Stack:
         return out
 
     def schedules(self) -> list[Schedule]:
+        """SAM's ``Schedule`` (an EventBridge rule) and ``ScheduleV2`` (EventBridge Scheduler)
+        function events, and ``AWS::Scheduler::Schedule`` resources that target a function."""
         out = []
         for spec in self.functions().values():
             for name, event in spec.events.items():
@@ -443,14 +459,38 @@ class Stack:
                 out.append(
                     Schedule(
                         function=spec.logical_id,
-                        name=props.get("Name", f"{spec.logical_id}-{name}"),
+                        name=props.get("Name", f"{spec.logical_id}{name}"),
                         expression=props["ScheduleExpression"]
                         if "ScheduleExpression" in props
                         else props["Schedule"],
                         timezone=props.get("ScheduleExpressionTimezone", "UTC"),
                         payload=props.get("Input"),
+                        kind="scheduler" if event["Type"] == "ScheduleV2" else "rule",
+                        enabled=props.get("State", "ENABLED") == "ENABLED" and props.get("Enabled", True),
+                        max_retries=int((props.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185)),
+                        dead_letter_arn=(props.get("DeadLetterConfig") or {}).get("Arn"),
                     )
                 )
+        for logical_id, resource in self.resources.items():
+            if resource["Type"] != "AWS::Scheduler::Schedule":
+                continue
+            props = self.resolve(resource["Properties"])
+            target = props["Target"]
+            function = self._logical_id_of_arn(target["Arn"])
+            if self.resources[function]["Type"] != "AWS::Serverless::Function":
+                continue
+            out.append(
+                Schedule(
+                    function=function,
+                    name=props.get("Name", logical_id),
+                    expression=props["ScheduleExpression"],
+                    timezone=props.get("ScheduleExpressionTimezone", "UTC"),
+                    payload=target.get("Input"),
+                    enabled=props.get("State", "ENABLED") == "ENABLED",
+                    max_retries=int((target.get("RetryPolicy") or {}).get("MaximumRetryAttempts", 185)),
+                    dead_letter_arn=(target.get("DeadLetterConfig") or {}).get("Arn"),
+                )
+            )
         return out
 
 

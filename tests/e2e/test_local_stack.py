@@ -3,12 +3,14 @@ gateway, the bus, the queues), driven with signed Greenhouse webhooks and the ad
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import json
 import os
 import re
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -28,6 +30,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "e2e-admin-token"
 SECRET = "e2e-greenhouse-secret"
+STARTUP_SECONDS = 180  # a bound for a loaded machine, not a timing assertion
 
 
 @dataclass
@@ -35,13 +38,14 @@ class Running:
     url: str
     process: subprocess.Popen[bytes]
     log: Path
+    dynamodb_port: int
 
     def admin(self) -> dict[str, str]:
         return {"authorization": f"Bearer {TOKEN}"}
 
 
 def _start(data_dir: Path, *, demo: bool) -> Running:
-    port = free_port()
+    port, dynamodb_port = free_port(), free_port()
     env = {
         **{
             k: v
@@ -50,7 +54,7 @@ def _start(data_dir: Path, *, demo: bool) -> Running:
         },
         "KRING_PORT": str(port),
         "KRING_AWS_PORT": str(free_port()),
-        "KRING_DYNAMODB_PORT": str(free_port()),
+        "KRING_DYNAMODB_PORT": str(dynamodb_port),
         "KRING_DATA_DIR": str(data_dir),
         "KRING_DEMO": "1" if demo else "0",
         "KRING_ADMIN_TOKEN": TOKEN,
@@ -62,15 +66,25 @@ def _start(data_dir: Path, *, demo: bool) -> Running:
         process = subprocess.Popen(
             [sys.executable, "-m", "infra.local"], cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT
         )
-    running = Running(f"http://127.0.0.1:{port}", process, log)
-    deadline = time.monotonic() + 180
+    running = Running(f"http://127.0.0.1:{port}", process, log, dynamodb_port)
+    deadline = time.monotonic() + STARTUP_SECONDS
     while time.monotonic() < deadline:
         assert process.poll() is None, log.read_text()[-3000:]
-        if "Kring is running" in log.read_text():
-            return running
+        with contextlib.suppress(requests.ConnectionError):
+            if requests.get(f"{running.url}/healthz", timeout=5).status_code == 200:
+                return running
         time.sleep(0.2)
     _stop(running)
     raise AssertionError("the local stack did not start:\n" + log.read_text()[-3000:])
+
+
+def _wait_for_banner(running: Running) -> None:
+    """Start-up is complete (the demo loaded, when asked for) once the banner is printed."""
+    deadline = time.monotonic() + STARTUP_SECONDS
+    while "Kring is running" not in running.log.read_text():
+        assert running.process.poll() is None, running.log.read_text()[-3000:]
+        assert time.monotonic() < deadline, running.log.read_text()[-3000:]
+        time.sleep(0.2)
 
 
 def _stop(running: Running) -> None:
@@ -219,14 +233,19 @@ def test_the_demo_loads_once_and_survives_a_restart(
 ) -> None:
     data_dir = tmp_path / "demo"
     running = stack_factory(demo=True, data_dir=data_dir)
+    _wait_for_banner(running)
     demo = json.loads((ROOT / "infra" / "local" / "demo_org.json").read_text())
     listed = requests.get(f"{running.url}/api/ambassadors?limit=100", headers=running.admin(), timeout=10)
     assert len(listed.json()["items"]) == len(demo["ambassadors"])
     first = _shares(running, "greenhouse-4100001", expected=1)
     assert first, "the demo vacancy has no share links"
     _stop(running)
+    assert running.process.returncode == 0  # a clean shutdown on SIGTERM …
+    with socket.socket() as probe:  # … which stopped DynamoDB Local too
+        assert probe.connect_ex(("127.0.0.1", running.dynamodb_port)) != 0
 
     again = stack_factory(demo=True, data_dir=data_dir)
+    _wait_for_banner(again)
     assert "POST /api/ambassadors" not in again.log.read_text()  # the demo is not loaded twice
     after = requests.get(
         f"{again.url}/api/vacancies/greenhouse-4100001/shares?limit=100", headers=again.admin(), timeout=10

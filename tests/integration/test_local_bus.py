@@ -3,6 +3,7 @@ retries and then the target's dead-letter queue; and the local AWS endpoint driv
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -14,10 +15,10 @@ import boto3
 import pytest
 
 from infra.local import dlq
-from infra.local.bus import LocalBus
+from infra.local.bus import LocalBus, envelope
 from infra.local.http import AwsServer
 from infra.local.queues import QueueStore
-from infra.local.template import REGION, Stack
+from infra.local.template import REGION, Stack, load
 
 STACK = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": "t"})
 BUS = STACK.physical_name("KringBus")
@@ -145,3 +146,156 @@ def test_boto3_clients_talk_to_the_local_aws_endpoint(store: QueueStore) -> None
     finally:
         server.shutdown()
         bus.stop()
+
+
+# ---------------------------------------------------------------------------------- a rule whose
+# target is a function, added to template.yaml's own resources for these tests
+def _with_function_rule() -> Stack:
+    template = copy.deepcopy(load())
+    template["Resources"]["SharesCreatedRule"] = {
+        "Type": "AWS::Events::Rule",
+        "Properties": {
+            "EventBusName": {"Ref": "KringBus"},
+            "EventPattern": {
+                "source": [{"prefix": "kring."}],
+                "detail-type": ["SharesCreated"],
+                "detail": {"count": [{"numeric": [">", 0]}], "channel": [{"anything-but": "test"}]},
+            },
+            "Targets": [
+                {
+                    "Id": "digest",
+                    "Arn": {"Fn::GetAtt": ["ApiFunction", "Arn"]},
+                    "RetryPolicy": {"MaximumRetryAttempts": 1},
+                    "DeadLetterConfig": {"Arn": {"Fn::GetAtt": ["SharesRuleDLQ", "Arn"]}},
+                }
+            ],
+        },
+    }
+    template["Resources"]["SharesRuleDLQ"] = {
+        "Type": "AWS::SQS::Queue",
+        "Properties": {"QueueName": {"Fn::Sub": "kring-${Stage}-shares-dlq"}},
+    }
+    return Stack({"PublicBaseUrl": "https://go.example.com", "Stage": "t"}, template=template)
+
+
+FUNCTION_STACK = _with_function_rule()
+SHARES_DLQ = FUNCTION_STACK.queues()["SharesRuleDLQ"].name
+
+
+def _shares_created(**detail: Any) -> dict[str, Any]:
+    return {
+        "Source": "kring.fanout",
+        "DetailType": "SharesCreated",
+        "Detail": json.dumps({"count": 3, "channel": "email", **detail}),
+        "EventBusName": BUS,
+    }
+
+
+@pytest.fixture
+def function_store(tmp_path: Path) -> Iterator[QueueStore]:
+    queues = QueueStore(tmp_path / "f.sqlite3", FUNCTION_STACK.queues())
+    yield queues
+    queues.close()
+
+
+def test_rules_match_with_eventbridges_content_filters(function_store: QueueStore) -> None:
+    bus = LocalBus(FUNCTION_STACK.rules(), function_store, lambda *_: None)
+    matching = {
+        "plain": _shares_created(),
+        "no shares": _shares_created(count=0),
+        "test channel": _shares_created(channel="test"),
+        "other source": {**_shares_created(), "Source": "acme.fanout"},
+    }
+    matched = {name: bus.matching_rules(envelope(entry), BUS) for name, entry in matching.items()}
+    assert matched == {
+        "plain": ["SharesCreatedRule"],
+        "no shares": [],
+        "test channel": [],
+        "other source": [],
+    }
+
+
+def test_a_function_target_is_invoked_with_the_envelope(function_store: QueueStore) -> None:
+    invoked: list[tuple[str, dict[str, Any]]] = []
+    bus = LocalBus(FUNCTION_STACK.rules(), function_store, lambda fn, event: invoked.append((fn, event)))
+    bus.start()
+    try:
+        [result] = bus.put_events([_shares_created()])
+        _wait(bus.idle)
+    finally:
+        bus.stop()
+    [(function, event)] = invoked
+    assert function == "ApiFunction"
+    assert event["id"] == result["EventId"]
+    assert event["detail-type"] == "SharesCreated"
+    assert event["detail"] == {"count": 3, "channel": "email"}
+
+
+def test_what_is_still_pending_at_stop_is_flushed_not_lost(function_store: QueueStore) -> None:
+    # Both targets fail once; their retries are still waiting (a long backoff) when the bus stops.
+    failing_once: set[str] = set()
+
+    invoked: list[str] = []
+
+    def invoke(function: str, event: dict[str, Any]) -> None:
+        invoked.append(function)
+        raise RuntimeError("not now")
+
+    send = QueueStore.send
+
+    def send_failing_once(self: QueueStore, queue: str, body: str, **kwargs: Any) -> Any:
+        if queue == FANOUT and queue not in failing_once:
+            failing_once.add(queue)
+            raise RuntimeError("queue busy")
+        return send(self, queue, body, **kwargs)
+
+    bus = LocalBus(FUNCTION_STACK.rules(), function_store, invoke, backoff_seconds=(60.0,))
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(QueueStore, "send", send_failing_once)
+        bus.start()
+        bus.put_events([_entry(), _shares_created()])
+        _wait(lambda: len(invoked) == len(failing_once) == 1 and bus.pending() == 2)
+        bus.stop()
+    assert [json.loads(m.body)["detail-type"] for m in function_store.messages(FANOUT)] == [
+        "VacancyPublished"
+    ]
+    [parked] = function_store.messages(SHARES_DLQ)
+    assert parked.attributes["EXHAUSTED_RETRY_CONDITION"] == "LocalStackStopped"
+    assert json.loads(parked.body)["detail-type"] == "SharesCreated"
+
+
+def test_a_function_targets_dlq_is_redriven_through_the_running_stack(function_store: QueueStore) -> None:
+    invoked: list[dict[str, Any]] = []
+    fail = [True]
+
+    def invoke(function: str, event: dict[str, Any]) -> None:
+        if fail[0]:
+            raise RuntimeError("down")
+        invoked.append(event)
+
+    bus = LocalBus(FUNCTION_STACK.rules(), function_store, invoke, backoff_seconds=(0.0,))
+    bus.start()
+    server = AwsServer(("127.0.0.1", 0), lambda: bus, function_store)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        [result] = bus.put_events([_shares_created()])
+        _wait(lambda: bool(function_store.messages(SHARES_DLQ)))
+        parked = function_store.messages(SHARES_DLQ)[0]
+        assert parked.attributes["RETRY_ATTEMPTS"] == "1"  # the template's MaximumRetryAttempts
+        assert parked.attributes["RULE"] == "SharesCreatedRule"
+
+        # Without the stack running, nothing is lost: the event stays parked.
+        with pytest.raises(dlq.RedriveError, match="make run"):
+            dlq.redrive_local(FUNCTION_STACK, function_store, SHARES_DLQ, aws_url="http://127.0.0.1:9")
+        assert len(function_store.messages(SHARES_DLQ)) == 1
+
+        fail[0] = False
+        url = f"http://127.0.0.1:{server.server_address[1]}"
+        assert dlq.redrive_local(FUNCTION_STACK, function_store, SHARES_DLQ, aws_url=url) == {SHARES_DLQ: 1}
+        _wait(lambda: bool(invoked))
+    finally:
+        server.shutdown()
+        server.server_close()
+        bus.stop()
+    assert [e["id"] for e in invoked] == [result["EventId"]]  # the same event, to that one target
+    assert function_store.messages(SHARES_DLQ) == []

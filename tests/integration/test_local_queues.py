@@ -138,3 +138,37 @@ def test_a_batch_whose_function_raises_comes_back_whole(store: QueueStore, clock
     assert [m.body for m in store.messages(FANOUT)] == ["a"]
     clock.now += 10
     assert poller.poll_once() == 1
+
+
+def test_a_released_fifo_message_holds_back_the_rest_of_its_group_but_not_other_groups(
+    store: QueueStore, clock: Clock
+) -> None:
+    for body, group in (("a1", "a"), ("a2", "a"), ("b1", "b")):
+        store.send(FANOUT, body, group_id=group)
+    [first] = store.receive(FANOUT, 1, visibility_timeout=30)
+    assert first.body == "a1"
+    assert first.receipt
+    store.release(first.receipt, after_seconds=5)  # a failed item of a partial batch
+    assert [m.body for m in store.receive(FANOUT, 10, visibility_timeout=30)] == ["b1"]
+    clock.now += 6
+    assert [m.body for m in store.receive(FANOUT, 10, visibility_timeout=30)] == ["a1", "a2"]
+
+
+def test_a_delayed_message_becomes_visible_after_its_delay(store: QueueStore, clock: Clock) -> None:
+    store.send(RULE_DLQ, "later", delay_seconds=10)
+    assert store.receive(RULE_DLQ, 1, visibility_timeout=30) == []
+    clock.now += 11
+    assert [m.body for m in store.receive(RULE_DLQ, 1, visibility_timeout=30)] == ["later"]
+
+
+def test_an_unknown_batch_item_identifier_fails_the_whole_batch(store: QueueStore, clock: Clock) -> None:
+    for body in ("a", "b"):
+        store.send(FANOUT, body, group_id="fanout")
+    source = QueueEventSource(
+        "ShareFanoutFunction", "FanoutQueue", batch_size=10, report_batch_item_failures=True
+    )
+    poller = QueuePoller(source, FANOUT, store, lambda *_: {"batchItemFailures": [{"itemIdentifier": ""}]})
+    assert poller.poll_once() == 2
+    assert store.receive(FANOUT, 10, visibility_timeout=30) == []  # both still in flight
+    clock.now += 10
+    assert [m.receive_count for m in store.receive(FANOUT, 10, visibility_timeout=30)] == [2, 2]

@@ -1,0 +1,185 @@
+"""The local AWS endpoint, driven by real boto3 clients in botocore's own wire protocols: what it
+accepts, and what it refuses the way EventBridge and SQS refuse it."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from infra.local.bus import LocalBus
+from infra.local.http import AwsServer
+from infra.local.pollers import sqs_record
+from infra.local.queues import QueueStore
+from infra.local.template import ACCOUNT, REGION, Stack
+
+STACK = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": "t"})
+BUS = STACK.physical_name("KringBus")
+FANOUT = STACK.queues()["FanoutQueue"].name
+RULE_DLQ = STACK.queues()["VacancyPublishedRuleDLQ"].name
+
+
+@dataclass
+class Endpoint:
+    url: str
+    bus: LocalBus
+    store: QueueStore
+
+    def client(self, service: str) -> Any:
+        return boto3.client(
+            service,
+            endpoint_url=self.url,
+            region_name=REGION,
+            aws_access_key_id="local",
+            aws_secret_access_key="local",
+        )
+
+    def queue_url(self, name: str) -> str:
+        return f"{self.url}/{ACCOUNT}/{name}"
+
+
+@pytest.fixture
+def endpoint(tmp_path: Path) -> Iterator[Endpoint]:
+    store = QueueStore(tmp_path / "q.sqlite3", STACK.queues())
+    bus = LocalBus(STACK.rules(), store, lambda *_: None)
+    server = AwsServer(("127.0.0.1", 0), lambda: bus, store)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    yield Endpoint(f"http://127.0.0.1:{server.server_address[1]}", bus, store)
+    server.shutdown()
+    server.server_close()
+    bus.stop()
+    store.close()
+
+
+def _published(**overrides: Any) -> dict[str, Any]:
+    return {
+        "Source": "kring.ats",
+        "DetailType": "VacancyPublished",
+        "Detail": json.dumps({"vacancy_id": "v-1"}),
+        "EventBusName": BUS,
+        **overrides,
+    }
+
+
+def test_put_events_answers_per_entry_and_counts_the_failures(endpoint: Endpoint) -> None:
+    events = endpoint.client("events")
+    answer = events.put_events(
+        Entries=[
+            _published(),
+            {"Source": "kring.ats", "Detail": "{}", "EventBusName": BUS},
+            _published(Detail="{not json"),
+            _published(Detail="[1, 2]"),
+        ]
+    )
+    assert answer["FailedEntryCount"] == 3
+    codes = [e.get("ErrorCode") for e in answer["Entries"]]
+    assert codes == [None, "InvalidArgument", "MalformedDetail", "MalformedDetail"]
+    assert answer["Entries"][0]["EventId"]
+
+
+def test_put_events_takes_a_bus_arn_and_keeps_the_entrys_time(endpoint: Endpoint) -> None:
+    endpoint.bus.start()
+    when = datetime(2026, 11, 30, 8, 15, 0, tzinfo=UTC)
+    endpoint.client("events").put_events(
+        Entries=[
+            _published(
+                EventBusName=f"arn:aws:events:{REGION}:{ACCOUNT}:event-bus/{BUS}",
+                Time=when,
+                Resources=["arn:aws:kring:::vacancy/v-1"],
+            )
+        ]
+    )
+    deadline = time.monotonic() + 5
+    while not endpoint.store.messages(FANOUT):
+        assert time.monotonic() < deadline, "the event did not reach the fan-out queue"
+        time.sleep(0.02)
+    envelope = json.loads(endpoint.store.messages(FANOUT)[0].body)
+    assert envelope["time"] == "2026-11-30T08:15:00Z"
+    assert envelope["resources"] == ["arn:aws:kring:::vacancy/v-1"]
+
+
+def test_more_than_ten_events_in_one_call_are_refused(endpoint: Endpoint) -> None:
+    with pytest.raises(ClientError) as refused:
+        endpoint.client("events").put_events(Entries=[_published() for _ in range(11)])
+    assert refused.value.response["Error"]["Code"] == "ValidationException"
+
+
+def test_an_unknown_queue_raises_boto3s_own_exception(endpoint: Endpoint) -> None:
+    sqs = endpoint.client("sqs")
+    with pytest.raises(sqs.exceptions.QueueDoesNotExist):
+        sqs.send_message(QueueUrl=endpoint.queue_url("no-such-queue"), MessageBody="x")
+
+
+def test_a_fifo_queue_refuses_a_message_without_a_group(endpoint: Endpoint) -> None:
+    with pytest.raises(ClientError) as refused:
+        endpoint.client("sqs").send_message(QueueUrl=endpoint.queue_url(FANOUT), MessageBody="x")
+    assert refused.value.response["Error"]["Code"] == "MissingParameter"
+    assert endpoint.store.messages(FANOUT) == []
+
+
+def test_a_batch_answers_per_entry(endpoint: Endpoint) -> None:
+    answer = endpoint.client("sqs").send_message_batch(
+        QueueUrl=endpoint.queue_url(FANOUT),
+        Entries=[
+            {"Id": "ok", "MessageBody": "one", "MessageGroupId": "g"},
+            {"Id": "no-group", "MessageBody": "two"},
+        ],
+    )
+    assert [s["Id"] for s in answer["Successful"]] == ["ok"]
+    assert [(f["Id"], f["Code"], f["SenderFault"]) for f in answer["Failed"]] == [
+        ("no-group", "MissingParameter", True)
+    ]
+    assert [m.body for m in endpoint.store.messages(FANOUT)] == ["one"]
+
+
+@pytest.mark.parametrize(
+    ("entries", "code"),
+    [
+        (
+            [{"Id": str(n), "MessageBody": "x", "MessageGroupId": "g"} for n in range(11)],
+            "TooManyEntriesInBatchRequest",
+        ),
+        ([{"Id": "same", "MessageBody": "x", "MessageGroupId": "g"}] * 2, "BatchEntryIdsNotDistinct"),
+    ],
+)
+def test_a_batch_sqs_would_refuse_is_refused(
+    endpoint: Endpoint, entries: list[dict[str, str]], code: str
+) -> None:
+    with pytest.raises(ClientError) as refused:
+        endpoint.client("sqs").send_message_batch(QueueUrl=endpoint.queue_url(FANOUT), Entries=entries)
+    assert refused.value.response["Error"]["Code"] == code
+
+
+def test_a_repeated_deduplication_id_is_accepted_and_delivered_once(endpoint: Endpoint) -> None:
+    sqs = endpoint.client("sqs")
+    for _ in range(2):
+        sent = sqs.send_message(
+            QueueUrl=endpoint.queue_url(FANOUT),
+            MessageBody="page",
+            MessageGroupId="g",
+            MessageDeduplicationId="d",
+        )
+        assert sent["MessageId"]
+    assert len(endpoint.store.messages(FANOUT)) == 1
+
+
+def test_message_attributes_reach_the_functions_sqs_record(endpoint: Endpoint) -> None:
+    endpoint.client("sqs").send_message(
+        QueueUrl=endpoint.queue_url(RULE_DLQ),
+        MessageBody="x",
+        MessageAttributes={"trace": {"DataType": "String", "StringValue": "abc"}},
+    )
+    [message] = endpoint.store.receive(RULE_DLQ, 1, visibility_timeout=5)
+    record = sqs_record(message)
+    assert record["messageAttributes"] == {
+        "trace": {"stringValue": "abc", "stringListValues": [], "binaryListValues": [], "dataType": "String"}
+    }
