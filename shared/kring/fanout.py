@@ -6,7 +6,10 @@ Decision or Evangelize, not dormant). For that page:
 1. keep the ambassadors whose interests match the vacancy (empty interests match everything;
    otherwise the department, location or a tag, case-insensitively);
 2. derive each one's code (:mod:`kring.links`) and drop those whose link already exists — a
-   redelivered or re-published vacancy gives no one a second link, and counts no one twice;
+   redelivered or re-published vacancy gives no one a second link, and counts no one twice. While
+   one fan-out alone has written the vacancy's links (its event created the vacancy's link key,
+   and no other fan-out of the vacancy has begun since) it skips this read — a BatchGetItem per
+   100 ambassadors: none of the links it is about to write can exist but its own;
 3. drop those at their weekly share cap (ledgers read for capped ambassadors only);
 4. emit ``SharesCreated`` for the page's new links — before writing them, so an announcement is
    never lost (at least once, as every EventBridge event);
@@ -84,8 +87,17 @@ def fan_out_page(
     if vacancy is None:
         logger.info("vacancy no longer published: no links", extra={"vacancy_id": record.vacancy.vacancy_id})
         return PageResult(0, 0, 0, 0, 0, next_page=False, skipped_reason="not_published").as_dict()
+    key = share_links.link_key(vacancy.vacancy_id, fan_out=record.origin_event_id)
     page = eligible_page(page_size, record.cursor)
-    result = _share(vacancy, page.items, publisher=publisher, now=now, correlation_id=vacancy.correlation_id)
+    result = _share(
+        vacancy,
+        page.items,
+        key.secret,
+        links_may_exist=key.only_writer != record.origin_event_id,
+        publisher=publisher,
+        now=now,
+        correlation_id=vacancy.correlation_id,
+    )
     if page.cursor is not None:
         following = FanoutPage(
             origin_event_id=record.origin_event_id,
@@ -103,15 +115,16 @@ def fan_out_page(
 def _share(
     vacancy: VacancyPublished,
     candidates: list[Candidate],
+    link_key: bytes,
     *,
+    links_may_exist: bool,
     publisher: EventPublisher,
     now: datetime,
     correlation_id: str,
 ) -> PageResult:
     interested = [a for a in candidates if matches(a, vacancy)]
-    key = share_links.link_key(vacancy.vacancy_id)
-    codes = {a.id: derive_code(key, a.id) for a in interested}
-    existing = share_links.existing_codes(codes.values()) if codes else set()
+    codes = {a.id: derive_code(link_key, a.id) for a in interested}
+    existing = share_links.existing_codes(codes.values()) if codes and links_may_exist else set()
     new = [a for a in interested if codes[a.id] not in existing]
 
     week = share_caps.iso_week(now)

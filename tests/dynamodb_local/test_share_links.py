@@ -31,11 +31,17 @@ def _link(n: int, vacancy_id: str = "greenhouse-1") -> ShareLink:
     )
 
 
-def test_the_link_key_is_created_once(dynamodb_local: object) -> None:
-    first = share_links.link_key("greenhouse-1")
-    assert len(first) == 32
-    assert share_links.link_key("greenhouse-1") == first
-    assert share_links.link_key("greenhouse-2") != first
+def test_the_link_key_is_created_once_and_knows_its_only_writer(dynamodb_local: object) -> None:
+    first = share_links.link_key("greenhouse-1", fan_out="event-a")
+    assert len(first.secret) == 32
+    assert first.only_writer == "event-a"
+    assert share_links.link_key("greenhouse-1", fan_out="event-a") == first  # its own later pages
+    assert share_links.link_key("greenhouse-2", fan_out="event-a").secret != first.secret
+
+    second = share_links.link_key("greenhouse-1", fan_out="event-b")
+    assert second == share_links.LinkKey(first.secret, only_writer=None)
+    # once a second fan-out has begun, the first one's pages look for existing links too
+    assert share_links.link_key("greenhouse-1", fan_out="event-a").only_writer is None
 
 
 def test_sixty_links_take_three_batch_writes_and_are_found_by_code_and_by_vacancy(

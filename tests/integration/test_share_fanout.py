@@ -323,3 +323,35 @@ def test_a_failed_write_is_retried_and_no_announcement_is_lost(moto_stack: MotoS
     assert retried == {"batchItemFailures": []}
     assert set(_links_of("greenhouse-1")) == {"E1", "E2"}
     assert set(published.shared()) == {"E1", "E2"}  # announced at least once each
+
+
+def test_only_a_fan_out_that_may_meet_links_of_another_looks_for_them(
+    moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The first fan-out of a vacancy writes without the existing-link read; once a second one has
+    begun, both look (and nobody is linked or announced twice)."""
+    monkeypatch.setenv("FANOUT_PAGE_SIZE", "2")
+    clear_kring_caches()
+    _store_ambassadors(*(_ambassador(f"E{n}") for n in range(4)))
+    client = aws.dynamodb()
+    reads: list[str] = []
+
+    def count(**_: Any) -> None:
+        reads.append("BatchGetItem")
+
+    client.meta.events.register("before-call.dynamodb.BatchGetItem", count)
+    published = Published()
+    try:
+        first, second = _envelope(), _envelope()
+        moto_stack.invoke("ShareFanoutFunction", _sqs_event(first), publisher=published)  # E0, E1
+        assert reads == []
+        moto_stack.invoke("ShareFanoutFunction", _sqs_event(second), publisher=published)  # E0, E1 again
+        assert reads == ["BatchGetItem"]
+        # the queue now holds page 2 of the first fan-out, then page 2 of the second
+        assert _drain(moto_stack, published) == 2
+    finally:
+        client.meta.events.unregister("before-call.dynamodb.BatchGetItem", count)
+
+    assert reads == ["BatchGetItem"] * 3
+    assert set(_links_of("greenhouse-1")) == {"E0", "E1", "E2", "E3"}
+    assert sorted(published.shared()) == ["E0", "E1", "E2", "E3"]

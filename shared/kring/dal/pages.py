@@ -41,9 +41,8 @@ def query_page(
         "ExpressionAttributeValues": serialize({":pk": partition}),
         "Limit": limit,
     }
-    if attributes:  # only these (and the keys a cursor needs): less to send and to parse
-        wanted_attributes = (*attributes, keys.PK, keys.SK, partition_key, sort_key)
-        names = {f"#a{i}": name for i, name in enumerate(wanted_attributes)}
+    if attributes:  # only these: less to send and to parse (LastEvaluatedKey has every key anyway)
+        names = {f"#a{i}": name for i, name in enumerate(attributes)}
         request["ProjectionExpression"] = ", ".join(names)
         request["ExpressionAttributeNames"].update(names)
     if cursor is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from kring import aws, config
@@ -17,15 +18,16 @@ LINK_KEY_BYTES = 32
 
 
 def to_item(link: ShareLink) -> dict[str, Any]:
-    return serialize(
-        {
-            **keys.share_link(link.code),
-            **keys.share_link_by_vacancy_entry(link.vacancy_id, link.ambassador_id),
-            **keys.share_link_by_ambassador_entry(link.ambassador_id, link.vacancy_id),
-            "entity": ENTITY,
-            **link.model_dump(mode="json"),
-        }
-    )
+    """Every attribute of a link is a string: built straight as attribute values, as the fan-out
+    writes thousands at a time."""
+    attributes: dict[str, Any] = {
+        **keys.share_link(link.code),
+        **keys.share_link_by_vacancy_entry(link.vacancy_id, link.ambassador_id),
+        **keys.share_link_by_ambassador_entry(link.ambassador_id, link.vacancy_id),
+        "entity": ENTITY,
+        **link.model_dump(mode="json"),
+    }
+    return {name: {"S": text} for name, text in attributes.items()}
 
 
 def from_item(item: Mapping[str, Any]) -> ShareLink:
@@ -33,25 +35,56 @@ def from_item(item: Mapping[str, Any]) -> ShareLink:
     return ShareLink.model_validate({k: v for k, v in data.items() if k in ShareLink.model_fields})
 
 
-def link_key(vacancy_id: str) -> bytes:
-    """The vacancy's link key: created once (conditional put), read back by everyone after."""
+@dataclass(frozen=True)
+class LinkKey:
+    """A vacancy's link key, and the one fan-out (origin event id) that has written the vacancy's
+    links so far — ``None`` once a second fan-out of the vacancy has begun."""
+
+    secret: bytes
+    only_writer: str | None
+
+
+def link_key(vacancy_id: str, *, fan_out: str) -> LinkKey:
+    """The vacancy's link key for the fan-out of origin event ``fan_out``: created once (conditional
+    put, recording its creator), read back by everyone after; concurrent creators converge on the
+    stored one. A second fan-out marks the key as shared before it writes any link, so the first
+    one's later pages know (consistent reads) that links of others may exist."""
     client = aws.dynamodb()
     table = config.tables().table_name
     key = serialize(keys.link_key(vacancy_id))
     got = client.get_item(TableName=table, Key=key, ConsistentRead=True)
-    if "Item" in got:
-        return bytes(got["Item"]["secret"]["B"])
-    candidate = secrets.token_bytes(LINK_KEY_BYTES)
-    try:
-        client.put_item(
+    if "Item" not in got:
+        candidate = secrets.token_bytes(LINK_KEY_BYTES)
+        try:
+            client.put_item(
+                TableName=table,
+                Item={
+                    **key,
+                    "entity": {"S": "link_key"},
+                    "secret": {"B": candidate},
+                    "created_by": {"S": fan_out},
+                },
+                ConditionExpression="attribute_not_exists(pk)",
+            )
+        except client.exceptions.ConditionalCheckFailedException:
+            got = client.get_item(TableName=table, Key=key, ConsistentRead=True)
+        else:
+            return LinkKey(candidate, only_writer=fan_out)
+    item = got["Item"]
+    secret = bytes(item["secret"]["B"])
+    creator = item.get("created_by", {}).get("S")
+    if "shared" in item:
+        return LinkKey(secret, only_writer=None)
+    if creator != fan_out:
+        client.update_item(
             TableName=table,
-            Item={**key, "entity": {"S": "link_key"}, "secret": {"B": candidate}},
-            ConditionExpression="attribute_not_exists(pk)",
+            Key=key,
+            UpdateExpression="SET #s = :t",
+            ExpressionAttributeNames={"#s": "shared"},
+            ExpressionAttributeValues={":t": {"BOOL": True}},
         )
-    except client.exceptions.ConditionalCheckFailedException:
-        got = client.get_item(TableName=table, Key=key, ConsistentRead=True)
-        return bytes(got["Item"]["secret"]["B"])
-    return candidate
+        return LinkKey(secret, only_writer=None)
+    return LinkKey(secret, only_writer=creator)
 
 
 def existing_codes(codes: Iterable[str]) -> set[str]:
