@@ -14,9 +14,37 @@ from functools import cache
 from typing import Annotated, Any, ClassVar, Literal
 from uuid import uuid4
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, field_serializer
+from pydantic import (
+    AfterValidator,
+    AwareDatetime,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_serializer,
+)
 
-from kring.models.common import AmbassadorId, HttpsUrl, Provider, VacancyId
+from kring.click_token import is_click_token
+from kring.models.common import (
+    AmbassadorId,
+    Channel,
+    HttpsUrl,
+    Network,
+    Provider,
+    ShareCode,
+    VacancyId,
+    VisitorKind,
+)
+
+
+def _valid_click_token(value: str) -> str:
+    if not is_click_token(value):
+        raise ValueError("not a click token (length, alphabet or check character)")
+    return value
+
+
+ClickToken = Annotated[str, AfterValidator(_valid_click_token)]
+VisitorHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
 
 def _now() -> datetime:
@@ -82,7 +110,56 @@ class SharesCreated(KringEvent):
     ambassador_ids: tuple[AmbassadorId, ...] = Field(min_length=1, max_length=500)
 
 
-EVENT_TYPES: tuple[type[KringEvent], ...] = (VacancyPublished, VacancyClosed, SharesCreated)
+class ShareIntended(KringEvent):
+    """An ambassador pressed a share button: Kring sent them on to the network's share dialog.
+
+    ``visitor`` is the ambassador's own visitor hash that day, so that their own clicks on the
+    link they just shared are told apart from a candidate's.
+    """
+
+    SOURCE: ClassVar[str] = "kring.share"
+    intent_id: Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")] = Field(
+        description="Unique per press of the button: the recorder counts each one once"
+    )
+    code: ShareCode
+    vacancy_id: VacancyId
+    ambassador_id: AmbassadorId
+    network: Network
+    visitor: VisitorHash
+
+
+class LinkClicked(KringEvent):
+    """Someone (or something) followed an ambassador's tracked link. ``occurred_at`` is the click.
+
+    Never the raw IP, user agent or full referer: the visitor is a daily keyed hash, the referer
+    its host only. ``visitor_kind`` is the redirect's verdict ("human" or a kind of bot) and
+    ``bot_reason`` the signal behind it (the bot's name, ``HEAD``, …).
+    """
+
+    SOURCE: ClassVar[str] = "kring.redirect"
+    click_id: ClickToken = Field(description="Also the click token handed to the vacancy page")
+    code: ShareCode
+    vacancy_id: VacancyId
+    ambassador_id: AmbassadorId
+    channel: Channel
+    referer_host: Annotated[str, StringConstraints(max_length=253)] | None = None
+    visitor: VisitorHash
+    visitor_kind: VisitorKind
+    bot_reason: Annotated[str, StringConstraints(max_length=100)] | None = None
+    vacancy_closed: bool = Field(default=False, description="Sent to the careers page instead")
+
+    @property
+    def is_bot(self) -> bool:
+        return self.visitor_kind != "human"
+
+
+EVENT_TYPES: tuple[type[KringEvent], ...] = (
+    VacancyPublished,
+    VacancyClosed,
+    SharesCreated,
+    ShareIntended,
+    LinkClicked,
+)
 
 
 def event_type(detail_type: str) -> type[KringEvent]:

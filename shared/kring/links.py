@@ -35,9 +35,14 @@ def is_share_code(candidate: str) -> bool:
     return bool(_CODE.match(candidate))
 
 
-def link_url(code: str) -> str:
-    """The tracked link an ambassador shares: ``{public base URL}/r/{code}``."""
-    return f"{config.links().base}/r/{code}"
+CHANNEL_PARAMETER = "ch"
+
+
+def link_url(code: str, channel: Network | None = None) -> str:
+    """The tracked link an ambassador shares: ``{public base URL}/r/{code}``, with
+    ``?ch={network}`` when it is shared through a share button, so the click knows its channel."""
+    url = f"{config.links().base}/r/{code}"
+    return f"{url}?{CHANNEL_PARAMETER}={channel}" if channel else url
 
 
 def share_url(code: str, network: Network) -> str:

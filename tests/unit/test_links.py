@@ -45,3 +45,7 @@ def test_the_tracked_link_and_the_share_buttons_hang_off_the_public_base_url(pub
         "whatsapp": f"{public_base_url}/s/sEoDhGXHAj/whatsapp",
         "email": f"{public_base_url}/s/sEoDhGXHAj/email",
     }
+
+
+def test_a_link_shared_through_a_button_carries_its_channel(public_base_url: str) -> None:
+    assert link_url("sEoDhGXHAj", "whatsapp") == f"{public_base_url}/r/sEoDhGXHAj?ch=whatsapp"

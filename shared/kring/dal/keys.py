@@ -105,6 +105,25 @@ def shares_of_ambassador(ambassador_id: str) -> str:
     return f"AMB#{ambassador_id}#SHARES"
 
 
+# --- clicks and share intents -------------------------------------------------------------------
+def click(click_token: str) -> Key:
+    """The click record, keyed by its click token: written once per click by the recorder (the
+    exactly-once marker too), read by attribution with one GetItem. Expires with the attribution
+    window plus a margin."""
+    return {"pk": f"CLICK#{click_token}", "sk": "CLICK"}
+
+
+def share_intent(intent_id: str) -> Key:
+    """Marker that a ShareIntended event was counted (exactly once)."""
+    return {"pk": f"INTENT#{intent_id}", "sk": "INTENT"}
+
+
+def own_visitor(ambassador_id: str, day: str, visitor: str) -> Key:
+    """The ambassador's own visitor hash on one UTC day (``2026-11-29``), written by the share
+    intent before it answers; the recorder counts clicks from it as ``own_clicks``."""
+    return {"pk": f"OWNVIS#{ambassador_id}#{day}#{visitor}", "sk": "OWN"}
+
+
 # --- erasure -----------------------------------------------------------------------------------
 def erasure_record(ambassador_id_hash: str) -> Key:
     """Proof that an erasure happened, keyed by a hash so the id itself is gone too."""

@@ -25,6 +25,12 @@ SHARING_PHASES: frozenset[Phase] = frozenset({"decision", "evangelize"})
 Locale = Literal["nl", "en"]
 Network = Literal["linkedin", "x", "facebook", "whatsapp", "email"]
 NETWORKS: tuple[Network, ...] = ("linkedin", "x", "facebook", "whatsapp", "email")
+# Where a click came from: the network of the share button, or "direct" for a link copied by hand.
+Channel = Literal["linkedin", "x", "facebook", "whatsapp", "email", "direct"]
+CHANNELS: tuple[Channel, ...] = (*NETWORKS, "direct")
+# How the redirect classified a visitor. Everything but "human" is a bot click (HEAD never counts).
+VisitorKind = Literal["human", "head", "preview", "crawler", "scanner"]
+VISITOR_KINDS: tuple[VisitorKind, ...] = ("human", "head", "preview", "crawler", "scanner")
 
 # Employee ids and vacancy ids end up inside DynamoDB keys and URLs: keep them to a safe alphabet,
 # without the key separator '#'.
