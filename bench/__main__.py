@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import sys
 
-from bench import fanout
+from bench import click_recording, fanout, redirect
 
-BENCHMARKS = {"fanout": fanout.main}
+BENCHMARKS = {"fanout": fanout.main, "redirect": redirect.main, "click_recording": click_recording.main}
 
 
 def main(argv: list[str]) -> int:

@@ -43,8 +43,8 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
     ]
     if demo.get("loaded"):
         lines.append(
-            f"  demo             {demo['ambassadors']} ambassadors and the vacancy {demo['vacancy_id']}"
-            " (its share links appear within seconds)"
+            f"  demo             {demo['ambassadors']} ambassadors and the vacancy {demo['vacancy_id']}:"
+            f" {demo['shared_by']} of them shared it, {demo['link_requests']} visits followed their links"
         )
     lines += [
         "",
@@ -55,6 +55,9 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
     if "loaded" in demo:  # loaded now or on an earlier start
         lines.append(
             f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/vacancies/{demo_vacancy_id()}/shares"
+        )
+        lines.append(
+            f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/vacancies/{demo_vacancy_id()}/funnel"
         )
     lines += [
         "  a signed Greenhouse delivery (prints the curl; append `| sh` to send it):",

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import json
+import time
+import urllib.error
 import urllib.request
 import uuid
 from pathlib import Path
@@ -64,5 +66,94 @@ def load(gateway_url: str, admin_token: str, greenhouse_secret: str, data_dir: P
         )
         if status != 200:
             raise RuntimeError(f"demo webhook {delivery['action']}: {status} {text}")
+    played = play_shares_and_clicks(gateway_url, admin_token, demo_vacancy_id())
     marker.write_text("1\n")
-    return {"loaded": True, "ambassadors": created, "vacancy_id": demo_vacancy_id()}
+    return {"loaded": True, "ambassadors": created, "vacancy_id": demo_vacancy_id(), **played}
+
+
+# Real user agents: candidates on current browsers, and the bots that fetch a shared link.
+BROWSERS = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36",
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Mobile/15E148 Safari/604.1",
+    "Mozilla/5.0 (Macintosh; Intel Mac OS X 10.15; rv:133.0) Gecko/20100101 Firefox/133.0",
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.6778.81 Mobile Safari/537.36",
+)
+PREVIEW_BOTS = {
+    "linkedin": "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)",
+    "whatsapp": "WhatsApp/2.24.24.78 A",
+    "x": "Twitterbot/1.0",
+    "facebook": "facebookexternalhit/1.1 (+http://www.facebook.com/externalhit_uatext.php)",
+}
+DEMO_SHARERS = 5  # the first ambassadors (by id) share; their links get the clicks
+
+
+class _NoRedirects(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *_: Any, **__: Any) -> None:
+        return None  # a 302 is the answer we want to see, not a page on the vacancy's host
+
+
+_opener = urllib.request.build_opener(_NoRedirects)
+
+
+def _get(url: str, headers: dict[str, str], method: str = "GET") -> int:
+    request = urllib.request.Request(url, headers=headers, method=method)  # noqa: S310 - loopback
+    try:
+        with _opener.open(request, timeout=30) as response:
+            return int(response.status)
+    except urllib.error.HTTPError as exc:
+        return exc.code
+
+
+def _shares(
+    gateway_url: str, admin_token: str, vacancy_id: str, seconds: float = 60.0
+) -> list[dict[str, Any]]:
+    """The vacancy's links once the fan-out has settled (the count stopped growing)."""
+    url = f"{gateway_url}/api/vacancies/{vacancy_id}/shares?limit=100"
+    request = urllib.request.Request(url, headers={"authorization": f"Bearer {admin_token}"})  # noqa: S310
+    deadline = time.monotonic() + seconds
+    seen: list[dict[str, Any]] = []
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+            items: list[dict[str, Any]] = json.loads(response.read())["items"]
+        if items and len(items) == len(seen):
+            return items
+        seen = items
+        time.sleep(0.5)
+    return seen
+
+
+def play_shares_and_clicks(gateway_url: str, admin_token: str, vacancy_id: str) -> dict[str, int]:
+    """A morning of sharing, through the same doors as real people: five ambassadors press a share
+    button, then candidates (several people per link, one of them twice), link-preview bots, a
+    HEAD request and the ambassador themself follow their tracked links — so the funnel is not
+    empty on a first run. Visitors differ by address (``X-Forwarded-For``, honoured from loopback
+    by the local gateway) and browser."""
+    links = sorted(_shares(gateway_url, admin_token, vacancy_id), key=lambda s: s["ambassador_id"])
+    networks = list(PREVIEW_BOTS)
+    answers: list[int] = []
+    for n, share in enumerate(links[:DEMO_SHARERS]):
+        network = networks[n % len(networks)]
+        own = {"user-agent": BROWSERS[0], "x-forwarded-for": f"10.1.0.{n + 1}"}
+        _get(share["share"][network], own)
+        tracked = f"{share['link']}?ch={network}"
+        answers.append(_get(tracked, {"user-agent": PREVIEW_BOTS[network], "x-forwarded-for": "192.0.2.10"}))
+        for visitor in range(2 + n % 3):
+            person = {
+                "user-agent": BROWSERS[visitor % len(BROWSERS)],
+                "x-forwarded-for": f"198.51.100.{10 * n + visitor + 1}",
+                "accept-language": "nl-NL,nl;q=0.9,en;q=0.8",
+            }
+            if network == "linkedin":
+                person["referer"] = "https://www.linkedin.com/"
+            answers.append(_get(tracked, person))
+            if visitor == 0:
+                answers.append(_get(tracked, person))  # the same person again, within the hour
+        head = {"user-agent": BROWSERS[1], "x-forwarded-for": "198.51.100.250"}
+        answers.append(_get(tracked, head, method="HEAD"))
+        answers.append(_get(tracked, own))  # the ambassador checks their own link
+    if any(status != 302 for status in answers):
+        raise RuntimeError(f"demo clicks: expected 302 for every request, got {sorted(set(answers))}")
+    return {"shared_by": min(DEMO_SHARERS, len(links)), "link_requests": len(answers)}

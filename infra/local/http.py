@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import ipaddress
 import json
 import logging
 import time
@@ -103,6 +104,19 @@ class _GatewayHandler(_Handler):
             "%s %s → %d (%.0f ms)", self.command, parts.path, status, (time.monotonic() - started) * 1000
         )
 
+    def _source_ip(self) -> str:
+        """The caller's address, as ``requestContext.http.sourceIp`` gives it. A loopback caller
+        may name another one in ``X-Forwarded-For`` (its first entry), so the demo and the tests
+        can play several visitors from one machine; in AWS the HTTP API sets it from the connection."""
+        peer = self.client_address[0]
+        forwarded = self.headers.get("x-forwarded-for", "").split(",")[0].strip()
+        if forwarded and ipaddress.ip_address(peer).is_loopback:
+            try:
+                return str(ipaddress.ip_address(forwarded))
+            except ValueError:
+                return peer
+        return peer
+
     def _dispatch(self, path: str, query: str, body: bytes) -> int:
         if path == "/healthz" and self.command in ("GET", "HEAD"):
             ok = self.server.ready()
@@ -123,7 +137,7 @@ class _GatewayHandler(_Handler):
                     query=query,
                     headers=self._request_headers(),
                     body=body,
-                    source_ip=self.client_address[0],
+                    source_ip=self._source_ip(),
                 )
                 try:
                     response = self.server.invoke(route.function, event)

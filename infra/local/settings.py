@@ -22,9 +22,15 @@ class LocalSettings(BaseSettings):
     demo: bool = True
     admin_token: str | None = None
     webhook_secret_greenhouse: str | None = None
+    visitor_hash_key: str | None = None
     greenhouse_board: str = "kring-demo"
     public_base_url: str | None = None
     allowed_vacancy_hosts: str | None = None
+    careers_page_url: str = Field(
+        default="https://careers.example.com/",
+        pattern=r"^https://",
+        description="the template's CareersPageUrl: where a click on a closed vacancy's link goes",
+    )
 
     @property
     def gateway_url(self) -> str:
@@ -40,13 +46,15 @@ class LocalSettings(BaseSettings):
 
 
 def kept_secrets(settings: LocalSettings) -> dict[str, str]:
-    """The admin token and webhook secrets: from the environment, else made once and kept in the
-    data folder, so a restart keeps the links and curl commands a developer already has."""
+    """The admin token, webhook secrets and the visitor-hash key: from the environment, else made
+    once and kept in the data folder, so a restart keeps the links and curl commands a developer
+    already has (and today's visitor hashes)."""
     path = settings.data_dir / "secrets.json"
     kept: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     wanted = {
         "admin-token": settings.admin_token,
         "webhook-secret-greenhouse": settings.webhook_secret_greenhouse,
+        "visitor-hash-key": settings.visitor_hash_key,
     }
     for name, given in wanted.items():
         if given:

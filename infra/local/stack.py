@@ -40,6 +40,7 @@ def template_stack(settings: LocalSettings) -> Stack:
         "Stage": "local",
         "PublicBaseUrl": settings.links_base_url,
         "GreenhouseBoardToken": settings.greenhouse_board,
+        "CareersPageUrl": settings.careers_page_url,
     }
     if settings.allowed_vacancy_hosts:
         parameters["AllowedVacancyHosts"] = settings.allowed_vacancy_hosts

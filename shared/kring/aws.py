@@ -45,6 +45,40 @@ def sqs() -> SQSClient:
     return boto3.client("sqs", config=_config())
 
 
+# --- the redirect's hot path -------------------------------------------------------------------
+# botocore directly (no boto3 import), sub-second timeouts and at most two attempts: a slow AWS
+# answer must never hold a candidate's redirect for long (see kring.redirect).
+HOT_PATH_TIMEOUT_SECONDS = 0.5
+HOT_PATH_MAX_ATTEMPTS = 2
+
+
+@lru_cache(maxsize=1)
+def hot_path_session() -> Any:
+    """The botocore session the hot-path clients come from (one per container)."""
+    import botocore.session
+
+    return botocore.session.get_session()
+
+
+@lru_cache(maxsize=8)
+def hot_path_client(service: str) -> Any:
+    """A botocore client with short connect/read timeouts and at most two attempts, for the
+    redirect. Endpoints follow ``AWS_ENDPOINT_URL_<SERVICE>`` like every other client here.
+    Client-side parameter validation is off (about a tenth of botocore's CPU per request): the
+    redirect builds its few requests itself, and the integration tests send them to moto."""
+    from botocore.config import Config
+
+    return hot_path_session().create_client(
+        service,
+        config=Config(
+            connect_timeout=HOT_PATH_TIMEOUT_SECONDS,
+            read_timeout=HOT_PATH_TIMEOUT_SECONDS,
+            retries={"mode": "standard", "total_max_attempts": HOT_PATH_MAX_ATTEMPTS},
+            parameter_validation=False,
+        ),
+    )
+
+
 def clear_caches() -> None:
-    for accessor in (dynamodb, events, sqs):
+    for accessor in (dynamodb, events, sqs, hot_path_client, hot_path_session):
         accessor.cache_clear()

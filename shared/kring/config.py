@@ -2,6 +2,10 @@
 
 Every function reads its settings through one of the cached accessors below; nothing else in
 Kring touches ``os.environ``. Tests call :func:`clear_caches` after changing the environment.
+
+One exception, on purpose: the redirect (``GET /r/{code}``, Kring's hot path) reads its handful
+of settings in :mod:`kring.redirect.settings` — a small dataclass, validated by hand, read once and
+cached — because importing pydantic-settings would cost its cold start tens of milliseconds.
 """
 
 from __future__ import annotations
@@ -71,6 +75,13 @@ class FanoutSettings(_Base):
     fanout_page_size: int = Field(default=500, alias="FANOUT_PAGE_SIZE", ge=1, le=5000)
 
 
+class AttributionSettings(_Base):
+    """How long a click can still earn its ambassador an application (click records live that long,
+    plus a margin)."""
+
+    attribution_window_days: int = Field(default=30, alias="ATTRIBUTION_WINDOW_DAYS", ge=1, le=365)
+
+
 class ApiSettings(_Base):
     api_page_size: int = Field(default=50, alias="API_PAGE_SIZE", ge=1, le=500)
     import_max_bytes: int = Field(default=2 * 1024 * 1024, alias="IMPORT_MAX_BYTES", gt=0)
@@ -116,6 +127,11 @@ def api() -> ApiSettings:
     return ApiSettings()
 
 
+@lru_cache(maxsize=1)
+def attribution() -> AttributionSettings:
+    return AttributionSettings()
+
+
 @lru_cache(maxsize=64)
 def env_secret(name: str) -> str | None:
     """A secret from the environment (local stack): ``admin-token`` → ``KRING_ADMIN_TOKEN``."""
@@ -127,5 +143,5 @@ def env_secret(name: str) -> str | None:
 
 
 def clear_caches() -> None:
-    for accessor in (tables, bus, secrets, links, vacancies, webhooks, fanout, api, env_secret):
+    for accessor in (tables, bus, secrets, links, vacancies, webhooks, fanout, api, env_secret, attribution):
         accessor.cache_clear()

@@ -10,6 +10,10 @@ class NotFoundError(KringError):
     """The thing asked for does not exist."""
 
 
+class GoneError(KringError):
+    """The thing asked for existed but is no longer available (a closed vacancy)."""
+
+
 class ConflictError(KringError):
     """A conditional write lost: the item exists, or changed underneath."""
 

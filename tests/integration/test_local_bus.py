@@ -111,7 +111,9 @@ def test_a_queue_dead_letter_queue_is_redriven_into_its_source(store: QueueStore
     fanout_dlq = STACK.queues()["FanoutDLQ"].name
     store.send(fanout_dlq, "parked page", group_id="fanout")
     listed = {p.queue: p.count for p in dlq.list_parked(STACK, store)}
-    assert listed == {fanout_dlq: 1, RULE_DLQ: 0}
+    assert listed.pop(fanout_dlq) == 1
+    assert RULE_DLQ in listed
+    assert set(listed.values()) == {0}  # every other dead-letter queue of the template, empty
     dlq.redrive_local(STACK, store)
     assert [m.body for m in store.messages(FANOUT)] == ["parked page"]
     assert store.messages(fanout_dlq) == []

@@ -17,19 +17,22 @@ from infra.local.template import REGION, Stack, load_handler
 PUBLIC_BASE_URL = "https://go.kring.test"
 ADMIN_TOKEN = "admin-token-for-tests"
 GREENHOUSE_SECRET = "test_secret_do_not_use"
+VISITOR_HASH_KEY = "visitor-hash-key-for-tests"
 STACK_PARAMETERS = {
     "Stage": "test",
     "PublicBaseUrl": PUBLIC_BASE_URL,
     "GreenhouseBoardToken": "acme",
+    "CareersPageUrl": "https://careers.kring.test/jobs",
 }
 
 
 def clear_kring_caches() -> None:
-    from kring import aws, config, idempotency
+    from kring import aws, config, idempotency, redirect
 
     config.clear_caches()
     aws.clear_caches()
     idempotency.clear_caches()
+    redirect.clear_caches()
 
 
 @dataclass
@@ -134,6 +137,7 @@ def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SECRETS_SSM_PATH", raising=False)
     monkeypatch.setenv("KRING_ADMIN_TOKEN", ADMIN_TOKEN)
     monkeypatch.setenv("KRING_WEBHOOK_SECRET_GREENHOUSE", GREENHOUSE_SECRET)
+    monkeypatch.setenv("KRING_VISITOR_HASH_KEY", VISITOR_HASH_KEY)
 
 
 def create_stack(stack: Stack, region: str = REGION) -> dict[str, str]:

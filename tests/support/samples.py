@@ -21,8 +21,14 @@ def parse_sample(path: Path) -> Any:
     if kind == "sqs":
         from aws_lambda_powertools.utilities.parser.models import SqsModel
 
-        from kring.messages import parse_fanout_message
+        from kring.messages import parse_fanout_message, parse_link_activity_message
 
         batch = SqsModel.model_validate(data)
+        if path.name.startswith("click_spool"):
+            from kring.click_spool import parse_spooled_click
+
+            return [parse_spooled_click(record.body) for record in batch.Records]
+        if path.name.startswith("link_activity"):
+            return [parse_link_activity_message(record.body) for record in batch.Records]
         return [parse_fanout_message(record.body) for record in batch.Records]
     raise AssertionError(f"no parser for samples in events/{kind}/")

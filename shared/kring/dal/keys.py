@@ -124,6 +124,57 @@ def own_visitor(ambassador_id: str, day: str, visitor: str) -> Key:
     return {"pk": f"OWNVIS#{ambassador_id}#{day}#{visitor}", "sk": "OWN"}
 
 
+# --- link statistics ---------------------------------------------------------------------------
+# Exact click and share counters, written by the click recorder (see kring.link_activity).
+# Counter items carry a small shard suffix (0..STATS_SHARDS-1, by a hash of the event id) so that
+# concurrent clicks on one vacancy or ambassador rarely touch the same item; reads sum the shards.
+STATS_SHARDS = 4
+
+
+def vacancy_stats_prefix(vacancy_id: str) -> str:
+    return f"STATS#VAC#{vacancy_id}"
+
+
+def ambassador_stats_prefix(ambassador_id: str) -> str:
+    return f"STATS#AMB#{ambassador_id}"
+
+
+def vacancy_day_stats(vacancy_id: str, day: str, shard: int) -> Key:
+    """One shard of a vacancy's counters on one UTC day (``2026-11-29``)."""
+    return {"pk": vacancy_stats_prefix(vacancy_id), "sk": f"DAY#{day}#{shard}"}
+
+
+def ambassador_day_stats(ambassador_id: str, day: str, shard: int) -> Key:
+    """One shard of an ambassador's counters on one UTC day."""
+    return {"pk": ambassador_stats_prefix(ambassador_id), "sk": f"DAY#{day}#{shard}"}
+
+
+def vacancy_ambassador_stats(vacancy_id: str, ambassador_id: str, shard: int) -> Key:
+    """One shard of the all-time counters of one ambassador's link(s) for one vacancy; in the
+    vacancy's stats collection, beside (never inside) its day range."""
+    return {"pk": vacancy_stats_prefix(vacancy_id), "sk": f"AMB#{ambassador_id}#{shard}"}
+
+
+def stats_day_range(first_day: str, last_day: str) -> tuple[str, str]:
+    """Sort-key bounds (``BETWEEN``) of every day shard from ``first_day`` to ``last_day``."""
+    return f"DAY#{first_day}#", f"DAY#{last_day}#~"
+
+
+def stats_day_of(sk: str) -> str:
+    """The day of a day-shard sort key (``DAY#2026-11-29#3`` → ``2026-11-29``)."""
+    prefix, day, _shard = sk.split("#")
+    if prefix != "DAY":
+        raise ValueError(f"not a day stats key: {sk!r}")
+    return day
+
+
+def visitor_day(day: str, visitor: str) -> Key:
+    """What one visitor (a daily hash) was already counted for on one UTC day: a string set of
+    dedupe tags (unique visitor of a vacancy, of an ambassador, of a link and channel; counted
+    click of a link in a clock hour). One item per visitor-day, so a click reads one key."""
+    return {"pk": f"SEEN#{day}#{visitor}", "sk": "SEEN"}
+
+
 # --- erasure -----------------------------------------------------------------------------------
 def erasure_record(ambassador_id_hash: str) -> Key:
     """Proof that an erasure happened, keyed by a hash so the id itself is gone too."""

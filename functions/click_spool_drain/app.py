@@ -1,0 +1,41 @@
+"""ClickSpoolQueue → the bus: each spooled click is put on the bus as the LinkClicked it was
+(see :mod:`kring.click_spool`). One bad message fails alone (ReportBatchItemFailures); a failed
+one is retried and, after five receives, parked in ClickSpoolDLQ with an alarm (`make redrive`).
+Putting a click twice is harmless: the recorder counts each click id once.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+from kring.click_spool import parse_spooled_click
+from kring.integrations.eventbridge import EventPublisher, default_publisher
+from kring.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(
+    event: dict[str, Any], context: LambdaContext, publisher: EventPublisher | None = None
+) -> dict[str, Any]:
+    publish_to = publisher or default_publisher()
+
+    def record_handler(record: SQSRecord) -> None:
+        click = parse_spooled_click(record.body)
+        logger.append_keys(correlation_id=click.correlation_id, click_id=click.click_id)
+        publish_to.publish([click])
+        metrics.add_metric(name="SpooledClicksReemitted", unit="Count", value=1)
+
+    response = process_partial_response(
+        event=event,
+        record_handler=record_handler,
+        processor=BatchProcessor(event_type=EventType.SQS),
+        context=context,
+    )
+    return dict(response)

@@ -1,0 +1,166 @@
+"""Link statistics in the table: the click recorder's one read and one write per event, and the
+day-range reads of the stats API.
+
+- :func:`read` — one consistent BatchGetItem (≤ 100 keys a request) for a whole SQS batch: the
+  event markers, the visitors' day tags and the own-visitor markers (keys, and the tags only).
+- :func:`commit` — one TransactWriteItems per event: Put the marker ``attribute_not_exists(pk)``,
+  ADD the new dedupe tags on ``NOT contains`` conditions, ADD the counters. The outcome says
+  whether it was applied, was a duplicate (the marker's condition failed: someone recorded the
+  event first) or lost a race on a dedupe tag (re-read and plan again).
+- :func:`day_stats` — Query of one stats collection over a range of days (every shard).
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
+
+from kring import aws, config
+from kring.dal import batch, keys
+from kring.dal.items import deserialize, serialize, value
+from kring.models.link_stats import Plan
+
+if TYPE_CHECKING:
+    from botocore.exceptions import ClientError
+
+SEEN_ATTRIBUTE = "seen"
+STATS_ENTITY = "link_stats"
+VISITOR_DAY_ENTITY = "visitor_day"
+
+# Cancellation reasons that mean "what the plan was made from changed": plan again.
+_RETRYABLE_REASONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
+
+ItemKey = tuple[str, str]
+
+
+class Outcome(enum.Enum):
+    APPLIED = "applied"
+    DUPLICATE = "duplicate"
+    CONFLICT = "conflict"
+
+
+def key_of(key: keys.Key) -> ItemKey:
+    return (key["pk"], key["sk"])
+
+
+def read(item_keys: Iterable[keys.Key]) -> dict[ItemKey, dict[str, Any]]:
+    """The existing items among ``item_keys`` (strongly consistent), by (pk, sk); keys and the
+    dedupe tags only."""
+    distinct = {key_of(k): k for k in item_keys}
+    found = batch.get(
+        [serialize(k) for k in distinct.values()],
+        projection=[keys.PK, keys.SK, SEEN_ATTRIBUTE],
+        consistent=True,
+    )
+    out: dict[ItemKey, dict[str, Any]] = {}
+    for raw in found:
+        item = deserialize(raw)
+        out[(str(item[keys.PK]), str(item[keys.SK]))] = item
+    return out
+
+
+def transact_items(plan: Plan, table: str) -> list[dict[str, Any]]:
+    """The TransactWriteItems actions of a plan; the marker's Put first (its cancellation reason
+    tells a duplicate apart)."""
+    actions: list[dict[str, Any]] = [
+        {
+            "Put": {
+                "TableName": table,
+                "Item": serialize({**plan.marker_key, **plan.marker}),
+                "ConditionExpression": "attribute_not_exists(#pk)",
+                "ExpressionAttributeNames": {"#pk": keys.PK},
+            }
+        }
+    ]
+    if plan.seen is not None:
+        tags = sorted(plan.seen.tags)
+        names = {"#seen": SEEN_ATTRIBUTE, "#exp": keys.TTL_ATTRIBUTE, "#entity": "entity"}
+        values: dict[str, Any] = {
+            ":tags": {"SS": tags},
+            ":exp": value(plan.seen.expires_at),
+            ":entity": value(VISITOR_DAY_ENTITY),
+        }
+        values.update({f":t{i}": value(tag) for i, tag in enumerate(tags)})
+        actions.append(
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": serialize(plan.seen.key),
+                    "UpdateExpression": "ADD #seen :tags SET #exp = :exp, #entity = :entity",
+                    "ConditionExpression": " AND ".join(
+                        f"NOT contains(#seen, :t{i})" for i in range(len(tags))
+                    ),
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            }
+        )
+    for increment in plan.increments:
+        counters = sorted(increment.counters.items())
+        names = {f"#c{i}": name for i, (name, _) in enumerate(counters)}
+        names["#entity"] = "entity"
+        values = {f":c{i}": value(amount) for i, (_, amount) in enumerate(counters)}
+        values[":entity"] = value(STATS_ENTITY)
+        adds = ", ".join(f"#c{i} :c{i}" for i in range(len(counters)))
+        actions.append(
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": serialize(increment.key),
+                    "UpdateExpression": f"ADD {adds} SET #entity = :entity",
+                    "ExpressionAttributeNames": names,
+                    "ExpressionAttributeValues": values,
+                }
+            }
+        )
+    return actions
+
+
+def _client_error() -> type[ClientError]:
+    from botocore.exceptions import ClientError
+
+    return ClientError
+
+
+def commit(plan: Plan) -> Outcome:
+    """Apply ``plan`` in one TransactWriteItems (see :class:`Outcome`). Any other failure
+    propagates, so the message is retried and, in the end, parked."""
+    client = aws.dynamodb()
+    client_error = _client_error()
+    try:
+        client.transact_write_items(
+            TransactItems=transact_items(plan, config.tables().table_name)  # type: ignore[arg-type]
+        )
+    except client_error as exc:
+        error = cast("dict[str, Any]", exc.response)
+        if error.get("Error", {}).get("Code") != "TransactionCanceledException":
+            raise
+        reasons = [r.get("Code") for r in error.get("CancellationReasons") or []]
+        if reasons and reasons[0] == "ConditionalCheckFailed":
+            return Outcome.DUPLICATE
+        if any(r in _RETRYABLE_REASONS for r in reasons):
+            return Outcome.CONFLICT
+        raise
+    return Outcome.APPLIED
+
+
+def day_stats(partition: str, first_day: str, last_day: str) -> list[dict[str, Any]]:
+    """Every day shard of one stats collection (``STATS#VAC#<id>`` or ``STATS#AMB#<id>``) from
+    ``first_day`` to ``last_day`` (inclusive): one Query, paged through."""
+    low, high = keys.stats_day_range(first_day, last_day)
+    request: dict[str, Any] = {
+        "TableName": config.tables().table_name,
+        "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :low AND :high",
+        "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
+        "ExpressionAttributeValues": serialize({":pk": partition, ":low": low, ":high": high}),
+    }
+    out: list[dict[str, Any]] = []
+    client = aws.dynamodb()
+    while True:
+        got = client.query(**request)
+        out.extend(deserialize(item) for item in got.get("Items", []))
+        last = got.get("LastEvaluatedKey")
+        if not last:
+            return out
+        request["ExclusiveStartKey"] = last

@@ -1,0 +1,56 @@
+"""Where a click is sent: the vacancy page (or the careers page), with attribution on the URL.
+
+The page's own query is kept; ours is added after it and overrides a parameter of the same name:
+
+- ``utm_source`` = the channel, ``utm_medium`` = ``employee_advocacy``, ``utm_campaign`` = ``kring``
+  — what every analytics tool and most ATSs read;
+- the click token under the configured name (``kref`` by default), which the ATS carries into the
+  application (source, referring URL, custom fields) for attribution to find;
+- where the ATS has a native source parameter, that too: Lever keeps ``lever-source[]`` in the
+  application's sources, so a Lever vacancy gets ``lever-source[]=kring-<token>``.
+
+Never the ambassador's id, name or e-mail, and never the share code: the click token is random
+and means something only to Kring.
+"""
+
+from __future__ import annotations
+
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+UTM_MEDIUM = "employee_advocacy"
+UTM_CAMPAIGN = "kring"
+LEVER_SOURCE_PARAMETER = "lever-source[]"
+LEVER_SOURCE_PREFIX = "kring-"
+
+
+def with_attribution(
+    url: str,
+    *,
+    channel: str,
+    click_token: str | None,
+    token_parameter: str,
+    provider: str | None = None,
+) -> str:
+    """``url`` with our parameters (see the module docstring). Without a token (a click that is
+    not counted) only the utm parameters are added."""
+    ours: list[tuple[str, str]] = [
+        ("utm_source", channel),
+        ("utm_medium", UTM_MEDIUM),
+        ("utm_campaign", UTM_CAMPAIGN),
+    ]
+    if click_token is not None:
+        ours.append((token_parameter, click_token))
+        if provider == "lever":
+            ours.append((LEVER_SOURCE_PARAMETER, LEVER_SOURCE_PREFIX + click_token))
+    parts = urlsplit(url)
+    replaced = {name for name, _ in ours}
+    kept = [(n, v) for n, v in parse_qsl(parts.query, keep_blank_values=True) if n not in replaced]
+    query = urlencode(kept + ours)
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+
+
+def is_https(url: str | None) -> bool:
+    if not url:
+        return False
+    parts = urlsplit(url)
+    return parts.scheme == "https" and bool(parts.hostname)
