@@ -136,7 +136,11 @@ def play_shares_and_clicks(gateway_url: str, admin_token: str, vacancy_id: str) 
     answers: list[int] = []
     for n, share in enumerate(links[:DEMO_SHARERS]):
         network = networks[n % len(networks)]
-        own = {"user-agent": BROWSERS[0], "x-forwarded-for": f"10.1.0.{n + 1}"}
+        own = {
+            "user-agent": BROWSERS[0],
+            "accept-language": "nl-NL,nl;q=0.9",
+            "x-forwarded-for": f"10.1.0.{n + 1}",
+        }
         _get(share["share"][network], own)
         tracked = f"{share['link']}?ch={network}"
         answers.append(_get(tracked, {"user-agent": PREVIEW_BOTS[network], "x-forwarded-for": "192.0.2.10"}))
@@ -151,7 +155,7 @@ def play_shares_and_clicks(gateway_url: str, admin_token: str, vacancy_id: str) 
             answers.append(_get(tracked, person))
             if visitor == 0:
                 answers.append(_get(tracked, person))  # the same person again, within the hour
-        head = {"user-agent": BROWSERS[1], "x-forwarded-for": "198.51.100.250"}
+        head = {"user-agent": BROWSERS[1], "accept-language": "nl-NL", "x-forwarded-for": "198.51.100.250"}
         answers.append(_get(tracked, head, method="HEAD"))
         answers.append(_get(tracked, own))  # the ambassador checks their own link
     if any(status != 302 for status in answers):

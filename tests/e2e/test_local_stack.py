@@ -19,11 +19,13 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
 
 from infra.local.dynamodb_local import free_port
+from kring.click_token import is_click_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
@@ -136,6 +138,34 @@ def _shares(running: Running, vacancy_id: str, expected: int, seconds: float = 6
     return items
 
 
+CHROME = (
+    "Mozilla/5.0 (Windows NT 10.0; Win64; x64) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Safari/537.36"
+)
+SAFARI_IOS = (
+    "Mozilla/5.0 (iPhone; CPU iPhone OS 18_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+    "Version/18.1 Mobile/15E148 Safari/604.1"
+)
+LINKEDIN_BOT = "LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)"
+
+
+def _funnel_totals(
+    running: Running, vacancy_id: str, until: Callable[[dict[str, Any]], bool], seconds: float = 60.0
+) -> dict[str, Any]:
+    """The vacancy funnel's totals once ``until`` holds (clicks are recorded asynchronously)."""
+    deadline = time.monotonic() + seconds
+    totals: dict[str, Any] = {}
+    while time.monotonic() < deadline:
+        url = f"{running.url}/api/vacancies/{vacancy_id}/funnel"
+        got = requests.get(url, headers=running.admin(), timeout=10)
+        assert got.status_code == 200, got.text
+        totals = got.json()["totals"]
+        if until(totals):
+            return totals
+        time.sleep(0.25)
+    return totals
+
+
 JOB = {
     "action": "job_created",
     "payload": {
@@ -227,6 +257,41 @@ def test_a_signed_greenhouse_vacancy_becomes_one_link_per_eligible_ambassador(
     assert vacancy.json()["url"] == "https://job-boards.greenhouse.io/acme/jobs/7701"
     assert vacancy.json()["department"] == "Data"
 
+    # A1 shares on LinkedIn; a candidate and LinkedIn's preview bot follow the link; A1 checks it.
+    a1 = next(i for i in items if i["ambassador_id"] == "A1")
+    ambassador = {"user-agent": CHROME, "accept-language": "nl-NL,nl;q=0.9", "x-forwarded-for": "10.0.0.1"}
+    pressed = requests.get(a1["share"]["linkedin"], headers=ambassador, allow_redirects=False, timeout=10)
+    assert pressed.status_code == 302, pressed.text
+    dialog = urlsplit(pressed.headers["location"])
+    assert (dialog.hostname, dialog.path) == ("www.linkedin.com", "/sharing/share-offsite/")
+    tracked = parse_qs(dialog.query)["url"][0]
+    assert tracked == f"{a1['link']}?ch=linkedin"
+
+    candidate = {"user-agent": SAFARI_IOS, "accept-language": "nl-NL", "x-forwarded-for": "198.51.100.7"}
+    clicked = requests.get(tracked, headers=candidate, allow_redirects=False, timeout=10)
+    assert clicked.status_code == 302
+    assert clicked.headers["cache-control"] == "no-store"
+    assert "set-cookie" not in clicked.headers
+    landing = urlsplit(clicked.headers["location"])
+    assert f"{landing.scheme}://{landing.hostname}{landing.path}" == vacancy.json()["url"]
+    query = parse_qs(landing.query)
+    assert query["utm_source"] == ["linkedin"]
+    assert is_click_token(query["kref"][0])
+    assert "A1" not in clicked.headers["location"]
+
+    preview = {"user-agent": LINKEDIN_BOT, "x-forwarded-for": "192.0.2.44"}
+    assert requests.get(tracked, headers=preview, allow_redirects=False, timeout=10).status_code == 302
+    assert requests.get(tracked, headers=ambassador, allow_redirects=False, timeout=10).status_code == 302
+
+    totals = _funnel_totals(running, "greenhouse-7701", until=lambda t: t["clicks"] + t["bot_clicks"] >= 2)
+    assert totals["share_intents"] == 1
+    assert totals["clicks"] == 1
+    assert totals["raw_clicks"] == 1
+    assert totals["unique_visitor_days"] == 1
+    assert totals["bot_clicks"] == 1
+    assert totals["bot_clicks_by_reason"]["preview"] == 1
+    assert _funnel_totals(running, "greenhouse-7701", until=lambda t: t["own_clicks"] >= 1)["own_clicks"] == 1
+
 
 def test_the_demo_loads_once_and_survives_a_restart(
     stack_factory: Callable[..., Running], tmp_path: Path
@@ -239,6 +304,13 @@ def test_the_demo_loads_once_and_survives_a_restart(
     assert len(listed.json()["items"]) == len(demo["ambassadors"])
     first = _shares(running, "greenhouse-4100001", expected=1)
     assert first, "the demo vacancy has no share links"
+    demo_totals = _funnel_totals(running, "greenhouse-4100001", until=lambda t: t["own_clicks"] >= 5)
+    assert demo_totals["share_intents"] == 5  # five ambassadors pressed a share button …
+    assert demo_totals["own_clicks"] == 5  # … and followed their own link once
+    assert demo_totals["clicks"] > 0
+    assert demo_totals["raw_clicks"] > demo_totals["clicks"]  # one candidate came back within the hour
+    assert demo_totals["bot_clicks_by_reason"]["preview"] == 5
+    assert demo_totals["bot_clicks_by_reason"]["head"] == 5
     _stop(running)
     assert running.process.returncode == 0  # a clean shutdown on SIGTERM …
     with socket.socket() as probe:  # … which stopped DynamoDB Local too
