@@ -43,6 +43,7 @@ def share(code: str, network: str) -> Response[str]:
             network=network,
             source_ip=event.request_context.http.source_ip,
             user_agent=event.headers.get("user-agent") or "",
+            accept_language=event.headers.get("accept-language"),
             correlation_id=event.request_context.request_id,
         ),
         publisher=app.context.get("publisher"),

@@ -5,6 +5,10 @@
 carrying their tracked link with the channel in it (``/r/{code}?ch={network}``) and, where the
 network takes text, a suggested message in the vacancy's language (:mod:`kring.share_texts`).
 
+A machine following the button — an e-mail security scanner opening every link of a digest, a
+link preview, a crawler (classified as the redirect classifies visitors) — is sent on to the same
+dialog, but nothing is recorded: nobody shared anything.
+
 Refusals change nothing (no marker, no event): a malformed or unknown code is
 :class:`~kring.errors.NotFoundError`, an unknown network :class:`~kring.errors.InvalidInputError`,
 and a vacancy that is not published (closed, or draft) :class:`VacancyNotOpenError` — the
@@ -26,10 +30,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from functools import lru_cache
 from urllib.parse import quote, urlencode
 from uuid import uuid4
 
-from kring import share_texts
+from kring import config, link_activity, share_texts
 from kring.dal import own_visitors, share_links
 from kring.dal.vacancies import VacancyRepository
 from kring.errors import GoneError, InvalidInputError, NotFoundError
@@ -39,6 +44,7 @@ from kring.integrations.secrets import get_secret
 from kring.links import is_share_code, link_url
 from kring.models.common import NETWORKS, Locale, Network
 from kring.observability import logger, metrics
+from kring.redirect.classify import Classifier
 from kring.visitors import SECRET_NAME as VISITOR_KEY_SECRET
 from kring.visitors import daily_salt, visitor_hash
 
@@ -52,6 +58,7 @@ class ShareRequest:
     network: str
     source_ip: str
     user_agent: str
+    accept_language: str | None = None
     correlation_id: str | None = None
 
 
@@ -88,11 +95,26 @@ def share(
         metrics.add_metric(name="ShareIntentVacancyNotOpen", unit="Count", value=1)
         raise VacancyNotOpenError(link.vacancy_id, language)
     vacancy = stored.vacancy
+    dialog = dialog_url(network, link_url(link.code, network), vacancy.title, vacancy.language)
+
+    verdict = _classifier().classify("GET", request.user_agent, request.accept_language)
+    if verdict.is_bot:
+        # A mail gateway (Safe Links, Proofpoint, …) opening the buttons of a digest, a preview or a
+        # crawler: it gets the same 302, but nobody shared anything — no marker, no event.
+        logger.info("share button followed by a machine: not recorded", extra={"kind": verdict.kind})
+        metrics.add_metric(name="ShareIntentByMachine", unit="Count", value=1)
+        return dialog
 
     moment = (now or datetime.now(UTC)).astimezone(UTC)
     day = moment.date()
     visitor = visitor_hash(daily_salt(_visitor_key(), day), request.source_ip, request.user_agent)
-    own_visitors.mark(link.ambassador_id, day, visitor)
+    window_days = config.attribution().attribution_window_days
+    own_visitors.mark(
+        link.ambassador_id,
+        day,
+        visitor,
+        expires_at=link_activity.visitor_day_retained_until(day.isoformat(), window_days),
+    )
 
     event = ShareIntended(
         intent_id=uuid4().hex,
@@ -105,7 +127,13 @@ def share(
         **({"correlation_id": request.correlation_id} if request.correlation_id else {}),
     )
     _publish_best_effort(publisher or default_publisher(), event)
-    return dialog_url(network, link_url(link.code, network), vacancy.title, vacancy.language)
+    return dialog
+
+
+@lru_cache(maxsize=1)
+def _classifier() -> Classifier:
+    """The redirect's visitor classification (every signal, crawlerdetect for crawlers)."""
+    return Classifier(cache_size=1024)
 
 
 def _network(candidate: str) -> Network:

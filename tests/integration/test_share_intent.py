@@ -120,6 +120,7 @@ def _press(
     ip: str = IP,
     user_agent: str = UA,
     accept: str = "text/html,application/xhtml+xml,*/*;q=0.8",
+    accept_language: str | None = "nl-NL,nl;q=0.9,en;q=0.8",
 ) -> HttpResult:
     path = f"/s/{code}/{network}"
     event = http_api_event(
@@ -127,7 +128,11 @@ def _press(
         path,
         route_key="GET /s/{code}/{network}",
         path_parameters={"code": code, "network": network},
-        headers={"user-agent": user_agent, "accept": accept},
+        headers={
+            "user-agent": user_agent,
+            "accept": accept,
+            **({"accept-language": accept_language} if accept_language else {}),
+        },
         source_ip=ip,
     )
     return HttpResult.of(stack.invoke("ShareIntentFunction", event, publisher=publisher or Published()))
@@ -225,8 +230,10 @@ def test_share_intended_is_published_and_the_own_visitor_marker_written_with_the
     assert {keys.PK: marker["pk"], keys.SK: marker["sk"]} == keys.own_visitor(
         AMBASSADOR, day.isoformat(), expected
     )
+    # kept as long as the recorder keeps that day's visitor state (window 30 days + 7): a click
+    # redriven weeks later is still told apart as the ambassador's own
     end_of_day = datetime(day.year, day.month, day.day, tzinfo=UTC).timestamp() + 86400
-    assert end_of_day + 86400 <= marker[keys.TTL_ATTRIBUTE] <= end_of_day + 3 * 86400
+    assert marker[keys.TTL_ATTRIBUTE] == end_of_day + (30 + 7) * 86400
 
 
 def test_two_presses_the_same_day_are_two_intents_and_one_marker(moto_stack: MotoStack, links: None) -> None:
@@ -266,7 +273,9 @@ def test_the_event_reaches_the_stacks_bus_as_its_consumers_parse_it(
     )
     eventbridge.put_targets(Rule="capture", EventBusName=bus, Targets=[{"Id": "q", "Arn": arn}])
 
-    result = moto_stack.http("GET", f"/s/{CODE_EN}/facebook", headers={"user-agent": UA})
+    result = moto_stack.http(
+        "GET", f"/s/{CODE_EN}/facebook", headers={"user-agent": UA, "accept-language": "en-GB,en;q=0.9"}
+    )
 
     assert result.status == 302
     [message] = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
@@ -393,3 +402,27 @@ def test_the_http_sample_is_a_share_button_press(moto_stack: MotoStack, links: N
     ip, user_agent = event["requestContext"]["http"]["sourceIp"], event["headers"]["user-agent"]
     key = daily_salt(VISITOR_HASH_KEY.encode(), intent.occurred_at.date())
     assert intent.visitor == visitor_hash(key, ip, user_agent)
+
+
+@pytest.mark.parametrize(
+    ("user_agent", "accept_language"),
+    [
+        ("Mozilla/5.0 (compatible; Barracuda Sentinel (EE))", "en"),  # a mail gateway naming itself
+        (UA, None),  # a scanner posing as a browser, without Accept-Language
+        ("LinkedInBot/1.0 (compatible; Mozilla/5.0; Apache-HttpClient +http://www.linkedin.com)", "en"),
+        ("Mozilla/5.0 (compatible; Googlebot/2.1; +http://www.google.com/bot.html)", "en"),
+    ],
+)
+def test_a_machine_following_the_button_gets_the_dialog_but_nothing_is_recorded(
+    moto_stack: MotoStack, links: None, user_agent: str, accept_language: str | None
+) -> None:
+    published = Published()
+
+    result = _press(
+        moto_stack, CODE_NL, "linkedin", published, user_agent=user_agent, accept_language=accept_language
+    )
+
+    assert result.status == 302
+    assert result.headers["location"].startswith("https://www.linkedin.com/sharing/share-offsite/?url=")
+    assert published.events == []
+    assert _markers(moto_stack) == []
