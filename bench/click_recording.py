@@ -255,6 +255,47 @@ def _kring_run(
     return elapsed, counted, sent
 
 
+def request_units(sent: Sequence[tuple[str, dict[str, Any]]]) -> tuple[int, int]:
+    """DynamoDB's billing of the requests sent, for items of at most 1 KB (every item the recorder
+    writes is smaller): 2 write units per item of a transaction, 1 read unit per key of a
+    strongly consistent BatchGetItem. (DynamoDB Local's own ConsumedCapacity ignores the doubling
+    of transactions, so it is not used.)"""
+    write_units = sum(2 * len(p["TransactItems"]) for op, p in sent if op == "TransactWriteItems")
+    read_units = sum(
+        len(wanted["Keys"]) for op, p in sent if op == "BatchGetItem" for wanted in p["RequestItems"].values()
+    )
+    return write_units, read_units
+
+
+def _attribute_bytes(value: dict[str, Any]) -> int:  # noqa: PLR0911 - one return per type
+    """DynamoDB's size of one attribute value (strings and binaries by length, numbers about one
+    byte per two digits plus one, sets as their members, maps and lists as their values + 3)."""
+    (kind, inner), *_ = value.items()
+    if kind in ("S", "B"):
+        return len(inner.encode() if isinstance(inner, str) else inner)
+    if kind == "N":
+        return len(inner.lstrip("-").replace(".", "")) // 2 + 2
+    if kind in ("SS", "BS"):
+        return sum(len(m.encode() if isinstance(m, str) else m) for m in inner)
+    if kind == "NS":
+        return sum(len(m) // 2 + 2 for m in inner)
+    if kind == "M":
+        return 3 + sum(len(k.encode()) + _attribute_bytes(v) for k, v in inner.items())
+    if kind == "L":
+        return 3 + sum(_attribute_bytes(v) + 1 for v in inner)
+    return 1  # BOOL, NULL
+
+
+def largest_item_bytes(client: Any, table: str) -> int:
+    """The largest item in ``table`` (a Scan: the benchmark's own look, never Kring's)."""
+    largest = 0
+    for page in client.get_paginator("scan").paginate(TableName=table):
+        for item in page["Items"]:
+            size = sum(len(name.encode()) + _attribute_bytes(value) for name, value in item.items())
+            largest = max(largest, size)
+    return largest
+
+
 def _retarget(requests: Sequence[tuple[str, dict[str, Any]]], table: str) -> list[tuple[str, dict[str, Any]]]:
     """The same requests against another table."""
     out = []
@@ -314,6 +355,8 @@ def _measure(tables: _Tables) -> dict[str, Any]:
         writes_times.append(_bare_run(tables, [r for r in sent if r[0] == "TransactWriteItems"], markers))
         requests_times.append(_bare_run(tables, sent, markers))
     events = len(delivered)
+    write_units, read_units = request_units(sent)
+    largest = largest_item_bytes(tables.client, os.environ["TABLE_NAME"])  # the last Kring run's
     writes = sum(n for op, n in requests.items() if op in WRITE_OPERATIONS)
     reads = sum(n for op, n in requests.items() if op in READ_OPERATIONS)
     kring_s = statistics.median(kring_times)
@@ -329,6 +372,10 @@ def _measure(tables: _Tables) -> dict[str, Any]:
         "writes_per_event": round(writes / events, 3),
         "writes_per_distinct_event": round(writes / distinct, 3),
         "reads_per_event": round(reads / events, 3),
+        "largest_item_bytes": largest,
+        "write_request_units_per_event": round(write_units / events, 2),
+        "read_request_units_per_event": round(read_units / events, 2),
+        "recorder_seconds_per_event": round(kring_s / events, 5),
         "kring_seconds": round(kring_s, 3),
         "kring_events_per_second": round(events / kring_s),
         "bare_writes_seconds": round(writes_s, 3),
