@@ -63,6 +63,37 @@ def test_ours_override_parameters_of_the_same_name() -> None:
     assert len(pairs) == 5  # no duplicates left behind
 
 
+def test_the_pages_own_query_is_kept_byte_for_byte() -> None:
+    """Only our parameters are touched: a bare flag, a Latin-1 escape, a ``;`` or a ``+`` of the
+    ATS's own stay exactly as the ATS wrote them (re-encoding them can break its page)."""
+    url = with_attribution(
+        "https://jobs.example.com/vacature?flag&naam=Jos%E9&a=1;b=2&q=a+b%2Bc&UTM_SOURCE=x&utm%5Fsource=old",
+        channel="x",
+        click_token=TOKEN,
+        token_parameter="kref",
+    )
+    assert url == (
+        "https://jobs.example.com/vacature?flag&naam=Jos%E9&a=1;b=2&q=a+b%2Bc&UTM_SOURCE=x"
+        f"&utm_source=x&utm_medium=employee_advocacy&utm_campaign=kring&kref={TOKEN}"
+    )
+
+
+def test_the_location_is_plain_ascii() -> None:
+    """A non-ASCII path, query or fragment is percent-encoded (UTF-8): ``Location`` is a header."""
+    url = with_attribution(
+        "https://werkenbij.example.nl/vacatures/caf\u00e9-medewerker"
+        "?plaats=Den Haag&s=\u00e9#sollicit\u00e9er",
+        channel="email",
+        click_token=None,
+        token_parameter="kref",
+    )
+    assert url.isascii()
+    assert url == (
+        "https://werkenbij.example.nl/vacatures/caf%C3%A9-medewerker?plaats=Den%20Haag&s=%C3%A9"
+        "&utm_source=email&utm_medium=employee_advocacy&utm_campaign=kring#sollicit%C3%A9er"
+    )
+
+
 def test_the_token_parameter_is_configurable() -> None:
     url = with_attribution("https://a.example/j", channel="x", click_token=TOKEN, token_parameter="src_ref")
     assert dict(_pairs(url))["src_ref"] == TOKEN

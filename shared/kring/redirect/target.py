@@ -1,6 +1,7 @@
 """Where a click is sent: the vacancy page (or the careers page), with attribution on the URL.
 
-The page's own query is kept; ours is added after it and overrides a parameter of the same name:
+The page's own query is kept as the ATS wrote it (a bare flag, a Latin-1 escape, a ``;``: re-encoding
+them could break its page); ours is added after it and overrides a parameter of the same name:
 
 - ``utm_source`` = the channel, ``utm_medium`` = ``employee_advocacy``, ``utm_campaign`` = ``kring``
   — what every analytics tool and most ATSs read;
@@ -15,12 +16,14 @@ and means something only to Kring.
 
 from __future__ import annotations
 
-from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+from urllib.parse import quote, unquote_plus, urlencode, urlsplit, urlunsplit
 
 UTM_MEDIUM = "employee_advocacy"
 UTM_CAMPAIGN = "kring"
 LEVER_SOURCE_PARAMETER = "lever-source[]"
 LEVER_SOURCE_PREFIX = "kring-"
+# Kept as they are: every printable ASCII character but the space (so ``%XX`` escapes stay too).
+_AS_IS = "".join(chr(code) for code in range(0x21, 0x7F))
 
 
 def with_attribution(
@@ -44,9 +47,19 @@ def with_attribution(
             ours.append((LEVER_SOURCE_PARAMETER, LEVER_SOURCE_PREFIX + click_token))
     parts = urlsplit(url)
     replaced = {name for name, _ in ours}
-    kept = [(n, v) for n, v in parse_qsl(parts.query, keep_blank_values=True) if n not in replaced]
-    query = urlencode(kept + ours)
-    return urlunsplit((parts.scheme, parts.netloc, parts.path, query, parts.fragment))
+    kept = [
+        _ascii(pair)
+        for pair in parts.query.split("&")
+        if pair and unquote_plus(pair.partition("=")[0]) not in replaced
+    ]
+    query = "&".join([*kept, urlencode(ours)])
+    return urlunsplit((parts.scheme, parts.netloc, _ascii(parts.path), query, _ascii(parts.fragment)))
+
+
+def _ascii(text: str) -> str:
+    """``text`` with a space or any non-ASCII character percent-encoded (UTF-8): the URL goes out
+    in the ``Location`` header."""
+    return quote(text, safe=_AS_IS)
 
 
 def is_https(url: str | None) -> bool:
