@@ -65,7 +65,12 @@ def hot_path_client(service: str) -> Any:
     """A botocore client with short connect/read timeouts and at most two attempts, for the
     redirect. Endpoints follow ``AWS_ENDPOINT_URL_<SERVICE>`` like every other client here.
     Client-side parameter validation is off (about a tenth of botocore's CPU per request): the
-    redirect builds its few requests itself, and the integration tests send them to moto."""
+    redirect builds its few requests itself, and the integration tests send them to moto.
+
+    Retries in botocore's ``legacy`` mode, whose one back-off is at most a second: ``standard``
+    mode honours a service's ``x-amz-retry-after`` header and may wait up to five seconds more,
+    which would outlast the redirect's time budget (:mod:`kring.redirect.budget`) and its
+    function timeout — a candidate would get a 502 instead of the vacancy."""
     from botocore.config import Config
 
     return hot_path_session().create_client(
@@ -73,7 +78,7 @@ def hot_path_client(service: str) -> Any:
         config=Config(
             connect_timeout=HOT_PATH_TIMEOUT_SECONDS,
             read_timeout=HOT_PATH_TIMEOUT_SECONDS,
-            retries={"mode": "standard", "total_max_attempts": HOT_PATH_MAX_ATTEMPTS},
+            retries={"mode": "legacy", "total_max_attempts": HOT_PATH_MAX_ATTEMPTS},
             parameter_validation=False,
         ),
     )
