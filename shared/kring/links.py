@@ -32,7 +32,7 @@ def derive_code(link_key: bytes, ambassador_id: str) -> str:
 
 def is_share_code(candidate: str) -> bool:
     """The format check done before any lookup: a malformed code costs no database read."""
-    return bool(_CODE.match(candidate))
+    return _CODE.fullmatch(candidate) is not None
 
 
 CHANNEL_PARAMETER = "ch"
