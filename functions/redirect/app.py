@@ -14,6 +14,7 @@ from typing import Any
 import botocore.session  # noqa: F401
 
 from kring.redirect import Request, redirect
+from kring.redirect.channel import CHANNEL_PARAMETER
 
 
 def _first(value: str | None) -> str | None:
@@ -27,7 +28,7 @@ def handler(event: dict[str, Any], context: Any) -> dict[str, Any]:
     request = Request(
         method=http.get("method") or "GET",
         code=(event.get("pathParameters") or {}).get("code", ""),
-        channel_parameter=_first((event.get("queryStringParameters") or {}).get("ch")),
+        channel_parameter=_first((event.get("queryStringParameters") or {}).get(CHANNEL_PARAMETER)),
         user_agent=headers.get("user-agent"),
         accept_language=headers.get("accept-language"),
         referer=headers.get("referer"),

@@ -13,7 +13,6 @@ bus that hangs leaves the ambassador on their way to the dialog well within the 
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
@@ -47,7 +46,6 @@ def share(code: str, network: str) -> Response[str]:
             correlation_id=event.request_context.request_id,
         ),
         publisher=app.context.get("publisher"),
-        now=datetime.now(UTC),
     )
     return Response(status_code=302, body="", headers={**HEADERS, "Location": location})
 
@@ -78,6 +76,7 @@ def _no_route(exc: Exception) -> Response[str]:
 
 
 def _error(status: int, code: str, message: str) -> Response[str]:
+    # Not kring.api.responses.error_response: importing kring.api loads the whole admin API.
     return Response(
         status_code=status,
         content_type=content_types.APPLICATION_JSON,

@@ -24,7 +24,7 @@ _CANDIDATE = re.compile(rf"(?<![0-9A-Za-z])[0-9A-Za-z]{{{LENGTH}}}(?![0-9A-Za-z]
 
 
 def check_character(payload: str) -> str:
-    """Luhn mod N over base62: the character that makes :func:`_luhn_sum` of the token 0."""
+    """Luhn mod N over base62: the character that makes the whole token's Luhn sum 0 (mod 62)."""
     factor = 2
     total = 0
     for character in reversed(payload):

@@ -128,7 +128,6 @@ class Redirector:
         head = request.method.upper() == "HEAD"
         if not is_share_code(request.code):
             return _not_found(head)
-        verdict = self.classifier.classify(request.method, request.user_agent, request.accept_language)
         host = referer_host(request.referer)
         channel = channel_of(request.channel_parameter, host)
         try:
@@ -139,6 +138,8 @@ class Redirector:
         except StoreUnavailable as exc:
             log.error("click not counted, sent to the careers page: the table could not be read (%s)", exc)
             return self._found(self._careers(channel, None))
+        # Classified only now: a scan of unknown codes costs no crawlerdetect match.
+        verdict = self.classifier.classify(request.method, request.user_agent, request.accept_language)
         closed = not (vacancy.live and is_https(vacancy.url))
         moment = datetime.fromtimestamp(
             (request.received_at_ms if request.received_at_ms else self._clock() * 1000) / 1000, UTC
