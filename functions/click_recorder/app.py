@@ -15,13 +15,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-from kring.click_recording import LinkActivityRecorder
-from kring.errors import InvalidInputError
-from kring.link_activity import LinkActivity
-from kring.messages import parse_link_activity_message
+from kring.click_recording import LinkActivityRecorder, message_recorder
 from kring.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -34,26 +30,12 @@ if TYPE_CHECKING:
 def handler(
     event: dict[str, Any], context: LambdaContext, recorder: LinkActivityRecorder | None = None
 ) -> dict[str, Any]:
-    record_activity = recorder or LinkActivityRecorder()
-    parsed: dict[str, LinkActivity | InvalidInputError] = {}
-    for record in event.get("Records") or []:
-        try:
-            parsed[record["messageId"]] = parse_link_activity_message(record["body"])
-        except InvalidInputError as exc:
-            parsed[record["messageId"]] = exc
-    record_activity.prefetch([a for a in parsed.values() if not isinstance(a, InvalidInputError)])
+    record_message = message_recorder(
+        {record["messageId"]: record["body"] for record in event.get("Records") or []}, recorder
+    )
 
     def record_handler(record: SQSRecord) -> str:
-        activity = parsed[record.message_id]
-        if isinstance(activity, InvalidInputError):
-            logger.error(
-                "rejected a link activity message",
-                extra={"message_id": record.message_id, "reason": str(activity)[:500]},
-            )
-            metrics.add_metric(name="LinkActivityRejected", unit=MetricUnit.Count, value=1)
-            raise activity
-        logger.append_keys(correlation_id=activity.correlation_id)
-        return record_activity.record(activity).outcome
+        return record_message(record.message_id)
 
     response = process_partial_response(
         event=event,

@@ -15,12 +15,15 @@ TransactWriteItems applies them:
 
 Requests per event in the normal case: one TransactWriteItems (none for a duplicate) and a share
 of one BatchGetItem (three keys a click, one an intent; a hundred keys a request).
+
+:func:`message_recorder` does this for one SQS batch: it parses every message, reads once, and
+hands back the function that records one message.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
 
@@ -29,9 +32,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from kring import config, link_activity
 from kring.dal import batch, keys, link_stats
 from kring.dal.link_stats import ItemKey, Outcome, key_of
-from kring.errors import TransientError
+from kring.errors import InvalidInputError, TransientError
 from kring.events import LinkClicked
 from kring.link_activity import LinkActivity
+from kring.messages import parse_link_activity_message
 from kring.models.link_stats import Plan
 from kring.observability import logger, metrics
 
@@ -61,7 +65,6 @@ class Recorded:
     """What recording one event did."""
 
     outcome: Literal["recorded", "duplicate"]
-    plan: Plan | None = None
     attempts: int = 1
 
 
@@ -106,10 +109,7 @@ class LinkActivityRecorder:
 
     # ------------------------------------------------------------------------------ recording
     def record(self, activity: LinkActivity) -> Recorded:
-        needed = link_activity.keys_to_read(activity)
-        missing = [k for k in needed if key_of(k) not in self._read]
-        if missing:
-            self._load(missing)
+        self.prefetch([activity])
         marker = key_of(link_activity.marker_key(activity))
         for attempt in range(MAX_ATTEMPTS):
             if marker in self._known:
@@ -118,24 +118,21 @@ class LinkActivityRecorder:
             outcome = self._store.commit(plan)
             if outcome is Outcome.APPLIED:
                 self._remember(plan)
-                metrics.add_metric(
-                    name="LinkClicksRecorded" if plan.kind == "click" else "ShareIntentsRecorded",
-                    unit=MetricUnit.Count,
-                    value=1,
-                )
-                return Recorded("recorded", plan, attempt + 1)
+                metric = "LinkClicksRecorded" if isinstance(activity, LinkClicked) else "ShareIntentsRecorded"
+                metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+                return Recorded("recorded", attempt + 1)
             if outcome is Outcome.DUPLICATE:
                 self._known[marker] = {}
                 return self._duplicate(activity, attempt + 1)
             metrics.add_metric(name="LinkActivityConflicts", unit=MetricUnit.Count, value=1)
             batch.backoff(attempt, self._sleep)
-            self._load(needed)
+            self._load(link_activity.keys_to_read(activity))
         raise TransientError(f"link activity kept conflicting after {MAX_ATTEMPTS} attempts")
 
     def _duplicate(self, activity: LinkActivity, attempts: int) -> Recorded:
         logger.debug("link activity recorded before: nothing to do", extra={"event": _event_id(activity)})
         metrics.add_metric(name="LinkActivityDuplicates", unit=MetricUnit.Count, value=1)
-        return Recorded("duplicate", None, attempts)
+        return Recorded("duplicate", attempts)
 
     def _plan(self, activity: LinkActivity) -> Plan:
         if not isinstance(activity, LinkClicked):
@@ -154,6 +151,39 @@ class LinkActivityRecorder:
         if plan.seen is not None:
             item = self._known.setdefault(key_of(plan.seen.key), {})
             item[link_stats.SEEN_ATTRIBUTE] = set(item.get(link_stats.SEEN_ATTRIBUTE) or ()) | plan.seen.tags
+
+
+def message_recorder(
+    bodies: Mapping[str, str], recorder: LinkActivityRecorder | None = None
+) -> Callable[[str], str]:
+    """One SQS batch of link activity (message id → body): parse every message, read what the
+    valid ones depend on in one go, and return the function that records one of them by its
+    message id (``"recorded"`` or ``"duplicate"``). That function raises the message's
+    :class:`InvalidInputError` (logged and counted as ``LinkActivityRejected``) for a message that
+    is not a ``LinkClicked`` / ``ShareIntended`` envelope, and :class:`TransientError` when it
+    keeps conflicting, so that the message alone is retried and, in the end, parked."""
+    record_activity = recorder or LinkActivityRecorder()
+    parsed: dict[str, LinkActivity | InvalidInputError] = {}
+    for message_id, body in bodies.items():
+        try:
+            parsed[message_id] = parse_link_activity_message(body)
+        except InvalidInputError as exc:
+            parsed[message_id] = exc
+    record_activity.prefetch([a for a in parsed.values() if not isinstance(a, InvalidInputError)])
+
+    def record_message(message_id: str) -> str:
+        activity = parsed[message_id]
+        if isinstance(activity, InvalidInputError):
+            logger.error(
+                "rejected a link activity message",
+                extra={"message_id": message_id, "reason": str(activity)[:500]},
+            )
+            metrics.add_metric(name="LinkActivityRejected", unit=MetricUnit.Count, value=1)
+            raise activity
+        logger.append_keys(correlation_id=activity.correlation_id)
+        return record_activity.record(activity).outcome
+
+    return record_message
 
 
 def _event_id(activity: LinkActivity) -> str:

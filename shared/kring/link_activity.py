@@ -30,6 +30,7 @@ import hashlib
 from collections import Counter
 from collections.abc import Iterable, Mapping
 from datetime import UTC, datetime, timedelta
+from functools import cache
 from typing import Any
 
 from kring.dal import keys
@@ -68,6 +69,7 @@ def bot_reason(kind: str) -> str:
     return f"{BOT_CLICKS}_{kind}"
 
 
+@cache
 def counter_names() -> tuple[str, ...]:
     """Every counter attribute a stats item can hold."""
     names: list[str] = []
@@ -173,8 +175,6 @@ def plan_intent(intent: ShareIntended, *, window_days: int) -> Plan:
         marker_key=keys.share_intent(intent.intent_id),
         marker=marker,
         increments=_increments(_scopes(intent, day, shard_of(intent.intent_id)), [counters] * 3),
-        kind="intent",
-        counted=dict(counters),
     )
 
 
@@ -243,8 +243,6 @@ def plan_click(click: LinkClicked, *, seen: frozenset[str], own: bool, window_da
         marker=marker,
         increments=_increments(_scopes(click, day, shard_of(click.click_id)), scopes),
         seen=seen_update,
-        kind="click",
-        counted=dict(scopes[0]),
     )
 
 

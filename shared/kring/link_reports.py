@@ -114,7 +114,7 @@ def day_range(raw_from: str | None, raw_to: str | None, *, today: date) -> tuple
     if errors:
         raise FieldValidationError("the query is not valid", errors)
     last = last or today
-    first = first or last - timedelta(days=DEFAULT_DAYS - 1)
+    first = first or last - timedelta(days=min(DEFAULT_DAYS - 1, (last - date.min).days))
     if first > last:
         raise FieldValidationError(
             "the query is not valid", [{"field": "from", "message": "must not be after to"}]

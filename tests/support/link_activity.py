@@ -15,6 +15,7 @@ from kring import aws, config
 from kring.click_token import ALPHABET, RANDOM_LENGTH, check_character
 from kring.dal import keys
 from kring.dal.items import deserialize, serialize
+from kring.dal.link_stats import from_stats_item
 from kring.events import KringEvent, LinkClicked, ShareIntended
 from kring.link_activity import counter_names
 from tests.support.fixtures import REGION
@@ -156,9 +157,11 @@ def stats_snapshot() -> dict[tuple[str, str], Counter[str]]:
     """Every stats item's counters, shards summed: (pk, sk without the shard) → counters."""
     names = counter_names()
     out: dict[tuple[str, str], Counter[str]] = {}
-    for item in _all_items():
-        if not str(item["pk"]).startswith("STATS#"):
+    for stored in _all_items():
+        if not str(stored["pk"]).startswith("STATS#"):
             continue
+        item = from_stats_item(stored)
+        assert set(item) <= {*names, "pk", "sk", "entity"}, f"not a counter: {set(item) - set(names)}"
         scope = str(item["sk"]).rsplit("#", 1)[0]
         counters = out.setdefault((item["pk"], scope), Counter())
         counters.update({name: int(item[name]) for name in names if item.get(name)})

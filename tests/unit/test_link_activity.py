@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 
 from kring import link_activity
-from kring.dal import keys
+from kring.dal import keys, link_stats
 from kring.errors import FieldValidationError
 from kring.link_reports import day_range, summarise
 from tests.support import link_activity as la
@@ -137,3 +137,28 @@ def test_a_bad_day_range_names_the_field(raw_from: str, raw_to: str | None, fiel
     with pytest.raises(FieldValidationError) as caught:
         day_range(raw_from, raw_to, today=TODAY)
     assert [d["field"] for d in caught.value.details] == fields
+
+
+def test_a_default_range_stops_at_the_first_day_a_date_can_be() -> None:
+    """``?to=0001-01-05`` without ``from`` was an OverflowError (a 500)."""
+    assert day_range(None, "0001-01-05", today=TODAY) == (date(1, 1, 1), date(1, 1, 5))
+
+
+def test_every_counter_has_its_own_short_stored_name_and_reads_back() -> None:
+    names = link_activity.counter_names()
+    stored = {link_stats.stored_name(name) for name in names}
+    assert len(stored) == len(names)
+    other = {"pk": "p", "sk": "s", "entity": "link_stats"}
+    stored_item = {**other, **{link_stats.stored_name(n): 1 for n in names}}
+    assert link_stats.from_stats_item(stored_item) == {**other, **dict.fromkeys(names, 1)}
+
+
+def test_a_stats_item_holding_every_counter_stays_well_under_one_kilobyte() -> None:
+    """A transactional write costs 2 units per started KB: the counter items must stay under 1 KB,
+    even for the longest vacancy id and counts in the millions."""
+    key = keys.vacancy_day_stats("v" * 64, "2026-11-29", keys.STATS_SHARDS - 1)
+    day_counters = [n for n in link_activity.counter_names() if not n.startswith("unique_visitor_days")]
+    size = sum(len(name) + len(value) for name, value in key.items())
+    size += len("entity") + len(link_stats.STATS_ENTITY)
+    size += sum(len(link_stats.stored_name(n)) + 6 for n in day_counters)  # a 9-digit number: 6 bytes
+    assert size < 800  # 1,155 bytes with the full names

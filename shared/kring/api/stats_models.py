@@ -5,14 +5,11 @@ from __future__ import annotations
 
 from datetime import date
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
+from kring.api.models import _Out
 from kring.link_reports import Figures, LinkStats
 from kring.models.common import AmbassadorId, Channel, VacancyId
-
-
-class _Out(BaseModel):
-    model_config = ConfigDict(frozen=True, extra="forbid")
 
 
 class BotClicksOut(_Out):
@@ -20,6 +17,10 @@ class BotClicksOut(_Out):
     preview: int
     crawler: int
     scanner: int
+
+    @classmethod
+    def of(cls, figures: Figures) -> BotClicksOut:
+        return cls.model_validate(dict(figures.bot_clicks_by_reason))
 
 
 class ChannelFiguresOut(_Out):
@@ -51,7 +52,7 @@ class TotalsOut(ChannelFiguresOut):
     def of(cls, figures: Figures) -> TotalsOut:
         return cls(
             **ChannelFiguresOut.of(figures).model_dump(),
-            bot_clicks_by_reason=BotClicksOut.model_validate(dict(figures.bot_clicks_by_reason)),
+            bot_clicks_by_reason=BotClicksOut.of(figures),
         )
 
 
@@ -74,7 +75,7 @@ class DayOut(_Out):
             raw_clicks=figures.raw_clicks,
             unique_visitors=figures.unique_visitors,
             bot_clicks=figures.bot_clicks,
-            bot_clicks_by_reason=BotClicksOut.model_validate(dict(figures.bot_clicks_by_reason)),
+            bot_clicks_by_reason=BotClicksOut.of(figures),
             own_clicks=figures.own_clicks,
         )
 

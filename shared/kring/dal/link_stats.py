@@ -8,12 +8,16 @@ day-range reads of the stats API.
   whether it was applied, was a duplicate (the marker's condition failed: someone recorded the
   event first) or lost a race on a dedupe tag (re-read and plan again).
 - :func:`day_stats` — Query of one stats collection over a range of days (every shard).
+
+Counters are stored under short attribute names (:data:`STORED_METRICS`: ``uv_linkedin`` for
+``unique_visitors_linkedin``), so that a stats item holding every counter stays well under the
+1 KB a transactional write unit covers; :func:`transact_items` and :func:`day_stats` map them.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from kring import aws, config
@@ -33,6 +37,19 @@ _RETRYABLE_REASONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"}
 
 ItemKey = tuple[str, str]
 
+# The stored name of each metric; a counter by channel, network or bot kind keeps that suffix
+# as it is (``bot_clicks_preview`` → ``bot_preview``). See docs/data-model.md.
+STORED_METRICS: Mapping[str, str] = {
+    "share_intents": "si",
+    "clicks": "cl",
+    "raw_clicks": "raw",
+    "unique_visitors": "uv",
+    "unique_visitor_days": "uvd",
+    "bot_clicks": "bot",
+    "own_clicks": "own",
+}
+_METRIC_OF_STORED = {stored: metric for metric, stored in STORED_METRICS.items()}
+
 
 class Outcome(enum.Enum):
     APPLIED = "applied"
@@ -42,6 +59,28 @@ class Outcome(enum.Enum):
 
 def key_of(key: keys.Key) -> ItemKey:
     return (key["pk"], key["sk"])
+
+
+def stored_name(counter: str) -> str:
+    """A counter's attribute name on a stats item (``unique_visitors_linkedin`` → ``uv_linkedin``).
+    Suffixes (channels, networks, bot kinds) hold no ``_``."""
+    if counter in STORED_METRICS:
+        return STORED_METRICS[counter]
+    metric, _, suffix = counter.rpartition("_")
+    return f"{STORED_METRICS[metric]}_{suffix}"
+
+
+def from_stats_item(item: Mapping[str, Any]) -> dict[str, Any]:
+    """A stored stats item with its counters under their full names (other attributes as they are)."""
+    out: dict[str, Any] = {}
+    for attribute, stored_value in item.items():
+        stored, _, suffix = attribute.partition("_")
+        metric = _METRIC_OF_STORED.get(stored)
+        if metric is None:
+            out[attribute] = stored_value
+        else:
+            out[f"{metric}_{suffix}" if suffix else metric] = stored_value
+    return out
 
 
 def read(item_keys: Iterable[keys.Key]) -> dict[ItemKey, dict[str, Any]]:
@@ -97,7 +136,7 @@ def transact_items(plan: Plan, table: str) -> list[dict[str, Any]]:
             }
         )
     for increment in plan.increments:
-        counters = sorted(increment.counters.items())
+        counters = sorted((stored_name(name), amount) for name, amount in increment.counters.items())
         names = {f"#c{i}": name for i, (name, _) in enumerate(counters)}
         names["#entity"] = "entity"
         values = {f":c{i}": value(amount) for i, (_, amount) in enumerate(counters)}
@@ -147,7 +186,8 @@ def commit(plan: Plan) -> Outcome:
 
 def day_stats(partition: str, first_day: str, last_day: str) -> list[dict[str, Any]]:
     """Every day shard of one stats collection (``STATS#VAC#<id>`` or ``STATS#AMB#<id>``) from
-    ``first_day`` to ``last_day`` (inclusive): one Query, paged through."""
+    ``first_day`` to ``last_day`` (inclusive), counters under their full names: one Query, paged
+    through."""
     low, high = keys.stats_day_range(first_day, last_day)
     request: dict[str, Any] = {
         "TableName": config.tables().table_name,
@@ -159,7 +199,7 @@ def day_stats(partition: str, first_day: str, last_day: str) -> list[dict[str, A
     client = aws.dynamodb()
     while True:
         got = client.query(**request)
-        out.extend(deserialize(item) for item in got.get("Items", []))
+        out.extend(from_stats_item(deserialize(item)) for item in got.get("Items", []))
         last = got.get("LastEvaluatedKey")
         if not last:
             return out

@@ -5,7 +5,7 @@ applied together in one transaction (planned by :mod:`kring.link_activity`, writ
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from kring.dal.keys import Key
@@ -37,5 +37,3 @@ class Plan:
     marker: Mapping[str, Any]
     increments: tuple[Increment, ...]
     seen: SeenUpdate | None = None
-    kind: str = "click"
-    counted: Mapping[str, int] = field(default_factory=dict)  # what it adds to the vacancy's day
