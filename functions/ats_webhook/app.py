@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 
-from kring import vacancies
+from kring import ats_intake
 from kring.errors import (
     InvalidInputError,
     KringError,
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from kring.integrations.eventbridge import EventPublisher
+    from kring.integrations.queues import FetchQueue
 
 app = APIGatewayHttpResolver()
 
@@ -52,8 +53,12 @@ def receive(provider: str) -> Response[str]:
             raw = base64.b64decode(body, validate=True) if event.is_base64_encoded else body.encode("utf-8")
         except binascii.Error as exc:
             raise InvalidInputError("the body is not valid base64") from exc
-        reply = vacancies.receive_webhook(
-            provider, event.headers, raw, publisher=app.context.get("publisher")
+        reply = ats_intake.receive_webhook(
+            provider,
+            event.headers,
+            raw,
+            publisher=app.context.get("publisher"),
+            fetch_queue=app.context.get("fetch_queue"),
         )
     except tuple(_REFUSALS) as exc:
         status, code = next(v for k, v in _REFUSALS.items() if isinstance(exc, k))
@@ -86,8 +91,12 @@ def _no_route(exc: Exception) -> Response[str]:
 @logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
 @metrics.log_metrics
 def handler(
-    event: dict[str, Any], context: LambdaContext, publisher: EventPublisher | None = None
+    event: dict[str, Any],
+    context: LambdaContext,
+    publisher: EventPublisher | None = None,
+    fetch_queue: FetchQueue | None = None,
 ) -> dict[str, Any]:
     register_lambda_context(context)
     app.context["publisher"] = publisher
+    app.context["fetch_queue"] = fetch_queue
     return app.resolve(event, context)

@@ -70,6 +70,26 @@ class WebhookSettings(_Base):
     max_body_bytes: int = Field(default=1024 * 1024, alias="WEBHOOK_MAX_BODY_BYTES", gt=0)
 
 
+class AtsSettings(_Base):
+    """Where ids-only deliveries wait for their API calls, and the ATS APIs' base URLs (overridden
+    locally and in tests to point at a fake of the API)."""
+
+    ats_fetch_queue_url: str = Field(default="", alias="ATS_FETCH_QUEUE_URL")
+    ats_api_timeout_seconds: float = Field(default=4.0, alias="ATS_API_TIMEOUT_SECONDS", gt=0, le=30)
+    lever_api_url: str = Field(default="https://api.lever.co/v1", alias="LEVER_API_URL")
+    lever_site: str = Field(default="", alias="LEVER_SITE", description="jobs.lever.co/<site>")
+    lever_postings_url: str = Field(default="https://api.lever.co/v0/postings", alias="LEVER_POSTINGS_URL")
+    workable_api_url: str = Field(
+        default="", alias="WORKABLE_API_URL", description="https://<subdomain>.workable.com/spi/v3"
+    )
+    smartrecruiters_api_url: str = Field(
+        default="https://api.smartrecruiters.com", alias="SMARTRECRUITERS_API_URL"
+    )
+    teamtailor_api_url: str = Field(default="https://api.teamtailor.com/v1", alias="TEAMTAILOR_API_URL")
+    ashby_api_url: str = Field(default="https://api.ashbyhq.com", alias="ASHBY_API_URL")
+    recruitee_api_url: str = Field(default="https://api.recruitee.com", alias="RECRUITEE_API_URL")
+
+
 class FanoutSettings(_Base):
     fanout_queue_url: str = Field(alias="FANOUT_QUEUE_URL", min_length=1)
     fanout_page_size: int = Field(default=500, alias="FANOUT_PAGE_SIZE", ge=1, le=5000)
@@ -118,6 +138,11 @@ def webhooks() -> WebhookSettings:
 
 
 @lru_cache(maxsize=1)
+def ats() -> AtsSettings:
+    return AtsSettings()
+
+
+@lru_cache(maxsize=1)
 def fanout() -> FanoutSettings:
     return FanoutSettings()
 
@@ -143,5 +168,17 @@ def env_secret(name: str) -> str | None:
 
 
 def clear_caches() -> None:
-    for accessor in (tables, bus, secrets, links, vacancies, webhooks, fanout, api, env_secret, attribution):
+    for accessor in (
+        tables,
+        bus,
+        secrets,
+        links,
+        vacancies,
+        webhooks,
+        ats,
+        fanout,
+        api,
+        env_secret,
+        attribution,
+    ):
         accessor.cache_clear()

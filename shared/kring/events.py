@@ -153,12 +153,107 @@ class LinkClicked(KringEvent):
         return self.visitor_kind != "human"
 
 
+# ------------------------------------------------------------------ candidates, from any ATS
+KeyedHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._:@-]+$")]
+StageKind = Literal["applied", "screening", "interview", "offer", "hired", "other"]
+AttributionMethod = Literal["referral", "click_token", "share_code", "unattributed"]
+
+
+class ApplicationEvidence(BaseModel):
+    """Who may have brought the candidate, with nothing personal left: e-mail addresses are keyed
+    hashes (:func:`kring.identity.email_hash`), free text is reduced to the click tokens (check
+    character verified) and share codes found in it, in the order found."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    referrer_employee_ids: tuple[AmbassadorId, ...] = Field(default=(), max_length=10)
+    referrer_email_hashes: tuple[KeyedHash, ...] = Field(default=(), max_length=10)
+    click_tokens: tuple[ClickToken, ...] = Field(default=(), max_length=20)
+    share_codes: tuple[ShareCode, ...] = Field(default=(), max_length=20)
+    candidate_email_hash: KeyedHash | None = None
+
+
+class _CandidateEvent(KringEvent):
+    """One thing that happened to one application in an ATS, normalised.
+
+    ``occurred_at`` is the ATS's own time of it (it orders a hire and an unhire whatever order
+    they arrive in); ``event_id`` is unique per normalised event and the same on every
+    redelivery. The candidate is ``candidate_key``, a keyed hash of the provider's candidate id:
+    two applications of one candidate to one job are recognised as one."""
+
+    SOURCE: ClassVar[str] = "kring.ats"
+    event_id: Annotated[str, StringConstraints(min_length=1, max_length=300)]
+    provider: Provider
+    application_id: ExternalId
+    candidate_key: KeyedHash
+    job_id: ExternalId | None = None
+    post_id: ExternalId | None = None
+
+
+class ApplicationReceived(_CandidateEvent):
+    """A candidate applied (or was added) for a job."""
+
+    stage: StageKind | None = None
+    stage_name: Annotated[str, StringConstraints(max_length=200)] | None = None
+    evidence: ApplicationEvidence = ApplicationEvidence()
+
+
+class CandidateStageChanged(_CandidateEvent):
+    """The application moved to a stage (stages only move forward in Kring's counting)."""
+
+    stage: StageKind
+    stage_name: Annotated[str, StringConstraints(max_length=200)]
+    evidence: ApplicationEvidence | None = None
+
+
+class CandidateHired(_CandidateEvent):
+    evidence: ApplicationEvidence | None = None
+
+
+class CandidateUnhired(_CandidateEvent):
+    """A hire was taken back in the ATS (Greenhouse ``unhire_candidate``)."""
+
+
+class ApplicationRejected(_CandidateEvent):
+    pass
+
+
+CANDIDATE_EVENTS: tuple[type[_CandidateEvent], ...] = (
+    ApplicationReceived,
+    CandidateStageChanged,
+    CandidateHired,
+    CandidateUnhired,
+    ApplicationRejected,
+)
+CandidateEvent = (
+    ApplicationReceived | CandidateStageChanged | CandidateHired | CandidateUnhired | ApplicationRejected
+)
+
+
+class ApplicationAttributed(KringEvent):
+    """Kring decided (or changed its decision on) who brought an application. Emitted when the
+    decision is first made and whenever later data changes it; ``method`` says which rule."""
+
+    SOURCE: ClassVar[str] = "kring.attribution"
+    provider: Provider
+    application_id: ExternalId
+    vacancy_id: VacancyId | None = None
+    method: AttributionMethod
+    ambassador_id: AmbassadorId | None = None
+    channel: Channel | None = None
+    click_token: ClickToken | None = None
+    clicked_at: AwareDatetime | None = None
+
+
 EVENT_TYPES: tuple[type[KringEvent], ...] = (
     VacancyPublished,
     VacancyClosed,
     SharesCreated,
     ShareIntended,
     LinkClicked,
+    *CANDIDATE_EVENTS,
+    ApplicationAttributed,
 )
 
 

@@ -23,7 +23,7 @@ publish is repaired by the provider's retry of the same delivery.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
@@ -33,18 +33,14 @@ from kring import config
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.errors import ConflictError, NotFoundError, TransientError
 from kring.events import KringEvent, VacancyClosed, VacancyPublished, event_type
-from kring.idempotency import idempotent
-from kring.integrations import ats
 from kring.integrations.ats.base import (
-    Delivery,
     JobChanged,
     JobDeleted,
     JobPostChanged,
     JobPostDeleted,
-    Reply,
     VacancyChange,
 )
-from kring.integrations.eventbridge import EventPublisher, default_publisher
+from kring.integrations.eventbridge import EventPublisher
 from kring.models.common import Page
 from kring.models.vacancy import AtsJob, Vacancy
 from kring.observability import logger, metrics
@@ -69,51 +65,6 @@ def list_vacancies(
 
 def vacancy_id(provider: str, post_id: str) -> str:
     return f"{provider}-{post_id}"
-
-
-# ------------------------------------------------------------------------------------- webhooks
-def receive_webhook(
-    provider: str,
-    headers: Mapping[str, str],
-    raw_body: bytes,
-    *,
-    publisher: EventPublisher | None = None,
-    repository: VacancyRepository | None = None,
-) -> Reply:
-    """One ATS webhook request: verified, normalised, applied once per delivery id.
-
-    Raises the errors of :func:`kring.integrations.ats.open_delivery` (404, 413, 401, 400) before
-    anything is stored; anything else propagates, so the provider retries.
-    """
-    opened = ats.open_delivery(provider, headers, raw_body)
-    if isinstance(opened, Reply):
-        return opened
-    about = {"provider": opened.provider, "delivery_id": opened.delivery_id, "ats_event": opened.event}
-    if not opened.changes:
-        logger.info("webhook needs nothing from Kring: acknowledged and ignored", extra=about)
-        metrics.add_metric(name="WebhookIgnored", unit="Count", value=1)
-        return Reply(opened.ack_status, {"received": True})
-    summary = apply_delivery(record=opened, publisher=publisher, repository=repository)
-    logger.info("webhook applied", extra={**about, "result": summary})
-    metrics.add_metric(name="WebhookApplied", unit="Count", value=1)
-    return Reply(opened.ack_status, {"received": True})
-
-
-@idempotent("join(':', [provider, delivery_id])")
-def apply_delivery(
-    *,
-    record: Delivery,
-    publisher: EventPublisher | None = None,
-    repository: VacancyRepository | None = None,
-) -> dict[str, Any]:
-    """Apply every change of one delivery; a repeat of the same delivery id does nothing."""
-    touched = apply_changes(
-        record.changes,
-        publisher=publisher or default_publisher(),
-        repository=repository or VacancyRepository(),
-        correlation_id=f"{record.provider}:{record.delivery_id}"[:128],
-    )
-    return {"changes": len(record.changes), "vacancies": touched}
 
 
 def apply_changes(

@@ -11,12 +11,25 @@ import boto3
 import pytest
 from moto import mock_aws
 
+from infra.local.fake_ats import FakeAtsApi
 from infra.local.lambda_runtime import LambdaContext, http_api_event
 from infra.local.template import REGION, Stack, load_handler
 
 PUBLIC_BASE_URL = "https://go.kring.test"
 ADMIN_TOKEN = "admin-token-for-tests"
 GREENHOUSE_SECRET = "test_secret_do_not_use"
+# The secret every sample in ../shared/fixtures/ats/ was signed with (see its README), per provider.
+WEBHOOK_SECRETS = {
+    "greenhouse": GREENHOUSE_SECRET,
+    "lever": "test_secret_do_not_use",
+    "ashby": "test_secret_do_not_use",
+    "recruitee": "test_secret_do_not_use",
+    "teamtailor": "test_secret_do_not_use",
+    "workable": "test_secret_do_not_use",
+    "smartrecruiters": "test_secret_do_not_use",
+}
+IDENTITY_HASH_KEY = "identity-hash-key-for-tests"
+ATS_API_KEY = "ats-api-key-for-tests"
 VISITOR_HASH_KEY = "visitor-hash-key-for-tests"
 STACK_PARAMETERS = {
     "Stage": "test",
@@ -27,9 +40,10 @@ STACK_PARAMETERS = {
 
 
 def clear_kring_caches() -> None:
-    from kring import aws, config, idempotency, redirect
+    from kring import aws, config, idempotency, identity, redirect
 
     config.clear_caches()
+    identity.clear_cache()
     aws.clear_caches()
     idempotency.clear_caches()
     redirect.clear_caches()
@@ -136,8 +150,11 @@ def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
     """Secrets from the environment, as on the local stack."""
     monkeypatch.delenv("SECRETS_SSM_PATH", raising=False)
     monkeypatch.setenv("KRING_ADMIN_TOKEN", ADMIN_TOKEN)
-    monkeypatch.setenv("KRING_WEBHOOK_SECRET_GREENHOUSE", GREENHOUSE_SECRET)
+    for provider, secret in WEBHOOK_SECRETS.items():
+        monkeypatch.setenv(f"KRING_WEBHOOK_SECRET_{provider.upper()}", secret)
+        monkeypatch.setenv(f"KRING_ATS_API_KEY_{provider.upper()}", ATS_API_KEY)
     monkeypatch.setenv("KRING_VISITOR_HASH_KEY", VISITOR_HASH_KEY)
+    monkeypatch.setenv("KRING_IDENTITY_HASH_KEY", IDENTITY_HASH_KEY)
 
 
 def create_stack(stack: Stack, region: str = REGION) -> dict[str, str]:
@@ -180,6 +197,19 @@ def moto_stack(monkeypatch: pytest.MonkeyPatch, secrets_env: None) -> Iterator[M
 @pytest.fixture
 def http(moto_stack: MotoStack) -> Callable[..., HttpResult]:
     return moto_stack.http
+
+
+@pytest.fixture
+def fake_ats_api(monkeypatch: pytest.MonkeyPatch) -> Iterator[FakeAtsApi]:
+    """A local fake of every ATS API (one HTTP server on 127.0.0.1); each provider's API base URL
+    points at ``<fake>/<provider>``, so routes are added as ``/lever/v1/opportunities/…``."""
+    with FakeAtsApi() as fake:
+        for provider in WEBHOOK_SECRETS:
+            monkeypatch.setenv(f"{provider.upper()}_API_URL", f"{fake.url}/{provider}")
+        monkeypatch.setenv("LEVER_POSTINGS_URL", f"{fake.url}/lever-postings")
+        clear_kring_caches()
+        yield fake
+    clear_kring_caches()
 
 
 @dataclass

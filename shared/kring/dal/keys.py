@@ -175,6 +175,52 @@ def visitor_day(day: str, visitor: str) -> Key:
     return {"pk": f"SEEN#{day}#{visitor}", "sk": "SEEN"}
 
 
+def program_stats_prefix() -> str:
+    """The whole programme's counters (every vacancy together), by day, sharded like the rest."""
+    return "STATS#PROG"
+
+
+def program_day_stats(day: str, shard: int) -> Key:
+    return {"pk": program_stats_prefix(), "sk": f"DAY#{day}#{shard}"}
+
+
+# --- applications and attribution --------------------------------------------------------------
+def application(provider: str, job_ref: str, candidate_key: str) -> Key:
+    """The attribution state of one candidate's application(s) to one ATS job: everything the
+    ATS told about it merged, the decision, the stage, the hire. ``job_ref`` is the ATS job id, or
+    ``app:<application id>`` when the provider gave none."""
+    return {"pk": f"APPL#{provider}#{job_ref}#{candidate_key}", "sk": "APPL"}
+
+
+def application_alias(provider: str, application_id: str) -> Key:
+    """Points an ATS application id at its :func:`application` item (the explain API's lookup)."""
+    return {"pk": f"APPID#{provider}#{application_id}", "sk": "APPID"}
+
+
+def ambassador_email(email_hash: str) -> Key:
+    """Points an ambassador's keyed e-mail hash at their id: referral records name people by
+    e-mail. Verified against the profile on every use, so a stale pointer never credits."""
+    return {"pk": f"AMBEMAIL#{email_hash}", "sk": "AMBEMAIL"}
+
+
+# --- rewards -----------------------------------------------------------------------------------
+REWARD_LIST = "REWARDS"
+
+
+def reward(ambassador_id: str, reward_id: str) -> Key:
+    """One ledger entry: the reward for one credited hire, in the ambassador's collection."""
+    return {"pk": f"AMB#{ambassador_id}", "sk": f"REWARD#{reward_id}"}
+
+
+def reward_list_entry(hired_at: str, reward_id: str) -> dict[str, str]:
+    """gsi1: every reward, in order of the hire (admin list, paginated)."""
+    return {GSI1_PK: REWARD_LIST, GSI1_SK: f"{hired_at}#{reward_id}"}
+
+
+def rewards_of_ambassador_prefix() -> str:
+    return "REWARD#"
+
+
 # --- erasure -----------------------------------------------------------------------------------
 def erasure_record(ambassador_id_hash: str) -> Key:
     """Proof that an erasure happened, keyed by a hash so the id itself is gone too."""

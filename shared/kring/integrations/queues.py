@@ -24,3 +24,14 @@ class SqsPageQueue:
             MessageGroupId=FANOUT_GROUP,
             MessageDeduplicationId=hashlib.sha256(dedup_key.encode()).hexdigest(),
         )
+
+
+class FetchQueue(Protocol):
+    """The port through which a webhook hands an ids-only delivery to ``ats_fetch``."""
+
+    def enqueue_fetch(self, body: str) -> None: ...
+
+
+class SqsFetchQueue:
+    def enqueue_fetch(self, body: str) -> None:
+        aws.sqs().send_message(QueueUrl=config.ats().ats_fetch_queue_url, MessageBody=body)

@@ -10,11 +10,19 @@ and its webhook URL answers 404.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import cast
 
 from kring import config
 from kring.errors import PayloadTooLargeError, ProviderNotConfiguredError, UnauthorizedError
 from kring.integrations.ats import greenhouse
-from kring.integrations.ats.base import Delivery, Reply, WebhookProvider, parse_json
+from kring.integrations.ats.base import (
+    Delivery,
+    FetchingProvider,
+    PolledProvider,
+    Reply,
+    WebhookProvider,
+    parse_json,
+)
 from kring.integrations.secrets import get_secret
 
 _PROVIDERS: dict[str, WebhookProvider] = {
@@ -29,8 +37,30 @@ def provider(name: str) -> WebhookProvider:
     return found
 
 
+def fetching_provider(name: str) -> FetchingProvider:
+    """The provider whose ids-only deliveries ``ats_fetch`` completes through its API."""
+    found = provider(name)
+    if not hasattr(found, "fetch"):
+        raise ProviderNotConfiguredError(f"{name} has no API client")
+    return cast("FetchingProvider", found)
+
+
+def polled_provider(name: str) -> PolledProvider:
+    """The provider whose published jobs the job poller reads (no job webhook)."""
+    found = _PROVIDERS.get(name)
+    if found is None or not hasattr(found, "published_posts"):
+        raise ProviderNotConfiguredError(f"{name[:40]!r} has no job feed to poll")
+    return cast("PolledProvider", found)
+
+
 def secret_name(name: str) -> str:
     return f"webhook-secret-{name}"
+
+
+def api_key_name(name: str) -> str:
+    """The secret holding the provider's API key (``ats-api-key-lever``; locally
+    ``KRING_ATS_API_KEY_LEVER``), for the providers Kring calls back."""
+    return f"ats-api-key-{name}"
 
 
 def open_delivery(name: str, headers: Mapping[str, str], raw_body: bytes) -> Delivery | Reply:

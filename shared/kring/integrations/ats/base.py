@@ -85,6 +85,120 @@ VacancyChange = Annotated[
 ]
 
 
+# ------------------------------------------------------------------------ candidates and hires
+StageKind = Literal["applied", "screening", "interview", "offer", "hired", "other"]
+"""Where a stage sits in the funnel. Kring counts an application as *interviewed* once it has
+reached ``interview`` (or ``offer`` / ``hired``); ``other`` (a talent pool, an archive stage) never
+moves an application forward."""
+
+
+class Stage(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(min_length=1, max_length=200, description="The ATS's own name, for display")
+    kind: StageKind
+
+
+class Evidence(BaseModel):
+    """What an application tells about who brought the candidate, as the provider sent it.
+
+    This is the one place raw personal data may appear (the candidate's and referrers' e-mail
+    addresses): :mod:`kring.applications` hashes them and extracts click tokens and share codes
+    before anything leaves the function, and neither is stored or logged.
+    """
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    referrer_emails: tuple[str, ...] = Field(
+        default=(), description="Explicit referral records: credited-to, referrer, referral forms"
+    )
+    referrer_employee_ids: tuple[str, ...] = ()
+    texts: tuple[str, ...] = Field(
+        default=(),
+        description="Every string a click token may hide in: source, referring URL, custom fields, "
+        "answers, tags, Lever sources (see :func:`collect_texts`)",
+    )
+    referring_urls: tuple[str, ...] = Field(default=(), description="Where a share code may appear")
+    candidate_email: str | None = Field(default=None, description="Only to exclude self-referral")
+
+
+class _ApplicationChange(_Change):
+    """Common to every candidate change: which application, of which candidate, for which job.
+
+    ``job_id`` is the ATS job (or posting) the application is for, in the same id space as the
+    provider's job events (Greenhouse job id, Lever posting id, Workable shortcode …);
+    ``post_id`` the published post, where the provider knows it. ``occurred_at`` is the ATS's
+    own time of what happened: it orders hires and unhires, whatever order deliveries arrive in.
+    """
+
+    application_id: ExternalId
+    candidate_id: ExternalId
+    job_id: ExternalId | None = None
+    post_id: ExternalId | None = None
+    occurred_at: AwareDatetime
+
+
+class ApplicationSubmitted(_ApplicationChange):
+    kind: Literal["application_submitted"] = "application_submitted"
+    stage: Stage | None = None
+    evidence: Evidence = Evidence()
+
+
+class StageChanged(_ApplicationChange):
+    """The application moved to ``stage``. Providers whose stage events carry the whole
+    application (Greenhouse, Ashby) also pass its evidence, so a stage change arriving before
+    the application still credits it."""
+
+    kind: Literal["stage_changed"] = "stage_changed"
+    stage: Stage
+    evidence: Evidence | None = None
+
+
+class Hired(_ApplicationChange):
+    kind: Literal["hired"] = "hired"
+    evidence: Evidence | None = None
+
+
+class Unhired(_ApplicationChange):
+    kind: Literal["unhired"] = "unhired"
+
+
+class Rejected(_ApplicationChange):
+    kind: Literal["rejected"] = "rejected"
+
+
+ApplicationChange = Annotated[
+    ApplicationSubmitted | StageChanged | Hired | Unhired | Rejected, Field(discriminator="kind")
+]
+
+
+class FetchNeeded(_Change):
+    """The delivery carried only ids (Lever, SmartRecruiters, Teamtailor applications): the rest
+    is fetched from the provider's API after the webhook has answered, by ``ats_fetch``, which
+    calls the provider's :func:`fetch` with this request. ``ids`` are what the provider module
+    needs to make its calls; ``event`` is the provider's event name; ``occurred_at`` its time."""
+
+    kind: Literal["fetch_needed"] = "fetch_needed"
+    event: str = Field(min_length=1, max_length=100)
+    ids: dict[str, str] = Field(max_length=10)
+    occurred_at: AwareDatetime
+
+
+Change = Annotated[
+    JobPostChanged
+    | JobPostDeleted
+    | JobChanged
+    | JobDeleted
+    | ApplicationSubmitted
+    | StageChanged
+    | Hired
+    | Unhired
+    | Rejected
+    | FetchNeeded,
+    Field(discriminator="kind"),
+]
+
+
 class Delivery(BaseModel):
     """One verified webhook delivery, normalised. The idempotency record of the vacancy logic."""
 
@@ -94,7 +208,7 @@ class Delivery(BaseModel):
     delivery_id: str = Field(min_length=1, max_length=200)
     event: str = Field(max_length=100, description="The provider's own event name, for logs and metrics")
     ack_status: int = Field(ge=200, le=299)
-    changes: tuple[VacancyChange, ...] = ()
+    changes: tuple[Change, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -131,9 +245,30 @@ class WebhookProvider(Protocol):
         """The provider's own name of what happened (``job_post_updated``), for logs and metrics."""
         ...
 
-    def normalise(self, payload: Any) -> list[VacancyChange]:
+    def normalise(self, payload: Any) -> list[Change]:
         """The changes in the payload; ``[]`` for pings and events Kring does not use.
         Raises :class:`~kring.errors.InvalidInputError` for a payload that can never be used."""
+        ...
+
+
+class FetchingProvider(WebhookProvider, Protocol):
+    """A provider whose deliveries carry only ids (``normalise`` returns :class:`FetchNeeded`)."""
+
+    def fetch(self, request: FetchNeeded) -> list[Change]:
+        """The changes ``request`` stands for, read from the provider's API (through the
+        module's client port). Raises :class:`~kring.errors.TransientError` to be retried."""
+        ...
+
+
+class PolledProvider(Protocol):
+    """A provider without a job webhook (Lever, Workable): its published jobs are polled."""
+
+    @property
+    def NAME(self) -> Provider: ...
+
+    def published_posts(self) -> list[JobPostChanged]:
+        """Every post published right now, from the provider's feed, each ``live=True``.
+        Raises :class:`~kring.errors.TransientError` when the feed cannot be read."""
         ...
 
 
@@ -143,6 +278,23 @@ def parse_json(raw_body: bytes) -> Any:
         return json.loads(raw_body)
     except (UnicodeDecodeError, ValueError) as exc:
         raise InvalidInputError("the body is not valid JSON") from exc
+
+
+def collect_texts(*values: object, limit: int = 200, max_length: int = 2000) -> tuple[str, ...]:
+    """Every string inside ``values`` (nested dicts and lists walked, keys skipped), for the
+    click-token search: at most ``limit`` strings, each cut to ``max_length`` characters."""
+    found: list[str] = []
+    stack: list[object] = list(reversed(values))
+    while stack and len(found) < limit:
+        value = stack.pop()
+        if isinstance(value, str):
+            if value.strip():
+                found.append(value[:max_length])
+        elif isinstance(value, dict):
+            stack.extend(reversed(list(value.values())))
+        elif isinstance(value, list | tuple):
+            stack.extend(reversed(value))
+    return tuple(found)
 
 
 def first_text(*values: object) -> str | None:

@@ -27,12 +27,12 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, fiel
 from kring import config
 from kring.errors import InvalidInputError
 from kring.integrations.ats.base import (
+    Change,
     JobChanged,
     JobDeleted,
     JobPostChanged,
     JobPostDeleted,
     Reply,
-    VacancyChange,
     first_text,
 )
 from kring.models.common import Locale, Provider
@@ -83,7 +83,7 @@ def event_name(payload: Any) -> str:
     return action[:100] if isinstance(action, str) and action else "unknown"
 
 
-def normalise(payload: Any) -> list[VacancyChange]:
+def normalise(payload: Any) -> list[Change]:
     if not isinstance(payload, dict) or not isinstance(payload.get("action"), str):
         raise InvalidInputError("a Greenhouse web hook is an object with an 'action'")
     action: str = payload["action"]
@@ -180,7 +180,7 @@ def _language(post: _Post) -> Locale:
     return "nl" if declared.split("-")[0] in DUTCH or declared in DUTCH else "en"
 
 
-def _post_changed(post: _Post) -> list[VacancyChange]:
+def _post_changed(post: _Post) -> list[Change]:
     if post.job_id is None:
         return []  # a prospect post: no vacancy behind it
     if post.updated_at is None:
@@ -203,7 +203,7 @@ def _post_changed(post: _Post) -> list[VacancyChange]:
     ]
 
 
-def _post_deleted(post: _Post) -> list[VacancyChange]:
+def _post_deleted(post: _Post) -> list[Change]:
     if post.job_id is None:
         return []
     return [

@@ -1,0 +1,40 @@
+"""AtsFetchQueue → the provider's API → the same changes a full webhook would have carried (see
+:func:`kring.ats_intake.fetch`). One bad message fails alone (ReportBatchItemFailures); a failed
+one is retried and, after six receives, parked in AtsFetchDLQ with an alarm (`make redrive`).
+Fetching twice is harmless: the events keep their ids and attribution is idempotent.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+from kring import ats_intake
+from kring.integrations.eventbridge import EventPublisher, default_publisher
+from kring.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(
+    event: dict[str, Any], context: LambdaContext, publisher: EventPublisher | None = None
+) -> dict[str, Any]:
+    publish_to = publisher or default_publisher()
+
+    def record_handler(record: SQSRecord) -> dict[str, Any]:
+        message = ats_intake.parse_fetch_message(record.body)
+        logger.append_keys(correlation_id=message.origin, provider=message.request.provider)
+        return ats_intake.fetch(message, publisher=publish_to)
+
+    response = process_partial_response(
+        event=event,
+        record_handler=record_handler,
+        processor=BatchProcessor(event_type=EventType.SQS),
+        context=context,
+    )
+    return dict(response)
