@@ -25,7 +25,7 @@ from infra.local import dynamodb_local
 from infra.local.demo import demo_vacancy_id, sign_greenhouse
 from infra.local.demo import load as load_demo
 from infra.local.dlq import RedriveError, list_parked, redrive_aws, redrive_local
-from infra.local.settings import LocalSettings, kept_secrets
+from infra.local.settings import PROVIDERS, LocalSettings, kept_secrets
 from infra.local.stack import LocalStack, queue_store, template_stack
 
 
@@ -37,8 +37,9 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
         "",
         f"Kring is running on {url}",
         f"  admin token      {token}",
-        f"  Greenhouse       POST {url}/webhooks/greenhouse",
-        f"  webhook secret   {secrets['webhook-secret-greenhouse']}",
+        f"  ATS webhooks     POST {url}/webhooks/<provider>   ({', '.join(PROVIDERS)})",
+        f"  webhook secrets  {settings.data_dir.resolve() / 'secrets.json'}   (webhook-secret-<provider>)",
+        f"  ATS APIs (fake)  {settings.ats_api_url}   (the Lever feed the job poller reads, API calls)",
         f"  data             {settings.data_dir.resolve()}   (DynamoDB Local, queues, secrets)",
     ]
     if demo.get("loaded"):

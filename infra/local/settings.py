@@ -10,6 +10,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+PROVIDERS = ("greenhouse", "lever", "ashby", "recruitee", "teamtailor", "workable", "smartrecruiters")
+
 
 class LocalSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KRING_", extra="ignore")
@@ -22,7 +24,17 @@ class LocalSettings(BaseSettings):
     demo: bool = True
     admin_token: str | None = None
     webhook_secret_greenhouse: str | None = None
+    webhook_secret_lever: str | None = None
+    webhook_secret_ashby: str | None = None
+    webhook_secret_recruitee: str | None = None
+    webhook_secret_teamtailor: str | None = None
+    webhook_secret_workable: str | None = None
+    webhook_secret_smartrecruiters: str | None = None
     visitor_hash_key: str | None = None
+    identity_hash_key: str | None = None
+    ats_port: int | None = Field(
+        default=None, ge=1, le=65535, description="the local fake of the ATS APIs; default: port + 3"
+    )
     greenhouse_board: str = "kring-demo"
     public_base_url: str | None = None
     allowed_vacancy_hosts: str | None = None
@@ -41,21 +53,29 @@ class LocalSettings(BaseSettings):
         return f"http://{self.host}:{self.aws_port or self.port + 1}"
 
     @property
+    def ats_api_url(self) -> str:
+        return f"http://{self.host}:{self.ats_port or self.port + 3}"
+
+    @property
     def links_base_url(self) -> str:
         return (self.public_base_url or self.gateway_url).rstrip("/")
 
 
 def kept_secrets(settings: LocalSettings) -> dict[str, str]:
-    """The admin token, webhook secrets and the visitor-hash key: from the environment, else made
-    once and kept in the data folder, so a restart keeps the links and curl commands a developer
-    already has (and today's visitor hashes)."""
+    """The admin token, every ATS's webhook secret and API key, and the hash keys: from the
+    environment (``KRING_WEBHOOK_SECRET_LEVER`` …), else made once and kept in the data folder, so
+    a restart keeps the links and curl commands a developer already has (and today's visitor
+    hashes). The API keys only ever reach the local fake of the ATS APIs."""
     path = settings.data_dir / "secrets.json"
     kept: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
-    wanted = {
+    wanted: dict[str, str | None] = {
         "admin-token": settings.admin_token,
-        "webhook-secret-greenhouse": settings.webhook_secret_greenhouse,
         "visitor-hash-key": settings.visitor_hash_key,
+        "identity-hash-key": settings.identity_hash_key,
     }
+    for provider in PROVIDERS:
+        wanted[f"webhook-secret-{provider}"] = getattr(settings, f"webhook_secret_{provider}")
+        wanted[f"ats-api-key-{provider}"] = None
     for name, given in wanted.items():
         if given:
             kept[name] = given

@@ -14,14 +14,15 @@ from typing import Any
 
 import boto3
 
-from infra.local import dynamodb_local
+from infra.local import demo_ats, dynamodb_local
 from infra.local.bus import LocalBus
+from infra.local.fake_ats import FakeAtsApi
 from infra.local.functions import Functions, merged_environment
 from infra.local.http import AwsServer, GatewayServer
 from infra.local.pollers import QueuePoller
 from infra.local.queues import QueueStore
 from infra.local.scheduler import LocalScheduler
-from infra.local.settings import LocalSettings, kept_secrets
+from infra.local.settings import PROVIDERS, LocalSettings, kept_secrets
 from infra.local.template import REGION, Stack
 
 log = logging.getLogger("local")
@@ -63,6 +64,12 @@ def function_environment(
     env["POWERTOOLS_TRACE_DISABLED"] = "true"
     for name, secret in secrets.items():
         env["KRING_" + name.upper().replace("-", "_")] = secret
+    # The ATS APIs Kring calls back are the local fake (infra/local/fake_ats.py), with the demo's
+    # job feeds: nothing leaves the machine.
+    for provider in PROVIDERS:
+        env[f"{provider.upper()}_API_URL"] = f"{settings.ats_api_url}/{provider}"
+    env["LEVER_POSTINGS_URL"] = f"{settings.ats_api_url}/lever-postings"
+    env["LEVER_SITE"] = demo_ats.LEVER_SITE
     return env
 
 
@@ -75,6 +82,7 @@ class LocalStack:
     settings: LocalSettings
     stack: Stack = field(init=False)
     secrets: dict[str, str] = field(init=False, default_factory=dict)
+    ats_api: FakeAtsApi | None = field(init=False, default=None)
     _stoppers: list[Any] = field(init=False, default_factory=list)
     _ready: threading.Event = field(init=False, default_factory=threading.Event)
 
@@ -107,6 +115,9 @@ class LocalStack:
             jvm_options=dynamodb_local.QUICK_START_JVM_OPTIONS,
         )
         self._stoppers.append(lambda: dynamodb_local.stop(process))
+        ats_port = settings.ats_port or settings.port + 3
+        self.ats_api = demo_ats.seed(FakeAtsApi(settings.host, ats_port).start())
+        self._stoppers.append(self.ats_api.stop)
         self._environment()
         functions = Functions(self.stack.functions())
         for logical_id in functions.specs:

@@ -273,6 +273,18 @@ def _deleted(current: StoredVacancy | None, run: _Run, change: JobPostDeleted) -
     return replace(current, vacancy=vacancy, post_live=False, closed_reason="deleted"), events
 
 
+def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
+    """``host`` is one of ``allowed``, or a subdomain of an entry written ``*.example.com`` (for
+    ATSs that give each organisation its own: ``*.recruitee.com``, ``*.teamtailor.com``)."""
+    for entry in allowed:
+        if entry.startswith("*."):
+            if host.endswith(entry[1:]) and len(host) > len(entry) - 1:
+                return True
+        elif host == entry:
+            return True
+    return False
+
+
 def _allowed_url(url: str | None, live: bool) -> str | None:
     """The URL if it may be redirected to (https, host allowed); None otherwise (logged when live)."""
     if url is None:
@@ -282,7 +294,7 @@ def _allowed_url(url: str | None, live: bool) -> str | None:
         return None
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if parts.scheme == "https" and host in config.vacancies().allowed_vacancy_hosts:
+    if parts.scheme == "https" and host_allowed(host, config.vacancies().allowed_vacancy_hosts):
         return url
     logger.error("vacancy URL on a host that is not allowed: not published", extra={"host": host})
     metrics.add_metric(name="VacancyUrlRejected", unit="Count", value=1)

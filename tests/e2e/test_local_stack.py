@@ -56,6 +56,7 @@ def _start(data_dir: Path, *, demo: bool) -> Running:
         },
         "KRING_PORT": str(port),
         "KRING_AWS_PORT": str(free_port()),
+        "KRING_ATS_PORT": str(free_port()),
         "KRING_DYNAMODB_PORT": str(dynamodb_port),
         "KRING_DATA_DIR": str(data_dir),
         "KRING_DEMO": "1" if demo else "0",

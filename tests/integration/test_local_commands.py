@@ -113,6 +113,20 @@ def test_secrets_are_made_once_and_kept_and_the_environment_wins(
     assert again["webhook-secret-greenhouse"] == first["webhook-secret-greenhouse"]
 
 
+def test_every_ats_gets_its_own_webhook_secret_and_api_key_and_the_environment_wins(
+    settings: LocalSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from infra.local.settings import PROVIDERS
+
+    monkeypatch.setenv("KRING_WEBHOOK_SECRET_LEVER", "lever-given")
+    kept = kept_secrets(LocalSettings())
+    webhook_secrets = {p: kept[f"webhook-secret-{p}"] for p in PROVIDERS}
+    assert webhook_secrets["lever"] == "lever-given"
+    assert len(set(webhook_secrets.values())) == len(PROVIDERS)  # none shared
+    assert all(kept[f"ats-api-key-{p}"] for p in PROVIDERS)
+    assert kept["identity-hash-key"] not in (kept["visitor-hash-key"], kept["admin-token"])
+
+
 def test_the_functions_get_the_templates_environment_pointed_at_the_local_stack(
     settings: LocalSettings,
 ) -> None:
@@ -127,6 +141,8 @@ def test_the_functions_get_the_templates_environment_pointed_at_the_local_stack(
     assert env["PUBLIC_BASE_URL"] == "http://127.0.0.1:3999"
     assert env["TABLE_NAME"] == "kring-local"
     assert env["GREENHOUSE_BOARD_TOKEN"] == "kring-demo"
+    assert env["LEVER_API_URL"] == f"{settings.ats_api_url}/lever"  # the local fake, never the internet
+    assert env["LEVER_POSTINGS_URL"] == f"{settings.ats_api_url}/lever-postings"
 
 
 def test_two_functions_that_disagree_on_a_variable_stop_the_stack() -> None:

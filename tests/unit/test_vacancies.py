@@ -496,3 +496,19 @@ def test_list_vacancies_pages_through_the_repository(repo: FakeRepository, bus: 
 
     assert [v.id for v in first.items + second.items] == [f"greenhouse-{n}" for n in range(100, 105)]
     assert second.cursor is None
+
+
+@pytest.mark.parametrize(
+    ("host", "allowed"),
+    [
+        ("jobs.lever.co", True),
+        ("acme.recruitee.com", True),
+        ("careers.acme.recruitee.com", True),
+        ("recruitee.com", False),  # the wildcard is for subdomains only
+        ("evilrecruitee.com", False),
+        ("x.jobs.lever.co", False),  # an exact entry does not allow its subdomains
+        ("jobs.lever.co.evil.example", False),
+    ],
+)
+def test_vacancy_hosts_are_exact_or_a_declared_wildcard(host: str, allowed: bool) -> None:
+    assert vacancies.host_allowed(host, ("jobs.lever.co", "*.recruitee.com")) is allowed

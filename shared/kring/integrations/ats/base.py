@@ -280,6 +280,30 @@ def parse_json(raw_body: bytes) -> Any:
         raise InvalidInputError("the body is not valid JSON") from exc
 
 
+_STAGE_WORDS: tuple[tuple[StageKind, tuple[str, ...]], ...] = (
+    ("hired", ("hired", "hire", "aangenomen", "placed", "onboarding")),
+    ("offer", ("offer", "aanbod", "contract")),
+    ("screening", ("preinterview", "pre-interview", "pre interview")),
+    ("interview", ("interview", "gesprek", "assessment", "face to face", "onsite", "on-site", "case")),
+    ("screening", ("screen", "review", "phone", "qualif", "selectie", "shortlist")),
+    ("applied", ("applied", "application", "new", "inbox", "sollicit", "lead", "nieuw")),
+)
+
+
+def stage_kind(name: str | None, *hints: str | None) -> StageKind:
+    """Where a stage sits in Kring's funnel, from the provider's stage type or category
+    (``hints``, tried first: ``Hired``, ``Offer``, ``PreInterviewScreen``, ``hire`` …) and then its
+    name. Anything unrecognised is ``other``, which never moves an application forward."""
+    for text in (*hints, name):
+        if not text:
+            continue
+        lowered = text.strip().lower()
+        for kind, words in _STAGE_WORDS:
+            if any(word in lowered for word in words):
+                return kind
+    return "other"
+
+
 def collect_texts(*values: object, limit: int = 200, max_length: int = 2000) -> tuple[str, ...]:
     """Every string inside ``values`` (nested dicts and lists walked, keys skipped), for the
     click-token search: at most ``limit`` strings, each cut to ``max_length`` characters."""
