@@ -28,6 +28,8 @@ from infra.local.dlq import RedriveError, list_parked, redrive_aws, redrive_loca
 from infra.local.settings import PROVIDERS, LocalSettings, kept_secrets
 from infra.local.stack import LocalStack, queue_store, template_stack
 
+JOB_POLLER = "JobPollerFunction"
+
 
 def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, object]) -> str:
     url = settings.gateway_url
@@ -89,6 +91,9 @@ def run(settings: LocalSettings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
     try:
+        # The job feeds (Lever, Workable) are read at once rather than 15 minutes from now.
+        polled = stack.fire_schedules_of(JOB_POLLER)
+        logging.getLogger("local").info("job feeds polled at start: %d schedule(s) ran", polled)
         demo: dict[str, object] = {}
         if settings.demo:
             demo = load_demo(

@@ -1,7 +1,7 @@
 """What the local fake of the ATS APIs answers on the local stack: the demo organisation's
-published Lever postings (the job poller turns them into vacancies, as it would read
-``api.lever.co/v0/postings/<site>``) and, once the demo has played an application, the Lever
-opportunity behind it. Every other call gets the 404 a real API gives for an unknown id."""
+published Lever postings and Workable jobs (the job poller turns them into vacancies, as it would
+read ``api.lever.co/v0/postings/<site>`` and ``<subdomain>.workable.com/spi/v3/jobs``). Every
+other call gets the 404 a real API gives for an unknown id."""
 
 from __future__ import annotations
 
@@ -39,7 +39,23 @@ LEVER_POSTINGS = (
     },
 )
 
+WORKABLE_JOBS = (
+    {
+        "id": "61884e2",
+        "shortcode": "D3M0C5M01",
+        "title": "Customer Success Manager",
+        "state": "published",
+        "department": "Customer Success",
+        "location": {"city": "Amsterdam", "country": "Netherlands", "country_code": "NL"},
+        "url": "https://apply.workable.com/kring-demo/j/D3M0C5M01/",
+        "shortlink": "https://apply.workable.com/j/D3M0C5M01",
+        "application_url": "https://apply.workable.com/kring-demo/j/D3M0C5M01/apply",
+        "created_at": "2026-11-20T09:00:00Z",
+    },
+)
+
 
 def seed(fake: FakeAtsApi) -> FakeAtsApi:
     fake.replace("GET", f"/lever-postings/{LEVER_SITE}", list(LEVER_POSTINGS))
+    fake.replace("GET", "/workable/jobs", {"jobs": list(WORKABLE_JOBS), "paging": {}})
     return fake

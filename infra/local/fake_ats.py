@@ -121,7 +121,12 @@ class FakeAtsApi:
 
         self._server = ThreadingHTTPServer((self._host, self._port), Handler)
         self._server.daemon_threads = True
-        threading.Thread(target=self._server.serve_forever, name="fake-ats-api", daemon=True).start()
+        threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name="fake-ats-api",
+            daemon=True,
+        ).start()
         return self
 
     def stop(self) -> None:

@@ -9,6 +9,7 @@ import os
 import threading
 import time
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from http.server import ThreadingHTTPServer
 from typing import Any
 
@@ -83,6 +84,7 @@ class LocalStack:
     stack: Stack = field(init=False)
     secrets: dict[str, str] = field(init=False, default_factory=dict)
     ats_api: FakeAtsApi | None = field(init=False, default=None)
+    scheduler: LocalScheduler | None = field(init=False, default=None)
     _stoppers: list[Any] = field(init=False, default_factory=list)
     _ready: threading.Event = field(init=False, default_factory=threading.Event)
 
@@ -151,6 +153,7 @@ class LocalStack:
         )
         scheduler.start()
         self._stoppers.append(scheduler.stop)
+        self.scheduler = scheduler
         gateway = GatewayServer(
             (settings.host, settings.port), self.stack.routes(), functions.invoke, self._ready.is_set
         )
@@ -185,6 +188,18 @@ class LocalStack:
                     TableName=name, TimeToLiveSpecification={"Enabled": True, "AttributeName": ttls[name]}
                 )
             log.info("created table %s", name)
+
+    def fire_schedules_of(self, function_logical_id: str) -> int:
+        """Fire every schedule of one function now, as its next run would (the demo polls the job
+        feeds at once instead of waiting for the first run); how many succeeded."""
+        if self.scheduler is None:
+            raise RuntimeError("the stack is not started")
+        now = datetime.now(UTC)
+        return sum(
+            self.scheduler.fire(schedule, now)
+            for schedule in self.scheduler.schedules
+            if schedule.function == function_logical_id
+        )
 
     def stop(self) -> None:
         for stop in reversed(self._stoppers):

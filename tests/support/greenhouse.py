@@ -71,3 +71,87 @@ def job(name: str = "job_created", **changes: Any) -> bytes:
 
 def action(name: str, body: dict[str, Any]) -> bytes:
     return encode({"action": name, "payload": body})
+
+
+# ------------------------------------------------------------------------------- candidate events
+# Greenhouse sends the whole application with every candidate event (its web hook docs show
+# ``{"action": ..., "payload": {"application": {...}}}`` for each); these are the verbatim
+# application sample moved on to what each event would carry, following the documented examples.
+APPLICATION_ID = 71980812  # greenhouse_new_candidate_application.json
+CANDIDATE_ID = 60304594
+JOB_ID_OF_APPLICATION = 274075
+POST_ID_OF_APPLICATION = 263533
+CANDIDATE_EVENTS = (
+    "candidate_stage_change",
+    "hire_candidate",
+    "unhire_candidate",
+    "reject_candidate",
+    "unreject_candidate",
+)
+
+
+# A referral source: only then is ``credited_to`` the referrer (the sample's source is LinkedIn).
+REFERRAL_SOURCE = {"id": 4000045, "public_name": "Employee Referral", "type": {"id": 2, "name": "Referral"}}
+
+
+def application(**changes: Any) -> dict[str, Any]:
+    """The sample's application (a deep copy) with ``changes`` applied to it."""
+    app: dict[str, Any] = copy.deepcopy(payload("new_candidate_application")["payload"]["application"])
+    app.update(changes)
+    return app
+
+
+def candidate_event(name: str, **changes: Any) -> dict[str, Any]:
+    """``name`` as Greenhouse sends it for the sample's application, then ``changes`` applied to
+    the application. Times: the stage change on 2017-11-02, the hire (offer accepted) on
+    2017-11-20, the unhire on 2017-12-01, the rejection on 2017-11-06."""
+    app = application()
+    if name == "candidate_stage_change":
+        app.update(
+            last_activity_at="2017-11-02T10:15:00Z",
+            current_stage={
+                "id": 2944105,
+                "name": "Face to Face",
+                "interviews": [{"id": 4368010, "name": "Onsite", "status": "scheduled", "interviewers": []}],
+            },
+        )
+    elif name == "hire_candidate":
+        job = app["jobs"][0]
+        app.update(
+            status="hired",
+            last_activity_at="2017-11-20T16:00:05Z",
+            current_stage={"id": 2944107, "name": "Offer", "interviews": []},
+            opening={"opening_id": "1234-56"},
+            job={"id": job["id"], "name": job["name"], "departments": job["departments"]},
+            offer={
+                "id": 506409,
+                "version": 1,
+                "created_at": "2017-11-15T09:00:00Z",
+                "sent_at": "2017-11-16",
+                "resolved_at": "2017-11-20T16:00:00Z",
+                "starts_at": "2018-01-08",
+                "custom_fields": {},
+            },
+        )
+    elif name == "unhire_candidate":
+        app.update(status="active", last_activity_at="2017-12-01T08:30:00Z")
+    elif name in ("reject_candidate", "unreject_candidate"):
+        rejected = name == "reject_candidate"
+        app.update(
+            status="rejected" if rejected else "active",
+            rejected_at="2017-11-06T11:00:00Z" if rejected else None,
+            last_activity_at="2017-11-06T11:00:00Z",
+            rejection_reason=(
+                {"id": 14, "name": "Too Junior", "type": {"id": 3, "name": "Wrong skill set"}}
+                if rejected
+                else None
+            ),
+        )
+    else:
+        raise AssertionError(f"no candidate event {name!r}")
+    app.update(changes)
+    return {"action": name, "payload": {"application": app}}
+
+
+def candidate_body(name: str, **changes: Any) -> bytes:
+    return encode(candidate_event(name, **changes))

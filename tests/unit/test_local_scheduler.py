@@ -189,7 +189,8 @@ def test_the_templates_schedules_are_read_with_their_state_and_dead_letter_queue
     assert schedules["NightlyPoll"].function == "ShareFanoutFunction"
 
     # A disabled schedule never runs.
-    scheduler = LocalScheduler(list(schedules.values()), lambda *_: None)
+    added = [schedules[name] for name in ("ApiFunctionDigest", "ApiFunctionPaused", "NightlyPoll")]
+    scheduler = LocalScheduler(added, lambda *_: None)
     assert [s.name for s in scheduler.schedules] == ["ApiFunctionDigest", "NightlyPoll"]
 
 

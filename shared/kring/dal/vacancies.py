@@ -213,6 +213,27 @@ class VacancyRepository:
                 return out
             request["ExclusiveStartKey"] = last
 
+    def of_provider(self, provider: str) -> list[StoredVacancy]:
+        """Every vacancy of one ATS, whatever its status: the id-ordered list (gsi1) from
+        ``VAC#<provider>-``, every page (eventually consistent). What the job poller compares
+        the provider's feed with."""
+        prefix = keys.vacancy_list_entry(f"{provider}-")[keys.GSI1_SK]
+        out: list[StoredVacancy] = []
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
+            "ExpressionAttributeNames": {"#pk": keys.GSI1_PK, "#sk": keys.GSI1_SK},
+            "ExpressionAttributeValues": {":pk": value(keys.VACANCY_LIST), ":prefix": value(prefix)},
+        }
+        while True:
+            got = self.client.query(**request)
+            out.extend(from_item(item) for item in got.get("Items", []))
+            last = got.get("LastEvaluatedKey")
+            if not last:
+                return out
+            request["ExclusiveStartKey"] = last
+
     # ----------------------------------------------------------------------------- ATS jobs
     def get_job(self, provider: str, job_id: str) -> AtsJob | None:
         got = self.client.get_item(

@@ -14,7 +14,15 @@ from typing import cast
 
 from kring import config
 from kring.errors import PayloadTooLargeError, ProviderNotConfiguredError, UnauthorizedError
-from kring.integrations.ats import greenhouse
+from kring.integrations.ats import (
+    ashby,
+    greenhouse,
+    lever,
+    recruitee,
+    smartrecruiters,
+    teamtailor,
+    workable,
+)
 from kring.integrations.ats.base import (
     Delivery,
     FetchingProvider,
@@ -27,6 +35,12 @@ from kring.integrations.secrets import get_secret
 
 _PROVIDERS: dict[str, WebhookProvider] = {
     greenhouse.NAME: greenhouse,
+    lever.NAME: lever,
+    ashby.NAME: ashby,
+    recruitee.NAME: recruitee,
+    workable.NAME: workable,
+    teamtailor.NAME: teamtailor,
+    smartrecruiters.NAME: smartrecruiters,
 }
 
 
@@ -66,16 +80,17 @@ def api_key_name(name: str) -> str:
 def open_delivery(name: str, headers: Mapping[str, str], raw_body: bytes) -> Delivery | Reply:
     """Check one webhook request and normalise it, in this order:
 
-    unknown or unconnected provider → :class:`ProviderNotConfiguredError` (404); body over the
-    limit → :class:`PayloadTooLargeError` (413); a pre-secret handshake → its :class:`Reply`;
-    bad or missing signature → :class:`UnauthorizedError` (401); then the body is parsed, and
-    malformed JSON or an unusable payload → :class:`~kring.errors.InvalidInputError` (400).
-    Nothing is parsed before the signature has been verified over the raw bytes.
+    unknown provider → :class:`ProviderNotConfiguredError` (404); body over the limit →
+    :class:`PayloadTooLargeError` (413); a handshake → its :class:`Reply`; a provider without a
+    webhook secret → 404; bad or missing signature → :class:`UnauthorizedError` (401); then the
+    body is parsed, and malformed JSON or an unusable payload →
+    :class:`~kring.errors.InvalidInputError` (400). Nothing is parsed before the signature has been
+    verified over the raw bytes — except by a handshake, which each module keeps to the exact
+    request its provider sends *before* there is a secret to sign with (Recruitee shows the secret
+    only after its test request got 200; SmartRecruiters activates before a signing key exists).
+    A handshake stores nothing and answers nothing but its acknowledgement.
     """
     ats = provider(name)
-    secret = get_secret(secret_name(ats.NAME))
-    if not secret:
-        raise ProviderNotConfiguredError(f"{ats.NAME} is not connected (no webhook secret)")
     limit = config.webhooks().max_body_bytes
     if len(raw_body) > limit:
         raise PayloadTooLargeError(f"the body is over {limit} bytes")
@@ -83,9 +98,14 @@ def open_delivery(name: str, headers: Mapping[str, str], raw_body: bytes) -> Del
     reply = ats.handshake(lowered, raw_body)
     if reply is not None:
         return reply
+    secret = get_secret(secret_name(ats.NAME))
+    if not secret:
+        raise ProviderNotConfiguredError(f"{ats.NAME} is not connected (no webhook secret)")
     if not ats.verify(lowered, raw_body, secret):
         raise UnauthorizedError("missing or wrong signature")
-    payload = parse_json(raw_body)
+    # A provider whose event name is a header (SmartRecruiters) wraps the body with its headers.
+    parse = getattr(ats, "parse_delivery", None)
+    payload = parse(lowered, raw_body) if callable(parse) else parse_json(raw_body)
     return Delivery(
         provider=ats.NAME,
         delivery_id=ats.delivery_id(lowered, raw_body),

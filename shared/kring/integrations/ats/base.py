@@ -18,7 +18,7 @@ applies them the same way whichever ATS they came from.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Protocol
 
@@ -266,9 +266,13 @@ class PolledProvider(Protocol):
     @property
     def NAME(self) -> Provider: ...
 
-    def published_posts(self) -> list[JobPostChanged]:
-        """Every post published right now, from the provider's feed, each ``live=True``.
-        Raises :class:`~kring.errors.TransientError` when the feed cannot be read."""
+    def published_posts(self) -> Sequence[JobPostChanged | JobChanged]:
+        """Every post published right now, from the provider's feed, each ``live=True``; a
+        provider that knows each post's department or offices also returns a :class:`JobChanged`
+        per job, before its posts (:mod:`kring.job_feeds` compares both with what is stored).
+        Raises :class:`~kring.errors.TransientError` when the feed cannot be read, and
+        :class:`~kring.errors.ProviderNotConfiguredError` when it is not configured (the poller
+        then skips the provider rather than close its vacancies)."""
         ...
 
 

@@ -13,6 +13,34 @@
   page is ``https://job-boards.greenhouse.io/<board token>/jobs/<post id>`` — the payload has no URL.
 - Language: ``nl`` when the post (or its ``language`` field, as the Job Board API has it) says
   Dutch (``nl``, ``nl-NL``, ``Dutch``, ``Nederlands``); otherwise ``en``.
+
+Candidates. ``new_candidate_application``, ``new_prospect_application``, ``candidate_stage_change``,
+``hire_candidate``, ``unhire_candidate`` and ``reject_candidate`` all carry the whole application
+(``payload.application``), so every one of them carries its evidence too: a hire or stage change
+that arrives before the application still credits it. The application id is ``application.id``,
+the candidate ``application.candidate.id``, the job ``application.jobs[0].id`` (the deprecated
+``application.job`` when ``jobs`` is missing) and the post ``application.job_post_id`` (as Harvest
+has it), else ``jobs[0].job_post_id``, where present — vacancies are keyed by post. An application
+without any job is a prospect in a pool, not an application for a vacancy: ignored, whatever the
+event; so is ``unreject_candidate`` (Kring counts no "unrejected"), and so is an event without an
+application id (nothing to key it on).
+
+``occurred_at`` is Greenhouse's time of the happening, with these fallbacks (each the next best
+stamp the payload has; the time of receipt when it has none):
+
+- application: ``applied_at`` → ``last_activity_at`` → ``candidate.created_at``;
+- stage change: ``last_activity_at`` (the move is the application's latest activity; Greenhouse
+  sends no stage-entered time and no previous stage);
+- hire: ``offer.resolved_at`` (the acceptance that fires the hook) → ``last_activity_at``;
+- unhire: ``last_activity_at``; reject: ``rejected_at`` → ``last_activity_at``.
+
+Evidence: the referrer is ``credited_to`` (e-mail and employee id) *when the application's source
+is a referral* — Greenhouse also puts the recruiter who added or sourced a candidate in
+``credited_to``, and crediting them would pay a recruiter who happens to be an ambassador — and a
+``referrer`` record where present; the click token may hide in the source (``name`` /
+``public_name``), the application's and the candidate's custom field values, the candidate's tags,
+the answers to application questions, and the prospect details. The candidate's e-mail is the
+first of ``email_addresses`` (for the self-referral check only; hashed before it leaves).
 """
 
 from __future__ import annotations
@@ -20,6 +48,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, field_validator
@@ -27,13 +56,22 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, fiel
 from kring import config
 from kring.errors import InvalidInputError
 from kring.integrations.ats.base import (
+    ApplicationSubmitted,
     Change,
+    Evidence,
+    Hired,
     JobChanged,
     JobDeleted,
     JobPostChanged,
     JobPostDeleted,
+    Rejected,
     Reply,
+    Stage,
+    StageChanged,
+    Unhired,
+    collect_texts,
     first_text,
+    stage_kind,
 )
 from kring.models.common import Locale, Provider
 
@@ -47,6 +85,13 @@ MAX_DELIVERY_ID = 128
 
 POST_CHANGED = frozenset({"job_post_created", "job_post_updated"})
 JOB_CHANGED = frozenset({"job_created", "job_updated", "job_approved"})
+SUBMITTED = frozenset({"new_candidate_application", "new_prospect_application"})
+APPLICATION_EVENTS = SUBMITTED | {
+    "candidate_stage_change",
+    "hire_candidate",
+    "unhire_candidate",
+    "reject_candidate",
+}
 DUTCH = frozenset({"nl", "dutch", "nederlands"})
 JOB_STATUSES: Final[dict[str, Literal["open", "closed", "draft"]]] = {
     "open": "open",
@@ -88,11 +133,14 @@ def normalise(payload: Any) -> list[Change]:
         raise InvalidInputError("a Greenhouse web hook is an object with an 'action'")
     action: str = payload["action"]
     body = payload.get("payload")
-    if action == "ping" or action not in POST_CHANGED | JOB_CHANGED | {"job_post_deleted", "job_deleted"}:
+    used = POST_CHANGED | JOB_CHANGED | APPLICATION_EVENTS | {"job_post_deleted", "job_deleted"}
+    if action == "ping" or action not in used:
         return []
     if not isinstance(body, dict):
         raise InvalidInputError(f"{action}: 'payload' is not an object")
     try:
+        if action in APPLICATION_EVENTS:
+            return _application_changes(action, body.get("application"))
         if action in POST_CHANGED:
             return _post_changed(_post_of(body))
         if action == "job_post_deleted":
@@ -235,6 +283,157 @@ def _job_changed(job: _Job) -> JobChanged:
         tags=tuple(seen.values()),
         status=JOB_STATUSES.get(job.status or ""),
     )
+
+
+# --------------------------------------------------------------------------------- candidates
+class _Candidate(_Shape):
+    id: str
+    created_at: object = None
+
+    _ids = field_validator("id", mode="before")(_id)
+
+
+class _ApplicationJob(_Shape):
+    id: str
+    job_post_id: str | None = None
+
+    _ids = field_validator("id", "job_post_id", mode="before")(_id)
+
+
+class _Offer(_Shape):
+    resolved_at: object = None
+
+
+class _Application(_Shape):
+    id: str
+    candidate: _Candidate
+    jobs: list[_ApplicationJob] | None = None
+    job: _ApplicationJob | None = None
+    job_post_id: str | None = None
+    current_stage: _Named | None = None
+    applied_at: object = None
+    last_activity_at: object = None
+    rejected_at: object = None
+    offer: _Offer | None = None
+
+    _ids = field_validator("id", "job_post_id", mode="before")(_id)
+
+
+def _application_changes(action: str, raw: object) -> list[Change]:
+    if not isinstance(raw, dict) or raw.get("id") in (None, ""):
+        return []  # nothing to key it on
+    app = _Application.model_validate(raw)
+    job = app.jobs[0] if app.jobs else app.job
+    if job is None:
+        return []  # a prospect in a pool, not an application for a vacancy
+    return [_application_change(action, app, job, raw)]
+
+
+def _application_change(
+    action: str, app: _Application, job: _ApplicationJob, raw: Mapping[str, Any]
+) -> Change:
+    common: dict[str, Any] = {
+        "provider": NAME,
+        "application_id": app.id,
+        "candidate_id": app.candidate.id,
+        "job_id": job.id,
+        "post_id": app.job_post_id or job.job_post_id,
+    }
+    stage = _stage(app)
+    if action in SUBMITTED:
+        when = _when(app.applied_at, app.last_activity_at, app.candidate.created_at)
+        return ApplicationSubmitted(**common, occurred_at=when, stage=stage, evidence=_evidence(raw))
+    if action == "candidate_stage_change":
+        if stage is None:
+            raise InvalidInputError("candidate_stage_change without a current stage")
+        return StageChanged(
+            **common, occurred_at=_when(app.last_activity_at), stage=stage, evidence=_evidence(raw)
+        )
+    if action == "hire_candidate":
+        when = _when(app.offer.resolved_at if app.offer else None, app.last_activity_at)
+        return Hired(**common, occurred_at=when, evidence=_evidence(raw))
+    if action == "unhire_candidate":
+        return Unhired(**common, occurred_at=_when(app.last_activity_at))
+    return Rejected(**common, occurred_at=_when(app.rejected_at, app.last_activity_at))
+
+
+def _stage(app: _Application) -> Stage | None:
+    name = first_text(app.current_stage.name) if app.current_stage else None
+    return Stage(name=name[:200], kind=stage_kind(name)) if name else None
+
+
+def _when(*stamps: object) -> datetime:
+    """The first stamp that reads as a time (a naive one taken as UTC, a bare date as its
+    midnight), else the time of receipt."""
+    for stamp in stamps:
+        if isinstance(stamp, str) and stamp.strip():
+            try:
+                parsed = datetime.fromisoformat(stamp.strip())
+            except ValueError:
+                continue
+            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+    return datetime.now(UTC)
+
+
+def _evidence(app: Mapping[str, Any]) -> Evidence:
+    """Everything in the application that may say who brought the candidate (see the module
+    docstring); raw, for :mod:`kring.applications` to hash and search."""
+    candidate = _mapping(app.get("candidate"))
+    credited = _mapping(app.get("credited_to"))
+    source = _mapping(app.get("source"))
+    referrer = _mapping(app.get("referrer"))  # Harvest's {type: email | id | outside, value}
+    referrer_value = first_text(_as_text(referrer.get("value")))
+    if not _is_referral(source):
+        credited = {}
+    emails = [first_text(credited.get("email"))]
+    if referrer_value and "@" in referrer_value and referrer.get("type") in (None, "email"):
+        emails.append(referrer_value)
+    return Evidence(
+        referrer_emails=tuple(e for e in emails if e),
+        referrer_employee_ids=tuple(e for e in (first_text(_as_text(credited.get("employee_id"))),) if e),
+        texts=collect_texts(
+            source.get("name"),
+            source.get("public_name"),
+            _field_values(app.get("custom_fields")),
+            _field_values(app.get("keyed_custom_fields")),
+            _field_values(candidate.get("custom_fields")),
+            _field_values(candidate.get("keyed_custom_fields")),
+            candidate.get("tags"),
+            [a.get("answer") if isinstance(a, dict) else a for a in _list(app.get("answers"))],
+            app.get("prospect_detail"),
+            referrer_value,
+        ),
+        candidate_email=first_text(
+            *(a.get("value") if isinstance(a, dict) else a for a in _list(candidate.get("email_addresses")))
+        ),
+    )
+
+
+def _is_referral(source: Mapping[str, Any]) -> bool:
+    """The source is a referral (``Referral``, ``Employee Referral``, type ``referral`` …)."""
+    kind = _mapping(source.get("type"))
+    names = (source.get("name"), source.get("public_name"), kind.get("name"), source.get("type"))
+    return any(isinstance(n, str) and "referr" in n.lower() for n in names)
+
+
+def _field_values(fields: object) -> list[object]:
+    """The values of custom fields, whether keyed ``{slug: {name, type, value}}`` (web hooks) or
+    flat ``{slug: value}`` (Harvest)."""
+    if not isinstance(fields, dict):
+        return []
+    return [f.get("value") if isinstance(f, dict) and "value" in f else f for f in fields.values()]
+
+
+def _mapping(value: object) -> Mapping[str, Any]:
+    return value if isinstance(value, dict) else {}
+
+
+def _list(value: object) -> list[Any]:
+    return value if isinstance(value, list) else []
+
+
+def _as_text(value: object) -> object:
+    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
 
 
 def _first_error(exc: ValidationError) -> str:

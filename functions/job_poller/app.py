@@ -1,0 +1,37 @@
+"""EventBridge Scheduler → one poll of one ATS's published-jobs feed (``{"provider": "lever"}``),
+for the ATSs without a job webhook (see :mod:`kring.job_feeds`): new and changed postings become
+vacancies (``VacancyPublished``), vanished ones close (``VacancyClosed``), unchanged ones write
+nothing.
+
+A poll needs no idempotency record: it compares the feed with what is stored, so a retried or
+overlapping run finds nothing left to do. A failed run (the feed down, a bad input) raises: Lambda
+retries the asynchronous invocation, then parks it in JobPollerDLQ, whose alarm tells the operator.
+The next scheduled run catches up on its own.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from kring import job_feeds
+from kring.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+    from kring.dal.vacancies import VacancyRepository
+    from kring.integrations.eventbridge import EventPublisher
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(
+    event: dict[str, Any],
+    context: LambdaContext,
+    publisher: EventPublisher | None = None,
+    repository: VacancyRepository | None = None,
+) -> dict[str, Any]:
+    request = job_feeds.parse_poll_request(event)
+    logger.append_keys(provider=request.provider)
+    return job_feeds.sync(request.provider, datetime.now(UTC), publisher=publisher, repository=repository)

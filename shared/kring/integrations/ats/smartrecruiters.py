@@ -1,0 +1,509 @@
+"""SmartRecruiters (Webhooks Subscriptions API; the Customer API for everything the webhook lacks).
+
+- Activation: once a subscription is activated, SmartRecruiters POSTs a request with an
+  ``X-Hook-Secret`` header and expects **200 echoing the same header** within 20 s. That is
+  answered by :func:`handshake`, before any signature check (nothing is stored or applied).
+- Every delivery is signed: ``smartrecruiters-signature: v1=<hex>[;v1=<hex>…]`` (one per live key;
+  any match is enough) with ``v1 = hex(HMAC-SHA256(key, timestamp + "." + body + "." + event-id +
+  "." + event-name + "." + event-version + "." + link))`` — the raw body bytes, an empty string for
+  a missing header — and ``smartrecruiters-timestamp`` (unix seconds) within
+  :data:`TOLERANCE_SECONDS` of :func:`now` either way: a stale delivery is a 401.
+- The answer is **202** (within 5 s; up to 10 redeliveries over 24 h otherwise). The delivery id
+  is the ``event-id`` header.
+- The event's name is a header, not in the body, so :func:`parse_delivery` wraps the body with the
+  headers :func:`normalise` needs (``event-name``, ``event-version``, ``link``, the timestamp).
+- Bodies carry ids only: ``application.created`` / ``application.status.updated`` →
+  ``{"job_id", "candidate_id"}``; ``job.created`` / ``job.updated`` / ``job.status.updated`` →
+  ``{"id"}`` (the ``link`` header's URL is read when the body lacks them). Each becomes a
+  :class:`FetchNeeded`, completed by :func:`fetch` through :class:`SmartRecruitersClient`
+  (``X-SmartToken``): ``GET /candidates/{cid}/jobs/{jid}`` (status, source, referrer),
+  ``GET /candidates/{cid}`` (e-mail for the self-referral check, tags, web links),
+  ``GET /candidates/{cid}/jobs/{jid}/screening-answers``; for jobs ``GET /jobs/{id}`` and
+  ``GET /jobs/{id}/publication`` (``postingUrl`` / ``applyUrl``; 404 = not published).
+- An application has no id of its own in the webhook: Kring's application id is
+  :func:`application_id` (the first 40 hex digits of sha256 of ``<candidate id>:<job id>``), the
+  same for every event of one candidate's application to one job.
+- Status → change: NEW / LEAD → applied, IN_REVIEW → screening, INTERVIEW → interview, OFFER(ED)
+  → offer, HIRED → :class:`Hired`, REJECTED → :class:`Rejected`; anything else (WITHDRAWN,
+  TRANSFERRED …) a stage of kind ``other``. ``application.created`` is always an
+  :class:`ApplicationSubmitted` (plus the hire or rejection if it was created in that state).
+- A job is live when its publication has a URL, its status is SOURCING, INTERVIEW or OFFER and its
+  posting status (where present) is PUBLIC. The job API's fields are RECONSTRUCTED from the docs
+  (README §8): code reads them defensively. The vacancy's order time is the fetch time — the API
+  shows the state *now*, so the last fetch applied is the newest state.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import re
+import time
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime
+from typing import Any, Final, Literal, Protocol
+from urllib.parse import quote
+
+from pydantic import TypeAdapter, ValidationError
+
+from kring import config
+from kring.errors import InvalidInputError, TransientError
+from kring.integrations.ats.base import (
+    ApplicationSubmitted,
+    Change,
+    Evidence,
+    FetchNeeded,
+    Hired,
+    JobChanged,
+    JobPostChanged,
+    Rejected,
+    Reply,
+    Stage,
+    StageChanged,
+    StageKind,
+    collect_texts,
+    first_text,
+    parse_json,
+)
+from kring.integrations.ats.http import ApiNotFoundError, JsonApi
+from kring.integrations.secrets import get_secret
+from kring.models.common import Locale, Provider
+
+NAME: Final[Provider] = "smartrecruiters"
+ACK_STATUS: Final = 202
+
+HOOK_SECRET_HEADER = "x-hook-secret"  # noqa: S105 - a header name, not a secret
+SIGNATURE_HEADER = "smartrecruiters-signature"
+TIMESTAMP_HEADER = "smartrecruiters-timestamp"
+EVENT_ID_HEADER = "event-id"
+EVENT_NAME_HEADER = "event-name"
+EVENT_VERSION_HEADER = "event-version"
+LINK_HEADER = "link"
+TOLERANCE_SECONDS = 300
+MAX_DELIVERY_ID = 128
+
+APPLICATION_CREATED = "application.created"
+APPLICATION_EVENTS = frozenset({APPLICATION_CREATED, "application.status.updated"})
+JOB_EVENTS = frozenset({"job.created", "job.updated", "job.status.updated"})
+
+_STAGE_KINDS: Final[dict[str, StageKind]] = {
+    "LEAD": "applied",
+    "NEW": "applied",
+    "IN_REVIEW": "screening",
+    "INTERVIEW": "interview",
+    "OFFER": "offer",
+    "OFFERED": "offer",
+}
+_LIVE_JOB_STATUSES = frozenset({"SOURCING", "INTERVIEW", "OFFER"})
+_JOB_STATUSES: Final[dict[str, Literal["open", "closed", "draft"]]] = {
+    "SOURCING": "open",
+    "INTERVIEW": "open",
+    "OFFER": "open",
+    "FILLED": "closed",
+    "CANCELLED": "closed",
+    "CREATED": "draft",
+    "ON_HOLD": "draft",
+}
+_HOOK_SECRET = re.compile(r"\A[\x21-\x7e]{1,512}\Z")  # visible ASCII: safe to echo in a header
+_HEX_DIGEST = re.compile(r"\A[0-9a-fA-F]{64}\Z")
+_ID = re.compile(r"\A[A-Za-z0-9._:@-]{1,40}\Z")
+_LINK_APPLICATION = re.compile(r"/jobs/([^/?#>]+)/candidates/([^/?#>]+)")
+_LINK_APPLICATION_ALT = re.compile(r"/candidates/([^/?#>]+)/jobs/([^/?#>]+)")
+_LINK_JOB = re.compile(r"/jobs/([^/?#>]+)/?>")
+_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
+
+
+def now() -> float:
+    """The clock signatures are checked against: module-level, so tests can set the time."""
+    return time.time()
+
+
+# --------------------------------------------------------------------------------- the contract
+def handshake(headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
+    """The activation request: 200 with the same ``X-Hook-Secret`` header, nothing else done."""
+    del raw_body
+    value = headers.get(HOOK_SECRET_HEADER)
+    if value is None:
+        return None
+    value = value.strip()
+    if not _HOOK_SECRET.match(value):
+        raise InvalidInputError("X-Hook-Secret is not a plain token")
+    return Reply(200, {"activated": True}, {"X-Hook-Secret": value})
+
+
+def signature(
+    key: str,
+    timestamp: str,
+    raw_body: bytes,
+    *,
+    event_id: str,
+    event_name: str,
+    event_version: str,
+    link: str,
+) -> str:
+    """The hex ``v1`` signature of one delivery (the vendor's documented scheme)."""
+    message = (
+        f"{timestamp}.".encode() + raw_body + f".{event_id}.{event_name}.{event_version}.{link}".encode()
+    )
+    return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
+    timestamp = headers.get(TIMESTAMP_HEADER, "").strip()
+    if not timestamp.isdigit() or len(timestamp) > 12 or abs(now() - int(timestamp)) > TOLERANCE_SECONDS:
+        return False
+    digests = [
+        part.strip()[3:]
+        for part in re.split(r"[;,]", headers.get(SIGNATURE_HEADER, ""))
+        if part.strip().startswith("v1=") and _HEX_DIGEST.match(part.strip()[3:])
+    ]
+    if not digests:
+        return False
+    expected = signature(
+        secret,
+        timestamp,
+        raw_body,
+        event_id=headers.get(EVENT_ID_HEADER, ""),
+        event_name=headers.get(EVENT_NAME_HEADER, ""),
+        event_version=headers.get(EVENT_VERSION_HEADER, ""),
+        link=headers.get(LINK_HEADER, ""),
+    ).encode("ascii")
+    matched = False
+    for digest in digests:
+        matched |= hmac.compare_digest(expected, digest.lower().encode("ascii"))
+    return matched
+
+
+def parse_delivery(headers: Mapping[str, str], raw_body: bytes) -> dict[str, Any]:
+    """The payload :func:`event_name` and :func:`normalise` see: the JSON body with the headers
+    that say what it is (SmartRecruiters puts the event's name in a header, not in the body)."""
+    return {
+        "event": headers.get(EVENT_NAME_HEADER, "").strip(),
+        "version": headers.get(EVENT_VERSION_HEADER, "").strip(),
+        "link": headers.get(LINK_HEADER, "").strip(),
+        "timestamp": headers.get(TIMESTAMP_HEADER, "").strip(),
+        "body": parse_json(raw_body),
+    }
+
+
+def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
+    given = headers.get(EVENT_ID_HEADER, "").strip()
+    if given and len(given) <= MAX_DELIVERY_ID and given.isprintable():
+        return given
+    return "sha256:" + hashlib.sha256(raw_body).hexdigest()
+
+
+def event_name(payload: Any) -> str:
+    event = payload.get("event") if isinstance(payload, dict) else None
+    return event[:100] if isinstance(event, str) and event else "unknown"
+
+
+def normalise(payload: Any) -> list[Change]:
+    if not isinstance(payload, dict) or "body" not in payload:
+        raise InvalidInputError("a SmartRecruiters delivery is read through parse_delivery")
+    event = event_name(payload)
+    body = payload["body"] if isinstance(payload["body"], dict) else {}
+    link = payload.get("link") if isinstance(payload.get("link"), str) else ""
+    occurred_at = _timestamp(payload.get("timestamp")) or _now()
+    if event in APPLICATION_EVENTS:
+        candidate_id, job_id = _id(body.get("candidate_id")), _id(body.get("job_id"))
+        if candidate_id is None or job_id is None:
+            candidate_id, job_id = _application_from_link(link or "")
+        if candidate_id is None or job_id is None:
+            raise InvalidInputError(f"{event}: no candidate_id and job_id")
+        ids = {"candidate_id": candidate_id, "job_id": job_id}
+        return [FetchNeeded(provider=NAME, event=event, ids=ids, occurred_at=occurred_at)]
+    if event in JOB_EVENTS:
+        job_id = _id(body.get("id")) or _id(body.get("job_id")) or _job_from_link(link or "")
+        if job_id is None:
+            raise InvalidInputError(f"{event}: no job id")
+        return [FetchNeeded(provider=NAME, event=event, ids={"job_id": job_id}, occurred_at=occurred_at)]
+    return []
+
+
+def fetch(request: FetchNeeded, api: SmartRecruitersApi | None = None) -> list[Change]:
+    """What an ids-only delivery stands for, read from the SmartRecruiters API (``api`` or the
+    configured :class:`SmartRecruitersClient`). 404 on the application, candidate or job is
+    permanent (:class:`ApiNotFoundError`); 5xx, 429, timeouts are :class:`TransientError`."""
+    client = api or SmartRecruitersClient.from_config()
+    try:
+        if request.event in APPLICATION_EVENTS:
+            return _fetched_application(client, request)
+        if request.event in JOB_EVENTS:
+            return _fetched_job(client, request)
+    except ValidationError as exc:
+        raise InvalidInputError(f"smartrecruiters {request.event}: {_first_error(exc)}") from exc
+    raise InvalidInputError(f"smartrecruiters cannot fetch {request.event[:60]!r}")
+
+
+def application_id(candidate_id: str, job_id: str) -> str:
+    """Kring's id of one candidate's application to one job (SmartRecruiters sends none)."""
+    return hashlib.sha256(f"{candidate_id}:{job_id}".encode()).hexdigest()[:40]
+
+
+# --------------------------------------------------------------------------------- the API port
+class SmartRecruitersApi(Protocol):
+    """The SmartRecruiters Customer API calls :func:`fetch` makes; each returns the JSON answer."""
+
+    def application(self, candidate_id: str, job_id: str) -> Any: ...
+
+    def candidate(self, candidate_id: str) -> Any: ...
+
+    def screening_answers(self, candidate_id: str, job_id: str) -> Any: ...
+
+    def job(self, job_id: str) -> Any: ...
+
+    def publication(self, job_id: str) -> Any: ...
+
+
+class SmartRecruitersClient:
+    """The Customer API (``SMARTRECRUITERS_API_URL``, default ``https://api.smartrecruiters.com``)
+    with the ``X-SmartToken`` API key."""
+
+    def __init__(self, base_url: str, api_key: str, *, timeout: float | None = None) -> None:
+        self._api = JsonApi(base_url, {"X-SmartToken": api_key}, timeout=timeout)
+
+    @classmethod
+    def from_config(cls) -> SmartRecruitersClient:
+        from kring.integrations.ats import api_key_name
+
+        key = get_secret(api_key_name(NAME))
+        if not key:
+            # Fixed in configuration, then the parked fetches are redriven: retry, do not drop.
+            raise TransientError("no SmartRecruiters API key (ats-api-key-smartrecruiters)")
+        return cls(config.ats().smartrecruiters_api_url, key)
+
+    def application(self, candidate_id: str, job_id: str) -> Any:
+        return self._api.get(f"candidates/{_path(candidate_id)}/jobs/{_path(job_id)}")
+
+    def candidate(self, candidate_id: str) -> Any:
+        return self._api.get(f"candidates/{_path(candidate_id)}")
+
+    def screening_answers(self, candidate_id: str, job_id: str) -> Any:
+        return self._api.get(f"candidates/{_path(candidate_id)}/jobs/{_path(job_id)}/screening-answers")
+
+    def job(self, job_id: str) -> Any:
+        return self._api.get(f"jobs/{_path(job_id)}")
+
+    def publication(self, job_id: str) -> Any:
+        return self._api.get(f"jobs/{_path(job_id)}/publication")
+
+
+# --------------------------------------------------------------------------------- fetches
+def _fetched_application(client: SmartRecruitersApi, request: FetchNeeded) -> list[Change]:
+    candidate_id = request.ids.get("candidate_id") or ""
+    job_id = request.ids.get("job_id") or ""
+    application = _object(client.application(candidate_id, job_id), "application")
+    candidate = _object(client.candidate(candidate_id), "candidate")
+    answers = _optional(lambda: client.screening_answers(candidate_id, job_id))
+    status = (_text(application.get("status"), 40) or "NEW").upper()
+    sources = [application.get(k) for k in ("source", "sourceDetails", "sourceType", "sourceSubType")]
+    referrers = _referrers(application)
+    evidence = Evidence(
+        referrer_emails=tuple(dict.fromkeys(e for e, _ in referrers if e)),
+        referrer_employee_ids=tuple(dict.fromkeys(i for _, i in referrers if i)),
+        texts=collect_texts(*sources, candidate.get("tags"), candidate.get("web"), answers),
+        referring_urls=tuple(dict.fromkeys(t for t in collect_texts(*sources) if t.startswith("http"))),
+        candidate_email=_text(candidate.get("email"), 320),
+    )
+    common: dict[str, Any] = {
+        "provider": NAME,
+        "application_id": application_id(candidate_id, job_id),
+        "candidate_id": candidate_id,
+        "job_id": job_id,
+        "post_id": job_id,
+    }
+    stage = _stage(status, application.get("subStatus"))
+    if request.event == APPLICATION_CREATED:
+        applied_at = (
+            _datetime(application.get("createdOn"))
+            or _datetime(application.get("appliedOn"))
+            or _datetime(application.get("applicationDate"))
+            or request.occurred_at
+        )
+        changes: list[Change] = [
+            ApplicationSubmitted(
+                **common,
+                stage=stage if status not in ("HIRED", "REJECTED") else Stage(name="New", kind="applied"),
+                evidence=evidence,
+                occurred_at=applied_at,
+            )
+        ]
+        if status == "HIRED":
+            changes.append(Hired(**common, evidence=evidence, occurred_at=request.occurred_at))
+        elif status == "REJECTED":
+            changes.append(Rejected(**common, occurred_at=request.occurred_at))
+        return changes
+    if status == "HIRED":
+        return [Hired(**common, evidence=evidence, occurred_at=request.occurred_at)]
+    if status == "REJECTED":
+        return [Rejected(**common, occurred_at=request.occurred_at)]
+    return [StageChanged(**common, stage=stage, evidence=evidence, occurred_at=request.occurred_at)]
+
+
+def _stage(status: str, sub_status: object) -> Stage:
+    name = status.replace("_", " ").capitalize()
+    detail = _text(sub_status, 150)
+    return Stage(name=f"{name}: {detail}" if detail else name, kind=_STAGE_KINDS.get(status, "other"))
+
+
+def _referrers(application: dict[str, Any]) -> list[tuple[str | None, str | None]]:
+    """``(e-mail, employee id)`` of a referrer on the application, if the API shows one (the field
+    is unverified: ``referrer`` / ``referredBy`` / ``referral``, an object or a list of them)."""
+    out: list[tuple[str | None, str | None]] = []
+    for key in ("referrer", "referredBy", "referral"):
+        value = application.get(key)
+        for item in value if isinstance(value, list) else [value]:
+            if not isinstance(item, dict):
+                continue
+            user = item.get("user")
+            person: dict[str, Any] = user if isinstance(user, dict) else item
+            email = _text(person.get("email"), 320)
+            employee = _text(person.get("employeeId") or person.get("externalId"), 64)
+            if email or employee:
+                out.append((email, employee))
+    return out[:10]
+
+
+def _fetched_job(client: SmartRecruitersApi, request: FetchNeeded) -> list[Change]:
+    job_id = request.ids.get("job_id") or ""
+    job = _object(client.job(job_id), "job")
+    publication = _optional(lambda: client.publication(job_id))
+    title = _text(job.get("title") or job.get("name"), 300)
+    if title is None:
+        raise InvalidInputError(f"smartrecruiters job {job_id}: no title")
+    status = (_text(job.get("status"), 40) or "").upper()
+    posting_status = (_text(job.get("postingStatus"), 40) or "").upper()
+    url = _publication_url(publication)
+    live = (
+        url is not None
+        and (not status or status in _LIVE_JOB_STATUSES)
+        and (not posting_status or posting_status == "PUBLIC")
+    )
+    location = _location(job.get("location"))
+    department = job.get("department")
+    return [
+        JobChanged(
+            provider=NAME,
+            job_id=job_id,
+            name=title,
+            department=_text(department.get("label") if isinstance(department, dict) else department, 100),
+            location=location,
+            status=_JOB_STATUSES.get(status),
+        ),
+        JobPostChanged(
+            provider=NAME,
+            post_id=job_id,
+            job_id=job_id,
+            title=title,
+            location=location,
+            url=url,
+            live=live,
+            language=_language(job.get("language")),
+            updated_at=_now(),
+        ),
+    ]
+
+
+def _publication_url(publication: Any) -> str | None:
+    """``postingUrl`` (the public page), else ``applyUrl``; the answer may be one publication or
+    a list of them (``content``)."""
+    items = publication.get("content") if isinstance(publication, dict) else publication
+    for item in items if isinstance(items, list) else [publication]:
+        if isinstance(item, dict):
+            for key in ("postingUrl", "applyUrl"):
+                url = first_text(item.get(key))
+                if url and url.startswith("https://") and len(url) <= 2000:
+                    return url
+    return None
+
+
+def _location(value: object) -> str | None:
+    if isinstance(value, str):
+        return _text(value, 200)
+    if not isinstance(value, dict):
+        return None
+    parts = [first_text(value.get(k)) for k in ("city", "region", "country")]
+    place = ", ".join(dict.fromkeys(p for p in parts if p))
+    if not place and value.get("remote") is True:
+        place = "Remote"
+    return place[:200] or None
+
+
+def _language(value: object) -> Locale:
+    code = value.get("code") if isinstance(value, dict) else value
+    declared = (first_text(code) or "").lower()
+    return "nl" if declared.split("-")[0].split("_")[0] == "nl" else "en"
+
+
+def _optional(call: Callable[[], Any]) -> Any:
+    """A secondary lookup (screening answers, the publication): absent is nothing to add; a
+    transient failure still propagates, so the whole fetch is retried."""
+    try:
+        return call()
+    except ApiNotFoundError:
+        return None
+
+
+def _object(answer: Any, what: str) -> dict[str, Any]:
+    if not isinstance(answer, dict):
+        raise InvalidInputError(f"smartrecruiters answered without a {what}")
+    return answer
+
+
+# --------------------------------------------------------------------------------- small values
+def _application_from_link(link: str) -> tuple[str | None, str | None]:
+    match = _LINK_APPLICATION.search(link)
+    if match:
+        return _id(match.group(2)), _id(match.group(1))
+    match = _LINK_APPLICATION_ALT.search(link)
+    if match:
+        return _id(match.group(1)), _id(match.group(2))
+    return None, None
+
+
+def _job_from_link(link: str) -> str | None:
+    match = _LINK_JOB.search(link)
+    return _id(match.group(1)) if match else None
+
+
+def _id(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    return text if _ID.match(text) else None
+
+
+def _text(value: object, limit: int) -> str | None:
+    text = first_text(value)
+    return text[:limit] if text else None
+
+
+def _timestamp(value: object) -> datetime | None:
+    if isinstance(value, str) and value.isdigit() and len(value) <= 12:
+        return datetime.fromtimestamp(int(value), UTC)
+    return None
+
+
+def _datetime(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = _DATETIME.validate_python(value.strip())
+    except ValidationError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _now() -> datetime:
+    return datetime.fromtimestamp(now(), UTC)
+
+
+def _path(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error.get("loc", ())) or "payload"
+    return f"{where}: {error.get('msg', 'invalid')}"

@@ -1,0 +1,609 @@
+"""Teamtailor (company webhooks: Settings > Integrations > Webhooks; Teamtailor support may have to
+switch the feature on).
+
+Signatures
+- ``TT-Signature`` (repeated in the body as ``signature``), version 2 only:
+  ``base64("t=<unix>,v2=<hex HMAC-SHA256(key, t + "." + JSON.stringify(payload))>")``, where
+  ``payload`` is the inner object of the body ``{"payload": {...}, "signature": "..."}``. ``t`` must
+  be within :data:`TOLERANCE_SECONDS` of :func:`now`, either way: a stale signature is a 401.
+- The signed bytes are what Teamtailor's Node sender produced with ``JSON.stringify``. That is the
+  exact slice of the raw body between ``{"payload":`` and ``,"signature":"…"}`` — so the slice is
+  tried first, found with two anchored byte patterns and nothing parsed. Only if the slice does not
+  verify (another key order, whitespace) is the body parsed and ``payload`` re-serialised compactly
+  (``separators=(",", ":"), ensure_ascii=False``: JSON.stringify's output for everything but
+  numbers like ``1.0``); that parse only rebuilds the bytes to check, nothing of it is used before
+  the signature matched. Which of the two Teamtailor really signs is unverified (README §1.2).
+- Version 1 (legacy: base64 of an HMAC over ``payload.data.id`` alone) is refused: it does not
+  protect the body, so anyone holding one old delivery could send any content under it.
+- Partner-programme requests (job-board channel ads, partner stage triggers) carry
+  ``Teamtailor-Signature: t=<unix>,v1=<hex>`` instead — over ``t + "." + raw body`` (job-board) or
+  over ``t + "." + partner-event.id`` (triggers; only the id is signed). Kring is not a Teamtailor
+  partner, so both are verified (the same key and tolerance) only to be acknowledged and ignored:
+  nothing of their content is ever used, which is also why the id-only signature is enough.
+
+Delivery
+- Teamtailor does not retry ("any non 2xx responses will be logged as a failed delivery"), so the
+  answer is a fast 200 and anything slow (API calls) goes to the fetch queue. There is no event id:
+  the delivery id is a hash of the event name, ``data.id`` and ``updated-at``.
+- ``job.create`` / ``job.update`` → :class:`JobPostChanged` (Teamtailor's job *is* the advert: post
+  id = job id), live when ``status`` is ``open``. The webhook has no public URL; an open job without
+  ``careersite-job-url`` (or without a title or time) is fetched from the API instead
+  (``GET /jobs/{id}``). ``job.destroy`` → :class:`JobPostDeleted`. Attributes arrive kebab-case
+  (the docs also show snake_case): every key is normalised ``-`` → ``_``.
+- ``job_application.create`` / ``.update`` carry no candidate id and no source detail →
+  :class:`FetchNeeded`, completed by :func:`fetch` through :class:`TeamtailorClient`:
+  ``GET /job-applications/{id}?include=candidate,job,stage``, the candidate's answers, and the
+  referrals of the candidate (``GET /referrals?filter[candidate]=…&include=user``: the referring
+  user's e-mail and external id) plus the webhook's ``referer_id`` user. Stage type ``Inbox`` /
+  ``In process`` / ``Hired`` gives the funnel stage; ``rejected-at`` a rejection. A move out of
+  Hired cannot be told from the API's current state: there is no unhire for Teamtailor.
+- ``job_application.destroy`` and ``candidate.*`` are acknowledged and ignored.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import json
+import re
+import time
+from collections.abc import Callable, Iterator, Mapping
+from datetime import UTC, datetime
+from typing import Any, Final, Protocol
+from urllib.parse import quote
+
+from pydantic import TypeAdapter, ValidationError
+
+from kring import config
+from kring.errors import InvalidInputError, TransientError
+from kring.integrations.ats.base import (
+    ApplicationSubmitted,
+    Change,
+    Evidence,
+    FetchNeeded,
+    Hired,
+    JobPostChanged,
+    JobPostDeleted,
+    Rejected,
+    Reply,
+    Stage,
+    StageChanged,
+    collect_texts,
+    first_text,
+    parse_json,
+    stage_kind,
+)
+from kring.integrations.ats.http import ApiNotFoundError, JsonApi
+from kring.integrations.secrets import get_secret
+from kring.models.common import Locale, Provider
+
+NAME: Final[Provider] = "teamtailor"
+ACK_STATUS: Final = 200
+
+SIGNATURE_HEADER = "tt-signature"
+PARTNER_SIGNATURE_HEADER = "teamtailor-signature"
+TOLERANCE_SECONDS = 300
+API_VERSION = "20240404"
+MAX_REFERRALS = 10
+
+JOB_CHANGED = frozenset({"job.create", "job.update"})
+JOB_DESTROYED = "job.destroy"
+APPLICATION_CREATED = "job_application.create"
+APPLICATION_UPDATED = "job_application.update"
+APPLICATION_EVENTS = frozenset({APPLICATION_CREATED, APPLICATION_UPDATED})
+JOB_FETCHED = "job.fetch"  # the event name of a FetchNeeded for a job (open, URL missing)
+PARTNER_JOB_AD = "partner.job_board_ad"
+PARTNER_TRIGGER = "partner.trigger"
+
+# The body is {"payload":<payload>,"signature":"<base64>"}: the payload is everything in between.
+_PAYLOAD_START = re.compile(rb'\A\s*\{\s*"payload"\s*:')
+_PAYLOAD_END = re.compile(rb',\s*"signature"\s*:\s*"([A-Za-z0-9+/=]{1,1024})"\s*\}\s*\Z')
+_HEX_DIGEST = re.compile(r"\A[0-9a-fA-F]{64}\Z")
+_ID = re.compile(r"\A[A-Za-z0-9._:@-]{1,40}\Z")
+_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
+
+
+def now() -> float:
+    """The clock signatures are checked against: module-level, so tests can set the time."""
+    return time.time()
+
+
+# --------------------------------------------------------------------------------- the contract
+def handshake(headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
+    """Teamtailor has no activation request: every delivery is signed."""
+    del headers, raw_body
+    return None
+
+
+def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
+    if PARTNER_SIGNATURE_HEADER in headers and SIGNATURE_HEADER not in headers:
+        return _verify_partner(headers[PARTNER_SIGNATURE_HEADER], raw_body, secret)
+    end = _PAYLOAD_END.search(raw_body)
+    given = headers.get(SIGNATURE_HEADER, "").strip() or (end.group(1).decode("ascii") if end else "")
+    parsed = parse_signature(given)
+    if parsed is None:
+        return False
+    timestamp, digests = parsed
+    if not _fresh(timestamp):
+        return False
+    key = secret.encode("utf-8")
+    for signed in _signed_payloads(raw_body):
+        expected = sign(key, timestamp, signed).encode("ascii")
+        matched = False
+        for digest in digests:
+            matched |= hmac.compare_digest(expected, digest.lower().encode("ascii"))
+        if matched:
+            return True
+    return False
+
+
+def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
+    """No event id exists: a hash of (event name, resource id, updated-at) — stable for one change
+    of one resource; the body's hash for anything without those (the partner requests)."""
+    del headers
+    body = parse_json(raw_body)
+    inner = body.get("payload") if isinstance(body, dict) else None
+    data = inner.get("data") if isinstance(inner, dict) else None
+    if isinstance(inner, dict) and isinstance(data, dict):
+        attributes = _attributes(data)
+        parts = (inner.get("event_name"), data.get("id"), attributes.get("updated_at"))
+        if all(isinstance(p, str | int) and not isinstance(p, bool) and str(p) for p in parts):
+            key = "\n".join(str(p) for p in parts)
+            return "tt:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
+    return "sha256:" + hashlib.sha256(raw_body).hexdigest()
+
+
+def event_name(payload: Any) -> str:
+    if isinstance(payload, dict):
+        inner = payload.get("payload")
+        name = inner.get("event_name") if isinstance(inner, dict) else None
+        if isinstance(name, str) and name:
+            return name[:100]
+        if isinstance(payload.get("partner-event"), dict):
+            return PARTNER_TRIGGER
+        if "job-board-id" in payload or "reference-id" in payload:
+            return PARTNER_JOB_AD
+    return "unknown"
+
+
+def normalise(payload: Any) -> list[Change]:
+    if event_name(payload) in (PARTNER_JOB_AD, PARTNER_TRIGGER):
+        return []  # partner programmes: Kring is not a Teamtailor partner (see the module notes)
+    inner = payload.get("payload") if isinstance(payload, dict) else None
+    if not isinstance(inner, dict) or not isinstance(inner.get("event_name"), str):
+        raise InvalidInputError("a Teamtailor webhook is {'payload': {'event_name', 'data'}}")
+    event: str = inner["event_name"]
+    if event not in JOB_CHANGED | APPLICATION_EVENTS | {JOB_DESTROYED}:
+        return []
+    data = inner.get("data")
+    if not isinstance(data, dict) or _id(data.get("id")) is None:
+        raise InvalidInputError(f"{event}: 'data' has no usable 'id'")
+    resource_id = _id(data.get("id")) or ""
+    attributes = _attributes(data)
+    try:
+        if event in APPLICATION_EVENTS:
+            return [_application_fetch(event, resource_id, attributes)]
+        if event == JOB_DESTROYED:
+            return [
+                JobPostDeleted(
+                    provider=NAME,
+                    post_id=resource_id,
+                    job_id=resource_id,
+                    title=_text(attributes.get("title"), 300),
+                    updated_at=_datetime(attributes.get("updated_at")),
+                )
+            ]
+        return [_job_changed(event, resource_id, attributes)]
+    except ValidationError as exc:
+        raise InvalidInputError(f"{event}: {_first_error(exc)}") from exc
+
+
+def fetch(request: FetchNeeded, api: TeamtailorApi | None = None) -> list[Change]:
+    """What an ids-only delivery stands for, read from the Teamtailor API (``api`` or the
+    configured :class:`TeamtailorClient`). 404 on the application or job is permanent
+    (:class:`ApiNotFoundError`); 5xx, 429, timeouts are :class:`TransientError` (retried)."""
+    client = api or TeamtailorClient.from_config()
+    try:
+        if request.event in APPLICATION_EVENTS:
+            return _fetched_application(client, request)
+        if request.event in JOB_CHANGED | {JOB_FETCHED}:
+            return [_fetched_job(client, request)]
+    except ValidationError as exc:
+        raise InvalidInputError(f"teamtailor {request.event}: {_first_error(exc)}") from exc
+    raise InvalidInputError(f"teamtailor cannot fetch {request.event[:60]!r}")
+
+
+# --------------------------------------------------------------------------------- signatures
+def parse_signature(value: str) -> tuple[int, list[str]] | None:
+    """``(t, [v2 digests])`` from a v2 ``TT-Signature``; ``None`` for anything else — a legacy v1
+    value (base64 of a bare hex digest, no ``t``) included."""
+    try:
+        decoded = base64.b64decode(value.strip(), validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError, ValueError):
+        return None
+    fields = _fields(decoded)
+    digests = [v for k, v in fields if k == "v2" and _HEX_DIGEST.match(v)]
+    timestamps = [v for k, v in fields if k == "t"]
+    if len(timestamps) != 1 or not timestamps[0].isdigit() or len(timestamps[0]) > 12 or not digests:
+        return None
+    return int(timestamps[0]), digests
+
+
+def sign(key: bytes, timestamp: int, signed: bytes) -> str:
+    """The hex HMAC-SHA256 over ``"<t>." + signed`` (v2 and the partner v1 alike)."""
+    return hmac.new(key, f"{timestamp}.".encode("ascii") + signed, hashlib.sha256).hexdigest()
+
+
+def _fields(text: str) -> list[tuple[str, str]]:
+    out = []
+    for part in text.split(","):
+        name, sep, value = part.strip().partition("=")
+        if sep:
+            out.append((name.strip(), value.strip()))
+    return out
+
+
+def _fresh(timestamp: int) -> bool:
+    return abs(now() - timestamp) <= TOLERANCE_SECONDS
+
+
+def _signed_payloads(raw_body: bytes) -> Iterator[bytes]:
+    """The bytes Teamtailor may have signed, most likely first: the raw slice, then (only if that
+    did not match) the parsed payload re-serialised as JSON.stringify would."""
+    start = _PAYLOAD_START.match(raw_body)
+    end = _PAYLOAD_END.search(raw_body)
+    if start and end and start.end() < end.start():
+        yield raw_body[start.end() : end.start()]
+    try:
+        body = json.loads(raw_body)
+    except (UnicodeDecodeError, ValueError):
+        return
+    if isinstance(body, dict) and "payload" in body:
+        yield json.dumps(body["payload"], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def _verify_partner(header: str, raw_body: bytes, secret: str) -> bool:
+    """Partner programmes' ``t=<unix>,v1=<hex>``: over the raw body (job-board ads), or over the
+    partner event's id (triggers) — parsed only to find that id."""
+    fields = _fields(header)
+    timestamps = [v for k, v in fields if k == "t"]
+    digests = [v for k, v in fields if k == "v1" and _HEX_DIGEST.match(v)]
+    if len(timestamps) != 1 or not timestamps[0].isdigit() or len(timestamps[0]) > 12 or not digests:
+        return False
+    timestamp = int(timestamps[0])
+    if not _fresh(timestamp):
+        return False
+    key = secret.encode("utf-8")
+    signed = [raw_body]
+    try:
+        body = json.loads(raw_body)
+    except (UnicodeDecodeError, ValueError):
+        body = None
+    event = body.get("partner-event") if isinstance(body, dict) else None
+    if isinstance(event, dict) and isinstance(event.get("id"), str):
+        signed.append(event["id"].encode("utf-8"))
+    matched = False
+    for candidate in signed:
+        expected = sign(key, timestamp, candidate).encode("ascii")
+        for digest in digests:
+            matched |= hmac.compare_digest(expected, digest.lower().encode("ascii"))
+    return matched
+
+
+# --------------------------------------------------------------------------------- webhooks
+def _job_changed(event: str, job_id: str, attributes: dict[str, Any]) -> Change:
+    status = (_text(attributes.get("status"), 40) or "").lower()
+    title = _text(attributes.get("title"), 300)
+    url = _url(attributes.get("careersite_job_url"))
+    updated_at = _datetime(attributes.get("updated_at"))
+    live = status == "open"
+    if updated_at is None or title is None or (live and url is None):
+        # Not enough to decide (an open job needs its public URL): read the job from the API.
+        return FetchNeeded(
+            provider=NAME,
+            event=JOB_FETCHED,
+            ids={"job_id": job_id},
+            occurred_at=updated_at or _now(),
+        )
+    return JobPostChanged(
+        provider=NAME,
+        post_id=job_id,
+        job_id=job_id,
+        title=title,
+        url=url,
+        live=live,
+        language=_language(attributes),
+        updated_at=updated_at,
+    )
+
+
+def _application_fetch(event: str, application_id: str, attributes: dict[str, Any]) -> FetchNeeded:
+    ids = {"application_id": application_id}
+    for name in ("job_id", "referer_id", "promotion_id"):
+        value = _id(attributes.get(name))
+        if value is not None:
+            ids[name] = value
+    return FetchNeeded(
+        provider=NAME,
+        event=event,
+        ids=ids,
+        occurred_at=_datetime(attributes.get("updated_at")) or _now(),
+    )
+
+
+# --------------------------------------------------------------------------------- the API port
+class TeamtailorApi(Protocol):
+    """The Teamtailor API calls :func:`fetch` makes; each returns the JSON:API document."""
+
+    def job_application(self, application_id: str) -> Any: ...
+
+    def job(self, job_id: str) -> Any: ...
+
+    def candidate_answers(self, candidate_id: str) -> Any: ...
+
+    def referrals(self, candidate_id: str) -> Any: ...
+
+    def user(self, user_id: str) -> Any: ...
+
+
+class TeamtailorClient:
+    """The Teamtailor REST API (``TEAMTAILOR_API_URL``, default ``https://api.teamtailor.com/v1``)
+    with ``Authorization: Token token=<key>`` and a pinned ``X-Api-Version``."""
+
+    def __init__(self, base_url: str, api_key: str, *, timeout: float | None = None) -> None:
+        self._api = JsonApi(
+            base_url,
+            {"Authorization": f"Token token={api_key}", "X-Api-Version": API_VERSION},
+            timeout=timeout,
+        )
+
+    @classmethod
+    def from_config(cls) -> TeamtailorClient:
+        from kring.integrations.ats import api_key_name
+
+        key = get_secret(api_key_name(NAME))
+        if not key:
+            # Fixed in configuration, then the parked fetches are redriven: retry, do not drop.
+            raise TransientError("no Teamtailor API key (ats-api-key-teamtailor)")
+        return cls(config.ats().teamtailor_api_url, key)
+
+    def job_application(self, application_id: str) -> Any:
+        return self._api.get(f"job-applications/{_path(application_id)}", {"include": "candidate,job,stage"})
+
+    def job(self, job_id: str) -> Any:
+        return self._api.get(f"jobs/{_path(job_id)}")
+
+    def candidate_answers(self, candidate_id: str) -> Any:
+        return self._api.get(f"candidates/{_path(candidate_id)}/answers")
+
+    def referrals(self, candidate_id: str) -> Any:
+        return self._api.get("referrals", {"filter[candidate]": candidate_id, "include": "user"})
+
+    def user(self, user_id: str) -> Any:
+        return self._api.get(f"users/{_path(user_id)}")
+
+
+# --------------------------------------------------------------------------------- fetches
+def _fetched_job(client: TeamtailorApi, request: FetchNeeded) -> JobPostChanged:
+    job_id = request.ids.get("job_id") or ""
+    data = _data(client.job(job_id), "jobs")
+    attributes = _attributes(data)
+    title = _text(attributes.get("title"), 300)
+    if title is None:
+        raise InvalidInputError(f"teamtailor job {job_id}: no title")
+    return JobPostChanged(
+        provider=NAME,
+        post_id=job_id,
+        job_id=job_id,
+        title=title,
+        url=_url(attributes.get("careersite_job_url")),
+        live=(_text(attributes.get("status"), 40) or "").lower() == "open",
+        language=_language(attributes),
+        updated_at=_datetime(attributes.get("updated_at")) or request.occurred_at,
+    )
+
+
+def _fetched_application(client: TeamtailorApi, request: FetchNeeded) -> list[Change]:
+    application_id = request.ids.get("application_id") or ""
+    document = client.job_application(application_id)
+    data = _data(document, "job-applications")
+    attributes = _attributes(data)
+    included = _included(document)
+    candidate_id = _relation_id(data, "candidate")
+    if candidate_id is None:
+        raise InvalidInputError(f"teamtailor job application {application_id}: no candidate")
+    job_id = _relation_id(data, "job") or request.ids.get("job_id")
+    candidate = _attributes(included.get(("candidates", candidate_id), {}))
+    stage = _stage(included.get(("stages", _relation_id(data, "stage") or ""), {}))
+    referrers = _referrers(client, candidate_id, job_id, request.ids.get("referer_id"))
+    answers = _answer_texts(client, candidate_id)
+    referring_urls = [
+        u for u in (_url(attributes.get("referring_url")), _url(candidate.get("referring_url"))) if u
+    ]
+    evidence = Evidence(
+        referrer_emails=tuple(dict.fromkeys(e for e, _ in referrers if e)),
+        referrer_employee_ids=tuple(dict.fromkeys(i for _, i in referrers if i)),
+        texts=collect_texts(
+            attributes.get("referring_url"),
+            attributes.get("referring_site"),
+            attributes.get("promotion_id"),
+            request.ids.get("promotion_id"),
+            candidate.get("referring_url"),
+            candidate.get("referring_site"),
+            candidate.get("tags"),
+            answers,
+        ),
+        referring_urls=tuple(dict.fromkeys(referring_urls)),
+        candidate_email=_text(candidate.get("email"), 320),
+    )
+    common: dict[str, Any] = {
+        "provider": NAME,
+        "application_id": application_id,
+        "candidate_id": candidate_id,
+        "job_id": job_id,
+        "post_id": job_id,
+    }
+    moved_at = (
+        _datetime(attributes.get("changed_stage_at"))
+        or _datetime(attributes.get("updated_at"))
+        or request.occurred_at
+    )
+    rejected_at = _datetime(attributes.get("rejected_at"))
+    hired = stage is not None and stage.kind == "hired"
+    changes: list[Change] = []
+    if request.event == APPLICATION_CREATED:
+        created_at = _datetime(attributes.get("created_at")) or request.occurred_at
+        changes.append(ApplicationSubmitted(**common, stage=stage, evidence=evidence, occurred_at=created_at))
+        if hired:
+            changes.append(Hired(**common, evidence=evidence, occurred_at=moved_at))
+        if rejected_at is not None:
+            changes.append(Rejected(**common, occurred_at=rejected_at))
+    elif rejected_at is not None:
+        changes.append(Rejected(**common, occurred_at=rejected_at))
+    elif hired:
+        changes.append(Hired(**common, evidence=evidence, occurred_at=moved_at))
+    elif stage is not None:
+        changes.append(StageChanged(**common, stage=stage, evidence=evidence, occurred_at=moved_at))
+    return changes
+
+
+def _stage(resource: dict[str, Any]) -> Stage | None:
+    attributes = _attributes(resource)
+    name = _text(attributes.get("name"), 200)
+    stage_type = _text(attributes.get("stage_type"), 200)
+    if name is None and stage_type is None:
+        return None
+    return Stage(name=name or stage_type or "", kind=stage_kind(name, stage_type))
+
+
+def _referrers(
+    client: TeamtailorApi, candidate_id: str, job_id: str | None, referer_id: str | None
+) -> list[tuple[str | None, str | None]]:
+    """``(e-mail, external id)`` of every user who referred the candidate (for this job, or for
+    none in particular), and of the webhook's ``referer_id`` user."""
+    users: dict[str, dict[str, Any]] = {}
+    document = _optional(lambda: client.referrals(candidate_id))
+    if isinstance(document, dict):
+        included = _included(document)
+        referrals = document.get("data")
+        for referral in referrals[:MAX_REFERRALS] if isinstance(referrals, list) else []:
+            if not isinstance(referral, dict):
+                continue
+            referred_for = _relation_id(referral, "job")
+            user_id = _relation_id(referral, "user")
+            if user_id and (referred_for is None or job_id is None or referred_for == job_id):
+                users[user_id] = _attributes(included.get(("users", user_id), {}))
+    if referer_id and referer_id not in users:
+        found = _optional(lambda: client.user(referer_id))
+        if isinstance(found, dict):
+            users[referer_id] = _attributes(_data(found, "users"))
+    out = []
+    for attributes in users.values():
+        email = _text(attributes.get("email"), 320) or _text(attributes.get("login_email"), 320)
+        external = _text(attributes.get("external_id"), 64)
+        if email or external:
+            out.append((email, external))
+    return out
+
+
+def _answer_texts(client: TeamtailorApi, candidate_id: str) -> list[object]:
+    document = _optional(lambda: client.candidate_answers(candidate_id))
+    answers = document.get("data") if isinstance(document, dict) else None
+    out: list[object] = []
+    for answer in answers if isinstance(answers, list) else []:
+        if isinstance(answer, dict):
+            attributes = _attributes(answer)
+            out.extend([attributes.get("text"), attributes.get("choices")])
+    return out
+
+
+def _optional(call: Callable[[], Any]) -> Any:
+    """A secondary lookup (answers, referrals, a user): gone or absent is nothing to add; a
+    transient failure still propagates, so the whole fetch is retried."""
+    try:
+        return call()
+    except ApiNotFoundError:
+        return None
+
+
+# --------------------------------------------------------------------------------- JSON:API shapes
+def _data(document: Any, expected_type: str) -> dict[str, Any]:
+    data = document.get("data") if isinstance(document, dict) else None
+    if not isinstance(data, dict) or _id(data.get("id")) is None:
+        raise InvalidInputError(f"teamtailor answered without a {expected_type} resource")
+    return data
+
+
+def _included(document: Any) -> dict[tuple[str, str], dict[str, Any]]:
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    included = document.get("included") if isinstance(document, dict) else None
+    for resource in included if isinstance(included, list) else []:
+        if isinstance(resource, dict) and isinstance(resource.get("type"), str):
+            resource_id = _id(resource.get("id"))
+            if resource_id is not None:
+                found[(resource["type"], resource_id)] = resource
+    return found
+
+
+def _relation_id(resource: dict[str, Any], name: str) -> str | None:
+    relationships = resource.get("relationships")
+    relation = relationships.get(name) if isinstance(relationships, dict) else None
+    data = relation.get("data") if isinstance(relation, dict) else None
+    return _id(data.get("id")) if isinstance(data, dict) else None
+
+
+def _attributes(resource: dict[str, Any]) -> dict[str, Any]:
+    """The resource's attributes with kebab-case keys made snake_case (both spellings occur)."""
+    attributes = resource.get("attributes")
+    if not isinstance(attributes, dict):
+        return {}
+    return {str(k).replace("-", "_"): v for k, v in attributes.items()}
+
+
+# --------------------------------------------------------------------------------- small values
+def _id(value: object) -> str | None:
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    text = str(value).strip()
+    return text if _ID.match(text) else None
+
+
+def _text(value: object, limit: int) -> str | None:
+    text = first_text(value)
+    return text[:limit] if text else None
+
+
+def _url(value: object) -> str | None:
+    text = first_text(value)
+    return text if text and text.startswith(("https://", "http://")) and len(text) <= 2000 else None
+
+
+def _datetime(value: object) -> datetime | None:
+    if not isinstance(value, str) or not value.strip():
+        return None
+    try:
+        parsed = _DATETIME.validate_python(value.strip())
+    except ValidationError:
+        return None
+    return parsed if parsed.tzinfo is not None else None
+
+
+def _language(attributes: dict[str, Any]) -> Locale:
+    declared = (first_text(attributes.get("language_code"), attributes.get("locale")) or "").lower()
+    return "nl" if declared.split("-")[0].split("_")[0] == "nl" else "en"
+
+
+def _now() -> datetime:
+    return datetime.fromtimestamp(now(), UTC)
+
+
+def _path(value: str) -> str:
+    return quote(value, safe="")
+
+
+def _first_error(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error.get("loc", ())) or "payload"
+    return f"{where}: {error.get('msg', 'invalid')}"

@@ -1,0 +1,173 @@
+"""Teamtailor webhooks for tests: the samples in ``tests/fixtures/ats`` (copied byte for byte from the
+shared test vectors, signed with ``test_secret_do_not_use`` at ``t=1716194467``), fresh deliveries
+signed now, and canned API answers for the fake Teamtailor API."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ats"
+SECRET = "test_secret_do_not_use"
+PATH = "/webhooks/teamtailor"
+SAMPLE_TIME = 1716194467  # the t= every sample was signed at
+COMPANY_SAMPLES = ["job.update", "job_application.create", "job_application.update_hired"]
+PARTNER_SAMPLES = ["jobboard_job_ad_created", "partner_trigger_webhook"]
+APPLICATION_ID = "48151623"
+CANDIDATE_ID = "7001"
+JOB_ID = "23"
+STAGE_ID = "301"
+USER_ID = "4468"
+
+
+def raw(name: str) -> bytes:
+    """The exact bytes of ``teamtailor_<name>.json``."""
+    return (FIXTURES / f"teamtailor_{name}.json").read_bytes()
+
+
+def documented_headers(name: str) -> dict[str, str]:
+    """The signature header(s) the sample's ``.headers.txt`` lists (lower-cased names)."""
+    out = {}
+    for line in (FIXTURES / f"teamtailor_{name}.headers.txt").read_text().splitlines():
+        header, sep, value = line.partition(":")
+        if sep and header.lower() in ("tt-signature", "teamtailor-signature"):
+            out[header.lower()] = value.strip()
+    assert out, f"no signature header in teamtailor_{name}.headers.txt"
+    return out
+
+
+def signature(payload_bytes: bytes, t: int, secret: str = SECRET) -> str:
+    """A v2 ``TT-Signature`` over the payload's bytes at time ``t``."""
+    digest = hmac.new(secret.encode(), f"{t}.".encode() + payload_bytes, hashlib.sha256).hexdigest()
+    return base64.b64encode(f"t={t},v2={digest}".encode()).decode()
+
+
+def delivery(payload: dict[str, Any], *, t: int | None = None, secret: str = SECRET) -> tuple[bytes, str]:
+    """A company webhook body as Teamtailor's Node sender makes it (compact JSON.stringify), and
+    its ``TT-Signature``, signed at ``t`` (now by default)."""
+    inner = json.dumps(payload, separators=(",", ":"), ensure_ascii=False).encode()
+    sig = signature(inner, int(time.time()) if t is None else t, secret)
+    body = b'{"payload":' + inner + b',"signature":"' + sig.encode() + b'"}'
+    return body, sig
+
+
+def headers(sig: str) -> dict[str, str]:
+    return {"Content-Type": "application/json", "TT-Signature": sig}
+
+
+def payload(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(raw(name))["payload"]
+    return data
+
+
+def job_event(event: str = "job.update", **attributes: Any) -> dict[str, Any]:
+    """The verbatim ``job.update`` payload with ``attributes`` changed (kebab-case names)."""
+    data = payload("job.update")
+    data["event_name"] = event
+    data["data"]["attributes"].update(attributes)
+    return data
+
+
+def application_event(event: str = "job_application.create", **attributes: Any) -> dict[str, Any]:
+    data = payload("job_application.create")
+    data["event_name"] = event
+    data["data"]["attributes"].update(attributes)
+    return data
+
+
+# ------------------------------------------------------------------------------ API answers
+def api_application(
+    *,
+    stage_type: str = "Inbox",
+    stage_name: str = "Inbox",
+    rejected_at: str | None = None,
+    referring_url: str | None = "https://www.linkedin.com/",
+    email: str = "candidate@example.com",
+    tags: list[str] | None = None,
+) -> dict[str, Any]:
+    """``GET /job-applications/{id}?include=candidate,job,stage`` as JSON:API documents it."""
+    return {
+        "data": {
+            "id": APPLICATION_ID,
+            "type": "job-applications",
+            "attributes": {
+                "created-at": "2024-05-20T10:41:07.512+02:00",
+                "updated-at": "2024-06-18T15:02:44.120+02:00",
+                "changed-stage-at": "2024-06-18T15:02:44.101+02:00",
+                "rejected-at": rejected_at,
+                "referring-url": referring_url,
+                "referring-site": "LinkedIn",
+                "sourced": False,
+            },
+            "relationships": {
+                "candidate": {"data": {"type": "candidates", "id": CANDIDATE_ID}},
+                "job": {"data": {"type": "jobs", "id": JOB_ID}},
+                "stage": {"data": {"type": "stages", "id": STAGE_ID}},
+            },
+        },
+        "included": [
+            {
+                "id": CANDIDATE_ID,
+                "type": "candidates",
+                "attributes": {
+                    "email": email,
+                    "first-name": "Juston",
+                    "referring-url": None,
+                    "referring-site": None,
+                    "sourced": False,
+                    "tags": tags or [],
+                },
+            },
+            {"id": JOB_ID, "type": "jobs", "attributes": {"title": "Marketing Coordinator"}},
+            {"id": STAGE_ID, "type": "stages", "attributes": {"name": stage_name, "stage-type": stage_type}},
+        ],
+    }
+
+
+def api_answers(*texts: str) -> dict[str, Any]:
+    return {
+        "data": [
+            {"id": str(900 + n), "type": "answers", "attributes": {"text": text, "choices": []}}
+            for n, text in enumerate(texts)
+        ]
+    }
+
+
+def api_referrals(email: str = "referrer@example.com", external_id: str | None = "E42") -> dict[str, Any]:
+    return {
+        "data": [
+            {
+                "id": "1",
+                "type": "referrals",
+                "attributes": {"email": "candidate@example.com", "name": "Juston Becker"},
+                "relationships": {
+                    "candidate": {"data": {"type": "candidates", "id": CANDIDATE_ID}},
+                    "job": {"data": {"type": "jobs", "id": JOB_ID}},
+                    "user": {"data": {"type": "users", "id": USER_ID}},
+                },
+            }
+        ],
+        "included": [
+            {"id": USER_ID, "type": "users", "attributes": {"email": email, "external-id": external_id}}
+        ],
+    }
+
+
+def api_job(
+    *, status: str = "open", url: str | None = "https://career.teamtailor.com/jobs/2-it-designer-1"
+) -> dict[str, Any]:
+    attributes = payload("job.update")["data"]["attributes"]
+    attributes.update({"status": status, "human-status": status, "careersite-job-url": url})
+    return {"data": {"id": "2", "type": "jobs", "attributes": attributes}}
+
+
+def add_application_routes(fake: Any, **application: Any) -> None:
+    """Every call :func:`teamtailor.fetch` makes for the sample application, answered."""
+    fake.add("GET", f"/teamtailor/job-applications/{APPLICATION_ID}", api_application(**application))
+    fake.add("GET", f"/teamtailor/candidates/{CANDIDATE_ID}/answers", api_answers())
+    fake.add("GET", "/teamtailor/referrals", {"data": []})

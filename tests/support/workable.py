@@ -1,0 +1,92 @@
+"""Workable web hooks for tests: the RECONSTRUCTED samples in ``tests/fixtures/ats`` (copied from
+the shared test vectors, signed with ``test_secret_do_not_use``), variants of them, and signing."""
+
+from __future__ import annotations
+
+import copy
+import hashlib
+import hmac
+import json
+from pathlib import Path
+from typing import Any
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ats"
+SECRET = "test_secret_do_not_use"
+PATH = "/webhooks/workable"
+SAMPLES = ("candidate_created", "candidate_moved_hired")
+CANDIDATE_ID = "ce4da98"
+SHORTCODE = "GROOV005"
+
+
+def raw(name: str) -> bytes:
+    """The exact bytes of ``workable_<name>.json``."""
+    return (FIXTURES / f"workable_{name}.json").read_bytes()
+
+
+def documented_signature(name: str) -> str:
+    """The ``X-Workable-Signature`` the sample's ``.headers.txt`` lists."""
+    for line in (FIXTURES / f"workable_{name}.headers.txt").read_text().splitlines():
+        if line.lower().startswith("x-workable-signature:"):
+            return line.split(":", 1)[1].split("#", 1)[0].strip()
+    raise AssertionError(f"no X-Workable-Signature in workable_{name}.headers.txt")
+
+
+def sign(body: bytes, secret: str = SECRET) -> str:
+    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def headers(body: bytes, *, signature: str | None = None) -> dict[str, str]:
+    """What Workable sends with ``body`` (no delivery id: Workable has none)."""
+    return {
+        "Content-Type": "application/json",
+        "X-Workable-Signature": signature if signature is not None else sign(body),
+    }
+
+
+def payload(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads(raw(name))
+    return data
+
+
+def candidate_event(name: str = "candidate_created", **changes: Any) -> dict[str, Any]:
+    """A sample with ``changes`` applied to its candidate (``data``)."""
+    data = copy.deepcopy(payload(name))
+    data["data"].update(changes)
+    return data
+
+
+def encode(data: dict[str, Any]) -> bytes:
+    return json.dumps(data, indent=2).encode()
+
+
+def body(name: str = "candidate_created", **changes: Any) -> bytes:
+    return encode(candidate_event(name, **changes))
+
+
+def job(shortcode: str, **changes: Any) -> dict[str, Any]:
+    """One job as ``GET /spi/v3/jobs`` lists it (fields from Workable's job resource)."""
+    out: dict[str, Any] = {
+        "id": f"id-{shortcode.lower()}",
+        "title": "Office Manager",
+        "full_title": f"Office Manager - {shortcode}",
+        "shortcode": shortcode,
+        "code": shortcode,
+        "state": "published",
+        "department": "Operations",
+        "url": f"https://apply.workable.com/groove-tech/j/{shortcode}/",
+        "application_url": f"https://apply.workable.com/groove-tech/j/{shortcode}/apply/",
+        "shortlink": f"https://apply.workable.com/j/{shortcode}",
+        "location": {
+            "location_str": "Amsterdam, North Holland, Netherlands",
+            "country": "Netherlands",
+            "country_code": "NL",
+            "region": "North Holland",
+            "region_code": "NH",
+            "city": "Amsterdam",
+            "zip_code": "1011",
+            "telecommuting": False,
+        },
+        "created_at": "2024-05-01T09:00:00Z",
+    }
+    out.update(changes)
+    return out
