@@ -16,7 +16,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import TypeAdapter, ValidationError
 
-from kring import config
+from kring import config, identity
 from kring.dal import ambassadors as repository
 from kring.dal.ambassadors import Saved
 from kring.errors import FieldValidationError, InvalidInputError, NotFoundError, PayloadTooLargeError
@@ -83,10 +83,20 @@ def save_ambassador(data: AmbassadorInput, *, now: datetime | None = None) -> Sa
     sharing phase; replacing it with anything else takes it out again.
     """
     saved = repository.save(Ambassador.from_input(data, now=now or _now()))
+    _point_email(saved.ambassador)
     metrics.add_metric(
         name="AmbassadorsCreated" if saved.created else "AmbassadorsUpdated", unit=MetricUnit.Count, value=1
     )
     return saved
+
+
+def _point_email(ambassador: Ambassador) -> None:
+    """Let referral records that name the ambassador by e-mail find them: the keyed hash of the
+    address → the id (:func:`kring.dal.ambassadors.put_email_pointer`), written after the profile.
+    Idempotent; a pointer left by an old address is harmless (verified against the profile)."""
+    email_hash = identity.email_hash(ambassador.email)
+    if email_hash is not None:
+        repository.put_email_pointer(email_hash, ambassador.id)
 
 
 def get_ambassador(ambassador_id: str) -> Ambassador:
@@ -118,7 +128,7 @@ def erase_ambassador(ambassador_id: str, *, now: datetime | None = None) -> bool
     Gone: the whole item collection ``AMB#<id>`` — the profile with every piece of personal data
     in it (name, e-mail, department, location, interests, locale) and with it the list and
     eligibility index entries, so the fan-out never selects the ambassador again; and the
-    weekly share-cap ledgers.
+    weekly share-cap ledgers; and the e-mail pointer that let referral records find them.
 
     Kept, anonymously: the share links already made and whatever is counted against them
     (clicks, applications, hires). They reference the ambassador by employee id only, which —
@@ -137,7 +147,11 @@ def erase_ambassador(ambassador_id: str, *, now: datetime | None = None) -> bool
         if repository.erasure_recorded(subject):
             return False
         raise NotFoundError(f"no ambassador with id {ambassador_id!r}")
+    profile = repository.get(ambassador_id)
     repository.put_erasure_record(subject, now or _now())
+    email_hash = identity.email_hash(profile.email) if profile else None
+    if email_hash is not None:
+        repository.delete_email_pointer(email_hash, ambassador_id)
     repository.delete_keys(item_keys)
     metrics.add_metric(name="AmbassadorsErased", unit=MetricUnit.Count, value=1)
     logger.info("ambassador erased", extra={"erasure_subject": subject, "items_deleted": len(item_keys)})
@@ -313,6 +327,11 @@ def import_csv(body: bytes, *, now: datetime | None = None) -> ImportReport:
     parsed = parse_csv(text)
     at = now or _now()
     saved = repository.save_many([Ambassador.from_input(row, now=at) for _, row in parsed.rows])
+    repository.put_email_pointers(
+        (email_hash, s.ambassador.id)
+        for s in saved
+        if (email_hash := identity.email_hash(s.ambassador.email)) is not None
+    )
     created = sum(1 for s in saved if s.created)
     metrics.add_metric(name="AmbassadorsImported", unit=MetricUnit.Count, value=len(saved))
     metrics.add_metric(name="AmbassadorImportLineErrors", unit=MetricUnit.Count, value=len(parsed.errors))

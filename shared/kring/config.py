@@ -10,8 +10,9 @@ cached — because importing pydantic-settings would cost its cold start tens of
 
 from __future__ import annotations
 
+from decimal import Decimal
 from functools import lru_cache
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import AnyHttpUrl, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
@@ -100,6 +101,20 @@ class AttributionSettings(_Base):
     plus a margin)."""
 
     attribution_window_days: int = Field(default=30, alias="ATTRIBUTION_WINDOW_DAYS", ge=1, le=365)
+    attribution_model: Literal["last_click", "first_click"] = Field(
+        default="last_click",
+        alias="ATTRIBUTION_MODEL",
+        description="Which of several valid clicks earns the credit: the last one or the first one",
+    )
+
+
+class RewardSettings(_Base):
+    """The referral reward plan: an amount per credited hire ("0" = no rewards), payable once the
+    hire has lasted the holding period."""
+
+    reward_amount: Decimal = Field(default=Decimal("0"), alias="REWARD_AMOUNT", ge=0, max_digits=12)
+    reward_currency: str = Field(default="EUR", alias="REWARD_CURRENCY", pattern=r"^[A-Z]{3}$")
+    reward_holding_days: int = Field(default=90, alias="REWARD_HOLDING_DAYS", ge=0, le=3650)
 
 
 class ApiSettings(_Base):
@@ -157,6 +172,11 @@ def attribution() -> AttributionSettings:
     return AttributionSettings()
 
 
+@lru_cache(maxsize=1)
+def rewards() -> RewardSettings:
+    return RewardSettings()
+
+
 @lru_cache(maxsize=64)
 def env_secret(name: str) -> str | None:
     """A secret from the environment (local stack): ``admin-token`` → ``KRING_ADMIN_TOKEN``."""
@@ -180,5 +200,6 @@ def clear_caches() -> None:
         api,
         env_secret,
         attribution,
+        rewards,
     ):
         accessor.cache_clear()

@@ -13,33 +13,50 @@ Decision or Evangelize, not dormant). For that page:
 3. drop those at their weekly share cap (ledgers read for capped ambassadors only);
 4. emit ``SharesCreated`` for the page's new links — before writing them, so an announcement is
    never lost (at least once, as every EventBridge event);
-5. write the new links, and the ledgers they change, 25 items a BatchWriteItem, and put the next
+5. count them: ``shares`` on the vacancy's and the programme's day items (one shard each), with a
+   marker for the page in the same TransactWriteItems, so a retried page never counts twice;
+6. write the new links, and the ledgers they change, 25 items a BatchWriteItem, and put the next
    page on the queue.
 
 A page is applied once per (origin event, page number): Powertools idempotency guards it, and the
-writes are idempotent anyway (a link's key is its code; a ledger is a set).
+writes are idempotent anyway (a link's key is its code; a ledger is a set). The idempotency record
+does not cover a page that failed after its count (a failed link write, a timeout): the retry
+decides the same links again — without the existing-link read while it is the only writer —, so
+the count has its own marker. The count is the page's first decision, like the announcement; a
+retry that decides differently (an ambassador opted out in between) is not re-counted.
 """
 
 from __future__ import annotations
 
+import hashlib
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from kring.dal import batch, share_caps, share_links
+from kring.dal import batch, keys, link_stats, share_caps, share_links
 from kring.dal.eligibility import eligible_page
 from kring.dal.vacancies import VacancyRepository
+from kring.errors import TransientError
 from kring.events import SharesCreated, VacancyPublished
 from kring.idempotency import idempotent
 from kring.integrations.eventbridge import EventPublisher
 from kring.integrations.queues import PageQueue
+from kring.link_activity import SHARES, day_of
 from kring.links import derive_code
 from kring.messages import FanoutPage
 from kring.models.ambassador import Candidate
+from kring.models.link_stats import Increment, Plan
 from kring.models.vacancy import ShareLink
 from kring.observability import logger, metrics
 
 SHARES_PER_EVENT = 500  # SharesCreated.ambassador_ids holds at most this many
+# The page's count marker outlives every redelivery of the page: 4 days in FanoutQueue (SQS's
+# default), 14 in FanoutDLQ, and a redrive.
+SHARES_COUNTED_RETENTION = timedelta(days=30)
+MAX_COUNT_ATTEMPTS = 6
+SHARES_COUNTED_ENTITY = "shares_counted"
 
 
 @dataclass(frozen=True)
@@ -93,6 +110,7 @@ def fan_out_page(
         vacancy,
         page.items,
         key.secret,
+        page_id=record.page_id,
         links_may_exist=key.only_writer != record.origin_event_id,
         publisher=publisher,
         now=now,
@@ -117,6 +135,7 @@ def _share(
     candidates: list[Candidate],
     link_key: bytes,
     *,
+    page_id: str,
     links_may_exist: bool,
     publisher: EventPublisher,
     now: datetime,
@@ -161,6 +180,7 @@ def _share(
                 for i in range(0, len(links), SHARES_PER_EVENT)
             ]
         )
+        count_shares(page_id, vacancy.vacancy_id, len(links), now)
     batch.write(share_links.put_requests(links) + ledger_writes)
     return PageResult(
         candidates=len(candidates),
@@ -170,3 +190,39 @@ def _share(
         capped=len(new) - len(chosen),
         next_page=False,
     )
+
+
+def count_shares(
+    page_id: str, vacancy_id: str, created: int, now: datetime, *, sleep: Callable[[float], None] = time.sleep
+) -> bool:
+    """ADD ``created`` to ``shares`` on the vacancy's and the programme's day items (the UTC day of
+    ``now``, one shard by the page id), once per page: the page's marker is Put on
+    ``attribute_not_exists`` in the same TransactWriteItems (3 items, 6 write units a page — a page
+    writes up to 500 links at 1 unit each). False when the page was counted before. A transaction
+    conflict (a click being recorded on the same shard) is retried; if it persists,
+    :class:`TransientError`, so the page is retried."""
+    day = day_of(now)
+    shard = hashlib.blake2b(page_id.encode("utf-8"), digest_size=2).digest()[0] % keys.STATS_SHARDS
+    plan = Plan(
+        marker_key=keys.shares_counted(page_id),
+        marker={
+            "entity": SHARES_COUNTED_ENTITY,
+            "vacancy_id": vacancy_id,
+            "created": created,
+            "day": day,
+            keys.TTL_ATTRIBUTE: int((now + SHARES_COUNTED_RETENTION).timestamp()),
+        },
+        increments=(
+            Increment(keys.vacancy_day_stats(vacancy_id, day, shard), {SHARES: created}),
+            Increment(keys.program_day_stats(day, shard), {SHARES: created}),
+        ),
+    )
+    for attempt in range(MAX_COUNT_ATTEMPTS):
+        outcome = link_stats.commit(plan)
+        if outcome is link_stats.Outcome.APPLIED:
+            return True
+        if outcome is link_stats.Outcome.DUPLICATE:
+            logger.info("fan-out page counted before", extra={"page_id": page_id})
+            return False
+        batch.backoff(attempt, sleep)
+    raise TransientError(f"counting the shares of page {page_id} kept conflicting")

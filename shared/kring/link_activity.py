@@ -21,7 +21,10 @@ plan adds the tags it is first for, on the condition that none of them is there 
 click that added one first makes the transaction fail, and the click is planned again.
 
 Counters land on three items per event, each picked by a shard of the event id: the vacancy's
-day, the ambassador's day, and the vacancy-ambassador pair (all time).
+day, the ambassador's day, and the vacancy-ambassador pair (all time) — and, for share intents
+and human clicks, on a fourth: the whole programme's day (:data:`PROGRAM_METRICS` only: share
+intents, clicks and raw clicks, in total and by channel or network), which the programme funnel
+reads. Bot and own clicks do not touch it, so they still write three counter items.
 """
 
 from __future__ import annotations
@@ -56,6 +59,11 @@ UNIQUE_VISITOR_DAYS = "unique_visitor_days"
 BOT_CLICKS = "bot_clicks"
 OWN_CLICKS = "own_clicks"
 METRICS: tuple[str, ...] = (SHARE_INTENTS, CLICKS, RAW_CLICKS, UNIQUE_VISITORS, BOT_CLICKS, OWN_CLICKS)
+# Share links created (the fan-out counts them per page on the vacancy's and the programme's day
+# items, see kring.fanout): the first step of the programme funnel.
+SHARES = "shares"
+# What the programme's day items count of link activity (its funnel: share intents → clicks).
+PROGRAM_METRICS: tuple[str, ...] = (SHARE_INTENTS, CLICKS, RAW_CLICKS)
 
 CLICK_ENTITY = "click"
 INTENT_ENTITY = "share_intent"
@@ -145,17 +153,32 @@ def click_tags(click: LinkClicked) -> dict[str, tuple[str, ...]]:
     }
 
 
-def _scopes(activity: LinkActivity, day: str, shard: int) -> tuple[keys.Key, keys.Key, keys.Key]:
+def _scopes(activity: LinkActivity, day: str, shard: int) -> tuple[keys.Key, keys.Key, keys.Key, keys.Key]:
+    """Vacancy-day, ambassador-day, vacancy-ambassador (all time) and programme-day."""
     return (
         keys.vacancy_day_stats(activity.vacancy_id, day, shard),
         keys.ambassador_day_stats(activity.ambassador_id, day, shard),
         keys.vacancy_ambassador_stats(activity.vacancy_id, activity.ambassador_id, shard),
+        keys.program_day_stats(day, shard),
     )
 
 
+def _is_program_metric(counter: str) -> bool:
+    return any(counter == m or counter.startswith(f"{m}_") for m in PROGRAM_METRICS)
+
+
+def _program_counters(vacancy_day: Counter[str]) -> Counter[str]:
+    """The programme day's share of an event's vacancy-day counters. Every vacancy counts its
+    ``clicks`` by the same tags (link, visitor, hour), so the programme's sum stays exact."""
+    return Counter({name: n for name, n in vacancy_day.items() if _is_program_metric(name)})
+
+
 def _increments(scopes: Iterable[keys.Key], per_scope: Iterable[Counter[str]]) -> tuple[Increment, ...]:
+    """One Increment per scope with anything to add; the programme's is derived from the first."""
+    counted = list(per_scope)
+    counted.append(_program_counters(counted[0]))
     return tuple(
-        Increment(key, dict(counters)) for key, counters in zip(scopes, per_scope, strict=True) if counters
+        Increment(key, dict(counters)) for key, counters in zip(scopes, counted, strict=True) if counters
     )
 
 

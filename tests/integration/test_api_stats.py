@@ -1,5 +1,7 @@
-"""``GET /api/vacancies/{id}/funnel`` and ``GET /api/ambassadors/{id}/stats``: the click
-recorder's counters read back through the real API handler under moto."""
+"""``GET /api/vacancies/{id}/funnel``, ``GET /api/ambassadors/{id}/stats`` and
+``GET /api/program/funnel``: the click recorder's counters — and the attribution's and the
+fan-out's, written as the storage contract says — read back through the real API handler under
+moto."""
 
 from __future__ import annotations
 
@@ -10,10 +12,12 @@ import pytest
 
 from kring import aws, config
 from kring.dal import ambassadors as ambassador_items
+from kring.dal import keys
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.events import KringEvent
 from kring.models.ambassador import Ambassador
 from kring.models.vacancy import Vacancy
+from tests.support import attribution_data as ad
 from tests.support import link_activity as la
 from tests.support.fixtures import MotoStack
 
@@ -71,6 +75,13 @@ def _zero_bots(**counts: int) -> dict[str, int]:
     return {"head": 0, "preview": 0, "crawler": 0, "scanner": 0, **counts}
 
 
+NO_APPLICATIONS = {"applications": 0, "interviews": 0, "hires": 0}
+
+
+def _methods(**counts: int) -> dict[str, int]:
+    return {"referral": 0, "click_token": 0, "share_code": 0, "unattributed": 0, **counts}
+
+
 def test_the_vacancy_funnel_in_total_by_channel_and_by_day(moto_stack: MotoStack) -> None:
     _seed(moto_stack)
     got = moto_stack.http(
@@ -91,6 +102,8 @@ def test_the_vacancy_funnel_in_total_by_channel_and_by_day(moto_stack: MotoStack
         "bot_clicks": 2,
         "bot_clicks_by_reason": _zero_bots(preview=1, scanner=1),
         "own_clicks": 1,
+        **NO_APPLICATIONS,
+        "applications_by_method": _methods(),
     }
     assert body["by_channel"]["x"] == {
         "share_intents": 1,
@@ -99,7 +112,9 @@ def test_the_vacancy_funnel_in_total_by_channel_and_by_day(moto_stack: MotoStack
         "unique_visitor_days": 1,
         "bot_clicks": 0,
         "own_clicks": 0,
+        **NO_APPLICATIONS,
     }
+    assert body["shares"] == 0
     assert body["by_channel"]["email"]["bot_clicks"] == 1
     assert set(body["by_channel"]) == {"linkedin", "x", "facebook", "whatsapp", "email", "direct"}
     assert [d["day"] for d in body["by_day"]] == ["2026-11-28", "2026-11-29"]
@@ -168,3 +183,203 @@ def test_a_bad_range_is_a_422_that_names_the_field(moto_stack: MotoStack, query:
 def test_the_stats_need_the_admin_token(moto_stack: MotoStack) -> None:
     assert moto_stack.http("GET", "/api/vacancies/greenhouse-1/funnel").status == 401
     assert moto_stack.http("GET", "/api/ambassadors/E1/stats").status == 401
+
+
+# ------------------------------------------------------------------------------------ issue 4
+def _seed_attribution() -> None:
+    """Applications, interviews and hires as the attribution counts them, and shares as the
+    fan-out does: on the vacancy's, the ambassador's and the programme's day items."""
+    day_28, day_29 = "2026-11-28", "2026-11-29"
+    # E1's click-token application via LinkedIn and referral application via x, both on the 29th;
+    # the LinkedIn one reached an interview; a hire (of an earlier application) on the 29th.
+    credited = {
+        "applications": 2,
+        "applications_click_token": 1,
+        "applications_referral": 1,
+        "applications_linkedin": 1,
+        "applications_x": 1,
+        "interviews": 1,
+        "interviews_linkedin": 1,
+    }
+    for key in (
+        keys.vacancy_day_stats("greenhouse-1", day_29, 1),
+        keys.ambassador_day_stats("E1", day_29, 1),
+        keys.program_day_stats(day_29, 1),
+    ):
+        ad.add_counters(key, **credited)
+    for key in (
+        keys.vacancy_day_stats("greenhouse-1", day_29, 3),
+        keys.ambassador_day_stats("E1", day_29, 3),
+        keys.program_day_stats(day_29, 3),
+    ):
+        ad.add_counters(key, hires=1, hires_linkedin=1)
+    # an unattributed application on the 28th: no ambassador, so not on E1's items
+    for key in (keys.vacancy_day_stats("greenhouse-1", day_28, 0), keys.program_day_stats(day_28, 0)):
+        ad.add_counters(key, applications=1, applications_unattributed=1)
+    # a share-code application of another vacancy: the programme counts it, greenhouse-1 does not
+    ad.add_counters(keys.vacancy_day_stats("greenhouse-2", day_29, 2), applications=1)
+    ad.add_counters(
+        keys.program_day_stats(day_29, 2), applications=1, applications_share_code=1, applications_direct=1
+    )
+    # the fan-out's shares: 3 links for greenhouse-1 on the 28th, 2 for greenhouse-2 on the 29th
+    ad.add_counters(keys.vacancy_day_stats("greenhouse-1", day_28, 2), shares=3)
+    ad.add_counters(keys.program_day_stats(day_28, 2), shares=3)
+    ad.add_counters(keys.vacancy_day_stats("greenhouse-2", day_29, 0), shares=2)
+    ad.add_counters(keys.program_day_stats(day_29, 0), shares=2)
+
+
+def test_the_vacancy_funnel_counts_applications_by_method_interviews_hires_and_shares(
+    moto_stack: MotoStack,
+) -> None:
+    _seed(moto_stack)
+    _seed_attribution()
+    body = moto_stack.http(
+        "GET", "/api/vacancies/greenhouse-1/funnel", query="from=2026-11-01&to=2026-11-30", admin=True
+    ).json()
+    totals = body["totals"]
+    assert (totals["applications"], totals["interviews"], totals["hires"]) == (3, 1, 1)
+    assert totals["applications_by_method"] == _methods(referral=1, click_token=1, unattributed=1)
+    assert totals["clicks"] == 3  # the click side unchanged
+    assert body["shares"] == 3
+    linkedin, x = body["by_channel"]["linkedin"], body["by_channel"]["x"]
+    assert (linkedin["applications"], linkedin["interviews"], linkedin["hires"]) == (1, 1, 1)
+    assert (x["applications"], x["interviews"], x["hires"]) == (1, 0, 0)
+    day_28, day_29 = body["by_day"]
+    assert (day_28["day"], day_28["applications"], day_28["hires"]) == ("2026-11-28", 1, 0)
+    assert day_28["applications_by_method"] == _methods(unattributed=1)
+    assert (day_29["applications"], day_29["interviews"], day_29["hires"]) == (2, 1, 1)
+    assert day_29["applications_by_method"] == _methods(referral=1, click_token=1)
+
+
+def test_the_ambassador_stats_count_credited_applications_and_total_the_rewards(
+    moto_stack: MotoStack,
+) -> None:
+    _seed(moto_stack)
+    _seed_attribution()
+    now = datetime.now(UTC)
+    long_ago = datetime(2025, 1, 6, 10, 0, tzinfo=UTC)
+    ad.put_reward("E1", "r-pending", hired_at=now - timedelta(days=10))  # holding period runs
+    ad.put_reward("E1", "r-eligible", hired_at=long_ago, amount="250.50")
+    ad.put_reward("E1", "r-paid", hired_at=long_ago, status="paid", paid_at=long_ago + timedelta(days=91))
+    ad.put_reward(  # paid, then the hire was taken back: still paid, and said so
+        "E1",
+        "r-reversed",
+        hired_at=long_ago,
+        status="paid",
+        amount="20",
+        paid_at=long_ago + timedelta(days=92),
+        reversed_after_payment=True,
+    )
+    ad.put_reward("E1", "r-cancelled", hired_at=long_ago, status="cancelled")
+    ad.put_reward("E1", "r-usd", hired_at=long_ago, currency="USD", amount="100")
+    ad.put_reward("E2", "r-other", hired_at=long_ago)  # someone else's
+
+    body = moto_stack.http(
+        "GET", "/api/ambassadors/E1/stats", query="from=2026-11-01&to=2026-11-30", admin=True
+    ).json()
+    totals = body["totals"]
+    assert (totals["applications"], totals["interviews"], totals["hires"]) == (2, 1, 1)
+    assert totals["applications_by_method"] == _methods(referral=1, click_token=1)
+    assert body["rewards"] == [
+        {
+            "currency": "EUR",
+            "pending": "500.00",
+            "eligible": "250.50",
+            "paid": "520.00",
+            "cancelled": "500.00",
+            "entries": 5,
+            "reversed_after_payment": "20",
+        },
+        {
+            "currency": "USD",
+            "pending": "0",
+            "eligible": "100",
+            "paid": "0",
+            "cancelled": "0",
+            "entries": 1,
+            "reversed_after_payment": "0",
+        },
+    ]
+    assert "shares" not in body  # links are counted per vacancy and for the programme only
+
+
+def test_an_ambassador_without_rewards_has_none(moto_stack: MotoStack) -> None:
+    _seed(moto_stack)
+    body = moto_stack.http("GET", "/api/ambassadors/E1/stats", admin=True).json()
+    assert body["rewards"] == []
+
+
+def test_the_program_funnel_goes_from_shares_to_hires_by_channel_and_by_day(moto_stack: MotoStack) -> None:
+    _seed(moto_stack)  # link activity through the real click recorder
+    _seed_attribution()
+    got = moto_stack.http("GET", "/api/program/funnel", query="from=2026-11-01&to=2026-11-30", admin=True)
+    assert got.status == 200, got.body
+    body = got.json()
+    assert (body["first_day"], body["last_day"]) == ("2026-11-01", "2026-11-30")
+    assert body["totals"] == {
+        "shares": 5,
+        "share_intents": 2,
+        "clicks": 3,
+        "raw_clicks": 4,
+        "applications": 4,
+        "applications_by_method": _methods(referral=1, click_token=1, share_code=1, unattributed=1),
+        "interviews": 1,
+        "hires": 1,
+    }
+    assert body["by_channel"]["linkedin"] == {
+        "share_intents": 1,
+        "clicks": 2,
+        "raw_clicks": 3,
+        "applications": 1,
+        "interviews": 1,
+        "hires": 1,
+    }
+    assert body["by_channel"]["x"] == {
+        "share_intents": 1,
+        "clicks": 1,
+        "raw_clicks": 1,
+        "applications": 1,
+        "interviews": 0,
+        "hires": 0,
+    }
+    assert body["by_channel"]["direct"]["applications"] == 1
+    assert set(body["by_channel"]) == {"linkedin", "x", "facebook", "whatsapp", "email", "direct"}
+    day_28, day_29 = body["by_day"]
+    assert (day_28["day"], day_28["shares"], day_28["share_intents"], day_28["clicks"]) == (
+        "2026-11-28",
+        3,
+        1,
+        1,
+    )
+    assert (day_28["applications"], day_28["applications_by_method"]["unattributed"]) == (1, 1)
+    assert (day_29["shares"], day_29["clicks"], day_29["applications"], day_29["hires"]) == (2, 2, 3, 1)
+
+
+def test_the_program_funnel_range_and_its_emptiness(moto_stack: MotoStack) -> None:
+    _seed(moto_stack)
+    body = moto_stack.http(
+        "GET", "/api/program/funnel", query="from=2026-11-29&to=2026-11-29", admin=True
+    ).json()
+    assert [d["day"] for d in body["by_day"]] == ["2026-11-29"]
+    assert body["totals"]["share_intents"] == 1  # the intent of the 28th is outside
+    empty = moto_stack.http("GET", "/api/program/funnel", query="from=2025-01-01&to=2025-01-31", admin=True)
+    assert empty.status == 200
+    assert empty.json()["by_day"] == []
+    assert empty.json()["totals"]["clicks"] == 0
+
+
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [("from=2026-02-30", "from"), ("to=tomorrow", "to"), ("from=2026-11-30&to=2026-11-01", "from")],
+)
+def test_a_bad_program_range_is_a_422(moto_stack: MotoStack, query: str, field: str) -> None:
+    got = moto_stack.http("GET", "/api/program/funnel", query=query, admin=True)
+    assert got.status == 422, got.body
+    assert [d["field"] for d in got.json()["error"]["details"]] == [field]
+
+
+def test_the_program_funnel_needs_the_admin_token(moto_stack: MotoStack) -> None:
+    assert moto_stack.http("GET", "/api/program/funnel").status == 401
+    assert (
+        moto_stack.http("GET", "/api/program/funnel", headers={"authorization": "Bearer nope"}).status == 401
+    )

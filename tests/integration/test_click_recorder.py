@@ -24,7 +24,7 @@ from tests.support.fixtures import MotoStack
 NOW = datetime(2026, 11, 29, 8, 15, tzinfo=UTC)
 DAY = "2026-11-29"
 SAMPLE = Path(__file__).resolve().parents[2] / "events" / "sqs" / "link_activity_batch.json"
-VAC, AMB = "STATS#VAC#greenhouse-1", "STATS#AMB#E1"
+VAC, AMB, PROG = "STATS#VAC#greenhouse-1", "STATS#AMB#E1", "STATS#PROG"
 
 
 def _deliver(stack: MotoStack, events: Sequence[KringEvent | str]) -> dict[str, Any]:
@@ -95,6 +95,47 @@ def test_a_click_is_recorded_with_its_click_record_and_counted_everywhere(moto_s
     assert snapshot[(AMB, f"DAY#{DAY}")] == snapshot[(VAC, f"DAY#{DAY}")]
     assert snapshot[(VAC, "AMB#E1")] == Counter(
         {**counted, "unique_visitor_days": 1, "unique_visitor_days_x": 1}
+    )
+    assert snapshot[(PROG, f"DAY#{DAY}")] == Counter(counted)  # the programme: no unique visitors
+
+
+def test_the_programme_counts_intents_and_clicks_of_every_vacancy_in_the_same_transaction(
+    moto_stack: MotoStack,
+) -> None:
+    own = la.visitor(5)
+    la.put_own_visitor("E1", DAY, own)
+    events: list[KringEvent] = [
+        la.intent(1, at=NOW, network="whatsapp"),
+        la.intent(2, at=NOW, vacancy_id="greenhouse-2", ambassador_id="E2"),
+        la.click(1, at=NOW, visitor_hash=la.visitor(1)),
+        la.click(2, at=NOW + timedelta(minutes=5), visitor_hash=la.visitor(1)),  # same hour: raw only
+        la.click(3, at=NOW, vacancy_id="greenhouse-2", ambassador_id="E2", channel="x"),
+        la.click(4, at=NOW, kind="preview"),  # bots and own clicks are not in the programme's funnel
+        la.click(5, at=NOW, visitor_hash=own),
+        la.click(6, at=NOW + timedelta(days=1), channel="direct"),  # the next day
+    ]
+    calls, stop = la.counting(aws.dynamodb())
+    try:
+        assert _deliver(moto_stack, [*events, events[2]]) == {"batchItemFailures": []}
+    finally:
+        stop()
+    assert calls == Counter({"BatchGetItem": 1, "TransactWriteItems": len(events)})  # still one a event
+    snapshot = la.stats_snapshot()
+    assert snapshot[(PROG, f"DAY#{DAY}")] == Counter(
+        {
+            "share_intents": 2,
+            "share_intents_whatsapp": 1,
+            "share_intents_linkedin": 1,
+            "clicks": 2,
+            "clicks_linkedin": 1,
+            "clicks_x": 1,
+            "raw_clicks": 3,
+            "raw_clicks_linkedin": 2,
+            "raw_clicks_x": 1,
+        }
+    )
+    assert snapshot[(PROG, "DAY#2026-11-30")] == Counter(
+        {"clicks": 1, "clicks_direct": 1, "raw_clicks": 1, "raw_clicks_direct": 1}
     )
 
 
@@ -266,8 +307,12 @@ def model(
             ((f"STATS#VAC#{e.vacancy_id}", f"AMB#{e.ambassador_id}"), "unique_visitor_days"),
         ]
 
+    def programme(e: LinkClicked | ShareIntended) -> tuple[str, str]:
+        """Every vacancy's day together: share intents, clicks and raw clicks only."""
+        return ("STATS#PROG", f"DAY#{day_of(e.occurred_at)}")
+
     for i in intents:
-        for scope, _ in scopes(i):
+        for scope in [s for s, _ in scopes(i)] + [programme(i)]:
             out[scope]["share_intents"] += 1
             out[scope][f"share_intents_{i.network}"] += 1
     for c in clicks:
@@ -283,6 +328,10 @@ def model(
                 distinct[(scope, f"clicks_{ch}")].add((c.code, c.visitor, day, hour))
                 distinct[(scope, unique_name)].add((c.visitor, day))
                 distinct[(scope, f"{unique_name}_{ch}")].add((c.visitor, day))
+        if c.visitor_kind == "human" and (c.ambassador_id, day, c.visitor) not in own:
+            out[programme(c)].update(["raw_clicks", f"raw_clicks_{ch}"])
+            distinct[(programme(c), "clicks")].add((c.code, c.visitor, day, hour))
+            distinct[(programme(c), f"clicks_{ch}")].add((c.code, c.visitor, day, hour))
     for (scope, name), members in distinct.items():
         out[scope][name] = len(members)
     return {k: +v for k, v in out.items() if +v}

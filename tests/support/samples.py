@@ -30,5 +30,9 @@ def parse_sample(path: Path) -> Any:
             return [parse_spooled_click(record.body) for record in batch.Records]
         if path.name.startswith("link_activity"):
             return [parse_link_activity_message(record.body) for record in batch.Records]
+        if path.name.startswith("candidate_events"):
+            from kring.attribution_recording import parse_message
+
+            return [parse_message(record.body) for record in batch.Records]
         return [parse_fanout_message(record.body) for record in batch.Records]
     raise AssertionError(f"no parser for samples in events/{kind}/")

@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kring import link_activity
+from kring import link_activity, link_reports
 from kring.dal import keys, link_stats
 from kring.errors import FieldValidationError
 from kring.link_reports import day_range, summarise
@@ -30,6 +30,7 @@ def test_a_first_human_click_counts_everywhere_and_claims_its_tags() -> None:
         "STATS#VAC#greenhouse-1|DAY#2026-11-29": {**counted, "unique_visitors": 1, "unique_visitors_x": 1},
         "STATS#AMB#E1|DAY#2026-11-29": {**counted, "unique_visitors": 1, "unique_visitors_x": 1},
         "STATS#VAC#greenhouse-1|AMB#E1": {**counted, "unique_visitor_days": 1, "unique_visitor_days_x": 1},
+        "STATS#PROG|DAY#2026-11-29": counted,  # the programme: no unique visitors
     }
     assert plan.seen is not None
     assert plan.seen.key == keys.visitor_day("2026-11-29", click.visitor)
@@ -65,6 +66,7 @@ def test_a_bot_click_counts_as_a_bot_by_reason_and_claims_nothing(kind: str) -> 
     plan = link_activity.plan_click(la.click(1, at=AT, kind=kind), seen=frozenset(), own=True, window_days=30)
     for counters in _by_key(plan).values():
         assert counters == {"bot_clicks": 1, f"bot_clicks_{kind}": 1, "bot_clicks_linkedin": 1}
+    assert "STATS#PROG|DAY#2026-11-29" not in _by_key(plan)  # bots stay off the programme's funnel
     assert plan.seen is None
     assert plan.marker["own_click"] is False
 
@@ -73,15 +75,20 @@ def test_an_own_click_counts_only_as_own() -> None:
     plan = link_activity.plan_click(la.click(1, at=AT), seen=frozenset(), own=True, window_days=30)
     for counters in _by_key(plan).values():
         assert counters == {"own_clicks": 1, "own_clicks_linkedin": 1}
+    assert len(plan.increments) == 3  # not on the programme's day
     assert plan.seen is None
     assert plan.marker["own_click"] is True
 
 
 def test_a_share_intent_counts_by_network() -> None:
-    plan = link_activity.plan_intent(la.intent(1, at=AT, network="whatsapp"), window_days=30)
+    intent = la.intent(1, at=AT, network="whatsapp")
+    plan = link_activity.plan_intent(intent, window_days=30)
     assert plan.marker_key["pk"].startswith("INTENT#")
+    assert len(plan.increments) == 4
     for counters in _by_key(plan).values():
         assert counters == {"share_intents": 1, "share_intents_whatsapp": 1}
+    shard = link_activity.shard_of(intent.intent_id)
+    assert plan.increments[-1].key == keys.program_day_stats("2026-11-29", shard)
 
 
 def test_keys_to_read() -> None:
@@ -144,8 +151,48 @@ def test_a_default_range_stops_at_the_first_day_a_date_can_be() -> None:
     assert day_range(None, "0001-01-05", today=TODAY) == (date(1, 1, 1), date(1, 1, 5))
 
 
+def test_the_reports_add_applications_by_method_interviews_hires_and_shares() -> None:
+    stored = [
+        {"pk": "STATS#PROG", "sk": "DAY#2026-11-29#0", "ap": 3, "ap_ref": 1, "ap_tok": 2, "ap_x": 2, "sh": 5},
+        {"pk": "STATS#PROG", "sk": "DAY#2026-11-29#2", "ap": 1, "ap_none": 1, "iv": 1, "iv_x": 1},
+        {"pk": "STATS#PROG", "sk": "DAY#2026-11-30#1", "hi": 1, "hi_linkedin": 1, "ap_code": 1, "ap": 1},
+    ]
+    stats = summarise(
+        "program", date(2026, 11, 1), date(2026, 11, 30), map(link_stats.from_stats_item, stored)
+    )
+    totals = stats.totals
+    assert (totals.applications, totals.interviews, totals.hires, totals.shares) == (5, 1, 1, 5)
+    assert totals.applications_by_method == {
+        "referral": 1,
+        "click_token": 2,
+        "share_code": 1,
+        "unattributed": 1,
+    }
+    assert (stats.by_channel["x"].applications, stats.by_channel["x"].interviews) == (2, 1)
+    assert stats.by_channel["linkedin"].hires == 1
+    assert [(d.isoformat(), f.applications, f.hires) for d, f in stats.by_day] == [
+        ("2026-11-29", 4, 0),
+        ("2026-11-30", 1, 1),
+    ]
+
+
+def test_stored_names_with_an_underscore_read_back_whole() -> None:
+    """``ap_ref`` is ``applications_referral``, not the channel ``ref`` of ``applications``."""
+    assert link_stats.from_stats_item(
+        {"ap_ref": 1, "ap_none": 2, "ap_tok_x": 3, "ap_x": 4, "expires_at": 5}
+    ) == {
+        "applications_referral": 1,
+        "applications_unattributed": 2,
+        "applications_click_token_x": 3,
+        "applications_x": 4,
+        "expires_at": 5,
+    }
+    assert link_stats.stored_name("applications_share_code") == "ap_code"
+    assert link_stats.stored_name("hires_linkedin") == "hi_linkedin"
+
+
 def test_every_counter_has_its_own_short_stored_name_and_reads_back() -> None:
-    names = link_activity.counter_names()
+    names = link_reports.counter_names()
     stored = {link_stats.stored_name(name) for name in names}
     assert len(stored) == len(names)
     other = {"pk": "p", "sk": "s", "entity": "link_stats"}

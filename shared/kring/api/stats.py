@@ -1,6 +1,7 @@
-"""``/api/vacancies/{id}/funnel`` and ``/api/ambassadors/{id}/stats``: the click recorder's
-counters over a range of UTC days (``?from=YYYY-MM-DD&to=YYYY-MM-DD``, default the last 90 days,
-at most 366). An unknown vacancy or ambassador is a 404; a bad range a 422."""
+"""``/api/vacancies/{id}/funnel``, ``/api/ambassadors/{id}/stats`` and ``/api/program/funnel``:
+the counters (link activity, shares, applications, interviews, hires) over a range of UTC days
+(``?from=YYYY-MM-DD&to=YYYY-MM-DD``, default the last 90 days, at most 366). An unknown vacancy
+or ambassador is a 404; a bad range a 422."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from kring import link_reports
 from kring.api.responses import json_response
-from kring.api.stats_models import AmbassadorStatsOut, VacancyFunnelOut
+from kring.api.stats_models import AmbassadorStatsOut, ProgramFunnelOut, VacancyFunnelOut
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
@@ -39,3 +40,9 @@ def ambassador_stats(ambassador_id: str) -> Response[str]:
     first, last = _range()
     stats = link_reports.ambassador_stats(unquote(ambassador_id), first, last)
     return json_response(200, AmbassadorStatsOut.of(stats))
+
+
+@router.get("/program/funnel")
+def program_funnel() -> Response[str]:
+    first, last = _range()
+    return json_response(200, ProgramFunnelOut.of(link_reports.program_funnel(first, last)))

@@ -1,5 +1,5 @@
-"""What the stats routes answer: a vacancy's funnel and an ambassador's stats, mapped explicitly
-from :class:`kring.link_reports.LinkStats`."""
+"""What the stats routes answer: a vacancy's funnel, an ambassador's stats and the programme's
+funnel, mapped explicitly from :class:`kring.link_reports.LinkStats`."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ from datetime import date
 from pydantic import Field
 
 from kring.api.models import _Out
+from kring.api.reward_models import RewardTotalsOut
 from kring.link_reports import Figures, LinkStats
 from kring.models.common import AmbassadorId, Channel, VacancyId
 
@@ -23,6 +24,19 @@ class BotClicksOut(_Out):
         return cls.model_validate(dict(figures.bot_clicks_by_reason))
 
 
+class ApplicationsByMethodOut(_Out):
+    """How each application was attributed (the first rule that matched), or that none did."""
+
+    referral: int = Field(description="A referral in the ATS naming an ambassador")
+    click_token: int = Field(description="A click token from an ambassador's link in the application")
+    share_code: int = Field(description="A share code in the application's referring URL")
+    unattributed: int
+
+    @classmethod
+    def of(cls, figures: Figures) -> ApplicationsByMethodOut:
+        return cls.model_validate(dict(figures.applications_by_method))
+
+
 class ChannelFiguresOut(_Out):
     share_intents: int = Field(description="Share-button presses (by network)")
     clicks: int = Field(
@@ -32,6 +46,9 @@ class ChannelFiguresOut(_Out):
     unique_visitor_days: int = Field(description="Distinct visitors per day, summed over the days")
     bot_clicks: int
     own_clicks: int = Field(description="Clicks by the ambassador themselves (not in clicks)")
+    applications: int = Field(description="Applications, on the day they were made")
+    interviews: int = Field(description="Applications that reached an interview, on the application's day")
+    hires: int = Field(description="Hires, on the day of the hire")
 
     @classmethod
     def of(cls, figures: Figures) -> ChannelFiguresOut:
@@ -42,17 +59,22 @@ class ChannelFiguresOut(_Out):
             unique_visitor_days=figures.unique_visitors,
             bot_clicks=figures.bot_clicks,
             own_clicks=figures.own_clicks,
+            applications=figures.applications,
+            interviews=figures.interviews,
+            hires=figures.hires,
         )
 
 
 class TotalsOut(ChannelFiguresOut):
     bot_clicks_by_reason: BotClicksOut
+    applications_by_method: ApplicationsByMethodOut
 
     @classmethod
     def of(cls, figures: Figures) -> TotalsOut:
         return cls(
             **ChannelFiguresOut.of(figures).model_dump(),
             bot_clicks_by_reason=BotClicksOut.of(figures),
+            applications_by_method=ApplicationsByMethodOut.of(figures),
         )
 
 
@@ -65,6 +87,10 @@ class DayOut(_Out):
     bot_clicks: int
     bot_clicks_by_reason: BotClicksOut
     own_clicks: int
+    applications: int
+    applications_by_method: ApplicationsByMethodOut
+    interviews: int
+    hires: int
 
     @classmethod
     def of(cls, day: date, figures: Figures) -> DayOut:
@@ -77,6 +103,10 @@ class DayOut(_Out):
             bot_clicks=figures.bot_clicks,
             bot_clicks_by_reason=BotClicksOut.of(figures),
             own_clicks=figures.own_clicks,
+            applications=figures.applications,
+            applications_by_method=ApplicationsByMethodOut.of(figures),
+            interviews=figures.interviews,
+            hires=figures.hires,
         )
 
 
@@ -90,18 +120,27 @@ class _StatsOut(_Out):
 
 class VacancyFunnelOut(_StatsOut):
     vacancy_id: VacancyId
+    shares: int = Field(description="Personal share links created for the vacancy in the range")
 
     @classmethod
     def of(cls, stats: LinkStats) -> VacancyFunnelOut:
-        return cls(vacancy_id=stats.subject_id, **_fields(stats))
+        return cls(vacancy_id=stats.subject_id, shares=stats.totals.shares, **_fields(stats))
 
 
 class AmbassadorStatsOut(_StatsOut):
     ambassador_id: AmbassadorId
+    rewards: list[RewardTotalsOut] = Field(
+        description="The ambassador's rewards, one entry per currency, by status now (all time, not "
+        "bound to the range); empty without any"
+    )
 
     @classmethod
     def of(cls, stats: LinkStats) -> AmbassadorStatsOut:
-        return cls(ambassador_id=stats.subject_id, **_fields(stats))
+        return cls(
+            ambassador_id=stats.subject_id,
+            rewards=[RewardTotalsOut.of(t) for t in stats.rewards],
+            **_fields(stats),
+        )
 
 
 def _fields(stats: LinkStats) -> dict[str, object]:
@@ -112,3 +151,65 @@ def _fields(stats: LinkStats) -> dict[str, object]:
         "by_channel": {channel: ChannelFiguresOut.of(f) for channel, f in stats.by_channel.items()},
         "by_day": [DayOut.of(day, f) for day, f in stats.by_day],
     }
+
+
+# --- the programme funnel ------------------------------------------------------------------------
+class ProgramChannelOut(_Out):
+    share_intents: int = Field(description="Share-button presses (by network; none for direct)")
+    clicks: int = Field(description="Human clicks, a visitor's repeats on a link in one clock hour once")
+    raw_clicks: int = Field(description="Every human click")
+    applications: int
+    interviews: int
+    hires: int
+
+    @classmethod
+    def of(cls, figures: Figures) -> ProgramChannelOut:
+        return cls(
+            share_intents=figures.share_intents,
+            clicks=figures.clicks,
+            raw_clicks=figures.raw_clicks,
+            applications=figures.applications,
+            interviews=figures.interviews,
+            hires=figures.hires,
+        )
+
+
+class ProgramTotalsOut(ProgramChannelOut):
+    shares: int = Field(description="Personal share links created (they have no channel)")
+    applications_by_method: ApplicationsByMethodOut
+
+    @classmethod
+    def of(cls, figures: Figures) -> ProgramTotalsOut:
+        return cls(
+            **ProgramChannelOut.of(figures).model_dump(),
+            shares=figures.shares,
+            applications_by_method=ApplicationsByMethodOut.of(figures),
+        )
+
+
+class ProgramDayOut(ProgramTotalsOut):
+    day: date
+
+    @classmethod
+    def on(cls, day: date, figures: Figures) -> ProgramDayOut:
+        return cls(day=day, **ProgramTotalsOut.of(figures).model_dump())
+
+
+class ProgramFunnelOut(_Out):
+    """Every vacancy together: shares → share intents → clicks → applications → hires."""
+
+    first_day: date
+    last_day: date
+    totals: ProgramTotalsOut
+    by_channel: dict[Channel, ProgramChannelOut]
+    by_day: list[ProgramDayOut] = Field(description="Days with any activity, oldest first")
+
+    @classmethod
+    def of(cls, stats: LinkStats) -> ProgramFunnelOut:
+        return cls(
+            first_day=stats.first_day,
+            last_day=stats.last_day,
+            totals=ProgramTotalsOut.of(stats.totals),
+            by_channel={channel: ProgramChannelOut.of(f) for channel, f in stats.by_channel.items()},
+            by_day=[ProgramDayOut.on(day, f) for day, f in stats.by_day],
+        )

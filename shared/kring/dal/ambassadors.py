@@ -310,3 +310,48 @@ def erasure_recorded(subject_hash: str) -> bool:
         ExpressionAttributeNames={"#pk": keys.PK},
     )
     return "Item" in got
+
+
+# --- e-mail pointers -----------------------------------------------------------------------------
+# ``AMBEMAIL#<keyed e-mail hash>`` → the ambassador id: how a referral record in an ATS, which names
+# the referrer by e-mail, finds the ambassador. The pointer holds no address; attribution verifies
+# it against the profile's own e-mail hash on every use, so a stale one (the address changed or
+# moved to a colleague) never credits anyone.
+POINTER_ENTITY = "ambassador_email"
+
+
+def _pointer_item(email_hash: str, ambassador_id: str) -> dict[str, Any]:
+    return serialize(
+        {**keys.ambassador_email(email_hash), "entity": POINTER_ENTITY, "ambassador_id": ambassador_id}
+    )
+
+
+def put_email_pointer(email_hash: str, ambassador_id: str) -> None:
+    """Point the hash at the ambassador (a plain, idempotent Put: the last saved profile wins)."""
+    aws.dynamodb().put_item(
+        TableName=config.tables().table_name, Item=_pointer_item(email_hash, ambassador_id)
+    )
+
+
+def put_email_pointers(pointers: Iterable[tuple[str, str]], *, sleep: Sleep = time.sleep) -> int:
+    """Many (hash, ambassador id) pointers, 25 a BatchWriteItem; the requests made."""
+    distinct = dict(pointers)  # one Put per key in a batch
+    return batch.write(
+        [{"PutRequest": {"Item": _pointer_item(h, a)}} for h, a in distinct.items()], sleep=sleep
+    )
+
+
+def delete_email_pointer(email_hash: str, ambassador_id: str) -> None:
+    """Remove the pointer if it still names this ambassador (a colleague may have the address now)."""
+    client_error = _client_error()
+    try:
+        aws.dynamodb().delete_item(
+            TableName=config.tables().table_name,
+            Key=serialize(keys.ambassador_email(email_hash)),
+            ConditionExpression="#ambassador_id = :id",
+            ExpressionAttributeNames={"#ambassador_id": "ambassador_id"},
+            ExpressionAttributeValues={":id": value(ambassador_id)},
+        )
+    except client_error as exc:
+        if _code(exc) != "ConditionalCheckFailedException":
+            raise

@@ -184,6 +184,12 @@ def program_day_stats(day: str, shard: int) -> Key:
     return {"pk": program_stats_prefix(), "sk": f"DAY#{day}#{shard}"}
 
 
+def shares_counted(page_id: str) -> Key:
+    """Marker that one fan-out page (``<origin event id>:<page>``) added its new links to the
+    ``shares`` counters: written in the same transaction, so a retried page counts once."""
+    return {"pk": f"SHCOUNT#{page_id}", "sk": "SHCOUNT"}
+
+
 # --- applications and attribution --------------------------------------------------------------
 def application(provider: str, job_ref: str, candidate_key: str) -> Key:
     """The attribution state of one candidate's application(s) to one ATS job: everything the
@@ -201,6 +207,13 @@ def ambassador_email(email_hash: str) -> Key:
     """Points an ambassador's keyed e-mail hash at their id: referral records name people by
     e-mail. Verified against the profile on every use, so a stale pointer never credits."""
     return {"pk": f"AMBEMAIL#{email_hash}", "sk": "AMBEMAIL"}
+
+
+def click_wait(click_token: str) -> Key:
+    """The applications that named a click token before its click was recorded (a string set of
+    their :func:`application` pks), and whether attribution has seen the click's event: the
+    handshake that credits an application whose click is recorded late. Expires."""
+    return {"pk": f"CLICKWAIT#{click_token}", "sk": "WAIT"}
 
 
 # --- rewards -----------------------------------------------------------------------------------

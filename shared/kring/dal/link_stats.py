@@ -47,6 +47,15 @@ STORED_METRICS: Mapping[str, str] = {
     "unique_visitor_days": "uvd",
     "bot_clicks": "bot",
     "own_clicks": "own",
+    # issue 4 — applications, interviews and hires (written by attribution), shares (by the fan-out)
+    "applications": "ap",
+    "applications_referral": "ap_ref",
+    "applications_click_token": "ap_tok",
+    "applications_share_code": "ap_code",
+    "applications_unattributed": "ap_none",
+    "interviews": "iv",
+    "hires": "hi",
+    "shares": "sh",
 }
 _METRIC_OF_STORED = {stored: metric for metric, stored in STORED_METRICS.items()}
 
@@ -74,12 +83,12 @@ def from_stats_item(item: Mapping[str, Any]) -> dict[str, Any]:
     """A stored stats item with its counters under their full names (other attributes as they are)."""
     out: dict[str, Any] = {}
     for attribute, stored_value in item.items():
-        stored, _, suffix = attribute.partition("_")
+        if attribute in _METRIC_OF_STORED:  # a whole stored name, e.g. ``ap_ref``
+            out[_METRIC_OF_STORED[attribute]] = stored_value
+            continue
+        stored, _, suffix = attribute.rpartition("_")  # suffixes hold no ``_``: ``ap_ref_x``
         metric = _METRIC_OF_STORED.get(stored)
-        if metric is None:
-            out[attribute] = stored_value
-        else:
-            out[f"{metric}_{suffix}" if suffix else metric] = stored_value
+        out[attribute if metric is None else f"{metric}_{suffix}"] = stored_value
     return out
 
 

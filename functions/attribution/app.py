@@ -1,0 +1,43 @@
+"""CandidateEventsQueue → application states, exact counters, the reward ledger and
+``ApplicationAttributed`` (see :mod:`kring.attribution_recording`).
+
+A standard queue fed by CandidateEventsRule (the five candidate events of any ATS, and
+``LinkClicked`` for the late-click handshake). Powertools' BatchProcessor reports each failed
+message on its own (``batchItemFailures``): a message that is not a valid event is logged and
+counted (``AttributionRejected``), and after five receives parked in CandidateEventsDLQ with an
+alarm, like one that keeps conflicting or keeps waiting for its click record.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
+
+from kring.attribution_recording import AttributionRecorder, message_recorder
+from kring.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+
+@logger.inject_lambda_context
+@metrics.log_metrics
+def handler(
+    event: dict[str, Any], context: LambdaContext, recorder: AttributionRecorder | None = None
+) -> dict[str, Any]:
+    record_message = message_recorder(
+        {record["messageId"]: record["body"] for record in event.get("Records") or []}, recorder
+    )
+
+    def record_handler(record: SQSRecord) -> str:
+        return record_message(record.message_id)
+
+    response = process_partial_response(
+        event=event,
+        record_handler=record_handler,
+        processor=BatchProcessor(event_type=EventType.SQS),
+        context=context,
+    )
+    return dict(response)
