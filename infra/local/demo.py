@@ -10,8 +10,10 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 DEMO_FILE = Path(__file__).with_name("demo_org.json")
 MARKER = "demo-loaded"
@@ -67,8 +69,9 @@ def load(gateway_url: str, admin_token: str, greenhouse_secret: str, data_dir: P
         if status != 200:
             raise RuntimeError(f"demo webhook {delivery['action']}: {status} {text}")
     played = play_shares_and_clicks(gateway_url, admin_token, demo_vacancy_id())
+    applied = play_applications(gateway_url, admin_token, greenhouse_secret, demo)
     marker.write_text("1\n")
-    return {"loaded": True, "ambassadors": created, "vacancy_id": demo_vacancy_id(), **played}
+    return {"loaded": True, "ambassadors": created, "vacancy_id": demo_vacancy_id(), **played, **applied}
 
 
 # Real user agents: candidates on current browsers, and the bots that fetch a shared link.
@@ -99,12 +102,17 @@ _opener = urllib.request.build_opener(_NoRedirects)
 
 
 def _get(url: str, headers: dict[str, str], method: str = "GET") -> int:
+    return _follow(url, headers, method)[0]
+
+
+def _follow(url: str, headers: dict[str, str], method: str = "GET") -> tuple[int, str]:
+    """The status and the ``Location`` of one request (redirects not followed)."""
     request = urllib.request.Request(url, headers=headers, method=method)  # noqa: S310 - loopback
     try:
         with _opener.open(request, timeout=30) as response:
-            return int(response.status)
+            return int(response.status), response.headers.get("location", "")
     except urllib.error.HTTPError as exc:
-        return exc.code
+        return exc.code, exc.headers.get("location", "")
 
 
 def _shares(
@@ -161,3 +169,127 @@ def play_shares_and_clicks(gateway_url: str, admin_token: str, vacancy_id: str) 
     if any(status != 302 for status in answers):
         raise RuntimeError(f"demo clicks: expected 302 for every request, got {sorted(set(answers))}")
     return {"shared_by": min(DEMO_SHARERS, len(links)), "link_requests": len(answers)}
+
+
+# ------------------------------------------------------------------------------ applications
+APPLICATION_WAIT_SECONDS = 60.0
+
+
+def _greenhouse(gateway_url: str, secret: str, action: str, application: dict[str, Any]) -> None:
+    body = json.dumps({"action": action, "payload": {"application": application}}).encode()
+    status, text = _post(
+        f"{gateway_url}/webhooks/greenhouse",
+        body,
+        {
+            "content-type": "application/json",
+            "signature": sign_greenhouse(body, secret),
+            "greenhouse-event-id": str(uuid.uuid4()),
+        },
+    )
+    if status != 200:
+        raise RuntimeError(f"demo webhook {action}: {status} {text}")
+
+
+def _application(
+    demo: dict[str, Any], number: int, *, source: dict[str, Any], applied_at: str, **extra: Any
+) -> dict[str, Any]:
+    """A Greenhouse application for the demo's job post, shaped as Greenhouse sends it."""
+    job = next(d["payload"]["job"] for d in demo["greenhouse"] if d["action"] == "job_created")
+    post = next(d["payload"] for d in demo["greenhouse"] if d["action"] == "job_post_created")
+    return {
+        "id": 9100000 + number,
+        "status": "active",
+        "applied_at": applied_at,
+        "last_activity_at": applied_at,
+        "job_post_id": post["id"],
+        "source": source,
+        "credited_to": None,
+        "current_stage": {"id": 501, "name": "Application Review", "interviews": []},
+        "custom_fields": {},
+        "jobs": [{"id": job["id"], "name": job["name"], "job_post_id": post["id"]}],
+        "candidate": {
+            "id": 8100000 + number,
+            "first_name": "Demo",
+            "last_name": f"Candidate {number}",
+            "email_addresses": [{"value": f"candidate{number}@example.org", "type": "personal"}],
+            "tags": [],
+        },
+        **extra,
+    }
+
+
+def play_applications(
+    gateway_url: str, admin_token: str, greenhouse_secret: str, demo: dict[str, Any]
+) -> dict[str, int]:
+    """Candidates apply, as Greenhouse reports it: one who came through an ambassador's LinkedIn
+    share (the click token from the link, in the careers page's "Kring referral code" field) and
+    is interviewed and hired; one an ambassador referred in Greenhouse itself; one who found the
+    job alone. Then waits until attribution has counted all three."""
+    links = sorted(_shares(gateway_url, admin_token, demo_vacancy_id()), key=lambda s: s["ambassador_id"])
+    if not links:
+        return {"applications": 0, "hires": 0}
+    browser = {
+        "user-agent": BROWSERS[2],
+        "accept-language": "nl-NL,nl;q=0.9",
+        "x-forwarded-for": "203.0.113.77",
+        "referer": "https://www.linkedin.com/",
+    }
+    status, location = _follow(f"{links[0]['link']}?ch=linkedin", browser)
+    token = parse_qs(urlsplit(location).query).get("kref", [""])[0]
+    if status != 302 or not token:
+        raise RuntimeError(f"demo: the tracked link answered {status} without a click token")
+    now = datetime.now(UTC)
+    stamp = now.strftime("%Y-%m-%dT%H:%M:%S.000Z")
+    referrer = next(a for a in demo["ambassadors"] if a["id"] == links[-1]["ambassador_id"])
+    clicked = _application(
+        demo,
+        1,
+        source={"id": 7, "public_name": "LinkedIn"},
+        applied_at=stamp,
+        custom_fields={
+            "kring_referral_code": {"name": "Kring referral code", "type": "short_text", "value": token}
+        },
+    )
+    referred = _application(
+        demo,
+        2,
+        source={"id": 8, "public_name": "Employee Referral", "type": {"id": 2, "name": "Referral"}},
+        applied_at=stamp,
+        credited_to={
+            "id": 99,
+            "email": referrer["email"],
+            "employee_id": referrer["id"],
+            "name": referrer["name"],
+        },
+    )
+    alone = _application(demo, 3, source={"id": 9, "public_name": "Jobs page"}, applied_at=stamp)
+    time.sleep(1.5)  # the click is recorded before its application arrives (either order works)
+    for application in (clicked, referred, alone):
+        _greenhouse(gateway_url, greenhouse_secret, "new_candidate_application", application)
+    interviewed = {**clicked, "current_stage": {"id": 503, "name": "Face to Face", "interviews": []}}
+    _greenhouse(gateway_url, greenhouse_secret, "candidate_stage_change", interviewed)
+    hired = {
+        **interviewed,
+        "status": "hired",
+        "current_stage": {"id": 505, "name": "Offer", "interviews": []},
+        "offer": {"id": 7001, "version": 1, "resolved_at": stamp, "starts_at": now.date().isoformat()},
+    }
+    _greenhouse(gateway_url, greenhouse_secret, "hire_candidate", hired)
+    totals = _wait_for_program(gateway_url, admin_token, applications=3, hires=1)
+    return {"applications": totals.get("applications", 0), "hires": totals.get("hires", 0)}
+
+
+def _wait_for_program(gateway_url: str, admin_token: str, **wanted: int) -> dict[str, int]:
+    """The programme funnel's totals once they show ``wanted`` (attribution runs behind queues)."""
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{gateway_url}/api/program/funnel", headers={"authorization": f"Bearer {admin_token}"}
+    )
+    deadline = time.monotonic() + APPLICATION_WAIT_SECONDS
+    totals: dict[str, int] = {}
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+            totals = json.loads(response.read())["totals"]
+        if all(totals.get(name, 0) >= n for name, n in wanted.items()):
+            return totals
+        time.sleep(0.5)
+    raise RuntimeError(f"demo: attribution did not count the applications in time ({totals})")

@@ -38,6 +38,11 @@ class LocalSettings(BaseSettings):
     greenhouse_board: str = "kring-demo"
     public_base_url: str | None = None
     allowed_vacancy_hosts: str | None = None
+    reward_amount: str = Field(
+        default="250",
+        pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$",
+        description="the template's RewardAmount: what a credited hire earns (0 = no rewards)",
+    )
     careers_page_url: str = Field(
         default="https://careers.example.com/",
         pattern=r"^https://",

@@ -43,6 +43,8 @@ def template_stack(settings: LocalSettings) -> Stack:
         "PublicBaseUrl": settings.links_base_url,
         "GreenhouseBoardToken": settings.greenhouse_board,
         "CareersPageUrl": settings.careers_page_url,
+        "RewardAmount": settings.reward_amount,
+        "LeverSite": demo_ats.LEVER_SITE,
     }
     if settings.allowed_vacancy_hosts:
         parameters["AllowedVacancyHosts"] = settings.allowed_vacancy_hosts
@@ -70,7 +72,6 @@ def function_environment(
     for provider in PROVIDERS:
         env[f"{provider.upper()}_API_URL"] = f"{settings.ats_api_url}/{provider}"
     env["LEVER_POSTINGS_URL"] = f"{settings.ats_api_url}/lever-postings"
-    env["LEVER_SITE"] = demo_ats.LEVER_SITE
     return env
 
 

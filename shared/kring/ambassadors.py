@@ -131,9 +131,11 @@ def erase_ambassador(ambassador_id: str, *, now: datetime | None = None) -> bool
     weekly share-cap ledgers; and the e-mail pointer that let referral records find them.
 
     Kept, anonymously: the share links already made and whatever is counted against them
-    (clicks, applications, hires). They reference the ambassador by employee id only, which —
-    without the profile — identifies nobody in Kring; deleting them would break links candidates
-    already hold and rewrite the organisation's statistics.
+    (clicks, applications, hires), and the reward ledger (what the organisation owes or paid
+    for a referred hire is a financial record it must keep). They reference the ambassador by
+    employee id only, which — without the profile — identifies nobody in Kring; deleting them
+    would break links candidates already hold and rewrite the organisation's statistics and
+    books.
 
     Recorded: an erasure record keyed by :func:`erasure_subject` with the time, written before
     anything is deleted, so a retry after a partial failure finishes the job, and a repeated
@@ -142,7 +144,7 @@ def erase_ambassador(ambassador_id: str, *, now: datetime | None = None) -> bool
     """
     ambassador_id = _known_id(ambassador_id)
     subject = erasure_subject(ambassador_id)
-    item_keys = repository.collection_keys(ambassador_id)
+    item_keys = repository.collection_keys(ambassador_id, keep_rewards=True)
     if not item_keys:
         if repository.erasure_recorded(subject):
             return False

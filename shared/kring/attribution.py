@@ -21,10 +21,10 @@ Three steps, each a pure function, composed by :mod:`kring.attribution_recording
 2. **Decision** (:func:`decide`) — a function of the facts and what was looked up (click
    records, share links, ambassador profiles and e-mail pointers, vacancies). Rules in order:
    ``referral`` (a referrer matching an ambassador by employee id or keyed e-mail hash), then
-   ``click_token`` (a human click, not the ambassador's own, at or before ``applied_at`` and at
-   most the attribution window before it; the last such click wins, or the first with
-   ``ATTRIBUTION_MODEL=first_click``), then ``share_code`` (a share link named in a referring
-   URL); otherwise ``unattributed``. Self-referral (the ambassador's e-mail hash is the
+   ``click_token`` (a human click, not the ambassador's own, at or before ``applied_at`` (give or
+   take :data:`CLOCK_SKEW`) and at most the attribution window before it; the last such click
+   wins, or the first with ``ATTRIBUTION_MODEL=first_click``), then ``share_code`` (a share link
+   named in a referring URL); otherwise ``unattributed``. Self-referral (the ambassador's e-mail hash is the
    candidate's) never credits. Every candidate for credit is kept with its outcome and reason:
    that is what ``GET /api/applications/{provider}/{id}/attribution`` shows.
 
@@ -129,6 +129,12 @@ LOST_REASONS: tuple[str, ...] = (
 
 
 # ------------------------------------------------------------------------------------ time
+# How far an ATS's application time may lag Kring's click time and the click still count: ATS
+# clocks differ from AWS's, and several ATSs give times to the second only (a click at 10:00:00.4
+# and an application stamped 10:00:00 are the same moment).
+CLOCK_SKEW = timedelta(minutes=5)
+
+
 def utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC)
 
@@ -265,7 +271,7 @@ def _click_verdict(
     checks = (
         (click.visitor_kind != HUMAN, "bot_click"),
         (click.own_click, "own_click"),
-        (click.clicked_at > applied_at, "click_after_application"),
+        (click.clicked_at > applied_at + CLOCK_SKEW, "click_after_application"),
         (applied_at - click.clicked_at > window, "outside_window"),
         (judge.self_referral(click.ambassador_id), "self_referral"),
     )

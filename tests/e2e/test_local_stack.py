@@ -293,6 +293,70 @@ def test_a_signed_greenhouse_vacancy_becomes_one_link_per_eligible_ambassador(
     assert totals["bot_clicks_by_reason"]["preview"] == 1
     assert _funnel_totals(running, "greenhouse-7701", until=lambda t: t["own_clicks"] >= 1)["own_clicks"] == 1
 
+    # The candidate applies in Greenhouse with the click token (the careers page's "Kring referral
+    # code" field), is interviewed and hired: credited to A1 and LinkedIn, with a pending reward.
+    token = query["kref"][0]
+    application = _greenhouse_application(token)
+    for action, changes in (
+        ("new_candidate_application", {}),
+        ("candidate_stage_change", {"current_stage": {"id": 3, "name": "Face to Face", "interviews": []}}),
+        (
+            "hire_candidate",
+            {
+                "status": "hired",
+                "current_stage": {"id": 4, "name": "Offer", "interviews": []},
+                "offer": {"id": 9, "version": 1, "resolved_at": application["applied_at"]},
+            },
+        ),
+    ):
+        body, headers = _signed({"action": action, "payload": {"application": {**application, **changes}}})
+        answered = requests.post(f"{running.url}/webhooks/greenhouse", data=body, headers=headers, timeout=10)
+        assert answered.status_code == 200, answered.text
+    totals = _funnel_totals(running, "greenhouse-7701", until=lambda t: t["hires"] >= 1)
+    assert (totals["applications"], totals["interviews"], totals["hires"]) == (1, 1, 1)
+    assert totals["applications_by_method"]["click_token"] == 1
+    explained = requests.get(
+        f"{running.url}/api/applications/greenhouse/{application['id']}/attribution",
+        headers=running.admin(),
+        timeout=10,
+    ).json()
+    assert (explained["method"], explained["ambassador_id"], explained["channel"]) == (
+        "click_token",
+        "A1",
+        "linkedin",
+    )
+    assert explained["click_token"] == token
+    assert explained["hired"] is True
+    stats = requests.get(
+        f"{running.url}/api/ambassadors/A1/stats", headers=running.admin(), timeout=10
+    ).json()
+    assert stats["totals"]["hires"] == 1
+    rewards = requests.get(f"{running.url}/api/rewards", headers=running.admin(), timeout=10).json()["items"]
+    assert [(r["ambassador_id"], r["status"], r["application_id"]) for r in rewards] == [
+        ("A1", "pending", str(application["id"]))
+    ]
+    program = requests.get(f"{running.url}/api/program/funnel", headers=running.admin(), timeout=10).json()
+    assert program["totals"]["hires"] == 1
+    assert program["by_channel"]["linkedin"]["hires"] == 1
+
+
+def _greenhouse_application(token: str) -> dict[str, Any]:
+    """A Greenhouse application for POST's job, with the click token in a custom field."""
+    return {
+        "id": 66001,
+        "status": "active",
+        "applied_at": time.strftime("%Y-%m-%dT%H:%M:%S.000Z", time.gmtime()),
+        "job_post_id": 7701,
+        "source": {"id": 5, "public_name": "LinkedIn"},
+        "credited_to": None,
+        "current_stage": {"id": 1, "name": "Application Review", "interviews": []},
+        "custom_fields": {
+            "kring_referral_code": {"name": "Kring referral code", "type": "short_text", "value": token}
+        },
+        "jobs": [{"id": 77, "name": "Data Engineer"}],
+        "candidate": {"id": 55001, "email_addresses": [{"value": "cand@example.org", "type": "personal"}]},
+    }
+
 
 def test_the_demo_loads_once_and_survives_a_restart(
     stack_factory: Callable[..., Running], tmp_path: Path
@@ -312,6 +376,20 @@ def test_the_demo_loads_once_and_survives_a_restart(
     assert demo_totals["raw_clicks"] > demo_totals["clicks"]  # one candidate came back within the hour
     assert demo_totals["bot_clicks_by_reason"]["preview"] == 5
     assert demo_totals["bot_clicks_by_reason"]["head"] == 5
+    # three applications: one through a click (hired), one referred in Greenhouse, one alone
+    assert (demo_totals["applications"], demo_totals["hires"]) == (3, 1)
+    assert demo_totals["applications_by_method"] == {
+        "referral": 1,
+        "click_token": 1,
+        "share_code": 0,
+        "unattributed": 1,
+    }
+    # the job feeds were polled at start: the demo's Lever postings and Workable job are vacancies
+    listed_vacancies = requests.get(
+        f"{running.url}/api/vacancies?limit=50", headers=running.admin(), timeout=10
+    )
+    providers = sorted(v["provider"] for v in listed_vacancies.json()["items"])
+    assert providers == ["greenhouse", "lever", "lever", "workable"]
     _stop(running)
     assert running.process.returncode == 0  # a clean shutdown on SIGTERM …
     with socket.socket() as probe:  # … which stopped DynamoDB Local too

@@ -417,3 +417,29 @@ def test_an_erased_ambassador_can_be_added_again_as_new(moto_stack: MotoStack) -
     moto_stack.http("DELETE", "/api/ambassadors/E1", admin=True)
     again = moto_stack.http("POST", "/api/ambassadors", body=ANN, admin=True)
     assert again.status == 201
+
+
+def test_erasure_keeps_the_reward_ledger_and_stays_idempotent(moto_stack: MotoStack) -> None:
+    """What was owed or paid for a referred hire is the organisation's financial record: erasure
+    removes the person, not the books."""
+    from datetime import UTC, datetime
+
+    from tests.support.attribution_data import put_reward
+
+    moto_stack.http("POST", "/api/ambassadors", body=ANN, admin=True)
+    put_reward("E1", "r1", hired_at=datetime(2026, 6, 1, tzinfo=UTC), status="paid")
+
+    assert moto_stack.http("DELETE", "/api/ambassadors/E1", admin=True).status == 204
+
+    collection = _ddb().query(
+        TableName=moto_stack.table_name,
+        KeyConditionExpression="pk = :pk",
+        ExpressionAttributeValues={":pk": {"S": "AMB#E1"}},
+    )
+    assert [deserialize(i)["sk"] for i in collection["Items"]] == ["REWARD#r1"]
+    _error(moto_stack.http("GET", "/api/ambassadors/E1", admin=True), 404, "not_found")
+    rewards = moto_stack.http("GET", "/api/rewards", query="ambassador_id=E1", admin=True).json()
+    assert [(r["reward_id"], r["status"]) for r in rewards["items"]] == [("r1", "paid")]
+    # erased again: recognised as already erased, the ledger still there
+    assert moto_stack.http("DELETE", "/api/ambassadors/E1", admin=True).status == 204
+    assert _ddb().get_item(TableName=moto_stack.table_name, Key=serialize(keys.reward("E1", "r1")))["Item"]

@@ -119,8 +119,9 @@ def _is_profile(cursor: Mapping[str, str]) -> bool:
     return dict(cursor) == {**keys.ambassador(ambassador_id), **keys.ambassador_list_entry(ambassador_id)}
 
 
-def collection_keys(ambassador_id: str) -> list[keys.Key]:
-    """Every item of the ambassador's collection ``AMB#<id>``: profile, weekly cap ledgers, …"""
+def collection_keys(ambassador_id: str, *, keep_rewards: bool = False) -> list[keys.Key]:
+    """Every item of the ambassador's collection ``AMB#<id>``: profile, weekly cap ledgers, …;
+    with ``keep_rewards`` without the reward ledger entries (what erasure deletes)."""
     out: list[keys.Key] = []
     request: dict[str, Any] = {
         "TableName": config.tables().table_name,
@@ -134,7 +135,10 @@ def collection_keys(ambassador_id: str) -> list[keys.Key]:
         got = aws.dynamodb().query(**request)
         for item in got.get("Items", []):
             plain = deserialize(item)
-            out.append({"pk": str(plain[keys.PK]), "sk": str(plain[keys.SK])})
+            sk = str(plain[keys.SK])
+            if keep_rewards and sk.startswith(keys.rewards_of_ambassador_prefix()):
+                continue
+            out.append({"pk": str(plain[keys.PK]), "sk": sk})
         last = got.get("LastEvaluatedKey")
         if not last:
             return out
