@@ -1,18 +1,24 @@
 """The provider contract: what one ATS module implements so that ``POST /webhooks/{provider}`` can
 take its deliveries, and the normalised changes every provider turns its payloads into.
 
-A provider module (``greenhouse.py``, later ``lever.py``, ``ashby.py`` …) is a plain module whose
+A provider module (``greenhouse.py``, ``lever.py``, ``ashby.py`` …) is a plain module whose
 top-level names satisfy :class:`WebhookProvider`; it is registered by name in
 :mod:`kring.integrations.ats`. The order of the calls is fixed by the intake, not by the module:
 
 1. :func:`handshake` — activation or test requests a provider sends *before* a secret exists
    (SmartRecruiters' ``X-Hook-Secret`` echo, Recruitee's test); ``None`` for everything else.
 2. :func:`verify` — the signature over the raw body bytes, in constant time, before parsing.
-3. the body is parsed as JSON (malformed → 400), then :func:`normalise` turns it into changes.
+3. the body is parsed as JSON (malformed → 400) — or, by a module that defines
+   ``parse_delivery(headers, raw_body)``, into a payload that also carries what the provider puts
+   in headers (SmartRecruiters' event name) — then :func:`normalise` turns it into changes.
 4. :func:`delivery_id` keys the deduplication; :data:`ACK_STATUS` is what the provider expects back.
 
-The changes carry no HTTP and no provider shapes: the vacancy logic (:mod:`kring.vacancies`)
-applies them the same way whichever ATS they came from.
+Providers that send only ids also implement :class:`FetchingProvider` (``ats_fetch`` completes
+their deliveries through the provider's API); providers without a job webhook implement
+:class:`PolledProvider` (the job poller reads their feed).
+
+The changes carry no HTTP and no provider shapes: the vacancy logic (:mod:`kring.vacancies`) and
+the candidate events (:mod:`kring.applications`) come out the same whichever ATS they came from.
 """
 
 from __future__ import annotations
