@@ -22,7 +22,8 @@ Per event (``ApplicationReceived``, ``CandidateStageChanged``, ``CandidateHired`
 **Late clicks.** A click token whose click record does not exist yet (the click recorder lagging,
 or its message redriven from a DLQ) cannot be credited when the application is decided. The
 application's transaction then also checks that the record is still missing and adds the state
-to the token's click-wait item; ``LinkClicked`` reaches this function too, and once the click
+to the token's click-wait item; a person's ``LinkClicked`` reaches this function too (the rule
+leaves bots' clicks out: they never earn credit), and once the click
 record exists (read first), the wait item (read after) names every application to decide again.
 If the record is not there yet when the click's event arrives, the click marks the wait item
 instead, which makes a later application's registration fail (so it re-reads and waits for the

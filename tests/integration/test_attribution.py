@@ -55,7 +55,7 @@ def _click(
 
 
 # ------------------------------------------------------------------------------------ wiring
-def test_the_rule_routes_candidate_events_and_clicks_and_nothing_else(tmp_path: Path) -> None:
+def test_the_rule_routes_candidate_events_and_people_s_clicks_and_nothing_else(tmp_path: Path) -> None:
     stack = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": "t"})
     queue = stack.queues()["CandidateEventsQueue"].name
     store = QueueStore(tmp_path / "q.sqlite3", stack.queues())
@@ -68,6 +68,8 @@ def test_the_rule_routes_candidate_events_and_clicks_and_nothing_else(tmp_path: 
         ("kring.ats", "CandidateUnhired"),
         ("kring.ats", "ApplicationRejected"),
         ("kring.redirect", "LinkClicked"),
+        ("kring.redirect", "LinkClicked", "preview"),  # a bot's click can never earn credit
+        ("kring.redirect", "LinkClicked", "head"),
         ("kring.ats", "VacancyPublished"),
         ("kring.share", "ShareIntended"),
         ("kring.attribution", "ApplicationAttributed"),
@@ -76,7 +78,15 @@ def test_the_rule_routes_candidate_events_and_clicks_and_nothing_else(tmp_path: 
     bus.start()
     try:
         bus.put_events(
-            [{"Source": s, "DetailType": d, "Detail": "{}", "EventBusName": bus_name} for s, d in sent]
+            [
+                {
+                    "Source": source,
+                    "DetailType": detail_type,
+                    "Detail": json.dumps({"visitor_kind": kind[0] if kind else "human"}),
+                    "EventBusName": bus_name,
+                }
+                for source, detail_type, *kind in sent
+            ]
         )
         deadline = time.monotonic() + 5
         while not bus.idle():
