@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -21,18 +22,29 @@ def parse_sample(path: Path) -> Any:
     if kind == "sqs":
         from aws_lambda_powertools.utilities.parser.models import SqsModel
 
-        from kring.messages import parse_fanout_message, parse_link_activity_message
-
         batch = SqsModel.model_validate(data)
-        if path.name.startswith("click_spool"):
-            from kring.click_spool import parse_spooled_click
+        parse = next(p for prefix, p in _sqs_parsers().items() if path.name.startswith(prefix))
+        return [parse(record.body) for record in batch.Records]
+    if kind == "scheduler":
+        # EventBridge Scheduler sends a schedule's Input as it is (template.yaml, ScheduleV2).
+        from kring.job_feeds import parse_poll_request
 
-            return [parse_spooled_click(record.body) for record in batch.Records]
-        if path.name.startswith("link_activity"):
-            return [parse_link_activity_message(record.body) for record in batch.Records]
-        if path.name.startswith("candidate_events"):
-            from kring.attribution_recording import parse_message
-
-            return [parse_message(record.body) for record in batch.Records]
-        return [parse_fanout_message(record.body) for record in batch.Records]
+        return parse_poll_request(data)
     raise AssertionError(f"no parser for samples in events/{kind}/")
+
+
+def _sqs_parsers() -> dict[str, Callable[[str], Any]]:
+    """The message parser of each SQS batch sample, by the start of its file name ("" last: the
+    fan-out queue's)."""
+    from kring.ats_intake import parse_fetch_message
+    from kring.attribution_recording import parse_message
+    from kring.click_spool import parse_spooled_click
+    from kring.messages import parse_fanout_message, parse_link_activity_message
+
+    return {
+        "click_spool": parse_spooled_click,
+        "link_activity": parse_link_activity_message,
+        "candidate_events": parse_message,
+        "ats_fetch": parse_fetch_message,
+        "": parse_fanout_message,
+    }
