@@ -4,33 +4,26 @@ vectors, signed with ``test_secret_do_not_use``), variants of them, and signing.
 from __future__ import annotations
 
 import copy
-import hashlib
-import hmac
-import json
-from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ats"
-SECRET = "test_secret_do_not_use"
+from tests.support import ats_fixtures
+from tests.support.ats_fixtures import SECRET, ProviderSamples, hmac_hex
+
 PATH = "/webhooks/ashby"
 SAMPLES = ["applicationSubmit", "candidateHire", "candidateStageChange", "jobPostingPublish", "ping"]
-
-
-def raw(name: str) -> bytes:
-    """The exact bytes of ``ashby_<name>.json``."""
-    return (FIXTURES / f"ashby_{name}.json").read_bytes()
+SAMPLE_FILES = ProviderSamples("ashby")
+raw = SAMPLE_FILES.raw
+payload = SAMPLE_FILES.payload
+encode = ats_fixtures.encode
 
 
 def documented_signature(name: str) -> str:
     """The ``Ashby-Signature`` header the sample's ``.headers.txt`` lists."""
-    for line in (FIXTURES / f"ashby_{name}.headers.txt").read_text().splitlines():
-        if line.lower().startswith("ashby-signature:"):
-            return line.split(":", 1)[1].strip()
-    raise AssertionError(f"no Ashby-Signature in ashby_{name}.headers.txt")
+    return SAMPLE_FILES.documented_header(name, "Ashby-Signature")
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
-    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return "sha256=" + hmac_hex(body, secret)
 
 
 def headers(body: bytes, *, signature: str | None = None) -> dict[str, str]:
@@ -40,15 +33,6 @@ def headers(body: bytes, *, signature: str | None = None) -> dict[str, str]:
     if given:
         out["Ashby-Signature"] = given
     return out
-
-
-def payload(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(raw(name))
-    return data
-
-
-def encode(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, indent=2).encode()
 
 
 def variant(name: str, *, action_id: str | None = None, **changes: Any) -> dict[str, Any]:

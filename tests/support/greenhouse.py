@@ -4,33 +4,24 @@ shared test vectors, signed with ``test_secret_do_not_use``), variants of them, 
 from __future__ import annotations
 
 import copy
-import hashlib
-import hmac
-import json
 import uuid
-from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ats"
-SECRET = "test_secret_do_not_use"
+from tests.support.ats_fixtures import SECRET, ProviderSamples, encode, hmac_hex
+
 PATH = "/webhooks/greenhouse"
-
-
-def raw(name: str) -> bytes:
-    """The exact bytes of ``greenhouse_<name>.json``."""
-    return (FIXTURES / f"greenhouse_{name}.json").read_bytes()
+SAMPLE_FILES = ProviderSamples("greenhouse")
+raw = SAMPLE_FILES.raw
+payload = SAMPLE_FILES.payload
 
 
 def documented_signature(name: str) -> str:
     """The ``Signature`` header the sample's ``.headers.txt`` lists."""
-    for line in (FIXTURES / f"greenhouse_{name}.headers.txt").read_text().splitlines():
-        if line.lower().startswith("signature:"):
-            return line.split(":", 1)[1].split("#", 1)[0].strip()
-    raise AssertionError(f"no Signature in greenhouse_{name}.headers.txt")
+    return SAMPLE_FILES.documented_header(name, "Signature")
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
-    return "sha256 " + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return "sha256 " + hmac_hex(body, secret)
 
 
 def headers(body: bytes, event_id: str | None = None, *, signature: str | None = None) -> dict[str, str]:
@@ -43,15 +34,6 @@ def headers(body: bytes, event_id: str | None = None, *, signature: str | None =
     if event_id != "":
         out["Greenhouse-Event-ID"] = event_id or str(uuid.uuid4())
     return out
-
-
-def payload(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(raw(name))
-    return data
-
-
-def encode(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, indent=2).encode()
 
 
 def post(name: str = "job_post_updated", **changes: Any) -> bytes:

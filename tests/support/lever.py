@@ -4,18 +4,14 @@ and opportunity / postings answers shaped as Lever's API documents them."""
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
 import secrets
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 from kring.click_token import new_click_token
+from tests.support.ats_fixtures import SECRET, ProviderSamples, hmac_hex
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ats"
-SECRET = "test_secret_do_not_use"
 PATH = "/webhooks/lever"
 SAMPLES = ("applicationCreated", "candidateHired", "candidateStageChange", "test_ping")
 HEADERS = {"Content-Type": "application/json", "User-Agent": "Lever-Webhooks"}
@@ -29,20 +25,13 @@ CURRENT_STAGE_ID = "00922a60-7c15-422b-b086-f62000824fd7"
 REFERRER_ID = "c0761056-12e6-4005-a362-88138953c2d8"
 CANDIDATE_EMAIL = "shane@exampleq3.com"
 REFERRER_EMAIL = "josh@acme.example"
-
-
-def raw(name: str) -> bytes:
-    """The exact bytes of ``lever_<name>.json``."""
-    return (FIXTURES / f"lever_{name}.json").read_bytes()
-
-
-def payload(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(raw(name))
-    return data
+SAMPLE_FILES = ProviderSamples("lever")
+raw = SAMPLE_FILES.raw
+payload = SAMPLE_FILES.payload
 
 
 def sign(token: str, triggered_at: int | str, secret: str = SECRET) -> str:
-    return hmac.new(secret.encode(), f"{token}{triggered_at}".encode(), hashlib.sha256).hexdigest()
+    return hmac_hex(f"{token}{triggered_at}".encode(), secret)
 
 
 def ms(moment: datetime) -> int:

@@ -7,35 +7,20 @@ answers for the fake SmartRecruiters API.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import time
 import uuid
-from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ats"
-SECRET = "test_secret_do_not_use"
+from tests.support.ats_fixtures import SECRET, ProviderSamples, hmac_hex
+
 VENDOR_KEY = "HeBVky2bccvvkcXPimH8c"
 PATH = "/webhooks/smartrecruiters"
 SAMPLES = ["application.created", "application.status.updated", "job.created"]
 CANDIDATE_ID = "9c1f3b6e-2d4a-4e8b-a0c7-5f1e2d3c4b5a"
 JOB_ID = "3fa85f64-5717-4562-b3fc-2c963f66afa6"
-
-
-def raw(name: str) -> bytes:
-    """The exact bytes of ``smartrecruiters_<name>.json``."""
-    return (FIXTURES / f"smartrecruiters_{name}.json").read_bytes()
-
-
-def documented_headers(name: str) -> dict[str, str]:
-    """The request headers the sample's ``.headers.txt`` lists (lower-cased names, no notes)."""
-    out = {}
-    for line in (FIXTURES / f"smartrecruiters_{name}.headers.txt").read_text().splitlines()[1:]:
-        header, sep, value = line.partition(":")
-        if sep and not line.startswith("#"):
-            out[header.strip().lower()] = value.strip()
-    return out
+SAMPLE_FILES = ProviderSamples("smartrecruiters")
+raw = SAMPLE_FILES.raw
+documented_headers = SAMPLE_FILES.documented_headers
 
 
 def documented_key(name: str) -> str:
@@ -51,7 +36,7 @@ def sign(
     body: bytes, timestamp: int, *, event_id: str, event_name: str, version: str, link: str, key: str = SECRET
 ) -> str:
     message = f"{timestamp}.".encode() + body + f".{event_id}.{event_name}.{version}.{link}".encode()
-    return hmac.new(key.encode(), message, hashlib.sha256).hexdigest()
+    return hmac_hex(message, key)
 
 
 def headers(

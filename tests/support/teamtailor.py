@@ -5,15 +5,12 @@ signed now, and canned API answers for the fake Teamtailor API."""
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
 import json
 import time
-from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ats"
-SECRET = "test_secret_do_not_use"
+from tests.support.ats_fixtures import SECRET, ProviderSamples, hmac_hex
+
 PATH = "/webhooks/teamtailor"
 SAMPLE_TIME = 1716194467  # the t= every sample was signed at
 COMPANY_SAMPLES = ["job.update", "job_application.create", "job_application.update_hired"]
@@ -23,27 +20,21 @@ CANDIDATE_ID = "7001"
 JOB_ID = "23"
 STAGE_ID = "301"
 USER_ID = "4468"
-
-
-def raw(name: str) -> bytes:
-    """The exact bytes of ``teamtailor_<name>.json``."""
-    return (FIXTURES / f"teamtailor_{name}.json").read_bytes()
+SAMPLE_FILES = ProviderSamples("teamtailor")
+raw = SAMPLE_FILES.raw
 
 
 def documented_headers(name: str) -> dict[str, str]:
     """The signature header(s) the sample's ``.headers.txt`` lists (lower-cased names)."""
-    out = {}
-    for line in (FIXTURES / f"teamtailor_{name}.headers.txt").read_text().splitlines():
-        header, sep, value = line.partition(":")
-        if sep and header.lower() in ("tt-signature", "teamtailor-signature"):
-            out[header.lower()] = value.strip()
+    listed = SAMPLE_FILES.documented_headers(name)
+    out = {k: v for k, v in listed.items() if k in ("tt-signature", "teamtailor-signature")}
     assert out, f"no signature header in teamtailor_{name}.headers.txt"
     return out
 
 
 def signature(payload_bytes: bytes, t: int, secret: str = SECRET) -> str:
     """A v2 ``TT-Signature`` over the payload's bytes at time ``t``."""
-    digest = hmac.new(secret.encode(), f"{t}.".encode() + payload_bytes, hashlib.sha256).hexdigest()
+    digest = hmac_hex(f"{t}.".encode() + payload_bytes, secret)
     return base64.b64encode(f"t={t},v2={digest}".encode()).decode()
 
 
@@ -61,7 +52,8 @@ def headers(sig: str) -> dict[str, str]:
 
 
 def payload(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(raw(name))["payload"]
+    """The sample's inner ``payload`` (what Teamtailor signs), not the whole body."""
+    data: dict[str, Any] = SAMPLE_FILES.payload(name)["payload"]
     return data
 
 

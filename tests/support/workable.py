@@ -4,35 +4,26 @@ the shared test vectors, signed with ``test_secret_do_not_use``), variants of th
 from __future__ import annotations
 
 import copy
-import hashlib
-import hmac
-import json
-from pathlib import Path
 from typing import Any
 
-FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ats"
-SECRET = "test_secret_do_not_use"
+from tests.support.ats_fixtures import SECRET, ProviderSamples, encode, hmac_hex
+
 PATH = "/webhooks/workable"
 SAMPLES = ("candidate_created", "candidate_moved_hired")
 CANDIDATE_ID = "ce4da98"
 SHORTCODE = "GROOV005"
-
-
-def raw(name: str) -> bytes:
-    """The exact bytes of ``workable_<name>.json``."""
-    return (FIXTURES / f"workable_{name}.json").read_bytes()
+SAMPLE_FILES = ProviderSamples("workable")
+raw = SAMPLE_FILES.raw
+payload = SAMPLE_FILES.payload
 
 
 def documented_signature(name: str) -> str:
     """The ``X-Workable-Signature`` the sample's ``.headers.txt`` lists."""
-    for line in (FIXTURES / f"workable_{name}.headers.txt").read_text().splitlines():
-        if line.lower().startswith("x-workable-signature:"):
-            return line.split(":", 1)[1].split("#", 1)[0].strip()
-    raise AssertionError(f"no X-Workable-Signature in workable_{name}.headers.txt")
+    return SAMPLE_FILES.documented_header(name, "X-Workable-Signature")
 
 
 def sign(body: bytes, secret: str = SECRET) -> str:
-    return hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+    return hmac_hex(body, secret)
 
 
 def headers(body: bytes, *, signature: str | None = None) -> dict[str, str]:
@@ -43,20 +34,11 @@ def headers(body: bytes, *, signature: str | None = None) -> dict[str, str]:
     }
 
 
-def payload(name: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(raw(name))
-    return data
-
-
 def candidate_event(name: str = "candidate_created", **changes: Any) -> dict[str, Any]:
     """A sample with ``changes`` applied to its candidate (``data``)."""
     data = copy.deepcopy(payload(name))
     data["data"].update(changes)
     return data
-
-
-def encode(data: dict[str, Any]) -> bytes:
-    return json.dumps(data, indent=2).encode()
 
 
 def body(name: str = "candidate_created", **changes: Any) -> bytes:

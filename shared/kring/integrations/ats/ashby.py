@@ -30,12 +30,7 @@ and secret token; Kring uses the same URL and secret for all of them).
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
-import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, Final
 
 from pydantic import ValidationError
@@ -56,6 +51,19 @@ from kring.integrations.ats.base import (
     first_text,
     stage_kind,
 )
+from kring.integrations.ats.common import (
+    as_dict,
+    email_address,
+    event_name_of,
+    external_id,
+    first_error,
+    hashed_delivery_id,
+    hmac_sha256_matches,
+    https_url,
+    loads_or_none,
+    parse_time,
+    unique_texts,
+)
 from kring.models.common import Provider
 from kring.observability import logger
 
@@ -65,7 +73,6 @@ ACK_STATUS: Final = 200
 SIGNATURE_HEADER = "ashby-signature"
 MAX_PING_BYTES = 512
 MAX_ID_PART = 100
-MAX_URL = 2000
 
 SUBMITTED = "applicationSubmit"
 STAGE_CHANGED = "candidateStageChange"
@@ -79,7 +86,6 @@ PING_KEYS = frozenset({"action", "data", "webhookActionId"})
 # Application keys whose values may carry a click token or a referring URL (none in the samples;
 # Ashby adds fields over time): matched on the lower-cased key.
 TRACKING_KEY_WORDS = ("utm", "referr", "tracking", "landing", "url", "link")
-_EXTERNAL_ID = re.compile(r"^[A-Za-z0-9._:@-]{1,40}$")
 
 
 # --------------------------------------------------------------------------------- the contract
@@ -99,24 +105,22 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
     scheme, separator, digest = given.partition("=")
     if not separator or scheme.strip().lower() != "sha256" or not digest.strip():
         return False
-    expected = hmac.new(secret.encode("utf-8"), raw_body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected.encode("ascii"), digest.strip().lower().encode("utf-8", "replace"))
+    return hmac_sha256_matches(secret, raw_body, digest.strip())
 
 
 def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
     """``<webhookActionId>:<action>`` (see the module docstring); a hash of the body without one."""
     del headers
-    payload = _loads(raw_body)
+    payload = loads_or_none(raw_body)
     if isinstance(payload, dict):
         action_id, action = payload.get("webhookActionId"), payload.get("action")
         if _usable_id_part(action_id) and _usable_id_part(action):
             return f"{action_id}:{action}"
-    return "sha256:" + hashlib.sha256(raw_body).hexdigest()
+    return hashed_delivery_id(raw_body)
 
 
 def event_name(payload: Any) -> str:
-    action = payload.get("action") if isinstance(payload, dict) else None
-    return action[:100] if isinstance(action, str) and action else "unknown"
+    return event_name_of(payload, "action")
 
 
 def normalise(payload: Any) -> list[Change]:
@@ -133,7 +137,7 @@ def normalise(payload: Any) -> list[Change]:
             return _posting_changes(action, data)
         return _application_changes(action, data)
     except ValidationError as exc:
-        raise InvalidInputError(f"{action}: {_first_error(exc)}") from exc
+        raise InvalidInputError(f"{action}: {first_error(exc)}") from exc
 
 
 # --------------------------------------------------------------------------------- job postings
@@ -141,9 +145,9 @@ def _posting_changes(action: str, data: dict[str, Any]) -> list[Change]:
     posting = data.get("jobPosting")
     if not isinstance(posting, dict):
         raise InvalidInputError(f"{action}: no 'jobPosting' object")
-    post_id = _external_id(posting.get("id"))
+    post_id = external_id(posting.get("id"))
     title = first_text(posting.get("title"))
-    updated_at = _time(posting.get("updatedAt"))
+    updated_at = parse_time(posting.get("updatedAt"))
     if post_id is None or title is None:
         raise InvalidInputError(f"{action}: a job posting needs an 'id' and a 'title'")
     if updated_at is None:
@@ -156,12 +160,12 @@ def _posting_changes(action: str, data: dict[str, Any]) -> list[Change]:
         published = action == POSTING_PUBLISHED
     internal_only = "externalLink" in posting and posting.get("externalLink") is None
     listed = posting.get("isListed") is not False
-    job_id = _external_id(posting.get("jobId"))
+    job_id = external_id(posting.get("jobId"))
     location = first_text(posting.get("locationName"))
     changes: list[Change] = []
     if job_id is not None:
         department = first_text(posting.get("departmentName"))
-        tags = _unique_texts(department, first_text(posting.get("teamName")), location)
+        tags = unique_texts(department, first_text(posting.get("teamName")), location)
         changes.append(
             JobChanged(
                 provider=NAME,
@@ -197,11 +201,7 @@ def _stated_publication(posting: dict[str, Any]) -> bool | None:
 
 
 def _public_url(posting: dict[str, Any]) -> str | None:
-    for key in ("externalLink", "applyLink"):
-        value = posting.get(key)
-        if isinstance(value, str) and value.startswith("https://") and len(value) <= MAX_URL:
-            return value
-    return None
+    return https_url(posting.get("externalLink"), posting.get("applyLink"))
 
 
 # --------------------------------------------------------------------------------- applications
@@ -209,12 +209,12 @@ def _application_changes(action: str, data: dict[str, Any]) -> list[Change]:
     application = data.get("application")
     if not isinstance(application, dict):
         raise InvalidInputError(f"{action}: no 'application' object")
-    candidate = _object(application.get("candidate"))
-    application_id = _external_id(application.get("id"))
-    candidate_id = _external_id(candidate.get("id")) or _external_id(application.get("candidateId"))
+    candidate = as_dict(application.get("candidate"))
+    application_id = external_id(application.get("id"))
+    candidate_id = external_id(candidate.get("id")) or external_id(application.get("candidateId"))
     if application_id is None or candidate_id is None:
         raise InvalidInputError(f"{action}: an application needs its 'id' and its candidate's 'id'")
-    created, updated = _time(application.get("createdAt")), _time(application.get("updatedAt"))
+    created, updated = parse_time(application.get("createdAt")), parse_time(application.get("updatedAt"))
     occurred_at = (created or updated) if action == SUBMITTED else (updated or created)
     if occurred_at is None:
         raise InvalidInputError(f"{action}: application without 'createdAt' or 'updatedAt'")
@@ -222,13 +222,13 @@ def _application_changes(action: str, data: dict[str, Any]) -> list[Change]:
         "provider": NAME,
         "application_id": application_id,
         "candidate_id": candidate_id,
-        "job_id": _external_id(_object(application.get("job")).get("id"))
-        or _external_id(application.get("jobId")),
-        "post_id": _external_id(application.get("appliedViaJobPostingId"))
-        or _external_id(application.get("jobPostingId")),
+        "job_id": external_id(as_dict(application.get("job")).get("id"))
+        or external_id(application.get("jobId")),
+        "post_id": external_id(application.get("appliedViaJobPostingId"))
+        or external_id(application.get("jobPostingId")),
         "occurred_at": occurred_at,
     }
-    stage_data = _object(application.get("currentInterviewStage"))
+    stage_data = as_dict(application.get("currentInterviewStage"))
     stage = _stage(stage_data)
     if action == SUBMITTED:
         return [ApplicationSubmitted(**common, stage=stage, evidence=_evidence(application, candidate))]
@@ -262,8 +262,8 @@ def _evidence(application: dict[str, Any], candidate: dict[str, Any]) -> Evidenc
     custom = (application.get("customFields"), candidate.get("customFields"))
     texts = collect_texts(source, *custom, candidate.get("tags"), tracking)
     urls = tuple(t for t in collect_texts(*custom, tracking) if t.startswith(("https://", "http://")))
-    credited = _object(application.get("creditedToUser"))
-    referrer = _email(credited.get("email")) if _is_referral(source) else None
+    credited = as_dict(application.get("creditedToUser"))
+    referrer = email_address(credited.get("email")) if _is_referral(source) else None
     return Evidence(
         referrer_emails=(referrer,) if referrer else (),
         texts=texts,
@@ -276,19 +276,19 @@ def _is_referral(source: object) -> bool:
     """Whether the application's source (its title or its source type) is a referral."""
     if not isinstance(source, dict):
         return False
-    names = [source.get("title"), _object(source.get("sourceType")).get("title")]
+    names = [source.get("title"), as_dict(source.get("sourceType")).get("title")]
     return any(isinstance(n, str) and "referr" in n.lower() for n in names)
 
 
 def _candidate_email(candidate: dict[str, Any]) -> str | None:
-    primary = _object(candidate.get("primaryEmailAddress")).get("value")
-    found = _email(primary) or _email(candidate.get("email"))
+    primary = as_dict(candidate.get("primaryEmailAddress")).get("value")
+    found = email_address(primary) or email_address(candidate.get("email"))
     if found:
         return found
     addresses = candidate.get("emailAddresses")
     if isinstance(addresses, list) and addresses:
         first = addresses[0]
-        return _email(first.get("value") if isinstance(first, dict) else first)
+        return email_address(first.get("value") if isinstance(first, dict) else first)
     return None
 
 
@@ -306,7 +306,7 @@ def _is_ping(raw_body: bytes) -> bool:
     ``data`` absent or a flat object of a few scalars (Ashby documents ``webhookActionType``)."""
     if len(raw_body) > MAX_PING_BYTES:
         return False
-    payload = _loads(raw_body)
+    payload = loads_or_none(raw_body)
     if not isinstance(payload, dict) or payload.get("action") != "ping" or not set(payload) <= PING_KEYS:
         return False
     data = payload.get("data")
@@ -319,55 +319,5 @@ def _is_ping(raw_body: bytes) -> bool:
     )
 
 
-def _loads(raw_body: bytes) -> Any:
-    try:
-        return json.loads(raw_body)
-    except (UnicodeDecodeError, ValueError):
-        return None
-
-
 def _usable_id_part(value: object) -> bool:
     return isinstance(value, str) and 0 < len(value.strip()) <= MAX_ID_PART and value.isprintable()
-
-
-def _external_id(value: object) -> str | None:
-    """An id in the form the changes accept, or None (a shape Kring cannot key on)."""
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        return None
-    text = str(value).strip()
-    return text if _EXTERNAL_ID.match(text) else None
-
-
-def _object(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _time(value: object) -> datetime | None:
-    """An ISO 8601 time; one without a zone is taken as UTC."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _email(value: object) -> str | None:
-    if isinstance(value, str) and "@" in value and len(value.strip()) <= 254:
-        return value.strip()
-    return None
-
-
-def _unique_texts(*values: str | None) -> tuple[str, ...]:
-    seen: dict[str, str] = {}
-    for value in values:
-        if value:
-            seen.setdefault(value.casefold(), value)
-    return tuple(seen.values())
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(p) for p in error.get("loc", ())) or "payload"
-    return f"{where}: {error.get('msg', 'invalid')}"

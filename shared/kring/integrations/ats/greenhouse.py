@@ -45,10 +45,7 @@ first of ``email_addresses`` (for the self-referral check only; hashed before it
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, field_validator
@@ -73,7 +70,20 @@ from kring.integrations.ats.base import (
     first_text,
     stage_kind,
 )
-from kring.models.common import Locale, Provider
+from kring.integrations.ats.common import (
+    as_dict,
+    as_list,
+    declared_locale,
+    delivery_id_text,
+    event_name_of,
+    first_error,
+    first_time_or_now,
+    hashed_delivery_id,
+    hmac_sha256_matches,
+    id_text,
+    unique_texts,
+)
+from kring.models.common import Provider
 
 NAME: Final[Provider] = "greenhouse"
 ACK_STATUS: Final = 200
@@ -81,7 +91,6 @@ ACK_STATUS: Final = 200
 SIGNATURE_HEADER = "signature"
 DELIVERY_ID_HEADER = "greenhouse-event-id"
 BOARD_HOST = "job-boards.greenhouse.io"
-MAX_DELIVERY_ID = 128
 
 POST_CHANGED = frozenset({"job_post_created", "job_post_updated"})
 JOB_CHANGED = frozenset({"job_created", "job_updated", "job_approved"})
@@ -92,7 +101,6 @@ APPLICATION_EVENTS = SUBMITTED | {
     "unhire_candidate",
     "reject_candidate",
 }
-DUTCH = frozenset({"nl", "dutch", "nederlands"})
 JOB_STATUSES: Final[dict[str, Literal["open", "closed", "draft"]]] = {
     "open": "open",
     "closed": "closed",
@@ -112,20 +120,15 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
     scheme, _, digest = given.partition(" ")
     if scheme.lower() != "sha256" or not digest.strip():
         return False
-    expected = hmac.new(secret.encode("utf-8"), raw_body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected.encode("ascii"), digest.strip().lower().encode("utf-8", "replace"))
+    return hmac_sha256_matches(secret, raw_body, digest.strip())
 
 
 def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
-    given = headers.get(DELIVERY_ID_HEADER, "").strip()
-    if given and len(given) <= MAX_DELIVERY_ID and given.isprintable():
-        return given
-    return "sha256:" + hashlib.sha256(raw_body).hexdigest()
+    return delivery_id_text(headers.get(DELIVERY_ID_HEADER)) or hashed_delivery_id(raw_body)
 
 
 def event_name(payload: Any) -> str:
-    action = payload.get("action") if isinstance(payload, dict) else None
-    return action[:100] if isinstance(action, str) and action else "unknown"
+    return event_name_of(payload, "action")
 
 
 def normalise(payload: Any) -> list[Change]:
@@ -150,7 +153,7 @@ def normalise(payload: Any) -> list[Change]:
             return [JobDeleted(provider=NAME, job_id=job.id)]
         return [_job_changed(job)]
     except ValidationError as exc:
-        raise InvalidInputError(f"{action}: {_first_error(exc)}") from exc
+        raise InvalidInputError(f"{action}: {first_error(exc)}") from exc
 
 
 def public_url(post_id: str) -> str | None:
@@ -223,11 +226,6 @@ def _post_location(post: _Post) -> str | None:
     return first_text(location)
 
 
-def _language(post: _Post) -> Locale:
-    declared = (post.language or "").strip().lower().replace("_", "-")
-    return "nl" if declared.split("-")[0] in DUTCH or declared in DUTCH else "en"
-
-
 def _post_changed(post: _Post) -> list[Change]:
     if post.job_id is None:
         return []  # a prospect post: no vacancy behind it
@@ -245,7 +243,7 @@ def _post_changed(post: _Post) -> list[Change]:
             location=_post_location(post),
             url=public_url(post.id),
             live=post.live and post.external,
-            language=_language(post),
+            language=declared_locale(post.language),
             updated_at=post.updated_at,
         )
     ]
@@ -270,17 +268,13 @@ def _job_changed(job: _Job) -> JobChanged:
     departments = [d for d in (first_text(d.name) for d in job.departments or []) if d]
     offices = job.offices or []
     places = [p for p in (o.place for o in offices) if p]
-    seen: dict[str, str] = {}
-    for tag in [*departments, *(first_text(o.name) for o in offices), *places]:
-        if tag:
-            seen.setdefault(tag.casefold(), tag)
     return JobChanged(
         provider=NAME,
         job_id=job.id,
         name=first_text(job.name),
         department=departments[0] if departments else None,
         location=places[0] if places else None,
-        tags=tuple(seen.values()),
+        tags=unique_texts(*departments, *(first_text(o.name) for o in offices), *places),
         status=JOB_STATUSES.get(job.status or ""),
     )
 
@@ -341,20 +335,23 @@ def _application_change(
     }
     stage = _stage(app)
     if action in SUBMITTED:
-        when = _when(app.applied_at, app.last_activity_at, app.candidate.created_at)
+        when = first_time_or_now(app.applied_at, app.last_activity_at, app.candidate.created_at)
         return ApplicationSubmitted(**common, occurred_at=when, stage=stage, evidence=_evidence(raw))
     if action == "candidate_stage_change":
         if stage is None:
             raise InvalidInputError("candidate_stage_change without a current stage")
         return StageChanged(
-            **common, occurred_at=_when(app.last_activity_at), stage=stage, evidence=_evidence(raw)
+            **common,
+            occurred_at=first_time_or_now(app.last_activity_at),
+            stage=stage,
+            evidence=_evidence(raw),
         )
     if action == "hire_candidate":
-        when = _when(app.offer.resolved_at if app.offer else None, app.last_activity_at)
+        when = first_time_or_now(app.offer.resolved_at if app.offer else None, app.last_activity_at)
         return Hired(**common, occurred_at=when, evidence=_evidence(raw))
     if action == "unhire_candidate":
-        return Unhired(**common, occurred_at=_when(app.last_activity_at))
-    return Rejected(**common, occurred_at=_when(app.rejected_at, app.last_activity_at))
+        return Unhired(**common, occurred_at=first_time_or_now(app.last_activity_at))
+    return Rejected(**common, occurred_at=first_time_or_now(app.rejected_at, app.last_activity_at))
 
 
 def _stage(app: _Application) -> Stage | None:
@@ -362,27 +359,14 @@ def _stage(app: _Application) -> Stage | None:
     return Stage(name=name[:200], kind=stage_kind(name)) if name else None
 
 
-def _when(*stamps: object) -> datetime:
-    """The first stamp that reads as a time (a naive one taken as UTC, a bare date as its
-    midnight), else the time of receipt."""
-    for stamp in stamps:
-        if isinstance(stamp, str) and stamp.strip():
-            try:
-                parsed = datetime.fromisoformat(stamp.strip())
-            except ValueError:
-                continue
-            return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-    return datetime.now(UTC)
-
-
 def _evidence(app: Mapping[str, Any]) -> Evidence:
     """Everything in the application that may say who brought the candidate (see the module
     docstring); raw, for :mod:`kring.applications` to hash and search."""
-    candidate = _mapping(app.get("candidate"))
-    credited = _mapping(app.get("credited_to"))
-    source = _mapping(app.get("source"))
-    referrer = _mapping(app.get("referrer"))  # Harvest's {type: email | id | outside, value}
-    referrer_value = first_text(_as_text(referrer.get("value")))
+    candidate = as_dict(app.get("candidate"))
+    credited = as_dict(app.get("credited_to"))
+    source = as_dict(app.get("source"))
+    referrer = as_dict(app.get("referrer"))  # Harvest's {type: email | id | outside, value}
+    referrer_value = id_text(referrer.get("value"))
     if not _is_referral(source):
         credited = {}
     emails = [first_text(credited.get("email"))]
@@ -390,7 +374,7 @@ def _evidence(app: Mapping[str, Any]) -> Evidence:
         emails.append(referrer_value)
     return Evidence(
         referrer_emails=tuple(e for e in emails if e),
-        referrer_employee_ids=tuple(e for e in (first_text(_as_text(credited.get("employee_id"))),) if e),
+        referrer_employee_ids=tuple(e for e in (id_text(credited.get("employee_id")),) if e),
         texts=collect_texts(
             source.get("name"),
             source.get("public_name"),
@@ -399,19 +383,19 @@ def _evidence(app: Mapping[str, Any]) -> Evidence:
             _field_values(candidate.get("custom_fields")),
             _field_values(candidate.get("keyed_custom_fields")),
             candidate.get("tags"),
-            [a.get("answer") if isinstance(a, dict) else a for a in _list(app.get("answers"))],
+            [a.get("answer") if isinstance(a, dict) else a for a in as_list(app.get("answers"))],
             app.get("prospect_detail"),
             referrer_value,
         ),
         candidate_email=first_text(
-            *(a.get("value") if isinstance(a, dict) else a for a in _list(candidate.get("email_addresses")))
+            *(a.get("value") if isinstance(a, dict) else a for a in as_list(candidate.get("email_addresses")))
         ),
     )
 
 
 def _is_referral(source: Mapping[str, Any]) -> bool:
     """The source is a referral (``Referral``, ``Employee Referral``, type ``referral`` …)."""
-    kind = _mapping(source.get("type"))
+    kind = as_dict(source.get("type"))
     names = (source.get("name"), source.get("public_name"), kind.get("name"), source.get("type"))
     return any(isinstance(n, str) and "referr" in n.lower() for n in names)
 
@@ -422,21 +406,3 @@ def _field_values(fields: object) -> list[object]:
     if not isinstance(fields, dict):
         return []
     return [f.get("value") if isinstance(f, dict) and "value" in f else f for f in fields.values()]
-
-
-def _mapping(value: object) -> Mapping[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
-def _list(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _as_text(value: object) -> object:
-    return str(value) if isinstance(value, int) and not isinstance(value, bool) else value
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(p) for p in error.get("loc", ())) or "payload"
-    return f"{where}: {error.get('msg', 'invalid')}"

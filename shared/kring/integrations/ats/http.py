@@ -19,14 +19,16 @@ import json
 import urllib.error
 import urllib.parse
 import urllib.request
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import Any, TypeVar
 
 from kring import config
 from kring.errors import InvalidInputError, TransientError
 
 USER_AGENT = "Kring/1 (+https://github.com/kring)"
 MAX_RESPONSE_BYTES = 5 * 1024 * 1024
+
+_T = TypeVar("_T")
 
 
 class ApiRequestError(InvalidInputError):
@@ -95,3 +97,19 @@ class JsonApi:
             return json.loads(raw)
         except ValueError as exc:
             raise ApiRequestError(f"{where}: the answer is not JSON") from exc
+
+
+def path_segment(value: str) -> str:
+    """``value`` as one segment of a URL path: every reserved character escaped (``/`` too), so an
+    id from a payload can never add a path segment, a query or a fragment to the call."""
+    return urllib.parse.quote(value, safe="")
+
+
+def if_found(call: Callable[[], _T]) -> _T | None:
+    """``call()``, or ``None`` when what it reads does not exist (:class:`ApiNotFoundError`): for a
+    secondary lookup, where absent is nothing to add. Any other failure propagates, so a transient
+    one still gets the whole fetch retried."""
+    try:
+        return call()
+    except ApiNotFoundError:
+        return None

@@ -35,14 +35,10 @@ Published jobs: Lever has no job webhook. :func:`published_posts` reads the publ
 from __future__ import annotations
 
 import base64
-import hashlib
-import hmac
-import json
 import re
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any, Final, Protocol
-from urllib.parse import quote
 
 from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -64,7 +60,16 @@ from kring.integrations.ats.base import (
     first_text,
     stage_kind,
 )
-from kring.integrations.ats.http import ApiNotFoundError, ApiRequestError, JsonApi
+from kring.integrations.ats.common import (
+    event_name_of,
+    first_error,
+    hashed_delivery_id,
+    hmac_sha256_matches,
+    id_text,
+    loads_or_none,
+    unique_texts,
+)
+from kring.integrations.ats.http import ApiNotFoundError, ApiRequestError, JsonApi, path_segment
 from kring.models.common import Locale, Provider
 from kring.observability import logger, metrics
 
@@ -120,11 +125,9 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str, *, now: dat
         return False
     token, triggered_at, signature = signed
     message = (token + str(triggered_at)).encode("ascii")
-    given = signature.lower().encode("ascii")
     matched = False
-    for key in _tokens(secret):
-        expected = hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest().encode("ascii")
-        matched |= hmac.compare_digest(expected, given)
+    for key in _tokens(secret):  # every token tried (no early exit): constant time across them too
+        matched |= hmac_sha256_matches(key, message, signature)
     if not matched:
         return False
     age = (now or datetime.now(UTC)) - _from_ms(triggered_at)
@@ -144,12 +147,11 @@ def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
     signed = _signed_fields(raw_body)
     if signed is not None:
         return signed[0]
-    return "sha256:" + hashlib.sha256(raw_body).hexdigest()
+    return hashed_delivery_id(raw_body)
 
 
 def event_name(payload: Any) -> str:
-    event = payload.get("event") if isinstance(payload, dict) else None
-    return event[:100] if isinstance(event, str) and event else "unknown"
+    return event_name_of(payload, "event")
 
 
 def normalise(payload: Any) -> list[Change]:
@@ -254,7 +256,7 @@ def fetch(request: FetchNeeded, *, api: LeverApi | None = None) -> list[Change]:
     try:
         opportunity = _Opportunity.model_validate(client.opportunity(opportunity_id))
     except ValidationError as exc:
-        raise ApiRequestError(f"Lever opportunity {opportunity_id}: {_first_error(exc)}") from exc
+        raise ApiRequestError(f"Lever opportunity {opportunity_id}: {first_error(exc, 'answer')}") from exc
     application = opportunity.application()
     posting = application.posting_id() if application else None
     common: dict[str, Any] = {
@@ -304,7 +306,7 @@ class LeverPostingsClient:
         return cls(JsonApi(settings.lever_postings_url), site)
 
     def postings(self) -> list[Mapping[str, Any]]:
-        path = quote(self._site, safe="")
+        path = path_segment(self._site)
         answer = self._api.get(path, {"mode": "json"})
         if not isinstance(answer, list):
             raise ApiRequestError(f"GET {path}: the postings feed is not a list")
@@ -326,17 +328,14 @@ def published_posts(*, feed: LeverPostingsFeed | None = None) -> list[JobPostCha
         try:
             posting = _Posting.model_validate(raw)
         except ValidationError as exc:
-            raise ApiRequestError(f"a Lever posting Kring cannot read: {_first_error(exc)}") from exc
+            raise ApiRequestError(f"a Lever posting Kring cannot read: {first_error(exc, 'answer')}") from exc
         out.extend(posting.changes())
     return out
 
 
 # --------------------------------------------------------------------------------- signature
 def _json_object(raw_body: bytes) -> dict[str, Any] | None:
-    try:
-        body = json.loads(raw_body)
-    except (UnicodeDecodeError, ValueError):
-        return None
+    body = loads_or_none(raw_body)
     return body if isinstance(body, dict) else None
 
 
@@ -385,7 +384,7 @@ def _valid_id(value: object) -> str | None:
 def _path_id(value: str) -> str:
     if not _ID.match(value):
         raise InvalidInputError(f"not a Lever id: {value[:40]!r}")
-    return quote(value, safe="")
+    return path_segment(value)
 
 
 def _data_object(answer: Any, path: str) -> Mapping[str, Any]:
@@ -515,10 +514,9 @@ class _Posting(_Shape):
         places = [p for p in (first_text(v) for v in categories.allLocations or []) if p]
         location = first_text(categories.location) or (places[0] if places else None)
         department = first_text(categories.department, categories.team)
-        seen: dict[str, str] = {}
-        for tag in (first_text(categories.department), first_text(categories.team), location, *places):
-            if tag:
-                seen.setdefault(tag.casefold(), tag[:100])
+        tags = unique_texts(
+            first_text(categories.department), first_text(categories.team), location, *places, max_length=100
+        )
         url = (
             self.hostedUrl
             if isinstance(self.hostedUrl, str) and self.hostedUrl.startswith("https://")
@@ -531,7 +529,7 @@ class _Posting(_Shape):
                 name=self.text,
                 department=department[:100] if department else None,
                 location=location[:200] if location else None,
-                tags=tuple(seen.values()),
+                tags=tags,
                 status="open",
             ),
             JobPostChanged(
@@ -607,11 +605,9 @@ def _referrers(
         email = user.get("email")
         if isinstance(email, str) and _EMAIL.match(email.strip()) and email.strip() not in emails:
             emails.append(email.strip())
-        directory_id = user.get("externalDirectoryId")
-        if isinstance(directory_id, str | int) and not isinstance(directory_id, bool):
-            text = str(directory_id).strip()
-            if text and text not in employee_ids:
-                employee_ids.append(text)
+        directory_id = id_text(user.get("externalDirectoryId"))
+        if directory_id and directory_id not in employee_ids:
+            employee_ids.append(directory_id)
     return emails[:MAX_REFERRERS], employee_ids[:MAX_REFERRERS]
 
 
@@ -645,9 +641,3 @@ def _archive_change(opportunity: _Opportunity, client: LeverApi, common: dict[st
     if archived_at and archived_at > 0:
         common = {**common, "occurred_at": _from_ms(archived_at)}
     return [Rejected(**common)]
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(p) for p in error.get("loc", ())) or "answer"
-    return f"{where}: {error.get('msg', 'invalid')}"

@@ -27,12 +27,8 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import json
-import re
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, Final, Literal
 
 from pydantic import ValidationError
@@ -55,6 +51,19 @@ from kring.integrations.ats.base import (
     first_text,
     stage_kind,
 )
+from kring.integrations.ats.common import (
+    as_dict,
+    delivery_id_text,
+    email_address,
+    external_id,
+    first_error,
+    first_time,
+    hashed_delivery_id,
+    hmac_sha256_matches,
+    https_url,
+    loads_or_none,
+    unique_texts,
+)
 from kring.models.common import Provider
 
 NAME: Final[Provider] = "recruitee"
@@ -62,8 +71,6 @@ ACK_STATUS: Final = 200
 
 SIGNATURE_HEADER = "x-recruitee-signature"
 MAX_TEST_BYTES = 64
-MAX_DELIVERY_ID = 128
-MAX_URL = 2000
 
 APPLICATION_EVENTS = frozenset({"candidate_created", "candidate_assigned"})
 MOVED = "candidate_moved"
@@ -109,7 +116,6 @@ EVIDENCE_KEYS = (
 )
 URL_KEY_WORDS = ("url", "referr", "utm", "landing")
 PICTURE_KEY_WORDS = ("photo", "avatar", "thumb", "image")
-_EXTERNAL_ID = re.compile(r"^[A-Za-z0-9._:@-]{1,40}$")
 
 
 # --------------------------------------------------------------------------------- the contract
@@ -118,7 +124,7 @@ def handshake(headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
     del headers
     if len(raw_body) > MAX_TEST_BYTES:
         return None
-    payload = _loads(raw_body)
+    payload = loads_or_none(raw_body)
     if isinstance(payload, dict) and list(payload) == ["test"] and payload["test"] is True:
         return Reply(ACK_STATUS, {"received": True})
     return None
@@ -130,23 +136,20 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
     digest = rest if separator and scheme.strip().lower() == "sha256" else given
     if not digest.strip():
         return False
-    expected = hmac.new(secret.encode("utf-8"), raw_body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected.encode("ascii"), digest.strip().lower().encode("utf-8", "replace"))
+    return hmac_sha256_matches(secret, raw_body, digest.strip())
 
 
 def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
     del headers
-    payload = _loads(raw_body)
+    payload = loads_or_none(raw_body)
     if not isinstance(payload, dict):
-        return "sha256:" + hashlib.sha256(raw_body).hexdigest()
-    given = payload.get("id")
-    if isinstance(given, int | str) and not isinstance(given, bool):
-        text = str(given).strip()
-        if text and len(text) <= MAX_DELIVERY_ID and text.isprintable():
-            return text
+        return hashed_delivery_id(raw_body)
+    given = delivery_id_text(payload.get("id"))
+    if given is not None:
+        return given
     content = {k: v for k, v in payload.items() if k != "attempt_count"}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return "sha256:" + hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+    return hashed_delivery_id(canonical.encode("utf-8"))
 
 
 def event_name(payload: Any) -> str:
@@ -176,26 +179,26 @@ def normalise(payload: Any) -> list[Change]:
             return _offer_changes(kind, payload, body)
         return _candidate_changes(kind, payload, body)
     except ValidationError as exc:
-        raise InvalidInputError(f"{kind}: {_first_error(exc)}") from exc
+        raise InvalidInputError(f"{kind}: {first_error(exc)}") from exc
 
 
 # --------------------------------------------------------------------------------- candidates
 def _candidate_changes(kind: str, envelope: dict[str, Any], body: dict[str, Any]) -> list[Change]:
-    candidate = _object(body.get("candidate"))
-    placement = _object(body.get("placement"))
+    candidate = as_dict(body.get("candidate"))
+    placement = as_dict(body.get("placement"))
     common = _placement(kind, envelope, body, candidate, placement)
     if common is None:
         return []
-    details = _object(body.get("details"))
+    details = as_dict(body.get("details"))
     if kind in APPLICATION_EVENTS:
-        stage = _stage(_object(placement.get("stage")) or _object(details.get("to_stage")))
+        stage = _stage(as_dict(placement.get("stage")) or as_dict(details.get("to_stage")))
         return [ApplicationSubmitted(**common, stage=stage, evidence=_evidence(body, candidate, placement))]
     subtype = (first_text(envelope.get("event_subtype")) or "").lower()
     if subtype == "disqualified":
         return [Rejected(**common)]
     if subtype and subtype != "stage_changed":
         return []  # requalified (Kring has no un-reject), and subtypes it does not know
-    stage = _stage(_object(details.get("to_stage")) or _object(body.get("to_stage")))
+    stage = _stage(as_dict(details.get("to_stage")) or as_dict(body.get("to_stage")))
     if stage is None:
         raise InvalidInputError(f"{kind}: no 'details.to_stage' with a name")
     evidence = _evidence(body, candidate, placement)
@@ -213,24 +216,24 @@ def _placement(
     placement: dict[str, Any],
 ) -> dict[str, Any] | None:
     """What every candidate change of this placement carries; None for one not on a job."""
-    offer = _object(body.get("offer"))
+    offer = as_dict(body.get("offer"))
     if _is_talent_pool(offer):
         return None
-    candidate_id = _external_id(candidate.get("id")) or _external_id(placement.get("candidate_id"))
-    offer_id = _external_id(offer.get("id")) or _external_id(placement.get("offer_id"))
+    candidate_id = external_id(candidate.get("id")) or external_id(placement.get("candidate_id"))
+    offer_id = external_id(offer.get("id")) or external_id(placement.get("offer_id"))
     if candidate_id is None:
         raise InvalidInputError(f"{kind}: no 'candidate' with an 'id'")
     if offer_id is None:
         return None  # a candidate not (yet) on a job: nothing to credit
-    application_id = _external_id(f"{candidate_id}-{offer_id}")
+    application_id = external_id(f"{candidate_id}-{offer_id}")
     if application_id is None:
         raise InvalidInputError(f"{kind}: candidate and offer ids too long to key an application")
-    occurred_at = (
-        _time(envelope.get("created_at"))
-        or _time(placement.get("updated_at"))
-        or _time(placement.get("created_at"))
-        or _time(candidate.get("updated_at"))
-        or _time(candidate.get("created_at"))
+    occurred_at = first_time(
+        envelope.get("created_at"),
+        placement.get("updated_at"),
+        placement.get("created_at"),
+        candidate.get("updated_at"),
+        candidate.get("created_at"),
     )
     if occurred_at is None:
         raise InvalidInputError(f"{kind}: no 'created_at': when it happened cannot be known")
@@ -287,7 +290,7 @@ def _referrer_emails(*holders: dict[str, Any]) -> list[str]:
     for holder in holders:
         for key in ("referrer", "referral"):
             value = holder.get(key)
-            email = _email(value.get("email") if isinstance(value, dict) else value)
+            email = email_address(value.get("email") if isinstance(value, dict) else value)
             if email and email not in emails:
                 emails.append(email)
     return emails[:10]
@@ -297,22 +300,24 @@ def _candidate_email(candidate: dict[str, Any]) -> str | None:
     emails = candidate.get("emails")
     if isinstance(emails, list) and emails:
         first = emails[0]
-        found = _email((first.get("email") or first.get("value")) if isinstance(first, dict) else first)
+        found = email_address(
+            (first.get("email") or first.get("value")) if isinstance(first, dict) else first
+        )
         if found:
             return found
-    return _email(candidate.get("email"))
+    return email_address(candidate.get("email"))
 
 
 # --------------------------------------------------------------------------------- offers
 def _offer_changes(kind: str, envelope: dict[str, Any], body: dict[str, Any]) -> list[Change]:
-    offer = _object(body.get("offer"))
+    offer = as_dict(body.get("offer"))
     if _is_talent_pool(offer):
         return []
-    offer_id = _external_id(offer.get("id"))
+    offer_id = external_id(offer.get("id"))
     if offer_id is None:
         raise InvalidInputError(f"{kind}: no 'offer' with an 'id'")
     title = first_text(offer.get("title"), offer.get("name"))
-    updated_at = _time(offer.get("updated_at")) or _time(envelope.get("created_at"))
+    updated_at = first_time(offer.get("updated_at"), envelope.get("created_at"))
     location = _location(offer)
     if kind in OFFER_DELETED:
         return [
@@ -346,7 +351,7 @@ def _offer_changes(kind: str, envelope: dict[str, Any], body: dict[str, Any]) ->
             name=title[:300],
             department=department[:100] if department else None,
             location=location,
-            tags=_unique_texts(department, location, *tag_texts),
+            tags=unique_texts(department, location, *tag_texts),
             status=OFFER_STATUSES.get(status),
         ),
         JobPostChanged(
@@ -371,62 +376,9 @@ def _location(offer: dict[str, Any]) -> str | None:
 
 
 def _public_url(offer: dict[str, Any]) -> str | None:
-    for key in ("careers_url", "url", "careers_apply_url"):
-        value = offer.get(key)
-        if isinstance(value, str) and value.startswith("https://") and len(value) <= MAX_URL:
-            return value
-    return None
+    return https_url(offer.get("careers_url"), offer.get("url"), offer.get("careers_apply_url"))
 
 
 # --------------------------------------------------------------------------------- small readers
-def _loads(raw_body: bytes) -> Any:
-    try:
-        return json.loads(raw_body)
-    except (UnicodeDecodeError, ValueError):
-        return None
-
-
-def _external_id(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        return None
-    text = str(value).strip()
-    return text if _EXTERNAL_ID.match(text) else None
-
-
-def _object(value: object) -> dict[str, Any]:
-    return value if isinstance(value, dict) else {}
-
-
 def _named(value: object) -> str | None:
     return first_text(value.get("name")) if isinstance(value, dict) else first_text(value)
-
-
-def _time(value: object) -> datetime | None:
-    """An ISO 8601 time (``2024-05-20T08:41:07.000000Z``); one without a zone is taken as UTC."""
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(value.strip())
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _email(value: object) -> str | None:
-    if isinstance(value, str) and "@" in value and len(value.strip()) <= 254:
-        return value.strip()
-    return None
-
-
-def _unique_texts(*values: str | None) -> tuple[str, ...]:
-    seen: dict[str, str] = {}
-    for value in values:
-        if value:
-            seen.setdefault(value.casefold(), value)
-    return tuple(seen.values())
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(p) for p in error.get("loc", ())) or "payload"
-    return f"{where}: {error.get('msg', 'invalid')}"

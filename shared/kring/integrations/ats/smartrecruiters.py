@@ -36,18 +36,16 @@
 from __future__ import annotations
 
 import hashlib
-import hmac
 import re
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, Literal, Protocol
-from urllib.parse import quote
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from kring import config
-from kring.errors import InvalidInputError, TransientError
+from kring.errors import InvalidInputError
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
     Change,
@@ -65,8 +63,20 @@ from kring.integrations.ats.base import (
     first_text,
     parse_json,
 )
-from kring.integrations.ats.http import ApiNotFoundError, JsonApi
-from kring.integrations.secrets import get_secret
+from kring.integrations.ats.common import (
+    clipped_text,
+    delivery_id_text,
+    event_name_of,
+    external_id,
+    fetch_api_key,
+    first_error,
+    hashed_delivery_id,
+    hex_digest_matches,
+    hmac_sha256_hex,
+    is_sha256_hex,
+    parse_zoned_time,
+)
+from kring.integrations.ats.http import JsonApi, if_found, path_segment
 from kring.models.common import Locale, Provider
 
 NAME: Final[Provider] = "smartrecruiters"
@@ -80,7 +90,6 @@ EVENT_NAME_HEADER = "event-name"
 EVENT_VERSION_HEADER = "event-version"
 LINK_HEADER = "link"
 TOLERANCE_SECONDS = 300
-MAX_DELIVERY_ID = 128
 
 APPLICATION_CREATED = "application.created"
 APPLICATION_EVENTS = frozenset({APPLICATION_CREATED, "application.status.updated"})
@@ -105,12 +114,9 @@ _JOB_STATUSES: Final[dict[str, Literal["open", "closed", "draft"]]] = {
     "ON_HOLD": "draft",
 }
 _HOOK_SECRET = re.compile(r"\A[\x21-\x7e]{1,512}\Z")  # visible ASCII: safe to echo in a header
-_HEX_DIGEST = re.compile(r"\A[0-9a-fA-F]{64}\Z")
-_ID = re.compile(r"\A[A-Za-z0-9._:@-]{1,40}\Z")
 _LINK_APPLICATION = re.compile(r"/jobs/([^/?#>]+)/candidates/([^/?#>]+)")
 _LINK_APPLICATION_ALT = re.compile(r"/candidates/([^/?#>]+)/jobs/([^/?#>]+)")
 _LINK_JOB = re.compile(r"/jobs/([^/?#>]+)/?>")
-_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 
 def now() -> float:
@@ -145,7 +151,7 @@ def signature(
     message = (
         f"{timestamp}.".encode() + raw_body + f".{event_id}.{event_name}.{event_version}.{link}".encode()
     )
-    return hmac.new(key.encode("utf-8"), message, hashlib.sha256).hexdigest()
+    return hmac_sha256_hex(key, message)
 
 
 def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
@@ -155,7 +161,7 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
     digests = [
         part.strip()[3:]
         for part in re.split(r"[;,]", headers.get(SIGNATURE_HEADER, ""))
-        if part.strip().startswith("v1=") and _HEX_DIGEST.match(part.strip()[3:])
+        if part.strip().startswith("v1=") and is_sha256_hex(part.strip()[3:])
     ]
     if not digests:
         return False
@@ -167,11 +173,8 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
         event_name=headers.get(EVENT_NAME_HEADER, ""),
         event_version=headers.get(EVENT_VERSION_HEADER, ""),
         link=headers.get(LINK_HEADER, ""),
-    ).encode("ascii")
-    matched = False
-    for digest in digests:
-        matched |= hmac.compare_digest(expected, digest.lower().encode("ascii"))
-    return matched
+    )
+    return hex_digest_matches(expected, *digests)
 
 
 def parse_delivery(headers: Mapping[str, str], raw_body: bytes) -> dict[str, Any]:
@@ -187,15 +190,11 @@ def parse_delivery(headers: Mapping[str, str], raw_body: bytes) -> dict[str, Any
 
 
 def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
-    given = headers.get(EVENT_ID_HEADER, "").strip()
-    if given and len(given) <= MAX_DELIVERY_ID and given.isprintable():
-        return given
-    return "sha256:" + hashlib.sha256(raw_body).hexdigest()
+    return delivery_id_text(headers.get(EVENT_ID_HEADER)) or hashed_delivery_id(raw_body)
 
 
 def event_name(payload: Any) -> str:
-    event = payload.get("event") if isinstance(payload, dict) else None
-    return event[:100] if isinstance(event, str) and event else "unknown"
+    return event_name_of(payload, "event")
 
 
 def normalise(payload: Any) -> list[Change]:
@@ -206,7 +205,7 @@ def normalise(payload: Any) -> list[Change]:
     link = payload.get("link") if isinstance(payload.get("link"), str) else ""
     occurred_at = _timestamp(payload.get("timestamp")) or _now()
     if event in APPLICATION_EVENTS:
-        candidate_id, job_id = _id(body.get("candidate_id")), _id(body.get("job_id"))
+        candidate_id, job_id = external_id(body.get("candidate_id")), external_id(body.get("job_id"))
         if candidate_id is None or job_id is None:
             candidate_id, job_id = _application_from_link(link or "")
         if candidate_id is None or job_id is None:
@@ -214,7 +213,7 @@ def normalise(payload: Any) -> list[Change]:
         ids = {"candidate_id": candidate_id, "job_id": job_id}
         return [FetchNeeded(provider=NAME, event=event, ids=ids, occurred_at=occurred_at)]
     if event in JOB_EVENTS:
-        job_id = _id(body.get("id")) or _id(body.get("job_id")) or _job_from_link(link or "")
+        job_id = external_id(body.get("id")) or external_id(body.get("job_id")) or _job_from_link(link or "")
         if job_id is None:
             raise InvalidInputError(f"{event}: no job id")
         return [FetchNeeded(provider=NAME, event=event, ids={"job_id": job_id}, occurred_at=occurred_at)]
@@ -224,7 +223,8 @@ def normalise(payload: Any) -> list[Change]:
 def fetch(request: FetchNeeded, api: SmartRecruitersApi | None = None) -> list[Change]:
     """What an ids-only delivery stands for, read from the SmartRecruiters API (``api`` or the
     configured :class:`SmartRecruitersClient`). 404 on the application, candidate or job is
-    permanent (:class:`ApiNotFoundError`); 5xx, 429, timeouts are :class:`TransientError`."""
+    permanent (:class:`~kring.integrations.ats.http.ApiNotFoundError`); 5xx, 429, timeouts are
+    :class:`~kring.errors.TransientError`."""
     client = api or SmartRecruitersClient.from_config()
     try:
         if request.event in APPLICATION_EVENTS:
@@ -232,7 +232,7 @@ def fetch(request: FetchNeeded, api: SmartRecruitersApi | None = None) -> list[C
         if request.event in JOB_EVENTS:
             return _fetched_job(client, request)
     except ValidationError as exc:
-        raise InvalidInputError(f"smartrecruiters {request.event}: {_first_error(exc)}") from exc
+        raise InvalidInputError(f"smartrecruiters {request.event}: {first_error(exc)}") from exc
     raise InvalidInputError(f"smartrecruiters cannot fetch {request.event[:60]!r}")
 
 
@@ -265,28 +265,24 @@ class SmartRecruitersClient:
 
     @classmethod
     def from_config(cls) -> SmartRecruitersClient:
-        from kring.integrations.ats import api_key_name
-
-        key = get_secret(api_key_name(NAME))
-        if not key:
-            # Fixed in configuration, then the parked fetches are redriven: retry, do not drop.
-            raise TransientError("no SmartRecruiters API key (ats-api-key-smartrecruiters)")
-        return cls(config.ats().smartrecruiters_api_url, key)
+        return cls(config.ats().smartrecruiters_api_url, fetch_api_key(NAME, "SmartRecruiters"))
 
     def application(self, candidate_id: str, job_id: str) -> Any:
-        return self._api.get(f"candidates/{_path(candidate_id)}/jobs/{_path(job_id)}")
+        return self._api.get(f"candidates/{path_segment(candidate_id)}/jobs/{path_segment(job_id)}")
 
     def candidate(self, candidate_id: str) -> Any:
-        return self._api.get(f"candidates/{_path(candidate_id)}")
+        return self._api.get(f"candidates/{path_segment(candidate_id)}")
 
     def screening_answers(self, candidate_id: str, job_id: str) -> Any:
-        return self._api.get(f"candidates/{_path(candidate_id)}/jobs/{_path(job_id)}/screening-answers")
+        return self._api.get(
+            f"candidates/{path_segment(candidate_id)}/jobs/{path_segment(job_id)}/screening-answers"
+        )
 
     def job(self, job_id: str) -> Any:
-        return self._api.get(f"jobs/{_path(job_id)}")
+        return self._api.get(f"jobs/{path_segment(job_id)}")
 
     def publication(self, job_id: str) -> Any:
-        return self._api.get(f"jobs/{_path(job_id)}/publication")
+        return self._api.get(f"jobs/{path_segment(job_id)}/publication")
 
 
 # --------------------------------------------------------------------------------- fetches
@@ -295,8 +291,8 @@ def _fetched_application(client: SmartRecruitersApi, request: FetchNeeded) -> li
     job_id = request.ids.get("job_id") or ""
     application = _object(client.application(candidate_id, job_id), "application")
     candidate = _object(client.candidate(candidate_id), "candidate")
-    answers = _optional(lambda: client.screening_answers(candidate_id, job_id))
-    status = (_text(application.get("status"), 40) or "NEW").upper()
+    answers = if_found(lambda: client.screening_answers(candidate_id, job_id))
+    status = (clipped_text(application.get("status"), 40) or "NEW").upper()
     sources = [application.get(k) for k in ("source", "sourceDetails", "sourceType", "sourceSubType")]
     referrers = _referrers(application)
     evidence = Evidence(
@@ -304,7 +300,7 @@ def _fetched_application(client: SmartRecruitersApi, request: FetchNeeded) -> li
         referrer_employee_ids=tuple(dict.fromkeys(i for _, i in referrers if i)),
         texts=collect_texts(*sources, candidate.get("tags"), candidate.get("web"), answers),
         referring_urls=tuple(dict.fromkeys(t for t in collect_texts(*sources) if t.startswith("http"))),
-        candidate_email=_text(candidate.get("email"), 320),
+        candidate_email=clipped_text(candidate.get("email"), 320),
     )
     common: dict[str, Any] = {
         "provider": NAME,
@@ -316,9 +312,9 @@ def _fetched_application(client: SmartRecruitersApi, request: FetchNeeded) -> li
     stage = _stage(status, application.get("subStatus"))
     if request.event == APPLICATION_CREATED:
         applied_at = (
-            _datetime(application.get("createdOn"))
-            or _datetime(application.get("appliedOn"))
-            or _datetime(application.get("applicationDate"))
+            parse_zoned_time(application.get("createdOn"))
+            or parse_zoned_time(application.get("appliedOn"))
+            or parse_zoned_time(application.get("applicationDate"))
             or request.occurred_at
         )
         changes: list[Change] = [
@@ -343,7 +339,7 @@ def _fetched_application(client: SmartRecruitersApi, request: FetchNeeded) -> li
 
 def _stage(status: str, sub_status: object) -> Stage:
     name = status.replace("_", " ").capitalize()
-    detail = _text(sub_status, 150)
+    detail = clipped_text(sub_status, 150)
     return Stage(name=f"{name}: {detail}" if detail else name, kind=_STAGE_KINDS.get(status, "other"))
 
 
@@ -358,8 +354,8 @@ def _referrers(application: dict[str, Any]) -> list[tuple[str | None, str | None
                 continue
             user = item.get("user")
             person: dict[str, Any] = user if isinstance(user, dict) else item
-            email = _text(person.get("email"), 320)
-            employee = _text(person.get("employeeId") or person.get("externalId"), 64)
+            email = clipped_text(person.get("email"), 320)
+            employee = clipped_text(person.get("employeeId") or person.get("externalId"), 64)
             if email or employee:
                 out.append((email, employee))
     return out[:10]
@@ -368,12 +364,12 @@ def _referrers(application: dict[str, Any]) -> list[tuple[str | None, str | None
 def _fetched_job(client: SmartRecruitersApi, request: FetchNeeded) -> list[Change]:
     job_id = request.ids.get("job_id") or ""
     job = _object(client.job(job_id), "job")
-    publication = _optional(lambda: client.publication(job_id))
-    title = _text(job.get("title") or job.get("name"), 300)
+    publication = if_found(lambda: client.publication(job_id))
+    title = clipped_text(job.get("title") or job.get("name"), 300)
     if title is None:
         raise InvalidInputError(f"smartrecruiters job {job_id}: no title")
-    status = (_text(job.get("status"), 40) or "").upper()
-    posting_status = (_text(job.get("postingStatus"), 40) or "").upper()
+    status = (clipped_text(job.get("status"), 40) or "").upper()
+    posting_status = (clipped_text(job.get("postingStatus"), 40) or "").upper()
     url = _publication_url(publication)
     live = (
         url is not None
@@ -387,7 +383,9 @@ def _fetched_job(client: SmartRecruitersApi, request: FetchNeeded) -> list[Chang
             provider=NAME,
             job_id=job_id,
             name=title,
-            department=_text(department.get("label") if isinstance(department, dict) else department, 100),
+            department=clipped_text(
+                department.get("label") if isinstance(department, dict) else department, 100
+            ),
             location=location,
             status=_JOB_STATUSES.get(status),
         ),
@@ -407,7 +405,7 @@ def _fetched_job(client: SmartRecruitersApi, request: FetchNeeded) -> list[Chang
 
 def _publication_url(publication: Any) -> str | None:
     """``postingUrl`` (the public page), else ``applyUrl``; the answer may be one publication or
-    a list of them (``content``)."""
+    a list of them (``content``). Stripped first, unlike :func:`~kring.integrations.ats.common.https_url`."""
     items = publication.get("content") if isinstance(publication, dict) else publication
     for item in items if isinstance(items, list) else [publication]:
         if isinstance(item, dict):
@@ -420,7 +418,7 @@ def _publication_url(publication: Any) -> str | None:
 
 def _location(value: object) -> str | None:
     if isinstance(value, str):
-        return _text(value, 200)
+        return clipped_text(value, 200)
     if not isinstance(value, dict):
         return None
     parts = [first_text(value.get(k)) for k in ("city", "region", "country")]
@@ -431,18 +429,11 @@ def _location(value: object) -> str | None:
 
 
 def _language(value: object) -> Locale:
+    # A language code only (``nl``, ``nl-NL``, ``nl_BE``), as the API sends it: unlike
+    # common.declared_locale, a language *name* (``Dutch``) is not read.
     code = value.get("code") if isinstance(value, dict) else value
     declared = (first_text(code) or "").lower()
     return "nl" if declared.split("-")[0].split("_")[0] == "nl" else "en"
-
-
-def _optional(call: Callable[[], Any]) -> Any:
-    """A secondary lookup (screening answers, the publication): absent is nothing to add; a
-    transient failure still propagates, so the whole fetch is retried."""
-    try:
-        return call()
-    except ApiNotFoundError:
-        return None
 
 
 def _object(answer: Any, what: str) -> dict[str, Any]:
@@ -455,28 +446,16 @@ def _object(answer: Any, what: str) -> dict[str, Any]:
 def _application_from_link(link: str) -> tuple[str | None, str | None]:
     match = _LINK_APPLICATION.search(link)
     if match:
-        return _id(match.group(2)), _id(match.group(1))
+        return external_id(match.group(2)), external_id(match.group(1))
     match = _LINK_APPLICATION_ALT.search(link)
     if match:
-        return _id(match.group(1)), _id(match.group(2))
+        return external_id(match.group(1)), external_id(match.group(2))
     return None, None
 
 
 def _job_from_link(link: str) -> str | None:
     match = _LINK_JOB.search(link)
-    return _id(match.group(1)) if match else None
-
-
-def _id(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        return None
-    text = str(value).strip()
-    return text if _ID.match(text) else None
-
-
-def _text(value: object, limit: int) -> str | None:
-    text = first_text(value)
-    return text[:limit] if text else None
+    return external_id(match.group(1)) if match else None
 
 
 def _timestamp(value: object) -> datetime | None:
@@ -485,25 +464,5 @@ def _timestamp(value: object) -> datetime | None:
     return None
 
 
-def _datetime(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = _DATETIME.validate_python(value.strip())
-    except ValidationError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
 def _now() -> datetime:
     return datetime.fromtimestamp(now(), UTC)
-
-
-def _path(value: str) -> str:
-    return quote(value, safe="")
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(p) for p in error.get("loc", ())) or "payload"
-    return f"{where}: {error.get('msg', 'invalid')}"

@@ -45,19 +45,17 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import hmac
 import json
 import re
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
-from urllib.parse import quote
 
-from pydantic import TypeAdapter, ValidationError
+from pydantic import ValidationError
 
 from kring import config
-from kring.errors import InvalidInputError, TransientError
+from kring.errors import InvalidInputError
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
     Change,
@@ -75,8 +73,19 @@ from kring.integrations.ats.base import (
     parse_json,
     stage_kind,
 )
-from kring.integrations.ats.http import ApiNotFoundError, JsonApi
-from kring.integrations.secrets import get_secret
+from kring.integrations.ats.common import (
+    clipped_text,
+    external_id,
+    fetch_api_key,
+    first_error,
+    hashed_delivery_id,
+    hex_digest_matches,
+    hmac_sha256_hex,
+    is_sha256_hex,
+    loads_or_none,
+    parse_zoned_time,
+)
+from kring.integrations.ats.http import JsonApi, if_found, path_segment
 from kring.models.common import Locale, Provider
 
 NAME: Final[Provider] = "teamtailor"
@@ -100,9 +109,6 @@ PARTNER_TRIGGER = "partner.trigger"
 # The body is {"payload":<payload>,"signature":"<base64>"}: the payload is everything in between.
 _PAYLOAD_START = re.compile(rb'\A\s*\{\s*"payload"\s*:')
 _PAYLOAD_END = re.compile(rb',\s*"signature"\s*:\s*"([A-Za-z0-9+/=]{1,1024})"\s*\}\s*\Z')
-_HEX_DIGEST = re.compile(r"\A[0-9a-fA-F]{64}\Z")
-_ID = re.compile(r"\A[A-Za-z0-9._:@-]{1,40}\Z")
-_DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 
 def now() -> float:
@@ -129,14 +135,10 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
     if not _fresh(timestamp):
         return False
     key = secret.encode("utf-8")
-    for signed in _signed_payloads(raw_body):
-        expected = sign(key, timestamp, signed).encode("ascii")
-        matched = False
-        for digest in digests:
-            matched |= hmac.compare_digest(expected, digest.lower().encode("ascii"))
-        if matched:
-            return True
-    return False
+    # The re-serialised payload is only built when the raw slice did not match (a lazy generator).
+    return any(
+        hex_digest_matches(sign(key, timestamp, signed), *digests) for signed in _signed_payloads(raw_body)
+    )
 
 
 def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
@@ -151,8 +153,10 @@ def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
         parts = (inner.get("event_name"), data.get("id"), attributes.get("updated_at"))
         if all(isinstance(p, str | int) and not isinstance(p, bool) and str(p) for p in parts):
             key = "\n".join(str(p) for p in parts)
+            # Its own "tt:" prefix (not hashed_delivery_id's "sha256:"): a hash of these parts, not
+            # of content, and changing it would change every delivery id already recorded.
             return "tt:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
-    return "sha256:" + hashlib.sha256(raw_body).hexdigest()
+    return hashed_delivery_id(raw_body)
 
 
 def event_name(payload: Any) -> str:
@@ -178,9 +182,9 @@ def normalise(payload: Any) -> list[Change]:
     if event not in JOB_CHANGED | APPLICATION_EVENTS | {JOB_DESTROYED}:
         return []
     data = inner.get("data")
-    if not isinstance(data, dict) or _id(data.get("id")) is None:
+    if not isinstance(data, dict) or external_id(data.get("id")) is None:
         raise InvalidInputError(f"{event}: 'data' has no usable 'id'")
-    resource_id = _id(data.get("id")) or ""
+    resource_id = external_id(data.get("id")) or ""
     attributes = _attributes(data)
     try:
         if event in APPLICATION_EVENTS:
@@ -191,19 +195,20 @@ def normalise(payload: Any) -> list[Change]:
                     provider=NAME,
                     post_id=resource_id,
                     job_id=resource_id,
-                    title=_text(attributes.get("title"), 300),
-                    updated_at=_datetime(attributes.get("updated_at")),
+                    title=clipped_text(attributes.get("title"), 300),
+                    updated_at=parse_zoned_time(attributes.get("updated_at")),
                 )
             ]
         return [_job_changed(event, resource_id, attributes)]
     except ValidationError as exc:
-        raise InvalidInputError(f"{event}: {_first_error(exc)}") from exc
+        raise InvalidInputError(f"{event}: {first_error(exc)}") from exc
 
 
 def fetch(request: FetchNeeded, api: TeamtailorApi | None = None) -> list[Change]:
     """What an ids-only delivery stands for, read from the Teamtailor API (``api`` or the
     configured :class:`TeamtailorClient`). 404 on the application or job is permanent
-    (:class:`ApiNotFoundError`); 5xx, 429, timeouts are :class:`TransientError` (retried)."""
+    (:class:`~kring.integrations.ats.http.ApiNotFoundError`); 5xx, 429, timeouts are
+    :class:`~kring.errors.TransientError` (retried)."""
     client = api or TeamtailorClient.from_config()
     try:
         if request.event in APPLICATION_EVENTS:
@@ -211,7 +216,7 @@ def fetch(request: FetchNeeded, api: TeamtailorApi | None = None) -> list[Change
         if request.event in JOB_CHANGED | {JOB_FETCHED}:
             return [_fetched_job(client, request)]
     except ValidationError as exc:
-        raise InvalidInputError(f"teamtailor {request.event}: {_first_error(exc)}") from exc
+        raise InvalidInputError(f"teamtailor {request.event}: {first_error(exc)}") from exc
     raise InvalidInputError(f"teamtailor cannot fetch {request.event[:60]!r}")
 
 
@@ -224,7 +229,7 @@ def parse_signature(value: str) -> tuple[int, list[str]] | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     fields = _fields(decoded)
-    digests = [v for k, v in fields if k == "v2" and _HEX_DIGEST.match(v)]
+    digests = [v for k, v in fields if k == "v2" and is_sha256_hex(v)]
     timestamps = [v for k, v in fields if k == "t"]
     if len(timestamps) != 1 or not timestamps[0].isdigit() or len(timestamps[0]) > 12 or not digests:
         return None
@@ -233,7 +238,7 @@ def parse_signature(value: str) -> tuple[int, list[str]] | None:
 
 def sign(key: bytes, timestamp: int, signed: bytes) -> str:
     """The hex HMAC-SHA256 over ``"<t>." + signed`` (v2 and the partner v1 alike)."""
-    return hmac.new(key, f"{timestamp}.".encode("ascii") + signed, hashlib.sha256).hexdigest()
+    return hmac_sha256_hex(key, f"{timestamp}.".encode("ascii") + signed)
 
 
 def _fields(text: str) -> list[tuple[str, str]]:
@@ -256,10 +261,7 @@ def _signed_payloads(raw_body: bytes) -> Iterator[bytes]:
     end = _PAYLOAD_END.search(raw_body)
     if start and end and start.end() < end.start():
         yield raw_body[start.end() : end.start()]
-    try:
-        body = json.loads(raw_body)
-    except (UnicodeDecodeError, ValueError):
-        return
+    body = loads_or_none(raw_body)
     if isinstance(body, dict) and "payload" in body:
         yield json.dumps(body["payload"], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
 
@@ -269,7 +271,7 @@ def _verify_partner(header: str, raw_body: bytes, secret: str) -> bool:
     partner event's id (triggers) — parsed only to find that id."""
     fields = _fields(header)
     timestamps = [v for k, v in fields if k == "t"]
-    digests = [v for k, v in fields if k == "v1" and _HEX_DIGEST.match(v)]
+    digests = [v for k, v in fields if k == "v1" and is_sha256_hex(v)]
     if len(timestamps) != 1 or not timestamps[0].isdigit() or len(timestamps[0]) > 12 or not digests:
         return False
     timestamp = int(timestamps[0])
@@ -277,27 +279,22 @@ def _verify_partner(header: str, raw_body: bytes, secret: str) -> bool:
         return False
     key = secret.encode("utf-8")
     signed = [raw_body]
-    try:
-        body = json.loads(raw_body)
-    except (UnicodeDecodeError, ValueError):
-        body = None
+    body = loads_or_none(raw_body)
     event = body.get("partner-event") if isinstance(body, dict) else None
     if isinstance(event, dict) and isinstance(event.get("id"), str):
         signed.append(event["id"].encode("utf-8"))
     matched = False
-    for candidate in signed:
-        expected = sign(key, timestamp, candidate).encode("ascii")
-        for digest in digests:
-            matched |= hmac.compare_digest(expected, digest.lower().encode("ascii"))
+    for candidate in signed:  # both tried (no early exit), like the digests in each
+        matched |= hex_digest_matches(sign(key, timestamp, candidate), *digests)
     return matched
 
 
 # --------------------------------------------------------------------------------- webhooks
 def _job_changed(event: str, job_id: str, attributes: dict[str, Any]) -> Change:
-    status = (_text(attributes.get("status"), 40) or "").lower()
-    title = _text(attributes.get("title"), 300)
+    status = (clipped_text(attributes.get("status"), 40) or "").lower()
+    title = clipped_text(attributes.get("title"), 300)
     url = _url(attributes.get("careersite_job_url"))
-    updated_at = _datetime(attributes.get("updated_at"))
+    updated_at = parse_zoned_time(attributes.get("updated_at"))
     live = status == "open"
     if updated_at is None or title is None or (live and url is None):
         # Not enough to decide (an open job needs its public URL): read the job from the API.
@@ -322,14 +319,14 @@ def _job_changed(event: str, job_id: str, attributes: dict[str, Any]) -> Change:
 def _application_fetch(event: str, application_id: str, attributes: dict[str, Any]) -> FetchNeeded:
     ids = {"application_id": application_id}
     for name in ("job_id", "referer_id", "promotion_id"):
-        value = _id(attributes.get(name))
+        value = external_id(attributes.get(name))
         if value is not None:
             ids[name] = value
     return FetchNeeded(
         provider=NAME,
         event=event,
         ids=ids,
-        occurred_at=_datetime(attributes.get("updated_at")) or _now(),
+        occurred_at=parse_zoned_time(attributes.get("updated_at")) or _now(),
     )
 
 
@@ -361,28 +358,24 @@ class TeamtailorClient:
 
     @classmethod
     def from_config(cls) -> TeamtailorClient:
-        from kring.integrations.ats import api_key_name
-
-        key = get_secret(api_key_name(NAME))
-        if not key:
-            # Fixed in configuration, then the parked fetches are redriven: retry, do not drop.
-            raise TransientError("no Teamtailor API key (ats-api-key-teamtailor)")
-        return cls(config.ats().teamtailor_api_url, key)
+        return cls(config.ats().teamtailor_api_url, fetch_api_key(NAME, "Teamtailor"))
 
     def job_application(self, application_id: str) -> Any:
-        return self._api.get(f"job-applications/{_path(application_id)}", {"include": "candidate,job,stage"})
+        return self._api.get(
+            f"job-applications/{path_segment(application_id)}", {"include": "candidate,job,stage"}
+        )
 
     def job(self, job_id: str) -> Any:
-        return self._api.get(f"jobs/{_path(job_id)}")
+        return self._api.get(f"jobs/{path_segment(job_id)}")
 
     def candidate_answers(self, candidate_id: str) -> Any:
-        return self._api.get(f"candidates/{_path(candidate_id)}/answers")
+        return self._api.get(f"candidates/{path_segment(candidate_id)}/answers")
 
     def referrals(self, candidate_id: str) -> Any:
         return self._api.get("referrals", {"filter[candidate]": candidate_id, "include": "user"})
 
     def user(self, user_id: str) -> Any:
-        return self._api.get(f"users/{_path(user_id)}")
+        return self._api.get(f"users/{path_segment(user_id)}")
 
 
 # --------------------------------------------------------------------------------- fetches
@@ -390,7 +383,7 @@ def _fetched_job(client: TeamtailorApi, request: FetchNeeded) -> JobPostChanged:
     job_id = request.ids.get("job_id") or ""
     data = _data(client.job(job_id), "jobs")
     attributes = _attributes(data)
-    title = _text(attributes.get("title"), 300)
+    title = clipped_text(attributes.get("title"), 300)
     if title is None:
         raise InvalidInputError(f"teamtailor job {job_id}: no title")
     return JobPostChanged(
@@ -399,9 +392,9 @@ def _fetched_job(client: TeamtailorApi, request: FetchNeeded) -> JobPostChanged:
         job_id=job_id,
         title=title,
         url=_url(attributes.get("careersite_job_url")),
-        live=(_text(attributes.get("status"), 40) or "").lower() == "open",
+        live=(clipped_text(attributes.get("status"), 40) or "").lower() == "open",
         language=_language(attributes),
-        updated_at=_datetime(attributes.get("updated_at")) or request.occurred_at,
+        updated_at=parse_zoned_time(attributes.get("updated_at")) or request.occurred_at,
     )
 
 
@@ -436,7 +429,7 @@ def _fetched_application(client: TeamtailorApi, request: FetchNeeded) -> list[Ch
             answers,
         ),
         referring_urls=tuple(dict.fromkeys(referring_urls)),
-        candidate_email=_text(candidate.get("email"), 320),
+        candidate_email=clipped_text(candidate.get("email"), 320),
     )
     common: dict[str, Any] = {
         "provider": NAME,
@@ -446,15 +439,15 @@ def _fetched_application(client: TeamtailorApi, request: FetchNeeded) -> list[Ch
         "post_id": job_id,
     }
     moved_at = (
-        _datetime(attributes.get("changed_stage_at"))
-        or _datetime(attributes.get("updated_at"))
+        parse_zoned_time(attributes.get("changed_stage_at"))
+        or parse_zoned_time(attributes.get("updated_at"))
         or request.occurred_at
     )
-    rejected_at = _datetime(attributes.get("rejected_at"))
+    rejected_at = parse_zoned_time(attributes.get("rejected_at"))
     hired = stage is not None and stage.kind == "hired"
     changes: list[Change] = []
     if request.event == APPLICATION_CREATED:
-        created_at = _datetime(attributes.get("created_at")) or request.occurred_at
+        created_at = parse_zoned_time(attributes.get("created_at")) or request.occurred_at
         changes.append(ApplicationSubmitted(**common, stage=stage, evidence=evidence, occurred_at=created_at))
         if hired:
             changes.append(Hired(**common, evidence=evidence, occurred_at=moved_at))
@@ -471,8 +464,8 @@ def _fetched_application(client: TeamtailorApi, request: FetchNeeded) -> list[Ch
 
 def _stage(resource: dict[str, Any]) -> Stage | None:
     attributes = _attributes(resource)
-    name = _text(attributes.get("name"), 200)
-    stage_type = _text(attributes.get("stage_type"), 200)
+    name = clipped_text(attributes.get("name"), 200)
+    stage_type = clipped_text(attributes.get("stage_type"), 200)
     if name is None and stage_type is None:
         return None
     return Stage(name=name or stage_type or "", kind=stage_kind(name, stage_type))
@@ -484,7 +477,7 @@ def _referrers(
     """``(e-mail, external id)`` of every user who referred the candidate (for this job, or for
     none in particular), and of the webhook's ``referer_id`` user."""
     users: dict[str, dict[str, Any]] = {}
-    document = _optional(lambda: client.referrals(candidate_id))
+    document = if_found(lambda: client.referrals(candidate_id))
     if isinstance(document, dict):
         included = _included(document)
         referrals = document.get("data")
@@ -496,20 +489,20 @@ def _referrers(
             if user_id and (referred_for is None or job_id is None or referred_for == job_id):
                 users[user_id] = _attributes(included.get(("users", user_id), {}))
     if referer_id and referer_id not in users:
-        found = _optional(lambda: client.user(referer_id))
+        found = if_found(lambda: client.user(referer_id))
         if isinstance(found, dict):
             users[referer_id] = _attributes(_data(found, "users"))
     out = []
     for attributes in users.values():
-        email = _text(attributes.get("email"), 320) or _text(attributes.get("login_email"), 320)
-        external = _text(attributes.get("external_id"), 64)
+        email = clipped_text(attributes.get("email"), 320) or clipped_text(attributes.get("login_email"), 320)
+        external = clipped_text(attributes.get("external_id"), 64)
         if email or external:
             out.append((email, external))
     return out
 
 
 def _answer_texts(client: TeamtailorApi, candidate_id: str) -> list[object]:
-    document = _optional(lambda: client.candidate_answers(candidate_id))
+    document = if_found(lambda: client.candidate_answers(candidate_id))
     answers = document.get("data") if isinstance(document, dict) else None
     out: list[object] = []
     for answer in answers if isinstance(answers, list) else []:
@@ -519,19 +512,10 @@ def _answer_texts(client: TeamtailorApi, candidate_id: str) -> list[object]:
     return out
 
 
-def _optional(call: Callable[[], Any]) -> Any:
-    """A secondary lookup (answers, referrals, a user): gone or absent is nothing to add; a
-    transient failure still propagates, so the whole fetch is retried."""
-    try:
-        return call()
-    except ApiNotFoundError:
-        return None
-
-
 # --------------------------------------------------------------------------------- JSON:API shapes
 def _data(document: Any, expected_type: str) -> dict[str, Any]:
     data = document.get("data") if isinstance(document, dict) else None
-    if not isinstance(data, dict) or _id(data.get("id")) is None:
+    if not isinstance(data, dict) or external_id(data.get("id")) is None:
         raise InvalidInputError(f"teamtailor answered without a {expected_type} resource")
     return data
 
@@ -541,7 +525,7 @@ def _included(document: Any) -> dict[tuple[str, str], dict[str, Any]]:
     included = document.get("included") if isinstance(document, dict) else None
     for resource in included if isinstance(included, list) else []:
         if isinstance(resource, dict) and isinstance(resource.get("type"), str):
-            resource_id = _id(resource.get("id"))
+            resource_id = external_id(resource.get("id"))
             if resource_id is not None:
                 found[(resource["type"], resource_id)] = resource
     return found
@@ -551,7 +535,7 @@ def _relation_id(resource: dict[str, Any], name: str) -> str | None:
     relationships = resource.get("relationships")
     relation = relationships.get(name) if isinstance(relationships, dict) else None
     data = relation.get("data") if isinstance(relation, dict) else None
-    return _id(data.get("id")) if isinstance(data, dict) else None
+    return external_id(data.get("id")) if isinstance(data, dict) else None
 
 
 def _attributes(resource: dict[str, Any]) -> dict[str, Any]:
@@ -563,47 +547,18 @@ def _attributes(resource: dict[str, Any]) -> dict[str, Any]:
 
 
 # --------------------------------------------------------------------------------- small values
-def _id(value: object) -> str | None:
-    if isinstance(value, bool) or not isinstance(value, str | int):
-        return None
-    text = str(value).strip()
-    return text if _ID.match(text) else None
-
-
-def _text(value: object, limit: int) -> str | None:
-    text = first_text(value)
-    return text[:limit] if text else None
-
-
 def _url(value: object) -> str | None:
+    """A URL, ``http://`` too (referring URLs are whatever the visitor came from), stripped."""
     text = first_text(value)
     return text if text and text.startswith(("https://", "http://")) and len(text) <= 2000 else None
 
 
-def _datetime(value: object) -> datetime | None:
-    if not isinstance(value, str) or not value.strip():
-        return None
-    try:
-        parsed = _DATETIME.validate_python(value.strip())
-    except ValidationError:
-        return None
-    return parsed if parsed.tzinfo is not None else None
-
-
 def _language(attributes: dict[str, Any]) -> Locale:
+    # A language code only (``nl``, ``nl-NL``, ``nl_BE``), as the API sends it: unlike
+    # common.declared_locale, a language *name* (``Dutch``) is not read.
     declared = (first_text(attributes.get("language_code"), attributes.get("locale")) or "").lower()
     return "nl" if declared.split("-")[0].split("_")[0] == "nl" else "en"
 
 
 def _now() -> datetime:
     return datetime.fromtimestamp(now(), UTC)
-
-
-def _path(value: str) -> str:
-    return quote(value, safe="")
-
-
-def _first_error(exc: ValidationError) -> str:
-    error = exc.errors()[0]
-    where = ".".join(str(p) for p in error.get("loc", ())) or "payload"
-    return f"{where}: {error.get('msg', 'invalid')}"

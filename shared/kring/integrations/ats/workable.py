@@ -33,11 +33,7 @@ parameter left empty) or the key, Workable is not polled.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any, Final, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
@@ -60,9 +56,21 @@ from kring.integrations.ats.base import (
     first_text,
     stage_kind,
 )
+from kring.integrations.ats.common import (
+    as_list,
+    declared_locale,
+    first_error,
+    first_time_or_now,
+    hashed_delivery_id,
+    hmac_sha256_matches,
+    id_text,
+    loads_or_none,
+    parse_time,
+    unique_texts,
+)
 from kring.integrations.ats.http import ApiRequestError, JsonApi
 from kring.integrations.secrets import get_secret
-from kring.models.common import Locale, Provider
+from kring.models.common import Provider
 from kring.observability import logger
 
 NAME: Final[Provider] = "workable"
@@ -73,7 +81,6 @@ CREATED = "candidate_created"
 MOVED = "candidate_moved"
 PAGE_SIZE = 100
 MAX_PAGES = 50
-DUTCH = frozenset({"nl", "dutch", "nederlands"})
 _REFERRAL_KEYS = ("referrer", "referred_by", "referral")
 _TEXT_KEYS = (
     "domain",
@@ -99,24 +106,20 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
     given = headers.get(SIGNATURE_HEADER, "").strip().lower().removeprefix("sha256=")
     if not given:
         return False
-    expected = hmac.new(secret.encode("utf-8"), raw_body, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected.encode("ascii"), given.encode("utf-8", "replace"))
+    return hmac_sha256_matches(secret, raw_body, given)
 
 
 def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
     del headers
-    try:
-        payload = json.loads(raw_body)
-    except (UnicodeDecodeError, ValueError):
-        payload = None
+    payload = loads_or_none(raw_body)
     if isinstance(payload, dict):
         candidate = _candidate_of(payload)
         event = _event_of(payload)
-        parts = (event, _text(candidate.get("id")), first_text(candidate.get("updated_at")))
+        parts = (event, id_text(candidate.get("id")), first_text(candidate.get("updated_at")))
         if all(parts):
             key = "\n".join(p for p in parts if p)
-            return "sha256:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
-    return "sha256:" + hashlib.sha256(raw_body).hexdigest()
+            return hashed_delivery_id(key.encode("utf-8"))
+    return hashed_delivery_id(raw_body)
 
 
 def event_name(payload: Any) -> str:
@@ -131,11 +134,11 @@ def normalise(payload: Any) -> list[Change]:
     if event not in (CREATED, MOVED):
         return []
     candidate = _candidate_of(payload)
-    candidate_id = _text(candidate.get("id"))
+    candidate_id = id_text(candidate.get("id"))
     if candidate_id is None:
         raise InvalidInputError(f"{event}: no candidate id")
     job = candidate.get("job")
-    job_id = _text(job.get("shortcode")) if isinstance(job, dict) else None
+    job_id = id_text(job.get("shortcode")) if isinstance(job, dict) else None
     if job_id is None:
         return []  # a talent-pool candidate: no job, no vacancy
     common: dict[str, Any] = {
@@ -148,9 +151,7 @@ def normalise(payload: Any) -> list[Change]:
     try:
         return [_change(event, candidate, common)]
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error.get("loc", ())) or "payload"
-        raise InvalidInputError(f"{event}: {where}: {error.get('msg', 'invalid')}") from exc
+        raise InvalidInputError(f"{event}: {first_error(exc)}") from exc
 
 
 def _change(event: str, candidate: Mapping[str, Any], common: dict[str, Any]) -> Change:
@@ -158,17 +159,17 @@ def _change(event: str, candidate: Mapping[str, Any], common: dict[str, Any]) ->
     evidence = _evidence(candidate)
     updated = candidate.get("updated_at")
     if event == CREATED:
-        when = _when(candidate.get("created_at"), updated)
+        when = first_time_or_now(candidate.get("created_at"), updated)
         return ApplicationSubmitted(**common, occurred_at=when, stage=stage, evidence=evidence)
     if candidate.get("disqualified") is True:
-        return Rejected(**common, occurred_at=_when(candidate.get("disqualified_at"), updated))
+        return Rejected(**common, occurred_at=first_time_or_now(candidate.get("disqualified_at"), updated))
     hired_at = candidate.get("hired_at")
     kind = stage.kind if stage else None
-    if kind == "hired" or (_parsed(hired_at) is not None and kind in (None, "other")):
-        return Hired(**common, occurred_at=_when(hired_at, updated), evidence=evidence)
+    if kind == "hired" or (parse_time(hired_at) is not None and kind in (None, "other")):
+        return Hired(**common, occurred_at=first_time_or_now(hired_at, updated), evidence=evidence)
     if stage is None:
         raise InvalidInputError(f"{event}: no stage")
-    return StageChanged(**common, occurred_at=_when(updated), stage=stage, evidence=evidence)
+    return StageChanged(**common, occurred_at=first_time_or_now(updated), stage=stage, evidence=evidence)
 
 
 # --------------------------------------------------------------------------------- payload reading
@@ -204,7 +205,7 @@ def _evidence(candidate: Mapping[str, Any]) -> Evidence:
         record = candidate.get(key)
         if isinstance(record, dict):
             email = first_text(record.get("email"), record.get("email_address"))
-            employee_id = _text(record.get("employee_id"))
+            employee_id = id_text(record.get("employee_id"))
             emails.extend([email] if email else [])
             employee_ids.extend([employee_id] if employee_id else [])
         elif isinstance(record, str) and "@" in record:
@@ -222,39 +223,9 @@ def _evidence(candidate: Mapping[str, Any]) -> Evidence:
         ),
         candidate_email=first_text(
             candidate.get("email"),
-            *(e.get("value") if isinstance(e, dict) else e for e in _listed(emails_given)),
+            *(e.get("value") if isinstance(e, dict) else e for e in as_list(emails_given)),
         ),
     )
-
-
-def _listed(value: object) -> list[Any]:
-    return value if isinstance(value, list) else []
-
-
-def _text(value: object) -> str | None:
-    if isinstance(value, int) and not isinstance(value, bool):
-        return str(value)
-    return first_text(value)
-
-
-def _parsed(stamp: object) -> datetime | None:
-    """A time from the payload (a naive one taken as UTC, a bare date as its midnight)."""
-    if not isinstance(stamp, str) or not stamp.strip():
-        return None
-    try:
-        parsed = datetime.fromisoformat(stamp.strip())
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _when(*stamps: object) -> datetime:
-    """The first stamp that reads as a time, else the time of receipt."""
-    for stamp in stamps:
-        parsed = _parsed(stamp)
-        if parsed is not None:
-            return parsed
-    return datetime.now(UTC)
 
 
 # --------------------------------------------------------------------------------- published jobs
@@ -331,7 +302,7 @@ def published_posts(api: WorkableJobs | None = None) -> list[JobPostChanged | Jo
     vacancy. :class:`ProviderNotConfiguredError` without ``WORKABLE_API_URL`` or the API key."""
     out: list[JobPostChanged | JobChanged] = []
     for job in (api or default_api()).published_jobs():
-        if _text(job.get("shortcode")) is None:
+        if id_text(job.get("shortcode")) is None:
             logger.warning("Workable job without a shortcode skipped", extra={"job": str(job.get("id"))[:40]})
             continue
         if first_text(job.get("state")) not in (None, "published"):
@@ -341,16 +312,12 @@ def published_posts(api: WorkableJobs | None = None) -> list[JobPostChanged | Jo
 
 
 def _job_changes(job: Mapping[str, Any]) -> list[JobPostChanged | JobChanged]:
-    shortcode = _text(job.get("shortcode")) or ""
+    shortcode = id_text(job.get("shortcode")) or ""
     title = first_text(job.get("title"), job.get("full_title"))
     location = _location(job)
     department = _department(job)
-    tags: dict[str, str] = {}
     place = job.get("location")
     city = first_text(place.get("city")) if isinstance(place, dict) else None
-    for tag in (department, location, city):
-        if tag:
-            tags.setdefault(tag.casefold(), tag[:100])
     if title is None:
         raise ApiRequestError(f"Workable job {shortcode[:40]} has no title")
     try:
@@ -361,7 +328,7 @@ def _job_changes(job: Mapping[str, Any]) -> list[JobPostChanged | JobChanged]:
                 name=title[:300],
                 department=department[:100] if department else None,
                 location=location,
-                tags=tuple(tags.values()),
+                tags=unique_texts(department, location, city, max_length=100),
                 status="open",
             ),
             JobPostChanged(
@@ -372,22 +339,18 @@ def _job_changes(job: Mapping[str, Any]) -> list[JobPostChanged | JobChanged]:
                 location=location,
                 url=first_text(job.get("url"), job.get("shortlink"), job.get("application_url")),
                 live=True,
-                language=_language(job.get("language")),
-                updated_at=_when(job.get("updated_at"), job.get("created_at")),
+                language=declared_locale(job.get("language")),
+                updated_at=first_time_or_now(job.get("updated_at"), job.get("created_at")),
             ),
         ]
     except ValidationError as exc:
-        error = exc.errors()[0]
-        where = ".".join(str(p) for p in error.get("loc", ())) or "job"
-        raise ApiRequestError(
-            f"Workable job {shortcode[:40]}: {where}: {error.get('msg', 'invalid')}"
-        ) from exc
+        raise ApiRequestError(f"Workable job {shortcode[:40]}: {first_error(exc, 'job')}") from exc
 
 
 def _department(job: Mapping[str, Any]) -> str | None:
     """``department``, else the last (most specific) level of ``department_hierarchy``."""
     hierarchy = job.get("department_hierarchy")
-    levels = [d.get("name") if isinstance(d, dict) else d for d in _listed(hierarchy)]
+    levels = [d.get("name") if isinstance(d, dict) else d for d in as_list(hierarchy)]
     return first_text(job.get("department"), *reversed(levels))
 
 
@@ -404,8 +367,3 @@ def _location(job: Mapping[str, Any]) -> str | None:
     remote = found.get("telecommuting") is True or found.get("workplace_type") == "remote"
     where = first_text(found.get("location_str"), ", ".join(parts), "Remote" if remote else None)
     return where[:200] if where else None
-
-
-def _language(value: object) -> Locale:
-    declared = (first_text(value) or "").lower().replace("_", "-")
-    return "nl" if declared.split("-")[0] in DUTCH or declared in DUTCH else "en"
