@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import sys
 
-from bench import click_cost, click_recording, fanout, redirect
+from bench import attribution, click_cost, click_recording, fanout, redirect
 
-# In this order: click_cost prices the request counts the two before it measured.
+# In this order: click_cost prices the request counts the three before it measured.
 BENCHMARKS = {
     "fanout": fanout.main,
     "redirect": redirect.main,
     "click_recording": click_recording.main,
+    "attribution": attribution.main,
     "click_cost": click_cost.main,
 }
 
