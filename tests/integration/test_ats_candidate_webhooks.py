@@ -11,9 +11,10 @@ import pytest
 
 from kring import events, identity
 from kring.click_token import check_character
-from tests.integration.test_ats_webhook import Bus, table_items
+from tests.integration.test_ats_webhook import table_items
 from tests.support import greenhouse as gh
 from tests.support import workable as wk
+from tests.support.bus import Bus
 from tests.support.fixtures import MotoStack
 
 TOKEN = "Kr1ngT0kenAbCdEf" + check_character("Kr1ngT0kenAbCdEf")

@@ -16,9 +16,9 @@ from infra.local.fake_ats import FakeAtsApi
 from kring import click_token, config, events, identity, vacancies
 from kring.ats_intake import FetchMessage
 from kring.integrations.ats import smartrecruiters
-from tests.integration.test_ats_webhook import Bus
 from tests.support import smartrecruiters as srs
 from tests.support import teamtailor as tt
+from tests.support.bus import Bus
 from tests.support.fixtures import MotoStack
 from tests.support.link_activity import sqs_event
 

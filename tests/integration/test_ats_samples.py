@@ -54,10 +54,10 @@ from kring import ats_intake, vacancies
 from kring.dal.vacancies import VacancyRepository
 from kring.integrations.ats import smartrecruiters, teamtailor
 from kring.models.common import PROVIDERS
-from tests.integration.test_ats_webhook import Bus
 from tests.support import lever as lv
 from tests.support import smartrecruiters as srs
 from tests.support import teamtailor as tt
+from tests.support.bus import Bus
 from tests.support.fixtures import REGION, HttpResult, MotoStack, clear_kring_caches
 
 FIXTURES = Path(__file__).resolve().parents[1] / "fixtures" / "ats"

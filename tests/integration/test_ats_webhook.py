@@ -16,49 +16,12 @@ from kring import config, events, vacancies
 from kring.dal.vacancies import VacancyRepository
 from kring.errors import NotFoundError
 from tests.support import greenhouse as gh
+from tests.support.bus import Bus
 from tests.support.fixtures import REGION, MotoStack, clear_kring_caches
 
 POST_ID = "1813002"  # greenhouse_job_post_updated.json
 JOB_ID = "1842002"
 VID = f"greenhouse-{POST_ID}"
-
-
-class Bus:
-    """Every event the stack's bus routes for ``kring.ats``, read from a capture queue."""
-
-    def __init__(self, bus_name: str) -> None:
-        self._sqs = boto3.client("sqs", region_name=REGION)
-        self._url = self._sqs.create_queue(QueueName="capture-kring-ats")["QueueUrl"]
-        arn = self._sqs.get_queue_attributes(QueueUrl=self._url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        eventbridge = boto3.client("events", region_name=REGION)
-        eventbridge.put_rule(
-            Name="capture-kring-ats",
-            EventBusName=bus_name,
-            EventPattern=json.dumps({"source": ["kring.ats"]}),
-        )
-        eventbridge.put_targets(
-            Rule="capture-kring-ats", EventBusName=bus_name, Targets=[{"Id": "q", "Arn": arn}]
-        )
-
-    def drain(self) -> list[dict[str, Any]]:
-        out = []
-        while True:
-            got = self._sqs.receive_message(QueueUrl=self._url, MaxNumberOfMessages=10)
-            if not got.get("Messages"):
-                return out
-            for message in got["Messages"]:
-                envelope = json.loads(message["Body"])
-                envelope.setdefault("account", moto_account())  # moto leaves it out; EventBridge does not
-                out.append(envelope)
-                self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
-
-
-def moto_account() -> str:
-    from moto.core import DEFAULT_ACCOUNT_ID
-
-    return str(DEFAULT_ACCOUNT_ID)
 
 
 @pytest.fixture

@@ -10,8 +10,8 @@ import pytest
 
 from kring import config, events, identity, vacancies
 from kring.click_token import new_click_token
-from tests.integration.test_ats_webhook import Bus
 from tests.support import ashby as ab
+from tests.support.bus import Bus
 from tests.support.fixtures import REGION, HttpResult, MotoStack
 
 POSTING_ID = "7458d4e9-da2e-47bd-98cb-adfda43d42b2"

@@ -12,8 +12,9 @@ import pytest
 
 from infra.local.fake_ats import FakeAtsApi
 from kring import events, identity
-from tests.integration.test_ats_webhook import Bus, table_items
+from tests.integration.test_ats_webhook import table_items
 from tests.support import lever as lv
+from tests.support.bus import Bus
 from tests.support.fixtures import HttpResult, MotoStack
 
 OPPORTUNITY_PATH = f"/lever/opportunities/{lv.OPPORTUNITY_ID}"

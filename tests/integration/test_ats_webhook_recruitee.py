@@ -10,8 +10,8 @@ import pytest
 
 from kring import config, events, identity, vacancies
 from kring.click_token import new_click_token
-from tests.integration.test_ats_webhook import Bus
 from tests.support import recruitee as rc
+from tests.support.bus import Bus
 from tests.support.fixtures import REGION, HttpResult, MotoStack
 
 APPLICATION_ID = "4321987-998877"

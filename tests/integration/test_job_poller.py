@@ -11,8 +11,9 @@ import pytest
 from infra.local.fake_ats import FakeAtsApi
 from kring import aws, events, vacancies
 from kring.errors import InvalidInputError, TransientError
-from tests.integration.test_ats_webhook import Bus, table_items
+from tests.integration.test_ats_webhook import table_items
 from tests.support import lever as lv
+from tests.support.bus import Bus
 from tests.support.fixtures import MotoStack, clear_kring_caches
 
 SITE = "acme"

@@ -5,16 +5,13 @@ table (for tests only: a Scan is fine here)."""
 from __future__ import annotations
 
 import hashlib
-import json
 from collections import Counter
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import boto3
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
-from infra.local.template import REGION
 from kring import aws, config
 from kring.ambassadors import save_ambassador
 from kring.attribution_recording import AttributionRecorder
@@ -33,6 +30,7 @@ from kring.events import (
 )
 from kring.models.ambassador import AmbassadorInput
 from tests.support import link_activity as la
+from tests.support.bus import Bus as CapturedBus
 from tests.support.fixtures import MotoStack
 
 PROVIDER = "greenhouse"
@@ -237,34 +235,11 @@ def aliases() -> dict[str, set[str]]:
     return {str(i["application_id"]): set(i["states"]) for i in items("APPID#")}
 
 
-class Bus:
-    """Every event the attribution puts on the stack's bus, read from a capture queue."""
+class Bus(CapturedBus):
+    """Every event the attribution puts on the stack's bus."""
 
     def __init__(self, bus_name: str) -> None:
-        self._sqs = boto3.client("sqs", region_name=REGION)
-        self._url = self._sqs.create_queue(QueueName="capture-kring-attribution")["QueueUrl"]
-        arn = self._sqs.get_queue_attributes(QueueUrl=self._url, AttributeNames=["QueueArn"])["Attributes"][
-            "QueueArn"
-        ]
-        eventbridge = boto3.client("events", region_name=REGION)
-        eventbridge.put_rule(
-            Name="capture-kring-attribution",
-            EventBusName=bus_name,
-            EventPattern=json.dumps({"source": ["kring.attribution"]}),
-        )
-        eventbridge.put_targets(
-            Rule="capture-kring-attribution", EventBusName=bus_name, Targets=[{"Id": "q", "Arn": arn}]
-        )
-
-    def drain(self) -> list[dict[str, Any]]:
-        out = []
-        while True:
-            got = self._sqs.receive_message(QueueUrl=self._url, MaxNumberOfMessages=10)
-            if not got.get("Messages"):
-                return out
-            for message in got["Messages"]:
-                out.append(json.loads(message["Body"]))
-                self._sqs.delete_message(QueueUrl=self._url, ReceiptHandle=message["ReceiptHandle"])
+        super().__init__(bus_name, source="kring.attribution")
 
     def attributed(self) -> list[dict[str, Any]]:
         return [e["detail"] for e in self.drain() if e["detail-type"] == "ApplicationAttributed"]
