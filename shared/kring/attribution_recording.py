@@ -68,6 +68,7 @@ from kring.events import (
 )
 from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.link_activity import retained_until
+from kring.messages import batch_recorder
 from kring.models.attribution import ClickFact, Decision, Facts, Model, Reward, RewardPlan
 from kring.observability import logger, metrics
 from kring.vacancies import vacancy_id
@@ -474,26 +475,14 @@ def message_recorder(
     conflicting or waits for a click record, so the message alone is retried and, in the end,
     parked."""
     record_input = recorder or AttributionRecorder()
-    parsed: dict[str, AttributionInput | InvalidInputError] = {}
-    for message_id, body in bodies.items():
-        try:
-            parsed[message_id] = parse_message(body)
-        except InvalidInputError as exc:
-            parsed[message_id] = exc
-    record_input.prefetch([p for p in parsed.values() if not isinstance(p, InvalidInputError)])
 
-    def record_message(message_id: str) -> str:
-        event = parsed[message_id]
-        if isinstance(event, InvalidInputError):
-            logger.error(
-                "rejected an attribution message",
-                extra={"message_id": message_id, "reason": str(event)[:500]},
-            )
-            metrics.add_metric(name="AttributionRejected", unit=MetricUnit.Count, value=1)
-            raise event
-        logger.append_keys(correlation_id=event.correlation_id)
-        if isinstance(event, LinkClicked):
-            return record_input.click(event)
-        return record_input.record(event)
+    def record(event: AttributionInput) -> str:
+        return record_input.click(event) if isinstance(event, LinkClicked) else record_input.record(event)
 
-    return record_message
+    return batch_recorder(
+        bodies,
+        parse=parse_message,
+        prefetch=record_input.prefetch,
+        record=record,
+        rejected=("rejected an attribution message", "AttributionRejected"),
+    )

@@ -32,10 +32,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from kring import config, link_activity
 from kring.dal import batch, keys, link_stats
 from kring.dal.link_stats import ItemKey, Outcome, key_of
-from kring.errors import InvalidInputError, TransientError
+from kring.errors import TransientError
 from kring.events import LinkClicked
 from kring.link_activity import LinkActivity
-from kring.messages import parse_link_activity_message
+from kring.messages import batch_recorder, parse_link_activity_message
 from kring.models.link_stats import Plan
 from kring.observability import logger, metrics
 
@@ -163,27 +163,13 @@ def message_recorder(
     is not a ``LinkClicked`` / ``ShareIntended`` envelope, and :class:`TransientError` when it
     keeps conflicting, so that the message alone is retried and, in the end, parked."""
     record_activity = recorder or LinkActivityRecorder()
-    parsed: dict[str, LinkActivity | InvalidInputError] = {}
-    for message_id, body in bodies.items():
-        try:
-            parsed[message_id] = parse_link_activity_message(body)
-        except InvalidInputError as exc:
-            parsed[message_id] = exc
-    record_activity.prefetch([a for a in parsed.values() if not isinstance(a, InvalidInputError)])
-
-    def record_message(message_id: str) -> str:
-        activity = parsed[message_id]
-        if isinstance(activity, InvalidInputError):
-            logger.error(
-                "rejected a link activity message",
-                extra={"message_id": message_id, "reason": str(activity)[:500]},
-            )
-            metrics.add_metric(name="LinkActivityRejected", unit=MetricUnit.Count, value=1)
-            raise activity
-        logger.append_keys(correlation_id=activity.correlation_id)
-        return record_activity.record(activity).outcome
-
-    return record_message
+    return batch_recorder(
+        bodies,
+        parse=parse_link_activity_message,
+        prefetch=record_activity.prefetch,
+        record=lambda activity: record_activity.record(activity).outcome,
+        rejected=("rejected a link activity message", "LinkActivityRejected"),
+    )
 
 
 def _event_id(activity: LinkActivity) -> str:

@@ -10,11 +10,17 @@ a ``FanoutPage``.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable, Mapping, Sequence
+from typing import TypeVar
 
+from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kring.errors import InvalidInputError
-from kring.events import LinkClicked, ShareIntended, VacancyPublished, envelope_model
+from kring.events import KringEvent, LinkClicked, ShareIntended, VacancyPublished, envelope_model
+from kring.observability import logger, metrics
+
+E = TypeVar("E", bound=KringEvent)
 
 
 class FanoutPage(BaseModel):
@@ -63,3 +69,38 @@ def parse_link_activity_message(body: str) -> LinkClicked | ShareIntended:
         raise InvalidInputError(f"not a link activity event: {exc}") from exc
     detail: LinkClicked | ShareIntended = envelope.detail  # type: ignore[attr-defined]
     return detail
+
+
+def batch_recorder(
+    bodies: Mapping[str, str],
+    *,
+    parse: Callable[[str], E],
+    prefetch: Callable[[Sequence[E]], object],
+    record: Callable[[E], str],
+    rejected: tuple[str, str],
+) -> Callable[[str], str]:
+    """One SQS batch (message id → body) for a consumer that reads once per batch: parse every
+    message, ``prefetch`` what the valid ones depend on in one go, and return the function that
+    records one of them by its message id (for Powertools' batch processor). That function raises
+    the message's :class:`InvalidInputError` — logged at ERROR as ``rejected[0]`` and counted as
+    the metric ``rejected[1]`` — for a message ``parse`` refused, so that the message alone fails,
+    is retried and, in the end, parked; whatever ``record`` raises propagates the same way."""
+    parsed: dict[str, E | InvalidInputError] = {}
+    for message_id, body in bodies.items():
+        try:
+            parsed[message_id] = parse(body)
+        except InvalidInputError as exc:
+            parsed[message_id] = exc
+    prefetch([p for p in parsed.values() if not isinstance(p, InvalidInputError)])
+    what, metric = rejected
+
+    def record_message(message_id: str) -> str:
+        event = parsed[message_id]
+        if isinstance(event, InvalidInputError):
+            logger.error(what, extra={"message_id": message_id, "reason": str(event)[:500]})
+            metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
+            raise event
+        logger.append_keys(correlation_id=event.correlation_id)
+        return record(event)
+
+    return record_message
