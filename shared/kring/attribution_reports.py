@@ -75,13 +75,5 @@ def _preference(state: StoredState) -> tuple[bool, bool, str]:
 
 def counted_figure(pk: str, sk: str, counters: dict[str, int]) -> CountedFigure:
     """A stats item key, read back as what it counts for (the shard left out)."""
-    parts = sk.split("#")
-    day = parts[1] if parts[0] == "DAY" else None
-    if pk == keys.program_stats_prefix():
-        return CountedFigure("program_day", None, None, day, counters)
-    if pk.startswith("STATS#AMB#"):
-        return CountedFigure("ambassador_day", None, pk.removeprefix("STATS#AMB#"), day, counters)
-    vacancy_id = pk.removeprefix("STATS#VAC#")
-    if parts[0] == "AMB":
-        return CountedFigure("vacancy_ambassador", vacancy_id, parts[1], None, counters)
-    return CountedFigure("vacancy_day", vacancy_id, None, day, counters)
+    scope = keys.stats_scope_of(pk, sk)
+    return CountedFigure(scope["scope"], scope["vacancy_id"], scope["ambassador_id"], scope["day"], counters)

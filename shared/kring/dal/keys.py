@@ -168,6 +168,42 @@ def stats_day_of(sk: str) -> str:
     return day
 
 
+class StatsScope(TypedDict):
+    scope: str  # program_day | vacancy_day | ambassador_day | vacancy_ambassador
+    vacancy_id: str | None
+    ambassador_id: str | None
+    day: str | None
+
+
+def stats_scope_of(pk: str, sk: str) -> StatsScope:
+    """What a stats item's key counts for (the shard left out): the inverse of
+    :func:`program_day_stats`, :func:`vacancy_day_stats`, :func:`ambassador_day_stats` and
+    :func:`vacancy_ambassador_stats`."""
+    parts = sk.split("#")
+    day = parts[1] if parts[0] == "DAY" else None
+    if pk == program_stats_prefix():
+        return {"scope": "program_day", "vacancy_id": None, "ambassador_id": None, "day": day}
+    ambassador_prefix, vacancy_prefix = ambassador_stats_prefix(""), vacancy_stats_prefix("")
+    if pk.startswith(ambassador_prefix):
+        return {
+            "scope": "ambassador_day",
+            "vacancy_id": None,
+            "ambassador_id": pk.removeprefix(ambassador_prefix),
+            "day": day,
+        }
+    if not pk.startswith(vacancy_prefix):
+        raise ValueError(f"not a stats key: {pk!r}")
+    vacancy_id = pk.removeprefix(vacancy_prefix)
+    if parts[0] == "AMB":
+        return {
+            "scope": "vacancy_ambassador",
+            "vacancy_id": vacancy_id,
+            "ambassador_id": parts[1],
+            "day": None,
+        }
+    return {"scope": "vacancy_day", "vacancy_id": vacancy_id, "ambassador_id": None, "day": day}
+
+
 def visitor_day(day: str, visitor: str) -> Key:
     """What one visitor (a daily hash) was already counted for on one UTC day: a string set of
     dedupe tags (unique visitor of a vacancy, of an ambassador, of a link and channel; counted
