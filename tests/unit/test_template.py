@@ -66,3 +66,13 @@ def test_layer_requirements_match_the_project_dependencies() -> None:
         if line.strip() and not line.startswith("#")
     ]
     assert sorted(d for d in project if not d.startswith("boto3")) == sorted(layer)
+
+
+def test_lever_s_eu_host_reaches_every_function_that_calls_lever() -> None:
+    """An EU Lever account is on api.eu.lever.co: the fetches and the postings poll both go there."""
+    for host in ("api.lever.co", "api.eu.lever.co"):
+        functions = Stack({"PublicBaseUrl": "https://go.example.com", "LeverApiHost": host}).functions()
+        assert functions["AtsFetchFunction"].environment["LEVER_API_URL"] == f"https://{host}/v1"
+        assert (
+            functions["JobPollerFunction"].environment["LEVER_POSTINGS_URL"] == f"https://{host}/v0/postings"
+        )
