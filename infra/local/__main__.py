@@ -22,7 +22,7 @@ import uuid
 from pathlib import Path
 
 from infra.local import dynamodb_local
-from infra.local.demo import demo_vacancy_id, sign_greenhouse
+from infra.local.demo import DEMO_CLICKED_APPLICATION, demo_vacancy_id, sign_greenhouse
 from infra.local.demo import load as load_demo
 from infra.local.dlq import RedriveError, list_parked, redrive_aws, redrive_local
 from infra.local.settings import PROVIDERS, LocalSettings, kept_secrets
@@ -62,6 +62,12 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
         lines.append(
             f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/vacancies/{demo_vacancy_id()}/funnel"
         )
+        lines.append(f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/program/funnel")
+        lines.append(
+            f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/applications/greenhouse/"
+            f"{DEMO_CLICKED_APPLICATION}/attribution"
+        )
+        lines.append(f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/rewards")
     lines += [
         "  a signed Greenhouse delivery (prints the curl; append `| sh` to send it):",
         f"  .venv/bin/python -m infra.local sign greenhouse {example}",

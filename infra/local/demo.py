@@ -173,6 +173,8 @@ def play_shares_and_clicks(gateway_url: str, admin_token: str, vacancy_id: str) 
 
 # ------------------------------------------------------------------------------ applications
 APPLICATION_WAIT_SECONDS = 60.0
+APPLICATION_IDS = 9100000  # the demo's Greenhouse applications are 9100001 …
+DEMO_CLICKED_APPLICATION = APPLICATION_IDS + 1  # the one that came through a tracked link
 
 
 def _greenhouse(gateway_url: str, secret: str, action: str, application: dict[str, Any]) -> None:
@@ -197,7 +199,7 @@ def _application(
     job = next(d["payload"]["job"] for d in demo["greenhouse"] if d["action"] == "job_created")
     post = next(d["payload"] for d in demo["greenhouse"] if d["action"] == "job_post_created")
     return {
-        "id": 9100000 + number,
+        "id": APPLICATION_IDS + number,
         "status": "active",
         "applied_at": applied_at,
         "last_activity_at": applied_at,
