@@ -1,7 +1,8 @@
 """EventBridge Scheduler → one poll of one ATS's published-jobs feed (``{"provider": "lever"}``),
 for the ATSs without a job webhook (see :mod:`kring.job_feeds`): new and changed postings become
 vacancies (``VacancyPublished``), vanished ones close (``VacancyClosed``), unchanged ones write
-nothing.
+nothing. Teamtailor, whose webhooks are never retried, is polled too: its open jobs, and its
+recently updated applications onto the fetch queue (see :func:`kring.job_feeds.reconcile_applications`).
 
 A poll needs no idempotency record: it compares the feed with what is stored, so a retried or
 overlapping run finds nothing left to do. A failed run (the feed down, a bad input) raises: Lambda
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
     from kring.dal.vacancies import VacancyRepository
     from kring.integrations.eventbridge import EventPublisher
+    from kring.integrations.queues import FetchQueue
 
 
 @logger.inject_lambda_context
@@ -31,7 +33,14 @@ def handler(
     context: LambdaContext,
     publisher: EventPublisher | None = None,
     repository: VacancyRepository | None = None,
+    fetch_queue: FetchQueue | None = None,
 ) -> dict[str, Any]:
     request = job_feeds.parse_poll_request(event)
     logger.append_keys(provider=request.provider)
-    return job_feeds.sync(request.provider, datetime.now(UTC), publisher=publisher, repository=repository)
+    return job_feeds.sync(
+        request.provider,
+        datetime.now(UTC),
+        publisher=publisher,
+        repository=repository,
+        fetch_queue=fetch_queue,
+    )

@@ -1,7 +1,8 @@
 """What the local fake of the ATS APIs answers on the local stack: the demo organisation's
 published Lever postings and Workable jobs (the job poller turns them into vacancies, as it would
-read ``api.lever.co/v0/postings/<site>`` and ``<subdomain>.workable.com/spi/v3/jobs``). Every
-other call gets the 404 a real API gives for an unknown id."""
+read ``api.lever.co/v0/postings/<site>`` and ``<subdomain>.workable.com/spi/v3/jobs``), and empty
+Teamtailor lists for its reconciliation poll. Every other call gets the 404 a real API gives for an
+unknown id."""
 
 from __future__ import annotations
 
@@ -58,4 +59,7 @@ WORKABLE_JOBS = (
 def seed(fake: FakeAtsApi) -> FakeAtsApi:
     fake.replace("GET", f"/lever-postings/{LEVER_SITE}", list(LEVER_POSTINGS))
     fake.replace("GET", "/workable/jobs", {"jobs": list(WORKABLE_JOBS), "paging": {}})
+    # Teamtailor's reconciliation poll: no open jobs, no recent applications (its webhooks carry them).
+    fake.replace("GET", "/teamtailor/jobs", {"data": [], "links": {}})
+    fake.replace("GET", "/teamtailor/job-applications", {"data": [], "links": {}})
     return fake

@@ -19,6 +19,9 @@ harmless: it compares again with what is stored, and the vacancy writes are cond
 
 A provider whose feed is not configured (no ``LEVER_SITE``) is skipped with a log line: an empty
 feed would otherwise close every one of its vacancies.
+
+Teamtailor has a job webhook, but never retries a delivery: its poll (the open jobs) makes a lost
+``job.*`` delivery good, and :func:`reconcile_applications` a lost ``job_application.*`` one.
 """
 
 from __future__ import annotations
@@ -29,16 +32,24 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from kring import vacancies
+from kring import ats_intake, vacancies
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.errors import InvalidInputError, ProviderNotConfiguredError
 from kring.integrations import ats
-from kring.integrations.ats.base import JobChanged, JobPostChanged, VacancyChange
+from kring.integrations.ats.base import (
+    FetchNeeded,
+    JobChanged,
+    JobPostChanged,
+    ReconciledProvider,
+    VacancyChange,
+)
 from kring.integrations.eventbridge import EventPublisher, default_publisher
+from kring.integrations.queues import FetchQueue
 from kring.models.common import Provider
 from kring.observability import logger, metrics
 
 ORDER_STEP = timedelta(milliseconds=1)
+RECONCILE_WINDOW = timedelta(hours=2)  # eight 15-minute polls see every change
 
 
 class PollRequest(BaseModel):
@@ -64,8 +75,11 @@ def sync(
     *,
     publisher: EventPublisher | None = None,
     repository: VacancyRepository | None = None,
+    fetch_queue: FetchQueue | None = None,
 ) -> dict[str, Any]:
     """Bring one provider's stored vacancies in line with its feed as read at ``now``; a summary.
+    For a provider whose webhooks are never retried (Teamtailor), then also
+    :func:`reconcile_applications` (the summary's ``applications``).
 
     Raises :class:`ProviderNotConfiguredError` for a provider that has no feed at all (a wrong
     schedule input), and whatever reading the feed raises (:class:`~kring.errors.TransientError`
@@ -90,10 +104,56 @@ def sync(
             correlation_id=f"poll:{provider.NAME}:{now.isoformat()}"[:128],
             now=now,
         )
-    summary = {**about, "configured": True, "posts": len(seen), "changes": len(changes), "closed": closed}
+    summary: dict[str, Any] = {
+        **about,
+        "configured": True,
+        "posts": len(seen),
+        "changes": len(changes),
+        "closed": closed,
+    }
+    reconciled = ats.reconciled_provider(provider.NAME)
+    if reconciled is not None:
+        summary["applications"] = reconcile_applications(
+            reconciled, now, publisher=publisher, fetch_queue=fetch_queue
+        )
     logger.info("job feed polled", extra=summary)
     metrics.add_metric(name="JobFeedChanges", unit="Count", value=len(changes))
     return summary
+
+
+def reconcile_applications(
+    provider: ReconciledProvider,
+    now: datetime,
+    *,
+    publisher: EventPublisher | None = None,
+    fetch_queue: FetchQueue | None = None,
+) -> int:
+    """Queue a fetch (``AtsFetchQueue``, through :func:`kring.ats_intake.apply_changes`) for every
+    application the provider shows updated in the last :data:`RECONCILE_WINDOW`; how many.
+
+    The window is a fixed overlap, not a cursor: each 15-minute poll sees every change about eight
+    times, so a change whose webhook was lost, or a poll that failed, is still caught by a later
+    one. Repeats change nothing: the origin ``<provider>:reconcile:<application id>:<updated-at>``
+    makes the same event ids for the same version of an application, and attribution merges
+    candidate events idempotently (a webhook that did arrive and the poll agree as well).
+    """
+    requests = provider.applications_updated_since(now - RECONCILE_WINDOW)
+    if requests:
+        publisher = publisher or default_publisher()  # unused by fetches; apply_changes wants one
+    for request in requests:
+        ats_intake.apply_changes(
+            [request],
+            origin=_reconcile_origin(provider.NAME, request),
+            publisher=publisher or default_publisher(),
+            fetch_queue=fetch_queue,
+        )
+    metrics.add_metric(name="ApplicationsReconciled", unit="Count", value=len(requests))
+    return len(requests)
+
+
+def _reconcile_origin(provider: Provider, request: FetchNeeded) -> str:
+    application_id = request.ids.get("application_id", "")
+    return f"{provider}:reconcile:{application_id}:{request.occurred_at.isoformat()}"
 
 
 def _differences(

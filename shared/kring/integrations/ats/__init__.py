@@ -27,6 +27,7 @@ from kring.integrations.ats.base import (
     Delivery,
     FetchingProvider,
     PolledProvider,
+    ReconciledProvider,
     Reply,
     WebhookProvider,
     parse_json,
@@ -65,6 +66,15 @@ def polled_provider(name: str) -> PolledProvider:
     if found is None or not hasattr(found, "published_posts"):
         raise ProviderNotConfiguredError(f"{name[:40]!r} has no job feed to poll")
     return cast("PolledProvider", found)
+
+
+def reconciled_provider(name: str) -> ReconciledProvider | None:
+    """The provider whose recently updated applications the job poller re-reads (its webhooks
+    are never retried), or ``None``."""
+    found = _PROVIDERS.get(name)
+    if found is None or not hasattr(found, "applications_updated_since"):
+        return None
+    return cast("ReconciledProvider", found)
 
 
 def secret_name(name: str) -> str:

@@ -15,7 +15,9 @@ top-level names satisfy :class:`WebhookProvider`; it is registered by name in
 
 Providers that send only ids also implement :class:`FetchingProvider` (``ats_fetch`` completes
 their deliveries through the provider's API); providers without a job webhook implement
-:class:`PolledProvider` (the job poller reads their feed).
+:class:`PolledProvider` (the job poller reads their feed), and providers that never retry a
+webhook (Teamtailor) implement it and :class:`ReconciledProvider` too (the poll makes lost
+deliveries good).
 
 The changes carry no HTTP and no provider shapes: the vacancy logic (:mod:`kring.vacancies`) and
 the candidate events (:mod:`kring.applications`) come out the same whichever ATS they came from.
@@ -26,6 +28,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
@@ -279,6 +282,19 @@ class PolledProvider(Protocol):
         Raises :class:`~kring.errors.TransientError` when the feed cannot be read, and
         :class:`~kring.errors.ProviderNotConfiguredError` when it is not configured (the poller
         then skips the provider rather than close its vacancies)."""
+        ...
+
+
+class ReconciledProvider(Protocol):
+    """A provider whose candidate webhooks are never retried (Teamtailor): the job poller also
+    lists its recently updated applications, so a lost delivery is made good."""
+
+    @property
+    def NAME(self) -> Provider: ...
+
+    def applications_updated_since(self, since: datetime) -> Sequence[FetchNeeded]:
+        """One :class:`FetchNeeded` per application updated at or after ``since``, the same one
+        its webhook makes (``ats_fetch`` completes it). Raises like :meth:`PolledProvider.published_posts`."""
         ...
 
 

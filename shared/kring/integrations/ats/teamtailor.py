@@ -38,6 +38,19 @@ Delivery
   ``In process`` / ``Hired`` gives the funnel stage; ``rejected-at`` a rejection. A move out of
   Hired cannot be told from the API's current state: there is no unhire for Teamtailor.
 - ``job_application.destroy`` and ``candidate.*`` are acknowledged and ignored.
+
+Reconciliation (nothing lost although Teamtailor never retries a failed delivery)
+- :func:`published_posts` reads the open jobs (``GET /jobs?filter[status]=open``) for the job
+  poller (:mod:`kring.job_feeds`): each job becomes the :class:`JobPostChanged` a fetched
+  ``job.update`` makes, so a job whose webhook was lost is published, and one closed since, closed.
+- :func:`applications_updated_since` lists the job applications updated since a moment
+  (``GET /job-applications?filter[updated-at][from]=…``): each becomes the :class:`FetchNeeded`
+  its ``job_application.*`` webhook makes (``.create`` while it was created in the window), so
+  ``ats_fetch`` completes it through the same path.
+- Both follow ``links.next`` (only its query, always against the configured base URL: the API key
+  is never sent to a host a response names), and need the API key *and* the webhook secret: without
+  either, Teamtailor is not connected and the poll does nothing
+  (:class:`~kring.errors.ProviderNotConfiguredError`).
 """
 
 from __future__ import annotations
@@ -51,17 +64,19 @@ import time
 from collections.abc import Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any, Final, Protocol
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import ValidationError
 
 from kring import config
-from kring.errors import InvalidInputError
+from kring.errors import InvalidInputError, ProviderNotConfiguredError
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
     Change,
     Evidence,
     FetchNeeded,
     Hired,
+    JobChanged,
     JobPostChanged,
     JobPostDeleted,
     Rejected,
@@ -85,8 +100,10 @@ from kring.integrations.ats.common import (
     loads_or_none,
     parse_zoned_time,
 )
-from kring.integrations.ats.http import JsonApi, if_found, path_segment
+from kring.integrations.ats.http import ApiRequestError, JsonApi, if_found, path_segment
+from kring.integrations.secrets import get_secret
 from kring.models.common import Locale, Provider
+from kring.observability import logger
 
 NAME: Final[Provider] = "teamtailor"
 ACK_STATUS: Final = 200
@@ -96,6 +113,8 @@ PARTNER_SIGNATURE_HEADER = "teamtailor-signature"
 TOLERANCE_SECONDS = 300
 API_VERSION = "20240404"
 MAX_REFERRALS = 10
+PAGE_SIZE = 30  # the API's largest page
+MAX_PAGES = 200
 
 JOB_CHANGED = frozenset({"job.create", "job.update"})
 JOB_DESTROYED = "job.destroy"
@@ -345,6 +364,15 @@ class TeamtailorApi(Protocol):
     def user(self, user_id: str) -> Any: ...
 
 
+class TeamtailorLists(Protocol):
+    """The Teamtailor API lists the reconciliation poll reads; each returns the resources of
+    every page. Raise :class:`~kring.errors.TransientError` when Teamtailor cannot be read now."""
+
+    def open_jobs(self) -> list[dict[str, Any]]: ...
+
+    def job_applications_updated_since(self, since: datetime) -> list[dict[str, Any]]: ...
+
+
 class TeamtailorClient:
     """The Teamtailor REST API (``TEAMTAILOR_API_URL``, default ``https://api.teamtailor.com/v1``)
     with ``Authorization: Token token=<key>`` and a pinned ``X-Api-Version``."""
@@ -377,12 +405,129 @@ class TeamtailorClient:
     def user(self, user_id: str) -> Any:
         return self._api.get(f"users/{path_segment(user_id)}")
 
+    def open_jobs(self) -> list[dict[str, Any]]:
+        return self._every_page("jobs", {"filter[status]": "open", "page[size]": str(PAGE_SIZE)})
+
+    def job_applications_updated_since(self, since: datetime) -> list[dict[str, Any]]:
+        params = {
+            "filter[updated-at][from]": since.astimezone(UTC).isoformat(timespec="seconds"),
+            "page[size]": str(PAGE_SIZE),
+        }
+        return self._every_page("job-applications", params)
+
+    def _every_page(self, path: str, params: dict[str, str]) -> list[dict[str, Any]]:
+        """Every resource of a list, following ``links.next``: only the link's query is used,
+        always against the configured base URL, so the key never goes where a response points."""
+        resources: list[dict[str, Any]] = []
+        first = params
+        for _ in range(MAX_PAGES):
+            page = self._api.get(path, params)
+            data = page.get("data") if isinstance(page, dict) else None
+            if not isinstance(data, list):
+                raise ApiRequestError(f"GET {path}: the answer has no 'data' list")
+            resources.extend(r for r in data if isinstance(r, dict))
+            links = page.get("links")
+            following = _next_params(path, links.get("next") if isinstance(links, dict) else None)
+            if following is None:
+                return resources
+            following = {**first, **following}
+            if following == params:
+                raise ApiRequestError(f"GET {path}: the next page is the same page")
+            params = following
+        raise ApiRequestError(f"GET {path}: more than {MAX_PAGES} pages")
+
+
+def _next_params(path: str, link: object) -> dict[str, str] | None:
+    text = first_text(link)
+    if text is None:
+        return None
+    parts = urlsplit(text)
+    if not parts.path.rstrip("/").endswith("/" + path):
+        raise ApiRequestError(f"GET {path}: an unexpected next link {parts.path[:100]!r}")
+    return dict(parse_qsl(parts.query))
+
+
+def poll_client() -> TeamtailorClient:
+    """The client the reconciliation poll reads with; :class:`ProviderNotConfiguredError` while
+    Teamtailor is not connected (no webhook secret, no API key or no ``TEAMTAILOR_API_URL``)."""
+    from kring.integrations.ats import api_key_name, secret_name  # the registry imports this module
+
+    base_url = config.ats().teamtailor_api_url.strip()
+    if not base_url:
+        raise ProviderNotConfiguredError("teamtailor is not polled: TEAMTAILOR_API_URL is empty")
+    if not get_secret(secret_name(NAME)):
+        raise ProviderNotConfiguredError(f"teamtailor is not polled: no {secret_name(NAME)}")
+    api_key = get_secret(api_key_name(NAME))
+    if not api_key:
+        raise ProviderNotConfiguredError(f"teamtailor is not polled: no {api_key_name(NAME)}")
+    return TeamtailorClient(base_url, api_key)
+
+
+# --------------------------------------------------------------------------------- reconciliation
+def published_posts(api: TeamtailorLists | None = None) -> list[JobPostChanged | JobChanged]:
+    """Every open Teamtailor job, as the live :class:`JobPostChanged` a fetched ``job.update``
+    makes (post id = job id; no :class:`JobChanged`: the job webhook makes none either), for
+    :func:`kring.job_feeds.sync`. A job without a usable id is skipped; one without a title fails
+    the poll (:class:`ApiRequestError`), because skipping it would close its vacancy.
+    :class:`ProviderNotConfiguredError` while Teamtailor is not connected."""
+    out: list[JobPostChanged | JobChanged] = []
+    for job in (api or poll_client()).open_jobs():
+        job_id = external_id(job.get("id"))
+        if job_id is None:
+            logger.warning(
+                "Teamtailor job without a usable id skipped", extra={"job": str(job.get("id"))[:40]}
+            )
+            continue
+        attributes = _attributes(job)
+        status = clipped_text(attributes.get("status"), 40)
+        if status is None:
+            attributes["status"] = "open"  # listed under filter[status]=open
+        elif status.lower() != "open":
+            continue  # listed although not open: not a vacancy (it closes if it was one)
+        try:
+            out.append(
+                _job_post(job_id, attributes, parse_zoned_time(attributes.get("created_at")) or _now())
+            )
+        except (InvalidInputError, ValidationError) as exc:
+            detail = first_error(exc) if isinstance(exc, ValidationError) else str(exc)
+            raise ApiRequestError(f"Teamtailor job {job_id}: {detail}") from exc
+    return out
+
+
+def applications_updated_since(since: datetime, api: TeamtailorLists | None = None) -> list[FetchNeeded]:
+    """One :class:`FetchNeeded` per job application updated at or after ``since``, the same
+    ``event`` and ``ids`` its webhook would have made: ``job_application.create`` for one created
+    at or after ``since``, else ``.update`` (``ats_fetch`` then reads its current state). Ids the
+    webhook carries as attributes (``job_id``, ``referer_id``, ``promotion_id``) are read from the
+    attributes, else from the ``job`` / ``promotion`` relationships. A resource without a usable id
+    is skipped. :class:`ProviderNotConfiguredError` while Teamtailor is not connected."""
+    out: list[FetchNeeded] = []
+    for resource in (api or poll_client()).job_applications_updated_since(since):
+        application_id = external_id(resource.get("id"))
+        if application_id is None:
+            continue
+        attributes = _attributes(resource)
+        for relation in ("job", "promotion"):
+            if external_id(attributes.get(f"{relation}_id")) is None:
+                attributes[f"{relation}_id"] = _relation_id(resource, relation)
+        created_at = parse_zoned_time(attributes.get("created_at"))
+        event = APPLICATION_CREATED if created_at is not None and created_at >= since else APPLICATION_UPDATED
+        try:
+            out.append(_application_fetch(event, application_id, attributes))
+        except ValidationError as exc:
+            raise ApiRequestError(f"Teamtailor job application {application_id}: {first_error(exc)}") from exc
+    return out
+
 
 # --------------------------------------------------------------------------------- fetches
 def _fetched_job(client: TeamtailorApi, request: FetchNeeded) -> JobPostChanged:
     job_id = request.ids.get("job_id") or ""
     data = _data(client.job(job_id), "jobs")
-    attributes = _attributes(data)
+    return _job_post(job_id, _attributes(data), request.occurred_at)
+
+
+def _job_post(job_id: str, attributes: dict[str, Any], fallback_time: datetime) -> JobPostChanged:
+    """A job read from the API (one job, or the open-jobs list) as its post."""
     title = clipped_text(attributes.get("title"), 300)
     if title is None:
         raise InvalidInputError(f"teamtailor job {job_id}: no title")
@@ -394,7 +539,7 @@ def _fetched_job(client: TeamtailorApi, request: FetchNeeded) -> JobPostChanged:
         url=_url(attributes.get("careersite_job_url")),
         live=(clipped_text(attributes.get("status"), 40) or "").lower() == "open",
         language=_language(attributes),
-        updated_at=parse_zoned_time(attributes.get("updated_at")) or request.occurred_at,
+        updated_at=parse_zoned_time(attributes.get("updated_at")) or fallback_time,
     )
 
 
