@@ -57,6 +57,7 @@ from kring.attribution import (
 )
 from kring.dal import applications, batch, keys
 from kring.dal.applications import Commit, ItemKey, Outcome, RewardWrite, StoredState, key_of
+from kring.dal.vacancies import VacancyRepository
 from kring.errors import InvalidInputError, TransientError
 from kring.events import (
     CANDIDATE_EVENTS,
@@ -134,6 +135,7 @@ class AttributionRecorder:
         self._sleep = sleep
         self._items: dict[ItemKey, dict[str, object] | None] = {}
         self._job_vacancies: dict[tuple[str, str], tuple[str, ...]] = {}
+        self._vacancies = VacancyRepository()
 
     @property
     def settings(self) -> Settings:
@@ -276,7 +278,7 @@ class AttributionRecorder:
 
     def _vacancies_of_job(self, provider: str, job_id: str) -> tuple[str, ...]:
         if (provider, job_id) not in self._job_vacancies:
-            self._job_vacancies[(provider, job_id)] = applications.vacancies_of_job(provider, job_id)
+            self._job_vacancies[(provider, job_id)] = self._vacancies.ids_of_job(provider, job_id)
         return self._job_vacancies[(provider, job_id)]
 
     def _decide(self, facts: Facts, lookups: Lookups) -> Decision:

@@ -131,18 +131,13 @@ def collection_keys(ambassador_id: str, *, keep_rewards: bool = False) -> list[k
         "ProjectionExpression": "#pk, #sk",
         "ConsistentRead": True,
     }
-    while True:
-        got = aws.dynamodb().query(**request)
-        for item in got.get("Items", []):
-            plain = deserialize(item)
-            sk = str(plain[keys.SK])
-            if keep_rewards and sk.startswith(keys.rewards_of_ambassador_prefix()):
-                continue
-            out.append({"pk": str(plain[keys.PK]), "sk": sk})
-        last = got.get("LastEvaluatedKey")
-        if not last:
-            return out
-        request["ExclusiveStartKey"] = last
+    for item in pages.query_all(request):
+        plain = deserialize(item)
+        sk = str(plain[keys.SK])
+        if keep_rewards and sk.startswith(keys.rewards_of_ambassador_prefix()):
+            continue
+        out.append({"pk": str(plain[keys.PK]), "sk": sk})
+    return out
 
 
 # --- writes --------------------------------------------------------------------------------------

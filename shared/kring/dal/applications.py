@@ -156,19 +156,6 @@ def _click_to(click: ClickFact) -> dict[str, Any]:
     }
 
 
-def _click_from(token: str, data: Mapping[str, Any]) -> ClickFact:
-    return ClickFact(
-        token=token,
-        ambassador_id=str(data["ambassador_id"]),
-        vacancy_id=str(data["vacancy_id"]),
-        channel=str(data["channel"]),
-        clicked_at=parse_time(str(data["clicked_at"])),
-        visitor_kind=str(data.get("visitor_kind") or "human"),
-        own_click=bool(data.get("own_click")),
-        code=str(data["code"]) if data.get("code") else None,
-    )
-
-
 def _considered_to(entry: Considered) -> dict[str, Any]:
     return {
         "rule": entry.rule,
@@ -344,7 +331,7 @@ def from_item(item: Mapping[str, Any]) -> StoredState:
     return StoredState(
         facts=facts,
         decision=_decision_from(item["decision"]) if item.get("decision") else None,
-        clicks={token: _click_from(token, c) for token, c in (item.get("clicks") or {}).items()},
+        clicks={token: click_fact(token, c) for token, c in (item.get("clicks") or {}).items()},
         counted=_counted_from(item.get("counted") or {}),
         rewards={a: _reward_from(a, r) for a, r in (item.get("rewards") or {}).items()},
         waiting=tuple(item.get("waiting") or ()),
@@ -389,28 +376,6 @@ def read(item_keys: Iterable[keys.Key], *, consistent: bool = True) -> dict[Item
         item = deserialize(raw)
         out[(str(item[keys.PK]), str(item[keys.SK]))] = item
     return out
-
-
-def vacancies_of_job(provider: str, job_id: str) -> tuple[str, ...]:
-    """The vacancies (posts) of one ATS job: Query gsi2, keys only, paged through."""
-    request: dict[str, Any] = {
-        "TableName": config.tables().table_name,
-        "IndexName": keys.GSI2,
-        "KeyConditionExpression": "#pk = :pk",
-        "ExpressionAttributeNames": {"#pk": keys.GSI2_PK, "#sk": keys.GSI2_SK},
-        "ExpressionAttributeValues": {":pk": value(keys.vacancies_of_job(provider, job_id))},
-        "ProjectionExpression": "#sk",
-    }
-    out: list[str] = []
-    client = aws.dynamodb()
-    while True:
-        got = client.query(**request)
-        for item in got.get("Items", []):
-            out.append(str(deserialize(item)[keys.GSI2_SK]).removeprefix("VAC#"))
-        last = got.get("LastEvaluatedKey")
-        if not last:
-            return tuple(sorted(out))
-        request["ExclusiveStartKey"] = last
 
 
 def get_state(key: keys.Key) -> StoredState | None:

@@ -68,6 +68,11 @@ def vacancy_by_job_entry(provider: str, job_id: str, vacancy_id: str) -> dict[st
     return {GSI2_PK: f"JOBPOSTS#{provider}#{job_id}", GSI2_SK: f"VAC#{vacancy_id}"}
 
 
+def vacancy_id_of_job_entry(gsi2sk: str) -> str:
+    """The vacancy id of a :func:`vacancy_by_job_entry` sort key (``VAC#<id>`` → ``<id>``)."""
+    return gsi2sk.removeprefix("VAC#")
+
+
 def vacancies_of_job(provider: str, job_id: str) -> str:
     return f"JOBPOSTS#{provider}#{job_id}"
 

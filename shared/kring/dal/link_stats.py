@@ -21,7 +21,7 @@ from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any, cast
 
 from kring import aws, config
-from kring.dal import batch, keys
+from kring.dal import batch, keys, pages
 from kring.dal.items import deserialize, serialize, value
 from kring.models.link_stats import Plan
 
@@ -204,12 +204,4 @@ def day_stats(partition: str, first_day: str, last_day: str) -> list[dict[str, A
         "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
         "ExpressionAttributeValues": serialize({":pk": partition, ":low": low, ":high": high}),
     }
-    out: list[dict[str, Any]] = []
-    client = aws.dynamodb()
-    while True:
-        got = client.query(**request)
-        out.extend(from_stats_item(deserialize(item)) for item in got.get("Items", []))
-        last = got.get("LastEvaluatedKey")
-        if not last:
-            return out
-        request["ExclusiveStartKey"] = last
+    return [from_stats_item(deserialize(item)) for item in pages.query_all(request)]

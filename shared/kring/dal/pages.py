@@ -1,10 +1,11 @@
-"""One page of an item collection on a secondary index, with a cursor that is checked before it
-reaches DynamoDB: a position that does not belong to the listing is an
-:class:`~kring.errors.InvalidInputError` (a 400 at the API), never a failed request."""
+"""Queries that page: one page of an item collection on a secondary index, with a cursor that is
+checked before it reaches DynamoDB (a position that does not belong to the listing is an
+:class:`~kring.errors.InvalidInputError`, a 400 at the API, never a failed request); and every
+item of a Query, page after page (:func:`query_all`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import Any, TypeVar
 
 from kring import aws, config
@@ -16,6 +17,20 @@ from kring.models.common import Page
 T = TypeVar("T")
 
 _INDEX_KEYS = {keys.GSI1: (keys.GSI1_PK, keys.GSI1_SK), keys.GSI2: (keys.GSI2_PK, keys.GSI2_SK)}
+
+
+def query_all(request: Mapping[str, Any], *, client: Any = None) -> Iterator[dict[str, Any]]:
+    """Every item (as DynamoDB returns it) of one Query ``request``, following
+    ``LastEvaluatedKey`` to the end."""
+    ddb = client or aws.dynamodb()
+    page: dict[str, Any] = dict(request)
+    while True:
+        got = ddb.query(**page)
+        yield from got.get("Items", [])
+        last = got.get("LastEvaluatedKey")
+        if not last:
+            return
+        page["ExclusiveStartKey"] = last
 
 
 def query_page(

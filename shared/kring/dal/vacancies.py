@@ -197,28 +197,31 @@ class VacancyRepository:
 
     def of_job(self, provider: str, job_id: str) -> list[StoredVacancy]:
         """The vacancies (posts) of one ATS job (gsi2; eventually consistent)."""
-        out: list[StoredVacancy] = []
-        request: dict[str, Any] = {
+        return [
+            from_item(item) for item in pages.query_all(self._of_job(provider, job_id), client=self.client)
+        ]
+
+    def ids_of_job(self, provider: str, job_id: str) -> tuple[str, ...]:
+        """The ids of one ATS job's vacancies, sorted: the same Query, keys only."""
+        request = {**self._of_job(provider, job_id), "ProjectionExpression": "#sk"}
+        request["ExpressionAttributeNames"] = {"#pk": keys.GSI2_PK, "#sk": keys.GSI2_SK}
+        found = pages.query_all(request, client=self.client)
+        return tuple(sorted(keys.vacancy_id_of_job_entry(str(deserialize(i)[keys.GSI2_SK])) for i in found))
+
+    def _of_job(self, provider: str, job_id: str) -> dict[str, Any]:
+        return {
             "TableName": self.table,
             "IndexName": keys.GSI2,
             "KeyConditionExpression": "#pk = :pk",
             "ExpressionAttributeNames": {"#pk": keys.GSI2_PK},
             "ExpressionAttributeValues": {":pk": value(keys.vacancies_of_job(provider, job_id))},
         }
-        while True:
-            got = self.client.query(**request)
-            out.extend(from_item(item) for item in got.get("Items", []))
-            last = got.get("LastEvaluatedKey")
-            if not last:
-                return out
-            request["ExclusiveStartKey"] = last
 
     def of_provider(self, provider: str) -> list[StoredVacancy]:
         """Every vacancy of one ATS, whatever its status: the id-ordered list (gsi1) from
         ``VAC#<provider>-``, every page (eventually consistent). What the job poller compares
         the provider's feed with."""
         prefix = keys.vacancy_list_entry(f"{provider}-")[keys.GSI1_SK]
-        out: list[StoredVacancy] = []
         request: dict[str, Any] = {
             "TableName": self.table,
             "IndexName": keys.GSI1,
@@ -226,13 +229,7 @@ class VacancyRepository:
             "ExpressionAttributeNames": {"#pk": keys.GSI1_PK, "#sk": keys.GSI1_SK},
             "ExpressionAttributeValues": {":pk": value(keys.VACANCY_LIST), ":prefix": value(prefix)},
         }
-        while True:
-            got = self.client.query(**request)
-            out.extend(from_item(item) for item in got.get("Items", []))
-            last = got.get("LastEvaluatedKey")
-            if not last:
-                return out
-            request["ExclusiveStartKey"] = last
+        return [from_item(item) for item in pages.query_all(request, client=self.client)]
 
     # ----------------------------------------------------------------------------- ATS jobs
     def get_job(self, provider: str, job_id: str) -> AtsJob | None:
