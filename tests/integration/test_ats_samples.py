@@ -7,10 +7,11 @@ because ``../shared`` is not part of a clean clone. Each sample is posted with t
 template.yaml routes it, under moto, idempotency on, secrets from the environment — and:
 
 (a) verifies and is answered the status its provider expects (200; SmartRecruiters 202; the
-    Lever and Recruitee test requests their 200 without a signature check);
+    Lever and Recruitee test requests their 200 without a signature check) — or, for the requests
+    of Teamtailor's partner programmes, whose scheme Kring does not accept, is refused with 401;
 (b) normalises into the outcome :data:`EXPECTED` lists for it — a vacancy stored, candidate
     events on the bus, fetch requests on ``AtsFetchQueue`` (ids-only providers), or acknowledged and
-    ignored (pings, tests, partner-programme requests);
+    ignored (pings, tests) — or, refused, changes nothing;
 (c) with one byte changed where the signature covers it is refused with 401 and a JSON error, and
     changes nothing: no bus event, no item in either table, no queue message;
 (d) delivered a second time changes nothing anywhere.
@@ -78,7 +79,7 @@ class How(Enum):
     RESIGNED = "re-signed now with the test secret (Lever: token + triggeredAt only)"
 
 
-Outcome = Literal["vacancy", "candidate", "fetch", "ignored"]
+Outcome = Literal["vacancy", "candidate", "fetch", "ignored", "refused"]
 
 
 @dataclass(frozen=True)
@@ -212,9 +213,11 @@ EXPECTED: dict[str, Expected] = {
     "teamtailor_job_application.update_hired": Expected(
         "fetch", fetches=(("job_application.update", TT_APPLICATION_IDS),), how=How.AT_SIGNING_TIME
     ),
-    # Partner-programme requests: verified (the same key and tolerance), acknowledged, ignored.
-    "teamtailor_jobboard_job_ad_created": Expected("ignored", how=How.AT_SIGNING_TIME),
-    "teamtailor_partner_trigger_webhook": Expected("ignored", how=How.AT_SIGNING_TIME),  # id signed
+    # Partner-programme requests (Teamtailor-Signature): that scheme is refused, whatever it signs —
+    # a trigger's covers only partner-event.id, so a seen company digest "signed" any body under it.
+    # Refused at their signing time too: the clock is not why.
+    "teamtailor_jobboard_job_ad_created": Expected("refused", status=401, how=How.AT_SIGNING_TIME),
+    "teamtailor_partner_trigger_webhook": Expected("refused", status=401, how=How.AT_SIGNING_TIME),
     # ------------------------------------------------------------------------ Workable (200)
     "workable_candidate_created": Expected("candidate", events=(("ApplicationReceived", "ce4da98"),)),
     "workable_candidate_moved_hired": Expected("candidate", events=(("CandidateHired", "ce4da98"),)),
@@ -328,7 +331,7 @@ def test_the_table_has_one_expected_outcome_per_sample_and_skips_only_personio()
 @pytest.mark.parametrize("name", NAMES)
 def test_each_row_is_one_kind_of_outcome(name: str) -> None:
     """vacancy: something stored, no candidate event; candidate: candidate events only; fetch:
-    queue messages only (ids-only providers); ignored: nothing anywhere."""
+    queue messages only (ids-only providers); ignored and refused: nothing anywhere."""
     expected = EXPECTED[name]
     candidate_types = {"ApplicationReceived", "CandidateStageChanged", "CandidateHired"}
     kinds = {detail_type for detail_type, _ in expected.events}
@@ -338,8 +341,10 @@ def test_each_row_is_one_kind_of_outcome(name: str) -> None:
         "candidate": bool(kinds) and kinds <= candidate_types and not stores and not expected.fetches,
         "fetch": bool(expected.fetches) and not kinds and not stores,
         "ignored": not kinds and not stores and not expected.fetches,
+        "refused": not kinds and not stores and not expected.fetches and provider_of(name) == "teamtailor",
     }[expected.outcome]
-    assert expected.status == (202 if provider_of(name) == "smartrecruiters" else 200)
+    accepted = 202 if provider_of(name) == "smartrecruiters" else 200
+    assert expected.status == (401 if expected.outcome == "refused" else accepted)
 
 
 @pytest.mark.parametrize("name", [n for n in NAMES if EXPECTED[n].how is not How.AS_SENT])
@@ -390,7 +395,7 @@ def test_every_sample_verifies_and_normalises_into_its_expected_outcome(
 
     result = world.post(name, body, headers)
 
-    assert (result.status, result.json()) == (expected.status, {"received": True})
+    assert (result.status, result.json()) == (expected.status, answer(expected))
     after = world.snapshot()
     assert [(e["source"], e["detail-type"]) for e in after["bus"]] == [
         ("kring.ats", detail_type) for detail_type, _ in expected.events
@@ -406,8 +411,21 @@ def test_every_sample_verifies_and_normalises_into_its_expected_outcome(
         assert VacancyRepository().get_job(provider_of(name), expected.job) is not None
     stored = sorted((item["pk"]["S"], item["sk"]["S"]) for item in after["kring_table"])
     assert len(stored) == (expected.vacancy is not None) + (expected.job is not None), stored
-    # An acknowledged-and-ignored delivery writes nothing at all, not even an idempotency record.
-    assert bool(after["idempotency_table"]) == (expected.outcome != "ignored")
+    # An acknowledged-and-ignored (or refused) delivery writes nothing, not even an idempotency record.
+    assert bool(after["idempotency_table"]) == (expected.outcome not in ("ignored", "refused"))
+
+
+def answer(expected: Expected) -> dict[str, Any]:
+    """The JSON body of the answer: the acknowledgement, or the refusal of a partner request."""
+    if expected.outcome != "refused":
+        return {"received": True}
+    return {"error": {"code": "unauthorized", "message": PARTNER_REFUSAL}}
+
+
+PARTNER_REFUSAL = (
+    "Teamtailor-Signature (Teamtailor's partner programmes) is not accepted: connect a "
+    "company webhook with signature version v2 (TT-Signature)"
+)
 
 
 def subject(detail: dict[str, Any]) -> str:
@@ -446,7 +464,7 @@ def test_every_sample_delivered_twice_changes_nothing_the_second_time(
 
     again = world.post(name, body, headers)
 
-    assert (again.status, again.json()) == (expected.status, {"received": True})
+    assert (again.status, again.json()) == (expected.status, answer(expected))
     assert world.snapshot() == {**first, "bus": [], "fetches": []}
 
 

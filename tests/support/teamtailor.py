@@ -51,6 +51,26 @@ def headers(sig: str) -> dict[str, str]:
     return {"Content-Type": "application/json", "TT-Signature": sig}
 
 
+def signed_slice(body: bytes) -> bytes:
+    """The bytes a company delivery's ``TT-Signature`` covers: its payload, as sent."""
+    return body[len(b'{"payload":') : body.rindex(b',"signature":')]
+
+
+def forged_partner_request(
+    seen: bytes, seen_signature: str, payload: dict[str, Any]
+) -> tuple[bytes, dict[str, str]]:
+    """The forgery of the finding, made from one company delivery someone saw (a proxy log, a
+    mis-sent copy) and no key: its ``t`` and v2 digest (``HMAC(key, "<t>." + payload)``) reused as
+    a partner trigger's ``Teamtailor-Signature: t=<t>,v1=<digest>``, whose scheme signs
+    ``"<t>." + partner-event.id`` — so the seen payload goes into ``partner-event.id``, and next to
+    it any ``payload`` at all."""
+    decoded = base64.b64decode(seen_signature).decode()
+    fields = dict(part.split("=", 1) for part in decoded.split(","))
+    body = json.dumps({"partner-event": {"id": signed_slice(seen).decode()}, "payload": payload}).encode()
+    partner = f"t={fields['t']},v1={fields['v2']}"
+    return body, {"Content-Type": "application/json", "Teamtailor-Signature": partner}
+
+
 def payload(name: str) -> dict[str, Any]:
     """The sample's inner ``payload`` (what Teamtailor signs), not the whole body."""
     data: dict[str, Any] = SAMPLE_FILES.payload(name)["payload"]

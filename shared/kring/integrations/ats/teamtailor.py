@@ -15,16 +15,24 @@ Signatures
   the signature matched. Which of the two Teamtailor really signs is unverified (README §1.2).
 - Version 1 (legacy: base64 of an HMAC over ``payload.data.id`` alone) is refused: it does not
   protect the body, so anyone holding one old delivery could send any content under it.
-- Partner-programme requests (job-board channel ads, partner stage triggers) carry
-  ``Teamtailor-Signature: t=<unix>,v1=<hex>`` instead — over ``t + "." + raw body`` (job-board) or
-  over ``t + "." + partner-event.id`` (triggers; only the id is signed). Kring is not a Teamtailor
-  partner, so both are verified (the same key and tolerance) only to be acknowledged and ignored:
-  nothing of their content is ever used, which is also why the id-only signature is enough.
+- This company scheme is the only one accepted. A request carrying the partner programmes'
+  ``Teamtailor-Signature: t=<unix>,v1=<hex>`` header (job-board channel ads, partner stage
+  triggers) is refused with 401 — :class:`~kring.errors.UnauthorizedError` raised by
+  :func:`verify`, whatever else the request carries — and its signature is never computed.
+  Teamtailor signs those with the partner's credentials (the job-board API key, the partner's
+  provider key), never with a company webhook's key, so the only ones that could verify under
+  Kring's key are forgeries: a trigger's v1 covers ``t + "." + partner-event.id`` alone, so a seen
+  company delivery's ``t`` and digest, with its payload copied into ``partner-event.id``, "signed"
+  any body at all for five minutes. Kring is not a Teamtailor partner; nothing legitimate is lost.
 
 Delivery
 - Teamtailor does not retry ("any non 2xx responses will be logged as a failed delivery"), so the
   answer is a fast 200 and anything slow (API calls) goes to the fetch queue. There is no event id:
-  the delivery id is a hash of the event name, ``data.id`` and ``updated-at``.
+  the delivery id is a hash of the event name, ``data.id`` and ``updated-at``, or (a payload
+  without them) of the payload itself, canonically re-serialised: only what the signature covers
+  makes the id, so no re-encoding of one signed delivery (whitespace, key order, the signature in
+  the header or the body, its digest's case, a junk digest beside it) is a second delivery, and a
+  replay within its five minutes is a no-op.
 - ``job.create`` / ``job.update`` → :class:`JobPostChanged` (Teamtailor's job *is* the advert: post
   id = job id), live when ``status`` is ``open``. The webhook has no public URL; an open job without
   ``careersite-job-url`` (or without a title or time) is fetched from the API instead
@@ -69,7 +77,7 @@ from urllib.parse import parse_qsl, urlsplit
 from pydantic import ValidationError
 
 from kring import config
-from kring.errors import InvalidInputError, ProviderNotConfiguredError
+from kring.errors import InvalidInputError, ProviderNotConfiguredError, UnauthorizedError
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
     Change,
@@ -93,7 +101,6 @@ from kring.integrations.ats.common import (
     external_id,
     fetch_api_key,
     first_error,
-    hashed_delivery_id,
     hex_digest_matches,
     hmac_sha256_hex,
     is_sha256_hex,
@@ -122,8 +129,6 @@ APPLICATION_CREATED = "job_application.create"
 APPLICATION_UPDATED = "job_application.update"
 APPLICATION_EVENTS = frozenset({APPLICATION_CREATED, APPLICATION_UPDATED})
 JOB_FETCHED = "job.fetch"  # the event name of a FetchNeeded for a job (open, URL missing)
-PARTNER_JOB_AD = "partner.job_board_ad"
-PARTNER_TRIGGER = "partner.trigger"
 
 # The body is {"payload":<payload>,"signature":"<base64>"}: the payload is everything in between.
 _PAYLOAD_START = re.compile(rb'\A\s*\{\s*"payload"\s*:')
@@ -143,8 +148,12 @@ def handshake(headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
 
 
 def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
-    if PARTNER_SIGNATURE_HEADER in headers and SIGNATURE_HEADER not in headers:
-        return _verify_partner(headers[PARTNER_SIGNATURE_HEADER], raw_body, secret)
+    """The company scheme (v2) only; a partner-programme request is refused (see the module notes)."""
+    if PARTNER_SIGNATURE_HEADER in headers:
+        raise UnauthorizedError(
+            "Teamtailor-Signature (Teamtailor's partner programmes) is not accepted: connect a "
+            "company webhook with signature version v2 (TT-Signature)"
+        )
     end = _PAYLOAD_END.search(raw_body)
     given = headers.get(SIGNATURE_HEADER, "").strip() or (end.group(1).decode("ascii") if end else "")
     parsed = parse_signature(given)
@@ -162,7 +171,9 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
 
 def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
     """No event id exists: a hash of (event name, resource id, updated-at) — stable for one change
-    of one resource; the body's hash for anything without those (the partner requests)."""
+    of one resource; for a payload without those, a hash of the payload re-serialised canonically.
+    Either is made of signed content only (called after :func:`verify`), never of the raw bytes
+    around it, which anyone can vary without the key."""
     del headers
     body = parse_json(raw_body)
     inner = body.get("payload") if isinstance(body, dict) else None
@@ -175,25 +186,19 @@ def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
             # Its own "tt:" prefix (not hashed_delivery_id's "sha256:"): a hash of these parts, not
             # of content, and changing it would change every delivery id already recorded.
             return "tt:" + hashlib.sha256(key.encode("utf-8")).hexdigest()
-    return hashed_delivery_id(raw_body)
+    # Sorted keys, no whitespace, ASCII escapes: one text per JSON value. A JSON text never holds a
+    # raw newline, so this cannot collide with the parts above.
+    canonical = json.dumps(inner, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+    return "tt:" + hashlib.sha256(canonical.encode("ascii")).hexdigest()
 
 
 def event_name(payload: Any) -> str:
-    if isinstance(payload, dict):
-        inner = payload.get("payload")
-        name = inner.get("event_name") if isinstance(inner, dict) else None
-        if isinstance(name, str) and name:
-            return name[:100]
-        if isinstance(payload.get("partner-event"), dict):
-            return PARTNER_TRIGGER
-        if "job-board-id" in payload or "reference-id" in payload:
-            return PARTNER_JOB_AD
-    return "unknown"
+    inner = payload.get("payload") if isinstance(payload, dict) else None
+    name = inner.get("event_name") if isinstance(inner, dict) else None
+    return name[:100] if isinstance(name, str) and name else "unknown"
 
 
 def normalise(payload: Any) -> list[Change]:
-    if event_name(payload) in (PARTNER_JOB_AD, PARTNER_TRIGGER):
-        return []  # partner programmes: Kring is not a Teamtailor partner (see the module notes)
     inner = payload.get("payload") if isinstance(payload, dict) else None
     if not isinstance(inner, dict) or not isinstance(inner.get("event_name"), str):
         raise InvalidInputError("a Teamtailor webhook is {'payload': {'event_name', 'data'}}")
@@ -256,7 +261,7 @@ def parse_signature(value: str) -> tuple[int, list[str]] | None:
 
 
 def sign(key: bytes, timestamp: int, signed: bytes) -> str:
-    """The hex HMAC-SHA256 over ``"<t>." + signed`` (v2 and the partner v1 alike)."""
+    """The hex HMAC-SHA256 over ``"<t>." + signed`` (v2)."""
     return hmac_sha256_hex(key, f"{timestamp}.".encode("ascii") + signed)
 
 
@@ -283,29 +288,6 @@ def _signed_payloads(raw_body: bytes) -> Iterator[bytes]:
     body = loads_or_none(raw_body)
     if isinstance(body, dict) and "payload" in body:
         yield json.dumps(body["payload"], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
-
-
-def _verify_partner(header: str, raw_body: bytes, secret: str) -> bool:
-    """Partner programmes' ``t=<unix>,v1=<hex>``: over the raw body (job-board ads), or over the
-    partner event's id (triggers) — parsed only to find that id."""
-    fields = _fields(header)
-    timestamps = [v for k, v in fields if k == "t"]
-    digests = [v for k, v in fields if k == "v1" and is_sha256_hex(v)]
-    if len(timestamps) != 1 or not timestamps[0].isdigit() or len(timestamps[0]) > 12 or not digests:
-        return False
-    timestamp = int(timestamps[0])
-    if not _fresh(timestamp):
-        return False
-    key = secret.encode("utf-8")
-    signed = [raw_body]
-    body = loads_or_none(raw_body)
-    event = body.get("partner-event") if isinstance(body, dict) else None
-    if isinstance(event, dict) and isinstance(event.get("id"), str):
-        signed.append(event["id"].encode("utf-8"))
-    matched = False
-    for candidate in signed:  # both tried (no early exit), like the digests in each
-        matched |= hex_digest_matches(sign(key, timestamp, candidate), *digests)
-    return matched
 
 
 # --------------------------------------------------------------------------------- webhooks
