@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import base64
 import json
+import time
 from typing import Any
 
 import boto3
@@ -240,3 +241,16 @@ def test_a_destroy_replayed_re_encoded_closes_once(
     assert vacancies.get_vacancy(VACANCY).status == "closed"
     assert detail_types(bus.drain()) == ["VacancyClosed"]
     assert len(state(moto_stack)["idempotency"]) == records_before + 1
+
+
+def test_a_payload_with_a_lone_surrogate_is_refused_not_a_500(moto_stack: MotoStack, post: Any) -> None:
+    """JSON allows ``\\ud800`` alone; the fallback re-serialisation must not fail on it."""
+    payload = json.dumps(open_job(title="\ud800"), separators=(",", ":")).encode()  # ASCII-escaped
+    sig = tt.signature(b"not what was sent", int(time.time()))
+    body = b'{"payload":' + payload + b',"signature":"' + sig.encode() + b'"}'
+
+    result = post(body, tt.headers(sig))
+
+    assert result.status == 401
+    assert result.json()["error"]["code"] == "unauthorized"
+    assert state(moto_stack) == {"kring": [], "idempotency": []}

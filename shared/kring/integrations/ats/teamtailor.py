@@ -13,6 +13,7 @@ Signatures
   (``separators=(",", ":"), ensure_ascii=False``: JSON.stringify's output for everything but
   numbers like ``1.0``); that parse only rebuilds the bytes to check, nothing of it is used before
   the signature matched. Which of the two Teamtailor really signs is unverified (README §1.2).
+  A lone surrogate (``"\ud800"``, valid JSON) is re-serialised escaped, as JSON.stringify writes it.
 - Version 1 (legacy: base64 of an HMAC over ``payload.data.id`` alone) is refused: it does not
   protect the body, so anyone holding one old delivery could send any content under it.
 - This company scheme is the only one accepted. A request carrying the partner programmes'
@@ -287,7 +288,10 @@ def _signed_payloads(raw_body: bytes) -> Iterator[bytes]:
         yield raw_body[start.end() : end.start()]
     body = loads_or_none(raw_body)
     if isinstance(body, dict) and "payload" in body:
-        yield json.dumps(body["payload"], separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+        text = json.dumps(body["payload"], separators=(",", ":"), ensure_ascii=False)
+        # A lone surrogate cannot be UTF-8: JSON.stringify writes it as a lowercase \uXXXX escape,
+        # which is exactly what backslashreplace makes of it.
+        yield text.encode("utf-8", "backslashreplace")
 
 
 # --------------------------------------------------------------------------------- webhooks
