@@ -13,9 +13,11 @@ import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from infra.local.fake_ats import FakeAtsApi
-from kring import click_token, config, events, identity, vacancies
-from kring.ats_intake import FetchMessage
+from kring import config, events
+from kring.intake import identity, vacancies
+from kring.intake.webhooks import FetchMessage
 from kring.integrations.ats import smartrecruiters
+from kring.links import click_tokens as click_token
 from tests.support import smartrecruiters as srs
 from tests.support import teamtailor as tt
 from tests.support.bus import Bus

@@ -12,9 +12,10 @@ from typing import Any
 import boto3
 import pytest
 
-from kring import config, events, vacancies
+from kring import config, events
 from kring.dal.vacancies import VacancyRepository
 from kring.errors import NotFoundError
+from kring.intake import vacancies
 from tests.support import greenhouse as gh
 from tests.support.bus import Bus
 from tests.support.fixtures import REGION, MotoStack, clear_kring_caches

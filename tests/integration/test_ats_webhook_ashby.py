@@ -8,8 +8,9 @@ from typing import Any
 import boto3
 import pytest
 
-from kring import config, events, identity, vacancies
-from kring.click_token import new_click_token
+from kring import config, events
+from kring.intake import identity, vacancies
+from kring.links.click_tokens import new_click_token
 from tests.support import ashby as ab
 from tests.support.bus import Bus
 from tests.support.fixtures import REGION, HttpResult, MotoStack

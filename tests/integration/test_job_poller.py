@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from infra.local.fake_ats import FakeAtsApi
-from kring import aws, events, vacancies
+from kring import aws, events
 from kring.errors import InvalidInputError, TransientError
+from kring.intake import vacancies
 from tests.integration.test_ats_webhook import table_items
 from tests.support import lever as lv
 from tests.support.bus import Bus

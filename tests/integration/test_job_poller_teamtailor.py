@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from infra.local.fake_ats import FakeAtsApi
-from kring import events, vacancies
-from kring.ats_intake import FetchMessage, parse_fetch_message
+from kring import events
+from kring.intake import vacancies
+from kring.intake.webhooks import FetchMessage, parse_fetch_message
 from tests.support import teamtailor as tt
 from tests.support.bus import Bus
 from tests.support.fixtures import ATS_API_KEY, MotoStack

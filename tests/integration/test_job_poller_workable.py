@@ -9,7 +9,8 @@ import pytest
 
 from infra.local.fake_ats import FakeAtsApi
 from infra.local.template import REGION, Stack
-from kring import events, vacancies
+from kring import events
+from kring.intake import vacancies
 from tests.support import workable as wk
 from tests.support.bus import Bus
 from tests.support.fixtures import ATS_API_KEY, STACK_PARAMETERS, MotoStack, clear_kring_caches

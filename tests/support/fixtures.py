@@ -40,7 +40,8 @@ STACK_PARAMETERS = {
 
 
 def clear_kring_caches() -> None:
-    from kring import aws, config, idempotency, identity, redirect
+    from kring import aws, config, idempotency, redirect
+    from kring.intake import identity
 
     config.clear_caches()
     identity.clear_cache()

@@ -19,8 +19,8 @@ their deliveries through the provider's API); providers without a job webhook im
 webhook (Teamtailor) implement it and :class:`ReconciledProvider` too (the poll makes lost
 deliveries good).
 
-The changes carry no HTTP and no provider shapes: the vacancy logic (:mod:`kring.vacancies`) and
-the candidate events (:mod:`kring.applications`) come out the same whichever ATS they came from.
+The changes carry no HTTP and no provider shapes: the vacancy logic (:mod:`kring.intake.vacancies`) and
+the candidate events (:mod:`kring.intake.candidates`) come out the same whichever ATS they came from.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ class Evidence(BaseModel):
     """What an application tells about who brought the candidate, as the provider sent it.
 
     This is the one place raw personal data may appear (the candidate's and referrers' e-mail
-    addresses): :mod:`kring.applications` hashes them and extracts click tokens and share codes
+    addresses): :mod:`kring.intake.candidates` hashes them and extracts click tokens and share codes
     before anything leaves the function, and neither is stored or logged.
     """
 
@@ -278,7 +278,7 @@ class PolledProvider(Protocol):
     def published_posts(self) -> Sequence[JobPostChanged | JobChanged]:
         """Every post published right now, from the provider's feed, each ``live=True``; a
         provider that knows each post's department or offices also returns a :class:`JobChanged`
-        per job, before its posts (:mod:`kring.job_feeds` compares both with what is stored).
+        per job, before its posts (:mod:`kring.intake.job_feeds` compares both with what is stored).
         Raises :class:`~kring.errors.TransientError` when the feed cannot be read, and
         :class:`~kring.errors.ProviderNotConfiguredError` when it is not configured (the poller
         then skips the provider rather than close its vacancies)."""

@@ -361,7 +361,7 @@ def _stage(app: _Application) -> Stage | None:
 
 def _evidence(app: Mapping[str, Any]) -> Evidence:
     """Everything in the application that may say who brought the candidate (see the module
-    docstring); raw, for :mod:`kring.applications` to hash and search."""
+    docstring); raw, for :mod:`kring.intake.candidates` to hash and search."""
     candidate = as_dict(app.get("candidate"))
     credited = as_dict(app.get("credited_to"))
     source = as_dict(app.get("source"))
