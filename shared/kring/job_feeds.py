@@ -32,7 +32,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
-from kring import ats_intake, vacancies
+from kring import ats_intake, vacancies, vacancy_urls
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.errors import InvalidInputError, ProviderNotConfiguredError
 from kring.integrations import ats
@@ -209,11 +209,12 @@ def _post_differs(post: JobPostChanged, current: StoredVacancy | None) -> bool:
         return True
     if (vacancy.title, current.post_location, vacancy.language) != (post.title, post.location, post.language):
         return True
-    if vacancy.url is not None and vacancy.url != post.url:
-        return True
+    if vacancy.url is not None and vacancy.url != vacancy_urls.stored_form(post.url):
+        return True  # compared in the form a URL is stored in (what a browser requests)
     if post.live and post.url is not None and vacancy.status != "published":
-        # Live but not published: its URL was refused (hosts not allowed). Offered again each
-        # poll, so a corrected AllowedVacancyHosts publishes it without an edit in the ATS.
+        # Live but not published: its URL was refused (not the organisation's account or careers
+        # host). Offered again each poll, so a corrected configuration publishes it without an
+        # edit in the ATS.
         return True
     seen = vacancy.source_updated_at
     return seen is None or post.updated_at > seen
