@@ -45,9 +45,14 @@ def template_stack(settings: LocalSettings) -> Stack:
         "CareersPageUrl": settings.careers_page_url,
         "RewardAmount": settings.reward_amount,
         "LeverSite": demo_ats.LEVER_SITE,
+        "WorkableSubdomain": demo_ats.WORKABLE_SUBDOMAIN,
+        "AshbyJobBoard": settings.ashby_job_board,
+        "RecruiteeSubdomain": settings.recruitee_subdomain,
+        "TeamtailorSubdomain": settings.teamtailor_subdomain,
+        "SmartRecruitersCompany": settings.smartrecruiters_company,
     }
-    if settings.allowed_vacancy_hosts:
-        parameters["AllowedVacancyHosts"] = settings.allowed_vacancy_hosts
+    if settings.careers_hosts:
+        parameters["CareersHosts"] = settings.careers_hosts
     return Stack(parameters, queue_url=lambda name: f"{settings.aws_url}/000000000000/{name}")
 
 

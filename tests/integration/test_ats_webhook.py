@@ -278,10 +278,11 @@ def test_a_deleted_post_closes_the_vacancy(send: Any, bus: Bus) -> None:
     assert (event.vacancy_id, event.reason) == (VID, "deleted")
 
 
-def test_a_vacancy_url_on_a_host_not_allowed_is_stored_but_not_published(
+def test_without_a_board_token_a_greenhouse_vacancy_is_stored_but_not_published(
     send: Any, bus: Bus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ALLOWED_VACANCY_HOSTS", "careers.example.com")
+    monkeypatch.setenv("GREENHOUSE_BOARD_TOKEN", "")
+    monkeypatch.setenv("CAREERS_HOSTS", "careers.example.com")
     config.clear_caches()
 
     assert send(gh.post(live=True)).status == 200

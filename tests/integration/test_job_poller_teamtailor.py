@@ -30,7 +30,6 @@ def teamtailor_api(
     moto_stack: MotoStack, fake_ats_api: FakeAtsApi, monkeypatch: pytest.MonkeyPatch
 ) -> FakeAtsApi:
     """The fake after the stack, so its TEAMTAILOR_API_URL wins over the template's; both lists empty."""
-    monkeypatch.setenv("ALLOWED_VACANCY_HOSTS", "career.teamtailor.com")
     fake_ats_api.replace("GET", JOBS, {"data": [], "links": {}})
     fake_ats_api.replace("GET", APPLICATIONS, {"data": [], "links": {}})
     return fake_ats_api

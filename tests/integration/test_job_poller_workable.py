@@ -24,7 +24,7 @@ def workable_api(
     moto_stack: MotoStack, fake_ats_api: FakeAtsApi, monkeypatch: pytest.MonkeyPatch
 ) -> FakeAtsApi:
     """The fake after the stack, so its WORKABLE_API_URL wins over the template's empty one."""
-    monkeypatch.setenv("ALLOWED_VACANCY_HOSTS", "apply.workable.com")
+    monkeypatch.setenv("WORKABLE_SUBDOMAIN", "groove-tech")
     clear_kring_caches()
     return fake_ats_api
 

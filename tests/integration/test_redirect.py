@@ -268,6 +268,29 @@ def test_a_closed_or_draft_vacancy_sends_to_the_careers_page_and_still_counts(
     assert event["detail"]["click_id"] == query["kref"][0]
 
 
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.com\\@jobs.ashbyhq.com/acme/x",  # a browser goes to evil.com
+        "https://b\u00fccher.example/stellen",  # raw non-ASCII: no Location header can carry it
+        "https://user@job-boards.greenhouse.io/acme/jobs/1",
+        "https://job-boards.greenhouse.io:8443/acme/jobs/1",
+    ],
+)
+def test_a_vacancy_stored_before_urls_were_checked_never_sends_anyone_off_the_organisation_s_pages(
+    moto_stack: MotoStack, bus: Callable[[], list[dict[str, Any]]], url: str
+) -> None:
+    _store(moto_stack, _vacancy(url=url))
+
+    got = moto_stack.http("GET", f"/r/{CODE}", query="ch=linkedin", headers=BROWSER)
+
+    assert got.status == 302
+    location = got.headers["location"]
+    assert location.startswith(CAREERS + "?")
+    assert location.isascii()
+    assert bus()[0]["detail"]["vacancy_closed"] is True
+
+
 def test_a_lever_vacancy_also_gets_levers_own_source_parameter(
     moto_stack: MotoStack, bus: Callable[[], list[dict[str, Any]]]
 ) -> None:

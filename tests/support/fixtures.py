@@ -34,7 +34,12 @@ VISITOR_HASH_KEY = "visitor-hash-key-for-tests"
 STACK_PARAMETERS = {
     "Stage": "test",
     "PublicBaseUrl": PUBLIC_BASE_URL,
+    # The organisation's accounts on the job boards, as the samples' URLs name them.
     "GreenhouseBoardToken": "acme",
+    "AshbyJobBoard": "acme",
+    "RecruiteeSubdomain": "acme",
+    "TeamtailorSubdomain": "career",
+    "SmartRecruitersCompany": "Acme",
     "CareersPageUrl": "https://careers.kring.test/jobs",
 }
 

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.errors import InvalidInputError, ProviderNotConfiguredError
-from kring.intake import vacancies
+from kring.intake import vacancies, vacancy_urls
 from kring.intake import webhooks as ats_intake
 from kring.integrations import ats
 from kring.integrations.ats.base import (
@@ -210,11 +210,12 @@ def _post_differs(post: JobPostChanged, current: StoredVacancy | None) -> bool:
         return True
     if (vacancy.title, current.post_location, vacancy.language) != (post.title, post.location, post.language):
         return True
-    if vacancy.url is not None and vacancy.url != post.url:
-        return True
+    if vacancy.url is not None and vacancy.url != vacancy_urls.stored_form(post.url):
+        return True  # compared in the form a URL is stored in (what a browser requests)
     if post.live and post.url is not None and vacancy.status != "published":
-        # Live but not published: its URL was refused (hosts not allowed). Offered again each
-        # poll, so a corrected AllowedVacancyHosts publishes it without an edit in the ATS.
+        # Live but not published: its URL was refused (not the organisation's account or careers
+        # host). Offered again each poll, so a corrected configuration publishes it without an
+        # edit in the ATS.
         return True
     seen = vacancy.source_updated_at
     return seen is None or post.updated_at > seen

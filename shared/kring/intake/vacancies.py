@@ -6,7 +6,9 @@ changes: the post's own facts (title, live, location, URL — from post events),
 it (department, offices, status — from job events, kept as :class:`AtsJob`), and its previous
 status. Rules, the same whatever the order the events arrive in:
 
-- **published** when the post is live, its URL is on an allowed host, and its job is not closed or
+- **published** when the post is live, its URL is one the organisation published
+  (:mod:`kring.intake.vacancy_urls`: the organisation's own account on the provider's job board, or its
+  own careers hosts; stored in the ASCII form a browser requests), and its job is not closed or
   deleted; becoming published emits ``VacancyPublished``, and so does a published vacancy whose
   department, location or tags change (the fan-out is idempotent per ambassador and vacancy, and
   adds links for ambassadors who match now);
@@ -27,9 +29,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import urlsplit
 
-from kring import config
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.errors import ConflictError, NotFoundError, TransientError
 from kring.events import KringEvent, VacancyClosed, VacancyPublished, event_type
@@ -157,7 +157,7 @@ def _post_changed(
         seen = current.vacancy.source_updated_at
         if seen is not None and change.updated_at <= seen:
             return None  # redelivered or older than what is stored
-    url = _allowed_url(change.url, change.live)
+    url = _allowed_url(change)
     base = Vacancy(
         id=vacancy_id(change.provider, change.post_id),
         provider=change.provider,
@@ -273,32 +273,29 @@ def _deleted(current: StoredVacancy | None, run: _Run, change: JobPostDeleted) -
     return replace(current, vacancy=vacancy, post_live=False, closed_reason="deleted"), events
 
 
-def host_allowed(host: str, allowed: tuple[str, ...]) -> bool:
-    """``host`` is one of ``allowed``, or a subdomain of an entry written ``*.example.com`` (for
-    ATSs that give each organisation its own: ``*.recruitee.com``, ``*.teamtailor.com``)."""
-    for entry in allowed:
-        if entry.startswith("*."):
-            if host.endswith(entry[1:]) and len(host) > len(entry) - 1:
-                return True
-        elif host == entry:
-            return True
-    return False
-
-
-def _allowed_url(url: str | None, live: bool) -> str | None:
-    """The URL if it may be redirected to (https, host allowed); None otherwise (logged when live)."""
-    if url is None:
-        if live:
+def _allowed_url(change: JobPostChanged) -> str | None:
+    """The post's URL in its stored form if ambassadors may be sent there; None otherwise (logged
+    with the reason)."""
+    if change.url is None:
+        if change.live:
             logger.error("live vacancy without a public URL: is the job board configured?")
             metrics.add_metric(name="VacancyWithoutUrl", unit="Count", value=1)
         return None
-    parts = urlsplit(url)
-    host = (parts.hostname or "").lower()
-    if parts.scheme == "https" and host_allowed(host, config.vacancies().allowed_vacancy_hosts):
-        return url
-    logger.error("vacancy URL on a host that is not allowed: not published", extra={"host": host})
-    metrics.add_metric(name="VacancyUrlRejected", unit="Count", value=1)
-    return None
+    from kring.intake import vacancy_urls  # the URL parser only where vacancies are written
+
+    verdict = vacancy_urls.check(change.provider, change.url)
+    if verdict.url is None:
+        logger.error(
+            "vacancy URL refused: not published",
+            extra={
+                "provider": change.provider,
+                "post_id": change.post_id,
+                "host": verdict.host,
+                "reason": verdict.reason,
+            },
+        )
+        metrics.add_metric(name="VacancyUrlRejected", unit="Count", value=1)
+    return verdict.url
 
 
 def _published_event(vacancy: Vacancy, run: _Run) -> VacancyPublished:

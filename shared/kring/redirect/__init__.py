@@ -45,7 +45,7 @@ from kring.redirect.emit import ClickEmitter
 from kring.redirect.pages import NOT_FOUND_HTML
 from kring.redirect.resolve import Link, Resolver, StoreUnavailable
 from kring.redirect.settings import RedirectSettings
-from kring.redirect.target import is_https, with_attribution
+from kring.redirect.target import is_redirectable, with_attribution
 from kring.redirect.visitor_key import VisitorKey
 
 log = logging.getLogger("kring.redirect")
@@ -140,7 +140,7 @@ class Redirector:
             return self._found(self._careers(channel, None))
         # Classified only now: a scan of unknown codes costs no crawlerdetect match.
         verdict = self.classifier.classify(request.method, request.user_agent, request.accept_language)
-        closed = not (vacancy.live and is_https(vacancy.url))
+        closed = not (vacancy.live and is_redirectable(vacancy.url))
         moment = datetime.fromtimestamp(
             (request.received_at_ms if request.received_at_ms else self._clock() * 1000) / 1000, UTC
         )

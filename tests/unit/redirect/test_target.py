@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 
 from kring.links.click_tokens import new_click_token
 from kring.redirect.channel import channel, channel_of_host, referer_host
-from kring.redirect.target import with_attribution
+from kring.redirect.target import is_redirectable, with_attribution
 
 TOKEN = new_click_token()
 
@@ -92,6 +92,31 @@ def test_the_location_is_plain_ascii() -> None:
         "https://werkenbij.example.nl/vacatures/caf%C3%A9-medewerker?plaats=Den%20Haag&s=%C3%A9"
         "&utm_source=email&utm_medium=employee_advocacy&utm_campaign=kring#sollicit%C3%A9er"
     )
+
+
+@pytest.mark.parametrize(
+    ("url", "redirectable"),
+    [
+        ("https://job-boards.greenhouse.io/acme/jobs/1?gh_jid=1#apply", True),
+        ("https://xn--bcher-kva.example/stellen/caf%C3%A9", True),
+        ("https://b\u00fccher.example/stellen", False),  # raw non-ASCII
+        ("https://werkenbij.example.nl/caf\u00e9", False),
+        ("https://evil.com\\@jobs.ashbyhq.com/acme/x", False),
+        ("https://user@jobs.ashbyhq.com/acme/x", False),
+        ("https://jobs.ashbyhq.com:8443/acme/x", False),
+        ("https://jobs.ashbyhq.com/a b", False),
+        ("https://jobs.ashbyhq.com/a\tb", False),
+        ("https://[evil.com/x", False),
+        ("http://jobs.ashbyhq.com/acme/x", False),
+        ("https:///x", False),
+        ("", False),
+        (None, False),
+    ],
+)
+def test_only_a_url_in_its_stored_form_goes_into_location(url: str | None, redirectable: bool) -> None:
+    """What kring.intake.vacancy_urls stores passes; a row written before that check, that does not, sends
+    the click to the careers page."""
+    assert is_redirectable(url) is redirectable
 
 
 def test_the_token_parameter_is_configurable() -> None:

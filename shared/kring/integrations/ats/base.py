@@ -229,6 +229,33 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class BoardPage:
+    """One place where the organisation's own vacancies live on a provider's job board: a host,
+    and the first path segment naming the organisation's account on it (``jobs.lever.co`` +
+    ``acme`` for ``https://jobs.lever.co/acme/…``), or ``None`` where the host itself is the
+    organisation's (``acme.recruitee.com``). The account is compared case-insensitively."""
+
+    host: str
+    account: str | None = None
+
+
+@dataclass(frozen=True)
+class JobBoard:
+    """Where a provider publishes vacancies, and which part of it is the organisation's.
+
+    ``domains`` are the provider's own: every host under them is the provider's job board, shared
+    by all its customers, so a vacancy URL there is taken only on one of ``pages`` (the
+    organisation's own account), never because of the organisation's careers hosts. ``pages`` is
+    empty while the account is not configured (``parameter``, the template parameter that names
+    it): then no URL on the provider's job board is taken at all.
+    """
+
+    parameter: str
+    domains: tuple[str, ...]
+    pages: tuple[BoardPage, ...] = ()
+
+
 class WebhookProvider(Protocol):
     """What each provider module implements (module-level names)."""
 
@@ -237,6 +264,11 @@ class WebhookProvider(Protocol):
 
     @property
     def ACK_STATUS(self) -> int: ...
+
+    def job_board(self) -> JobBoard:
+        """The provider's job board and the organisation's account on it, from configuration:
+        where a vacancy URL of this provider may point (:mod:`kring.intake.vacancy_urls`)."""
+        ...
 
     def handshake(self, headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
         """An answer to a request that comes before any secret (activation, test); else None."""

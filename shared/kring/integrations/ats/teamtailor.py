@@ -81,10 +81,12 @@ from kring import config
 from kring.errors import InvalidInputError, ProviderNotConfiguredError, UnauthorizedError
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
+    BoardPage,
     Change,
     Evidence,
     FetchNeeded,
     Hired,
+    JobBoard,
     JobChanged,
     JobPostChanged,
     JobPostDeleted,
@@ -693,3 +695,16 @@ def _language(attributes: dict[str, Any]) -> Locale:
 
 def _now() -> datetime:
     return datetime.fromtimestamp(now(), UTC)
+
+
+# --------------------------------------------------------------------------------- job board
+def job_board() -> JobBoard:
+    """The company's career site on Teamtailor (``<subdomain>.teamtailor.com/jobs/<id>-<slug>``,
+    with the region in the subdomain for an account outside the EU: ``acme.na``; a custom domain
+    such as ``career.acme.com`` is one of the organisation's careers hosts)."""
+    subdomain = config.vacancies().teamtailor_subdomain.lower()
+    return JobBoard(
+        parameter="TeamtailorSubdomain",
+        domains=("teamtailor.com",),
+        pages=(BoardPage(f"{subdomain}.teamtailor.com"),) if subdomain else (),
+    )

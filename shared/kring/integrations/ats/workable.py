@@ -43,9 +43,11 @@ from kring import config
 from kring.errors import InvalidInputError, ProviderNotConfiguredError
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
+    BoardPage,
     Change,
     Evidence,
     Hired,
+    JobBoard,
     JobChanged,
     JobPostChanged,
     Rejected,
@@ -367,3 +369,18 @@ def _location(job: Mapping[str, Any]) -> str | None:
     remote = found.get("telecommuting") is True or found.get("workplace_type") == "remote"
     where = first_text(found.get("location_str"), ", ".join(parts), "Remote" if remote else None)
     return where[:200] if where else None
+
+
+# --------------------------------------------------------------------------------- job board
+def job_board() -> JobBoard:
+    """The account's careers page on Workable: ``apply.workable.com/<subdomain>/j/<shortcode>/``,
+    and the older ``<subdomain>.workable.com/jobs/…``. The shortlink ``apply.workable.com/j/<code>``
+    names no account, so it is never taken (the job's ``url`` comes first anyway)."""
+    subdomain = config.vacancies().workable_subdomain.lower()
+    return JobBoard(
+        parameter="WorkableSubdomain",
+        domains=("workable.com",),
+        pages=(BoardPage("apply.workable.com", subdomain), BoardPage(f"{subdomain}.workable.com"))
+        if subdomain
+        else (),
+    )

@@ -37,7 +37,7 @@ POSTING_ID = "7458d4e9-da2e-47bd-98cb-adfda43d42b2"
 
 @pytest.fixture(autouse=True)
 def _settings(monkeypatch: pytest.MonkeyPatch, secrets_env: None) -> None:
-    monkeypatch.setenv("ALLOWED_VACANCY_HOSTS", "jobs.ashbyhq.com")
+    monkeypatch.setenv("ASHBY_JOB_BOARD", "acme")
     config.clear_caches()
 
 

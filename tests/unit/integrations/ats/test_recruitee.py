@@ -37,7 +37,7 @@ OFFER_ID = "998877"
 
 @pytest.fixture(autouse=True)
 def _settings(monkeypatch: pytest.MonkeyPatch, secrets_env: None) -> None:
-    monkeypatch.setenv("ALLOWED_VACANCY_HOSTS", "acme.recruitee.com")
+    monkeypatch.setenv("RECRUITEE_SUBDOMAIN", "acme")
     config.clear_caches()
 
 
