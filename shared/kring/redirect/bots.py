@@ -13,7 +13,7 @@ position of the user agent — about 1.3 µs a character, 0.7 ms for 512 charact
 - a pattern that is a plain word (``crawl``, ``spider``) is a substring test on the user agent,
   lower-cased (ASCII only, as JavaScript's case-insensitive matching);
 - every other pattern runs only when the longest literal it cannot match without
-  (:func:`required_literal`: ``google`` in ``(?<! channel/|google/)google(?!…)``) is there;
+  (:func:`shape`: ``google`` in ``(?<! channel/|google/)google(?!…)``) is there;
 - the few with no literal at all are one alternation, searched as isbot would.
 
 The verdict is the same as the whole alternation's, and so is the position of the leftmost match
@@ -240,7 +240,7 @@ class BotPattern:
         if self._anchored is not None and self._anchored.match(agent):
             return 0
         lowered = _lower(agent)
-        best = len(agent)
+        nowhere = best = len(agent) + 1  # a match may start at the very end, if it is empty
         for literal in self._plain:
             at = lowered.find(literal, 0, best + len(literal))
             if 0 <= at < best:
@@ -254,7 +254,7 @@ class BotPattern:
             found = self._rest.search(agent)
             if found is not None and found.start() < best:
                 best = found.start()
-        return best if best < len(agent) else None
+        return best if best < nowhere else None
 
     def reason(self, agent: str) -> str | None:
         """The word of ``agent`` around isbot's leftmost match (``Googlebot``, ``curl``), or the
