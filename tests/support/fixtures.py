@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -61,6 +62,9 @@ class MotoStack:
 
     stack: Stack
     queue_urls: dict[str, str]
+    # The clock of every invocation's Lambda context. Real time by default; a test of a function
+    # that budgets its time (the redirect) may stop it, since moto on a loaded machine is slow.
+    clock: Callable[[], float] = time.monotonic
 
     @property
     def table_name(self) -> str:
@@ -87,9 +91,8 @@ class MotoStack:
     def invoke(self, logical_id: str, event: dict[str, Any], **ports: Any) -> Any:
         spec = self.stack.functions()[logical_id]
         handler = load_handler(spec)
-        return handler(
-            event, LambdaContext(function_name=spec.logical_id, timeout_seconds=spec.timeout), **ports
-        )
+        context = LambdaContext(function_name=spec.logical_id, timeout_seconds=spec.timeout, clock=self.clock)
+        return handler(event, context, **ports)
 
     def http(
         self,
