@@ -1,11 +1,12 @@
 """Hostile input for tests: webhook deliveries signed as each provider signs them whatever their
-bytes, a snapshot of everything a request could change (every table's items, every queue's
-messages, every event on the bus), and hypothesis strategies for bodies, headers, ids and
-query strings meant to break parsers (deep nesting, huge numbers, odd unicode, ``NaN``, duplicate
-keys, wrong types).
+bytes, a watch on everything a request could change (every table's items, the queues functions
+send to, every event on the bus), and hypothesis strategies for bodies, headers, ids and query
+strings meant to break parsers (deep nesting, huge numbers, odd unicode, ``NaN``, duplicate keys,
+wrong types, the providers' samples with parts replaced).
 
-Hypothesis profiles (registered on import): ``default`` keeps ``make test`` quick, ``fuzz`` (``make
-fuzz``, ``HYPOTHESIS_PROFILE=fuzz``) runs the same properties with many more examples.
+Two hypothesis profiles, registered on import: ``hostile-default`` keeps ``make test`` quick (a
+handful of examples per property, set by :func:`fuzz_settings`); ``hostile-fuzz`` (``make fuzz``,
+which sets ``HYPOTHESIS_PROFILE=fuzz``) runs the same properties with 1,000 examples each.
 """
 
 from __future__ import annotations
@@ -25,14 +26,13 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 
 from tests.support import ashby, greenhouse, lever, recruitee, smartrecruiters, teamtailor, workable
-from tests.support.ats_fixtures import ProviderSamples
+from tests.support.ats_fixtures import ProviderSamples, hmac_hex
 from tests.support.fixtures import REGION, MotoStack
 
 # ------------------------------------------------------------------------------------ profiles
 _FUZZ_SETTINGS: dict[str, Any] = {
     "deadline": None,  # moto's first calls are slow, and timing is no property here
     "suppress_health_check": [HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
-    "derandomize": False,
 }
 settings.register_profile("hostile-default", max_examples=12, **_FUZZ_SETTINGS)
 settings.register_profile("hostile-fuzz", max_examples=1000, **_FUZZ_SETTINGS)
@@ -40,7 +40,7 @@ PROFILE = "hostile-fuzz" if os.environ.get("HYPOTHESIS_PROFILE") == "fuzz" else 
 
 
 def fuzz_settings(examples: int | None = None) -> Callable[[Any], Any]:
-    """The profile's settings for one property; ``examples`` scales the ``make test`` number (the
+    """The profile's settings for one property: ``examples`` is its number in ``make test`` (the
     fuzz profile keeps its own)."""
     profile = settings.get_profile(PROFILE)
     if examples is None or PROFILE == "hostile-fuzz":
@@ -58,13 +58,20 @@ class State:
 
 class StackWatch:
     """Everything a request to the stack could change: the items of every table, the messages on
-    every queue, and every ``kring.*`` event put on the bus (captured by a rule of its own)."""
+    every queue a function sends to (a function can send only to a queue whose URL the template
+    gives it; the other queues are fed by bus rules, which the capture below sees first), and every
+    ``kring.*`` event put on the bus (captured by a rule of its own)."""
 
     def __init__(self, stack: MotoStack) -> None:
-        self._stack = stack
         self._ddb = boto3.client("dynamodb", region_name=REGION)
         self._sqs = boto3.client("sqs", region_name=REGION)
-        self._tables = [t["TableName"] for t in stack.stack.tables()]
+        self._keys = {
+            t["TableName"]: tuple(k["AttributeName"] for k in t["KeySchema"]) for t in stack.stack.tables()
+        }
+        self._tables = list(self._keys)
+        given = {str(v) for spec in stack.stack.functions().values() for v in spec.environment.values()}
+        self._queues = {logical: url for logical, url in stack.queue_urls.items() if url in given}
+        assert self._queues, "no function is given a queue URL: the watch would see no queue"
         self._capture = self._sqs.create_queue(QueueName="capture-every-kring-event")["QueueUrl"]
         arn = self._sqs.get_queue_attributes(QueueUrl=self._capture, AttributeNames=["QueueArn"])[
             "Attributes"
@@ -96,12 +103,45 @@ class StackWatch:
             for page in self._ddb.get_paginator("scan").paginate(TableName=table):
                 found.extend(json.dumps(item, sort_keys=True) for item in page["Items"])
             items[table] = sorted(found)
-        messages = {logical: self._count(url) for logical, url in self._stack.queue_urls.items()}
+        messages = {logical: self._count(url) for logical, url in self._queues.items()}
         return State(items=items, messages=messages, events=self._count(self._capture))
+
+    def settle(self, before: State, *, refused: bool) -> None:
+        """After one request: a refused one must have changed nothing; an accepted one's item writes
+        are undone (queued messages and events are only counted), so each example starts from the
+        same tables and a long fuzz run does not scan ever larger ones."""
+        if refused:
+            assert self.state() == before
+            return
+        for table, key_names in self._keys.items():
+            wanted = {self._key(item, key_names): item for item in map(json.loads, before.items[table])}
+            for page in self._ddb.get_paginator("scan").paginate(TableName=table):
+                for item in page["Items"]:
+                    key = self._key(item, key_names)
+                    if key not in wanted:
+                        self._ddb.delete_item(TableName=table, Key=json.loads(key))
+                    elif wanted[key] != item:
+                        self._ddb.put_item(TableName=table, Item=wanted[key])
+            for key, item in wanted.items():
+                if not self._ddb.get_item(TableName=table, Key=json.loads(key)).get("Item"):
+                    self._ddb.put_item(TableName=table, Item=item)
+
+    @staticmethod
+    def _key(item: dict[str, Any], names: tuple[str, ...]) -> str:
+        return json.dumps({name: item[name] for name in names}, sort_keys=True)
 
 
 # ------------------------------------------------------------------------------------ signing
 PROVIDERS = ("greenhouse", "lever", "ashby", "recruitee", "teamtailor", "workable", "smartrecruiters")
+# Each way a provider signs: Teamtailor signs company webhooks (TT-Signature, over the inner payload)
+# and partner-programme requests (Teamtailor-Signature, over the raw body) differently.
+SCHEMES = (*PROVIDERS, "teamtailor-partner")
+
+
+def provider_of(scheme: str) -> str:
+    return scheme.partition("-")[0]
+
+
 SAMPLES: dict[str, tuple[str, ...]] = {
     "greenhouse": (
         "job_created",
@@ -113,6 +153,7 @@ SAMPLES: dict[str, tuple[str, ...]] = {
     "ashby": tuple(ashby.SAMPLES),
     "recruitee": tuple(recruitee.SAMPLES),
     "teamtailor": tuple(teamtailor.COMPANY_SAMPLES),
+    "teamtailor-partner": tuple(teamtailor.PARTNER_SAMPLES),
     "workable": tuple(workable.SAMPLES),
     "smartrecruiters": tuple(smartrecruiters.SAMPLES),
 }
@@ -122,6 +163,7 @@ SIGNATURE_HEADERS: dict[str, tuple[str, ...]] = {
     "ashby": ("Ashby-Signature",),
     "recruitee": ("X-Recruitee-Signature",),
     "teamtailor": ("TT-Signature", "Teamtailor-Signature"),
+    "teamtailor-partner": ("Teamtailor-Signature", "TT-Signature"),
     "workable": ("X-Workable-Signature",),
     "smartrecruiters": (
         "smartrecruiters-signature",
@@ -135,13 +177,14 @@ SIGNATURE_HEADERS: dict[str, tuple[str, ...]] = {
 }
 
 
-def sample_payload(provider: str, name: str) -> Any:
-    """A sample's JSON: for Teamtailor its inner ``payload`` (what it signs), for Lever its
-    ``data`` (the rest of a Lever body is the signature), for the others the whole body."""
-    whole = ProviderSamples(provider).payload(name)
-    if provider == "teamtailor":
+def sample_payload(scheme: str, name: str) -> Any:
+    """A sample's JSON as :func:`signed` takes it: for Teamtailor's company webhooks its inner
+    ``payload`` (what is signed), for Lever its event and data (the rest of a Lever body is the
+    signature), for the others the whole body."""
+    whole = ProviderSamples(provider_of(scheme)).payload(name)
+    if scheme == "teamtailor":
         return whole["payload"]
-    if provider == "lever":
+    if scheme == "lever":
         return {"event": whole["event"], "data": whole["data"]}
     return whole
 
@@ -155,21 +198,26 @@ _HEADER_SIGNED: dict[str, Callable[[bytes], dict[str, str]]] = {
 
 
 def signed(
-    provider: str, data: bytes, *, event_name: str = "application.created"
+    scheme: str, data: bytes, *, event_name: str = "application.created"
 ) -> tuple[bytes, dict[str, str]]:
-    """A delivery of ``data`` signed as ``provider`` signs. Header-signed providers sign the body,
-    which is ``data`` itself (SmartRecruiters with ``event_name`` in its headers). Lever's signature
-    travels in the body: ``data`` (a JSON object's text) gets ``token``, ``triggeredAt`` and
-    ``signature`` added. Teamtailor signs its inner ``payload``, which is ``data`` as it is."""
-    if provider in _HEADER_SIGNED:
-        return data, _HEADER_SIGNED[provider](data)
-    if provider == "smartrecruiters":
+    """A delivery of ``data`` signed as ``scheme`` (a provider, or ``teamtailor-partner``) signs.
+    Header-signed providers sign the body, which is ``data`` itself (SmartRecruiters with
+    ``event_name`` in its headers). Lever's signature travels in the body: ``data`` (a JSON
+    object's text) gets ``token``, ``triggeredAt`` and ``signature`` added. Teamtailor signs its
+    inner ``payload``, which is ``data`` as it is; its partner programme the raw body."""
+    if scheme in _HEADER_SIGNED:
+        return data, _HEADER_SIGNED[scheme](data)
+    if scheme == "smartrecruiters":
         return data, smartrecruiters.headers(data, event_name)
-    if provider == "teamtailor":
+    if scheme == "teamtailor-partner":
+        now = int(time.time())
+        digest = hmac_hex(f"{now}.".encode() + data)
+        return data, {"Content-Type": "application/json", "Teamtailor-Signature": f"t={now},v1={digest}"}
+    if scheme == "teamtailor":
         sig = teamtailor.signature(data, int(time.time()))
         return b'{"payload":' + data + b',"signature":"' + sig.encode() + b'"}', teamtailor.headers(sig)
-    if provider != "lever":
-        raise AssertionError(f"no signing for {provider}")
+    if scheme != "lever":
+        raise AssertionError(f"no signing for {scheme}")
     token = secrets.token_hex(24)
     at = lever.ms(datetime.now(UTC))
     fields = json.dumps({"token": token, "triggeredAt": at, "signature": lever.sign(token, at)})

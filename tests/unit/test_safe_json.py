@@ -26,6 +26,7 @@ FINITE_JSON: st.SearchStrategy[Any] = st.recursive(
 )
 
 
+@hostile.fuzz_settings(examples=100)
 @given(FINITE_JSON)
 def test_what_json_loads_reads_and_contracts_allow_comes_out_the_same(value: Any) -> None:
     for text in (json.dumps(value), json.dumps(value, ensure_ascii=False, indent=2)):
@@ -38,6 +39,7 @@ HOSTILE = st.one_of(
 )
 
 
+@hostile.fuzz_settings(examples=100)
 @given(HOSTILE)
 def test_anything_is_a_value_or_invalid_json(raw: bytes) -> None:
     with contextlib.suppress(safe_json.InvalidJsonError):
