@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 export UV_LINK_MODE := copy
 
-.PHONY: help install run test lint typecheck fmt bench isbot redrive dlq deploy clean
+.PHONY: help install run test fuzz lint typecheck fmt bench isbot redrive dlq deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -35,6 +35,11 @@ test: install ## Run the whole test suite (lint, types, template, unit, integrat
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy shared functions infra
 	$(UV) run --frozen pytest -n 2 --dist loadgroup
+
+FUZZ_TESTS := tests/integration/test_fuzz_webhooks.py tests/integration/test_fuzz_http.py tests/unit/test_safe_json.py
+
+fuzz: install ## The hostile-input properties with many more examples than make test (~30 min on 2 cores)
+	HYPOTHESIS_PROFILE=fuzz $(UV) run --frozen pytest -n 2 --dist loadgroup $(FUZZ_TESTS)
 
 lint: install ## Lint and type-check only
 	$(UV) run --frozen ruff check .

@@ -9,13 +9,13 @@ a ``FanoutPage``.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kring import safe_json
 from kring.errors import InvalidInputError
 from kring.events import KringEvent, LinkClicked, ShareIntended, VacancyPublished, envelope_model
 from kring.observability import logger, metrics
@@ -42,13 +42,13 @@ class FanoutPage(BaseModel):
 def parse_fanout_message(body: str) -> FanoutPage:
     """A fan-out queue message as a page; :class:`InvalidInputError` when it can never be one."""
     try:
-        data = json.loads(body)
+        data = safe_json.loads(body)
         if isinstance(data, dict) and "detail-type" in data:
             envelope = envelope_model(VacancyPublished).model_validate(data)
             detail = envelope.detail  # type: ignore[attr-defined]
             return FanoutPage(origin_event_id=envelope.id, page=0, vacancy=detail)  # type: ignore[attr-defined]
         return FanoutPage.model_validate(data)
-    except (ValueError, ValidationError) as exc:
+    except (ValueError, ValidationError, safe_json.InvalidJsonError) as exc:
         raise InvalidInputError(f"not a fan-out message: {exc}") from exc
 
 
@@ -57,7 +57,7 @@ def parse_link_activity_message(body: str) -> LinkClicked | ShareIntended:
     ``ShareIntended``, put there by LinkActivityRule) as its event; :class:`InvalidInputError`
     when it can never be one."""
     try:
-        data = json.loads(body)
+        data = safe_json.loads(body)
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         detail_type = data.get("detail-type")
@@ -65,7 +65,7 @@ def parse_link_activity_message(body: str) -> LinkClicked | ShareIntended:
         if event_class is None:
             raise ValueError(f"unexpected detail-type {detail_type!r}")
         envelope = envelope_model(event_class).model_validate(data)
-    except (ValueError, ValidationError) as exc:
+    except (ValueError, ValidationError, safe_json.InvalidJsonError) as exc:
         raise InvalidInputError(f"not a link activity event: {exc}") from exc
     detail: LinkClicked | ShareIntended = envelope.detail  # type: ignore[attr-defined]
     return detail

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
-from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from kring import config
-from kring.api import pagination
+from kring import config, safe_json
+from kring.api import pagination, path_ids
 from kring.api.models import AmbassadorOut, FieldErrorOut, ImportLineErrorOut, ImportReportOut, ListOut
 from kring.api.responses import json_response, no_content
 from kring.dal import keys
@@ -21,6 +19,7 @@ from kring.roster import ambassadors
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
 LIST_SCOPE = "ambassadors"
+MAX_BODY_BYTES = 64 * 1024  # one ambassador: 50 interests of 100 characters fit many times over
 
 
 def _body_bytes() -> bytes:
@@ -34,17 +33,10 @@ def _body_bytes() -> bytes:
     return body.encode("utf-8")
 
 
-def _path_id(raw: str) -> str:
-    return unquote(raw)
-
-
 @router.post("/ambassadors")
 def save_ambassador() -> Response[str]:
     """Create (201) or replace (200, ``created_at`` kept) one ambassador."""
-    try:
-        data = json.loads(_body_bytes())
-    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
-        raise InvalidInputError("the body is not JSON") from exc
+    data = safe_json.loads(_body_bytes(), max_bytes=MAX_BODY_BYTES)  # 400 / 413 when refused
     saved = ambassadors.save_ambassador(ambassadors.parse_input(data))
     body = AmbassadorOut.of(saved.ambassador)
     if saved.created:
@@ -84,11 +76,13 @@ def import_ambassadors() -> Response[str]:
 
 @router.get("/ambassadors/<ambassador_id>")
 def get_ambassador(ambassador_id: str) -> Response[str]:
-    return json_response(200, AmbassadorOut.of(ambassadors.get_ambassador(_path_id(ambassador_id))))
+    return json_response(
+        200, AmbassadorOut.of(ambassadors.get_ambassador(path_ids.ambassador_id(ambassador_id)))
+    )
 
 
 @router.delete("/ambassadors/<ambassador_id>")
 def erase_ambassador(ambassador_id: str) -> Response[str]:
     """Erasure (GDPR): 204, also when the ambassador was erased before; 404 for an unknown id."""
-    ambassadors.erase_ambassador(_path_id(ambassador_id))
+    ambassadors.erase_ambassador(path_ids.ambassador_id(ambassador_id))
     return no_content()

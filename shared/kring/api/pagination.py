@@ -15,11 +15,13 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
+from kring import safe_json
 from kring.dal import keys
 from kring.errors import FieldValidationError, InvalidInputError
 
 VERSION = 1
 MAX_TOKEN_LENGTH = 2048
+TOKEN_DEPTH = 2  # {"v", "s", "k": {attribute: value}}
 KEY_ATTRIBUTES = frozenset({keys.PK, keys.SK, keys.GSI1_PK, keys.GSI1_SK, keys.GSI2_PK, keys.GSI2_SK})
 
 
@@ -49,8 +51,8 @@ def decode(
         raise InvalidPageTokenError("the next token is not valid")
     try:
         raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
-        data = json.loads(raw.decode("utf-8"))
-    except (binascii.Error, ValueError) as exc:  # UnicodeDecodeError and JSONDecodeError are ValueErrors
+        data = safe_json.loads(raw, max_bytes=MAX_TOKEN_LENGTH, max_depth=TOKEN_DEPTH)
+    except (binascii.Error, ValueError, InvalidInputError) as exc:
         raise InvalidPageTokenError("the next token is not valid") from exc
     if not isinstance(data, dict) or set(data) != {"v", "s", "k"} or data["v"] != VERSION:
         raise InvalidPageTokenError("the next token is not valid")

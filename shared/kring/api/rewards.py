@@ -5,13 +5,11 @@ when it was paid before; 409 when cancelled or not eligible yet; 404 when unknow
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from kring import config
-from kring.api import pagination
+from kring.api import pagination, path_ids
 from kring.api.models import ListOut
 from kring.api.responses import json_response
 from kring.api.reward_models import RewardOut
@@ -48,4 +46,6 @@ def list_rewards() -> Response[str]:
 
 @router.post("/rewards/<ambassador_id>/<reward_id>/pay")
 def pay_reward(ambassador_id: str, reward_id: str) -> Response[str]:
-    return json_response(200, RewardOut.of(rewards.pay(unquote(ambassador_id), unquote(reward_id))))
+    return json_response(
+        200, RewardOut.of(rewards.pay(path_ids.ambassador_id(ambassador_id), path_ids.reward_id(reward_id)))
+    )

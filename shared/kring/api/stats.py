@@ -6,12 +6,12 @@ or ambassador is a 404; a bad range a 422."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
-from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from kring import funnels as link_reports
+from kring.api import path_ids
 from kring.api.responses import json_response
 from kring.api.stats_models import AmbassadorStatsOut, ProgramFunnelOut, VacancyFunnelOut
 
@@ -31,14 +31,14 @@ def _range() -> tuple[date, date]:
 def vacancy_funnel(vacancy_id: str) -> Response[str]:
     first, last = _range()
     return json_response(
-        200, VacancyFunnelOut.of(link_reports.vacancy_funnel(unquote(vacancy_id), first, last))
+        200, VacancyFunnelOut.of(link_reports.vacancy_funnel(path_ids.vacancy_id(vacancy_id), first, last))
     )
 
 
 @router.get("/ambassadors/<ambassador_id>/stats")
 def ambassador_stats(ambassador_id: str) -> Response[str]:
     first, last = _range()
-    stats = link_reports.ambassador_stats(unquote(ambassador_id), first, last)
+    stats = link_reports.ambassador_stats(path_ids.ambassador_id(ambassador_id), first, last)
     return json_response(200, AmbassadorStatsOut.of(stats))
 
 

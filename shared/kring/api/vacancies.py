@@ -6,13 +6,11 @@ their entities to the API's output models.
 
 from __future__ import annotations
 
-from urllib.parse import unquote
-
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from kring import config
-from kring.api import pagination
+from kring.api import pagination, path_ids
 from kring.api.models import ListOut, ShareOut, VacancyOut
 from kring.api.responses import json_response
 from kring.dal import keys
@@ -61,7 +59,7 @@ def list_vacancies() -> Response[str]:
 
 @router.get("/vacancies/<vacancy_id>")
 def get_vacancy(vacancy_id: str) -> Response[str]:
-    return json_response(200, VacancyOut.of(vacancies.get_vacancy(unquote(vacancy_id))))
+    return json_response(200, VacancyOut.of(vacancies.get_vacancy(path_ids.vacancy_id(vacancy_id))))
 
 
 @router.get("/vacancies/<vacancy_id>/shares")
@@ -70,7 +68,7 @@ def list_vacancy_shares(vacancy_id: str) -> Response[str]:
 
     An unknown vacancy is a 404, not an empty list.
     """
-    vacancy = vacancies.get_vacancy(unquote(vacancy_id))
+    vacancy = vacancies.get_vacancy(path_ids.vacancy_id(vacancy_id))
     scope = _shares_scope(vacancy.id)
     cursor = pagination.decode(
         router.current_event.get_query_string_value("next"),

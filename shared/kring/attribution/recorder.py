@@ -33,7 +33,6 @@ the record exists). Either side sees the other; neither needs a clock.
 
 from __future__ import annotations
 
-import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -42,7 +41,7 @@ from typing import Literal
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import ValidationError
 
-from kring import config
+from kring import config, safe_json
 from kring.attribution.entities import ClickFact, Decision, Facts, Model, Reward, RewardPlan
 from kring.attribution.rules import (
     Lookups,
@@ -89,14 +88,14 @@ def parse_message(body: str) -> AttributionInput:
     """A CandidateEventsQueue message (the EventBridge envelope of a candidate event or of
     ``LinkClicked``) as its event; :class:`InvalidInputError` when it can never be one."""
     try:
-        data = json.loads(body)
+        data = safe_json.loads(body)
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         event_class = _INPUT_TYPES.get(str(data.get("detail-type")))
         if event_class is None:
             raise ValueError(f"unexpected detail-type {data.get('detail-type')!r}")
         envelope = envelope_model(event_class).model_validate(data)
-    except (ValueError, ValidationError) as exc:
+    except (ValueError, ValidationError, safe_json.InvalidJsonError) as exc:
         raise InvalidInputError(f"not a candidate event or click: {exc}") from exc
     detail: AttributionInput = envelope.detail  # type: ignore[attr-defined]
     return detail

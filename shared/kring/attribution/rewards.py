@@ -23,15 +23,15 @@ from pydantic import TypeAdapter, ValidationError
 from kring.dal import rewards as ledger
 from kring.dal.rewards import LedgerEntry
 from kring.errors import ConflictError, FieldValidationError, NotFoundError
-from kring.models.common import AmbassadorId, Page
+from kring.models.common import AmbassadorId, Page, RewardId
 from kring.observability import logger, metrics
 
 RewardStatus = Literal["pending", "eligible", "paid", "cancelled"]
 REWARD_STATUSES: tuple[RewardStatus, ...] = get_args(RewardStatus)
 MAX_PAY_ATTEMPTS = 3
-MAX_REWARD_ID_LENGTH = 256
 
-_AMBASSADOR_ID = TypeAdapter(AmbassadorId)
+_AMBASSADOR_ID: TypeAdapter[str] = TypeAdapter(AmbassadorId)
+_REWARD_ID: TypeAdapter[str] = TypeAdapter(RewardId)
 
 
 @dataclass(frozen=True)
@@ -148,13 +148,17 @@ def ambassador_totals(ambassador_id: str, now: datetime | None = None) -> tuple[
 
 
 # --- paying ----------------------------------------------------------------------------------------
-def _known(ambassador_id: str, reward_id: str) -> LedgerEntry:
+def _is(adapter: TypeAdapter[str], value: str) -> bool:
+    """Whether ``value`` is exactly an id of ``adapter``'s type (so it can be in a key)."""
     try:
-        valid_ambassador = _AMBASSADOR_ID.validate_python(ambassador_id) == ambassador_id
+        return adapter.validate_python(value, strict=True) == value
     except ValidationError:
-        valid_ambassador = False
-    valid_reward = 0 < len(reward_id) <= MAX_REWARD_ID_LENGTH and "#" not in reward_id
-    entry = ledger.get(ambassador_id, reward_id) if valid_ambassador and valid_reward else None
+        return False
+
+
+def _known(ambassador_id: str, reward_id: str) -> LedgerEntry:
+    valid = _is(_AMBASSADOR_ID, ambassador_id) and _is(_REWARD_ID, reward_id)
+    entry = ledger.get(ambassador_id, reward_id) if valid else None
     if entry is None:
         raise NotFoundError(f"no reward {reward_id!r} for ambassador {ambassador_id!r}")
     return entry

@@ -9,10 +9,9 @@ A spooled message is the event as it would have gone on the bus —
 
 from __future__ import annotations
 
-import json
-
 from pydantic import ValidationError
 
+from kring import safe_json
 from kring.errors import InvalidInputError
 from kring.events import LinkClicked
 
@@ -21,11 +20,11 @@ def parse_spooled_click(body: str) -> LinkClicked:
     """The click in a spool message; :class:`InvalidInputError` for anything else (it then fails
     alone, is retried, and after five receives waits in ClickSpoolDLQ)."""
     try:
-        data = json.loads(body)
+        data = safe_json.loads(body)
         if not isinstance(data, dict):
             raise ValueError("not a JSON object")
         if data.get("source") != LinkClicked.SOURCE or data.get("detail-type") != LinkClicked.detail_type():
             raise ValueError(f"not a spooled LinkClicked: {data.get('source')!r} {data.get('detail-type')!r}")
         return LinkClicked.model_validate(data.get("detail"))
-    except (ValueError, ValidationError) as exc:
+    except (ValueError, ValidationError, safe_json.InvalidJsonError) as exc:
         raise InvalidInputError(f"not a spooled click: {exc}") from exc

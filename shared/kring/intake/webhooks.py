@@ -16,12 +16,12 @@ Every normalised candidate event has an ``event_id`` that is the same on every r
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from kring import safe_json
 from kring.dal.vacancies import VacancyRepository
 from kring.errors import InvalidInputError
 from kring.events import KringEvent
@@ -152,8 +152,8 @@ def apply_changes(
 # ------------------------------------------------------------------------------------ fetches
 def parse_fetch_message(body: str) -> FetchMessage:
     try:
-        return FetchMessage.model_validate(json.loads(body))
-    except (ValueError, ValidationError) as exc:
+        return FetchMessage.model_validate(safe_json.loads(body))
+    except (ValidationError, safe_json.InvalidJsonError) as exc:
         raise InvalidInputError(f"not a fetch message: {exc}") from exc
 
 

@@ -36,11 +36,15 @@ VISITOR_KINDS: tuple[VisitorKind, ...] = ("human", "head", "preview", "crawler",
 # counts these on their own, by channel, to watch that assumption.
 NO_ACCEPT_LANGUAGE = "no Accept-Language"
 
-# Employee ids and vacancy ids end up inside DynamoDB keys and URLs: keep them to a safe alphabet,
-# without the key separator '#'.
-_ID = StringConstraints(strip_whitespace=True, min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:@-]+$")
+# Employee ids, vacancy ids and reward ids end up inside DynamoDB keys and URLs: keep them to a
+# safe alphabet, without the key separator '#', and short (64 ASCII characters keep every key that
+# holds one far under DynamoDB's 2 KB partition-key and 1 KB sort-key limits). No trimming: a
+# lookup matches the id exactly ("E1001 " names nobody); input models that forgive spaces around a
+# value (AmbassadorInput's str_strip_whitespace) strip them before this check.
+_ID = StringConstraints(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9._:@-]+$")
 AmbassadorId = Annotated[str, _ID]
 VacancyId = Annotated[str, _ID]
+RewardId = Annotated[str, _ID]
 
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 SHARE_CODE_LENGTH = 10  # 10 base62 characters ≈ 59.5 bits

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from kring.api.pagination import InvalidPageTokenError, decode, encode, page_limit
 from kring.errors import FieldValidationError, InvalidInputError
+from tests.support.stack_depth import little_stack_left
 
 CURSOR = {"pk": "AMB#E7", "sk": "PROFILE", "gsi1pk": "AMBASSADORS", "gsi1sk": "AMB#E7"}
 PARTITION = {"gsi1pk": "AMBASSADORS"}
@@ -84,3 +85,12 @@ def test_a_limit_that_is_not_a_positive_whole_number_is_a_field_error(raw: str) 
     with pytest.raises(FieldValidationError) as caught:
         page_limit(raw, 50)
     assert caught.value.details[0]["field"] == "limit"
+
+
+def test_a_deeply_nested_token_is_refused_whatever_stack_is_left() -> None:
+    """The most a 2,048-character token holds is ~760 levels of arrays: json.loads read it, or
+    raised RecursionError (a 500) when the handler ran deep in a runtime's frames."""
+    token = base64.urlsafe_b64encode(b"[" * 760 + b"]" * 760).rstrip(b"=").decode()
+    assert len(token) <= 2048
+    with little_stack_left(300), pytest.raises(InvalidPageTokenError):
+        decode(token, "ambassadors", partition=PARTITION)

@@ -25,7 +25,6 @@ the candidate events (:mod:`kring.intake.candidates`) come out the same whicheve
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -33,6 +32,7 @@ from typing import Annotated, Any, Literal, Protocol
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from kring import safe_json
 from kring.errors import InvalidInputError
 from kring.models.common import Locale, Provider
 
@@ -331,11 +331,12 @@ class ReconciledProvider(Protocol):
 
 
 def parse_json(raw_body: bytes) -> Any:
-    """The body as JSON, or :class:`~kring.errors.InvalidInputError` (a 400)."""
+    """The body as JSON, read by :func:`kring.safe_json.loads` (bounded nesting, finite numbers),
+    or :class:`~kring.errors.InvalidInputError` (a 400). The intake has bounded its size."""
     try:
-        return json.loads(raw_body)
-    except (UnicodeDecodeError, ValueError) as exc:
-        raise InvalidInputError("the body is not valid JSON") from exc
+        return safe_json.loads(raw_body, max_bytes=len(raw_body))
+    except safe_json.InvalidJsonError as exc:
+        raise InvalidInputError(f"the body is not valid JSON ({exc})") from exc
 
 
 _STAGE_WORDS: tuple[tuple[StageKind, tuple[str, ...]], ...] = (

@@ -12,13 +12,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import json
 import re
 from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
+from kring import safe_json
 from kring.errors import TransientError
 from kring.integrations.ats.base import first_text
 from kring.integrations.secrets import get_secret
@@ -36,13 +36,11 @@ _DATETIME: TypeAdapter[datetime] = TypeAdapter(datetime)
 
 # --------------------------------------------------------------------------------- payload values
 def loads_or_none(raw_body: bytes) -> Any:
-    """The body as JSON, or ``None`` when it is not JSON: for reading a body before (or beside) its
-    verification, where a malformed body is not an error yet (the strict reading, a 400, is
-    :func:`~kring.integrations.ats.base.parse_json`)."""
-    try:
-        return json.loads(raw_body)
-    except (UnicodeDecodeError, ValueError):
-        return None
+    """The body as JSON, or ``None`` when :func:`kring.safe_json.loads` refuses it (not JSON, nested
+    too deep, a number that is not finite): for reading a body before (or beside) its verification,
+    where a malformed body is not an error yet (the strict reading, a 400, is
+    :func:`~kring.integrations.ats.base.parse_json`). The intake has bounded its size."""
+    return safe_json.loads_or_none(raw_body, max_bytes=len(raw_body))
 
 
 def as_dict(value: object) -> dict[str, Any]:

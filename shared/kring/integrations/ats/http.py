@@ -22,7 +22,7 @@ import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar
 
-from kring import config
+from kring import config, safe_json
 from kring.errors import InvalidInputError, TransientError
 
 USER_AGENT = "Kring/1 (+https://github.com/kring)"
@@ -94,9 +94,9 @@ class JsonApi:
         if not raw.strip():
             return None
         try:
-            return json.loads(raw)
-        except ValueError as exc:
-            raise ApiRequestError(f"{where}: the answer is not JSON") from exc
+            return safe_json.loads(raw, max_bytes=MAX_RESPONSE_BYTES)
+        except safe_json.InvalidJsonError as exc:
+            raise ApiRequestError(f"{where}: the answer is not JSON Kring reads ({exc})") from exc
 
 
 def path_segment(value: str) -> str:

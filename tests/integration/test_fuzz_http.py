@@ -1,0 +1,265 @@
+"""The admin API and the two public routes, fuzzed: generated ids in paths, query strings, bodies
+and headers through the real handlers under moto. Whatever arrives:
+
+- the answer is never a 5xx; an admin API 4xx (and a share intent's, but for its 410 page) is a
+  JSON error body;
+- a read changes nothing at all, and a refused request changes nothing: no item, no queued
+  message, no event on the bus.
+
+The stack holds an ambassador, an open and a closed vacancy and their share links, so generated
+requests also reach found things, not only 404s. ``make test`` runs a few examples of each;
+``make fuzz`` many (``HYPOTHESIS_PROFILE=fuzz``).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from urllib.parse import quote, urlencode
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from kring.api import pagination
+from tests.integration.test_api_vacancies import _seed_shares, _store, _vacancy
+from tests.support import hostile
+from tests.support.fixtures import HttpResult, MotoStack
+
+EXAMPLES = 10  # per property in `make test`; `make fuzz` runs its profile's number
+AMBASSADOR = {
+    "id": "E1001",
+    "name": "Ann de Vries",
+    "email": "ann@example.com",
+    "locale": "nl",
+    "interests": ["Engineering"],
+    "phase": "decision",
+    "opted_in": True,
+    "share_cap_per_week": 3,
+}
+OPEN, CLOSED = "greenhouse-1", "greenhouse-2"
+
+
+@pytest.fixture
+def seeded(moto_stack: MotoStack) -> dict[str, str]:
+    """An ambassador, an open and a closed vacancy, and the ambassador's link to each: code by
+    vacancy id."""
+    assert moto_stack.http("POST", "/api/ambassadors", body=AMBASSADOR, admin=True).status == 201
+    _store(_vacancy(1), _vacancy(2, status="closed"))
+    return {OPEN: _seed_shares(OPEN, ["E1001"])["E1001"], CLOSED: _seed_shares(CLOSED, ["E1001"])["E1001"]}
+
+
+@pytest.fixture
+def watch(moto_stack: MotoStack, seeded: dict[str, str]) -> hostile.StackWatch:
+    return hostile.StackWatch(moto_stack)
+
+
+# ------------------------------------------------------------------------------------ strategies
+KNOWN_IDS = ["E1001", OPEN, CLOSED, "r1", "greenhouse", "71980812"]
+RAW_SEGMENT = st.text(
+    alphabet=st.characters(codec="utf-8", exclude_characters="/?#", exclude_categories=["Cs"]),
+    min_size=1,
+    max_size=40,
+)
+
+
+@st.composite
+def path_ids(draw: st.DrawFn) -> str:
+    """One path segment as a client may send it: a known id, one with something around it
+    (spaces, a tab, a NBSP, percent-encoded or not), a long one, or anything."""
+    base = draw(st.sampled_from(KNOWN_IDS) | RAW_SEGMENT | st.just("V" * 2100) | st.just("é" * 600))
+    around = draw(
+        st.sampled_from(["", "%20", " ", "%09", "%C2%A0", "%2F", "%00", "%", "%E", "%ZZ", "%ED%A0%80"])
+    )
+    value = draw(st.sampled_from([base + around, around + base, base]))
+    return quote(value, safe="%") if draw(st.booleans()) else value
+
+
+def _b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+TOKENS = st.one_of(
+    hostile.HOSTILE_TEXTS.map(lambda t: _b64(t.encode("utf-8", "surrogatepass"))),
+    st.builds(
+        pagination.encode,
+        st.sampled_from(
+            ["ambassadors", "vacancies", "rewards", "rewards-of-ambassador", f"vacancy-shares:{OPEN}"]
+        ),
+        st.dictionaries(
+            st.sampled_from(["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "other"]),
+            hostile.ODD_TEXT,
+            min_size=1,
+            max_size=6,
+        ),
+    ),
+    hostile.ODD_TEXT,
+)
+QUERY_VALUES: st.SearchStrategy[str] = st.one_of(
+    hostile.ODD_TEXT,
+    st.sampled_from(["1", "0", "-1", "10000", "1e3", "2026-02-30", "2026-11-29", "1970-01-01", "9999-12-31"]),
+    st.sampled_from(["pending", "eligible", "paid", "cancelled", "E1001", "E1001 ", "V" * 2100]),
+    TOKENS,
+)
+QUERIES = st.dictionaries(
+    st.sampled_from(["limit", "next", "from", "to", "status", "ambassador_id", "ch", "x"]),
+    QUERY_VALUES,
+    max_size=4,
+).map(urlencode)
+
+ADMIN_ROUTES: list[tuple[str, str]] = [
+    ("GET", "/api/ambassadors"),
+    ("POST", "/api/ambassadors"),
+    ("POST", "/api/ambassadors/import"),
+    ("GET", "/api/ambassadors/{a}"),
+    ("DELETE", "/api/ambassadors/{a}"),
+    ("GET", "/api/ambassadors/{a}/stats"),
+    ("GET", "/api/vacancies"),
+    ("GET", "/api/vacancies/{a}"),
+    ("GET", "/api/vacancies/{a}/shares"),
+    ("GET", "/api/vacancies/{a}/funnel"),
+    ("GET", "/api/program/funnel"),
+    ("GET", "/api/applications/{a}/{b}/attribution"),
+    ("GET", "/api/rewards"),
+    ("POST", "/api/rewards/{a}/{b}/pay"),
+    ("PUT", "/api/ambassadors/{a}"),
+]
+
+CSV = st.one_of(
+    hostile.ODD_TEXT,
+    st.lists(st.lists(hostile.ODD_TEXT, min_size=1, max_size=4).map(",".join), min_size=1, max_size=4).map(
+        lambda rows: "id,name,email\n" + "\n".join(rows)
+    ),
+    st.just('id,name,email\nE2,\u202eBob,bob@example.com\n"E3,unterminated'),
+)
+BODIES: st.SearchStrategy[bytes] = st.one_of(
+    hostile.mutated(AMBASSADOR, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
+    hostile.HOSTILE_TEXTS.map(lambda t: t.encode("utf-8", "surrogatepass")),
+    hostile.HOSTILE_BYTES,
+    CSV.map(lambda t: t.encode("utf-8", "surrogatepass")),
+)
+
+
+def assert_json_error(result: HttpResult) -> None:
+    assert result.headers.get("content-type", "").startswith("application/json"), (result.status, result.body)
+    error = result.json()["error"]
+    assert isinstance(error["code"], str)
+    assert isinstance(error["message"], str)
+
+
+# ------------------------------------------------------------------------------------ admin API
+def test_every_admin_route_answers_below_500_and_a_refusal_changes_nothing(
+    moto_stack: MotoStack, watch: hostile.StackWatch
+) -> None:
+    @hostile.fuzz_settings(examples=8 * EXAMPLES)
+    @given(
+        route=st.sampled_from(ADMIN_ROUTES),
+        a=path_ids(),
+        b=path_ids(),
+        query=QUERIES,
+        body=BODIES,
+        content_type=st.sampled_from(["application/json", "text/csv", "application/octet-stream", ""]),
+    )
+    def admin(*, route: tuple[str, str], a: str, b: str, query: str, body: bytes, content_type: str) -> None:
+        method, template = route
+        before = watch.state()
+
+        result = moto_stack.http(
+            method,
+            template.format(a=a, b=b),
+            query=query,
+            body=body if method in ("POST", "PUT", "PATCH") else b"",
+            headers={"content-type": content_type} if content_type else {},
+            admin=True,
+        )
+
+        assert result.status < 500, (result.status, result.body[:500])
+        if result.status >= 400:
+            assert_json_error(result)
+        watch.settle(before, refused=result.status >= 400 or method == "GET")  # a read changes nothing
+
+    admin()
+
+
+def test_without_the_admin_token_every_route_is_a_401_that_changes_nothing(
+    moto_stack: MotoStack, watch: hostile.StackWatch
+) -> None:
+    @hostile.fuzz_settings(examples=2 * EXAMPLES)
+    @given(
+        route=st.sampled_from(ADMIN_ROUTES),
+        a=path_ids(),
+        authorization=st.one_of(
+            st.none(), hostile.ODD_TEXT, hostile.ODD_TEXT.map(lambda t: f"Bearer {t}"), st.just("Bearer")
+        ),
+    )
+    def unauthorised(route: tuple[str, str], a: str, authorization: str | None) -> None:
+        method, template = route
+        before = watch.state()
+
+        result = moto_stack.http(
+            method,
+            template.format(a=a, b=a),
+            body=json.dumps(AMBASSADOR).encode(),
+            headers={} if authorization is None else {"authorization": authorization},
+        )
+
+        assert result.status in (401, 404, 405), (result.status, result.body[:300])
+        assert_json_error(result)
+        assert watch.state() == before
+
+    unauthorised()
+
+
+# ------------------------------------------------------------------------------------ public routes
+HEADERS = st.fixed_dictionaries(
+    {},
+    optional={
+        "user-agent": hostile.ODD_TEXT
+        | st.sampled_from(["Googlebot/2.1", "Slackbot-LinkExpanding 1.0", "Mozilla/5.0 (iPhone)"]),
+        "accept-language": hostile.ODD_TEXT | st.sampled_from(["nl-NL,nl;q=0.9", "*", "en;q=NaN"]),
+        "referer": hostile.ODD_TEXT
+        | st.sampled_from(["https://www.linkedin.com/", "https://[::1", "android-app://x"]),
+        "accept": hostile.ODD_TEXT | st.sampled_from(["text/html", "application/json", "*/*"]),
+    },
+)
+
+
+def test_the_redirect_answers_below_500_and_an_unknown_code_changes_nothing(
+    moto_stack: MotoStack, watch: hostile.StackWatch, seeded: dict[str, str]
+) -> None:
+    codes = st.sampled_from(sorted(seeded.values())) | path_ids()
+
+    @hostile.fuzz_settings(examples=4 * EXAMPLES)
+    @given(method=st.sampled_from(["GET", "HEAD"]), code=codes, query=QUERIES, headers=HEADERS)
+    def redirect(method: str, code: str, query: str, headers: dict[str, str]) -> None:
+        before = watch.state()
+
+        result = moto_stack.http(method, f"/r/{code}", query=query, headers=headers)
+
+        assert result.status < 500, (result.status, result.body[:500])
+        assert result.status in (302, 404), (result.status, result.body[:300])
+        watch.settle(before, refused=result.status >= 400)
+
+    redirect()
+
+
+def test_the_share_intent_answers_below_500_and_a_refusal_changes_nothing(
+    moto_stack: MotoStack, watch: hostile.StackWatch, seeded: dict[str, str]
+) -> None:
+    codes = st.sampled_from(sorted(seeded.values())) | path_ids()
+    networks = st.sampled_from(["linkedin", "x", "facebook", "whatsapp", "email", "LinkedIn"]) | path_ids()
+
+    @hostile.fuzz_settings(examples=4 * EXAMPLES)
+    @given(code=codes, network=networks, query=QUERIES, headers=HEADERS)
+    def share(code: str, network: str, query: str, headers: dict[str, str]) -> None:
+        before = watch.state()
+
+        result = moto_stack.http("GET", f"/s/{code}/{network}", query=query, headers=headers)
+
+        assert result.status < 500, (result.status, result.body[:500])
+        closed_page = result.status == 410 and result.headers.get("content-type", "").startswith("text/html")
+        if result.status >= 400 and not closed_page:
+            assert_json_error(result)
+        watch.settle(before, refused=result.status >= 400)
+
+    share()
