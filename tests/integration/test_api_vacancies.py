@@ -25,6 +25,8 @@ VACANCY_FIELDS = {
     "location",
     "status",
     "published_at",
+    "language",
+    "language_override",
 }
 
 
@@ -169,3 +171,77 @@ def test_a_vacancy_without_shares_lists_none(moto_stack: MotoStack) -> None:
     _store(_vacancy(1))
     page = moto_stack.http("GET", "/api/vacancies/greenhouse-1/shares", admin=True).json()
     assert page == {"items": [], "next": None}
+
+
+# ------------------------------------------------------------------------------ the language
+def test_a_vacancy_shows_its_language_and_whether_the_talent_team_set_it(moto_stack: MotoStack) -> None:
+    _store(_vacancy(1, language="nl"))
+    body = moto_stack.http("GET", "/api/vacancies/greenhouse-1", admin=True).json()
+    assert (body["language"], body["language_override"]) == ("nl", None)
+
+
+def test_the_talent_team_sets_a_vacancy_s_language_and_a_later_ats_delivery_keeps_it(
+    moto_stack: MotoStack,
+) -> None:
+    from kring.intake.vacancies import apply_changes
+    from kring.integrations.ats.base import JobPostChanged
+
+    _store(_vacancy(1))  # the ATS gave no language: English
+
+    patched = moto_stack.http("PATCH", "/api/vacancies/greenhouse-1", body={"language": "nl"}, admin=True)
+
+    assert patched.status == 200, patched.body
+    assert (patched.json()["language"], patched.json()["language_override"]) == ("nl", "nl")
+    assert moto_stack.http("GET", "/api/vacancies/greenhouse-1", admin=True).json()["language"] == "nl"
+    # the ATS edits the post (and still says nothing about its language): the choice stands
+    edit = JobPostChanged(
+        provider="greenhouse",
+        post_id="1",
+        job_id="job-1",
+        title="Engineer 1 (edited)",
+        url="https://job-boards.greenhouse.io/acme/jobs/1",
+        live=True,
+        updated_at=T0 + timedelta(days=1),
+    )
+    apply_changes([edit], publisher=_NoBus(), repository=VacancyRepository(), correlation_id="test")
+    after = moto_stack.http("GET", "/api/vacancies/greenhouse-1", admin=True).json()
+    assert (after["title"], after["language"], after["language_override"]) == (
+        "Engineer 1 (edited)",
+        "nl",
+        "nl",
+    )
+    # null hands the language back to the ATS
+    back = moto_stack.http("PATCH", "/api/vacancies/greenhouse-1", body={"language": None}, admin=True)
+    assert (back.json()["language"], back.json()["language_override"]) == ("en", None)
+
+
+class _NoBus:
+    def publish(self, events: Any) -> None:
+        del events
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"language": "de"}, 422, "validation_failed"),
+        ({}, 422, "validation_failed"),
+        ({"language": "nl", "title": "Other"}, 422, "validation_failed"),
+        (["nl"], 422, "validation_failed"),
+        ("not json", 400, "bad_request"),
+    ],
+)
+def test_a_bad_language_change_is_a_4xx_and_changes_nothing(
+    moto_stack: MotoStack, body: Any, status: int, code: str
+) -> None:
+    _store(_vacancy(1))
+    before = VacancyRepository().get("greenhouse-1")
+
+    _error(moto_stack.http("PATCH", "/api/vacancies/greenhouse-1", body=body, admin=True), status, code)
+
+    assert VacancyRepository().get("greenhouse-1") == before
+
+
+def test_setting_the_language_of_an_unknown_vacancy_is_404(moto_stack: MotoStack) -> None:
+    result = moto_stack.http("PATCH", "/api/vacancies/greenhouse-404", body={"language": "nl"}, admin=True)
+    _error(result, 404, "not_found")
+    assert moto_stack.http("PATCH", "/api/vacancies/greenhouse-1", body={"language": "nl"}).status == 401

@@ -1,25 +1,30 @@
 """``/api/vacancies``: the vacancies Kring knows and the personal share links made for them.
 
-Read-only. The logic lives in :mod:`kring.intake.vacancies` and :mod:`kring.links.codes`; this module maps
-their entities to the API's output models.
+The ATS owns its vacancies; the talent team may only set a vacancy's language
+(``PATCH /api/vacancies/{id}``). The logic lives in :mod:`kring.intake.vacancies` and
+:mod:`kring.links.codes`; this module maps their entities to the API's output models.
 """
 
 from __future__ import annotations
 
+import json
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import ValidationError
 
 from kring import config
 from kring.api import pagination
-from kring.api.models import ListOut, ShareOut, VacancyOut
+from kring.api.models import ListOut, ShareOut, VacancyOut, VacancyPatchIn
 from kring.api.responses import json_response
 from kring.dal import keys
+from kring.errors import FieldValidationError, InvalidInputError
 from kring.intake import vacancies
 from kring.links import codes as links
 from kring.models.common import NETWORKS
 from kring.models.vacancy import ShareLink
+from kring.roster.ambassadors import field_errors
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
@@ -62,6 +67,24 @@ def list_vacancies() -> Response[str]:
 @router.get("/vacancies/<vacancy_id>")
 def get_vacancy(vacancy_id: str) -> Response[str]:
     return json_response(200, VacancyOut.of(vacancies.get_vacancy(unquote(vacancy_id))))
+
+
+@router.patch("/vacancies/<vacancy_id>")
+def patch_vacancy(vacancy_id: str) -> Response[str]:
+    """``{"language": "nl" | "en" | null}``: 200 with the vacancy; 422 for anything else."""
+    change = _patch_input()
+    return json_response(200, VacancyOut.of(vacancies.set_language(unquote(vacancy_id), change.language)))
+
+
+def _patch_input() -> VacancyPatchIn:
+    try:
+        data = json.loads(router.current_event.decoded_body or "")
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise InvalidInputError("the body is not JSON") from exc
+    try:
+        return VacancyPatchIn.model_validate(data)
+    except ValidationError as exc:
+        raise FieldValidationError("the change is not valid", field_errors(exc)) from exc
 
 
 @router.get("/vacancies/<vacancy_id>/shares")

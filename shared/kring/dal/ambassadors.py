@@ -24,7 +24,7 @@ from kring.dal import batch, keys, pages
 from kring.dal.items import deserialize, serialize, value
 from kring.errors import ConflictError, TransientError
 from kring.models.ambassador import Ambassador
-from kring.models.common import Page
+from kring.models.common import LOCALES, Locale, Page
 
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
@@ -97,6 +97,18 @@ def get(ambassador_id: str) -> Ambassador | None:
     )
     item = got.get("Item")
     return from_item(item) if item else None
+
+
+def locale_of(ambassador_id: str) -> Locale | None:
+    """The profile's ``locale`` (GetItem of that one attribute), None without a profile (erased)."""
+    got = aws.dynamodb().get_item(
+        TableName=config.tables().table_name,
+        Key=serialize(keys.ambassador(ambassador_id)),
+        ProjectionExpression="#locale",
+        ExpressionAttributeNames={"#locale": "locale"},
+    )
+    stored = deserialize(got.get("Item") or {}).get("locale")
+    return cast("Locale", stored) if stored in LOCALES else None
 
 
 def list_page(limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Ambassador]:

@@ -23,6 +23,7 @@ PHASES: tuple[Phase, ...] = ("awareness", "interest", "consideration", "decision
 SHARING_PHASES: frozenset[Phase] = frozenset({"decision", "evangelize"})
 
 Locale = Literal["nl", "en"]
+LOCALES: tuple[Locale, ...] = ("nl", "en")
 Network = Literal["linkedin", "x", "facebook", "whatsapp", "email"]
 NETWORKS: tuple[Network, ...] = ("linkedin", "x", "facebook", "whatsapp", "email")
 # Where a click came from: the network of the share button, or "direct" for a link copied by hand.
