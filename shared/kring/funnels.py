@@ -6,7 +6,9 @@ vacancy's and the ambassador's day items and, for share intents, clicks and raw 
 programme's; the fan-out's ``shares`` (links created) on the vacancy's and the programme's; the
 attribution's applications (in total and by method), interviews and hires on all three (an
 unattributed application has no ambassador, so only the vacancy and the programme count it).
-Applications and interviews count on the application's day, hires on the hire's.
+Applications and interviews count on the application's day, hires on the hire's. Every
+application, interview and hire counts in one channel — its click's, ``referral``, or
+``unattributed`` — so the channels add up to the total (click figures are 0 in the last two).
 
 Unique visitors are counted per day (the visitor hash rotates daily, so nothing else is
 knowable); a total over several days is the sum of the daily figures and is named for what it
@@ -40,7 +42,7 @@ from kring.clicks.counting import (
 from kring.dal import keys, link_stats
 from kring.errors import FieldValidationError
 from kring.intake import vacancies
-from kring.models.common import CHANNELS
+from kring.models.common import FUNNEL_CHANNELS
 from kring.roster import ambassadors
 
 DEFAULT_DAYS = 90
@@ -66,10 +68,12 @@ def counter_names() -> tuple[str, ...]:
     names = list(link_activity.counter_names())
     for metric in (APPLICATIONS, INTERVIEWS, HIRES):
         names.append(metric)
-        names.extend(by_channel(metric, channel) for channel in CHANNELS)
+        names.extend(by_channel(metric, channel) for channel in FUNNEL_CHANNELS)
     names.extend(by_method(method) for method in APPLICATION_METHODS)
     names.append(SHARES)
-    return tuple(names)
+    # ``applications_referral`` and ``applications_unattributed`` are a method's and a channel's
+    # counter at once: read once
+    return tuple(dict.fromkeys(names))
 
 
 def add_counters(total: Counter[str], item: Mapping[str, Any]) -> None:
@@ -235,7 +239,7 @@ def summarise(
         first_day=first_day,
         last_day=last_day,
         totals=Figures.total(total),
-        by_channel={channel: Figures.channel(total, channel) for channel in CHANNELS},
+        by_channel={channel: Figures.channel(total, channel) for channel in FUNNEL_CHANNELS},
         by_day=tuple(
             (date.fromisoformat(day), Figures.total(per_day[day])) for day in sorted(per_day) if +per_day[day]
         ),

@@ -10,7 +10,7 @@ from pydantic import Field
 from kring.api.models import _Out
 from kring.api.reward_models import RewardTotalsOut
 from kring.funnels import Figures, LinkStats
-from kring.models.common import AmbassadorId, Channel, VacancyId
+from kring.models.common import AmbassadorId, FunnelChannel, VacancyId
 
 
 class BotClicksOut(_Out):
@@ -114,7 +114,9 @@ class _StatsOut(_Out):
     first_day: date
     last_day: date
     totals: TotalsOut
-    by_channel: dict[Channel, ChannelFiguresOut]
+    by_channel: dict[FunnelChannel, ChannelFiguresOut] = Field(
+        description="Every channel, referral and unattributed included: they add up to the totals"
+    )
     by_day: list[DayOut] = Field(description="Days with any activity, oldest first")
 
 
@@ -201,7 +203,9 @@ class ProgramFunnelOut(_Out):
     first_day: date
     last_day: date
     totals: ProgramTotalsOut
-    by_channel: dict[Channel, ProgramChannelOut]
+    by_channel: dict[FunnelChannel, ProgramChannelOut] = Field(
+        description="Every channel, referral and unattributed included: they add up to the totals"
+    )
     by_day: list[ProgramDayOut] = Field(description="Days with any activity, oldest first")
 
     @classmethod

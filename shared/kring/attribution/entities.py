@@ -19,6 +19,11 @@ Outcome = Literal["credited", "lost"]
 
 HUMAN = "human"
 DIRECT = "direct"
+# An application's channel: its click's (a network, or direct), else one of these two. A referral
+# is a channel of its own, whatever click came before it; an application nobody brought has one
+# too, so that the channels of a funnel add up to its total.
+REFERRAL = "referral"
+UNATTRIBUTED = "unattributed"
 STAGE_RANKS: Mapping[str, int] = {"applied": 1, "screening": 2, "interview": 3, "offer": 4, "hired": 5}
 INTERVIEW_RANK = STAGE_RANKS["interview"]
 
@@ -195,6 +200,17 @@ class Decision:
     @property
     def credited(self) -> bool:
         return self.ambassador_id is not None
+
+    @property
+    def counted_channel(self) -> str:
+        """The channel the application counts in: ``referral`` for a referral (also one decided
+        when a referral took its referrer's click's channel, or ``direct``), ``unattributed`` when
+        nobody is credited, else the decision's channel."""
+        if self.method == REFERRAL:
+            return REFERRAL
+        if not self.credited:
+            return UNATTRIBUTED
+        return self.channel or DIRECT
 
     def announcement(self) -> Announcement:
         return Announcement(
