@@ -114,6 +114,15 @@ class Facts:
         return self.hired_at is not None and (self.unhired_at is None or self.unhired_at < self.hired_at)
 
     @property
+    def current_stage(self) -> Stage | None:
+        """The stage to show: ``hired`` while hired (a hire is often reported without a stage of
+        its own), else the furthest stage reached."""
+        if self.hired and (self.stage is None or self.stage.kind != "hired"):
+            assert self.hired_at is not None
+            return Stage(STAGE_RANKS["hired"], self.hired_at, "hired")
+        return self.stage
+
+    @property
     def reached_interview(self) -> bool:
         """Interviewed: the stage reached interview (or further), or the candidate was hired at
         some point (an ATS may report a hire without the stages before it)."""

@@ -115,7 +115,6 @@ CREDITED_REASONS: Mapping[str, str] = {
 LOST_REASONS: tuple[str, ...] = (
     "unknown_ambassador",  # no profile for the employee id, or no (or a stale) e-mail pointer
     "self_referral",  # the ambassador's keyed e-mail hash is the candidate's
-    "already_credited",  # the same ambassador, named a second way (id and e-mail)
     "lost_to_other_referrer",  # another referrer came first (employee ids, then e-mails, sorted)
     "no_click_record",  # a valid-looking token Kring has no click for (yet)
     "bot_click",  # the click was a preview, crawler, scanner or HEAD request
@@ -251,13 +250,13 @@ def _referrals(evidence: Evidence, judge: _Judge) -> tuple[str | None, list[Cons
             considered.append(Considered("referral", source, None, "lost", "unknown_ambassador"))
             continue
         outcome: Outcome = "lost"
+        if ambassador_id == referrer:
+            continue  # the credited referrer, named a second way (id and e-mail): listed once
         if judge.self_referral(ambassador_id):
             reason = "self_referral"
         elif referrer is None:
             referrer = ambassador_id
             outcome, reason = "credited", CREDITED_REASONS["referral"]
-        elif ambassador_id == referrer:
-            reason = "already_credited"
         else:
             reason = "lost_to_other_referrer"
         considered.append(Considered("referral", source, ambassador_id, outcome, reason))

@@ -58,6 +58,7 @@ STATES = "states"
 CLICKED = "clicked"
 
 _RETRYABLE_REASONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
+ALREADY_CREDITED = "already_credited"  # a reason no decision gives any more (see _decision_from)
 
 ItemKey = tuple[str, str]
 
@@ -209,7 +210,12 @@ def _decision_from(data: Mapping[str, Any]) -> Decision:
         vacancy_id=data.get("vacancy_id"),
         window_days=int(data["window_days"]),
         model=data["model"],
-        considered=tuple(_considered_from(c) for c in data.get("considered") or ()),
+        considered=tuple(
+            _considered_from(c)
+            for c in data.get("considered") or ()
+            # stored before: the credited referrer named a second way, listed again as lost
+            if c.get("reason") != ALREADY_CREDITED
+        ),
     )
 
 
