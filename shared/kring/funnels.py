@@ -154,6 +154,7 @@ class LinkStats:
     by_channel: Mapping[str, Figures]
     by_day: tuple[tuple[date, Figures], ...]  # only days with any activity, in order
     rewards: tuple[RewardTotals, ...] = ()
+    subject_name: str | None = None  # an ambassador's name
 
 
 # ------------------------------------------------------------------------------------ the range
@@ -213,7 +214,7 @@ def ambassador_stats(
         keys.ambassador_stats_prefix(ambassador.id), first_day.isoformat(), last_day.isoformat()
     )
     stats = summarise(ambassador.id, first_day, last_day, items)
-    return replace(stats, rewards=rewards.ambassador_totals(ambassador.id, now))
+    return replace(stats, rewards=rewards.ambassador_totals(ambassador.id, now), subject_name=ambassador.name)
 
 
 def program_funnel(first_day: date, last_day: date) -> LinkStats:

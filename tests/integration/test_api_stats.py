@@ -134,7 +134,7 @@ def test_the_range_bounds_the_days(moto_stack: MotoStack) -> None:
     body = moto_stack.http(
         "GET", "/api/ambassadors/E1/stats", query="from=2026-11-29&to=2026-11-29", admin=True
     ).json()
-    assert body["ambassador_id"] == "E1"
+    assert (body["ambassador_id"], body["ambassador_name"]) == ("E1", "Eva")
     assert [d["day"] for d in body["by_day"]] == ["2026-11-29"]
     assert body["totals"]["raw_clicks"] == 3
     assert body["totals"]["share_intents"] == 1  # the intent of the 28th is outside

@@ -149,7 +149,7 @@ def test_the_shares_of_a_vacancy_carry_the_link_and_every_network_share_url(moto
     assert sorted(i["ambassador_id"] for i in items) == ["E1", "E2", "E3"]
     for item in items:
         code = codes[item["ambassador_id"]]
-        assert set(item) == {"ambassador_id", "code", "link", "share"}
+        assert set(item) == {"ambassador_id", "ambassador_name", "code", "link", "share"}
         assert item["code"] == code
         assert item["link"] == f"{PUBLIC_BASE_URL}/r/{code}"
         assert item["share"] == {network: f"{PUBLIC_BASE_URL}/s/{code}/{network}" for network in NETWORKS}
@@ -245,3 +245,31 @@ def test_setting_the_language_of_an_unknown_vacancy_is_404(moto_stack: MotoStack
     result = moto_stack.http("PATCH", "/api/vacancies/greenhouse-404", body={"language": "nl"}, admin=True)
     _error(result, 404, "not_found")
     assert moto_stack.http("PATCH", "/api/vacancies/greenhouse-1", body={"language": "nl"}).status == 401
+
+
+def test_the_shares_show_each_ambassador_s_name_read_in_one_batch(moto_stack: MotoStack) -> None:
+    from kring import aws, config
+    from kring.dal import ambassadors as ambassador_items
+    from kring.models.ambassador import Ambassador
+    from tests.support import link_activity as la
+
+    _store(_vacancy(1))
+    _seed_shares("greenhouse-1", ["E1", "E2", "E3"])
+    for ambassador_id, name in (("E1", "Eva de Vries"), ("E3", "Jan Jansen")):  # E2 was erased
+        profile = Ambassador.model_validate(
+            {"id": ambassador_id, "name": name, "email": "x@example.com", "created_at": T0, "updated_at": T0}
+        )
+        aws.dynamodb().put_item(TableName=config.tables().table_name, Item=ambassador_items.to_item(profile))
+    calls, stop = la.counting(aws.dynamodb())
+    try:
+        page = moto_stack.http("GET", "/api/vacancies/greenhouse-1/shares", admin=True).json()
+    finally:
+        stop()
+    assert [(i["ambassador_id"], i["ambassador_name"]) for i in page["items"]] == [
+        ("E1", "Eva de Vries"),
+        ("E2", None),
+        ("E3", "Jan Jansen"),
+    ]
+    assert calls["BatchGetItem"] == 1
+    assert calls["GetItem"] == 1  # the vacancy, not a profile per row
+    assert "Scan" not in calls

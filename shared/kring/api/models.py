@@ -116,6 +116,7 @@ class ShareOut(_Out):
     """One ambassador's personal link for a vacancy, and the share button of each network."""
 
     ambassador_id: AmbassadorId
+    ambassador_name: str | None = Field(description="None once the ambassador is erased")
     code: str
     link: str
     share: dict[Network, str]

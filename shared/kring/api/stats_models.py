@@ -131,6 +131,7 @@ class VacancyFunnelOut(_StatsOut):
 
 class AmbassadorStatsOut(_StatsOut):
     ambassador_id: AmbassadorId
+    ambassador_name: str
     rewards: list[RewardTotalsOut] = Field(
         description="The ambassador's rewards, one entry per currency, by status now (all time, not "
         "bound to the range); empty without any"
@@ -140,6 +141,7 @@ class AmbassadorStatsOut(_StatsOut):
     def of(cls, stats: LinkStats) -> AmbassadorStatsOut:
         return cls(
             ambassador_id=stats.subject_id,
+            ambassador_name=stats.subject_name or "",
             rewards=[RewardTotalsOut.of(t) for t in stats.rewards],
             **_fields(stats),
         )

@@ -8,6 +8,7 @@ The ATS owns its vacancies; the talent team may only set a vacancy's language
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
@@ -25,6 +26,7 @@ from kring.links import codes as links
 from kring.models.common import NETWORKS
 from kring.models.vacancy import ShareLink
 from kring.roster.ambassadors import field_errors
+from kring.roster.names import names_of
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
@@ -41,9 +43,10 @@ def _limit() -> int:
     )
 
 
-def share_out(link: ShareLink) -> ShareOut:
+def share_out(link: ShareLink, names: Mapping[str, str]) -> ShareOut:
     return ShareOut(
         ambassador_id=link.ambassador_id,
+        ambassador_name=names.get(link.ambassador_id),
         code=link.code,
         link=links.link_url(link.code),
         share={network: links.share_url(link.code, network) for network in NETWORKS},
@@ -101,7 +104,8 @@ def list_vacancy_shares(vacancy_id: str) -> Response[str]:
         partition={keys.GSI1_PK: keys.shares_of_vacancy(vacancy.id)},
     )
     page = links.list_vacancy_shares(vacancy.id, _limit(), cursor)
+    names = names_of(s.ambassador_id for s in page.items)
     out = ListOut[ShareOut](
-        items=[share_out(s) for s in page.items], next=pagination.encode(scope, page.cursor)
+        items=[share_out(s, names) for s in page.items], next=pagination.encode(scope, page.cursor)
     )
     return json_response(200, out)

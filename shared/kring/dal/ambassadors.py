@@ -111,6 +111,21 @@ def locale_of(ambassador_id: str) -> Locale | None:
     return cast("Locale", stored) if stored in LOCALES else None
 
 
+def names(ambassador_ids: Iterable[str]) -> dict[str, str]:
+    """The names of the profiles among ``ambassador_ids``, by id: BatchGetItem (100 keys a request,
+    only ``pk`` and ``name`` read). An id without a profile (erased, or never imported) is absent."""
+    wanted = sorted(set(ambassador_ids))
+    if not wanted:
+        return {}
+    found = batch.get([serialize(keys.ambassador(i)) for i in wanted], projection=[keys.PK, "name"])
+    out: dict[str, str] = {}
+    for raw in found:
+        item = deserialize(raw)
+        if item.get("name"):
+            out[keys.ambassador_id_from(str(item[keys.PK]))] = str(item["name"])
+    return out
+
+
 def list_page(limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Ambassador]:
     """One page of every ambassador in id order: Query gsi1 ``AMBASSADORS``.
 
