@@ -36,13 +36,14 @@ from kring.clicks.counting import (
     RAW_CLICKS,
     SHARE_INTENTS,
     SHARES,
+    UNIQUE_VISITOR_DAYS,
     UNIQUE_VISITORS,
     by_channel,
 )
 from kring.dal import keys, link_stats
 from kring.errors import FieldValidationError
 from kring.intake import vacancies
-from kring.models.common import FUNNEL_CHANNELS
+from kring.models.common import FUNNEL_CHANNELS, Page
 from kring.roster import ambassadors
 
 DEFAULT_DAYS = 90
@@ -215,6 +216,42 @@ def ambassador_stats(
     )
     stats = summarise(ambassador.id, first_day, last_day, items)
     return replace(stats, rewards=rewards.ambassador_totals(ambassador.id, now), subject_name=ambassador.name)
+
+
+@dataclass(frozen=True)
+class AmbassadorFigures:
+    """One ambassador's all-time counters on one vacancy: in total and by channel. Their
+    ``unique_visitors`` are visitor-days (the item is all-time; the visitor hash rotates daily)."""
+
+    ambassador_id: str
+    totals: Figures
+    by_channel: Mapping[str, Figures]
+
+
+def vacancy_ambassadors(
+    vacancy_id: str, limit: int, cursor: Mapping[str, Any] | None = None
+) -> Page[AmbassadorFigures]:
+    """A known vacancy's funnel per ambassador (:class:`~kring.errors.NotFoundError` for an
+    unknown one): one page of the vacancy x ambassador counters, by ambassador id. Only
+    ambassadors with something counted on the vacancy are listed; they are kept for all time,
+    so there is no day range."""
+    vacancy = vacancies.get_vacancy(vacancy_id)
+    page = link_stats.vacancy_ambassador_page(vacancy.id, limit, cursor)
+    out: list[AmbassadorFigures] = []
+    for ambassador_id, items in page.items:
+        total: Counter[str] = Counter()
+        for item in items:
+            add_counters(total, item)
+        for name in [n for n in total if n.startswith(UNIQUE_VISITOR_DAYS)]:
+            total[UNIQUE_VISITORS + name.removeprefix(UNIQUE_VISITOR_DAYS)] = total.pop(name)
+        out.append(
+            AmbassadorFigures(
+                ambassador_id=ambassador_id,
+                totals=Figures.total(total),
+                by_channel={channel: Figures.channel(total, channel) for channel in FUNNEL_CHANNELS},
+            )
+        )
+    return Page(items=out, cursor=page.cursor)
 
 
 def program_funnel(first_day: date, last_day: date) -> LinkStats:

@@ -3,13 +3,14 @@ funnel, mapped explicitly from :class:`kring.funnels.LinkStats`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from pydantic import Field
 
 from kring.api.models import _Out
 from kring.api.reward_models import RewardTotalsOut
-from kring.funnels import Figures, LinkStats
+from kring.funnels import AmbassadorFigures, Figures, LinkStats
 from kring.models.common import AmbassadorId, FunnelChannel, VacancyId
 
 
@@ -155,6 +156,33 @@ def _fields(stats: LinkStats) -> dict[str, object]:
         "by_channel": {channel: ChannelFiguresOut.of(f) for channel, f in stats.by_channel.items()},
         "by_day": [DayOut.of(day, f) for day, f in stats.by_day],
     }
+
+
+# --- a vacancy's funnel per ambassador -----------------------------------------------------------
+class AmbassadorFunnelOut(_Out):
+    """One ambassador's figures on one vacancy, all time."""
+
+    ambassador_id: AmbassadorId
+    ambassador_name: str | None = Field(description="None once the ambassador is erased")
+    totals: TotalsOut
+    by_channel: dict[FunnelChannel, ChannelFiguresOut]
+
+    @classmethod
+    def of(cls, figures: AmbassadorFigures, names: Mapping[str, str]) -> AmbassadorFunnelOut:
+        return cls(
+            ambassador_id=figures.ambassador_id,
+            ambassador_name=names.get(figures.ambassador_id),
+            totals=TotalsOut.of(figures.totals),
+            by_channel={channel: ChannelFiguresOut.of(f) for channel, f in figures.by_channel.items()},
+        )
+
+
+class VacancyAmbassadorsOut(_Out):
+    """A vacancy's funnel per ambassador (those with anything counted), by ambassador id."""
+
+    vacancy_id: VacancyId
+    items: list[AmbassadorFunnelOut]
+    next: str | None
 
 
 # --- the programme funnel ------------------------------------------------------------------------
