@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 export UV_LINK_MODE := copy
 
-.PHONY: help install run test lint typecheck fmt bench redrive dlq recount deploy clean
+.PHONY: help install run test lint typecheck fmt bench isbot redrive dlq recount deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -47,6 +47,10 @@ fmt: install ## Format the code
 
 bench: install ## Run the benchmarks in bench/ (not part of make test)
 	$(PY) -m bench
+
+isbot: install ## Vendor isbot's bot patterns into the redirect; ISBOT=<version> upgrades the npm package first
+	$(if $(ISBOT),npm install --save-exact --no-audit --no-fund isbot@$(ISBOT) && touch node_modules/.installed)
+	$(PY) -m infra.vendor_isbot
 
 dlq: install ## List what the local stack's dead-letter queues hold
 	$(PY) -m infra.local dlq list

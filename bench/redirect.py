@@ -10,8 +10,10 @@
 2. **Warm CPU** — ``time.process_time`` over many clicks on cached links with a realistic mix of
    user agents (people on phones and desktops, in-app browsers, link previews, crawlers), median
    of batches; with botocore's full request path for the one PutEvents, and with the events
-   client replaced by a no-op to show Kring's own share. Separately: classifying a browser user
-   agent never seen before (crawlerdetect's regular expression, before the LRU has it).
+   client replaced by a no-op to show Kring's own share. Separately, user agents never seen
+   before (before the LRU has them): a browser's, 512 characters of junk (the longest matched:
+   isbot's pattern in full) and 1 KB of junk (over the 512 limit: a bot without matching) — the
+   cost of a flood of made-up user agents.
 3. **Requests per click** — counted by the canned hook: cached link, new link of a cached
    vacancy, link and vacancy both new, and the container's first click.
 """
@@ -35,6 +37,7 @@ COLD_RUNS = int(os.environ.get("BENCH_REDIRECT_COLD_RUNS", "21"))
 WARM_CLICKS = int(os.environ.get("BENCH_REDIRECT_WARM_CLICKS", "20000"))
 BATCH = 1000
 NEW_AGENTS = 2000
+JUNK = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ./;:()-_+,"
 
 ENVIRONMENT = {
     "AWS_ACCESS_KEY_ID": "bench",
@@ -226,7 +229,6 @@ def _bare_put_events_cpu(count: int) -> float:
 
 def warm_and_requests() -> dict[str, Any]:
     from kring import redirect
-    from kring.redirect.classify import Classifier
 
     handler, canned = _load()
     rng = random.Random(7)
@@ -261,26 +263,40 @@ def warm_and_requests() -> dict[str, Any]:
     emitter._events = _NoBus  # Kring's own share, without botocore's request path
     own = _cpu_per_click(handler, events)
 
-    classifier = Classifier(NEW_AGENTS + 1)
     fresh = [
         f"Mozilla/5.0 (Linux; Android 14; SM-S9{n:04d}B) AppleWebKit/537.36 (KHTML, like Gecko) "
         f"Chrome/131.0.{6778 + n}.{n % 200} Mobile Safari/537.36"
         for n in range(NEW_AGENTS)
     ]
-    costs = []
-    for agent in fresh:
-        began = time.process_time()
-        classifier.classify("GET", agent, "en")
-        costs.append((time.process_time() - began) * 1000)
     return {
         "clicks": WARM_CLICKS,
         "cpu_ms_per_click": round(full, 3),
         "baseline_put_events_cpu_ms": round(baseline, 3),
         "warm_ratio": round(full / baseline, 2),
         "cpu_ms_per_click_without_botocore_put_events": round(own, 3),
-        "new_browser_agent_classification_ms": round(statistics.median(costs), 3),
+        "new_browser_agent_classification_ms": _classification_ms(fresh),
+        "new_junk_512_classification_ms": _classification_ms(_junk(rng, 512)),
+        "new_junk_1k_classification_ms": _classification_ms(_junk(rng, 1024)),
         "requests_per_click": requests,
     }
+
+
+def _junk(rng: random.Random, length: int) -> list[str]:
+    """Made-up user agents: random letters, digits, spaces and punctuation, none alike."""
+    return ["".join(rng.choices(JUNK, k=length)) for _ in range(NEW_AGENTS)]
+
+
+def _classification_ms(agents: list[str]) -> float:
+    """Median CPU of classifying each of ``agents`` the first time (none is in the LRU)."""
+    from kring.redirect.classify import Classifier
+
+    classifier = Classifier(len(agents) + 1)
+    costs = []
+    for agent in agents:
+        began = time.process_time()
+        classifier.classify("GET", agent, "en")
+        costs.append((time.process_time() - began) * 1000)
+    return round(statistics.median(costs), 4)
 
 
 # ----------------------------------------------------------------------------- report
@@ -316,6 +332,10 @@ def table_markdown(results: dict[str, Any]) -> str:
         f"{warm['cpu_ms_per_click_without_botocore_put_events']:.3f} ms | | Kring's own share |",
         f"| classifying a browser user agent never seen before | "
         f"{warm['new_browser_agent_classification_ms']:.3f} ms | | once per agent (LRU) |",
+        f"| classifying 512 characters of junk never seen before (matched in full) | "
+        f"{warm['new_junk_512_classification_ms']:.3f} ms | | goal well under 1 ms |",
+        f"| classifying 1 KB of junk never seen before (over 512: a bot, not matched) | "
+        f"{warm['new_junk_1k_classification_ms']:.4f} ms | | goal well under 1 ms |",
     ]
     for case, counts in warm["requests_per_click"].items():
         lines.append(f"| synchronous AWS requests: {case} | {_requests(counts)} | | |")

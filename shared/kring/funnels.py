@@ -32,6 +32,7 @@ from kring.clicks.counting import (
     BOT_CLICKS,
     BOT_KINDS,
     CLICKS,
+    NO_ACCEPT_LANGUAGE_CLICKS,
     OWN_CLICKS,
     RAW_CLICKS,
     SHARE_INTENTS,
@@ -98,6 +99,8 @@ class Figures:
     bot_clicks: int
     own_clicks: int
     bot_clicks_by_reason: Mapping[str, int]
+    # bot clicks of scanners judged so only for a missing Accept-Language (in bot_clicks)
+    no_accept_language: int = 0
     applications: int = 0
     # by method (referral, click_token, share_code, unattributed): in totals and by day only
     applications_by_method: Mapping[str, int] = field(default_factory=dict)
@@ -117,6 +120,7 @@ class Figures:
             bot_clicks_by_reason={
                 kind: counters.get(link_activity.bot_reason(kind), 0) for kind in BOT_KINDS
             },
+            no_accept_language=counters.get(NO_ACCEPT_LANGUAGE_CLICKS, 0),
             applications=counters.get(APPLICATIONS, 0),
             applications_by_method={m: counters.get(by_method(m), 0) for m in APPLICATION_METHODS},
             interviews=counters.get(INTERVIEWS, 0),
@@ -137,6 +141,7 @@ class Figures:
             bot_clicks=get(BOT_CLICKS),
             own_clicks=get(OWN_CLICKS),
             bot_clicks_by_reason={},
+            no_accept_language=get(NO_ACCEPT_LANGUAGE_CLICKS),
             applications=get(APPLICATIONS),
             interviews=get(INTERVIEWS),
             hires=get(HIRES),

@@ -16,7 +16,7 @@ from kring.dal import keys
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.events import KringEvent
 from kring.models.ambassador import Ambassador
-from kring.models.common import CHANNELS
+from kring.models.common import CHANNELS, NO_ACCEPT_LANGUAGE
 from kring.models.vacancy import Vacancy
 from tests.support import attribution_data as ad
 from tests.support import link_activity as la
@@ -65,7 +65,10 @@ def _seed(stack: MotoStack) -> None:
         la.click(3, at=T0 + timedelta(minutes=45), visitor_hash=la.visitor(1)),  # same hour: once
         la.click(4, at=T0 + timedelta(minutes=50), visitor_hash=la.visitor(2), channel="x"),
         la.click(5, at=T0 + timedelta(minutes=55), kind="preview"),
-        la.click(6, at=T0 + timedelta(minutes=56), kind="scanner", channel="email"),
+        # a scanner only for its missing Accept-Language, counted on its own too
+        la.click(
+            6, at=T0 + timedelta(minutes=56), kind="scanner", reason=NO_ACCEPT_LANGUAGE, channel="email"
+        ),
         la.click(7, at=T0 + timedelta(minutes=57), visitor_hash=la.visitor(9)),  # own (29th)
     ]
     result = stack.invoke("ClickRecorderFunction", la.sqs_event([la.envelope(e) for e in events]))
@@ -102,6 +105,7 @@ def test_the_vacancy_funnel_in_total_by_channel_and_by_day(moto_stack: MotoStack
         "unique_visitor_days": 3,  # visitor 1 on the 28th and the 29th, visitor 2
         "bot_clicks": 2,
         "bot_clicks_by_reason": _zero_bots(preview=1, scanner=1),
+        "bot_clicks_no_accept_language": 1,
         "own_clicks": 1,
         **NO_APPLICATIONS,
         "applications_by_method": _methods(),
@@ -112,11 +116,13 @@ def test_the_vacancy_funnel_in_total_by_channel_and_by_day(moto_stack: MotoStack
         "raw_clicks": 1,
         "unique_visitor_days": 1,
         "bot_clicks": 0,
+        "bot_clicks_no_accept_language": 0,
         "own_clicks": 0,
         **NO_APPLICATIONS,
     }
     assert body["shares"] == 0
     assert body["by_channel"]["email"]["bot_clicks"] == 1
+    assert body["by_channel"]["email"]["bot_clicks_no_accept_language"] == 1
     assert set(body["by_channel"]) == {*CHANNELS, "referral", "unattributed"}
     assert [d["day"] for d in body["by_day"]] == ["2026-11-28", "2026-11-29"]
     day_29 = body["by_day"][1]
@@ -127,6 +133,8 @@ def test_the_vacancy_funnel_in_total_by_channel_and_by_day(moto_stack: MotoStack
         1,
     )
     assert day_29["bot_clicks_by_reason"] == _zero_bots(preview=1, scanner=1)
+    assert day_29["bot_clicks_no_accept_language"] == 1
+    assert body["by_day"][0]["bot_clicks_no_accept_language"] == 0
 
 
 def test_the_range_bounds_the_days(moto_stack: MotoStack) -> None:

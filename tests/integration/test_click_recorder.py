@@ -18,6 +18,7 @@ from infra.local.queues import QueueStore
 from infra.local.template import Stack
 from kring import aws
 from kring.events import KringEvent, LinkClicked, ShareIntended
+from kring.models.common import NO_ACCEPT_LANGUAGE
 from tests.support import link_activity as la
 from tests.support.fixtures import MotoStack
 
@@ -259,7 +260,15 @@ def test_a_dedupe_tag_added_concurrently_is_re_read_and_the_click_planned_again(
 VACANCIES = ("greenhouse-1", "greenhouse-2")
 AMBASSADORS = ("E1", "E2")
 CHANNELS = ("linkedin", "x", "direct")
-KINDS = ("human", "human", "human", "human", "preview", "head", "crawler", "scanner")
+# (kind, reason): a bot's reason is its kind, but for the scanner posing as a browser
+KINDS = (
+    *[("human", None)] * 4,
+    ("preview", None),
+    ("head", None),
+    ("crawler", None),
+    ("scanner", None),
+    ("scanner", NO_ACCEPT_LANGUAGE),
+)
 START = datetime(2026, 11, 29, 22, 40, tzinfo=UTC)  # three hours: across hours and midnight
 
 clicks_strategy = st.lists(
@@ -320,6 +329,8 @@ def model(
         for scope, unique_name in scopes(c):
             if c.visitor_kind != "human":
                 out[scope].update(["bot_clicks", f"bot_clicks_{c.visitor_kind}", f"bot_clicks_{ch}"])
+                if c.bot_reason == NO_ACCEPT_LANGUAGE:
+                    out[scope].update(["no_accept_language", f"no_accept_language_{ch}"])
             elif (c.ambassador_id, day, c.visitor) in own:
                 out[scope].update(["own_clicks", f"own_clicks_{ch}"])
             else:
@@ -341,7 +352,7 @@ def model(
 @given(clicks=clicks_strategy, intents=intents_strategy, own=own_strategy, data=st.data())
 def test_any_duplication_and_order_ends_in_the_counters_of_one_clean_delivery(
     moto_stack: MotoStack,
-    clicks: list[tuple[str, str, str, int, str, int]],
+    clicks: list[tuple[str, str, str, int, tuple[str, str | None], int]],
     intents: list[tuple[str, str, str, int]],
     own: set[tuple[str, str, int]],
     data: st.DataObject,
@@ -355,8 +366,9 @@ def test_any_duplication_and_order_ends_in_the_counters_of_one_clean_delivery(
             channel=channel,
             visitor_hash=la.visitor(v),
             kind=kind,
+            reason=reason,
         )
-        for n, (vacancy, ambassador, channel, v, kind, minutes) in enumerate(clicks)
+        for n, (vacancy, ambassador, channel, v, (kind, reason), minutes) in enumerate(clicks)
     ]
     intent_events = [
         la.intent(

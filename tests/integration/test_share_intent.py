@@ -254,7 +254,8 @@ def test_another_device_is_another_visitor(moto_stack: MotoStack, links: None) -
     published = Published()
 
     _press(moto_stack, CODE_NL, "linkedin", published)
-    _press(moto_stack, CODE_NL, "linkedin", published, ip="198.51.100.7", user_agent="Firefox/133.0")
+    firefox = "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:133.0) Gecko/20100101 Firefox/133.0"
+    _press(moto_stack, CODE_NL, "linkedin", published, ip="198.51.100.7", user_agent=firefox)
 
     assert len({e.visitor for e in published.events if isinstance(e, ShareIntended)}) == 2
     assert len(_markers(moto_stack)) == 2

@@ -49,7 +49,10 @@ def click(
     channel: str = "linkedin",
     visitor_hash: str | None = None,
     kind: str = "human",
+    reason: str | None = None,
 ) -> LinkClicked:
+    """A click; a bot's reason is its kind unless given (``NO_ACCEPT_LANGUAGE`` for a scanner
+    posing as a browser)."""
     token = click_token(n)
     return LinkClicked.model_validate(
         {
@@ -63,7 +66,7 @@ def click(
             "referer_host": None,
             "visitor": visitor_hash or visitor(0),
             "visitor_kind": kind,
-            "bot_reason": None if kind == "human" else kind,
+            "bot_reason": None if kind == "human" else reason or kind,
         }
     )
 

@@ -13,6 +13,11 @@ from kring.api.reward_models import RewardTotalsOut
 from kring.funnels import AmbassadorFigures, Figures, LinkStats
 from kring.models.common import AmbassadorId, FunnelChannel, VacancyId
 
+NO_ACCEPT_LANGUAGE_DESCRIPTION = (
+    "Bot clicks (in bot_clicks, as scanners) only because the request came without Accept-Language, "
+    "which every current browser sends: if people's clicks end up here, this count shows it"
+)
+
 
 class BotClicksOut(_Out):
     head: int
@@ -46,6 +51,7 @@ class ChannelFiguresOut(_Out):
     raw_clicks: int = Field(description="Every human click")
     unique_visitor_days: int = Field(description="Distinct visitors per day, summed over the days")
     bot_clicks: int
+    bot_clicks_no_accept_language: int = Field(description=NO_ACCEPT_LANGUAGE_DESCRIPTION)
     own_clicks: int = Field(description="Clicks by the ambassador themselves (not in clicks)")
     applications: int = Field(description="Applications, on the day they were made")
     interviews: int = Field(description="Applications that reached an interview, on the application's day")
@@ -59,6 +65,7 @@ class ChannelFiguresOut(_Out):
             raw_clicks=figures.raw_clicks,
             unique_visitor_days=figures.unique_visitors,
             bot_clicks=figures.bot_clicks,
+            bot_clicks_no_accept_language=figures.no_accept_language,
             own_clicks=figures.own_clicks,
             applications=figures.applications,
             interviews=figures.interviews,
@@ -87,6 +94,7 @@ class DayOut(_Out):
     unique_visitors: int = Field(description="Distinct visitors that day")
     bot_clicks: int
     bot_clicks_by_reason: BotClicksOut
+    bot_clicks_no_accept_language: int = Field(description=NO_ACCEPT_LANGUAGE_DESCRIPTION)
     own_clicks: int
     applications: int
     applications_by_method: ApplicationsByMethodOut
@@ -103,6 +111,7 @@ class DayOut(_Out):
             unique_visitors=figures.unique_visitors,
             bot_clicks=figures.bot_clicks,
             bot_clicks_by_reason=BotClicksOut.of(figures),
+            bot_clicks_no_accept_language=figures.no_accept_language,
             own_clicks=figures.own_clicks,
             applications=figures.applications,
             applications_by_method=ApplicationsByMethodOut.of(figures),

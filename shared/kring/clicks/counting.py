@@ -6,6 +6,10 @@ transaction as its increments, makes a redelivery a no-op). What it increments:
 - **share intent** → ``share_intents`` (and ``share_intents_<network>``).
 - **bot click** (``visitor_kind`` other than human) → ``bot_clicks``, ``bot_clicks_<kind>`` (the
   reason: head, preview, crawler, scanner) and ``bot_clicks_<channel>``. Every request counts.
+  A scanner that is one only because its browser-like request came without Accept-Language
+  (``bot_reason`` :data:`~kring.models.common.NO_ACCEPT_LANGUAGE`) also counts in
+  ``no_accept_language`` (and ``no_accept_language_<channel>``): the redirect assumes every
+  browser sends that header, and this count shows, per channel, what the assumption costs.
 - **own click** (a human click from the visitor hash the ambassador had at a share intent that
   same UTC day) → ``own_clicks`` (and ``own_clicks_<channel>``) only.
 - **human click** → ``raw_clicks`` always; ``clicks`` once per link, visitor and UTC clock hour
@@ -38,7 +42,7 @@ from typing import Any
 
 from kring.dal import keys
 from kring.events import LinkClicked, ShareIntended
-from kring.models.common import CHANNELS, VISITOR_KINDS
+from kring.models.common import CHANNELS, NO_ACCEPT_LANGUAGE, VISITOR_KINDS
 from kring.models.link_stats import Increment, Plan, SeenUpdate
 
 LinkActivity = LinkClicked | ShareIntended
@@ -58,7 +62,17 @@ UNIQUE_VISITORS = "unique_visitors"
 UNIQUE_VISITOR_DAYS = "unique_visitor_days"
 BOT_CLICKS = "bot_clicks"
 OWN_CLICKS = "own_clicks"
-METRICS: tuple[str, ...] = (SHARE_INTENTS, CLICKS, RAW_CLICKS, UNIQUE_VISITORS, BOT_CLICKS, OWN_CLICKS)
+# Bot clicks of scanners judged so only for a missing Accept-Language (part of bot_clicks).
+NO_ACCEPT_LANGUAGE_CLICKS = "no_accept_language"
+METRICS: tuple[str, ...] = (
+    SHARE_INTENTS,
+    CLICKS,
+    RAW_CLICKS,
+    UNIQUE_VISITORS,
+    BOT_CLICKS,
+    OWN_CLICKS,
+    NO_ACCEPT_LANGUAGE_CLICKS,
+)
 # Share links created (the fan-out counts them per page on the vacancy's and the programme's day
 # items, see kring.sharing.fanout): the first step of the programme funnel.
 SHARES = "shares"
@@ -237,6 +251,8 @@ def plan_click(click: LinkClicked, *, seen: frozenset[str], own: bool, window_da
     new_tags: set[str] = set()
     if click.is_bot:
         common = {BOT_CLICKS: 1, bot_reason(click.visitor_kind): 1, by_channel(BOT_CLICKS, channel): 1}
+        if click.bot_reason == NO_ACCEPT_LANGUAGE:
+            common.update({NO_ACCEPT_LANGUAGE_CLICKS: 1, by_channel(NO_ACCEPT_LANGUAGE_CLICKS, channel): 1})
         scopes = (Counter(common), Counter(common), Counter(common))
     elif is_own:
         own_counts = {OWN_CLICKS: 1, by_channel(OWN_CLICKS, channel): 1}

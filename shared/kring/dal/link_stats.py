@@ -51,6 +51,7 @@ STORED_METRICS: Mapping[str, str] = {
     "unique_visitor_days": "uvd",
     "bot_clicks": "bot",
     "own_clicks": "own",
+    "no_accept_language": "nal",
     # issue 4 — applications, interviews and hires (written by attribution), shares (by the fan-out)
     "applications": "ap",
     "applications_referral": "ap_ref",

@@ -40,6 +40,10 @@ FUNNEL_CHANNELS: tuple[FunnelChannel, ...] = (*CHANNELS, "referral", "unattribut
 # How the redirect classified a visitor. Everything but "human" is a bot click (HEAD never counts).
 VisitorKind = Literal["human", "head", "preview", "crawler", "scanner"]
 VISITOR_KINDS: tuple[VisitorKind, ...] = ("human", "head", "preview", "crawler", "scanner")
+# The redirect's reason for a scanner that is one only because its browser-like request came
+# without Accept-Language (kring.redirect.classify; a test keeps the two equal). The click recorder
+# counts these on their own, by channel, to watch that assumption.
+NO_ACCEPT_LANGUAGE = "no Accept-Language"
 
 # Employee ids and vacancy ids end up inside DynamoDB keys and URLs: keep them to a safe alphabet,
 # without the key separator '#'.

@@ -18,7 +18,7 @@ When the table cannot be read for a link that is not cached, or the visitor-hash
 had, the visitor is still sent on (careers page, resp. the vacancy without a token) and the click
 is not counted; both are logged at ERROR.
 
-Standard library and botocore only (plus crawlerdetect): no pydantic, no Powertools, no boto3 —
+Standard library and botocore only (isbot's patterns are vendored): no pydantic, no Powertools, no boto3 —
 the redirect's cold start is a feature. Nothing here reads the environment at import.
 """
 
@@ -138,7 +138,7 @@ class Redirector:
         except StoreUnavailable as exc:
             log.error("click not counted, sent to the careers page: the table could not be read (%s)", exc)
             return self._found(self._careers(channel, None))
-        # Classified only now: a scan of unknown codes costs no crawlerdetect match.
+        # Classified only now: a scan of unknown codes costs no user-agent matching.
         verdict = self.classifier.classify(request.method, request.user_agent, request.accept_language)
         closed = not (vacancy.live and is_redirectable(vacancy.url))
         moment = datetime.fromtimestamp(

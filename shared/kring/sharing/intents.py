@@ -138,7 +138,7 @@ def share(
 
 @lru_cache(maxsize=1)
 def _classifier() -> Classifier:
-    """The redirect's visitor classification (every signal, crawlerdetect for crawlers)."""
+    """The redirect's visitor classification (every signal, isbot's pattern for crawlers)."""
     return Classifier(cache_size=1024)
 
 

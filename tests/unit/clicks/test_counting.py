@@ -12,6 +12,7 @@ from kring.clicks import counting as link_activity
 from kring.dal import keys, link_stats
 from kring.errors import FieldValidationError
 from kring.funnels import day_range, summarise
+from kring.models.common import NO_ACCEPT_LANGUAGE
 from tests.support import link_activity as la
 
 AT = datetime(2026, 11, 29, 23, 59, tzinfo=UTC)
@@ -70,6 +71,28 @@ def test_a_bot_click_counts_as_a_bot_by_reason_and_claims_nothing(kind: str) -> 
     assert "STATS#PROG|DAY#2026-11-29" not in _by_key(plan)  # bots stay off the programme's funnel
     assert plan.seen is None
     assert plan.marker["own_click"] is False
+
+
+def test_a_scanner_only_for_a_missing_accept_language_counts_on_its_own_by_channel() -> None:
+    click = la.click(1, at=AT, kind="scanner", reason=NO_ACCEPT_LANGUAGE, channel="email")
+    plan = link_activity.plan_click(click, seen=frozenset(), own=False, window_days=30)
+    assert len(plan.increments) == 3
+    for counters in _by_key(plan).values():
+        assert counters == {
+            "bot_clicks": 1,
+            "bot_clicks_scanner": 1,
+            "bot_clicks_email": 1,
+            "no_accept_language": 1,
+            "no_accept_language_email": 1,
+        }
+
+
+@pytest.mark.parametrize("reason", ["no User-Agent", "Barracuda", "Proofpoint"])
+def test_other_scanners_are_no_missing_accept_language(reason: str) -> None:
+    click = la.click(1, at=AT, kind="scanner", reason=reason)
+    plan = link_activity.plan_click(click, seen=frozenset(), own=False, window_days=30)
+    for counters in _by_key(plan).values():
+        assert "no_accept_language" not in counters
 
 
 def test_an_own_click_counts_only_as_own() -> None:
@@ -177,6 +200,23 @@ def test_the_reports_add_applications_by_method_interviews_hires_and_shares() ->
     ]
 
 
+def test_the_reports_read_the_missing_accept_language_scanners_in_total_by_channel_and_by_day() -> None:
+    stored = [
+        {"pk": "STATS#VAC#v", "sk": "DAY#2026-11-29#0", "bot": 2, "bot_scanner": 2, "nal": 1, "nal_email": 1},
+        {"pk": "STATS#VAC#v", "sk": "DAY#2026-11-29#3", "bot": 1, "bot_scanner": 1, "nal": 1, "nal_x": 1},
+        {"pk": "STATS#VAC#v", "sk": "DAY#2026-11-30#1", "bot": 1, "bot_preview": 1},
+    ]
+    stats = summarise("v", date(2026, 11, 1), date(2026, 11, 30), map(link_stats.from_stats_item, stored))
+    assert (stats.totals.bot_clicks, stats.totals.no_accept_language) == (4, 2)
+    assert stats.by_channel["email"].no_accept_language == 1
+    assert stats.by_channel["x"].no_accept_language == 1
+    assert stats.by_channel["linkedin"].no_accept_language == 0
+    assert [(d.isoformat(), f.no_accept_language) for d, f in stats.by_day] == [
+        ("2026-11-29", 2),
+        ("2026-11-30", 0),
+    ]
+
+
 def test_stored_names_with_an_underscore_read_back_whole() -> None:
     """``ap_ref`` is ``applications_referral``, not the channel ``ref`` of ``applications``."""
     assert link_stats.from_stats_item(
@@ -209,4 +249,5 @@ def test_a_stats_item_holding_every_counter_stays_well_under_one_kilobyte() -> N
     size = sum(len(name) + len(value) for name, value in key.items())
     size += len("entity") + len(link_stats.STATS_ENTITY)
     size += sum(len(link_stats.stored_name(n)) + 6 for n in day_counters)  # a 9-digit number: 6 bytes
-    assert size < 800  # 1,155 bytes with the full names
+    # 889 bytes (784 before the no-Accept-Language counts by channel); 1,365 with the full names
+    assert size < 900
