@@ -7,7 +7,7 @@ UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
 PY := .venv/bin/python
 export UV_LINK_MODE := copy
 
-.PHONY: help install run test fuzz lint typecheck fmt bench isbot redrive dlq deploy clean
+.PHONY: help install run test fuzz lint typecheck fmt bench isbot redrive dlq recount deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -62,6 +62,9 @@ dlq: install ## List what the local stack's dead-letter queues hold
 
 redrive: install ## Put parked messages back: local DLQs; in AWS QUEUE=<dlq url> [TARGET=<url> | BUS=<bus>]
 	$(PY) -m infra.local dlq redrive $(if $(QUEUE),--queue-url $(QUEUE)) $(if $(TARGET),--target-url $(TARGET)) $(if $(BUS),--bus $(BUS))
+
+recount: install ## After an upgrade that says so: recount the stored applications (local stack; in AWS TABLE=kring-<stage>)
+	$(PY) -m infra.recount $(if $(TABLE),--table $(TABLE))
 
 deploy: install ## Build and deploy to AWS with SAM (guided the first time; SAM_BUILD_FLAGS=--use-container without Python 3.13)
 	$(UV) run --frozen --with aws-sam-cli sam build $(SAM_BUILD_FLAGS)

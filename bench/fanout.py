@@ -1,9 +1,11 @@
 """Fan-out of one vacancy to N ambassadors against Amazon's DynamoDB Local.
 
 Measures the real logic (:func:`kring.sharing.fanout.fan_out_page`, every page, as the SQS loop drives
-it) and, in the same run, a baseline that writes the same link items with a bare boto3
-``Table.batch_writer()``. Reports DynamoDB requests per ambassador (counted by a botocore hook on
-Kring's own client) and wall time as a ratio to the baseline (median of three runs each).
+it) and, in the same run, two baselines with a bare boto3 ``Table.batch_writer()``: the same link
+items alone, and — like with like — the same items Kring writes: the links and, for ambassadors with
+a weekly share cap, their week's ledger (one item each; without caps the two baselines are the
+same writes). Reports DynamoDB requests per ambassador (counted by a botocore hook on Kring's own
+client) and wall time as a ratio to each baseline (median of three runs each).
 """
 
 from __future__ import annotations
@@ -119,15 +121,17 @@ def _fan_out(vacancy_id: str, expected: int) -> float:
     return elapsed
 
 
-def _baseline(table: Any, count: int, vacancy_id: str) -> float:
-    """The same link items, written with nothing but boto3's batch writer."""
-    from kring.dal import share_links
+def _baseline(table: Any, count: int, vacancy_id: str, *, ledgers: bool = False) -> float:
+    """The same link items — with ``ledgers`` also each ambassador's week ledger, as Kring writes
+    for a capped ambassador — written with nothing but boto3's batch writer."""
+    from kring.dal import share_caps, share_links
     from kring.dal.items import deserialize
     from kring.links.codes import derive_code
     from kring.models.vacancy import ShareLink
 
     key = os.urandom(32)
     now = datetime.now(UTC)
+    week = share_caps.iso_week(now)
     items = [
         deserialize(
             share_links.to_item(
@@ -141,6 +145,11 @@ def _baseline(table: Any, count: int, vacancy_id: str) -> float:
         )
         for n in range(count)
     ]
+    if ledgers:
+        items += [
+            deserialize(share_caps.put_request(f"B{n:06d}", week, {vacancy_id}, now)["PutRequest"]["Item"])
+            for n in range(count)
+        ]
     started = time.perf_counter()
     with table.batch_writer() as writer:
         for item in items:
@@ -164,11 +173,12 @@ def _measure(size: int, capped: bool, table: Any) -> dict[str, Any]:
     _load_ambassadors(table, size, capped)
     kring_times: list[float] = []
     base_times: list[float] = []
+    like_times: list[float] = []
     requests: Counter[str] = Counter()
     if size <= 1_000:
         # One untimed round first: DynamoDB Local's JVM is still warming up on its first batches.
         _fan_out(f"warm-{size}-{capped}", size)
-        _baseline(table, size, f"warm-base-{size}-{capped}")
+        _baseline(table, size, f"warm-base-{size}-{capped}", ledgers=capped)
     for run in range(REPEATS):
         calls, stop = _counting(aws.dynamodb())
         try:
@@ -177,10 +187,13 @@ def _measure(size: int, capped: bool, table: Any) -> dict[str, Any]:
             stop()
         requests = calls  # identical every run; the last one's are reported
         base_times.append(_baseline(table, size, f"base-{size}-{capped}-{run}"))
+        if capped:  # without caps Kring writes the links alone: the first baseline is like for like
+            like_times.append(_baseline(table, size, f"like-{size}-{capped}-{run}", ledgers=True))
     writes = requests["BatchWriteItem"]
     reads = requests["Query"] + requests["BatchGetItem"] + requests["GetItem"]
     other = sum(requests.values()) - writes - reads
     kring_s, base_s = statistics.median(kring_times), statistics.median(base_times)
+    like_s = statistics.median(like_times) if like_times else base_s
     return {
         "ambassadors": size,
         "variant": "weekly cap on every ambassador" if capped else "no caps",
@@ -191,6 +204,8 @@ def _measure(size: int, capped: bool, table: Any) -> dict[str, Any]:
         "kring_seconds": round(kring_s, 3),
         "baseline_seconds": round(base_s, 3),
         "ratio": round(kring_s / base_s, 2),
+        "baseline_same_items_seconds": round(like_s, 3),
+        "ratio_same_items": round(kring_s / like_s, 2),
     }
 
 
@@ -242,20 +257,22 @@ def _row(r: dict[str, Any]) -> str:
     return (
         f"{r['ambassadors']:>6} {r['variant']:<32} writes/amb {r['batch_writes_per_ambassador']:.4f}"
         f"  reads/amb {r['reads_per_ambassador']:.4f}  {r['kring_seconds']:.2f}s vs "
-        f"{r['baseline_seconds']:.2f}s  x{r['ratio']}"
+        f"{r['baseline_seconds']:.2f}s links x{r['ratio']}, "
+        f"{r['baseline_same_items_seconds']:.2f}s same items x{r['ratio_same_items']}"
     )
 
 
 def table_markdown(results: list[dict[str, Any]]) -> str:
     lines = [
         "| ambassadors | variant | BatchWriteItem / ambassador | reads / ambassador | Kring "
-        "| bare batch_writer | ratio |",
-        "|---:|---|---:|---:|---:|---:|---:|",
+        "| bare batch_writer, links only | ratio | bare batch_writer, same items (links + week ledgers) "
+        "| ratio |",
+        "|---:|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
         lines.append(
             f"| {r['ambassadors']:,} | {r['variant']} | {r['batch_writes_per_ambassador']:.4f} | "
             f"{r['reads_per_ambassador']:.4f} | {r['kring_seconds']:.2f} s | {r['baseline_seconds']:.2f} s | "
-            f"{r['ratio']}x |"
+            f"{r['ratio']}x | {r['baseline_same_items_seconds']:.2f} s | {r['ratio_same_items']}x |"
         )
     return "\n".join(lines)

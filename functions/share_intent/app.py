@@ -3,8 +3,9 @@
 Thin: read the code, the network, the caller's address and user agent (they only become a visitor
 hash), call :func:`kring.sharing.intents.share`, answer 302 to the network's share dialog. Refusals
 are mapped here, once: 404 for a malformed or unknown code, 400 for an unknown network (JSON error
-bodies), 410 for a vacancy that is no longer open (a short page in the vacancy's language for a
-browser, JSON otherwise). Every answer is ``no-store`` and ``no-referrer``, and none sets a cookie.
+bodies), 410 for a vacancy that is no longer open (a short page in the ambassador's language, else
+the vacancy's, for a browser, JSON otherwise). Every answer is ``no-store`` and ``no-referrer``,
+and none sets a cookie.
 
 The event goes out through a bus client with sub-second timeouts and two attempts, so that even a
 bus that hangs leaves the ambassador on their way to the dialog well within the function's 5 s.

@@ -47,7 +47,9 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
     if demo.get("loaded"):
         lines.append(
             f"  demo             {demo['ambassadors']} ambassadors and the vacancy {demo['vacancy_id']}:"
-            f" {demo['shared_by']} of them shared it, {demo['link_requests']} visits followed their links;"
+            f" {demo['shared_by']} of them shared it; their links had {demo['clicks']} clicks by people"
+            f" ({demo['raw_clicks']} with repeats within the hour), {demo['bot_clicks']} by bots and"
+            f" {demo['own_clicks']} by the ambassadors themselves;"
             f" {demo.get('applications', 0)} applications came in through Greenhouse,"
             f" {demo.get('hires', 0)} hired"
         )

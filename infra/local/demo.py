@@ -70,8 +70,23 @@ def load(gateway_url: str, admin_token: str, greenhouse_secret: str, data_dir: P
             raise RuntimeError(f"demo webhook {delivery['action']}: {status} {text}")
     played = play_shares_and_clicks(gateway_url, admin_token, demo_vacancy_id())
     applied = play_applications(gateway_url, admin_token, greenhouse_secret, demo)
+    counted = _wait_for_vacancy(
+        gateway_url,
+        admin_token,
+        demo_vacancy_id(),
+        share_intents=played["shared_by"],
+        link_requests=played["link_requests"] + applied["link_requests"],
+    )
     marker.write_text("1\n")
-    return {"loaded": True, "ambassadors": created, "vacancy_id": demo_vacancy_id(), **played, **applied}
+    return {
+        "loaded": True,
+        "ambassadors": created,
+        "vacancy_id": demo_vacancy_id(),
+        "shared_by": played["shared_by"],
+        "applications": applied["applications"],
+        "hires": applied["hires"],
+        **{name: counted.get(name, 0) for name in FUNNEL_FIGURES},
+    }
 
 
 # Real user agents: candidates on current browsers, and the bots that fetch a shared link.
@@ -229,7 +244,7 @@ def play_applications(
     job alone. Then waits until attribution has counted all three."""
     links = sorted(_shares(gateway_url, admin_token, demo_vacancy_id()), key=lambda s: s["ambassador_id"])
     if not links:
-        return {"applications": 0, "hires": 0}
+        return {"applications": 0, "hires": 0, "link_requests": 0}
     browser = {
         "user-agent": BROWSERS[2],
         "accept-language": "nl-NL,nl;q=0.9",
@@ -278,7 +293,11 @@ def play_applications(
     }
     _greenhouse(gateway_url, greenhouse_secret, "hire_candidate", hired)
     totals = _wait_for_program(gateway_url, admin_token, applications=3, hires=1)
-    return {"applications": totals.get("applications", 0), "hires": totals.get("hires", 0)}
+    return {
+        "applications": totals.get("applications", 0),
+        "hires": totals.get("hires", 0),
+        "link_requests": 1,
+    }
 
 
 def _wait_for_program(gateway_url: str, admin_token: str, **wanted: int) -> dict[str, int]:
@@ -295,3 +314,28 @@ def _wait_for_program(gateway_url: str, admin_token: str, **wanted: int) -> dict
             return totals
         time.sleep(0.5)
     raise RuntimeError(f"demo: attribution did not count the applications in time ({totals})")
+
+
+# What the banner says of the demo's link activity: the vacancy funnel's own figures.
+FUNNEL_FIGURES = ("share_intents", "clicks", "raw_clicks", "bot_clicks", "own_clicks")
+
+
+def _wait_for_vacancy(
+    gateway_url: str, admin_token: str, vacancy_id: str, *, share_intents: int, link_requests: int
+) -> dict[str, int]:
+    """The vacancy funnel's totals once every share-button press and every request to a tracked
+    link the demo made is counted (the click recorder runs behind a queue): each request is a
+    person's click (raw), a bot's, or the ambassador's own."""
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{gateway_url}/api/vacancies/{vacancy_id}/funnel", headers={"authorization": f"Bearer {admin_token}"}
+    )
+    deadline = time.monotonic() + APPLICATION_WAIT_SECONDS
+    totals: dict[str, int] = {}
+    while time.monotonic() < deadline:
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+            totals = json.loads(response.read())["totals"]
+        recorded = totals["raw_clicks"] + totals["bot_clicks"] + totals["own_clicks"]
+        if totals["share_intents"] >= share_intents and recorded >= link_requests:
+            return totals
+        time.sleep(0.5)
+    raise RuntimeError(f"demo: the clicks were not counted in time ({totals})")

@@ -27,6 +27,7 @@ from pydantic import (
 from kring.links.click_tokens import is_click_token
 from kring.models.common import (
     AmbassadorId,
+    ApplicationChannel,
     Channel,
     HttpsUrl,
     Network,
@@ -241,7 +242,7 @@ class ApplicationAttributed(KringEvent):
     vacancy_id: VacancyId | None = None
     method: AttributionMethod
     ambassador_id: AmbassadorId | None = None
-    channel: Channel | None = None
+    channel: ApplicationChannel | None = None
     click_token: ClickToken | None = None
     clicked_at: AwareDatetime | None = None
 

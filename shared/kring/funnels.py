@@ -6,7 +6,9 @@ vacancy's and the ambassador's day items and, for share intents, clicks and raw 
 programme's; the fan-out's ``shares`` (links created) on the vacancy's and the programme's; the
 attribution's applications (in total and by method), interviews and hires on all three (an
 unattributed application has no ambassador, so only the vacancy and the programme count it).
-Applications and interviews count on the application's day, hires on the hire's.
+Applications and interviews count on the application's day, hires on the hire's. Every
+application, interview and hire counts in one channel — its click's, ``referral``, or
+``unattributed`` — so the channels add up to the total (click figures are 0 in the last two).
 
 Unique visitors are counted per day (the visitor hash rotates daily, so nothing else is
 knowable); a total over several days is the sum of the daily figures and is named for what it
@@ -35,13 +37,14 @@ from kring.clicks.counting import (
     RAW_CLICKS,
     SHARE_INTENTS,
     SHARES,
+    UNIQUE_VISITOR_DAYS,
     UNIQUE_VISITORS,
     by_channel,
 )
 from kring.dal import keys, link_stats
 from kring.errors import FieldValidationError
 from kring.intake import vacancies
-from kring.models.common import CHANNELS
+from kring.models.common import FUNNEL_CHANNELS, Page
 from kring.roster import ambassadors
 
 DEFAULT_DAYS = 90
@@ -67,10 +70,12 @@ def counter_names() -> tuple[str, ...]:
     names = list(link_activity.counter_names())
     for metric in (APPLICATIONS, INTERVIEWS, HIRES):
         names.append(metric)
-        names.extend(by_channel(metric, channel) for channel in CHANNELS)
+        names.extend(by_channel(metric, channel) for channel in FUNNEL_CHANNELS)
     names.extend(by_method(method) for method in APPLICATION_METHODS)
     names.append(SHARES)
-    return tuple(names)
+    # ``applications_referral`` and ``applications_unattributed`` are a method's and a channel's
+    # counter at once: read once
+    return tuple(dict.fromkeys(names))
 
 
 def add_counters(total: Counter[str], item: Mapping[str, Any]) -> None:
@@ -155,6 +160,7 @@ class LinkStats:
     by_channel: Mapping[str, Figures]
     by_day: tuple[tuple[date, Figures], ...]  # only days with any activity, in order
     rewards: tuple[RewardTotals, ...] = ()
+    subject_name: str | None = None  # an ambassador's name
 
 
 # ------------------------------------------------------------------------------------ the range
@@ -214,7 +220,43 @@ def ambassador_stats(
         keys.ambassador_stats_prefix(ambassador.id), first_day.isoformat(), last_day.isoformat()
     )
     stats = summarise(ambassador.id, first_day, last_day, items)
-    return replace(stats, rewards=rewards.ambassador_totals(ambassador.id, now))
+    return replace(stats, rewards=rewards.ambassador_totals(ambassador.id, now), subject_name=ambassador.name)
+
+
+@dataclass(frozen=True)
+class AmbassadorFigures:
+    """One ambassador's all-time counters on one vacancy: in total and by channel. Their
+    ``unique_visitors`` are visitor-days (the item is all-time; the visitor hash rotates daily)."""
+
+    ambassador_id: str
+    totals: Figures
+    by_channel: Mapping[str, Figures]
+
+
+def vacancy_ambassadors(
+    vacancy_id: str, limit: int, cursor: Mapping[str, Any] | None = None
+) -> Page[AmbassadorFigures]:
+    """A known vacancy's funnel per ambassador (:class:`~kring.errors.NotFoundError` for an
+    unknown one): one page of the vacancy x ambassador counters, by ambassador id. Only
+    ambassadors with something counted on the vacancy are listed; they are kept for all time,
+    so there is no day range."""
+    vacancy = vacancies.get_vacancy(vacancy_id)
+    page = link_stats.vacancy_ambassador_page(vacancy.id, limit, cursor)
+    out: list[AmbassadorFigures] = []
+    for ambassador_id, items in page.items:
+        total: Counter[str] = Counter()
+        for item in items:
+            add_counters(total, item)
+        for name in [n for n in total if n.startswith(UNIQUE_VISITOR_DAYS)]:
+            total[UNIQUE_VISITORS + name.removeprefix(UNIQUE_VISITOR_DAYS)] = total.pop(name)
+        out.append(
+            AmbassadorFigures(
+                ambassador_id=ambassador_id,
+                totals=Figures.total(total),
+                by_channel={channel: Figures.channel(total, channel) for channel in FUNNEL_CHANNELS},
+            )
+        )
+    return Page(items=out, cursor=page.cursor)
 
 
 def program_funnel(first_day: date, last_day: date) -> LinkStats:
@@ -240,7 +282,7 @@ def summarise(
         first_day=first_day,
         last_day=last_day,
         totals=Figures.total(total),
-        by_channel={channel: Figures.channel(total, channel) for channel in CHANNELS},
+        by_channel={channel: Figures.channel(total, channel) for channel in FUNNEL_CHANNELS},
         by_day=tuple(
             (date.fromisoformat(day), Figures.total(per_day[day])) for day in sorted(per_day) if +per_day[day]
         ),

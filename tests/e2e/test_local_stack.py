@@ -370,6 +370,17 @@ def test_the_demo_loads_once_and_survives_a_restart(
     first = _shares(running, "greenhouse-4100001", expected=1)
     assert first, "the demo vacancy has no share links"
     demo_totals = _funnel_totals(running, "greenhouse-4100001", until=lambda t: t["own_clicks"] >= 5)
+    # the banner's figures are the funnel's it points to
+    banner = re.search(
+        r"(\d+) of them shared it; their links had (\d+) clicks by people \((\d+) with repeats within the"
+        r" hour\), (\d+) by bots and (\d+) by the ambassadors themselves; (\d+) applications",
+        running.log.read_text(),
+    )
+    assert banner is not None, running.log.read_text()[-3000:]
+    assert [int(n) for n in banner.groups()] == [
+        demo_totals[name]
+        for name in ("share_intents", "clicks", "raw_clicks", "bot_clicks", "own_clicks", "applications")
+    ]
     assert demo_totals["share_intents"] == 5  # five ambassadors pressed a share button …
     assert demo_totals["own_clicks"] == 5  # … and followed their own link once
     assert demo_totals["clicks"] > 0

@@ -172,3 +172,59 @@ def test_erasing_one_ambassador_keeps_a_colleague_s_pointer_to_the_same_address(
     moto_stack.http("POST", "/api/ambassadors", body=_ambassador("E2", "team@example.com"), admin=True)
     assert moto_stack.http("DELETE", "/api/ambassadors/E1", admin=True).status == 204
     assert (_pointer("team@example.com") or {}).get("ambassador_id") == "E2"
+
+
+# ------------------------------------------------------------------------------------ what it reads
+def test_a_hired_application_shows_the_stage_hired_until_the_hire_is_taken_back(
+    moto_stack: MotoStack, decided: dict[str, Any]
+) -> None:
+    at.deliver_ok(moto_stack, [at.hired(at=APPLIED + timedelta(days=9))])  # no stage of its own
+
+    hired = moto_stack.http("GET", PATH, admin=True).json()
+    assert (hired["stage"], hired["stage_name"], hired["hired"]) == ("hired", None, True)
+
+    at.deliver_ok(moto_stack, [at.unhired(at=APPLIED + timedelta(days=10))])
+    unhired = moto_stack.http("GET", PATH, admin=True).json()
+    assert (unhired["stage"], unhired["stage_name"], unhired["hired"]) == ("interview", "Interview", False)
+
+
+def test_a_referrer_named_twice_is_listed_once_as_credited(moto_stack: MotoStack) -> None:
+    at.put_ambassador("E1", "eva@example.com")
+    at.put_vacancy()
+    proof = at.evidence(referrer_ids=["E1"], referrer_email_hashes=[identity.email_hash("eva@example.com")])
+    at.deliver_ok(moto_stack, [at.received(at=APPLIED, proof=proof)])
+
+    body = moto_stack.http("GET", PATH, admin=True).json()
+
+    assert (body["method"], body["ambassador_id"]) == ("referral", "E1")
+    assert [(c["source"], c["ambassador_id"], c["outcome"], c["reason"]) for c in body["considered"]] == [
+        ("E1", "E1", "credited", "first_matching_referrer")
+    ]
+
+
+def test_a_decision_stored_with_the_credited_referrer_named_twice_reads_back_once(
+    moto_stack: MotoStack,
+) -> None:
+    """The code before listed the credited ambassador's second naming as lost, ``already_credited``."""
+    at.put_ambassador("E1", "eva@example.com")
+    at.put_vacancy()
+    at.deliver_ok(moto_stack, [at.received(at=APPLIED, proof=at.evidence(referrer_ids=["E1"]))])
+    [state_item] = at.items("APPL#")
+    twice = {
+        "rule": "referral",
+        "source": None,
+        "ambassador_id": "E1",
+        "outcome": "lost",
+        "reason": "already_credited",
+        "channel": None,
+        "clicked_at": None,
+        "vacancy_id": None,
+    }
+    state_item["decision"]["considered"].append(twice)
+    from kring import aws
+
+    aws.dynamodb().put_item(TableName=config.tables().table_name, Item=serialize(state_item))
+
+    body = moto_stack.http("GET", PATH, admin=True).json()
+
+    assert [(c["ambassador_id"], c["outcome"]) for c in body["considered"]] == [("E1", "credited")]

@@ -74,6 +74,7 @@ def test_every_reward_in_order_of_the_hire_with_its_status_now(moto_stack: MotoS
     first = body["items"][0]
     assert first == {
         "ambassador_id": "E1",
+        "ambassador_name": None,  # no profile (erased, or never imported): no name
         "reward_id": "r1",
         "status": "eligible",
         "amount": "500.00",
@@ -253,3 +254,37 @@ def test_an_unknown_reward_is_a_404(moto_stack: MotoStack, path: str) -> None:
     got = moto_stack.http("POST", path, admin=True)
     assert got.status == 404, got.body
     assert got.json()["error"]["code"] == "not_found"
+
+
+def test_the_list_shows_each_ambassador_s_name_read_in_one_batch(moto_stack: MotoStack) -> None:
+    from tests.support import link_activity as la
+
+    _seed()
+    _profile("E1", "Eva de Vries")  # E2 was erased: the ledger keeps the id, not the name
+    calls, stop = la.counting(aws.dynamodb())
+    try:
+        body = moto_stack.http("GET", "/api/rewards", admin=True).json()
+    finally:
+        stop()
+    assert {(r["ambassador_id"], r["ambassador_name"]) for r in body["items"]} == {
+        ("E1", "Eva de Vries"),
+        ("E2", None),
+    }
+    assert calls["BatchGetItem"] == 1  # the names of the page's ambassadors, together
+    assert "GetItem" not in calls
+    assert "Scan" not in calls
+    paid = moto_stack.http("POST", "/api/rewards/E1/r1/pay", admin=True).json()
+    assert paid["ambassador_name"] == "Eva de Vries"
+
+
+def _profile(ambassador_id: str, name: str) -> None:
+    profile = Ambassador.model_validate(
+        {
+            "id": ambassador_id,
+            "name": name,
+            "email": f"{ambassador_id.lower()}@example.com",
+            "created_at": LONG_AGO,
+            "updated_at": LONG_AGO,
+        }
+    )
+    aws.dynamodb().put_item(TableName=config.tables().table_name, Item=ambassador_items.to_item(profile))

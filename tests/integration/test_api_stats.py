@@ -16,7 +16,7 @@ from kring.dal import keys
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.events import KringEvent
 from kring.models.ambassador import Ambassador
-from kring.models.common import NO_ACCEPT_LANGUAGE
+from kring.models.common import CHANNELS, NO_ACCEPT_LANGUAGE
 from kring.models.vacancy import Vacancy
 from tests.support import attribution_data as ad
 from tests.support import link_activity as la
@@ -123,7 +123,7 @@ def test_the_vacancy_funnel_in_total_by_channel_and_by_day(moto_stack: MotoStack
     assert body["shares"] == 0
     assert body["by_channel"]["email"]["bot_clicks"] == 1
     assert body["by_channel"]["email"]["bot_clicks_no_accept_language"] == 1
-    assert set(body["by_channel"]) == {"linkedin", "x", "facebook", "whatsapp", "email", "direct"}
+    assert set(body["by_channel"]) == {*CHANNELS, "referral", "unattributed"}
     assert [d["day"] for d in body["by_day"]] == ["2026-11-28", "2026-11-29"]
     day_29 = body["by_day"][1]
     assert (day_29["clicks"], day_29["raw_clicks"], day_29["unique_visitors"], day_29["own_clicks"]) == (
@@ -142,7 +142,7 @@ def test_the_range_bounds_the_days(moto_stack: MotoStack) -> None:
     body = moto_stack.http(
         "GET", "/api/ambassadors/E1/stats", query="from=2026-11-29&to=2026-11-29", admin=True
     ).json()
-    assert body["ambassador_id"] == "E1"
+    assert (body["ambassador_id"], body["ambassador_name"]) == ("E1", "Eva")
     assert [d["day"] for d in body["by_day"]] == ["2026-11-29"]
     assert body["totals"]["raw_clicks"] == 3
     assert body["totals"]["share_intents"] == 1  # the intent of the 28th is outside
@@ -199,14 +199,13 @@ def _seed_attribution() -> None:
     """Applications, interviews and hires as the attribution counts them, and shares as the
     fan-out does: on the vacancy's, the ambassador's and the programme's day items."""
     day_28, day_29 = "2026-11-28", "2026-11-29"
-    # E1's click-token application via LinkedIn and referral application via x, both on the 29th;
+    # E1's click-token application via LinkedIn and a referral (its own channel), both on the 29th;
     # the LinkedIn one reached an interview; a hire (of an earlier application) on the 29th.
     credited = {
         "applications": 2,
         "applications_click_token": 1,
-        "applications_referral": 1,
+        "applications_referral": 1,  # the method's counter and the referral channel's
         "applications_linkedin": 1,
-        "applications_x": 1,
         "interviews": 1,
         "interviews_linkedin": 1,
     }
@@ -250,9 +249,11 @@ def test_the_vacancy_funnel_counts_applications_by_method_interviews_hires_and_s
     assert totals["applications_by_method"] == _methods(referral=1, click_token=1, unattributed=1)
     assert totals["clicks"] == 3  # the click side unchanged
     assert body["shares"] == 3
-    linkedin, x = body["by_channel"]["linkedin"], body["by_channel"]["x"]
+    linkedin, referral = body["by_channel"]["linkedin"], body["by_channel"]["referral"]
     assert (linkedin["applications"], linkedin["interviews"], linkedin["hires"]) == (1, 1, 1)
-    assert (x["applications"], x["interviews"], x["hires"]) == (1, 0, 0)
+    assert (referral["applications"], referral["interviews"], referral["hires"]) == (1, 0, 0)
+    assert body["by_channel"]["unattributed"]["applications"] == 1
+    assert sum(c["applications"] for c in body["by_channel"].values()) == totals["applications"]
     day_28, day_29 = body["by_day"]
     assert (day_28["day"], day_28["applications"], day_28["hires"]) == ("2026-11-28", 1, 0)
     assert day_28["applications_by_method"] == _methods(unattributed=1)
@@ -347,12 +348,15 @@ def test_the_program_funnel_goes_from_shares_to_hires_by_channel_and_by_day(moto
         "share_intents": 1,
         "clicks": 1,
         "raw_clicks": 1,
-        "applications": 1,
+        "applications": 0,
         "interviews": 0,
         "hires": 0,
     }
-    assert body["by_channel"]["direct"]["applications"] == 1
-    assert set(body["by_channel"]) == {"linkedin", "x", "facebook", "whatsapp", "email", "direct"}
+    assert body["by_channel"]["direct"]["applications"] == 1  # the share code's
+    assert body["by_channel"]["referral"]["applications"] == 1
+    assert body["by_channel"]["unattributed"]["applications"] == 1
+    assert set(body["by_channel"]) == {*CHANNELS, "referral", "unattributed"}
+    assert sum(c["applications"] for c in body["by_channel"].values()) == body["totals"]["applications"]
     day_28, day_29 = body["by_day"]
     assert (day_28["day"], day_28["shares"], day_28["share_intents"], day_28["clicks"]) == (
         "2026-11-28",
@@ -392,3 +396,159 @@ def test_the_program_funnel_needs_the_admin_token(moto_stack: MotoStack) -> None
     assert (
         moto_stack.http("GET", "/api/program/funnel", headers={"authorization": "Bearer nope"}).status == 401
     )
+
+
+# ------------------------------------------------------------------------------------ per ambassador
+def _seed_vacancy_ambassadors() -> None:
+    """E2's and E3's all-time counters on greenhouse-1 (E1's come from the click recorder), and
+    E9's on another vacancy."""
+    ad.add_counters(
+        keys.vacancy_ambassador_stats("greenhouse-1", "E2", 0),
+        applications=1,
+        applications_referral=1,
+        interviews=1,
+        interviews_referral=1,
+    )
+    ad.add_counters(
+        keys.vacancy_ambassador_stats("greenhouse-1", "E2", 3), hires=1, hires_referral=1, share_intents=1
+    )
+    ad.add_counters(
+        keys.vacancy_ambassador_stats("greenhouse-1", "E3", 1), clicks=2, clicks_x=2, raw_clicks=2
+    )
+    ad.add_counters(keys.vacancy_ambassador_stats("greenhouse-2", "E9", 1), clicks=5)
+
+
+def test_a_vacancy_s_funnel_per_ambassador_with_their_names(moto_stack: MotoStack) -> None:
+    _seed(moto_stack)  # E1 ("Eva"): intents and clicks through the real click recorder
+    _seed_attribution()
+    _seed_vacancy_ambassadors()  # E2, E3: no profile (erased)
+    calls, stop = la.counting(aws.dynamodb())
+    try:
+        got = moto_stack.http("GET", "/api/vacancies/greenhouse-1/ambassadors", admin=True)
+    finally:
+        stop()
+
+    assert got.status == 200, got.body
+    body = got.json()
+    assert (body["vacancy_id"], body["next"]) == ("greenhouse-1", None)
+    rows = {r["ambassador_id"]: r for r in body["items"]}
+    assert [r["ambassador_id"] for r in body["items"]] == ["E1", "E2", "E3"]
+    assert {a: r["ambassador_name"] for a, r in rows.items()} == {"E1": "Eva", "E2": None, "E3": None}
+    eva = rows["E1"]["totals"]
+    assert (eva["share_intents"], eva["clicks"], eva["raw_clicks"], eva["unique_visitor_days"]) == (
+        2,
+        3,
+        4,
+        3,
+    )
+    assert (eva["bot_clicks"], eva["own_clicks"]) == (2, 1)
+    assert eva["bot_clicks_by_reason"] == _zero_bots(preview=1, scanner=1)
+    assert rows["E1"]["by_channel"]["x"]["clicks"] == 1
+    jan = rows["E2"]["totals"]  # the shards of one ambassador summed
+    assert (jan["applications"], jan["interviews"], jan["hires"], jan["share_intents"]) == (1, 1, 1, 1)
+    assert jan["applications_by_method"] == _methods(referral=1)
+    assert rows["E2"]["by_channel"]["referral"]["hires"] == 1
+    assert rows["E3"]["by_channel"]["x"]["clicks"] == 2
+    assert set(rows["E3"]["by_channel"]) == {*CHANNELS, "referral", "unattributed"}
+    assert calls["Query"] == 1  # the vacancy's per-ambassador items, every shard
+    assert calls["BatchGetItem"] == 1  # the names
+    assert "Scan" not in calls
+
+
+def test_the_per_ambassador_funnel_pages_by_ambassador_never_splitting_one(moto_stack: MotoStack) -> None:
+    _seed(moto_stack)
+    _seed_vacancy_ambassadors()
+    seen: list[str] = []
+    query = "limit=1"
+    for _ in range(10):
+        got = moto_stack.http("GET", "/api/vacancies/greenhouse-1/ambassadors", query=query, admin=True)
+        assert got.status == 200, got.body
+        page = got.json()
+        assert len(page["items"]) == 1
+        seen.extend(r["ambassador_id"] for r in page["items"])
+        if page["next"] is None:
+            break
+        query = f"limit=1&next={page['next']}"
+    assert seen == ["E1", "E2", "E3"]
+    # E2's two shards were read on one page: their sum, not one of them
+    second = moto_stack.http("GET", "/api/vacancies/greenhouse-1/ambassadors", query="limit=2", admin=True)
+    assert second.json()["items"][1]["totals"]["hires"] == 1
+
+
+def test_a_per_ambassador_token_of_another_list_or_forged_is_400(moto_stack: MotoStack) -> None:
+    import base64
+    import json
+
+    _seed(moto_stack)
+    _seed_vacancy_ambassadors()
+    ad.add_counters(keys.vacancy_ambassador_stats("greenhouse-2", "E8", 0), clicks=1)
+    VacancyRepository().put(
+        StoredVacancy(
+            vacancy=Vacancy.model_validate(
+                {
+                    "id": "greenhouse-2",
+                    "provider": "greenhouse",
+                    "external_id": "2",
+                    "title": "Other",
+                    "status": "draft",
+                    "updated_at": T0,
+                }
+            )
+        ),
+        expected_revision=None,
+    )
+    token = moto_stack.http(
+        "GET", "/api/vacancies/greenhouse-1/ambassadors", query="limit=1", admin=True
+    ).json()["next"]
+    other = moto_stack.http(
+        "GET", "/api/vacancies/greenhouse-2/ambassadors", query=f"next={token}", admin=True
+    )
+    assert (other.status, other.json()["error"]["code"]) == (400, "bad_request")
+    for sk in ("DAY#2026-11-29#0", "AMB#", "AMB#E1"):  # a day item, no id, no shard
+        payload = {
+            "v": 1,
+            "s": "vacancy-ambassadors:greenhouse-1",
+            "k": {"pk": "STATS#VAC#greenhouse-1", "sk": sk},
+        }
+        forged = base64.urlsafe_b64encode(json.dumps(payload).encode()).decode().rstrip("=")
+        got = moto_stack.http(
+            "GET", "/api/vacancies/greenhouse-1/ambassadors", query=f"next={forged}", admin=True
+        )
+        assert (got.status, got.json()["error"]["code"]) == (400, "bad_request"), sk
+
+
+@pytest.mark.parametrize("query", ["from=2026-11-01", "to=2026-11-30", "from=2026-11-01&to=2026-11-30"])
+def test_the_per_ambassador_funnel_is_all_time_and_refuses_a_range(moto_stack: MotoStack, query: str) -> None:
+    _seed(moto_stack)
+    got = moto_stack.http("GET", "/api/vacancies/greenhouse-1/ambassadors", query=query, admin=True)
+    assert got.status == 422, got.body
+    assert {d["field"] for d in got.json()["error"]["details"]} <= {"from", "to"}
+
+
+def test_the_per_ambassador_funnel_of_an_unknown_vacancy_is_404_and_needs_the_token(
+    moto_stack: MotoStack,
+) -> None:
+    got = moto_stack.http("GET", "/api/vacancies/greenhouse-404/ambassadors", admin=True)
+    assert (got.status, got.json()["error"]["code"]) == (404, "not_found")
+    assert moto_stack.http("GET", "/api/vacancies/greenhouse-1/ambassadors").status == 401
+
+
+def test_a_vacancy_without_activity_lists_no_ambassadors(moto_stack: MotoStack) -> None:
+    _seed(moto_stack)
+    VacancyRepository().put(
+        StoredVacancy(
+            vacancy=Vacancy.model_validate(
+                {
+                    "id": "greenhouse-3",
+                    "provider": "greenhouse",
+                    "external_id": "3",
+                    "title": "Quiet",
+                    "status": "draft",
+                    "updated_at": T0,
+                }
+            )
+        ),
+        expected_revision=None,
+    )
+    got = moto_stack.http("GET", "/api/vacancies/greenhouse-3/ambassadors", admin=True)
+    assert got.json() == {"vacancy_id": "greenhouse-3", "items": [], "next": None}

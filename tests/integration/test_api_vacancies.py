@@ -25,6 +25,8 @@ VACANCY_FIELDS = {
     "location",
     "status",
     "published_at",
+    "language",
+    "language_override",
 }
 
 
@@ -147,7 +149,7 @@ def test_the_shares_of_a_vacancy_carry_the_link_and_every_network_share_url(moto
     assert sorted(i["ambassador_id"] for i in items) == ["E1", "E2", "E3"]
     for item in items:
         code = codes[item["ambassador_id"]]
-        assert set(item) == {"ambassador_id", "code", "link", "share"}
+        assert set(item) == {"ambassador_id", "ambassador_name", "code", "link", "share"}
         assert item["code"] == code
         assert item["link"] == f"{PUBLIC_BASE_URL}/r/{code}"
         assert item["share"] == {network: f"{PUBLIC_BASE_URL}/s/{code}/{network}" for network in NETWORKS}
@@ -169,3 +171,105 @@ def test_a_vacancy_without_shares_lists_none(moto_stack: MotoStack) -> None:
     _store(_vacancy(1))
     page = moto_stack.http("GET", "/api/vacancies/greenhouse-1/shares", admin=True).json()
     assert page == {"items": [], "next": None}
+
+
+# ------------------------------------------------------------------------------ the language
+def test_a_vacancy_shows_its_language_and_whether_the_talent_team_set_it(moto_stack: MotoStack) -> None:
+    _store(_vacancy(1, language="nl"))
+    body = moto_stack.http("GET", "/api/vacancies/greenhouse-1", admin=True).json()
+    assert (body["language"], body["language_override"]) == ("nl", None)
+
+
+def test_the_talent_team_sets_a_vacancy_s_language_and_a_later_ats_delivery_keeps_it(
+    moto_stack: MotoStack,
+) -> None:
+    from kring.intake.vacancies import apply_changes
+    from kring.integrations.ats.base import JobPostChanged
+
+    _store(_vacancy(1))  # the ATS gave no language: English
+
+    patched = moto_stack.http("PATCH", "/api/vacancies/greenhouse-1", body={"language": "nl"}, admin=True)
+
+    assert patched.status == 200, patched.body
+    assert (patched.json()["language"], patched.json()["language_override"]) == ("nl", "nl")
+    assert moto_stack.http("GET", "/api/vacancies/greenhouse-1", admin=True).json()["language"] == "nl"
+    # the ATS edits the post (and still says nothing about its language): the choice stands
+    edit = JobPostChanged(
+        provider="greenhouse",
+        post_id="1",
+        job_id="job-1",
+        title="Engineer 1 (edited)",
+        url="https://job-boards.greenhouse.io/acme/jobs/1",
+        live=True,
+        updated_at=T0 + timedelta(days=1),
+    )
+    apply_changes([edit], publisher=_NoBus(), repository=VacancyRepository(), correlation_id="test")
+    after = moto_stack.http("GET", "/api/vacancies/greenhouse-1", admin=True).json()
+    assert (after["title"], after["language"], after["language_override"]) == (
+        "Engineer 1 (edited)",
+        "nl",
+        "nl",
+    )
+    # null hands the language back to the ATS
+    back = moto_stack.http("PATCH", "/api/vacancies/greenhouse-1", body={"language": None}, admin=True)
+    assert (back.json()["language"], back.json()["language_override"]) == ("en", None)
+
+
+class _NoBus:
+    def publish(self, events: Any) -> None:
+        del events
+
+
+@pytest.mark.parametrize(
+    ("body", "status", "code"),
+    [
+        ({"language": "de"}, 422, "validation_failed"),
+        ({}, 422, "validation_failed"),
+        ({"language": "nl", "title": "Other"}, 422, "validation_failed"),
+        (["nl"], 422, "validation_failed"),
+        ("not json", 400, "bad_request"),
+    ],
+)
+def test_a_bad_language_change_is_a_4xx_and_changes_nothing(
+    moto_stack: MotoStack, body: Any, status: int, code: str
+) -> None:
+    _store(_vacancy(1))
+    before = VacancyRepository().get("greenhouse-1")
+
+    _error(moto_stack.http("PATCH", "/api/vacancies/greenhouse-1", body=body, admin=True), status, code)
+
+    assert VacancyRepository().get("greenhouse-1") == before
+
+
+def test_setting_the_language_of_an_unknown_vacancy_is_404(moto_stack: MotoStack) -> None:
+    result = moto_stack.http("PATCH", "/api/vacancies/greenhouse-404", body={"language": "nl"}, admin=True)
+    _error(result, 404, "not_found")
+    assert moto_stack.http("PATCH", "/api/vacancies/greenhouse-1", body={"language": "nl"}).status == 401
+
+
+def test_the_shares_show_each_ambassador_s_name_read_in_one_batch(moto_stack: MotoStack) -> None:
+    from kring import aws, config
+    from kring.dal import ambassadors as ambassador_items
+    from kring.models.ambassador import Ambassador
+    from tests.support import link_activity as la
+
+    _store(_vacancy(1))
+    _seed_shares("greenhouse-1", ["E1", "E2", "E3"])
+    for ambassador_id, name in (("E1", "Eva de Vries"), ("E3", "Jan Jansen")):  # E2 was erased
+        profile = Ambassador.model_validate(
+            {"id": ambassador_id, "name": name, "email": "x@example.com", "created_at": T0, "updated_at": T0}
+        )
+        aws.dynamodb().put_item(TableName=config.tables().table_name, Item=ambassador_items.to_item(profile))
+    calls, stop = la.counting(aws.dynamodb())
+    try:
+        page = moto_stack.http("GET", "/api/vacancies/greenhouse-1/shares", admin=True).json()
+    finally:
+        stop()
+    assert [(i["ambassador_id"], i["ambassador_name"]) for i in page["items"]] == [
+        ("E1", "Eva de Vries"),
+        ("E2", None),
+        ("E3", "Jan Jansen"),
+    ]
+    assert calls["BatchGetItem"] == 1
+    assert calls["GetItem"] == 1  # the vacancy, not a profile per row
+    assert "Scan" not in calls

@@ -5,6 +5,7 @@ the reward ledger and ApplicationAttributed — and a redelivery that changes no
 from __future__ import annotations
 
 import json
+import os
 import time
 from collections import Counter
 from datetime import timedelta
@@ -252,7 +253,14 @@ def test_a_hire_before_its_application_is_credited_when_the_application_arrives(
     assert first.decision is not None
     assert first.decision.method == "unattributed"
     assert at.counters()[("STATS#PROG", "DAY#2026-12-19")] == Counter(
-        {"applications": 1, "applications_unattributed": 1, "interviews": 1, "hires": 1}
+        {
+            "applications": 1,
+            "applications_unattributed": 1,
+            "interviews": 1,
+            "interviews_unattributed": 1,
+            "hires": 1,
+            "hires_unattributed": 1,
+        }
     )
     assert at.ledger() == {}
 
@@ -295,7 +303,7 @@ def test_the_same_candidate_applying_twice_to_one_job_is_one_application(
     assert at.aliases()["A1"] == at.aliases()["A2"] == {one}
 
 
-def test_a_referral_beats_a_click_and_takes_its_own_click_s_channel(
+def test_a_referral_beats_a_click_and_counts_in_the_referral_channel(
     moto_stack: MotoStack, world: at.Bus
 ) -> None:
     mine, theirs = (
@@ -315,15 +323,45 @@ def test_a_referral_beats_a_click_and_takes_its_own_click_s_channel(
     assert (state.decision.method, state.decision.ambassador_id, state.decision.channel) == (
         "referral",
         "E1",
-        "x",
+        "referral",
     )
+    assert state.decision.click_token == mine.click_id  # the referrer's own click, on record
     reasons = {c.source: c.reason for c in state.decision.considered}
     assert reasons[theirs.click_id] == reasons[mine.click_id] == "lost_to_earlier_rule"
-    assert at.counters()[AMB_DAY] == Counter(
-        {"applications": 1, "applications_referral": 1, "applications_x": 1}
-    )
+    assert at.counters()[AMB_DAY] == Counter({"applications": 1, "applications_referral": 1})
+    assert world.attributed()[-1]["channel"] == "referral"
     # the counters moved from the click's credit (E2, last click) to the referral (E1)
     assert ("STATS#AMB#E2", f"DAY#{DAY}") not in at.counters()
+
+
+def test_every_application_counts_in_one_channel_and_the_channels_add_up_to_the_total(
+    moto_stack: MotoStack, world: at.Bus
+) -> None:
+    click = _click(1, ago=timedelta(days=2), channel="x")
+    at.record_clicks(moto_stack, [click])
+    at.deliver_ok(
+        moto_stack,
+        [
+            at.received(at=APPLIED, proof=at.evidence(tokens=[click.click_id])),  # through E1's link on X
+            at.received(at=APPLIED, who=2, app="A2", proof=at.evidence(referrer_ids=["E2"])),  # referred
+            at.received(at=APPLIED, who=3, app="A3"),  # nobody brought this one
+            at.stage("interview", at=APPLIED + timedelta(days=1), who=2, app="A2"),
+            at.hired(at=APPLIED + timedelta(days=2), who=3, app="A3"),
+        ],
+    )
+
+    got = moto_stack.http("GET", "/api/program/funnel", query="from=2026-11-01&to=2026-12-31", admin=True)
+
+    body = got.json()
+    totals, channels = body["totals"], body["by_channel"]
+    assert (totals["applications"], totals["interviews"], totals["hires"]) == (3, 2, 1)
+    for metric in ("applications", "interviews", "hires"):
+        assert sum(figures[metric] for figures in channels.values()) == totals[metric], metric
+    figures = {
+        c: (f["applications"], f["interviews"], f["hires"]) for c, f in channels.items() if any(f.values())
+    }
+    assert figures == {"x": (1, 0, 0), "referral": (1, 1, 0), "unattributed": (1, 1, 1)}
+    assert channels["direct"]["applications"] == 0  # a referral is not a direct application
 
 
 def test_self_referral_never_credits(moto_stack: MotoStack, world: at.Bus) -> None:
@@ -471,3 +509,85 @@ def _hash(address: str) -> str:
     found = identity.email_hash(address)
     assert found is not None
     return found
+
+
+# ------------------------------------------------------------------------------------ recount
+def _as_counted_before_issue_11(key: keys.Key) -> None:
+    """Rewrite a state, and the counters it added, as the code before wrote them: a referral in
+    ``direct`` (no click of the referrer's), an unattributed application's interviews and hires in
+    no channel at all."""
+    from dataclasses import replace
+
+    from kring.attribution.rules import difference
+    from kring.dal import attribution_states as applications
+
+    stored = applications.get_state(key)
+    assert stored is not None
+    assert stored.decision is not None
+    before: dict[tuple[str, str], dict[str, int]] = {}
+    for item, counters in stored.counted.items():
+        old = dict(counters)
+        for metric in ("interviews", "hires"):
+            moved = old.pop(f"{metric}_{stored.decision.counted_channel}", 0)
+            if moved and stored.decision.method == "referral":
+                old[f"{metric}_direct"] = moved
+        if stored.decision.method == "referral" and "applications" in old:
+            old["applications_direct"] = 1
+        before[item] = old
+    decision = replace(stored.decision, channel="direct") if stored.decision.method == "referral" else None
+    state = replace(stored, decision=decision or stored.decision, counted=before, version=stored.version + 1)
+    commit = applications.Commit(
+        key=key, state=state, expected_version=stored.version, increments=difference(before, stored.counted)
+    )
+    assert applications.commit(commit) is applications.Outcome.APPLIED
+
+
+def test_the_recount_moves_counters_written_before_into_the_channels_of_today(
+    moto_stack: MotoStack, world: at.Bus, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from infra import recount
+
+    click = _click(1, ago=timedelta(days=2), channel="x")
+    at.record_clicks(moto_stack, [click])
+    at.deliver_ok(
+        moto_stack,
+        [
+            at.received(at=APPLIED, proof=at.evidence(tokens=[click.click_id])),
+            at.received(at=APPLIED, who=2, app="A2", proof=at.evidence(referrer_ids=["E2"])),
+            at.received(at=APPLIED, who=3, app="A3"),
+            at.stage("interview", at=APPLIED + timedelta(days=1), who=2, app="A2"),
+            at.hired(at=APPLIED + timedelta(days=2), who=3, app="A3"),
+        ],
+    )
+    today = at.counters()
+    for pk in at.states():
+        _as_counted_before_issue_11(keys.application(at.PROVIDER, at.JOB, pk.rsplit("#", 1)[-1]))
+    assert at.counters() != today
+    assert at.counters()[PROG]["applications_direct"] == 1  # the referral, as it was counted
+    for name in ("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME"):  # the command sets them: restored after
+        monkeypatch.setenv(name, os.environ[name])
+
+    assert recount.main(["--table", moto_stack.table_name]) == 0
+
+    printed = capsys.readouterr().out.strip().splitlines()[-1]  # after the metrics of the set-up
+    assert printed == f"{moto_stack.table_name}: 3 application state(s), 2 recounted"
+    assert at.counters() == today
+    explained = moto_stack.http("GET", "/api/applications/greenhouse/A2/attribution", admin=True).json()
+    assert (explained["method"], explained["channel"]) == ("referral", "referral")
+    recounted = la._all_items()
+    assert recount.main(["--table", moto_stack.table_name]) == 0  # a second run writes nothing
+    assert capsys.readouterr().out.strip().endswith("3 application state(s), 0 recounted")
+    assert la._all_items() == recounted
+
+
+def test_the_recount_of_a_local_stack_that_is_not_running_says_so(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from infra import recount
+    from infra.local.dynamodb_local import free_port
+
+    monkeypatch.setenv("KRING_DYNAMODB_PORT", str(free_port()))
+
+    assert recount.main([]) == 1
+
+    assert "no local stack's DynamoDB Local" in capsys.readouterr().err

@@ -236,3 +236,24 @@ def test_a_posting_refused_for_its_job_board_is_published_once_the_board_is_righ
 
     (published,) = details(bus.drain(), "VacancyPublished")
     assert published.vacancy_id == f"lever-{BACKEND}"
+
+
+def test_a_language_the_talent_team_set_survives_the_polls_and_writes_nothing(
+    moto_stack: MotoStack, lever_feed: FakeAtsApi, bus: Bus, writes: list[str]
+) -> None:
+    serve(lever_feed, backend())  # an English posting (Lever's feed names no language)
+    moto_stack.invoke("JobPollerFunction", POLL)
+    bus.drain()
+    patched = moto_stack.http("PATCH", f"/api/vacancies/lever-{BACKEND}", body={"language": "nl"}, admin=True)
+    assert patched.status == 200, patched.body
+    writes.clear()
+
+    summary = moto_stack.invoke("JobPollerFunction", POLL)
+
+    assert summary["changes"] == 0  # the feed's "en" is what the ATS said, and the ATS said it before
+    assert writes == []
+    assert vacancies.get_vacancy(f"lever-{BACKEND}").language == "nl"
+    serve(lever_feed, backend(text="Senior Backend Engineer"))  # edited in Lever: stored, language kept
+    moto_stack.invoke("JobPollerFunction", POLL)
+    edited = vacancies.get_vacancy(f"lever-{BACKEND}")
+    assert (edited.title, edited.language) == ("Senior Backend Engineer", "nl")

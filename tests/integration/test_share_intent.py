@@ -427,3 +427,62 @@ def test_a_machine_following_the_button_gets_the_dialog_but_nothing_is_recorded(
     assert result.headers["location"].startswith("https://www.linkedin.com/sharing/share-offsite/?url=")
     assert published.events == []
     assert _markers(moto_stack) == []
+
+
+# ------------------------------------------------------------------------------ whose language
+def _ambassador(ambassador_id: str, locale: str) -> None:
+    from kring import aws, config
+    from kring.dal import ambassadors as ambassador_items
+    from kring.models.ambassador import Ambassador
+
+    now = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
+    profile = Ambassador.model_validate(
+        {
+            "id": ambassador_id,
+            "name": f"Ambassador {ambassador_id}",
+            "email": f"{ambassador_id.lower()}@example.com",
+            "locale": locale,
+            "phase": "decision",
+            "opted_in": True,
+            "created_at": now,
+            "updated_at": now,
+        }
+    )
+    aws.dynamodb().put_item(TableName=config.tables().table_name, Item=ambassador_items.to_item(profile))
+
+
+@pytest.mark.parametrize(
+    ("locale", "code", "words"),
+    [
+        ("en", CODE_NL, "We're hiring: Verpleegkundige"),  # a Dutch vacancy, shared to an English audience
+        ("nl", CODE_EN, "We zoeken een Site Reliability Engineer"),
+    ],
+)
+@pytest.mark.parametrize("network", ["x", "whatsapp", "email"])
+def test_the_suggested_text_is_in_the_ambassador_s_language(
+    moto_stack: MotoStack, links: None, network: str, locale: str, *, code: str, words: str
+) -> None:
+    _ambassador(AMBASSADOR, locale)
+
+    result = _press(moto_stack, code, network)
+
+    assert result.status == 302
+    assert words in _query(result.headers["location"])[TEXT_PARAMETER[network]]
+
+
+def test_an_erased_ambassador_s_text_falls_back_to_the_vacancy_s_language(
+    moto_stack: MotoStack, links: None
+) -> None:
+    # no profile for AMBASSADOR (erased, links kept): the vacancy's language
+    result = _press(moto_stack, CODE_NL, "x")
+    assert "We zoeken een Verpleegkundige" in _query(result.headers["location"])["text"]
+
+
+def test_the_closed_page_is_in_the_ambassador_s_language(moto_stack: MotoStack, links: None) -> None:
+    _ambassador(AMBASSADOR, "en")
+
+    page = _press(moto_stack, CODE_CLOSED, "linkedin")  # a Dutch vacancy, closed
+
+    assert page.status == 410
+    assert 'lang="en"' in page.body
+    assert "no longer open" in page.body

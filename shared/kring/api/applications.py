@@ -75,8 +75,8 @@ class AttributionOut(_Out):
     model: Literal["last_click", "first_click"]
     applied_at: datetime
     received: bool = Field(description="The application itself was seen (not only later events)")
-    stage: str | None
-    stage_name: str | None
+    stage: str | None = Field(description="hired while hired, else the furthest stage reached")
+    stage_name: str | None = Field(description="The ATS's name of that stage, when it gave one")
     hired: bool
     hired_at: datetime | None
     unhired_at: datetime | None
@@ -87,6 +87,7 @@ class AttributionOut(_Out):
     @classmethod
     def of(cls, explained: Explanation) -> AttributionOut:
         facts, decision = explained.facts, explained.decision
+        stage = facts.current_stage
         return cls(
             provider=facts.provider,
             application_id=explained.application_id,
@@ -101,8 +102,8 @@ class AttributionOut(_Out):
             model=decision.model,
             applied_at=facts.applied_at,
             received=facts.received,
-            stage=facts.stage.kind if facts.stage else None,
-            stage_name=(facts.stage.name or None) if facts.stage else None,
+            stage=stage.kind if stage else None,
+            stage_name=(stage.name or None) if stage else None,
             hired=facts.hired,
             hired_at=facts.hired_at,
             unhired_at=facts.unhired_at,

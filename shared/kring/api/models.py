@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Generic, TypeVar
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from kring.models.ambassador import Ambassador
 from kring.models.common import AmbassadorId, Locale, Network, Phase, Provider, VacancyId
@@ -83,6 +83,8 @@ class VacancyOut(_Out):
     location: str | None
     status: VacancyStatus
     published_at: AwareDatetime | None
+    language: Locale = Field(description="Of the share texts when an ambassador's profile is gone")
+    language_override: Locale | None = Field(description="Set by the talent team; null: the ATS's")
 
     @classmethod
     def of(cls, vacancy: Vacancy) -> VacancyOut:
@@ -97,13 +99,24 @@ class VacancyOut(_Out):
             location=vacancy.location,
             status=vacancy.status,
             published_at=vacancy.published_at,
+            language=vacancy.language,
+            language_override=vacancy.language_override,
         )
+
+
+class VacancyPatchIn(BaseModel):
+    """``PATCH /api/vacancies/{id}``: what the talent team may set on a vacancy the ATS owns."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    language: Locale | None = Field(description="nl or en; null hands the language back to the ATS")
 
 
 class ShareOut(_Out):
     """One ambassador's personal link for a vacancy, and the share button of each network."""
 
     ambassador_id: AmbassadorId
+    ambassador_name: str | None = Field(description="None once the ambassador is erased")
     code: str
     link: str
     share: dict[Network, str]

@@ -3,6 +3,8 @@ explicitly from :mod:`kring.attribution.rewards`. Amounts are decimal strings, n
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from pydantic import AwareDatetime, Field
 
 from kring.api.models import _Out
@@ -11,6 +13,7 @@ from kring.attribution.rewards import Reward, RewardStatus, RewardTotals
 
 class RewardOut(_Out):
     ambassador_id: str
+    ambassador_name: str | None = Field(description="None once the ambassador is erased")
     reward_id: str
     status: RewardStatus = Field(description="eligible: pending, and the holding period is over")
     amount: str = Field(description="A decimal amount, e.g. 500.00")
@@ -25,10 +28,11 @@ class RewardOut(_Out):
     reversed_after_payment: bool = Field(description="Paid, and the hire was taken back afterwards")
 
     @classmethod
-    def of(cls, reward: Reward) -> RewardOut:
+    def of(cls, reward: Reward, names: Mapping[str, str]) -> RewardOut:
         entry = reward.entry
         return cls(
             ambassador_id=entry.ambassador_id,
+            ambassador_name=names.get(entry.ambassador_id),
             reward_id=entry.reward_id,
             status=reward.status,
             amount=str(entry.amount),

@@ -15,6 +15,7 @@ from kring.api.responses import json_response
 from kring.api.reward_models import RewardOut
 from kring.attribution import rewards
 from kring.dal import keys
+from kring.roster.names import names_of
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
@@ -38,14 +39,14 @@ def list_rewards() -> Response[str]:
         scope = AMBASSADOR_LIST_SCOPE
         cursor = pagination.decode(token, scope, partition={keys.PK: keys.ambassador(ambassador_id)["pk"]})
     page = rewards.list_rewards(limit, cursor, status=status, ambassador_id=ambassador_id)
+    names = names_of(r.entry.ambassador_id for r in page.items)
     out = ListOut[RewardOut](
-        items=[RewardOut.of(r) for r in page.items], next=pagination.encode(scope, page.cursor)
+        items=[RewardOut.of(r, names) for r in page.items], next=pagination.encode(scope, page.cursor)
     )
     return json_response(200, out)
 
 
 @router.post("/rewards/<ambassador_id>/<reward_id>/pay")
 def pay_reward(ambassador_id: str, reward_id: str) -> Response[str]:
-    return json_response(
-        200, RewardOut.of(rewards.pay(path_ids.ambassador_id(ambassador_id), path_ids.reward_id(reward_id)))
-    )
+    paid = rewards.pay(path_ids.ambassador_id(ambassador_id), path_ids.reward_id(reward_id))
+    return json_response(200, RewardOut.of(paid, names_of([paid.entry.ambassador_id])))

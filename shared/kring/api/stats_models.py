@@ -3,14 +3,15 @@ funnel, mapped explicitly from :class:`kring.funnels.LinkStats`."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 
 from pydantic import Field
 
 from kring.api.models import _Out
 from kring.api.reward_models import RewardTotalsOut
-from kring.funnels import Figures, LinkStats
-from kring.models.common import AmbassadorId, Channel, VacancyId
+from kring.funnels import AmbassadorFigures, Figures, LinkStats
+from kring.models.common import AmbassadorId, FunnelChannel, VacancyId
 
 NO_ACCEPT_LANGUAGE_DESCRIPTION = (
     "Bot clicks (in bot_clicks, as scanners) only because the request came without Accept-Language, "
@@ -123,7 +124,9 @@ class _StatsOut(_Out):
     first_day: date
     last_day: date
     totals: TotalsOut
-    by_channel: dict[Channel, ChannelFiguresOut]
+    by_channel: dict[FunnelChannel, ChannelFiguresOut] = Field(
+        description="Every channel, referral and unattributed included: they add up to the totals"
+    )
     by_day: list[DayOut] = Field(description="Days with any activity, oldest first")
 
 
@@ -138,6 +141,7 @@ class VacancyFunnelOut(_StatsOut):
 
 class AmbassadorStatsOut(_StatsOut):
     ambassador_id: AmbassadorId
+    ambassador_name: str
     rewards: list[RewardTotalsOut] = Field(
         description="The ambassador's rewards, one entry per currency, by status now (all time, not "
         "bound to the range); empty without any"
@@ -147,6 +151,7 @@ class AmbassadorStatsOut(_StatsOut):
     def of(cls, stats: LinkStats) -> AmbassadorStatsOut:
         return cls(
             ambassador_id=stats.subject_id,
+            ambassador_name=stats.subject_name or "",
             rewards=[RewardTotalsOut.of(t) for t in stats.rewards],
             **_fields(stats),
         )
@@ -160,6 +165,33 @@ def _fields(stats: LinkStats) -> dict[str, object]:
         "by_channel": {channel: ChannelFiguresOut.of(f) for channel, f in stats.by_channel.items()},
         "by_day": [DayOut.of(day, f) for day, f in stats.by_day],
     }
+
+
+# --- a vacancy's funnel per ambassador -----------------------------------------------------------
+class AmbassadorFunnelOut(_Out):
+    """One ambassador's figures on one vacancy, all time."""
+
+    ambassador_id: AmbassadorId
+    ambassador_name: str | None = Field(description="None once the ambassador is erased")
+    totals: TotalsOut
+    by_channel: dict[FunnelChannel, ChannelFiguresOut]
+
+    @classmethod
+    def of(cls, figures: AmbassadorFigures, names: Mapping[str, str]) -> AmbassadorFunnelOut:
+        return cls(
+            ambassador_id=figures.ambassador_id,
+            ambassador_name=names.get(figures.ambassador_id),
+            totals=TotalsOut.of(figures.totals),
+            by_channel={channel: ChannelFiguresOut.of(f) for channel, f in figures.by_channel.items()},
+        )
+
+
+class VacancyAmbassadorsOut(_Out):
+    """A vacancy's funnel per ambassador (those with anything counted), by ambassador id."""
+
+    vacancy_id: VacancyId
+    items: list[AmbassadorFunnelOut]
+    next: str | None
 
 
 # --- the programme funnel ------------------------------------------------------------------------
@@ -210,7 +242,9 @@ class ProgramFunnelOut(_Out):
     first_day: date
     last_day: date
     totals: ProgramTotalsOut
-    by_channel: dict[Channel, ProgramChannelOut]
+    by_channel: dict[FunnelChannel, ProgramChannelOut] = Field(
+        description="Every channel, referral and unattributed included: they add up to the totals"
+    )
     by_day: list[ProgramDayOut] = Field(description="Days with any activity, oldest first")
 
     @classmethod

@@ -1,23 +1,30 @@
 """``/api/vacancies``: the vacancies Kring knows and the personal share links made for them.
 
-Read-only. The logic lives in :mod:`kring.intake.vacancies` and :mod:`kring.links.codes`; this module maps
-their entities to the API's output models.
+The ATS owns its vacancies; the talent team may only set a vacancy's language
+(``PATCH /api/vacancies/{id}``). The logic lives in :mod:`kring.intake.vacancies` and
+:mod:`kring.links.codes`; this module maps their entities to the API's output models.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
+from pydantic import ValidationError
 
-from kring import config
+from kring import config, safe_json
 from kring.api import pagination, path_ids
-from kring.api.models import ListOut, ShareOut, VacancyOut
+from kring.api.models import ListOut, ShareOut, VacancyOut, VacancyPatchIn
 from kring.api.responses import json_response
 from kring.dal import keys
+from kring.errors import FieldValidationError
 from kring.intake import vacancies
 from kring.links import codes as links
 from kring.models.common import NETWORKS
 from kring.models.vacancy import ShareLink
+from kring.roster.ambassadors import field_errors
+from kring.roster.names import names_of
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
@@ -34,9 +41,10 @@ def _limit() -> int:
     )
 
 
-def share_out(link: ShareLink) -> ShareOut:
+def share_out(link: ShareLink, names: Mapping[str, str]) -> ShareOut:
     return ShareOut(
         ambassador_id=link.ambassador_id,
+        ambassador_name=names.get(link.ambassador_id),
         code=link.code,
         link=links.link_url(link.code),
         share={network: links.share_url(link.code, network) for network in NETWORKS},
@@ -62,6 +70,23 @@ def get_vacancy(vacancy_id: str) -> Response[str]:
     return json_response(200, VacancyOut.of(vacancies.get_vacancy(path_ids.vacancy_id(vacancy_id))))
 
 
+@router.patch("/vacancies/<vacancy_id>")
+def patch_vacancy(vacancy_id: str) -> Response[str]:
+    """``{"language": "nl" | "en" | null}``: 200 with the vacancy; 422 for anything else."""
+    change = _patch_input()
+    return json_response(
+        200, VacancyOut.of(vacancies.set_language(path_ids.vacancy_id(vacancy_id), change.language))
+    )
+
+
+def _patch_input() -> VacancyPatchIn:
+    data = safe_json.loads(router.current_event.decoded_body or "")  # 400 / 413 when refused
+    try:
+        return VacancyPatchIn.model_validate(data)
+    except ValidationError as exc:
+        raise FieldValidationError("the change is not valid", field_errors(exc)) from exc
+
+
 @router.get("/vacancies/<vacancy_id>/shares")
 def list_vacancy_shares(vacancy_id: str) -> Response[str]:
     """The personal links of a vacancy, by ambassador, with each network's share URL.
@@ -76,7 +101,8 @@ def list_vacancy_shares(vacancy_id: str) -> Response[str]:
         partition={keys.GSI1_PK: keys.shares_of_vacancy(vacancy.id)},
     )
     page = links.list_vacancy_shares(vacancy.id, _limit(), cursor)
+    names = names_of(s.ambassador_id for s in page.items)
     out = ListOut[ShareOut](
-        items=[share_out(s) for s in page.items], next=pagination.encode(scope, page.cursor)
+        items=[share_out(s, names) for s in page.items], next=pagination.encode(scope, page.cursor)
     )
     return json_response(200, out)

@@ -19,6 +19,11 @@ Outcome = Literal["credited", "lost"]
 
 HUMAN = "human"
 DIRECT = "direct"
+# An application's channel: its click's (a network, or direct), else one of these two. A referral
+# is a channel of its own, whatever click came before it; an application nobody brought has one
+# too, so that the channels of a funnel add up to its total.
+REFERRAL = "referral"
+UNATTRIBUTED = "unattributed"
 STAGE_RANKS: Mapping[str, int] = {"applied": 1, "screening": 2, "interview": 3, "offer": 4, "hired": 5}
 INTERVIEW_RANK = STAGE_RANKS["interview"]
 
@@ -109,6 +114,15 @@ class Facts:
         return self.hired_at is not None and (self.unhired_at is None or self.unhired_at < self.hired_at)
 
     @property
+    def current_stage(self) -> Stage | None:
+        """The stage to show: ``hired`` while hired (a hire is often reported without a stage of
+        its own), else the furthest stage reached."""
+        if self.hired and (self.stage is None or self.stage.kind != "hired"):
+            assert self.hired_at is not None
+            return Stage(STAGE_RANKS["hired"], self.hired_at, "hired")
+        return self.stage
+
+    @property
     def reached_interview(self) -> bool:
         """Interviewed: the stage reached interview (or further), or the candidate was hired at
         some point (an ATS may report a hire without the stages before it)."""
@@ -195,6 +209,17 @@ class Decision:
     @property
     def credited(self) -> bool:
         return self.ambassador_id is not None
+
+    @property
+    def counted_channel(self) -> str:
+        """The channel the application counts in: ``referral`` for a referral (also one decided
+        when a referral took its referrer's click's channel, or ``direct``), ``unattributed`` when
+        nobody is credited, else the decision's channel."""
+        if self.method == REFERRAL:
+            return REFERRAL
+        if not self.credited:
+            return UNATTRIBUTED
+        return self.channel or DIRECT
 
     def announcement(self) -> Announcement:
         return Announcement(

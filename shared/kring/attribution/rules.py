@@ -29,8 +29,9 @@ Three steps, each a pure function, composed by :mod:`kring.attribution.recorder`
    that is what ``GET /api/applications/{provider}/{id}/attribution`` shows.
 
 3. **Contribution** (:func:`contribution`) — the counters the facts and the decision deserve,
-   per stats item: ``applications`` (+ by method, + by channel when credited) and
-   ``interviews`` on the application's day, ``hires`` on the hire's day; on the vacancy's day
+   per stats item: ``applications`` (+ by method, + by channel) and ``interviews`` on the
+   application's day, ``hires`` on the hire's day, each also by channel — the click's, or
+   ``referral``, or ``unattributed``, so the channels add up to the total; on the vacancy's day
    (vacancy known), the ambassador's day and the vacancy-ambassador item (credited), and the
    programme's day (always). The recorder stores the contribution it applied and commits only
    the difference, so counters equal the contribution of the final state however it was
@@ -48,6 +49,7 @@ from datetime import UTC, datetime, timedelta
 from kring.attribution.entities import (
     DIRECT,
     HUMAN,
+    REFERRAL,
     STAGE_RANKS,
     Announcement,
     ClickFact,
@@ -113,7 +115,6 @@ CREDITED_REASONS: Mapping[str, str] = {
 LOST_REASONS: tuple[str, ...] = (
     "unknown_ambassador",  # no profile for the employee id, or no (or a stale) e-mail pointer
     "self_referral",  # the ambassador's keyed e-mail hash is the candidate's
-    "already_credited",  # the same ambassador, named a second way (id and e-mail)
     "lost_to_other_referrer",  # another referrer came first (employee ids, then e-mails, sorted)
     "no_click_record",  # a valid-looking token Kring has no click for (yet)
     "bot_click",  # the click was a preview, crawler, scanner or HEAD request
@@ -249,13 +250,13 @@ def _referrals(evidence: Evidence, judge: _Judge) -> tuple[str | None, list[Cons
             considered.append(Considered("referral", source, None, "lost", "unknown_ambassador"))
             continue
         outcome: Outcome = "lost"
+        if ambassador_id == referrer:
+            continue  # the credited referrer, named a second way (id and e-mail): listed once
         if judge.self_referral(ambassador_id):
             reason = "self_referral"
         elif referrer is None:
             referrer = ambassador_id
             outcome, reason = "credited", CREDITED_REASONS["referral"]
-        elif ambassador_id == referrer:
-            reason = "already_credited"
         else:
             reason = "lost_to_other_referrer"
         considered.append(Considered("referral", source, ambassador_id, outcome, reason))
@@ -370,7 +371,7 @@ def decide(facts: Facts, lookups: Lookups, *, window_days: int, model: Model = "
             made,
             method="referral",
             ambassador_id=referrer,
-            channel=click.channel if click else DIRECT,
+            channel=REFERRAL,  # the referrer's own click, if any, stays on record (click_token)
             click_token=click.token if click else None,
             clicked_at=click.clicked_at if click else None,
             vacancy_id=vacancy_of_application(facts, lookups),
@@ -432,9 +433,13 @@ def _scopes(day: str, vacancy_id: str | None, ambassador_id: str | None, shard: 
 
 
 def contribution(facts: Facts, decision: Decision, shard: int) -> Contribution:
-    """The counters one application state deserves, by stats item (full counter names)."""
+    """The counters one application state deserves, by stats item (full counter names).
+
+    Every application counts in one channel (:attr:`Decision.counted_channel`), so the channels
+    add up to the total. ``applications_referral`` and ``applications_unattributed`` are at once
+    the method's counter and the channel's: one counter, counted once."""
     out: dict[ItemKey, Counter[str]] = {}
-    channel = decision.channel if decision.credited else None
+    channel = decision.counted_channel
 
     def add(day: str, metric: str, *suffixes: str) -> None:
         for key in _scopes(day, decision.vacancy_id, decision.ambassador_id, shard):
@@ -443,13 +448,12 @@ def contribution(facts: Facts, decision: Decision, shard: int) -> Contribution:
             for suffix in suffixes:
                 counters[f"{metric}_{suffix}"] += 1
 
-    by_channel = (channel,) if channel else ()
     applied_day = day_of(facts.applied_at)
-    add(applied_day, APPLICATIONS, decision.method, *by_channel)
+    add(applied_day, APPLICATIONS, *sorted({decision.method, channel}))
     if facts.reached_interview:
-        add(applied_day, INTERVIEWS, *by_channel)
+        add(applied_day, INTERVIEWS, channel)
     if facts.hired and facts.hired_at is not None:
-        add(day_of(facts.hired_at), HIRES, *by_channel)
+        add(day_of(facts.hired_at), HIRES, channel)
     return {key: dict(counters) for key, counters in out.items()}
 
 

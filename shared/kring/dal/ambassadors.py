@@ -24,7 +24,7 @@ from kring.dal import batch, keys, pages
 from kring.dal.items import deserialize, serialize, value
 from kring.errors import ConflictError, TransientError
 from kring.models.ambassador import Ambassador
-from kring.models.common import Page
+from kring.models.common import LOCALES, Locale, Page
 
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
@@ -97,6 +97,33 @@ def get(ambassador_id: str) -> Ambassador | None:
     )
     item = got.get("Item")
     return from_item(item) if item else None
+
+
+def locale_of(ambassador_id: str) -> Locale | None:
+    """The profile's ``locale`` (GetItem of that one attribute), None without a profile (erased)."""
+    got = aws.dynamodb().get_item(
+        TableName=config.tables().table_name,
+        Key=serialize(keys.ambassador(ambassador_id)),
+        ProjectionExpression="#locale",
+        ExpressionAttributeNames={"#locale": "locale"},
+    )
+    stored = deserialize(got.get("Item") or {}).get("locale")
+    return cast("Locale", stored) if stored in LOCALES else None
+
+
+def names(ambassador_ids: Iterable[str]) -> dict[str, str]:
+    """The names of the profiles among ``ambassador_ids``, by id: BatchGetItem (100 keys a request,
+    only ``pk`` and ``name`` read). An id without a profile (erased, or never imported) is absent."""
+    wanted = sorted(set(ambassador_ids))
+    if not wanted:
+        return {}
+    found = batch.get([serialize(keys.ambassador(i)) for i in wanted], projection=[keys.PK, "name"])
+    out: dict[str, str] = {}
+    for raw in found:
+        item = deserialize(raw)
+        if item.get("name"):
+            out[keys.ambassador_id_from(str(item[keys.PK]))] = str(item["name"])
+    return out
 
 
 def list_page(limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Ambassador]:

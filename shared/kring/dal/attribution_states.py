@@ -22,7 +22,7 @@ reward entries ``AMB#<id>`` / ``REWARD#<reward id>``.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 from kring import aws, config
 from kring.attribution.entities import (
+    REFERRAL,
     Announcement,
     ClickFact,
     Considered,
@@ -57,6 +58,7 @@ STATES = "states"
 CLICKED = "clicked"
 
 _RETRYABLE_REASONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
+ALREADY_CREDITED = "already_credited"  # a reason no decision gives any more (see _decision_from)
 
 ItemKey = tuple[str, str]
 
@@ -197,16 +199,23 @@ def _decision_to(decision: Decision) -> dict[str, Any]:
 
 
 def _decision_from(data: Mapping[str, Any]) -> Decision:
+    method = data["method"]
     return Decision(
-        method=data["method"],
+        method=method,
         ambassador_id=data.get("ambassador_id"),
-        channel=data.get("channel"),
+        # a referral stored before its channel was "referral" had its click's, or "direct"
+        channel=REFERRAL if method == REFERRAL else data.get("channel"),
         click_token=data.get("click_token"),
         clicked_at=_time(data.get("clicked_at")),
         vacancy_id=data.get("vacancy_id"),
         window_days=int(data["window_days"]),
         model=data["model"],
-        considered=tuple(_considered_from(c) for c in data.get("considered") or ()),
+        considered=tuple(
+            _considered_from(c)
+            for c in data.get("considered") or ()
+            # stored before: the credited referrer named a second way, listed again as lost
+            if c.get("reason") != ALREADY_CREDITED
+        ),
     )
 
 
@@ -385,6 +394,27 @@ def get_state(key: keys.Key) -> StoredState | None:
     )
     item = got.get("Item")
     return from_item(deserialize(item)) if item else None
+
+
+def all_state_keys() -> Iterator[keys.Key]:
+    """The key of every application state: a Scan of the table (keys only, filtered on the
+    state's prefix), page after page. Only the recount (:mod:`kring.attribution.recount`, an
+    operator's one-off command) uses it: no request or event path ever scans."""
+    request: dict[str, Any] = {
+        "TableName": config.tables().table_name,
+        "ProjectionExpression": "#pk, #sk",
+        "FilterExpression": "#sk = :sk AND begins_with(#pk, :prefix)",
+        "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
+        "ExpressionAttributeValues": serialize({":sk": STATE_SK, ":prefix": "APPL#"}),
+    }
+    while True:
+        got = aws.dynamodb().scan(**request)
+        for item in got.get("Items", []):
+            yield state_key(str(deserialize(item)[keys.PK]))
+        last = got.get("LastEvaluatedKey")
+        if not last:
+            return
+        request["ExclusiveStartKey"] = last
 
 
 def states_of_application(provider: str, application_id: str) -> tuple[str, ...]:

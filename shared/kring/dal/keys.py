@@ -160,6 +160,18 @@ def vacancy_ambassador_stats(vacancy_id: str, ambassador_id: str, shard: int) ->
     return {"pk": vacancy_stats_prefix(vacancy_id), "sk": f"AMB#{ambassador_id}#{shard}"}
 
 
+VACANCY_AMBASSADOR_STATS_PREFIX = "AMB#"  # sort keys of the vacancy x ambassador items
+
+
+def ambassador_of_vacancy_stats(sk: str) -> str:
+    """The ambassador of a vacancy x ambassador sort key (``AMB#E1#3`` → ``E1``); ValueError for
+    any other sort key (a day item's, one without an id or a shard)."""
+    parts = sk.split("#")
+    if len(parts) != 3 or parts[0] != "AMB" or not parts[1] or not parts[2].isdigit():
+        raise ValueError(f"not a vacancy x ambassador stats key: {sk!r}")
+    return parts[1]
+
+
 def stats_day_range(first_day: str, last_day: str) -> tuple[str, str]:
     """Sort-key bounds (``BETWEEN``) of every day shard from ``first_day`` to ``last_day``."""
     return f"DAY#{first_day}#", f"DAY#{last_day}#~"

@@ -8,6 +8,8 @@ day-range reads of the stats API.
   whether it was applied, was a duplicate (the marker's condition failed: someone recorded the
   event first) or lost a race on a dedupe tag (re-read and plan again).
 - :func:`day_stats` — Query of one stats collection over a range of days (every shard).
+- :func:`vacancy_ambassador_page` — one page of a vacancy's all-time counters per ambassador
+  (every shard of each), by ambassador id.
 
 Counters are stored under short attribute names (:data:`STORED_METRICS`: ``uv_linkedin`` for
 ``unique_visitors_linkedin``), so that a stats item holding every counter stays well under the
@@ -23,6 +25,8 @@ from typing import TYPE_CHECKING, Any, cast
 from kring import aws, config
 from kring.dal import batch, keys, pages
 from kring.dal.items import deserialize, serialize, value
+from kring.errors import InvalidInputError
+from kring.models.common import Page
 from kring.models.link_stats import Plan
 
 if TYPE_CHECKING:
@@ -206,3 +210,50 @@ def day_stats(partition: str, first_day: str, last_day: str) -> list[dict[str, A
         "ExpressionAttributeValues": serialize({":pk": partition, ":low": low, ":high": high}),
     }
     return [from_stats_item(deserialize(item)) for item in pages.query_all(request)]
+
+
+def vacancy_ambassador_page(
+    vacancy_id: str, limit: int, cursor: Mapping[str, Any] | None = None
+) -> Page[tuple[str, list[dict[str, Any]]]]:
+    """The vacancy x ambassador items of up to ``limit`` ambassadors, by ambassador id from
+    ``cursor`` on: each ambassador with their shards (counters under their full names). One
+    Query (of ``(limit + 1) * STATS_SHARDS`` items, so a page is whole), more only when DynamoDB
+    ends a response early. A page never splits an ambassador's shards: its cursor is the last
+    shard of its last ambassador. A cursor that is not a vacancy x ambassador key of this
+    vacancy is an :class:`~kring.errors.InvalidInputError` — never a Query outside the listing."""
+    partition = keys.vacancy_stats_prefix(vacancy_id)
+    start = dict(cursor) if cursor is not None else None
+    if start is not None:
+        try:
+            valid = set(start) == {keys.PK, keys.SK} and start[keys.PK] == partition
+            keys.ambassador_of_vacancy_stats(str(start[keys.SK]))
+        except ValueError:
+            valid = False
+        if not valid:
+            raise InvalidInputError("the page token is not a position in this listing")
+    request: dict[str, Any] = {
+        "TableName": config.tables().table_name,
+        "KeyConditionExpression": "#pk = :pk AND begins_with(#sk, :prefix)",
+        "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
+        "ExpressionAttributeValues": serialize(
+            {":pk": partition, ":prefix": keys.VACANCY_AMBASSADOR_STATS_PREFIX}
+        ),
+        "Limit": (limit + 1) * keys.STATS_SHARDS,
+    }
+    groups: dict[str, list[dict[str, Any]]] = {}
+    last: dict[str, Any] | None = None
+    while True:
+        if start is not None:
+            request["ExclusiveStartKey"] = serialize(start)
+        got = aws.dynamodb().query(**request)
+        for raw in got.get("Items", []):
+            item = from_stats_item(deserialize(raw))
+            ambassador_id = keys.ambassador_of_vacancy_stats(str(item[keys.SK]))
+            if ambassador_id not in groups and len(groups) == limit:
+                return Page(items=list(groups.items()), cursor=last)
+            groups.setdefault(ambassador_id, []).append(item)
+            last = {keys.PK: item[keys.PK], keys.SK: item[keys.SK]}
+        evaluated = got.get("LastEvaluatedKey")
+        if not evaluated:
+            return Page(items=list(groups.items()), cursor=None)
+        start = deserialize(evaluated)

@@ -7,8 +7,9 @@ A vacancy item is the :class:`~kring.models.vacancy.Vacancy` plus what only the 
 - ``source_updated_at`` — the ATS's own change time as a fixed-width UTC string, so the condition
   ``source_updated_at <= :new`` in the same write keeps an older delivery from overwriting newer
   state (never read-then-write);
-- the post's own facts (``post_live``, ``post_location``), so a later job event can recompute
-  the vacancy without the post's payload; ``closed_reason``;
+- the post's own facts (``post_live``, ``post_location``, ``post_language`` — the language the
+  ATS gave), so a later job event can recompute the vacancy without the post's payload;
+  ``closed_reason``;
 - ``pending_events`` — the events a write decided to emit, stored with the write and removed once
   they are on the bus: a crash between the two is repaired by the ATS's retry (a small outbox).
 
@@ -27,7 +28,7 @@ from kring import aws, config
 from kring.dal import keys, pages
 from kring.dal.items import deserialize, serialize, value
 from kring.errors import ConflictError
-from kring.models.common import Page
+from kring.models.common import Locale, Page
 from kring.models.vacancy import AtsJob, Vacancy
 
 if TYPE_CHECKING:
@@ -53,10 +54,16 @@ class StoredVacancy:
     post_location: str | None = None
     closed_reason: str | None = None
     pending_events: tuple[str, ...] = ()
+    post_language: Locale | None = None  # None: the vacancy's (stored before overrides existed)
 
     @property
     def deleted(self) -> bool:
         return self.closed_reason == "deleted"
+
+    @property
+    def ats_language(self) -> Locale:
+        """The language the ATS gave (or Kring read from the post), whatever the talent team set."""
+        return self.post_language or self.vacancy.language
 
 
 def to_item(stored: StoredVacancy) -> dict[str, Any]:
@@ -75,6 +82,7 @@ def to_item(stored: StoredVacancy) -> dict[str, Any]:
         "post_location": stored.post_location,
         "closed_reason": stored.closed_reason,
         "pending_events": list(stored.pending_events) or None,
+        "post_language": stored.post_language,
     }
     if vacancy.external_job_id is not None:
         item.update(keys.vacancy_by_job_entry(vacancy.provider, vacancy.external_job_id, vacancy.id))
@@ -91,6 +99,7 @@ def from_item(item: Mapping[str, Any]) -> StoredVacancy:
         post_location=data.get("post_location"),
         closed_reason=data.get("closed_reason"),
         pending_events=tuple(data.get("pending_events") or ()),
+        post_language=data.get("post_language"),
     )
 
 

@@ -208,7 +208,9 @@ def _post_differs(post: JobPostChanged, current: StoredVacancy | None) -> bool:
     vacancy = current.vacancy
     if current.post_live != post.live:
         return True
-    if (vacancy.title, current.post_location, vacancy.language) != (post.title, post.location, post.language):
+    # the language the ATS said, not the one the talent team may have set
+    stored_facts = (vacancy.title, current.post_location, current.ats_language)
+    if stored_facts != (post.title, post.location, post.language):
         return True
     if vacancy.url is not None and vacancy.url != vacancy_urls.stored_form(post.url):
         return True  # compared in the form a URL is stored in (what a browser requests)
@@ -240,6 +242,6 @@ def _gone(current: StoredVacancy, now: datetime) -> JobPostChanged:
         location=current.post_location,
         url=vacancy.url,
         live=False,
-        language=vacancy.language,
+        language=current.ats_language,
         updated_at=now if seen is None else max(now, seen + ORDER_STEP),
     )

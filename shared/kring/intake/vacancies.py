@@ -41,7 +41,7 @@ from kring.integrations.ats.base import (
     VacancyChange,
 )
 from kring.integrations.eventbridge import EventPublisher
-from kring.models.common import Page
+from kring.models.common import Locale, Page
 from kring.models.vacancy import AtsJob, Vacancy
 from kring.observability import logger, metrics
 
@@ -61,6 +61,41 @@ def list_vacancies(
     limit: int, cursor: dict[str, Any] | None, *, repository: VacancyRepository | None = None
 ) -> Page[Vacancy]:
     return (repository or VacancyRepository()).list_page(limit, cursor)
+
+
+def set_language(
+    vacancy_id: str,
+    language: Locale | None,
+    *,
+    repository: VacancyRepository | None = None,
+    now: datetime | None = None,
+) -> Vacancy:
+    """The talent team's language for a vacancy (for an ATS that gives none, or gives it wrong):
+    it wins over the ATS's in every later delivery; ``None`` hands it back to the ATS. The write
+    is conditional on the revision read (a concurrent delivery: read again). Announces nothing:
+    the links do not depend on the language, the share texts read it when a button is pressed."""
+    store = repository or VacancyRepository()
+    for _attempt in range(MAX_ATTEMPTS):
+        current = store.get(vacancy_id)
+        if current is None:
+            raise NotFoundError(f"no vacancy {vacancy_id!r}")
+        vacancy = current.vacancy.model_copy(
+            update={
+                "language": language or current.ats_language,
+                "language_override": language,
+                "updated_at": now or datetime.now(UTC),
+            }
+        )
+        changed = replace(
+            current, vacancy=vacancy, post_language=current.ats_language, revision=current.revision + 1
+        )
+        try:
+            store.put(changed, expected_revision=current.revision)
+        except ConflictError:
+            continue
+        logger.info("vacancy language set", extra={"vacancy_id": vacancy_id, "language": language})
+        return vacancy
+    raise TransientError(f"vacancy {vacancy_id} kept changing underneath; try again")
 
 
 def vacancy_id(provider: str, post_id: str) -> str:
@@ -165,7 +200,8 @@ def _post_changed(
         external_job_id=change.job_id,
         title=change.title,
         url=url,
-        language=change.language,
+        language=(current.vacancy.language_override if current else None) or change.language,
+        language_override=current.vacancy.language_override if current else None,
         status=current.vacancy.status if current else "draft",
         published_at=current.vacancy.published_at if current else None,
         closed_at=current.vacancy.closed_at if current else None,
@@ -177,6 +213,7 @@ def _post_changed(
         post_live=change.live,
         post_location=change.location,
         closed_reason=current.closed_reason if current else None,
+        post_language=change.language,
     )
     return _settle(current, facts, job, run)
 

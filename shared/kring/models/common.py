@@ -23,11 +23,20 @@ PHASES: tuple[Phase, ...] = ("awareness", "interest", "consideration", "decision
 SHARING_PHASES: frozenset[Phase] = frozenset({"decision", "evangelize"})
 
 Locale = Literal["nl", "en"]
+LOCALES: tuple[Locale, ...] = ("nl", "en")
 Network = Literal["linkedin", "x", "facebook", "whatsapp", "email"]
 NETWORKS: tuple[Network, ...] = ("linkedin", "x", "facebook", "whatsapp", "email")
 # Where a click came from: the network of the share button, or "direct" for a link copied by hand.
 Channel = Literal["linkedin", "x", "facebook", "whatsapp", "email", "direct"]
 CHANNELS: tuple[Channel, ...] = (*NETWORKS, "direct")
+# An application's channel: its click's, or "referral" for an application a referral in the ATS
+# credited (whatever click came before). In the funnels, an application nobody brought counts in
+# a channel of its own, "unattributed", so that the channels add up to the total.
+ApplicationChannel = Literal["linkedin", "x", "facebook", "whatsapp", "email", "direct", "referral"]
+FunnelChannel = Literal[
+    "linkedin", "x", "facebook", "whatsapp", "email", "direct", "referral", "unattributed"
+]
+FUNNEL_CHANNELS: tuple[FunnelChannel, ...] = (*CHANNELS, "referral", "unattributed")
 # How the redirect classified a visitor. Everything but "human" is a bot click (HEAD never counts).
 VisitorKind = Literal["human", "head", "preview", "crawler", "scanner"]
 VISITOR_KINDS: tuple[VisitorKind, ...] = ("human", "head", "preview", "crawler", "scanner")

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from kring.models.common import AmbassadorId, HttpsUrl, Provider, ShareCode, VacancyId
+from kring.models.common import AmbassadorId, HttpsUrl, Locale, Provider, ShareCode, VacancyId
 
 VacancyStatus = Literal["draft", "published", "closed"]
 
@@ -25,7 +25,11 @@ class Vacancy(BaseModel):
     department: str | None = None
     location: str | None = None
     tags: tuple[str, ...] = ()
-    language: Literal["nl", "en"] = "en"
+    language: Locale = "en"
+    language_override: Locale | None = Field(
+        default=None,
+        description="The language the talent team set: it wins over the ATS's until set back to None",
+    )
     status: VacancyStatus
     published_at: AwareDatetime | None = None
     closed_at: AwareDatetime | None = None

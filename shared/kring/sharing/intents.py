@@ -3,7 +3,8 @@
 :func:`share` checks the request, marks the ambassador's own visitor hash for the day, emits
 ``ShareIntended`` and answers where to send the ambassador: the network's own share dialog,
 carrying their tracked link with the channel in it (``/r/{code}?ch={network}``) and, where the
-network takes text, a suggested message in the vacancy's language (:mod:`kring.sharing.texts`).
+network takes text, a suggested message (:mod:`kring.sharing.texts`) in the ambassador's language —
+their audience's —, or the vacancy's when their profile is gone (erased; the links are kept).
 
 A machine following the button — an e-mail security scanner opening every link of a digest, a
 link preview, a crawler (classified as the redirect classifies visitors) — is sent on to the same
@@ -36,7 +37,7 @@ from uuid import uuid4
 
 from kring import config
 from kring.clicks import counting as link_activity
-from kring.dal import own_visitors, share_links
+from kring.dal import ambassadors, own_visitors, share_links
 from kring.dal.vacancies import VacancyRepository
 from kring.errors import GoneError, InvalidInputError, NotFoundError
 from kring.events import ShareIntended
@@ -65,7 +66,8 @@ class ShareRequest:
 
 
 class VacancyNotOpenError(GoneError):
-    """The link's vacancy is closed or still a draft; ``language`` is the vacancy's, for the page."""
+    """The link's vacancy is closed or still a draft; ``language`` is the page's (the ambassador's,
+    else the vacancy's)."""
 
     def __init__(self, vacancy_id: str, language: Locale) -> None:
         super().__init__(f"vacancy {vacancy_id} is not open")
@@ -92,12 +94,14 @@ def share(
     if link is None:
         raise NotFoundError("no such share link")
     stored = (vacancies or VacancyRepository()).get(link.vacancy_id)
+    # The ambassador's language (their audience's), else — no profile: erased — the vacancy's.
+    language: Locale = ambassadors.locale_of(link.ambassador_id) or (
+        stored.vacancy.language if stored else share_texts.DEFAULT_LOCALE
+    )
     if stored is None or stored.vacancy.status != "published":
-        language: Locale = stored.vacancy.language if stored else share_texts.DEFAULT_LOCALE
         metrics.add_metric(name="ShareIntentVacancyNotOpen", unit="Count", value=1)
         raise VacancyNotOpenError(link.vacancy_id, language)
-    vacancy = stored.vacancy
-    dialog = dialog_url(network, link_url(link.code, network), vacancy.title, vacancy.language)
+    dialog = dialog_url(network, link_url(link.code, network), stored.vacancy.title, language)
 
     verdict = _classifier().classify("GET", request.user_agent, request.accept_language)
     if verdict.is_bot:

@@ -1,4 +1,5 @@
-"""What Kring suggests an ambassador says when they share a vacancy, in the vacancy's language.
+"""What Kring suggests an ambassador says when they share a vacancy, in the ambassador's language
+(else the vacancy's: :func:`kring.sharing.intents.share` chooses).
 
 All ambassador-facing wording of the share button lives here (the suggested post, the e-mail, the
 page for a vacancy that is no longer open), so it can move to the Jinja2 templates of the digests

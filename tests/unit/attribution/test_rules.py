@@ -4,6 +4,7 @@ counters and the reward ledger an application state deserves. No I/O."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import reduce
@@ -263,23 +264,23 @@ def test_the_last_valid_click_wins_by_default_and_the_first_with_first_click() -
     assert _reasons(first)[late.token] == "lost_to_earlier_click"
 
 
-def test_a_referral_beats_a_click_and_takes_the_referrer_s_own_click_channel() -> None:
+def test_a_referral_beats_a_click_and_its_channel_is_referral() -> None:
     theirs = _click(0, ago=timedelta(days=1), ambassador_id="E1", channel="x")
     mine = _click(1, ago=timedelta(days=3), ambassador_id="E2", channel="whatsapp")
     decision = _decide(
         _applied(tokens=[theirs.token, mine.token], referrer_ids=["E2"]), _lookups(theirs, mine)
     )
-    assert (decision.method, decision.ambassador_id, decision.channel) == ("referral", "E2", "whatsapp")
-    assert decision.click_token == mine.token
+    assert (decision.method, decision.ambassador_id, decision.channel) == ("referral", "E2", "referral")
+    assert decision.click_token == mine.token  # the referrer's own click, when there is one
     assert decision.vacancy_id == at.VACANCY  # the application's own post
     assert _reasons(decision) == {
         "E2": "first_matching_referrer",
         theirs.token: "lost_to_earlier_rule",
         mine.token: "lost_to_earlier_rule",
     }
-    # without a click of their own the referral's channel is direct
+    # without a click of their own too
     alone = _decide(_applied(tokens=[theirs.token], referrer_ids=["E2"]), _lookups(theirs))
-    assert (alone.channel, alone.click_token) == ("direct", None)
+    assert (alone.channel, alone.click_token) == ("referral", None)
 
 
 def test_a_referral_by_e_mail_needs_a_pointer_the_profile_confirms() -> None:
@@ -296,10 +297,9 @@ def test_two_referrers_credit_the_first_and_one_named_twice_once() -> None:
     decision = _decide(_applied(referrer_ids=["E2", "E1"], referrer_email_hashes=[EVA]), _lookups())
     assert decision.ambassador_id == "E1"  # employee ids sorted: E1 first
     reasons = [(c.source, c.ambassador_id, c.reason) for c in decision.considered]
-    assert reasons == [
+    assert reasons == [  # E1 by e-mail too: credited once, not also listed as lost
         ("E1", "E1", "first_matching_referrer"),
         ("E2", "E2", "lost_to_other_referrer"),
-        (None, "E1", "already_credited"),
     ]
 
 
@@ -353,6 +353,44 @@ def test_an_unattributed_application_counts_on_the_programme_and_its_vacancy_onl
         ("STATS#PROG", "DAY#2026-11-29#2"): {"applications": 1, "applications_unattributed": 1},
         (f"STATS#VAC#{at.VACANCY}", "DAY#2026-11-29#2"): {"applications": 1, "applications_unattributed": 1},
     }
+
+
+def test_an_unattributed_hire_counts_in_a_channel_of_its_own() -> None:
+    """Channels add up to the total: ``applications_unattributed`` is the method's counter and
+    the channel's at once (one counter, counted once); interviews and hires get one by channel."""
+    facts = _applied().merge(facts_of(at.hired(at=T + timedelta(days=40))))
+    counted = contribution(facts, _decide(facts, _lookups()), shard=1)
+    assert counted[("STATS#PROG", "DAY#2026-11-29#1")] == {
+        "applications": 1,
+        "applications_unattributed": 1,
+        "interviews": 1,
+        "interviews_unattributed": 1,
+    }
+    assert counted[("STATS#PROG", "DAY#2027-01-08#1")] == {"hires": 1, "hires_unattributed": 1}
+
+
+def test_a_referred_hire_counts_in_the_referral_channel_once() -> None:
+    click = _click(0, ago=timedelta(hours=3), ambassador_id="E2", channel="x")  # the referrer's own
+    facts = _applied(tokens=[click.token], referrer_ids=["E2"]).merge(
+        facts_of(at.hired(at=T + timedelta(days=40)))
+    )
+    counted = contribution(facts, _decide(facts, _lookups(click)), shard=0)
+    assert counted[("STATS#AMB#E2", "DAY#2026-11-29#0")] == {
+        "applications": 1,
+        "applications_referral": 1,  # by method and by channel: one counter
+        "interviews": 1,
+        "interviews_referral": 1,
+    }
+    assert counted[("STATS#AMB#E2", "DAY#2027-01-08#0")] == {"hires": 1, "hires_referral": 1}
+
+
+def test_a_referral_decided_before_its_channel_was_referral_counts_as_one_now() -> None:
+    """A decision stored by the code before (a referral's channel was its click's, or direct) is
+    counted by what it is: a referral."""
+    facts = _applied(referrer_ids=["E2"])
+    stored = replace(_decide(facts, _lookups()), channel="direct")
+    counted = contribution(facts, stored, shard=0)
+    assert counted[("STATS#PROG", "DAY#2026-11-29#0")] == {"applications": 1, "applications_referral": 1}
 
 
 def test_a_credited_hire_counts_everywhere_and_the_hire_on_its_own_day() -> None:

@@ -1,0 +1,69 @@
+"""``python -m infra.recount`` (``make recount``): bring the counters of every stored application
+state in line with today's counting rules (:mod:`kring.attribution.recount`) — after an upgrade
+whose notes say so.
+
+Locally (the default) it works on the running local stack's DynamoDB Local, found with the same
+settings the stack was started with (``KRING_PORT``, ``KRING_DYNAMODB_PORT``). In AWS, name the
+stage's table: ``make recount TABLE=kring-prod`` (credentials and region from the environment, as
+for the AWS CLI). It reads every item's key once (a Scan, filtered to application states) and
+writes only the states that count differently, each in one transaction; a second run writes
+nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import socket
+import sys
+
+from infra.local.settings import LocalSettings
+from infra.local.stack import FAKE_CREDENTIALS, template_stack
+
+
+def _local(settings: LocalSettings) -> tuple[str, dict[str, str]] | None:
+    """The local stack's table and the environment that reaches its DynamoDB Local, or None when
+    nothing listens there."""
+    port = settings.dynamodb_port or settings.port + 2
+    with socket.socket() as probe:
+        probe.settimeout(1.0)
+        if probe.connect_ex((settings.host, port)) != 0:
+            return None
+    table = template_stack(settings).physical_name("KringTable")
+    return table, {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL_DYNAMODB": f"http://{settings.host}:{port}"}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m infra.recount", description=__doc__)
+    parser.add_argument("--table", help="AWS: the stage's table (kring-<stage>); default: the local stack's")
+    args = parser.parse_args(argv)
+    environment: dict[str, str] = {}
+    if args.table:
+        table = args.table
+    else:
+        settings = LocalSettings()
+        found = _local(settings)
+        if found is None:
+            port = settings.dynamodb_port or settings.port + 2
+            print(
+                f"recount: no local stack's DynamoDB Local on {settings.host}:{port}: start it with"
+                " `make run` (with the same KRING_PORT / KRING_DYNAMODB_PORT), or name an AWS table"
+                " with --table",
+                file=sys.stderr,
+            )
+            return 1
+        table, environment = found
+    os.environ.update({**environment, "TABLE_NAME": table, "IDEMPOTENCY_TABLE_NAME": f"{table}-idempotency"})
+
+    from kring import aws, config
+    from kring.attribution.recount import recount
+
+    config.clear_caches()
+    aws.clear_caches()
+    report = recount()
+    print(f"{table}: {report.states} application state(s), {report.recounted} recounted")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
