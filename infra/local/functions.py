@@ -6,10 +6,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from infra.local.lambda_runtime import LambdaContext
 from infra.local.template import FunctionSpec, load_handler
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools import Logger
 
 
 class Functions:
@@ -42,3 +45,36 @@ def merged_environment(specs: dict[str, FunctionSpec]) -> dict[str, str]:
                 raise RuntimeError(f"functions disagree on {name}: {merged[name]!r} and {value!r}")
             merged[name] = value
     return merged
+
+
+class _KeysPerThread:
+    """Mixed into Powertools' log formatter on the local stack: its keys (``log_format``, which
+    ``append_keys`` and ``inject_lambda_context`` write) are kept per thread. In Lambda each
+    function has a process of its own and one invocation at a time; here every function shares one
+    process and several run at once, each on its own thread."""
+
+    _per_thread: threading.local
+    _initial: dict[str, Any]
+
+    @property
+    def log_format(self) -> dict[str, Any]:
+        keys: dict[str, Any] | None = getattr(self._per_thread, "keys", None)
+        if keys is None:
+            keys = self._per_thread.keys = dict(self._initial)
+        return keys
+
+    @log_format.setter
+    def log_format(self, keys: dict[str, Any]) -> None:
+        self._per_thread.keys = keys
+
+
+def isolate_log_keys(logger: Logger) -> None:
+    """Give each thread its own logging context on ``logger`` (Kring's one Logger)."""
+    formatter: Any = logger.registered_formatter
+    if isinstance(formatter, _KeysPerThread):
+        return
+    initial = dict(formatter.__dict__.pop("log_format"))
+    base = type(formatter)
+    formatter.__class__ = type(f"PerThread{base.__name__}", (_KeysPerThread, base), {})
+    formatter._per_thread = threading.local()
+    formatter._initial = initial

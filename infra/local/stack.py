@@ -18,7 +18,7 @@ import boto3
 from infra.local import demo_ats, dynamodb_local
 from infra.local.bus import LocalBus
 from infra.local.fake_ats import FakeAtsApi
-from infra.local.functions import Functions, merged_environment
+from infra.local.functions import Functions, isolate_log_keys, merged_environment
 from infra.local.http import AwsServer, GatewayServer
 from infra.local.pollers import QueuePoller
 from infra.local.queues import QueueStore
@@ -125,6 +125,9 @@ class LocalStack:
         functions = Functions(self.stack.functions())
         for logical_id in functions.specs:
             functions.handler(logical_id)  # an import error shows now, not on the first request
+        from kring.observability import logger as kring_logger  # importable once a handler loaded
+
+        isolate_log_keys(kring_logger)
         try:
             dynamodb_local.wait_ready(self.dynamodb_port, process)
         except dynamodb_local.DynamoDBLocalUnavailable as exc:
