@@ -11,8 +11,9 @@ import logging
 import time
 import uuid
 from collections.abc import Callable
+from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from infra.local.bus import LocalBus
@@ -85,6 +86,18 @@ class _Handler(BaseHTTPRequestHandler):
         self.flush_headers()
 
 
+@dataclass(frozen=True)
+class Health:
+    """What ``GET /healthz`` says: ``ready`` (200), or ``loading`` / ``unhealthy`` (503) and why."""
+
+    status: Literal["ready", "loading", "unhealthy"]
+    detail: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.status == "ready"
+
+
 class GatewayServer(ThreadingHTTPServer):
     daemon_threads = True
 
@@ -93,11 +106,11 @@ class GatewayServer(ThreadingHTTPServer):
         address: tuple[str, int],
         routes: list[Route],
         invoke: Callable[[str, dict[str, Any]], Any],
-        ready: Callable[[], bool],
+        health: Callable[[], Health],
     ) -> None:
         self.routes = routes
         self.invoke = invoke
-        self.ready = ready
+        self.health = health
         super().__init__(address, _GatewayHandler)
 
 
@@ -128,13 +141,13 @@ class _GatewayHandler(_Handler):
 
     def _dispatch(self, path: str, query: str, body: bytes) -> int:
         if path == "/healthz" and self.command in ("GET", "HEAD"):
-            ok = self.server.ready()
-            self._send(
-                200 if ok else 503,
-                b'{"ok":true}' if ok else b'{"ok":false}',
-                {"content-type": "application/json"},
-            )
-            return 200 if ok else 503
+            health = self.server.health()
+            status = 200 if health.ok else 503
+            answer: dict[str, object] = {"ok": health.ok, "status": health.status}
+            if health.detail:
+                answer["detail"] = health.detail
+            self._send(status, json.dumps(answer).encode(), {"content-type": "application/json"})
+            return status
         for route in self.server.routes:
             match = route.regex.match(path)
             if match and route.method in ("ANY", self.command):
