@@ -159,15 +159,11 @@ class QueuePoller:
                     return len(messages)  # all come back after the visibility timeout
             failures = [m for m in messages if m.id in failed]
             errors = notes if len(notes) == len(failures) else []
-            for message in messages:
-                if message.receipt is None:
-                    continue
-                if message.id in failed:
-                    n = failures.index(message)
+            for n, message in enumerate(failures):
+                if message.receipt is not None:
                     error = errors[n] if errors else f"{self.source.function} reported it failed"
                     self._store.release(message.receipt, after_seconds=self._visibility, error=error)
-                else:
-                    self._store.delete(message.receipt)
+            self._store.delete_many([m.receipt for m in messages if m.receipt and m.id not in failed])
             if failed:
                 log.warning("%s reported %d of %d failed", self.source.function, len(failed), len(messages))
             return len(messages)

@@ -70,6 +70,12 @@ class QueueStore:
     def __init__(self, path: Path, specs: dict[str, QueueSpec], *, clock: Any = time.time) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(path, check_same_thread=False, isolation_level=None, timeout=30)
+        # Write-ahead logging, synced at checkpoints rather than at every commit: a send, a receive
+        # and a delete each commit, and an fsync per commit made the file, not the functions, the
+        # local stack's bottleneck (~17 recorded clicks a second). A crash of the stack loses
+        # nothing; a power cut may lose the last moments, which a developer's machine can afford.
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.executescript(_SCHEMA)
         columns = {row[1] for row in self._db.execute("PRAGMA table_info(messages)")}
         if "last_error" not in columns:  # a data folder from before the column existed
@@ -231,8 +237,12 @@ class QueueStore:
         db.execute("DELETE FROM messages WHERE seq = ?", (seq,))
 
     def delete(self, receipt: str) -> None:
+        self.delete_many([receipt])
+
+    def delete_many(self, receipts: list[str]) -> None:
+        """Delete the messages received with these receipts, in one transaction (a batch's successes)."""
         with self._tx() as db:
-            db.execute("DELETE FROM messages WHERE receipt = ?", (receipt,))
+            db.executemany("DELETE FROM messages WHERE receipt = ?", [(r,) for r in receipts])
 
     def release(self, receipt: str, after_seconds: float, *, error: str | None = None) -> None:
         """Make a received message visible again (a failed item of a partial batch), noting why it
