@@ -211,7 +211,8 @@ def _print_parked(parked_queues: list[Parked], whole_bodies: bool) -> None:
         for message in parked.messages:
             print(f"  {message.id}  parked {_when(message.parked_at)}: {message.reason}")
             if message.error:
-                print(f"    last error: {message.error}")
+                error = message.error.strip().replace("\n", "\n      ")  # a multi-line error, indented
+                print(f"    last error: {error}")
             body = message.body
             if whole_bodies or len(body) <= BODY_PREVIEW:
                 print(f"    body: {body}")
