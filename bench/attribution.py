@@ -126,7 +126,6 @@ def candidate_events(  # noqa: PLR0912, PLR0915 - one story per application, tol
 ) -> tuple[list[dict[str, Any]], set[str]]:
     """Envelopes of the candidate events (with redeliveries, in delivery order), and the click
     tokens whose clicks must be recorded only afterwards."""
-    from kring import identity
     from kring.events import (
         ApplicationEvidence,
         ApplicationReceived,
@@ -135,6 +134,7 @@ def candidate_events(  # noqa: PLR0912, PLR0915 - one story per application, tol
         CandidateStageChanged,
         CandidateUnhired,
     )
+    from kring.intake import identity
 
     humans = [c for c in clicks if c["visitor_kind"] == "human"]
     bots = [c for c in clicks if c["visitor_kind"] != "human"]
@@ -318,7 +318,7 @@ def _environment() -> None:
 
 
 def _point_kring_at(tables: cr._Tables, table: str, idempotency_table: str) -> None:
-    from kring import identity
+    from kring.intake import identity
 
     cr._point_kring_at(tables, table, idempotency_table)
     identity.clear_cache()
@@ -365,11 +365,11 @@ def _deliver(handler: Callable[..., Any], function: str, batches: Iterable[dict[
 
 def seed_items(tables: cr._Tables, built: World) -> list[dict[str, Any]]:
     """The world, written through Kring where Kring writes it, then read back (a Scan)."""
-    from kring.ambassadors import save_ambassador
     from kring.dal import keys
     from kring.dal.items import serialize
     from kring.models.ambassador import AmbassadorInput
     from kring.observability import metrics
+    from kring.roster.ambassadors import save_ambassador
 
     table, idempotency_table = tables.fresh()
     _point_kring_at(tables, table, idempotency_table)
@@ -727,7 +727,7 @@ def _item_bytes(item: dict[str, Any]) -> int:
 
 
 def _outcomes(sent: Sequence[Request]) -> dict[str, Any]:
-    from kring.dal import applications
+    from kring.dal import attribution_states as applications
     from kring.dal.items import deserialize
 
     states = _state_items(sent)

@@ -39,7 +39,7 @@ ALPHABET = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 
 # ------------------------------------------------------------------------------------ the stream
 def _token(rng: random.Random) -> str:
-    from kring.click_token import check_character
+    from kring.links.click_tokens import check_character
 
     payload = "".join(rng.choice(ALPHABET) for _ in range(16))
     return payload + check_character(payload)

@@ -1,6 +1,6 @@
 """Fan-out of one vacancy to N ambassadors against Amazon's DynamoDB Local.
 
-Measures the real logic (:func:`kring.fanout.fan_out_page`, every page, as the SQS loop drives
+Measures the real logic (:func:`kring.sharing.fanout.fan_out_page`, every page, as the SQS loop drives
 it) and, in the same run, a baseline that writes the same link items with a bare boto3
 ``Table.batch_writer()``. Reports DynamoDB requests per ambassador (counted by a botocore hook on
 Kring's own client) and wall time as a ratio to the baseline (median of three runs each).
@@ -86,10 +86,10 @@ def _load_ambassadors(table: Any, count: int, capped: bool) -> None:
 def _fan_out(vacancy_id: str, expected: int) -> float:
     from infra.local.lambda_runtime import LambdaContext
     from kring.events import VacancyPublished
-    from kring.fanout import fan_out_page
     from kring.idempotency import register_lambda_context
-    from kring.messages import FanoutPage, parse_fanout_message
     from kring.observability import metrics
+    from kring.queues import FanoutPage, parse_fanout_message
+    from kring.sharing.fanout import fan_out_page
 
     vacancy = VacancyPublished(
         vacancy_id=vacancy_id,
@@ -123,7 +123,7 @@ def _baseline(table: Any, count: int, vacancy_id: str) -> float:
     """The same link items, written with nothing but boto3's batch writer."""
     from kring.dal import share_links
     from kring.dal.items import deserialize
-    from kring.links import derive_code
+    from kring.links.codes import derive_code
     from kring.models.vacancy import ShareLink
 
     key = os.urandom(32)

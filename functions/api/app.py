@@ -1,6 +1,6 @@
 """``/api/…``: the recruiter's admin API (ambassadors, vacancies, share links).
 
-Thin on purpose: the routes, the admin-token check and the error mapping live in :mod:`kring.api`.
+Thin on purpose: the routes, the admin-token check and the error mapping live in :mod:`kring.api.app`.
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from typing import Any
 from aws_lambda_powertools.logging import correlation_paths
 from aws_lambda_powertools.utilities.typing import LambdaContext
 
-from kring.api import app
+from kring.api.app import app
 from kring.observability import logger, metrics
 
 

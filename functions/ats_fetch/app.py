@@ -1,5 +1,5 @@
 """AtsFetchQueue → the provider's API → the same changes a full webhook would have carried (see
-:func:`kring.ats_intake.fetch`). One bad message fails alone (ReportBatchItemFailures); a failed
+:func:`kring.intake.webhooks.fetch`). One bad message fails alone (ReportBatchItemFailures); a failed
 one is retried and, after six receives, parked in AtsFetchDLQ with an alarm (`make redrive`).
 Fetching twice is harmless: the events keep their ids and attribution is idempotent.
 """
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-from kring import ats_intake
+from kring.intake import webhooks as ats_intake
 from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.observability import logger, metrics
 

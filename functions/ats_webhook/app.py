@@ -15,7 +15,6 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 
-from kring import ats_intake
 from kring.errors import (
     InvalidInputError,
     KringError,
@@ -24,6 +23,7 @@ from kring.errors import (
     UnauthorizedError,
 )
 from kring.idempotency import register_lambda_context
+from kring.intake import webhooks as ats_intake
 from kring.observability import logger, metrics
 
 if TYPE_CHECKING:

@@ -1,5 +1,5 @@
 """CandidateEventsQueue → application states, exact counters, the reward ledger and
-``ApplicationAttributed`` (see :mod:`kring.attribution_recording`).
+``ApplicationAttributed`` (see :mod:`kring.attribution.recorder`).
 
 A standard queue fed by CandidateEventsRule (the five candidate events of any ATS, and
 ``LinkClicked`` for the late-click handshake). Powertools' BatchProcessor reports each failed
@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-from kring.attribution_recording import AttributionRecorder, message_recorder
+from kring.attribution.recorder import AttributionRecorder, message_recorder
 from kring.observability import logger, metrics
 
 if TYPE_CHECKING:

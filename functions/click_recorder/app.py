@@ -1,4 +1,4 @@
-"""LinkActivityQueue → exact click and share counters (see :mod:`kring.click_recording`).
+"""LinkActivityQueue → exact click and share counters (see :mod:`kring.clicks.recorder`).
 
 A standard queue: Powertools' BatchProcessor reports each failed message on its own
 (``batchItemFailures``), so one bad message never holds back the rest. The batch's reads are done
@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-from kring.click_recording import LinkActivityRecorder, message_recorder
+from kring.clicks.recorder import LinkActivityRecorder, message_recorder
 from kring.observability import logger, metrics
 
 if TYPE_CHECKING:

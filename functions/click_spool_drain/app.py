@@ -1,5 +1,5 @@
 """ClickSpoolQueue → the bus: each spooled click is put on the bus as the LinkClicked it was
-(see :mod:`kring.click_spool`). One bad message fails alone (ReportBatchItemFailures); a failed
+(see :mod:`kring.clicks.spool`). One bad message fails alone (ReportBatchItemFailures); a failed
 one is retried and, after five receives, parked in ClickSpoolDLQ with an alarm (`make redrive`).
 Putting a click twice is harmless: the recorder counts each click id once.
 """
@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-from kring.click_spool import parse_spooled_click
+from kring.clicks.spool import parse_spooled_click
 from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.observability import logger, metrics
 

@@ -1,8 +1,9 @@
 """EventBridge Scheduler → one poll of one ATS's published-jobs feed (``{"provider": "lever"}``),
-for the ATSs without a job webhook (see :mod:`kring.job_feeds`): new and changed postings become
+for the ATSs without a job webhook (see :mod:`kring.intake.job_feeds`): new and changed postings become
 vacancies (``VacancyPublished``), vanished ones close (``VacancyClosed``), unchanged ones write
 nothing. Teamtailor, whose webhooks are never retried, is polled too: its open jobs, and its
-recently updated applications onto the fetch queue (see :func:`kring.job_feeds.reconcile_applications`).
+recently updated applications onto the fetch queue
+(see :func:`kring.intake.job_feeds.reconcile_applications`).
 
 A poll needs no idempotency record: it compares the feed with what is stored, so a retried or
 overlapping run finds nothing left to do. A failed run (the feed down, a bad input) raises: Lambda
@@ -15,7 +16,7 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from kring import job_feeds
+from kring.intake import job_feeds
 from kring.observability import logger, metrics
 
 if TYPE_CHECKING:

@@ -1,4 +1,4 @@
-"""FanoutQueue → one page of share links per message (see :mod:`kring.fanout`).
+"""FanoutQueue → one page of share links per message (see :mod:`kring.sharing.fanout`).
 
 The queue is FIFO: Powertools' FIFO processor stops at the first failure and reports it and
 everything after it, so order is kept; a failed message is retried and, after five receives,
@@ -13,12 +13,12 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
 
 from kring import config
-from kring.fanout import fan_out_page
 from kring.idempotency import register_lambda_context
 from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.integrations.queues import PageQueue, SqsPageQueue
-from kring.messages import parse_fanout_message
 from kring.observability import logger, metrics
+from kring.queues import parse_fanout_message
+from kring.sharing.fanout import fan_out_page
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord

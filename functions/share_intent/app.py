@@ -1,7 +1,7 @@
 """GET /s/{code}/{network}: the ambassador's one-tap share button.
 
 Thin: read the code, the network, the caller's address and user agent (they only become a visitor
-hash), call :func:`kring.share_intents.share`, answer 302 to the network's share dialog. Refusals
+hash), call :func:`kring.sharing.intents.share`, answer 302 to the network's share dialog. Refusals
 are mapped here, once: 404 for a malformed or unknown code, 400 for an unknown network (JSON error
 bodies), 410 for a vacancy that is no longer open (a short page in the vacancy's language for a
 browser, JSON otherwise). Every answer is ``no-store`` and ``no-referrer``, and none sets a cookie.
@@ -18,10 +18,12 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response, content_types
 from aws_lambda_powertools.logging import correlation_paths
 
-from kring import aws, share_intents, share_texts
+from kring import aws
 from kring.errors import InvalidInputError, KringError, NotFoundError
 from kring.integrations.eventbridge import EventBridgePublisher
 from kring.observability import logger, metrics
+from kring.sharing import intents as share_intents
+from kring.sharing import texts as share_texts
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext

@@ -9,6 +9,7 @@ from __future__ import annotations
 from infra.local.fake_ats import FakeAtsApi
 
 LEVER_SITE = "kring-demo"
+WORKABLE_SUBDOMAIN = "kring-demo"
 LEVER_POSTINGS = (
     {
         "id": "5ac21346-8e0c-4494-8e7a-3eb92ff77902",
@@ -48,9 +49,9 @@ WORKABLE_JOBS = (
         "state": "published",
         "department": "Customer Success",
         "location": {"city": "Amsterdam", "country": "Netherlands", "country_code": "NL"},
-        "url": "https://apply.workable.com/kring-demo/j/D3M0C5M01/",
+        "url": f"https://apply.workable.com/{WORKABLE_SUBDOMAIN}/j/D3M0C5M01/",
         "shortlink": "https://apply.workable.com/j/D3M0C5M01",
-        "application_url": "https://apply.workable.com/kring-demo/j/D3M0C5M01/apply",
+        "application_url": f"https://apply.workable.com/{WORKABLE_SUBDOMAIN}/j/D3M0C5M01/apply",
         "created_at": "2026-11-20T09:00:00Z",
     },
 )

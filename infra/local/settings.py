@@ -60,8 +60,17 @@ class LocalSettings(BaseSettings):
         default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="the template's WorkableSubdomain"
     )
     greenhouse_board: str = "kring-demo"
+    # The demo organisation's accounts on the other job boards (the template's AshbyJobBoard,
+    # RecruiteeSubdomain, TeamtailorSubdomain and SmartRecruitersCompany): a vacancy URL on a
+    # shared job board is taken only for the organisation's own account.
+    ashby_job_board: str = "kring-demo"
+    recruitee_subdomain: str = "kring-demo"
+    teamtailor_subdomain: str = "kring-demo"
+    smartrecruiters_company: str = "kring-demo"
     public_base_url: str | None = None
-    allowed_vacancy_hosts: str | None = None
+    careers_hosts: str | None = Field(
+        default=None, description="the template's CareersHosts: the organisation's own careers hosts"
+    )
     reward_amount: str = Field(
         default="250",
         pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$",

@@ -48,15 +48,20 @@ def template_stack(settings: LocalSettings) -> Stack:
         "GreenhouseBoardToken": settings.greenhouse_board,
         "CareersPageUrl": settings.careers_page_url,
         "RewardAmount": settings.reward_amount,
-        # A real Lever account's site, or the demo's site on the local fake.
+        # A real Lever or Workable account's, or the demo's on the local fake.
         "LeverSite": (settings.lever_site or "") if "lever" in real else demo_ats.LEVER_SITE,
+        "WorkableSubdomain": (settings.workable_subdomain or "")
+        if "workable" in real
+        else demo_ats.WORKABLE_SUBDOMAIN,
+        "AshbyJobBoard": settings.ashby_job_board,
+        "RecruiteeSubdomain": settings.recruitee_subdomain,
+        "TeamtailorSubdomain": settings.teamtailor_subdomain,
+        "SmartRecruitersCompany": settings.smartrecruiters_company,
     }
     if settings.lever_api_host:
         parameters["LeverApiHost"] = settings.lever_api_host
-    if settings.workable_subdomain:
-        parameters["WorkableSubdomain"] = settings.workable_subdomain
-    if settings.allowed_vacancy_hosts:
-        parameters["AllowedVacancyHosts"] = settings.allowed_vacancy_hosts
+    if settings.careers_hosts:
+        parameters["CareersHosts"] = settings.careers_hosts
     return Stack(parameters, queue_url=lambda name: f"{settings.aws_url}/000000000000/{name}")
 
 

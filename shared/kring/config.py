@@ -54,17 +54,56 @@ class LinkSettings(_Base):
 
 
 class VacancySettings(_Base):
-    """How vacancies from the ATS become public pages Kring may redirect to."""
+    """Where the organisation publishes its vacancies: the only pages Kring hands ambassadors.
+
+    Per ATS, the organisation's own account on that ATS's job board (empty = not configured: no
+    URL on that job board is taken, see :mod:`kring.intake.vacancy_urls`), and the organisation's own
+    careers hosts, which any provider's vacancy may point to.
+    """
 
     greenhouse_board_token: str | None = Field(default=None, alias="GREENHOUSE_BOARD_TOKEN")
-    allowed_vacancy_hosts: Annotated[tuple[str, ...], NoDecode] = Field(alias="ALLOWED_VACANCY_HOSTS")
+    lever_site: str = Field(default="", alias="LEVER_SITE", description="jobs.lever.co/<site>")
+    lever_jobs_host: Literal["jobs.lever.co", "jobs.eu.lever.co"] = Field(
+        default="jobs.lever.co", alias="LEVER_JOBS_HOST", description="jobs.eu.lever.co for an EU account"
+    )
+    ashby_job_board: str = Field(default="", alias="ASHBY_JOB_BOARD", description="jobs.ashbyhq.com/<board>")
+    recruitee_subdomain: str = Field(
+        default="", alias="RECRUITEE_SUBDOMAIN", description="<subdomain>.recruitee.com"
+    )
+    teamtailor_subdomain: str = Field(
+        default="", alias="TEAMTAILOR_SUBDOMAIN", description="<subdomain>.teamtailor.com (acme, acme.na)"
+    )
+    workable_subdomain: str = Field(
+        default="", alias="WORKABLE_SUBDOMAIN", description="apply.workable.com/<subdomain>"
+    )
+    smartrecruiters_company: str = Field(
+        default="", alias="SMARTRECRUITERS_COMPANY", description="jobs.smartrecruiters.com/<company id>"
+    )
+    careers_hosts: Annotated[tuple[str, ...], NoDecode] = Field(
+        default=(),
+        alias="CAREERS_HOSTS",
+        description="The organisation's own careers hosts; *.example.com for every subdomain",
+    )
 
-    @field_validator("allowed_vacancy_hosts", mode="before")
+    @field_validator("careers_hosts", mode="before")
     @classmethod
     def _split_hosts(cls, value: object) -> object:
         if isinstance(value, str):
             return tuple(h.strip().lower() for h in value.split(",") if h.strip())
         return value
+
+    @field_validator(
+        "lever_site",
+        "ashby_job_board",
+        "recruitee_subdomain",
+        "teamtailor_subdomain",
+        "workable_subdomain",
+        "smartrecruiters_company",
+        mode="before",
+    )
+    @classmethod
+    def _stripped(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
 
 
 class WebhookSettings(_Base):

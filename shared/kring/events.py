@@ -24,7 +24,7 @@ from pydantic import (
     field_serializer,
 )
 
-from kring.click_token import is_click_token
+from kring.links.click_tokens import is_click_token
 from kring.models.common import (
     AmbassadorId,
     Channel,
@@ -162,7 +162,7 @@ AttributionMethod = Literal["referral", "click_token", "share_code", "unattribut
 
 class ApplicationEvidence(BaseModel):
     """Who may have brought the candidate, with nothing personal left: e-mail addresses are keyed
-    hashes (:func:`kring.identity.email_hash`), free text is reduced to the click tokens (check
+    hashes (:func:`kring.intake.identity.email_hash`), free text is reduced to the click tokens (check
     character verified) and share codes found in it, in the order found."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

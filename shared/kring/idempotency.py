@@ -10,7 +10,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from functools import lru_cache
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from kring import config
 
@@ -62,10 +62,18 @@ def idempotent(
     *,
     data_keyword_argument: str = "record",
     expires_after_seconds: int = DEFAULT_EXPIRY_SECONDS,
+    stored_as: str | None = None,
 ) -> Callable[[F], F]:
-    """Make ``fn`` run once per key; a repeat returns the first run's (JSON-able) result."""
+    """Make ``fn`` run once per key; a repeat returns the first run's (JSON-able) result.
+
+    Powertools stores a record as ``<Lambda function>.<module>.<qualname>#<hash of the key>``, so
+    moving a function would orphan its records: ``stored_as`` (``"<module>.<qualname>"``) keeps
+    the name it had when its records were first written.
+    """
 
     def decorate(fn: F) -> F:
+        target = fn if stored_as is None else _named(fn, stored_as)
+
         @functools.wraps(fn)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             from aws_lambda_powertools.utilities.idempotency import idempotent_function
@@ -79,12 +87,23 @@ def idempotent(
                 data_keyword_argument=data_keyword_argument,
                 persistence_store=persistence_store(key_path),
                 config=cfg,
-            )(fn)
+            )(target)
             return guarded(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]
 
     return decorate
+
+
+def _named(fn: F, dotted: str) -> F:
+    """``fn`` under another ``__module__`` and ``__qualname__`` (what Powertools names records by)."""
+
+    @functools.wraps(fn)
+    def named(*args: Any, **kwargs: Any) -> Any:
+        return fn(*args, **kwargs)
+
+    named.__module__, _, named.__qualname__ = dotted.rpartition(".")
+    return cast("F", named)
 
 
 def clear_caches() -> None:

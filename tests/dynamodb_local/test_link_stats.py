@@ -10,10 +10,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from kring import aws
-from kring.click_recording import LinkActivityRecorder
+from kring.clicks.counting import plan_click
+from kring.clicks.recorder import LinkActivityRecorder
 from kring.dal import keys, link_stats
 from kring.dal.link_stats import Outcome
-from kring.link_activity import plan_click
 from tests.support import link_activity as la
 from tests.support.fixtures import DynamoDBLocal
 

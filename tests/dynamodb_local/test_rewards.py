@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kring import aws, config, rewards
+from kring import aws, config
+from kring.attribution import rewards
 from kring.dal import keys
 from kring.dal import rewards as ledger
 from kring.dal.items import deserialize, serialize, value

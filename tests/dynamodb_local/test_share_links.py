@@ -13,7 +13,7 @@ from kring.dal import ambassadors as ambassador_items
 from kring.dal import batch, share_caps, share_links
 from kring.dal.eligibility import eligible_page
 from kring.errors import InvalidInputError, TransientError
-from kring.links import derive_code
+from kring.links.codes import derive_code
 from kring.models.ambassador import Ambassador
 from kring.models.vacancy import ShareLink
 

@@ -25,7 +25,7 @@ import pytest
 import requests
 
 from infra.local.dynamodb_local import free_port
-from kring.click_token import is_click_token
+from kring.links.click_tokens import is_click_token
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 

@@ -11,9 +11,9 @@ import pytest
 from infra.local.lambda_runtime import http_api_event
 from infra.local.template import REGION
 from kring import config
-from kring.ambassadors import erasure_subject
 from kring.dal import keys
 from kring.dal.items import deserialize, serialize
+from kring.roster.ambassadors import erasure_subject
 from tests.support.fixtures import MotoStack
 
 ANN: dict[str, Any] = {

@@ -21,7 +21,7 @@ How each sample is delivered (:class:`How`) — only where a sample cannot verif
 - Teamtailor and SmartRecruiters sign a timestamp, and their samples' (2019, 2024) are long past
   the five-minute tolerance: their exact bytes and documented headers are sent with the provider
   module's clock set to the signing time (``teamtailor.now`` / ``smartrecruiters.now``, as in
-  ``tests/unit/test_teamtailor.py`` and ``test_smartrecruiters.py``) — nothing is re-signed.
+  ``tests/unit/integrations/ats/test_teamtailor.py`` and ``test_smartrecruiters.py``) — nothing is re-signed.
 - ``smartrecruiters_application.created`` is the vendor's own test vector, signed with the vendor's
   key (``HeBVky2bccvvkcXPimH8c``, :data:`tests.support.smartrecruiters.VENDOR_KEY`), so for it the
   connected secret is that key (as ``test_smartrecruiters.py`` does).
@@ -52,8 +52,9 @@ import boto3
 import pytest
 
 from infra.local import scheduler
-from kring import ats_intake, vacancies
 from kring.dal.vacancies import VacancyRepository
+from kring.intake import vacancies
+from kring.intake import webhooks as ats_intake
 from kring.integrations.ats import smartrecruiters, teamtailor
 from kring.models.common import PROVIDERS
 from tests.support import lever as lv

@@ -12,9 +12,10 @@ from typing import Any
 import boto3
 import pytest
 
-from kring import config, events, vacancies
+from kring import config, events
 from kring.dal.vacancies import VacancyRepository
 from kring.errors import NotFoundError
+from kring.intake import vacancies
 from tests.support import greenhouse as gh
 from tests.support.bus import Bus
 from tests.support.fixtures import REGION, MotoStack, clear_kring_caches
@@ -277,10 +278,11 @@ def test_a_deleted_post_closes_the_vacancy(send: Any, bus: Bus) -> None:
     assert (event.vacancy_id, event.reason) == (VID, "deleted")
 
 
-def test_a_vacancy_url_on_a_host_not_allowed_is_stored_but_not_published(
+def test_without_a_board_token_a_greenhouse_vacancy_is_stored_but_not_published(
     send: Any, bus: Bus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ALLOWED_VACANCY_HOSTS", "careers.example.com")
+    monkeypatch.setenv("GREENHOUSE_BOARD_TOKEN", "")
+    monkeypatch.setenv("CAREERS_HOSTS", "careers.example.com")
     config.clear_caches()
 
     assert send(gh.post(live=True)).status == 200

@@ -11,7 +11,8 @@ from typing import Any
 import pytest
 
 from infra.local.fake_ats import FakeAtsApi
-from kring import events, identity
+from kring import events
+from kring.intake import identity
 from tests.integration.test_ats_webhook import table_items
 from tests.support import lever as lv
 from tests.support.bus import Bus

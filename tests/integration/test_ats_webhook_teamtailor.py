@@ -19,9 +19,10 @@ from typing import Any
 import boto3
 import pytest
 
-from kring import config, vacancies
-from kring.ats_intake import FetchMessage, parse_fetch_message
+from kring import config
 from kring.errors import NotFoundError
+from kring.intake import vacancies
+from kring.intake.webhooks import FetchMessage, parse_fetch_message
 from tests.support import teamtailor as tt
 from tests.support.bus import Bus
 from tests.support.fixtures import REGION, HttpResult, MotoStack

@@ -16,7 +16,7 @@ from infra.local.bus import LocalBus
 from infra.local.queues import QueueStore
 from infra.local.template import Stack
 from kring import aws, config
-from kring.attribution import reward_id
+from kring.attribution.rules import reward_id
 from kring.dal import keys
 from kring.dal.items import serialize
 from kring.events import LinkClicked
@@ -466,7 +466,7 @@ def test_an_application_after_a_click_seen_but_not_recorded_waits_for_the_record
 
 
 def _hash(address: str) -> str:
-    from kring import identity
+    from kring.intake import identity
 
     found = identity.email_hash(address)
     assert found is not None

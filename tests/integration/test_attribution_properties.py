@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
-from kring import config, identity
+from kring import config
 from kring.events import CandidateEvent, KringEvent, LinkClicked
+from kring.intake import identity
 from tests.support import attribution as at
 from tests.support import link_activity as la
 from tests.support.fixtures import MotoStack

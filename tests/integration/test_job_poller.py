@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 
 from infra.local.fake_ats import FakeAtsApi
-from kring import aws, events, vacancies
+from kring import aws, events
 from kring.errors import InvalidInputError, TransientError
+from kring.intake import vacancies
 from tests.integration.test_ats_webhook import table_items
 from tests.support import lever as lv
 from tests.support.bus import Bus
@@ -29,7 +30,6 @@ def lever_feed(
     moto_stack: MotoStack, fake_ats_api: FakeAtsApi, monkeypatch: pytest.MonkeyPatch
 ) -> FakeAtsApi:
     monkeypatch.setenv("LEVER_SITE", SITE)
-    monkeypatch.setenv("ALLOWED_VACANCY_HOSTS", "jobs.lever.co")
     clear_kring_caches()
     return fake_ats_api
 
@@ -220,17 +220,17 @@ def test_the_template_polls_lever_every_15_minutes_with_a_dead_letter_queue(moto
     assert schedule.dead_letter_arn == moto_stack.stack.arn("JobPollerDLQ")
 
 
-def test_a_posting_refused_for_its_host_is_published_once_the_host_is_allowed(
+def test_a_posting_refused_for_its_job_board_is_published_once_the_board_is_right(
     moto_stack: MotoStack, lever_feed: FakeAtsApi, bus: Bus, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv("ALLOWED_VACANCY_HOSTS", "careers.example.com")
+    monkeypatch.setenv("LEVER_JOBS_HOST", "jobs.eu.lever.co")  # the account said to be in the EU
     clear_kring_caches()
     serve(lever_feed, backend())
     moto_stack.invoke("JobPollerFunction", POLL)
     assert vacancies.get_vacancy(f"lever-{BACKEND}").status == "draft"
     assert bus.drain() == []
 
-    monkeypatch.setenv("ALLOWED_VACANCY_HOSTS", "jobs.lever.co")
+    monkeypatch.setenv("LEVER_JOBS_HOST", "jobs.lever.co")
     clear_kring_caches()
     moto_stack.invoke("JobPollerFunction", POLL)
 

@@ -11,8 +11,9 @@ from typing import Any
 import pytest
 
 from infra.local.fake_ats import FakeAtsApi
-from kring import events, vacancies
-from kring.ats_intake import FetchMessage, parse_fetch_message
+from kring import events
+from kring.intake import vacancies
+from kring.intake.webhooks import FetchMessage, parse_fetch_message
 from tests.support import teamtailor as tt
 from tests.support.bus import Bus
 from tests.support.fixtures import ATS_API_KEY, MotoStack
@@ -29,7 +30,6 @@ def teamtailor_api(
     moto_stack: MotoStack, fake_ats_api: FakeAtsApi, monkeypatch: pytest.MonkeyPatch
 ) -> FakeAtsApi:
     """The fake after the stack, so its TEAMTAILOR_API_URL wins over the template's; both lists empty."""
-    monkeypatch.setenv("ALLOWED_VACANCY_HOSTS", "career.teamtailor.com")
     fake_ats_api.replace("GET", JOBS, {"data": [], "links": {}})
     fake_ats_api.replace("GET", APPLICATIONS, {"data": [], "links": {}})
     return fake_ats_api

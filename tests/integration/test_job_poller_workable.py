@@ -9,7 +9,8 @@ import pytest
 
 from infra.local.fake_ats import FakeAtsApi
 from infra.local.template import REGION, Stack
-from kring import events, vacancies
+from kring import events
+from kring.intake import vacancies
 from tests.support import workable as wk
 from tests.support.bus import Bus
 from tests.support.fixtures import ATS_API_KEY, STACK_PARAMETERS, MotoStack, clear_kring_caches
@@ -23,7 +24,7 @@ def workable_api(
     moto_stack: MotoStack, fake_ats_api: FakeAtsApi, monkeypatch: pytest.MonkeyPatch
 ) -> FakeAtsApi:
     """The fake after the stack, so its WORKABLE_API_URL wins over the template's empty one."""
-    monkeypatch.setenv("ALLOWED_VACANCY_HOSTS", "apply.workable.com")
+    monkeypatch.setenv("WORKABLE_SUBDOMAIN", "groove-tech")
     clear_kring_caches()
     return fake_ats_api
 

@@ -15,10 +15,10 @@ import boto3
 import pytest
 
 from kring import aws
-from kring.click_token import is_click_token
 from kring.dal import share_links
 from kring.dal import vacancies as vacancy_items
 from kring.events import LinkClicked
+from kring.links.click_tokens import is_click_token
 from kring.models.vacancy import ShareLink, Vacancy
 from tests.support.fixtures import REGION, MotoStack
 
@@ -175,7 +175,7 @@ def test_the_emitted_detail_is_a_link_clicked_the_recorder_can_parse(
 def test_the_visitor_is_a_daily_keyed_hash_and_nothing_of_the_ip_or_agent_is_sent(
     moto_stack: MotoStack, bus: Callable[[], list[dict[str, Any]]]
 ) -> None:
-    from kring.visitors import daily_salt, visitor_hash
+    from kring.links.visitors import daily_salt, visitor_hash
     from tests.support.fixtures import VISITOR_HASH_KEY
 
     _store(moto_stack, _vacancy())
@@ -266,6 +266,29 @@ def test_a_closed_or_draft_vacancy_sends_to_the_careers_page_and_still_counts(
     (event,) = bus()
     assert event["detail"]["vacancy_closed"] is True
     assert event["detail"]["click_id"] == query["kref"][0]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://evil.com\\@jobs.ashbyhq.com/acme/x",  # a browser goes to evil.com
+        "https://b\u00fccher.example/stellen",  # raw non-ASCII: no Location header can carry it
+        "https://user@job-boards.greenhouse.io/acme/jobs/1",
+        "https://job-boards.greenhouse.io:8443/acme/jobs/1",
+    ],
+)
+def test_a_vacancy_stored_before_urls_were_checked_never_sends_anyone_off_the_organisation_s_pages(
+    moto_stack: MotoStack, bus: Callable[[], list[dict[str, Any]]], url: str
+) -> None:
+    _store(moto_stack, _vacancy(url=url))
+
+    got = moto_stack.http("GET", f"/r/{CODE}", query="ch=linkedin", headers=BROWSER)
+
+    assert got.status == 302
+    location = got.headers["location"]
+    assert location.startswith(CAREERS + "?")
+    assert location.isascii()
+    assert bus()[0]["detail"]["vacancy_closed"] is True
 
 
 def test_a_lever_vacancy_also_gets_levers_own_source_parameter(
@@ -468,7 +491,7 @@ def test_without_the_visitor_key_the_visitor_is_sent_on_but_the_click_is_not_cou
 def test_in_aws_the_visitor_key_is_read_from_ssm_once_per_container(
     moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch, bus: Callable[[], list[dict[str, Any]]]
 ) -> None:
-    from kring.visitors import daily_salt, visitor_hash
+    from kring.links.visitors import daily_salt, visitor_hash
     from tests.support.fixtures import clear_kring_caches
 
     _store(moto_stack, _vacancy())

@@ -20,9 +20,9 @@ from kring.dal import keys, share_links
 from kring.dal.items import deserialize
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.events import KringEvent, ShareIntended, envelope_model
+from kring.links.visitors import daily_salt, visitor_hash
 from kring.models.common import NETWORKS
 from kring.models.vacancy import ShareLink, Vacancy
-from kring.visitors import daily_salt, visitor_hash
 from tests.support.fixtures import PUBLIC_BASE_URL, REGION, VISITOR_HASH_KEY, HttpResult, MotoStack
 
 CODE_NL, CODE_EN, CODE_CLOSED, CODE_DRAFT = "sEoDhGXHAj", "Ab3dEf6hIj", "Cl0sedLink", "Dr4ftLink0"

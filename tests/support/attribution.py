@@ -13,9 +13,9 @@ from typing import Any
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from kring import aws, config
-from kring.ambassadors import save_ambassador
-from kring.attribution_recording import AttributionRecorder
-from kring.dal import applications, keys
+from kring.attribution.recorder import AttributionRecorder
+from kring.dal import attribution_states as applications
+from kring.dal import keys
 from kring.dal.items import serialize
 from kring.dal.link_stats import from_stats_item
 from kring.events import (
@@ -29,6 +29,7 @@ from kring.events import (
     LinkClicked,
 )
 from kring.models.ambassador import AmbassadorInput
+from kring.roster.ambassadors import save_ambassador
 from tests.support import link_activity as la
 from tests.support.bus import Bus as CapturedBus
 from tests.support.fixtures import MotoStack
@@ -42,7 +43,7 @@ ATTRIBUTION_METRICS = ("applications", "interviews", "hires")
 
 
 def candidate(n: int) -> str:
-    """A candidate key (what kring.identity.candidate_key makes), the same for the same ``n``."""
+    """A candidate key (what kring.intake.identity.candidate_key makes), the same for the same ``n``."""
     return hashlib.md5(f"candidate-{n}".encode()).hexdigest()  # noqa: S324 - a fake keyed hash
 
 

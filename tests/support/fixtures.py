@@ -34,13 +34,19 @@ VISITOR_HASH_KEY = "visitor-hash-key-for-tests"
 STACK_PARAMETERS = {
     "Stage": "test",
     "PublicBaseUrl": PUBLIC_BASE_URL,
+    # The organisation's accounts on the job boards, as the samples' URLs name them.
     "GreenhouseBoardToken": "acme",
+    "AshbyJobBoard": "acme",
+    "RecruiteeSubdomain": "acme",
+    "TeamtailorSubdomain": "career",
+    "SmartRecruitersCompany": "Acme",
     "CareersPageUrl": "https://careers.kring.test/jobs",
 }
 
 
 def clear_kring_caches() -> None:
-    from kring import aws, config, idempotency, identity, redirect
+    from kring import aws, config, idempotency, redirect
+    from kring.intake import identity
 
     config.clear_caches()
     identity.clear_cache()

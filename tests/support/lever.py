@@ -9,7 +9,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
-from kring.click_token import new_click_token
+from kring.links.click_tokens import new_click_token
 from tests.support.ats_fixtures import SECRET, ProviderSamples, hmac_hex
 
 PATH = "/webhooks/lever"

@@ -12,12 +12,12 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kring import aws, config
-from kring.click_token import ALPHABET, RANDOM_LENGTH, check_character
+from kring.clicks.counting import counter_names
 from kring.dal import keys
 from kring.dal.items import deserialize, serialize
 from kring.dal.link_stats import from_stats_item
 from kring.events import KringEvent, LinkClicked, ShareIntended
-from kring.link_activity import counter_names
+from kring.links.click_tokens import ALPHABET, RANDOM_LENGTH, check_character
 from tests.support.fixtures import REGION
 
 

@@ -27,7 +27,7 @@ def parse_sample(path: Path) -> Any:
         return [parse(record.body) for record in batch.Records]
     if kind == "scheduler":
         # EventBridge Scheduler sends a schedule's Input as it is (template.yaml, ScheduleV2).
-        from kring.job_feeds import parse_poll_request
+        from kring.intake.job_feeds import parse_poll_request
 
         return parse_poll_request(data)
     raise AssertionError(f"no parser for samples in events/{kind}/")
@@ -36,10 +36,10 @@ def parse_sample(path: Path) -> Any:
 def _sqs_parsers() -> dict[str, Callable[[str], Any]]:
     """The message parser of each SQS batch sample, by the start of its file name ("" last: the
     fan-out queue's)."""
-    from kring.ats_intake import parse_fetch_message
-    from kring.attribution_recording import parse_message
-    from kring.click_spool import parse_spooled_click
-    from kring.messages import parse_fanout_message, parse_link_activity_message
+    from kring.attribution.recorder import parse_message
+    from kring.clicks.spool import parse_spooled_click
+    from kring.intake.webhooks import parse_fetch_message
+    from kring.queues import parse_fanout_message, parse_link_activity_message
 
     return {
         "click_spool": parse_spooled_click,

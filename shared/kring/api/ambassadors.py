@@ -10,12 +10,13 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from kring import ambassadors, config
+from kring import config
 from kring.api import pagination
 from kring.api.models import AmbassadorOut, FieldErrorOut, ImportLineErrorOut, ImportReportOut, ListOut
 from kring.api.responses import json_response, no_content
 from kring.dal import keys
 from kring.errors import InvalidInputError
+from kring.roster import ambassadors
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
@@ -67,7 +68,7 @@ def list_ambassadors() -> Response[str]:
 
 @router.post("/ambassadors/import")
 def import_ambassadors() -> Response[str]:
-    """CSV in (see :func:`kring.ambassadors.parse_csv`); the report of what was imported out."""
+    """CSV in (see :func:`kring.roster.ambassadors.parse_csv`); the report of what was imported out."""
     report = ambassadors.import_csv(_body_bytes())
     out = ImportReportOut(
         imported=report.imported,

@@ -1,5 +1,5 @@
 """``GET /api/applications/{provider}/{id}/attribution``: why an application was credited as it
-was (see :mod:`kring.attribution_reports`). 400 for an unknown provider or a malformed id, 404
+was (see :mod:`kring.attribution.explanation`). 400 for an unknown provider or a malformed id, 404
 for an application Kring has recorded nothing of."""
 
 from __future__ import annotations
@@ -12,11 +12,11 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import Field
 
-from kring import attribution_reports
 from kring.api.models import _Out
 from kring.api.responses import json_response
-from kring.attribution_reports import CountedFigure, Explanation
-from kring.models.attribution import Considered
+from kring.attribution import explanation as attribution_reports
+from kring.attribution.entities import Considered
+from kring.attribution.explanation import CountedFigure, Explanation
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 

@@ -1,12 +1,12 @@
 """What the rewards routes (and the reward totals in an ambassador's stats) answer, mapped
-explicitly from :mod:`kring.rewards`. Amounts are decimal strings, never floats."""
+explicitly from :mod:`kring.attribution.rewards`. Amounts are decimal strings, never floats."""
 
 from __future__ import annotations
 
 from pydantic import AwareDatetime, Field
 
 from kring.api.models import _Out
-from kring.rewards import Reward, RewardStatus, RewardTotals
+from kring.attribution.rewards import Reward, RewardStatus, RewardTotals
 
 
 class RewardOut(_Out):

@@ -10,11 +10,12 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from kring import config, rewards
+from kring import config
 from kring.api import pagination
 from kring.api.models import ListOut
 from kring.api.responses import json_response
 from kring.api.reward_models import RewardOut
+from kring.attribution import rewards
 from kring.dal import keys
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated

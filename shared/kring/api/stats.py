@@ -11,7 +11,7 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from kring import link_reports
+from kring import funnels as link_reports
 from kring.api.responses import json_response
 from kring.api.stats_models import AmbassadorStatsOut, ProgramFunnelOut, VacancyFunnelOut
 

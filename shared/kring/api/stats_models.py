@@ -1,5 +1,5 @@
 """What the stats routes answer: a vacancy's funnel, an ambassador's stats and the programme's
-funnel, mapped explicitly from :class:`kring.link_reports.LinkStats`."""
+funnel, mapped explicitly from :class:`kring.funnels.LinkStats`."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pydantic import Field
 
 from kring.api.models import _Out
 from kring.api.reward_models import RewardTotalsOut
-from kring.link_reports import Figures, LinkStats
+from kring.funnels import Figures, LinkStats
 from kring.models.common import AmbassadorId, Channel, VacancyId
 
 

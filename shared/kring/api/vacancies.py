@@ -1,6 +1,6 @@
 """``/api/vacancies``: the vacancies Kring knows and the personal share links made for them.
 
-Read-only. The logic lives in :mod:`kring.vacancies` and :mod:`kring.links`; this module maps
+Read-only. The logic lives in :mod:`kring.intake.vacancies` and :mod:`kring.links.codes`; this module maps
 their entities to the API's output models.
 """
 
@@ -11,11 +11,13 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from kring import config, links, vacancies
+from kring import config
 from kring.api import pagination
 from kring.api.models import ListOut, ShareOut, VacancyOut
 from kring.api.responses import json_response
 from kring.dal import keys
+from kring.intake import vacancies
+from kring.links import codes as links
 from kring.models.common import NETWORKS
 from kring.models.vacancy import ShareLink
 

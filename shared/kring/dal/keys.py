@@ -130,7 +130,7 @@ def own_visitor(ambassador_id: str, day: str, visitor: str) -> Key:
 
 
 # --- link statistics ---------------------------------------------------------------------------
-# Exact click and share counters, written by the click recorder (see kring.link_activity).
+# Exact click and share counters, written by the click recorder (see kring.clicks.counting).
 # Counter items carry a small shard suffix (0..STATS_SHARDS-1, by a hash of the event id) so that
 # concurrent clicks on one vacancy or ambassador rarely touch the same item; reads sum the shards.
 STATS_SHARDS = 4

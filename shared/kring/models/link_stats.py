@@ -1,5 +1,5 @@
 """What recording one click or share intent writes: a marker, dedupe tags and counter increments,
-applied together in one transaction (planned by :mod:`kring.link_activity`, written by
+applied together in one transaction (planned by :mod:`kring.clicks.counting`, written by
 :mod:`kring.dal.link_stats`)."""
 
 from __future__ import annotations

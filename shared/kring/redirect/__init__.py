@@ -33,7 +33,8 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any
 
-from kring.click_token import new_click_token
+from kring.links.click_tokens import new_click_token
+from kring.links.visitors import visitor_hash
 from kring.redirect import settings as settings_module
 from kring.redirect.budget import Budget
 from kring.redirect.cache import LruCache
@@ -44,13 +45,12 @@ from kring.redirect.emit import ClickEmitter
 from kring.redirect.pages import NOT_FOUND_HTML
 from kring.redirect.resolve import Link, Resolver, StoreUnavailable
 from kring.redirect.settings import RedirectSettings
-from kring.redirect.target import is_https, with_attribution
+from kring.redirect.target import is_redirectable, with_attribution
 from kring.redirect.visitor_key import VisitorKey
-from kring.visitors import visitor_hash
 
 log = logging.getLogger("kring.redirect")
 
-# kring.models.common.SHARE_CODE_LENGTH base62 characters (kring.links.is_share_code; a test
+# kring.models.common.SHARE_CODE_LENGTH base62 characters (kring.links.codes.is_share_code; a test
 # keeps the two the same).
 _SHARE_CODE = re.compile(r"[0-9A-Za-z]{10}")
 
@@ -140,7 +140,7 @@ class Redirector:
             return self._found(self._careers(channel, None))
         # Classified only now: a scan of unknown codes costs no crawlerdetect match.
         verdict = self.classifier.classify(request.method, request.user_agent, request.accept_language)
-        closed = not (vacancy.live and is_https(vacancy.url))
+        closed = not (vacancy.live and is_redirectable(vacancy.url))
         moment = datetime.fromtimestamp(
             (request.received_at_ms if request.received_at_ms else self._clock() * 1000) / 1000, UTC
         )

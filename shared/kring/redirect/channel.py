@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 # kring.models.common.NETWORKS, repeated here so the redirect does not import pydantic; a unit
 # test keeps the two equal.
 NETWORKS = frozenset({"linkedin", "x", "facebook", "whatsapp", "email"})
-CHANNEL_PARAMETER = "ch"  # kring.links.CHANNEL_PARAMETER, likewise checked by a test
+CHANNEL_PARAMETER = "ch"  # kring.links.codes.CHANNEL_PARAMETER, likewise checked by a test
 DIRECT = "direct"
 MAX_HOST = 253
 

@@ -62,8 +62,17 @@ def _ascii(text: str) -> str:
     return quote(text, safe=_AS_IS)
 
 
-def is_https(url: str | None) -> bool:
-    if not url:
+def is_redirectable(url: str | None) -> bool:
+    """Whether a stored vacancy URL may go into ``Location`` as it is: ``https://`` and a host, in
+    printable ASCII without spaces, with no backslash, user info or port. Every URL stored through
+    :mod:`kring.intake.vacancy_urls` is (that check, with the WHATWG parser, runs when the vacancy is
+    written, off this hot path); anything else — a row written before it, or by hand — sends the
+    click to the careers page instead of somewhere a browser would read differently."""
+    if not url or not url.isascii() or not url.isprintable() or " " in url or "\\" in url:
         return False
-    parts = urlsplit(url)
-    return parts.scheme == "https" and bool(parts.hostname)
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return False
+    netloc = parts.netloc
+    return parts.scheme == "https" and bool(parts.hostname) and "@" not in netloc and ":" not in netloc

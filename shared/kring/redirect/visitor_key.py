@@ -21,9 +21,9 @@ from typing import Any
 from botocore.exceptions import BotoCoreError, ClientError
 
 from kring import aws
+from kring.links.visitors import SECRET_NAME, daily_salt
 from kring.redirect.budget import Budget
 from kring.redirect.settings import RedirectSettings
-from kring.visitors import SECRET_NAME, daily_salt
 
 log = logging.getLogger("kring.redirect")
 

@@ -26,6 +26,7 @@ from kring.integrations.ats import (
 from kring.integrations.ats.base import (
     Delivery,
     FetchingProvider,
+    JobBoard,
     PolledProvider,
     ReconciledProvider,
     Reply,
@@ -75,6 +76,11 @@ def reconciled_provider(name: str) -> ReconciledProvider | None:
     if found is None or not hasattr(found, "applications_updated_since"):
         return None
     return cast("ReconciledProvider", found)
+
+
+def job_boards() -> dict[str, JobBoard]:
+    """Every provider's job board and the organisation's account on it, as configured now."""
+    return {name: module.job_board() for name, module in _PROVIDERS.items()}
 
 
 def secret_name(name: str) -> str:

@@ -35,12 +35,15 @@ from typing import Any, Final
 
 from pydantic import ValidationError
 
+from kring import config
 from kring.errors import InvalidInputError
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
+    BoardPage,
     Change,
     Evidence,
     Hired,
+    JobBoard,
     JobChanged,
     JobPostChanged,
     Rejected,
@@ -321,3 +324,14 @@ def _is_ping(raw_body: bytes) -> bool:
 
 def _usable_id_part(value: object) -> bool:
     return isinstance(value, str) and 0 < len(value.strip()) <= MAX_ID_PART and value.isprintable()
+
+
+# --------------------------------------------------------------------------------- job board
+def job_board() -> JobBoard:
+    """The organisation's job board on Ashby (``jobs.ashbyhq.com/<job board name>/<posting id>``)."""
+    board = config.vacancies().ashby_job_board
+    return JobBoard(
+        parameter="AshbyJobBoard",
+        domains=("ashbyhq.com",),
+        pages=(BoardPage("jobs.ashbyhq.com", board),) if board else (),
+    )

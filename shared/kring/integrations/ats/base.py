@@ -19,8 +19,8 @@ their deliveries through the provider's API); providers without a job webhook im
 webhook (Teamtailor) implement it and :class:`ReconciledProvider` too (the poll makes lost
 deliveries good).
 
-The changes carry no HTTP and no provider shapes: the vacancy logic (:mod:`kring.vacancies`) and
-the candidate events (:mod:`kring.applications`) come out the same whichever ATS they came from.
+The changes carry no HTTP and no provider shapes: the vacancy logic (:mod:`kring.intake.vacancies`) and
+the candidate events (:mod:`kring.intake.candidates`) come out the same whichever ATS they came from.
 """
 
 from __future__ import annotations
@@ -112,7 +112,7 @@ class Evidence(BaseModel):
     """What an application tells about who brought the candidate, as the provider sent it.
 
     This is the one place raw personal data may appear (the candidate's and referrers' e-mail
-    addresses): :mod:`kring.applications` hashes them and extracts click tokens and share codes
+    addresses): :mod:`kring.intake.candidates` hashes them and extracts click tokens and share codes
     before anything leaves the function, and neither is stored or logged.
     """
 
@@ -229,6 +229,33 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class BoardPage:
+    """One place where the organisation's own vacancies live on a provider's job board: a host,
+    and the first path segment naming the organisation's account on it (``jobs.lever.co`` +
+    ``acme`` for ``https://jobs.lever.co/acme/…``), or ``None`` where the host itself is the
+    organisation's (``acme.recruitee.com``). The account is compared case-insensitively."""
+
+    host: str
+    account: str | None = None
+
+
+@dataclass(frozen=True)
+class JobBoard:
+    """Where a provider publishes vacancies, and which part of it is the organisation's.
+
+    ``domains`` are the provider's own: every host under them is the provider's job board, shared
+    by all its customers, so a vacancy URL there is taken only on one of ``pages`` (the
+    organisation's own account), never because of the organisation's careers hosts. ``pages`` is
+    empty while the account is not configured (``parameter``, the template parameter that names
+    it): then no URL on the provider's job board is taken at all.
+    """
+
+    parameter: str
+    domains: tuple[str, ...]
+    pages: tuple[BoardPage, ...] = ()
+
+
 class WebhookProvider(Protocol):
     """What each provider module implements (module-level names)."""
 
@@ -237,6 +264,11 @@ class WebhookProvider(Protocol):
 
     @property
     def ACK_STATUS(self) -> int: ...
+
+    def job_board(self) -> JobBoard:
+        """The provider's job board and the organisation's account on it, from configuration:
+        where a vacancy URL of this provider may point (:mod:`kring.intake.vacancy_urls`)."""
+        ...
 
     def handshake(self, headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
         """An answer to a request that comes before any secret (activation, test); else None."""
@@ -278,7 +310,7 @@ class PolledProvider(Protocol):
     def published_posts(self) -> Sequence[JobPostChanged | JobChanged]:
         """Every post published right now, from the provider's feed, each ``live=True``; a
         provider that knows each post's department or offices also returns a :class:`JobChanged`
-        per job, before its posts (:mod:`kring.job_feeds` compares both with what is stored).
+        per job, before its posts (:mod:`kring.intake.job_feeds` compares both with what is stored).
         Raises :class:`~kring.errors.TransientError` when the feed cannot be read, and
         :class:`~kring.errors.ProviderNotConfiguredError` when it is not configured (the poller
         then skips the provider rather than close its vacancies)."""

@@ -54,9 +54,11 @@ from kring import config
 from kring.errors import InvalidInputError
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
+    BoardPage,
     Change,
     Evidence,
     Hired,
+    JobBoard,
     JobChanged,
     JobDeleted,
     JobPostChanged,
@@ -361,7 +363,7 @@ def _stage(app: _Application) -> Stage | None:
 
 def _evidence(app: Mapping[str, Any]) -> Evidence:
     """Everything in the application that may say who brought the candidate (see the module
-    docstring); raw, for :mod:`kring.applications` to hash and search."""
+    docstring); raw, for :mod:`kring.intake.candidates` to hash and search."""
     candidate = as_dict(app.get("candidate"))
     credited = as_dict(app.get("credited_to"))
     source = as_dict(app.get("source"))
@@ -406,3 +408,16 @@ def _field_values(fields: object) -> list[object]:
     if not isinstance(fields, dict):
         return []
     return [f.get("value") if isinstance(f, dict) and "value" in f else f for f in fields.values()]
+
+
+# --------------------------------------------------------------------------------- job board
+def job_board() -> JobBoard:
+    """The board token's pages on Greenhouse's hosted job boards (``/<board token>/jobs/<id>``;
+    ``boards.greenhouse.io`` is the older host of the same boards)."""
+    token = (config.vacancies().greenhouse_board_token or "").strip()
+    hosts = (BOARD_HOST, "boards.greenhouse.io")
+    return JobBoard(
+        parameter="GreenhouseBoardToken",
+        domains=("greenhouse.io",),
+        pages=tuple(BoardPage(host, token) for host in hosts) if token else (),
+    )

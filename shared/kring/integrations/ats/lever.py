@@ -46,10 +46,12 @@ from kring import config
 from kring.errors import InvalidInputError, ProviderNotConfiguredError, TransientError
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
+    BoardPage,
     Change,
     Evidence,
     FetchNeeded,
     Hired,
+    JobBoard,
     JobChanged,
     JobPostChanged,
     Rejected,
@@ -641,3 +643,16 @@ def _archive_change(opportunity: _Opportunity, client: LeverApi, common: dict[st
     if archived_at and archived_at > 0:
         common = {**common, "occurred_at": _from_ms(archived_at)}
     return [Rejected(**common)]
+
+
+# --------------------------------------------------------------------------------- job board
+def job_board() -> JobBoard:
+    """The site's postings on Lever's hosted job board (``jobs.lever.co/<site>/<posting id>``;
+    ``jobs.eu.lever.co`` for an EU account: the two are separate, so only the configured one)."""
+    settings = config.vacancies()
+    site = settings.lever_site
+    return JobBoard(
+        parameter="LeverSite",
+        domains=("lever.co",),
+        pages=(BoardPage(settings.lever_jobs_host, site),) if site else (),
+    )

@@ -33,12 +33,15 @@ from typing import Any, Final, Literal
 
 from pydantic import ValidationError
 
+from kring import config
 from kring.errors import InvalidInputError
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
+    BoardPage,
     Change,
     Evidence,
     Hired,
+    JobBoard,
     JobChanged,
     JobPostChanged,
     JobPostDeleted,
@@ -382,3 +385,15 @@ def _public_url(offer: dict[str, Any]) -> str | None:
 # --------------------------------------------------------------------------------- small readers
 def _named(value: object) -> str | None:
     return first_text(value.get("name")) if isinstance(value, dict) else first_text(value)
+
+
+# --------------------------------------------------------------------------------- job board
+def job_board() -> JobBoard:
+    """The company's careers site on Recruitee (``<subdomain>.recruitee.com/o/<offer slug>``; a
+    custom domain is one of the organisation's careers hosts)."""
+    subdomain = config.vacancies().recruitee_subdomain.lower()
+    return JobBoard(
+        parameter="RecruiteeSubdomain",
+        domains=("recruitee.com",),
+        pages=(BoardPage(f"{subdomain}.recruitee.com"),) if subdomain else (),
+    )

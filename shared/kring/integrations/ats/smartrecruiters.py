@@ -48,10 +48,12 @@ from kring import config
 from kring.errors import InvalidInputError
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
+    BoardPage,
     Change,
     Evidence,
     FetchNeeded,
     Hired,
+    JobBoard,
     JobChanged,
     JobPostChanged,
     Rejected,
@@ -466,3 +468,16 @@ def _timestamp(value: object) -> datetime | None:
 
 def _now() -> datetime:
     return datetime.fromtimestamp(now(), UTC)
+
+
+# --------------------------------------------------------------------------------- job board
+def job_board() -> JobBoard:
+    """The company's postings on SmartRecruiters (``jobs.smartrecruiters.com/<company id>/<id>-<slug>``,
+    and its career page on ``careers.smartrecruiters.com/<company id>``)."""
+    company = config.vacancies().smartrecruiters_company
+    hosts = ("jobs.smartrecruiters.com", "careers.smartrecruiters.com")
+    return JobBoard(
+        parameter="SmartRecruitersCompany",
+        domains=("smartrecruiters.com",),
+        pages=tuple(BoardPage(host, company) for host in hosts) if company else (),
+    )

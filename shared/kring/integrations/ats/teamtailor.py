@@ -50,7 +50,7 @@ Delivery
 
 Reconciliation (nothing lost although Teamtailor never retries a failed delivery)
 - :func:`published_posts` reads the open jobs (``GET /jobs?filter[status]=open``) for the job
-  poller (:mod:`kring.job_feeds`): each job becomes the :class:`JobPostChanged` a fetched
+  poller (:mod:`kring.intake.job_feeds`): each job becomes the :class:`JobPostChanged` a fetched
   ``job.update`` makes, so a job whose webhook was lost is published, and one closed since, closed.
 - :func:`applications_updated_since` lists the job applications updated since a moment
   (``GET /job-applications?filter[updated-at][from]=…``): each becomes the :class:`FetchNeeded`
@@ -81,10 +81,12 @@ from kring import config
 from kring.errors import InvalidInputError, ProviderNotConfiguredError, UnauthorizedError
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
+    BoardPage,
     Change,
     Evidence,
     FetchNeeded,
     Hired,
+    JobBoard,
     JobChanged,
     JobPostChanged,
     JobPostDeleted,
@@ -453,7 +455,7 @@ def poll_client() -> TeamtailorClient:
 def published_posts(api: TeamtailorLists | None = None) -> list[JobPostChanged | JobChanged]:
     """Every open Teamtailor job, as the live :class:`JobPostChanged` a fetched ``job.update``
     makes (post id = job id; no :class:`JobChanged`: the job webhook makes none either), for
-    :func:`kring.job_feeds.sync`. A job without a usable id is skipped; one without a title fails
+    :func:`kring.intake.job_feeds.sync`. A job without a usable id is skipped; one without a title fails
     the poll (:class:`ApiRequestError`), because skipping it would close its vacancy.
     :class:`ProviderNotConfiguredError` while Teamtailor is not connected."""
     out: list[JobPostChanged | JobChanged] = []
@@ -693,3 +695,16 @@ def _language(attributes: dict[str, Any]) -> Locale:
 
 def _now() -> datetime:
     return datetime.fromtimestamp(now(), UTC)
+
+
+# --------------------------------------------------------------------------------- job board
+def job_board() -> JobBoard:
+    """The company's career site on Teamtailor (``<subdomain>.teamtailor.com/jobs/<id>-<slug>``,
+    with the region in the subdomain for an account outside the EU: ``acme.na``; a custom domain
+    such as ``career.acme.com`` is one of the organisation's careers hosts)."""
+    subdomain = config.vacancies().teamtailor_subdomain.lower()
+    return JobBoard(
+        parameter="TeamtailorSubdomain",
+        domains=("teamtailor.com",),
+        pages=(BoardPage(f"{subdomain}.teamtailor.com"),) if subdomain else (),
+    )

@@ -26,7 +26,7 @@ Webhooks:
 
 Jobs: Workable has no job events, so :func:`published_posts` reads ``GET {WORKABLE_API_URL}/jobs
 ?state=published`` (bearer ``ats-api-key-workable``, scope ``r_jobs``), following ``paging.next``,
-for the job poller (:mod:`kring.job_feeds`): per job a :class:`JobChanged` (department,
+for the job poller (:mod:`kring.intake.job_feeds`): per job a :class:`JobChanged` (department,
 location) and a live :class:`JobPostChanged`. Without ``WORKABLE_API_URL`` (the ``WorkableSubdomain``
 parameter left empty) or the key, Workable is not polled.
 """
@@ -43,9 +43,11 @@ from kring import config
 from kring.errors import InvalidInputError, ProviderNotConfiguredError
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
+    BoardPage,
     Change,
     Evidence,
     Hired,
+    JobBoard,
     JobChanged,
     JobPostChanged,
     Rejected,
@@ -296,7 +298,7 @@ def published_posts(api: WorkableJobs | None = None) -> list[JobPostChanged | Jo
     own advert, so ``post_id`` and ``job_id`` are both the shortcode, as on candidates.
 
     ``updated_at`` is the job's ``updated_at``, else its ``created_at`` (the jobs list has no
-    update time; :mod:`kring.job_feeds` orders what it sees changed by the poll's time). A job
+    update time; :mod:`kring.intake.job_feeds` orders what it sees changed by the poll's time). A job
     without a shortcode cannot be a vacancy and is skipped; one with a shortcode that cannot be
     read fails the whole poll (:class:`ApiRequestError`), because skipping it would close its
     vacancy. :class:`ProviderNotConfiguredError` without ``WORKABLE_API_URL`` or the API key."""
@@ -367,3 +369,18 @@ def _location(job: Mapping[str, Any]) -> str | None:
     remote = found.get("telecommuting") is True or found.get("workplace_type") == "remote"
     where = first_text(found.get("location_str"), ", ".join(parts), "Remote" if remote else None)
     return where[:200] if where else None
+
+
+# --------------------------------------------------------------------------------- job board
+def job_board() -> JobBoard:
+    """The account's careers page on Workable: ``apply.workable.com/<subdomain>/j/<shortcode>/``,
+    and the older ``<subdomain>.workable.com/jobs/…``. The shortlink ``apply.workable.com/j/<code>``
+    names no account, so it is never taken (the job's ``url`` comes first anyway)."""
+    subdomain = config.vacancies().workable_subdomain.lower()
+    return JobBoard(
+        parameter="WorkableSubdomain",
+        domains=("workable.com",),
+        pages=(BoardPage("apply.workable.com", subdomain), BoardPage(f"{subdomain}.workable.com"))
+        if subdomain
+        else (),
+    )

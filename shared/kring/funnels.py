@@ -1,0 +1,242 @@
+"""Read the counters back: a vacancy's funnel, an ambassador's stats and the whole programme's
+funnel over a bounded range of UTC days — in total, by channel and by day.
+
+What is counted where: the click recorder's link activity (:mod:`kring.clicks.counting`) on the
+vacancy's and the ambassador's day items and, for share intents, clicks and raw clicks, on the
+programme's; the fan-out's ``shares`` (links created) on the vacancy's and the programme's; the
+attribution's applications (in total and by method), interviews and hires on all three (an
+unattributed application has no ambassador, so only the vacancy and the programme count it).
+Applications and interviews count on the application's day, hires on the hire's.
+
+Unique visitors are counted per day (the visitor hash rotates daily, so nothing else is
+knowable); a total over several days is the sum of the daily figures and is named for what it
+is: ``unique_visitor_days``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
+from functools import cache
+from typing import Any
+
+from kring.attribution import rewards
+from kring.attribution.rewards import RewardTotals
+from kring.clicks import counting as link_activity
+from kring.clicks.counting import (
+    BOT_CLICKS,
+    BOT_KINDS,
+    CLICKS,
+    OWN_CLICKS,
+    RAW_CLICKS,
+    SHARE_INTENTS,
+    SHARES,
+    UNIQUE_VISITORS,
+    by_channel,
+)
+from kring.dal import keys, link_stats
+from kring.errors import FieldValidationError
+from kring.intake import vacancies
+from kring.models.common import CHANNELS
+from kring.roster import ambassadors
+
+DEFAULT_DAYS = 90
+MAX_DAYS = 366
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+# The attribution's counters (stored as ``ap``, ``ap_ref`` …, see kring.dal.link_stats). By
+# method only in total; applications, interviews and hires also by channel (``applications_x``).
+APPLICATIONS = "applications"
+APPLICATION_METHODS: tuple[str, ...] = ("referral", "click_token", "share_code", "unattributed")
+INTERVIEWS = "interviews"
+HIRES = "hires"
+PROGRAM = "program"
+
+
+def by_method(method: str) -> str:
+    return f"{APPLICATIONS}_{method}"
+
+
+@cache
+def counter_names() -> tuple[str, ...]:
+    """Every counter the reports read: the link activity's, the attribution's and ``shares``."""
+    names = list(link_activity.counter_names())
+    for metric in (APPLICATIONS, INTERVIEWS, HIRES):
+        names.append(metric)
+        names.extend(by_channel(metric, channel) for channel in CHANNELS)
+    names.extend(by_method(method) for method in APPLICATION_METHODS)
+    names.append(SHARES)
+    return tuple(names)
+
+
+def add_counters(total: Counter[str], item: Mapping[str, Any]) -> None:
+    """Add a stats item's counters (a shard, under the full names) into ``total``."""
+    for name in counter_names():
+        raw = item.get(name)
+        if raw:
+            total[name] += int(raw)
+
+
+@dataclass(frozen=True)
+class Figures:
+    """One slice of the counters. ``unique_visitors`` is a sum of daily uniques for any slice
+    longer than a day; ``bot_clicks_by_reason`` is only kept per vacancy/ambassador and day, not
+    per channel (empty there)."""
+
+    share_intents: int
+    clicks: int
+    raw_clicks: int
+    unique_visitors: int
+    bot_clicks: int
+    own_clicks: int
+    bot_clicks_by_reason: Mapping[str, int]
+    applications: int = 0
+    # by method (referral, click_token, share_code, unattributed): in totals and by day only
+    applications_by_method: Mapping[str, int] = field(default_factory=dict)
+    interviews: int = 0
+    hires: int = 0
+    shares: int = 0  # links created: not by channel (a link has none until it is shared)
+
+    @classmethod
+    def total(cls, counters: Mapping[str, int]) -> Figures:
+        return cls(
+            share_intents=counters.get(SHARE_INTENTS, 0),
+            clicks=counters.get(CLICKS, 0),
+            raw_clicks=counters.get(RAW_CLICKS, 0),
+            unique_visitors=counters.get(UNIQUE_VISITORS, 0),
+            bot_clicks=counters.get(BOT_CLICKS, 0),
+            own_clicks=counters.get(OWN_CLICKS, 0),
+            bot_clicks_by_reason={
+                kind: counters.get(link_activity.bot_reason(kind), 0) for kind in BOT_KINDS
+            },
+            applications=counters.get(APPLICATIONS, 0),
+            applications_by_method={m: counters.get(by_method(m), 0) for m in APPLICATION_METHODS},
+            interviews=counters.get(INTERVIEWS, 0),
+            hires=counters.get(HIRES, 0),
+            shares=counters.get(SHARES, 0),
+        )
+
+    @classmethod
+    def channel(cls, counters: Mapping[str, int], channel: str) -> Figures:
+        def get(metric: str) -> int:
+            return counters.get(by_channel(metric, channel), 0)
+
+        return cls(
+            share_intents=get(SHARE_INTENTS),
+            clicks=get(CLICKS),
+            raw_clicks=get(RAW_CLICKS),
+            unique_visitors=get(UNIQUE_VISITORS),
+            bot_clicks=get(BOT_CLICKS),
+            own_clicks=get(OWN_CLICKS),
+            bot_clicks_by_reason={},
+            applications=get(APPLICATIONS),
+            interviews=get(INTERVIEWS),
+            hires=get(HIRES),
+        )
+
+
+@dataclass(frozen=True)
+class LinkStats:
+    """The counters of one vacancy, ambassador or the programme from ``first_day`` to ``last_day``
+    (inclusive); an ambassador's also carry their reward totals (all time, by status now)."""
+
+    subject_id: str
+    first_day: date
+    last_day: date
+    totals: Figures
+    by_channel: Mapping[str, Figures]
+    by_day: tuple[tuple[date, Figures], ...]  # only days with any activity, in order
+    rewards: tuple[RewardTotals, ...] = ()
+
+
+# ------------------------------------------------------------------------------------ the range
+def day_range(raw_from: str | None, raw_to: str | None, *, today: date) -> tuple[date, date]:
+    """The ``from`` / ``to`` query parameters: ISO days, ``from`` ≤ ``to``, at most
+    :data:`MAX_DAYS` days. Without ``to``: today; without ``from``: the :data:`DEFAULT_DAYS` days
+    up to ``to``. :class:`FieldValidationError` (422) otherwise."""
+    errors: list[dict[str, str]] = []
+
+    def parse(name: str, raw: str | None) -> date | None:
+        if raw is None or raw.strip() == "":
+            return None
+        text = raw.strip()
+        try:
+            if not _ISO_DAY.match(text):
+                raise ValueError(text)
+            return date.fromisoformat(text)
+        except ValueError:
+            errors.append({"field": name, "message": "must be a day as YYYY-MM-DD"})
+            return None
+
+    first, last = parse("from", raw_from), parse("to", raw_to)
+    if errors:
+        raise FieldValidationError("the query is not valid", errors)
+    last = last or today
+    first = first or last - timedelta(days=min(DEFAULT_DAYS - 1, (last - date.min).days))
+    if first > last:
+        raise FieldValidationError(
+            "the query is not valid", [{"field": "from", "message": "must not be after to"}]
+        )
+    if (last - first).days + 1 > MAX_DAYS:
+        raise FieldValidationError(
+            "the query is not valid",
+            [{"field": "from", "message": f"the range spans more than {MAX_DAYS} days"}],
+        )
+    return first, last
+
+
+# ------------------------------------------------------------------------------------ the reports
+def vacancy_funnel(vacancy_id: str, first_day: date, last_day: date) -> LinkStats:
+    """A known vacancy's counters (:class:`~kring.errors.NotFoundError` for an unknown one)."""
+    vacancy = vacancies.get_vacancy(vacancy_id)
+    items = link_stats.day_stats(
+        keys.vacancy_stats_prefix(vacancy.id), first_day.isoformat(), last_day.isoformat()
+    )
+    return summarise(vacancy.id, first_day, last_day, items)
+
+
+def ambassador_stats(
+    ambassador_id: str, first_day: date, last_day: date, *, now: datetime | None = None
+) -> LinkStats:
+    """A known ambassador's counters (:class:`~kring.errors.NotFoundError` for an unknown one),
+    with their reward totals: every ledger entry of theirs (one Query of their collection), by
+    status now — a balance, not bound to the day range."""
+    ambassador = ambassadors.get_ambassador(ambassador_id)
+    items = link_stats.day_stats(
+        keys.ambassador_stats_prefix(ambassador.id), first_day.isoformat(), last_day.isoformat()
+    )
+    stats = summarise(ambassador.id, first_day, last_day, items)
+    return replace(stats, rewards=rewards.ambassador_totals(ambassador.id, now))
+
+
+def program_funnel(first_day: date, last_day: date) -> LinkStats:
+    """The whole programme's counters (every vacancy together): one Query of the programme's day
+    items. Shares, share intents, clicks, raw clicks, applications, interviews and hires only."""
+    items = link_stats.day_stats(keys.program_stats_prefix(), first_day.isoformat(), last_day.isoformat())
+    return summarise(PROGRAM, first_day, last_day, items)
+
+
+def summarise(
+    subject_id: str, first_day: date, last_day: date, items: Iterable[Mapping[str, Any]]
+) -> LinkStats:
+    """Day shards (stats items) → totals, by channel and by day."""
+    per_day: dict[str, Counter[str]] = {}
+    for item in items:
+        day = keys.stats_day_of(str(item[keys.SK]))
+        add_counters(per_day.setdefault(day, Counter()), item)
+    total: Counter[str] = Counter()
+    for counters in per_day.values():
+        total.update(counters)
+    return LinkStats(
+        subject_id=subject_id,
+        first_day=first_day,
+        last_day=last_day,
+        totals=Figures.total(total),
+        by_channel={channel: Figures.channel(total, channel) for channel in CHANNELS},
+        by_day=tuple(
+            (date.fromisoformat(day), Figures.total(per_day[day])) for day in sorted(per_day) if +per_day[day]
+        ),
+    )

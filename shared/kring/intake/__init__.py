@@ -1,0 +1,1 @@
+"""ATS intake: webhooks, candidate events, vacancies, job feeds and the identity hashes."""

@@ -1,0 +1,1 @@
+"""Ids every flow shares: share codes, click tokens, visitor hashes."""

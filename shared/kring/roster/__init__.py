@@ -1,0 +1,1 @@
+"""The ambassador roster: create, read, update, erase, CSV import."""
