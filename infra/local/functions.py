@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 class Functions:
     def __init__(self, specs: dict[str, FunctionSpec]) -> None:
         self.specs = specs
+        self.before_invoke: Callable[[], None] | None = None  # e.g. a fresh logging context
         self._handlers: dict[str, Callable[..., Any]] = {}
         self._locks = {name: threading.Lock() for name in specs}
         self._loading = threading.Lock()
@@ -32,6 +33,8 @@ class Functions:
         spec = self.specs[logical_id]
         handler = self.handler(logical_id)
         with self._locks[logical_id]:
+            if self.before_invoke is not None:
+                self.before_invoke()
             return handler(event, LambdaContext(function_name=logical_id, timeout_seconds=spec.timeout))
 
 
@@ -68,13 +71,19 @@ class _KeysPerThread:
         self._per_thread.keys = keys
 
 
-def isolate_log_keys(logger: Logger) -> None:
-    """Give each thread its own logging context on ``logger`` (Kring's one Logger)."""
+def isolate_log_keys(logger: Logger) -> Callable[[], None]:
+    """Give each thread its own logging context on ``logger`` (Kring's one Logger); returns what
+    starts this thread's context afresh, as a function's own process would be before its first
+    invocation (a gateway thread serves one function after another on a kept-alive connection)."""
     formatter: Any = logger.registered_formatter
-    if isinstance(formatter, _KeysPerThread):
-        return
-    initial = dict(formatter.__dict__.pop("log_format"))
-    base = type(formatter)
-    formatter.__class__ = type(f"PerThread{base.__name__}", (_KeysPerThread, base), {})
-    formatter._per_thread = threading.local()
-    formatter._initial = initial
+    if not isinstance(formatter, _KeysPerThread):
+        initial = dict(formatter.__dict__.pop("log_format"))
+        base = type(formatter)
+        formatter.__class__ = type(f"PerThread{base.__name__}", (_KeysPerThread, base), {})
+        formatter._per_thread = threading.local()
+        formatter._initial = initial
+
+    def afresh() -> None:
+        formatter._per_thread.keys = dict(formatter._initial)
+
+    return afresh

@@ -163,7 +163,7 @@ class LocalStack:
             functions.handler(logical_id)  # an import error shows now, not on the first request
         from kring.observability import logger as kring_logger  # importable once a handler loaded
 
-        isolate_log_keys(kring_logger)
+        functions.before_invoke = isolate_log_keys(kring_logger)
         try:
             dynamodb.wait_ready()
         except dynamodb_local.DynamoDBLocalUnavailable as exc:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import json
+import logging
 import threading
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
@@ -111,3 +112,23 @@ def test_on_the_local_stack_concurrent_invocations_keep_their_own_context(
     assert "request" not in lines["fan-out line"]
     assert lines["api line"]["function_name"] == "ApiFunction"
     assert "vacancy_id" not in lines["api line"]
+
+
+def test_on_the_local_stack_each_invocation_starts_from_a_fresh_context(
+    log_lines: Callable[[], list[dict[str, Any]]],
+) -> None:
+    """A gateway thread serves one function after another on a kept-alive connection; a function
+    that appends nothing (the redirect logs with the standard library) must not log with the keys
+    of the function before it."""
+    afresh = isolate_log_keys(logger)
+
+    @logger.inject_lambda_context(clear_state=True)
+    def api(event: dict[str, Any], context: Any) -> None:
+        logger.append_keys(provider="teamtailor")
+
+    api({}, LambdaContext(function_name="ApiFunction"))
+    afresh()  # what the local stack does before every invocation
+    logging.getLogger("kring.redirect").error("click not counted")
+    [line] = [line for line in log_lines() if line["message"] == "click not counted"]
+    assert "function_name" not in line
+    assert "provider" not in line
