@@ -77,11 +77,13 @@ def isolate_log_keys(logger: Logger) -> Callable[[], None]:
     invocation (a gateway thread serves one function after another on a kept-alive connection)."""
     formatter: Any = logger.registered_formatter
     if not isinstance(formatter, _KeysPerThread):
-        initial = dict(formatter.__dict__.pop("log_format"))
+        formatter.__dict__.pop("log_format")
         base = type(formatter)
         formatter.__class__ = type(f"PerThread{base.__name__}", (_KeysPerThread, base), {})
         formatter._per_thread = threading.local()
-        formatter._initial = initial
+        # The keys a fresh Logger has (what Powertools' clear_state sets), whatever was appended
+        # before: a new thread starts from these.
+        formatter._initial = {**dict.fromkeys(formatter.log_record_order), **formatter.keys_combined}
 
     def afresh() -> None:
         formatter._per_thread.keys = dict(formatter._initial)
