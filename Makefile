@@ -4,10 +4,12 @@ SHELL := /bin/bash
 
 UV_VERSION := 0.13.9
 UV := $(or $(shell command -v uv 2>/dev/null),$(CURDIR)/.tools/bin/uv)
-PY := .venv/bin/python
+VENV ?= .venv
+PY := $(VENV)/bin/python
 export UV_LINK_MODE := copy
+export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: help install run test fuzz lint typecheck fmt bench isbot redrive dlq recount deploy clean
+.PHONY: help install run-install run test fuzz lint typecheck fmt bench isbot redrive dlq recount deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -16,8 +18,14 @@ $(CURDIR)/.tools/bin/uv:
 	python3 -m venv .tools
 	.tools/bin/pip install --quiet "uv==$(UV_VERSION)"
 
-.venv/.synced: pyproject.toml uv.lock | $(UV)
+$(VENV)/.synced: pyproject.toml uv.lock | $(UV)
 	$(UV) sync --frozen
+	@touch $@ $(VENV)/.synced-run
+
+# What running needs: the Lambda dependencies and the local stack's group, not the dev toolchain
+# (--inexact: a venv that has the toolchain keeps it).
+$(VENV)/.synced-run: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --no-dev --group local --inexact
 	@touch $@
 
 node_modules/.installed: package.json package-lock.json
@@ -25,9 +33,11 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-install: .venv/.synced node_modules/.installed ## Install Python and npm dependencies
+install: $(VENV)/.synced node_modules/.installed ## Install Python and npm dependencies (with the dev toolchain)
 
-run: install ## Start Kring locally (DynamoDB Local, gateway on :3000, bus, schedules, demo data)
+run-install: $(VENV)/.synced-run node_modules/.installed ## Install what `make run` needs, nothing more
+
+run: run-install ## Start Kring locally (DynamoDB Local, gateway on :3000 or KRING_PORT, bus, schedules, demo data)
 	$(PY) -m infra.local
 
 test: install ## Run the whole test suite (lint, types, template, unit, integration, DynamoDB Local, e2e)
@@ -57,11 +67,11 @@ isbot: install ## Vendor isbot's bot patterns into the redirect; ISBOT=<version>
 	$(if $(ISBOT),npm install --save-exact --no-audit --no-fund isbot@$(ISBOT) && touch node_modules/.installed)
 	$(PY) -m infra.vendor_isbot
 
-dlq: install ## List what the local stack's dead-letter queues hold
-	$(PY) -m infra.local dlq list
+dlq: run-install ## What the local DLQs hold and why (with the stack's KRING_DATA_DIR; DLQ=<name>, BODY=1, ALL=1)
+	$(PY) -m infra.local dlq list $(if $(DLQ),--queue $(DLQ)) $(if $(BODY),--body) $(if $(ALL),--all)
 
-redrive: install ## Put parked messages back: local DLQs; in AWS QUEUE=<dlq url> [TARGET=<url> | BUS=<bus>]
-	$(PY) -m infra.local dlq redrive $(if $(QUEUE),--queue-url $(QUEUE)) $(if $(TARGET),--target-url $(TARGET)) $(if $(BUS),--bus $(BUS))
+redrive: run-install ## Put parked messages back: local DLQs (DLQ=<name>); in AWS QUEUE=<dlq url> [TARGET=<url> | BUS=<bus>]
+	$(PY) -m infra.local dlq redrive $(if $(DLQ),--queue $(DLQ)) $(if $(QUEUE),--queue-url $(QUEUE)) $(if $(TARGET),--target-url $(TARGET)) $(if $(BUS),--bus $(BUS))
 
 recount: install ## After an upgrade that says so: recount the stored applications (local stack; in AWS TABLE=kring-<stage>)
 	$(PY) -m infra.recount $(if $(TABLE),--table $(TABLE))

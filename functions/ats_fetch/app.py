@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(
     event: dict[str, Any], context: LambdaContext, publisher: EventPublisher | None = None
@@ -28,8 +28,8 @@ def handler(
 
     def record_handler(record: SQSRecord) -> dict[str, Any]:
         message = ats_intake.parse_fetch_message(record.body)
-        logger.append_keys(correlation_id=message.origin, provider=message.request.provider)
-        return ats_intake.fetch(message, publisher=publish_to)
+        with logger.append_context_keys(correlation_id=message.origin, provider=message.request.provider):
+            return ats_intake.fetch(message, publisher=publish_to)
 
     response = process_partial_response(
         event=event,

@@ -88,7 +88,7 @@ def _no_route(exc: Exception) -> Response[str]:
     return _error(404, "not_found", "no such webhook")
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @metrics.log_metrics
 def handler(
     event: dict[str, Any],

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(
     event: dict[str, Any], context: LambdaContext, publisher: EventPublisher | None = None
@@ -28,8 +28,8 @@ def handler(
 
     def record_handler(record: SQSRecord) -> None:
         click = parse_spooled_click(record.body)
-        logger.append_keys(correlation_id=click.correlation_id, click_id=click.click_id)
-        publish_to.publish([click])
+        with logger.append_context_keys(correlation_id=click.correlation_id, click_id=click.click_id):
+            publish_to.publish([click])
         metrics.add_metric(name="SpooledClicksReemitted", unit="Count", value=1)
 
     response = process_partial_response(

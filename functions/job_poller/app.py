@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from kring.integrations.queues import FetchQueue
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(
     event: dict[str, Any],

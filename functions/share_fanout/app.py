@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
-@logger.inject_lambda_context
+@logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(
     event: dict[str, Any],
@@ -39,14 +39,17 @@ def handler(
 
     def record_handler(record: SQSRecord) -> dict[str, Any]:
         page = parse_fanout_message(record.body)
-        logger.append_keys(correlation_id=page.vacancy.correlation_id, vacancy_id=page.vacancy.vacancy_id)
-        return fan_out_page(
-            record=page,
-            publisher=publish_to,
-            queue=next_pages,
-            page_size=config.fanout().fanout_page_size,
-            now=datetime.now(UTC),
-        )
+        # This record's keys only: the next record (or a failure to read it) is not logged with them.
+        with logger.append_context_keys(
+            correlation_id=page.vacancy.correlation_id, vacancy_id=page.vacancy.vacancy_id
+        ):
+            return fan_out_page(
+                record=page,
+                publisher=publish_to,
+                queue=next_pages,
+                page_size=config.fanout().fanout_page_size,
+                now=datetime.now(UTC),
+            )
 
     response = process_partial_response(
         event=event, record_handler=record_handler, processor=SqsFifoPartialProcessor(), context=context

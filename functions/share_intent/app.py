@@ -88,7 +88,7 @@ def _error(status: int, code: str, message: str) -> Response[str]:
     )
 
 
-@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP)
+@logger.inject_lambda_context(correlation_id_path=correlation_paths.API_GATEWAY_HTTP, clear_state=True)
 @metrics.log_metrics
 def handler(
     event: dict[str, Any], context: LambdaContext, publisher: EventPublisher | None = None

@@ -2,7 +2,7 @@
 dead-letter queues, or print a signed webhook call.
 
     python -m infra.local                       start the local stack (Ctrl-C stops it)
-    python -m infra.local dlq list              what the local DLQs hold
+    python -m infra.local dlq list [--queue NAME] [--body] [--all]   what the local DLQs hold, and why
     python -m infra.local dlq redrive [--queue NAME]
     python -m infra.local dlq redrive --queue-url URL [--target-url URL | --bus NAME]   (AWS)
     python -m infra.local sign greenhouse FILE  a ready-to-paste curl for a signed delivery
@@ -19,29 +19,45 @@ import signal
 import sys
 import threading
 import uuid
+from datetime import UTC, datetime
 from pathlib import Path
 
-from infra.local import dynamodb_local
+from pydantic import ValidationError
+
+from infra.local import dynamodb_local, running
 from infra.local.demo import DEMO_CLICKED_APPLICATION, demo_vacancy_id, sign_greenhouse
 from infra.local.demo import load as load_demo
-from infra.local.dlq import RedriveError, list_parked, redrive_aws, redrive_local
-from infra.local.settings import PROVIDERS, LocalSettings, kept_secrets
-from infra.local.stack import LocalStack, queue_store, template_stack
+from infra.local.dlq import Parked, Redriven, list_parked, redrive_aws, redrive_local
+from infra.local.settings import PROVIDERS, AtsSettingsError, LocalSettings, real_ats, unknown_settings
+from infra.local.stack import QUEUES_FILE, LocalStack, ats_api_lines, queue_store, template_stack
 
 JOB_POLLER = "JobPollerFunction"
+EXAMPLE_DELIVERY = Path("events") / "http" / "greenhouse_job_post_published.json"
+
+
+def command_prefix(settings: LocalSettings) -> str:
+    """The settings a command needs to find this stack, as a shell prefix: the data folder and the
+    port when they are not the defaults (empty otherwise)."""
+    words = []
+    default = LocalSettings.model_fields
+    if settings.data_dir.resolve() != Path(str(default["data_dir"].default)).resolve():
+        words.append(f"KRING_DATA_DIR={shlex.quote(str(settings.data_dir.resolve()))}")
+    if settings.port != default["port"].default:
+        words.append(f"KRING_PORT={settings.port}")
+    return " ".join(words) + " " if words else ""
 
 
 def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, object]) -> str:
     url = settings.gateway_url
     token = secrets["admin-token"]
-    example = Path("events") / "http" / "greenhouse_job_post_published.json"
+    prefix = command_prefix(settings)
     lines = [
         "",
         f"Kring is running on {url}",
         f"  admin token      {token}",
         f"  ATS webhooks     POST {url}/webhooks/<provider>   ({', '.join(PROVIDERS)})",
         f"  webhook secrets  {settings.data_dir.resolve() / 'secrets.json'}   (webhook-secret-<provider>)",
-        f"  ATS APIs (fake)  {settings.ats_api_url}   (the Lever feed the job poller reads, API calls)",
+        *[f"  ATS APIs         {line}" for line in ats_api_lines(settings)],
         f"  data             {settings.data_dir.resolve()}   (DynamoDB Local, queues, secrets)",
     ]
     if demo.get("loaded"):
@@ -73,20 +89,33 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
         )
         lines.append(f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/rewards")
     lines += [
-        "  a signed Greenhouse delivery (prints the curl; append `| sh` to send it):",
-        f"  .venv/bin/python -m infra.local sign greenhouse {example}",
+        "A signed Greenhouse delivery (prints the curl; append `| sh` to send it):",
+        f"  {prefix}.venv/bin/python -m infra.local sign greenhouse {EXAMPLE_DELIVERY}",
+        "What the dead-letter queues hold and why; then put it back:",
+        f"  {prefix}make dlq",
+        f"  {prefix}make redrive",
         "",
-        "Dead-letter queues: make dlq / make redrive.  Ctrl-C stops.",
+        "Ctrl-C stops.",
     ]
     return "\n".join(lines)
 
 
 def run(settings: LocalSettings) -> int:
+    other = running.already_running(settings)
+    if other is not None:
+        print(
+            f"Cannot start: a Kring stack (pid {other.pid}) already runs with {running.where(settings)}"
+            f" on {other.gateway_url}. Stop it, or give this one its own KRING_DATA_DIR and KRING_PORT.",
+            file=sys.stderr,
+        )
+        return 2
+    for name in unknown_settings():
+        logging.getLogger("local").warning("%s is no setting of the local stack: ignored", name)
     stack = LocalStack(settings)
     try:
         stack.start()  # stops whatever it started when it fails
-    except dynamodb_local.DynamoDBLocalUnavailable as exc:
-        print(f"Cannot start DynamoDB Local: {exc}", file=sys.stderr)
+    except (dynamodb_local.DynamoDBLocalUnavailable, AtsSettingsError) as exc:
+        print(f"Cannot start the local stack: {exc}", file=sys.stderr)
         return 2
     except OSError as exc:
         print(
@@ -101,23 +130,48 @@ def run(settings: LocalSettings) -> int:
     for sig in (signal.SIGINT, signal.SIGTERM):
         signal.signal(sig, lambda *_: stopping.set())
     try:
+        running.announce(settings)  # the commands (sign, dlq) find this stack through it
         # The job feeds (Lever, Workable) are read at once rather than 15 minutes from now.
+        stack.loading = "polling the job feeds"
         polled = stack.fire_schedules_of(JOB_POLLER)
         logging.getLogger("local").info("job feeds polled at start: %d schedule(s) ran", polled)
         demo: dict[str, object] = {}
         if settings.demo:
+            stack.loading = "loading the demo organisation"
             demo = load_demo(
                 settings.gateway_url,
                 stack.secrets["admin-token"],
                 stack.secrets["webhook-secret-greenhouse"],
                 settings.data_dir,
             )
+        stack.mark_ready()
         print(_banner(settings, stack.secrets, demo), flush=True)
         stopping.wait()
         print("stopping…", flush=True)
     finally:
+        running.withdraw(settings)
         stack.stop()
     return 0
+
+
+def _local_data(settings: LocalSettings, command: str) -> bool:
+    """Whether a local stack ever ran with this data folder (else says so)."""
+    if (settings.data_dir / QUEUES_FILE).exists():
+        return True
+    print(
+        f"{command}: no Kring stack has run with {running.where(settings)}: nothing is parked there."
+        " If the stack runs with KRING_DATA_DIR (or KRING_PORT) set, set them here too: the banner"
+        " prints `make dlq` and `make redrive` with them.",
+        file=sys.stderr,
+    )
+    return False
+
+
+def _when(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%d %H:%M:%S UTC")
+
+
+BODY_PREVIEW = 160
 
 
 def dlq(args: argparse.Namespace, settings: LocalSettings) -> int:
@@ -127,32 +181,75 @@ def dlq(args: argparse.Namespace, settings: LocalSettings) -> int:
             return 2
         print(redrive_aws(args.queue_url, args.target_url, args.bus))
         return 0
+    if not _local_data(settings, f"dlq {args.action}"):
+        return 1
+    try:
+        found: running.RunningStack | None = running.find(settings)
+    except running.NoRunningStack as exc:
+        found = None
+        print(
+            f"{exc} {'Listing what it left parked.' if args.action == 'list' else ''}".strip(),
+            file=sys.stderr,
+        )
     stack = template_stack(settings)
     store = queue_store(settings, stack)
     try:
         if args.action == "list":
-            for parked in list_parked(stack, store):
-                print(f"{parked.queue}: {parked.count} message(s)")
-                for sample in parked.samples:
-                    print(f"    {sample}")
+            _print_parked(list_parked(stack, store, args.queue, limit=None if args.all else 5), args.body)
         else:
-            for queue, count in redrive_local(stack, store, args.queue, aws_url=settings.aws_url).items():
-                print(f"{queue}: {count} message(s) put back")
-    except (KeyError, RedriveError) as exc:
-        print(f"dlq {args.action}: {exc}", file=sys.stderr)
+            _print_redriven(redrive_local(stack, store, args.queue, aws_url=found.aws_url if found else None))
+    except KeyError as exc:
+        print(f"dlq {args.action}: {exc.args[0]}", file=sys.stderr)
         return 1
     finally:
         store.close()
     return 0
 
 
+def _print_parked(parked_queues: list[Parked], whole_bodies: bool) -> None:
+    for parked in parked_queues:
+        more = f", the first {len(parked.messages)} below" if parked.count > len(parked.messages) else ""
+        print(f"{parked.queue}: {parked.count} message(s){more}")
+        for message in parked.messages:
+            print(f"  {message.id}  parked {_when(message.parked_at)}: {message.reason}")
+            if message.error:
+                error = message.error.strip().replace("\n", "\n      ")  # a multi-line error, indented
+                print(f"    last error: {error}")
+            body = message.body
+            if whole_bodies or len(body) <= BODY_PREVIEW:
+                print(f"    body: {body}")
+            else:
+                print(
+                    f"    body: {body[:BODY_PREVIEW]}… ({len(body)} characters;"
+                    " `make dlq BODY=1` or `dlq list --body` shows it whole)"
+                )
+
+
+def _print_redriven(results: list[Redriven]) -> None:
+    for result in results:
+        if not (result.moved or result.skipped):
+            continue
+        line = f"{result.queue}: {result.moved} message(s) put back"
+        if result.skipped:
+            line += f"; {result.skipped} left parked: {result.reason}"
+        print(line)
+    moved, skipped = sum(r.moved for r in results), sum(r.skipped for r in results)
+    print(f"{moved} message(s) put back, {skipped} left parked")
+
+
 def sign(args: argparse.Namespace, settings: LocalSettings) -> int:
+    """A curl for a signed Greenhouse delivery to the running stack, with the secret it uses."""
+    try:
+        found = running.find(settings)
+    except running.NoRunningStack as exc:
+        print(f"sign: {exc}", file=sys.stderr)
+        return 1
     body = Path(args.file).read_bytes()
     with contextlib.suppress(KeyError, TypeError, ValueError):
         body = json.loads(body)["body"].encode()  # an events/http sample: the request's body
-    secret = kept_secrets(settings)["webhook-secret-greenhouse"]
+    secret = json.loads((settings.data_dir / "secrets.json").read_text())["webhook-secret-greenhouse"]
     print(
-        f"curl -s -X POST {settings.gateway_url}/webhooks/greenhouse -H 'content-type: application/json'"
+        f"curl -s -X POST {found.gateway_url}/webhooks/greenhouse -H 'content-type: application/json'"
         f" -H {shlex.quote('Signature: ' + sign_greenhouse(body, secret))}"
         f" -H 'Greenhouse-Event-ID: {uuid.uuid4()}'"
         f" --data-binary {shlex.quote(body.decode())}"
@@ -177,6 +274,8 @@ def main(argv: list[str] | None = None) -> int:
     )
     dlq_parser.add_argument("action", choices=["list", "redrive"])
     dlq_parser.add_argument("--queue", help="only this local DLQ (by name)")
+    dlq_parser.add_argument("--body", action="store_true", help="list: each message's whole body")
+    dlq_parser.add_argument("--all", action="store_true", help="list: every message, not the first five")
     dlq_parser.add_argument("--queue-url", help="AWS: the DLQ to redrive")
     dlq_parser.add_argument("--target-url", help="AWS: where a queue DLQ goes (default: its source queue)")
     dlq_parser.add_argument("--bus", help="AWS: a rule DLQ's events go back onto this event bus")
@@ -186,7 +285,17 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s", datefmt="%H:%M:%S")
-    settings = LocalSettings()
+    try:
+        settings = LocalSettings()
+        real_ats(settings)
+    except ValidationError as exc:
+        for error in exc.errors():
+            name = "KRING_" + "_".join(str(part) for part in error["loc"]).upper()
+            print(f"{name}: {error['msg']}", file=sys.stderr)
+        return 2
+    except AtsSettingsError as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
     if args.command == "dlq":
         return dlq(args, settings)
     if args.command == "sign":

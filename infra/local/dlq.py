@@ -14,7 +14,7 @@ import urllib.request
 from dataclasses import dataclass
 from typing import Any
 
-from infra.local.queues import DEAD_LETTER_REASON, QueueStore
+from infra.local.queues import DEAD_LETTER_REASON, Message, QueueStore
 from infra.local.template import Stack
 
 
@@ -23,10 +23,31 @@ class RedriveError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class ParkedMessage:
+    id: str
+    parked_at: float
+    reason: str  # why it was parked (retries or receives used up)
+    error: str | None  # the error of its last failed attempt, when known
+    body: str
+
+
+@dataclass(frozen=True)
 class Parked:
     queue: str
+    kind: str  # what the DLQ catches: queue, rule or schedule
     count: int
-    samples: list[str]
+    messages: list[ParkedMessage]  # the first ones (``limit``)
+
+
+@dataclass
+class Redriven:
+    """What ``dlq redrive`` did with one DLQ: how many messages went back, and those it left parked
+    with the reason."""
+
+    queue: str
+    moved: int = 0
+    skipped: int = 0
+    reason: str = ""
 
 
 def dead_letter_queues(stack: Stack) -> dict[str, str]:
@@ -45,63 +66,111 @@ def dead_letter_queues(stack: Stack) -> dict[str, str]:
     return out
 
 
-def list_parked(stack: Stack, store: QueueStore) -> list[Parked]:
+def _why(message: Message) -> tuple[str, str | None]:
+    """(why it was parked, its last error) from what the local stack noted on the message."""
+    attributes = message.attributes
+    if DEAD_LETTER_REASON in attributes:  # a queue's redrive policy moved it
+        return str(attributes[DEAD_LETTER_REASON]), message.last_error
+    if "EXHAUSTED_RETRY_CONDITION" in attributes:  # EventBridge gave up on a rule target
+        retries = attributes.get("RETRY_ATTEMPTS", "?")
+        target = str(attributes.get("TARGET_ARN", "")).rsplit(":", 1)[-1]
+        return (
+            f"{attributes['EXHAUSTED_RETRY_CONDITION']} ({retries} retries) delivering to {target}",
+            attributes.get("ERROR_MESSAGE"),
+        )
+    if "SCHEDULE_ARN" in attributes:  # Scheduler gave up on a firing
+        schedule = str(attributes["SCHEDULE_ARN"]).rsplit("/", 1)[-1]
+        return f"schedule {schedule}: {attributes.get('FUNCTION', 'its function')} failed every attempt", (
+            attributes.get("ERROR_MESSAGE")
+        )
+    return "sent to the DLQ directly", attributes.get("ERROR_MESSAGE") or message.last_error
+
+
+def list_parked(
+    stack: Stack, store: QueueStore, only: str | None = None, *, limit: int | None = 5
+) -> list[Parked]:
+    """What each DLQ holds (``only``: one of them): its first ``limit`` messages with why they were
+    parked and their last error."""
+    queues = dead_letter_queues(stack)
+    if only and only not in queues:
+        raise KeyError(f"{only!r} is not a dead-letter queue of template.yaml")
     out = []
-    for name in sorted(dead_letter_queues(stack)):
+    for name in sorted(queues):
+        if only and name != only:
+            continue
         messages = store.messages(name)
-        samples = []
-        for message in messages[:5]:
-            reason = message.attributes.get("ERROR_MESSAGE") or message.attributes.get(DEAD_LETTER_REASON, "")
-            samples.append(f"{message.id}  {reason}  {message.body[:160]}")
-        out.append(Parked(name, len(messages), samples))
+        shown = []
+        for message in messages[:limit]:
+            reason, error = _why(message)
+            shown.append(ParkedMessage(message.id, message.sent_at, reason, error, message.body))
+        out.append(Parked(name, queues[name], len(messages), shown))
     return out
+
+
+SCHEDULE_SKIP = (
+    "failed schedule firings: their function runs again at its next firing, which catches up;"
+    " `make dlq` shows what failed"
+)
 
 
 def redrive_local(
     stack: Stack, store: QueueStore, only: str | None = None, *, aws_url: str | None = None
-) -> dict[str, int]:
-    """Put every parked message back where it came from; how many, by DLQ.
+) -> list[Redriven]:
+    """Put every parked message back where it came from, DLQ by DLQ; what went back and what was
+    left parked, and why. One DLQ that cannot be redriven never stops the others.
 
     A queue's DLQ goes back into the queues whose redrive policy names it. A rule target's DLQ
     holds EventBridge envelopes: one for an SQS target is sent to that queue (the running stack
     is not needed); one for a function is handed to the running stack's bus at ``aws_url``, for
-    that target only, keeping its event id."""
-    if only and only not in dead_letter_queues(stack):
+    that target only, keeping its event id (without a running stack it stays parked). A schedule's
+    DLQ stays as it is: the next firing does the work again."""
+    queues = dead_letter_queues(stack)
+    if only and only not in queues:
         raise KeyError(f"{only!r} is not a dead-letter queue of template.yaml")
-    moved: dict[str, int] = {}
-    for name, kind in dead_letter_queues(stack).items():
+    out: list[Redriven] = []
+    for name, kind in sorted(queues.items()):
         if only and name != only:
             continue
-        count = 0
-        for message in store.messages(name):
-            if kind == "schedule":
-                raise RedriveError(
-                    f"{name} holds failed schedule firings: their function runs again at the next firing;"
-                    " `dlq list` shows what failed"
-                )
-            if kind == "queue":
-                attributes = {k: v for k, v in message.attributes.items() if k != DEAD_LETTER_REASON}
-                for source in store.sources_of(name):
-                    store.send(
-                        source,
-                        message.body,
-                        group_id=message.group_id,
-                        dedup_id=f"redrive-{message.id}" if message.group_id else None,
-                        attributes=attributes or None,
+        result = Redriven(name)
+        out.append(result)
+        messages = store.messages(name)
+        if kind == "schedule":
+            result.skipped, result.reason = len(messages), SCHEDULE_SKIP if messages else ""
+            continue
+        for n, message in enumerate(messages):
+            try:
+                if kind == "queue":
+                    _back_to_source(store, name, message)
+                else:
+                    _redeliver_event(
+                        stack,
+                        store,
+                        name,
+                        json.loads(message.body),
+                        attributes=message.attributes,
+                        aws_url=aws_url,
                     )
-            else:
-                _redeliver_event(
-                    stack,
-                    store,
-                    name,
-                    json.loads(message.body),
-                    attributes=message.attributes,
-                    aws_url=aws_url,
-                )
+            except (RedriveError, ValueError, KeyError) as exc:
+                result.skipped, result.reason = len(messages) - n, str(exc)
+                break
             store.remove(message.sequence)
-            count += 1
-        moved[name] = count
-    return moved
+            result.moved += 1
+    return out
+
+
+def _back_to_source(store: QueueStore, dlq: str, message: Message) -> None:
+    sources = store.sources_of(dlq)
+    if not sources:
+        raise RedriveError(f"no queue of template.yaml has {dlq} as its dead-letter queue")
+    attributes = {k: v for k, v in message.attributes.items() if k != DEAD_LETTER_REASON}
+    for source in sources:
+        store.send(
+            source,
+            message.body,
+            group_id=message.group_id,
+            dedup_id=f"redrive-{message.id}" if message.group_id else None,
+            attributes=attributes or None,
+        )
 
 
 def _redeliver_event(
@@ -113,6 +182,7 @@ def _redeliver_event(
     attributes: dict[str, Any],
     aws_url: str | None,
 ) -> None:
+    delivered = 0
     for rule in stack.rules():
         if attributes.get("RULE") not in (None, rule.logical_id):
             continue
@@ -130,11 +200,17 @@ def _redeliver_event(
                 )
             else:
                 _hand_to_running_bus(aws_url, rule.logical_id, target.target_id, event)
+            delivered += 1
+    if not delivered:
+        raise RedriveError(f"no target of template.yaml parks its events in {dlq} as this one was parked")
 
 
 def _hand_to_running_bus(aws_url: str | None, rule: str, target_id: str, event: dict[str, Any]) -> None:
     if aws_url is None:
-        raise RedriveError(f"the event for {target_id} goes to a function: the local stack must be running")
+        raise RedriveError(
+            f"its events go back to {target_id}, a function: that needs the running stack (start it with"
+            " `make run`, then redrive again)"
+        )
     request = urllib.request.Request(  # noqa: S310 - the local stack's own loopback endpoint
         aws_url,
         data=json.dumps({"Rule": rule, "TargetId": target_id, "Event": event}).encode(),

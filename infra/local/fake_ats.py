@@ -84,6 +84,8 @@ class FakeAtsApi:
         fake = self
 
         class Handler(BaseHTTPRequestHandler):
+            disable_nagle_algorithm = True  # headers and body are two writes: send each at once
+
             def log_message(self, format: str, *args: Any) -> None:
                 del format, args
 

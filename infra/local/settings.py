@@ -4,19 +4,29 @@ stack turns them into the environment template.yaml gives the functions in AWS."
 from __future__ import annotations
 
 import json
+import os
 import secrets
 from pathlib import Path
+from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROVIDERS = ("greenhouse", "lever", "ashby", "recruitee", "teamtailor", "workable", "smartrecruiters")
+# The ATSs whose API Kring calls with a key (``ats-api-key-<provider>``).
+KEYED_PROVIDERS = ("lever", "smartrecruiters", "teamtailor", "workable")
+
+
+class AtsSettingsError(ValueError):
+    """Settings for a real ATS account that cannot work together."""
 
 
 class LocalSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="KRING_", extra="ignore")
 
-    host: str = "127.0.0.1"
+    host: str = Field(
+        default="127.0.0.1", description="a loopback address: nothing listens beyond this machine"
+    )
     port: int = Field(default=3000, ge=1, le=65535)
     aws_port: int | None = Field(default=None, ge=1, le=65535, description="default: port + 1")
     dynamodb_port: int | None = Field(default=None, ge=1, le=65535, description="default: port + 2")
@@ -34,6 +44,20 @@ class LocalSettings(BaseSettings):
     identity_hash_key: str | None = None
     ats_port: int | None = Field(
         default=None, ge=1, le=65535, description="the local fake of the ATS APIs; default: port + 3"
+    )
+    # A real ATS account instead of the local fake (see real_ats): its API key, and where it lives.
+    ats_api_key_lever: str | None = None
+    ats_api_key_smartrecruiters: str | None = None
+    ats_api_key_teamtailor: str | None = None
+    ats_api_key_workable: str | None = None
+    lever_site: str | None = Field(
+        default=None, pattern=r"^[A-Za-z0-9._-]{1,100}$", description="the template's LeverSite"
+    )
+    lever_api_host: Literal["api.lever.co", "api.eu.lever.co"] | None = Field(
+        default=None, description="the template's LeverApiHost"
+    )
+    workable_subdomain: str | None = Field(
+        default=None, pattern=r"^[a-z0-9][a-z0-9-]{0,62}$", description="the template's WorkableSubdomain"
     )
     greenhouse_board: str = "kring-demo"
     # The demo organisation's accounts on the other job boards (the template's AshbyJobBoard,
@@ -58,6 +82,16 @@ class LocalSettings(BaseSettings):
         description="the template's CareersPageUrl: where a click on a closed vacancy's link goes",
     )
 
+    @field_validator("host")
+    @classmethod
+    def _loopback(cls, value: str) -> str:
+        if value != "localhost" and not _is_loopback(value):
+            raise ValueError(
+                f"{value!r} is not a loopback address: the local stack holds ambassadors' names and e-mail"
+                " addresses without authentication, so it listens on this machine only (127.0.0.1)"
+            )
+        return value
+
     @property
     def gateway_url(self) -> str:
         return f"http://{self.host}:{self.port}"
@@ -75,11 +109,60 @@ class LocalSettings(BaseSettings):
         return (self.public_base_url or self.gateway_url).rstrip("/")
 
 
+def _is_loopback(host: str) -> bool:
+    import ipaddress
+
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def real_ats(settings: LocalSettings) -> dict[str, str]:
+    """The ATSs whose real API the local stack calls, with what it calls: those given an account
+    setting (an API key; Lever also its site or API host; Workable its subdomain). The others
+    are served by the local fake. Raises :class:`AtsSettingsError` for settings that cannot work."""
+    real: dict[str, str] = {}
+    lever_host = settings.lever_api_host or "api.lever.co"
+    if settings.ats_api_key_lever or settings.lever_site or settings.lever_api_host:
+        what = [f"https://{lever_host}"]
+        what.append(
+            f"postings of jobs.lever.co/{settings.lever_site}" if settings.lever_site else "no postings feed"
+        )
+        what.append(
+            "with your API key" if settings.ats_api_key_lever else "no API key: ids-only webhooks fail"
+        )
+        real["lever"] = ", ".join(what)
+    if settings.workable_subdomain or settings.ats_api_key_workable:
+        if not (settings.workable_subdomain and settings.ats_api_key_workable):
+            raise AtsSettingsError(
+                "a real Workable account needs both KRING_WORKABLE_SUBDOMAIN (<subdomain>.workable.com)"
+                " and KRING_ATS_API_KEY_WORKABLE (a token with the r_jobs scope)"
+            )
+        real["workable"] = f"https://{settings.workable_subdomain}.workable.com/spi/v3, with your API key"
+    if settings.ats_api_key_smartrecruiters:
+        real["smartrecruiters"] = "https://api.smartrecruiters.com, with your API key"
+    if settings.ats_api_key_teamtailor:
+        real["teamtailor"] = "https://api.teamtailor.com/v1, with your API key"
+    return real
+
+
+def unknown_settings(environ: dict[str, str] | None = None) -> list[str]:
+    """``KRING_*`` variables that are no setting of the local stack (a typo would be ignored)."""
+    known = {f"KRING_{name.upper()}" for name in LocalSettings.model_fields}
+    return sorted(
+        n
+        for n in (environ if environ is not None else os.environ)
+        if n.startswith("KRING_") and n.upper() not in known
+    )
+
+
 def kept_secrets(settings: LocalSettings) -> dict[str, str]:
-    """The admin token, every ATS's webhook secret and API key, and the hash keys: from the
-    environment (``KRING_WEBHOOK_SECRET_LEVER`` …), else made once and kept in the data folder, so
-    a restart keeps the links and curl commands a developer already has (and today's visitor
-    hashes). The API keys only ever reach the local fake of the ATS APIs."""
+    """The admin token, every ATS's webhook secret, the API keys of the ATSs Kring calls, and the
+    hash keys: from the environment (``KRING_WEBHOOK_SECRET_LEVER`` …), else made once and kept in
+    the data folder, so a restart keeps the links and curl commands a developer already has (and
+    today's visitor hashes). An API key made here only ever reaches the local fake of the ATS APIs;
+    one given for a real account (``KRING_ATS_API_KEY_<PROVIDER>``) is used, and not written down."""
     path = settings.data_dir / "secrets.json"
     kept: dict[str, str] = json.loads(path.read_text()) if path.exists() else {}
     wanted: dict[str, str | None] = {
@@ -89,12 +172,17 @@ def kept_secrets(settings: LocalSettings) -> dict[str, str]:
     }
     for provider in PROVIDERS:
         wanted[f"webhook-secret-{provider}"] = getattr(settings, f"webhook_secret_{provider}")
-        wanted[f"ats-api-key-{provider}"] = None
     for name, given in wanted.items():
         if given:
             kept[name] = given
         kept.setdefault(name, secrets.token_urlsafe(24))
+    for provider in KEYED_PROVIDERS:
+        kept.setdefault(f"ats-api-key-{provider}", secrets.token_urlsafe(24))  # for the fake
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(kept, indent=2))
     path.chmod(0o600)
-    return kept
+    in_force = dict(kept)
+    for provider in KEYED_PROVIDERS:
+        if given_key := getattr(settings, f"ats_api_key_{provider}"):
+            in_force[f"ats-api-key-{provider}"] = given_key
+    return in_force

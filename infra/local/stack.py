@@ -18,12 +18,12 @@ import boto3
 from infra.local import demo_ats, dynamodb_local
 from infra.local.bus import LocalBus
 from infra.local.fake_ats import FakeAtsApi
-from infra.local.functions import Functions, merged_environment
-from infra.local.http import AwsServer, GatewayServer
+from infra.local.functions import Functions, isolate_log_keys, merged_environment
+from infra.local.http import AwsServer, GatewayServer, Health
 from infra.local.pollers import QueuePoller
 from infra.local.queues import QueueStore
 from infra.local.scheduler import LocalScheduler
-from infra.local.settings import PROVIDERS, LocalSettings, kept_secrets
+from infra.local.settings import PROVIDERS, LocalSettings, kept_secrets, real_ats
 from infra.local.template import REGION, Stack
 
 log = logging.getLogger("local")
@@ -37,20 +37,29 @@ FAKE_CREDENTIALS = {
 }
 
 
+QUEUES_FILE = "queues.sqlite3"
+
+
 def template_stack(settings: LocalSettings) -> Stack:
+    real = real_ats(settings)
     parameters = {
         "Stage": "local",
         "PublicBaseUrl": settings.links_base_url,
         "GreenhouseBoardToken": settings.greenhouse_board,
         "CareersPageUrl": settings.careers_page_url,
         "RewardAmount": settings.reward_amount,
-        "LeverSite": demo_ats.LEVER_SITE,
-        "WorkableSubdomain": demo_ats.WORKABLE_SUBDOMAIN,
+        # A real Lever or Workable account's, or the demo's on the local fake.
+        "LeverSite": (settings.lever_site or "") if "lever" in real else demo_ats.LEVER_SITE,
+        "WorkableSubdomain": (settings.workable_subdomain or "")
+        if "workable" in real
+        else demo_ats.WORKABLE_SUBDOMAIN,
         "AshbyJobBoard": settings.ashby_job_board,
         "RecruiteeSubdomain": settings.recruitee_subdomain,
         "TeamtailorSubdomain": settings.teamtailor_subdomain,
         "SmartRecruitersCompany": settings.smartrecruiters_company,
     }
+    if settings.lever_api_host:
+        parameters["LeverApiHost"] = settings.lever_api_host
     if settings.careers_hosts:
         parameters["CareersHosts"] = settings.careers_hosts
     return Stack(parameters, queue_url=lambda name: f"{settings.aws_url}/000000000000/{name}")
@@ -73,15 +82,32 @@ def function_environment(
     for name, secret in secrets.items():
         env["KRING_" + name.upper().replace("-", "_")] = secret
     # The ATS APIs Kring calls back are the local fake (infra/local/fake_ats.py), with the demo's
-    # job feeds: nothing leaves the machine.
+    # job feeds, unless a real account was given: that ATS's API is then what the template gives
+    # in AWS (its hosts, the LeverSite, LeverApiHost and WorkableSubdomain from the settings).
+    real = real_ats(settings)
     for provider in PROVIDERS:
-        env[f"{provider.upper()}_API_URL"] = f"{settings.ats_api_url}/{provider}"
-    env["LEVER_POSTINGS_URL"] = f"{settings.ats_api_url}/lever-postings"
+        if provider not in real:
+            env[f"{provider.upper()}_API_URL"] = f"{settings.ats_api_url}/{provider}"
+    if "lever" not in real:
+        env["LEVER_POSTINGS_URL"] = f"{settings.ats_api_url}/lever-postings"
     return env
 
 
+def ats_api_lines(settings: LocalSettings) -> list[str]:
+    """Which ATS APIs the stack calls, for the banner."""
+    real = real_ats(settings)
+    lines = [f"{provider}: {what}" for provider, what in sorted(real.items())]
+    fake = [p for p in PROVIDERS if p not in real]
+    if fake:
+        lines.append(
+            f"{'the others' if real else 'every ATS'}: the local fake on {settings.ats_api_url}"
+            + ("" if real else " (the demo's Lever postings and Workable jobs; nothing leaves the machine)")
+        )
+    return lines
+
+
 def queue_store(settings: LocalSettings, stack: Stack) -> QueueStore:
-    return QueueStore(settings.data_dir / "queues.sqlite3", stack.queues())
+    return QueueStore(settings.data_dir / QUEUES_FILE, stack.queues())
 
 
 @dataclass
@@ -91,6 +117,8 @@ class LocalStack:
     secrets: dict[str, str] = field(init=False, default_factory=dict)
     ats_api: FakeAtsApi | None = field(init=False, default=None)
     scheduler: LocalScheduler | None = field(init=False, default=None)
+    dynamodb: dynamodb_local.Supervisor | None = field(init=False, default=None)
+    loading: str = field(init=False, default="starting")  # what the stack does before it is ready
     _stoppers: list[Any] = field(init=False, default_factory=list)
     _ready: threading.Event = field(init=False, default_factory=threading.Event)
 
@@ -116,13 +144,16 @@ class LocalStack:
         self.secrets = kept_secrets(settings)
 
         # Java takes seconds to boot: launch it first and load the functions meanwhile.
-        process = dynamodb_local.launch(
+        dynamodb = dynamodb_local.Supervisor(
             self.dynamodb_port,
             settings.data_dir / "dynamodb",
             log=settings.data_dir / "dynamodb.log",
             jvm_options=dynamodb_local.QUICK_START_JVM_OPTIONS,
+            on_restart=self._create_tables,
         )
-        self._stoppers.append(lambda: dynamodb_local.stop(process))
+        dynamodb.launch()
+        self._stoppers.append(dynamodb.stop)
+        self.dynamodb = dynamodb
         ats_port = settings.ats_port or settings.port + 3
         self.ats_api = demo_ats.seed(FakeAtsApi(settings.host, ats_port).start())
         self._stoppers.append(self.ats_api.stop)
@@ -130,14 +161,18 @@ class LocalStack:
         functions = Functions(self.stack.functions())
         for logical_id in functions.specs:
             functions.handler(logical_id)  # an import error shows now, not on the first request
+        from kring.observability import logger as kring_logger  # importable once a handler loaded
+
+        functions.before_invoke = isolate_log_keys(kring_logger)
         try:
-            dynamodb_local.wait_ready(self.dynamodb_port, process)
+            dynamodb.wait_ready()
         except dynamodb_local.DynamoDBLocalUnavailable as exc:
             raise dynamodb_local.DynamoDBLocalUnavailable(
                 f"{exc} (its output: {settings.data_dir / 'dynamodb.log'})"
             ) from exc
         self._create_tables()
-        log.info("DynamoDB Local ready on port %d", self.dynamodb_port)
+        dynamodb.watch()  # restarted if it dies
+        log.info("DynamoDB Local ready on 127.0.0.1:%d", self.dynamodb_port)
 
         queues = queue_store(settings, self.stack)
         self._stoppers.append(queues.close)
@@ -161,11 +196,22 @@ class LocalStack:
         self._stoppers.append(scheduler.stop)
         self.scheduler = scheduler
         gateway = GatewayServer(
-            (settings.host, settings.port), self.stack.routes(), functions.invoke, self._ready.is_set
+            (settings.host, settings.port), self.stack.routes(), functions.invoke, self.health
         )
         self._serve(gateway)  # stopped first: no new requests while the rest winds down
+        log.info("serving in %.1fs", time.monotonic() - started)
+
+    def health(self) -> Health:
+        """What ``GET /healthz`` answers: ready only once :meth:`mark_ready` was called (the demo
+        loaded), and unhealthy whenever DynamoDB Local is not serving."""
+        if self.dynamodb is not None and (problem := self.dynamodb.problem()):
+            return Health("unhealthy", problem)
+        if not self._ready.is_set():
+            return Health("loading", self.loading)
+        return Health("ready", "")
+
+    def mark_ready(self) -> None:
         self._ready.set()
-        log.info("ready in %.1fs", time.monotonic() - started)
 
     def _serve(self, server: ThreadingHTTPServer) -> None:
         thread = threading.Thread(target=server.serve_forever, name=type(server).__name__, daemon=True)

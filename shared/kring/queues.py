@@ -100,7 +100,7 @@ def batch_recorder(
             logger.error(what, extra={"message_id": message_id, "reason": str(event)[:500]})
             metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
             raise event
-        logger.append_keys(correlation_id=event.correlation_id)
-        return record(event)
+        with logger.append_context_keys(correlation_id=event.correlation_id):  # this record's only
+            return record(event)
 
     return record_message

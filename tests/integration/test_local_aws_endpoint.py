@@ -4,6 +4,7 @@ accepts, and what it refuses the way EventBridge and SQS refuse it."""
 from __future__ import annotations
 
 import json
+import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -183,3 +184,57 @@ def test_message_attributes_reach_the_functions_sqs_record(endpoint: Endpoint) -
     assert record["messageAttributes"] == {
         "trace": {"stringValue": "abc", "stringListValues": [], "binaryListValues": [], "dataType": "String"}
     }
+
+
+class _RecordingSocket:
+    """An accepted connection that notes every ``sendall`` (the server's writes)."""
+
+    def __init__(self, sock: socket.socket, writes: list[bytes]) -> None:
+        self._sock = sock
+        self.writes = writes
+
+    def sendall(self, data: bytes) -> None:
+        self.writes.append(bytes(data))
+        self._sock.sendall(data)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._sock, name)
+
+
+class _RecordingAwsServer(AwsServer):
+    def __init__(self, *args: Any) -> None:
+        self.writes: list[bytes] = []
+        self.connections: list[_RecordingSocket] = []
+        super().__init__(*args)
+
+    def get_request(self) -> tuple[Any, Any]:
+        sock, address = super().get_request()
+        recording = _RecordingSocket(sock, self.writes)
+        self.connections.append(recording)
+        return recording, address
+
+
+def test_a_response_is_written_in_one_piece_with_nagle_off(tmp_path: Path) -> None:
+    """Headers and body written apart meet Nagle's algorithm and the client's delayed ACK: every
+    PutEvents on a kept-alive connection then waits ~40 ms for nothing."""
+    store = QueueStore(tmp_path / "q.sqlite3", STACK.queues())
+    bus = LocalBus(STACK.rules(), store, lambda *_: None)
+    server = _RecordingAwsServer(("127.0.0.1", 0), lambda: bus, store)
+    threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        endpoint = Endpoint(f"http://127.0.0.1:{server.server_address[1]}", bus, store)
+        events = endpoint.client("events")
+        for _ in range(2):  # the second on the kept-alive connection
+            assert events.put_events(Entries=[_published()])["FailedEntryCount"] == 0
+        assert len(server.writes) == 2
+        for write in server.writes:
+            head, _, body = write.partition(b"\r\n\r\n")
+            assert head.startswith(b"HTTP/1.1 200")
+            assert json.loads(body)["FailedEntryCount"] == 0
+        [connection] = server.connections
+        assert connection.getsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY)
+    finally:
+        server.shutdown()
+        server.server_close()
+        bus.stop()
+        store.close()

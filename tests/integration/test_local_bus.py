@@ -102,7 +102,7 @@ def test_a_failing_target_is_retried_then_parked_in_its_dead_letter_queue(store:
     assert json.loads(parked.body)["detail-type"] == "VacancyPublished"
 
     # Redrive puts the parked event back where its rule delivers it.
-    assert dlq.redrive_local(STACK, store, RULE_DLQ) == {RULE_DLQ: 1}
+    assert dlq.redrive_local(STACK, store, RULE_DLQ) == [dlq.Redriven(RULE_DLQ, moved=1)]
     assert store.messages(RULE_DLQ) == []
     assert json.loads(store.messages(FANOUT)[0].body)["id"] == json.loads(parked.body)["id"]
 
@@ -286,14 +286,17 @@ def test_a_function_targets_dlq_is_redriven_through_the_running_stack(function_s
         assert parked.attributes["RETRY_ATTEMPTS"] == "1"  # the template's MaximumRetryAttempts
         assert parked.attributes["RULE"] == "SharesCreatedRule"
 
-        # Without the stack running, nothing is lost: the event stays parked.
-        with pytest.raises(dlq.RedriveError, match="make run"):
-            dlq.redrive_local(FUNCTION_STACK, function_store, SHARES_DLQ, aws_url="http://127.0.0.1:9")
+        # Without the stack running, nothing is lost: the event stays parked, and the redrive says so.
+        [left] = dlq.redrive_local(FUNCTION_STACK, function_store, SHARES_DLQ, aws_url="http://127.0.0.1:9")
+        assert (left.moved, left.skipped) == (0, 1)
+        assert "make run" in left.reason
         assert len(function_store.messages(SHARES_DLQ)) == 1
 
         fail[0] = False
         url = f"http://127.0.0.1:{server.server_address[1]}"
-        assert dlq.redrive_local(FUNCTION_STACK, function_store, SHARES_DLQ, aws_url=url) == {SHARES_DLQ: 1}
+        assert dlq.redrive_local(FUNCTION_STACK, function_store, SHARES_DLQ, aws_url=url) == [
+            dlq.Redriven(SHARES_DLQ, moved=1)
+        ]
         _wait(lambda: bool(invoked))
     finally:
         server.shutdown()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import base64
 import http.client
-import json
 import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -15,7 +14,7 @@ from typing import Any
 import pytest
 import requests
 
-from infra.local.http import GatewayServer
+from infra.local.http import GatewayServer, Health
 from infra.local.template import Route, Stack
 
 STACK = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": "t"})
@@ -27,7 +26,7 @@ class Recorder:
 
     response: Any = field(default_factory=lambda: {"statusCode": 200, "body": "{}"})
     calls: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
-    ready: bool = True
+    health: Health = field(default_factory=lambda: Health("ready"))
 
     def __call__(self, function: str, event: dict[str, Any]) -> Any:
         self.calls.append((function, event))
@@ -38,7 +37,7 @@ class Recorder:
     def reset(self) -> None:
         self.response = {"statusCode": 200, "body": "{}"}
         self.calls.clear()
-        self.ready = True
+        self.health = Health("ready")
 
     @property
     def event(self) -> dict[str, Any]:
@@ -56,7 +55,7 @@ class Gateway:
 def server() -> Iterator[tuple[GatewayServer, Recorder]]:
     functions = Recorder()
     routes = [*STACK.routes(), Route("GET", "/files/{path+}", "FilesFunction")]
-    server = GatewayServer(("127.0.0.1", 0), routes, functions, lambda: functions.ready)
+    server = GatewayServer(("127.0.0.1", 0), routes, functions, lambda: functions.health)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     yield server, functions
     server.shutdown()
@@ -188,10 +187,16 @@ def test_a_function_that_raises_is_a_500(gateway: Gateway) -> None:
     assert answered.json() == {"message": "Internal Server Error"}
 
 
-def test_healthz_says_whether_the_stack_is_ready(gateway: Gateway) -> None:
-    gateway.functions.ready = False
-    assert requests.get(f"{gateway.url}/healthz", timeout=5).status_code == 503
-    gateway.functions.ready = True
+def test_healthz_is_ready_only_when_the_stack_is_and_says_why_not(gateway: Gateway) -> None:
+    gateway.functions.health = Health("loading", "loading the demo organisation")
+    answered = requests.get(f"{gateway.url}/healthz", timeout=5)
+    assert answered.status_code == 503
+    assert answered.json() == {"ok": False, "status": "loading", "detail": "loading the demo organisation"}
+    gateway.functions.health = Health("unhealthy", "DynamoDB Local exited with code -9; restarting it")
+    answered = requests.get(f"{gateway.url}/healthz", timeout=5)
+    assert answered.status_code == 503
+    assert answered.json()["status"] == "unhealthy"
+    gateway.functions.health = Health("ready")
     answered = requests.get(f"{gateway.url}/healthz", timeout=5)
     assert answered.status_code == 200
-    assert json.loads(answered.text) == {"ok": True}
+    assert answered.json() == {"ok": True, "status": "ready"}

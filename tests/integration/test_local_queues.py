@@ -85,7 +85,7 @@ def test_past_max_receive_count_a_message_moves_to_the_dead_letter_queue(
     assert store.receive(FANOUT, 1, visibility_timeout=1) == []
     parked = store.messages(FANOUT_DLQ)
     assert [m.body for m in parked] == ["poison"]
-    assert parked[0].attributes["kring_dead_letter_reason"] == "maxReceiveCount reached"
+    assert parked[0].attributes["kring_dead_letter_reason"] == "received 5 times (maxReceiveCount 5)"
 
 
 def test_messages_survive_a_restart(tmp_path: Path, clock: Clock) -> None:

@@ -57,14 +57,6 @@ def _store(stack: MotoStack, vacancy: Vacancy, code: str = CODE, ambassador_id: 
     ddb.put_item(TableName=stack.table_name, Item=share_links.to_item(link))
 
 
-@pytest.fixture(autouse=True)
-def _time_stands_still(moto_stack: MotoStack) -> None:
-    """The redirect starts an AWS call only with time left for its worst case (redirect/budget.py);
-    moto on a loaded test machine is slow enough to use that up, so these tests stop the clock
-    (the budget itself is tested in tests/unit/redirect/)."""
-    moto_stack.clock = lambda: 0.0
-
-
 @pytest.fixture
 def bus(moto_stack: MotoStack) -> Callable[[], list[dict[str, Any]]]:
     """Every event the redirect puts on the bus, read back as EventBridge envelopes."""
