@@ -170,7 +170,8 @@ def test_a_later_duplicate_id_is_an_error_naming_the_first_line() -> None:
 
 def test_a_broken_quote_or_an_overlong_line_fails_its_line_only() -> None:
     parsed = read(
-        f'{HEADER}\nE1,"Ann"x,ann@example.com,,,,,,,\nE2,{"x" * 9000},b@example.com,,,,,,,\nE3,C,c@e.com,,,,,,,\n'
+        f'{HEADER}\nE1,"Ann"x,ann@example.com,,,,,,,\n'
+        f"E2,{'x' * 9000},b@example.com,,,,,,,\nE3,C,c@e.com,,,,,,,\n"
     )
     assert [line.errors is None for line in parsed.lines] == [False, False, True]
     assert "longer than" in parsed.lines[1].errors[0]["message"]  # type: ignore[index]
