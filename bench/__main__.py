@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import attribution, click_cost, click_recording, fanout, redirect
+from bench import attribution, click_cost, click_recording, fanout, imports, redirect
 
 # In this order: click_cost prices the request counts the three before it measured.
 BENCHMARKS = {
@@ -13,6 +13,7 @@ BENCHMARKS = {
     "click_recording": click_recording.main,
     "attribution": attribution.main,
     "click_cost": click_cost.main,
+    "imports": imports.main,
 }
 
 
