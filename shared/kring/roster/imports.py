@@ -58,6 +58,11 @@ REPORT_READS_PER_PAGE = 3
 LineStatus = Literal["created", "updated", "unchanged", "error"]
 LINE_STATUSES: tuple[LineStatus, ...] = ("created", "updated", "unchanged", "error")
 JobStatus = Literal["queued", "running", "completed", "failed"]
+_METRICS = {
+    "created": "AmbassadorsCreated",
+    "updated": "AmbassadorsUpdated",
+    "failed": "AmbassadorImportLineErrors",
+}
 
 _ID = TypeAdapter(AmbassadorId)
 
@@ -176,11 +181,9 @@ def apply_chunk(
             batch.backoff(attempt, sleep)
             continue
         if applied:
-            for name in ("created", "updated", "failed"):
-                metric = {"created": "AmbassadorsCreated", "updated": "AmbassadorsUpdated"}.get(
-                    name, "AmbassadorImportLineErrors"
-                )
-                metrics.add_metric(name=metric, unit=MetricUnit.Count, value=decided.counts[name])
+            for name, metric in _METRICS.items():
+                if decided.counts[name]:
+                    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=decided.counts[name])
         return {"job_id": chunk.job_id, "chunk": chunk.chunk, "applied": applied}
     from kring.errors import TransientError
 
