@@ -15,6 +15,7 @@ addresses, departments or interests (an erasure must not leave them behind in it
 
 from __future__ import annotations
 
+import re
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -30,7 +31,13 @@ from kring.dal import ambassadors as repository
 from kring.dal import batch, keys
 from kring.dal import import_jobs as jobs
 from kring.dal.import_jobs import ImportJob, StaleReadError
-from kring.errors import FieldValidationError, InvalidInputError, NotFoundError, PayloadTooLargeError
+from kring.errors import (
+    FieldValidationError,
+    InvalidInputError,
+    NotFoundError,
+    PayloadTooLargeError,
+    TransientError,
+)
 from kring.intake import identity
 from kring.integrations.queues import ImportQueue
 from kring.models.ambassador import Ambassador
@@ -185,8 +192,6 @@ def apply_chunk(
                 if decided.counts[name]:
                     metrics.add_metric(name=metric, unit=MetricUnit.Count, value=decided.counts[name])
         return {"job_id": chunk.job_id, "chunk": chunk.chunk, "applied": applied}
-    from kring.errors import TransientError
-
     raise TransientError(f"import {chunk.job_id} chunk {chunk.chunk}: its profiles kept changing")
 
 
@@ -320,8 +325,7 @@ def warnings_of(job: ImportJob) -> list[str]:
 
 
 def known_job_id(job_id: str) -> str:
-    import re
-
+    """A job id this API could have issued; anything else names no job (404)."""
     if not re.fullmatch(JOB_ID_PATTERN, job_id):
         raise NotFoundError(f"no import job {job_id!r}")
     return job_id
