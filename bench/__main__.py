@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import attribution, click_cost, click_recording, fanout, local_clicks, redirect
+from bench import attribution, click_cost, click_recording, fanout, imports, local_clicks, redirect
 
 # In this order: click_cost prices the request counts the three before it measured.
 BENCHMARKS = {
@@ -14,6 +14,7 @@ BENCHMARKS = {
     "attribution": attribution.main,
     "click_cost": click_cost.main,
     "local_clicks": local_clicks.main,
+    "imports": imports.main,
 }
 
 

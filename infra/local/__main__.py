@@ -33,6 +33,7 @@ from infra.local.stack import QUEUES_FILE, LocalStack, ats_api_lines, queue_stor
 
 JOB_POLLER = "JobPollerFunction"
 EXAMPLE_DELIVERY = Path("events") / "http" / "greenhouse_job_post_published.json"
+EXAMPLE_CSV = Path("docs") / "examples" / "ambassadors.csv"
 
 
 def command_prefix(settings: LocalSettings) -> str:
@@ -74,7 +75,16 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
         "Try:",
         f"  curl -s -H 'Authorization: Bearer {token}' '{url}/api/ambassadors?limit=5'",
         f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/vacancies",
+        "  import ambassadors from a CSV (Excel's too): answers at once with the job to follow",
+        f"  curl -s -H 'Authorization: Bearer {token}' -F file=@{EXAMPLE_CSV} {url}/api/ambassadors/import",
+        f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/ambassadors/imports/<job_id>",
+        "    (status, counts, who can share and why not, each line; ?status=error: the lines that failed)",
     ]
+    if demo.get("import_job"):
+        lines.append(
+            f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/ambassadors/imports/{demo['import_job']}"
+            "   (the demo's own import)"
+        )
     if "loaded" in demo:  # loaded now or on an earlier start
         lines.append(
             f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/vacancies/{demo_vacancy_id()}/shares"

@@ -1,5 +1,6 @@
-"""The demo organisation: loaded once, through the same doors a talent team uses — the admin API
-for the ambassadors, signed Greenhouse webhooks for the vacancy — so the real flow makes the links."""
+"""The demo organisation: loaded once, through the same doors a talent team uses — a CSV import
+of the ambassadors (a Dutch Excel file, sent as a form upload, read back from its import job), signed
+Greenhouse webhooks for the vacancy — so the real flow makes the links."""
 
 from __future__ import annotations
 
@@ -45,16 +46,8 @@ def load(gateway_url: str, admin_token: str, greenhouse_secret: str, data_dir: P
     if marker.exists():
         return {"loaded": False}
     demo = json.loads(DEMO_FILE.read_text())
-    created = 0
-    for person in demo["ambassadors"]:
-        status, text = _post(
-            f"{gateway_url}/api/ambassadors",
-            json.dumps(person).encode(),
-            {"content-type": "application/json", "authorization": f"Bearer {admin_token}"},
-        )
-        if status not in (200, 201):
-            raise RuntimeError(f"demo ambassador {person['id']}: {status} {text}")
-        created += 1
+    imported = import_ambassadors(gateway_url, admin_token, demo["ambassadors"])
+    created = imported["counts"]["created"]
     for delivery in demo["greenhouse"]:
         body = json.dumps(delivery).encode()
         status, text = _post(
@@ -81,12 +74,71 @@ def load(gateway_url: str, admin_token: str, greenhouse_secret: str, data_dir: P
     return {
         "loaded": True,
         "ambassadors": created,
+        "import_job": imported["job_id"],
         "vacancy_id": demo_vacancy_id(),
         "shared_by": played["shared_by"],
         "applications": applied["applications"],
         "hires": applied["hires"],
         **{name: counted.get(name, 0) for name in FUNNEL_FIGURES},
     }
+
+
+def excel_csv(people: list[dict[str, Any]]) -> bytes:
+    """The people as Excel in a Dutch locale saves them as "CSV": ``;``, CRLF, Windows-1252,
+    WAAR/ONWAAR, interests separated by ``|``."""
+    columns = (
+        *("id", "name", "email", "locale", "department", "location", "interests", "phase", "opted_in"),
+        *("share_cap_per_week", "dormant"),
+    )
+
+    def cell(value: Any) -> str:
+        if isinstance(value, bool):
+            return "WAAR" if value else "ONWAAR"
+        if isinstance(value, list):
+            return "|".join(value)
+        return "" if value is None else str(value)
+
+    lines = [";".join(columns)] + [";".join(cell(person.get(c)) for c in columns) for person in people]
+    return ("\r\n".join(lines) + "\r\n").encode("cp1252")
+
+
+def multipart(field: str, filename: str, data: bytes, content_type: str = "text/csv") -> tuple[bytes, str]:
+    """A form upload of one file, as a browser or `curl -F` sends it: the body and its Content-Type."""
+    boundary = uuid.uuid4().hex
+    body = (
+        (
+            f'--{boundary}\r\nContent-Disposition: form-data; name="{field}"; filename="{filename}"\r\n'
+            f"Content-Type: {content_type}\r\n\r\n"
+        ).encode()
+        + data
+        + f"\r\n--{boundary}--\r\n".encode()
+    )
+    return body, f"multipart/form-data; boundary={boundary}"
+
+
+def import_ambassadors(
+    gateway_url: str, admin_token: str, people: list[dict[str, Any]], seconds: float = 120.0
+) -> dict[str, Any]:
+    """Upload the people as a Dutch Excel file and wait for the import job; the finished job."""
+    body, content_type = multipart("file", "medewerkers.csv", excel_csv(people))
+    auth = {"authorization": f"Bearer {admin_token}"}
+    status, text = _post(
+        f"{gateway_url}/api/ambassadors/import", body, {"content-type": content_type, **auth}
+    )
+    if status != 202:
+        raise RuntimeError(f"demo import: {status} {text}")
+    status_url = gateway_url + json.loads(text)["status_url"]
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        request = urllib.request.Request(status_url, headers=auth)  # noqa: S310 - loopback
+        with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
+            job: dict[str, Any] = json.loads(response.read())
+        if job["status"] == "completed":
+            if job["counts"]["failed"]:
+                raise RuntimeError(f"demo import: lines failed: {job['lines']}")
+            return job
+        time.sleep(0.2)
+    raise RuntimeError(f"demo import did not complete in {seconds:.0f} s: {status_url}")
 
 
 # Real user agents: candidates on current browsers, and the bots that fetch a shared link.

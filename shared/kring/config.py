@@ -158,7 +158,14 @@ class RewardSettings(_Base):
 
 class ApiSettings(_Base):
     api_page_size: int = Field(default=50, alias="API_PAGE_SIZE", ge=1, le=500)
-    import_max_bytes: int = Field(default=2 * 1024 * 1024, alias="IMPORT_MAX_BYTES", gt=0)
+    # Lambda takes at most 6 MB per request, and a multipart upload reaches it base64-encoded (4/3).
+    import_max_bytes: int = Field(default=4 * 1024 * 1024, alias="IMPORT_MAX_BYTES", gt=0, le=4 * 1024 * 1024)
+
+
+class ImportSettings(_Base):
+    """Where an uploaded ambassador file's chunks wait for the import function."""
+
+    import_queue_url: str = Field(alias="IMPORT_QUEUE_URL", min_length=1)
 
 
 @lru_cache(maxsize=1)
@@ -207,6 +214,11 @@ def api() -> ApiSettings:
 
 
 @lru_cache(maxsize=1)
+def imports() -> ImportSettings:
+    return ImportSettings()
+
+
+@lru_cache(maxsize=1)
 def attribution() -> AttributionSettings:
     return AttributionSettings()
 
@@ -237,6 +249,7 @@ def clear_caches() -> None:
         ats,
         fanout,
         api,
+        imports,
         env_secret,
         attribution,
         rewards,

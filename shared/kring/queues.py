@@ -104,3 +104,39 @@ def batch_recorder(
             return record(event)
 
     return record_message
+
+
+# --- ambassador imports ---------------------------------------------------------------------------
+MAX_IMPORT_CHUNK_LINES = 98  # one transaction: the lines' profiles, the chunk's record, the job's counters
+
+
+class ImportLine(BaseModel):
+    """One line of an uploaded file: its cells by column, or why it could not be read."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    line: int = Field(ge=2)
+    id: str | None = Field(default=None, max_length=8192)
+    cells: dict[str, str] | None = None
+    errors: list[dict[str, str]] | None = None
+
+
+class ImportChunk(BaseModel):
+    """One chunk of an import job (ImportQueue): consecutive lines of the file, applied together,
+    exactly once (its record is written with its profiles)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str = Field(default="AmbassadorImportChunk", pattern="^AmbassadorImportChunk$")
+    version: int = Field(default=1, ge=1, le=1)
+    job_id: str = Field(pattern=r"^[0-9a-f]{32}$")
+    chunk: int = Field(ge=0)
+    lines: list[ImportLine] = Field(min_length=1, max_length=MAX_IMPORT_CHUNK_LINES)
+
+
+def parse_import_chunk(body: str) -> ImportChunk:
+    """An import queue message; :class:`InvalidInputError` when it can never be one."""
+    try:
+        return ImportChunk.model_validate_json(body)
+    except ValidationError as exc:
+        raise InvalidInputError(f"not an import chunk: {exc}") from exc

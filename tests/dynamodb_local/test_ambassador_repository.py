@@ -96,47 +96,24 @@ def test_a_replace_that_loses_to_an_erasure_decides_again_and_creates(
     assert len(calls) == 3
 
 
-def test_save_many_counts_creates_and_replaces_across_transaction_chunks(table: str) -> None:
-    repository.save_many([_ambassador(f"A{n:03d}") for n in range(0, 150, 3)], sleep=_no_sleep)
-    later = T0 + timedelta(days=7)
-    saved = repository.save_many([_ambassador(f"A{n:03d}", at=later) for n in range(150)], sleep=_no_sleep)
-    assert sum(s.created for s in saved) == 100
-    assert sum(not s.created for s in saved) == 50
-    kept = repository.get("A003")
-    fresh = repository.get("A004")
-    assert kept is not None
-    assert fresh is not None
-    assert (kept.created_at, kept.updated_at) == (T0, later)
-    assert (fresh.created_at, fresh.updated_at) == (later, later)
-
-
-def test_save_many_retries_a_chunk_a_concurrent_writer_invalidated(
-    table: str, dynamodb_local: DynamoDBLocal, hooks: list[tuple[str, Any]]
-) -> None:
-    # Given a concurrent writer who creates E2 just before the first transaction is sent
-    calls: list[int] = []
-
-    def concurrent_create(params: dict[str, Any], **_: Any) -> None:
-        calls.append(1)
-        if len(calls) == 1:
-            other = _ambassador("E2", at=T0 - timedelta(days=1))
-            _other_client(dynamodb_local).put_item(TableName=table, Item=repository.to_item(other))
-
-    _on(hooks, "TransactWriteItems", concurrent_create)
-    # When E1..E3 are imported
-    saved = repository.save_many([_ambassador(f"E{n}") for n in (1, 2, 3)], sleep=_no_sleep)
-    # Then the cancelled transaction was read and written again, and E2 counts as an update
-    assert len(calls) == 2
-    assert {s.ambassador.id: s.created for s in saved} == {"E1": True, "E2": False, "E3": True}
-    e2 = repository.get("E2")
-    assert e2 is not None
-    assert e2.created_at == T0 - timedelta(days=1)
-    assert e2.updated_at == T0
+def test_a_replace_is_made_only_against_the_profile_as_it_was_read(table: str) -> None:
+    repository.save(_ambassador("E1"))
+    seen = repository.get_stored("E1")
+    assert seen is not None
+    # a concurrent change lands first
+    repository.save(_ambassador("E1", at=T0 + timedelta(hours=1), name="Changed meanwhile"))
+    assert repository.replace(_ambassador("E1", at=T0 + timedelta(hours=2), name="Mine"), seen) is False
+    stored = repository.get_stored("E1")
+    assert stored is not None
+    assert stored.ambassador.name == "Changed meanwhile"
+    assert repository.replace(_ambassador("E1", at=T0 + timedelta(hours=2), name="Mine"), stored) is True
+    assert repository.get_many(["E1", "E404"]).keys() == {"E1"}
 
 
 def test_the_list_pages_over_gsi1_in_id_order(table: str) -> None:
     ids = [f"E{n:02d}" for n in range(11)]
-    repository.save_many([_ambassador(i) for i in reversed(ids)], sleep=_no_sleep)
+    for ambassador_id in reversed(ids):
+        repository.save(_ambassador(ambassador_id))
     seen: list[str] = []
     cursor = None
     for _ in range(10):
@@ -166,16 +143,14 @@ def test_a_cursor_that_is_no_position_in_the_list_is_invalid_input(
 
 
 def test_only_eligible_profiles_are_in_the_sparse_index(table: str) -> None:
-    repository.save_many(
-        [
-            _ambassador("E1"),
-            _ambassador("E2", phase="awareness"),
-            _ambassador("E3", opted_in=False),
-            _ambassador("E4", dormant=True),
-            _ambassador("E5", phase="evangelize"),
-        ],
-        sleep=_no_sleep,
-    )
+    for ambassador in (
+        _ambassador("E1"),
+        _ambassador("E2", phase="awareness"),
+        _ambassador("E3", opted_in=False),
+        _ambassador("E4", dormant=True),
+        _ambassador("E5", phase="evangelize"),
+    ):
+        repository.save(ambassador)
     repository.save(_ambassador("E5", phase="consideration"))
     got = aws.dynamodb().query(
         TableName=table,

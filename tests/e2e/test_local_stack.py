@@ -367,6 +367,16 @@ def test_the_demo_loads_once_and_survives_a_restart(
     demo = json.loads((ROOT / "infra" / "local" / "demo_org.json").read_text())
     listed = requests.get(f"{running.url}/api/ambassadors?limit=100", headers=running.admin(), timeout=10)
     assert len(listed.json()["items"]) == len(demo["ambassadors"])
+    # the demo's ambassadors came in as a CSV import, and the banner says how to read its report
+    printed = re.search(
+        rf"curl -s -H '[^']+' ({re.escape(running.url)}/api/ambassadors/imports/\w+)", running.log.read_text()
+    )
+    assert printed, running.log.read_text()[-3000:]
+    demo_import = requests.get(printed.group(1), headers=running.admin(), timeout=10).json()
+    assert (demo_import["status"], demo_import["counts"]["created"]) == (
+        "completed",
+        len(demo["ambassadors"]),
+    )
     first = _shares(running, "greenhouse-4100001", expected=1)
     assert first, "the demo vacancy has no share links"
     demo_totals = _funnel_totals(running, "greenhouse-4100001", until=lambda t: t["own_clicks"] >= 5)
@@ -413,3 +423,75 @@ def test_the_demo_loads_once_and_survives_a_restart(
         f"{again.url}/api/vacancies/greenhouse-4100001/shares?limit=100", headers=again.admin(), timeout=10
     )
     assert {i["code"] for i in after.json()["items"]} >= {i["code"] for i in first}
+
+
+def _import(running: Running, data: bytes, filename: str) -> dict[str, Any]:
+    """Upload a file as `curl -F file=@…` does; the finished import job with its report."""
+    started = requests.post(
+        f"{running.url}/api/ambassadors/import",
+        files={"file": (filename, data, "text/csv")},
+        headers=running.admin(),
+        timeout=30,
+    )
+    assert started.status_code == 202, started.text
+    status_url = running.url + started.json()["status_url"]
+    assert started.headers["location"] == started.json()["status_url"]
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        report: dict[str, Any] = requests.get(status_url, headers=running.admin(), timeout=10).json()
+        if report["status"] == "completed":
+            return report
+        time.sleep(0.2)
+    raise AssertionError(f"the import did not complete: {report}")
+
+
+def test_a_dutch_excel_file_and_a_partial_re_import_over_http(stack_factory: Callable[..., Running]) -> None:
+    running = stack_factory(demo=False)
+    # Excel in a Dutch locale: ';', CRLF, Windows-1252, WAAR/ONWAAR, interests split on ',' and '|'
+    dutch = (
+        "id;name;email;locale;department;interests;phase;opted_in;share_cap_per_week;;\r\n"
+        "N1;Zoë de Wit;zoe@example.com;nl;Financiën;Finance, Data;decision;WAAR;2;;\r\n"
+        "N2;Bram Smit;bram@example.com;nl;Verkoop;Sales|Utrecht;interest;ONWAAR;;;\r\n"
+    ).encode("cp1252")
+    report = _import(running, dutch, "medewerkers.csv")
+    assert report["counts"] == {"created": 2, "updated": 0, "unchanged": 0, "failed": 0}
+    assert report["eligibility"] == {
+        "eligible": 1,
+        "not_eligible": 1,
+        "reasons": {"not_opted_in": 1, "phase": 1, "dormant": 0},
+    }
+    zoe = requests.get(f"{running.url}/api/ambassadors/N1", headers=running.admin(), timeout=10).json()
+    assert (zoe["name"], zoe["department"], zoe["interests"], zoe["opted_in"]) == (
+        "Zoë de Wit",
+        "Financiën",
+        ["Finance", "Data"],
+        True,
+    )
+
+    # HR's routine export re-imported: only what it carries changes, and the report says what
+    report = _import(running, b"id,name,email\nN1,Zoe de Wit-Jansen,zoe@example.com\n", "hr-export.csv")
+    assert report["lines"] == [
+        {
+            "line": 2,
+            "id": "N1",
+            "status": "updated",
+            "changed": ["name"],
+            "eligible": True,
+            "not_eligible": [],
+            "errors": [],
+        }
+    ]
+    after = requests.get(f"{running.url}/api/ambassadors/N1", headers=running.admin(), timeout=10).json()
+    assert {k: v for k, v in after.items() if k not in ("name", "updated_at")} == {
+        k: v for k, v in zoe.items() if k not in ("name", "updated_at")
+    }
+
+    # and a partial update by hand
+    patched = requests.patch(
+        f"{running.url}/api/ambassadors/N2",
+        json={"opted_in": True, "phase": "evangelize"},
+        headers={**running.admin(), "content-type": "application/merge-patch+json"},
+        timeout=10,
+    )
+    assert patched.status_code == 200, patched.text
+    assert (patched.json()["eligible_to_share"], patched.json()["interests"]) == (True, ["Sales", "Utrecht"])

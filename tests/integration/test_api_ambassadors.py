@@ -69,6 +69,8 @@ ROUTES = [
     ("GET", "/api/ambassadors/E1"),
     ("DELETE", "/api/ambassadors/E1"),
     ("POST", "/api/ambassadors/import"),
+    ("GET", "/api/ambassadors/imports/0123456789abcdef0123456789abcdef"),
+    ("PATCH", "/api/ambassadors/E1"),
     ("PUT", "/api/ambassadors/E1"),
 ]
 
@@ -193,12 +195,88 @@ def test_an_id_with_percent_encoded_characters_is_found(moto_stack: MotoStack) -
     assert result.json()["id"] == "ann@acme"
 
 
+# --- partial update (JSON merge patch) -----------------------------------------------------------
+def _patch(
+    stack: MotoStack, ambassador_id: str, body: Any, content_type: str = "application/merge-patch+json"
+) -> Any:
+    import json
+
+    raw = body if isinstance(body, str) else json.dumps(body)
+    return stack.http(
+        "PATCH",
+        f"/api/ambassadors/{ambassador_id}",
+        body=raw,
+        headers={"content-type": content_type},
+        admin=True,
+    )
+
+
+def test_a_patch_changes_what_it_names_and_keeps_the_rest(moto_stack: MotoStack) -> None:
+    # Given an onboarded ambassador
+    first = moto_stack.http("POST", "/api/ambassadors", body=ANN, admin=True).json()
+    # When a patch renames her and clears her cap
+    result = _patch(moto_stack, "E1", {"name": "Ann Jansen", "share_cap_per_week": None})
+    # Then only those change; she stays eligible; when she was created is kept
+    assert result.status == 200, result.body
+    body = result.json()
+    assert (body["name"], body["share_cap_per_week"]) == ("Ann Jansen", None)
+    unchanged = {k: v for k, v in ANN.items() if k not in ("name", "share_cap_per_week")}
+    assert {k: body[k] for k in unchanged} == unchanged
+    assert body["created_at"] == first["created_at"]
+    assert body["updated_at"] > first["updated_at"]
+    assert moto_stack.http("GET", "/api/ambassadors/E1", admin=True).json() == body
+    assert _eligible(moto_stack) == ["AMB#E1"]
+
+
+def test_a_patch_moves_the_ambassador_in_and_out_of_the_eligibility_index(moto_stack: MotoStack) -> None:
+    moto_stack.http("POST", "/api/ambassadors", body={**ANN, "opted_in": False}, admin=True)
+    assert _eligible(moto_stack) == []
+    assert (
+        _patch(moto_stack, "E1", {"opted_in": True}, "application/json").json()["eligible_to_share"] is True
+    )
+    assert _eligible(moto_stack) == ["AMB#E1"]
+    assert _patch(moto_stack, "E1", {"dormant": True}).json()["eligible_to_share"] is False
+    assert _eligible(moto_stack) == []
+
+
+def test_a_patch_that_changes_nothing_writes_nothing(moto_stack: MotoStack) -> None:
+    first = moto_stack.http("POST", "/api/ambassadors", body=ANN, admin=True).json()
+    again = _patch(moto_stack, "E1", {"name": ANN["name"], "interests": [" Engineering", "Data", "data"]})
+    assert again.status == 200
+    assert again.json()["updated_at"] == first["updated_at"]
+
+
+@pytest.mark.parametrize(
+    ("patch", "fields"),
+    [
+        ({"phase": None}, {"phase"}),
+        ({"name": None, "email": None, "opted_in": None}, {"name", "email", "opted_in"}),
+        ({"phase": "asleep", "email": "nope", "colour": "blue"}, {"phase", "email", "colour"}),
+        ({"id": "E2"}, {"id"}),
+        ({"created_at": "2020-01-01T00:00:00Z"}, {"created_at"}),
+        ([{"op": "replace", "path": "/name", "value": "X"}], {"body"}),
+    ],
+)
+def test_a_patch_that_is_not_valid_is_422_and_changes_nothing(
+    moto_stack: MotoStack, patch: Any, fields: set[str]
+) -> None:
+    before = moto_stack.http("POST", "/api/ambassadors", body=ANN, admin=True).json()
+    error = _error(_patch(moto_stack, "E1", patch), 422, "validation_failed")
+    assert {d["field"] for d in error["details"]} == fields
+    assert moto_stack.http("GET", "/api/ambassadors/E1", admin=True).json() == before
+
+
+def test_a_patch_of_an_unknown_ambassador_is_404_and_of_no_json_400(moto_stack: MotoStack) -> None:
+    _error(_patch(moto_stack, "E404", {"name": "X"}), 404, "not_found")
+    moto_stack.http("POST", "/api/ambassadors", body=ANN, admin=True)
+    _error(_patch(moto_stack, "E1", "{not json"), 400, "bad_request")
+
+
 # --- routes and methods ----------------------------------------------------------------------------
 @pytest.mark.parametrize(
     ("method", "path", "allowed"),
     [
-        ("PUT", "/api/ambassadors/E1", "DELETE, GET"),
-        ("PATCH", "/api/ambassadors/E1", "DELETE, GET"),
+        ("PUT", "/api/ambassadors/E1", "DELETE, GET, PATCH"),
         ("DELETE", "/api/ambassadors", "GET, POST"),
         ("PUT", "/api/ambassadors", "GET, POST"),
     ],
@@ -292,77 +370,6 @@ def test_a_bad_limit_is_422_on_the_limit_field(moto_stack: MotoStack, limit: str
         "validation_failed",
     )
     assert error["details"][0]["field"] == "limit"
-
-
-# --- import --------------------------------------------------------------------------------------
-HEADER = "id,name,email,locale,department,location,interests,phase,opted_in,share_cap_per_week"
-
-
-def _import(stack: MotoStack, text: str | bytes, content_type: str = "text/csv") -> Any:
-    return stack.http(
-        "POST", "/api/ambassadors/import", body=text, headers={"content-type": content_type}, admin=True
-    )
-
-
-def test_an_import_creates_updates_and_reports_each_bad_line(moto_stack: MotoStack) -> None:
-    # Given an existing ambassador
-    first = moto_stack.http("POST", "/api/ambassadors", body=ANN, admin=True).json()
-    # When a file updates her, adds two, and has two bad lines
-    csv_text = (
-        "\ufeff"  # Excel's byte-order mark
-        f"{HEADER}\n"
-        "E1,Ann Jansen,ann@example.com,nl,Engineering,Utrecht,Data|Engineering,evangelize,yes,5\n"
-        "E2,Bob,bob@example.com,en,Sales,Amsterdam,,decision,true,\n"
-        "E3,Cem,not-an-email,en,Sales,Amsterdam,,decision,true,\n"
-        "E4,Dee,dee@example.com,en,,,,awareness,no,\n"
-        "E2,Bob Twice,bob2@example.com,en,,,,decision,true,\n"
-    )
-    result = _import(moto_stack, csv_text)
-    # Then the valid lines are imported and the bad ones reported by number
-    assert result.status == 200, result.body
-    report = result.json()
-    assert (report["imported"], report["created"], report["updated"]) == (3, 2, 1)
-    assert [(e["line"], e["id"]) for e in report["errors"]] == [(4, "E3"), (6, "E2")]
-    assert report["errors"][0]["errors"][0]["field"] == "email"
-    ann = moto_stack.http("GET", "/api/ambassadors/E1", admin=True).json()
-    assert (ann["name"], ann["phase"], ann["share_cap_per_week"]) == ("Ann Jansen", "evangelize", 5)
-    assert ann["created_at"] == first["created_at"]
-    assert moto_stack.http("GET", "/api/ambassadors/E2", admin=True).json()["name"] == "Bob"
-    assert moto_stack.http("GET", "/api/ambassadors/E3", admin=True).status == 404
-    assert _eligible(moto_stack) == ["AMB#E1", "AMB#E2"]
-
-
-def test_a_large_import_crosses_transaction_chunks_and_counts_exactly(moto_stack: MotoStack) -> None:
-    rows = "".join(f"A{n:04d},Person {n},p{n}@example.com,en,,,,decision,1,\n" for n in range(230))
-    first = _import(moto_stack, f"{HEADER}\n{rows}").json()
-    assert (first["imported"], first["created"], first["updated"], first["errors"]) == (230, 230, 0, [])
-    again = _import(moto_stack, f"{HEADER}\n{rows}").json()
-    assert (again["imported"], again["created"], again["updated"]) == (230, 0, 230)
-    assert len(_eligible(moto_stack)) == 230
-
-
-def test_an_import_over_the_size_limit_is_413_and_imports_nothing(
-    moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.setenv("IMPORT_MAX_BYTES", "100")
-    config.clear_caches()
-    rows = "".join(f"E{n},Person,p{n}@example.com\n" for n in range(10))
-    _error(_import(moto_stack, f"id,name,email\n{rows}"), 413, "payload_too_large")
-    assert moto_stack.http("GET", "/api/ambassadors/E1", admin=True).status == 404
-
-
-@pytest.mark.parametrize(
-    "body",
-    [
-        "",
-        "E1,Ann,ann@example.com\n",  # no header
-        '{"id": "E1"}',  # not CSV
-        "id,name,email\nE1,Zoë,zoe@example.com\n".encode("latin-1"),  # not UTF-8
-        b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR",  # binary
-    ],
-)
-def test_a_file_without_header_or_not_csv_is_400(moto_stack: MotoStack, body: str | bytes) -> None:
-    _error(_import(moto_stack, body, content_type="application/octet-stream"), 400, "bad_request")
 
 
 # --- erasure -------------------------------------------------------------------------------------

@@ -156,13 +156,20 @@ def test_saving_an_ambassador_points_their_e_mail_hash_at_them_and_erasure_remov
 
 
 def test_an_import_points_every_imported_e_mail(moto_stack: MotoStack) -> None:
+    from tests.support.imports import run_import
+
     csv = "id,name,email\nE1,Eva,eva@example.com\nE2,Jan,jan@example.com\nE3,Bad,not-an-address\n"
-    got = moto_stack.http(
-        "POST", "/api/ambassadors/import", body=csv, headers={"content-type": "text/csv"}, admin=True
-    )
-    assert got.status == 200, got.body
+    assert run_import(moto_stack, csv)["counts"]["created"] == 2
     assert (_pointer("eva@example.com") or {}).get("ambassador_id") == "E1"
     assert (_pointer("jan@example.com") or {}).get("ambassador_id") == "E2"
+    # a new address, by a re-import or by a patch, is pointed at too
+    assert run_import(moto_stack, "id,email\nE1,eva@new.example.com\n")["counts"]["updated"] == 1
+    assert (_pointer("eva@new.example.com") or {}).get("ambassador_id") == "E1"
+    patched = moto_stack.http(
+        "PATCH", "/api/ambassadors/E2", body={"email": "jan@new.example.com"}, admin=True
+    )
+    assert patched.status == 200, patched.body
+    assert (_pointer("jan@new.example.com") or {}).get("ambassador_id") == "E2"
 
 
 def test_erasing_one_ambassador_keeps_a_colleague_s_pointer_to_the_same_address(

@@ -39,12 +39,13 @@ def _sqs_parsers() -> dict[str, Callable[[str], Any]]:
     from kring.attribution.recorder import parse_message
     from kring.clicks.spool import parse_spooled_click
     from kring.intake.webhooks import parse_fetch_message
-    from kring.queues import parse_fanout_message, parse_link_activity_message
+    from kring.queues import parse_fanout_message, parse_import_chunk, parse_link_activity_message
 
     return {
         "click_spool": parse_spooled_click,
         "link_activity": parse_link_activity_message,
         "candidate_events": parse_message,
         "ats_fetch": parse_fetch_message,
+        "ambassador_import": parse_import_chunk,
         "": parse_fanout_message,
     }

@@ -3,13 +3,17 @@ stored or internal field (keys, link keys, source timestamps) ever leaks into a 
 
 from __future__ import annotations
 
-from typing import Generic, TypeVar
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from kring.models.ambassador import Ambassador
+from kring.models.ambassador import INELIGIBILITIES, Ambassador, Ineligibility
 from kring.models.common import AmbassadorId, Locale, Network, Phase, Provider, VacancyId
 from kring.models.vacancy import Vacancy, VacancyStatus
+
+if TYPE_CHECKING:
+    from kring.roster.imports import ImportReport
 
 T = TypeVar("T", bound=BaseModel)
 
@@ -59,17 +63,124 @@ class FieldErrorOut(_Out):
     message: str
 
 
-class ImportLineErrorOut(_Out):
-    line: int
-    id: str | None
-    errors: list[FieldErrorOut]
+class ImportStartedOut(_Out):
+    """202 to an upload: the job to follow."""
+
+    job_id: str
+    status: str
+    status_url: str
+    lines: int
+    chunks: int
 
 
-class ImportReportOut(_Out):
-    imported: int
+class ImportFileOut(_Out):
+    name: str | None
+    bytes: int
+    encoding: str
+    delimiter: str
+    columns: list[str]
+
+
+class ImportProgressOut(_Out):
+    lines: int
+    lines_done: int
+    chunks: int
+    chunks_done: int
+    percent: int
+
+
+class ImportCountsOut(_Out):
     created: int
     updated: int
-    errors: list[ImportLineErrorOut]
+    unchanged: int
+    failed: int
+
+
+class EligibilityOut(_Out):
+    """Of the ambassadors the file's valid lines left: how many the fan-out gives links, and why
+    the others not (an ambassador may count under several reasons)."""
+
+    eligible: int
+    not_eligible: int
+    reasons: dict[Ineligibility, int]
+
+
+class ImportLineOut(_Out):
+    line: int
+    id: str | None
+    status: str
+    changed: list[str] = []
+    eligible: bool | None = None
+    not_eligible: list[Ineligibility] = []
+    errors: list[FieldErrorOut] = []
+
+    @classmethod
+    def of(cls, result: Mapping[str, Any]) -> ImportLineOut:
+        return cls(
+            line=int(result["line"]),
+            id=result.get("id"),
+            status=str(result["status"]),
+            changed=list(result.get("changed", [])),
+            eligible=result.get("eligible"),
+            not_eligible=list(result.get("not_eligible", [])),
+            errors=[FieldErrorOut(**e) for e in result.get("errors", [])],
+        )
+
+
+class ImportJobOut(_Out):
+    job_id: str
+    status: str
+    created_at: AwareDatetime
+    finished_at: AwareDatetime | None
+    file: ImportFileOut
+    progress: ImportProgressOut
+    counts: ImportCountsOut
+    eligibility: EligibilityOut
+    warnings: list[str]
+    last_error: str | None
+    lines: list[ImportLineOut]
+    next: str | None
+
+    @classmethod
+    def of(cls, report: ImportReport, next_token: str | None) -> ImportJobOut:
+        job = report.job
+        valid = job.count("created") + job.count("updated") + job.count("unchanged")
+        done = report.status == "completed"
+        return cls(
+            job_id=job.job_id,
+            status=report.status,
+            created_at=job.created_at,
+            finished_at=job.last_chunk_at if done else None,
+            file=ImportFileOut(
+                name=job.filename,
+                bytes=job.size_bytes,
+                encoding=job.encoding,
+                delimiter=job.delimiter,
+                columns=job.columns,
+            ),
+            progress=ImportProgressOut(
+                lines=job.lines,
+                lines_done=job.count("lines_done"),
+                chunks=job.chunks,
+                chunks_done=job.count("chunks_done"),
+                percent=100 if done else (100 * job.count("lines_done")) // max(job.lines, 1),
+            ),
+            counts=ImportCountsOut(
+                created=job.count("created"),
+                updated=job.count("updated"),
+                unchanged=job.count("unchanged"),
+                failed=job.count("failed"),
+            ),
+            eligibility=EligibilityOut(
+                eligible=job.count("eligible"),
+                not_eligible=valid - job.count("eligible"),
+                reasons={reason: job.count(reason) for reason in INELIGIBILITIES},
+            ),
+            warnings=report.warnings,
+            last_error=None if done else job.last_error,
+            lines=[ImportLineOut.of(r) for r in report.lines],
+            next=next_token,
+        )
 
 
 class VacancyOut(_Out):

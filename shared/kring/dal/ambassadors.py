@@ -7,8 +7,13 @@ candidates with one Query and never reads an ineligible profile.
 Create-or-replace is decided by the write itself, never by a read before it: a PutItem
 conditional on ``attribute_not_exists(pk)`` creates; when that condition fails, the item it
 returns (``ReturnValuesOnConditionCheckFailure=ALL_OLD``) gives the ``created_at`` to keep, and a
-second PutItem conditional on that very ``created_at`` replaces. Imports do the same a hundred
-profiles at a time in one TransactWriteItems.
+second PutItem conditional on that very ``created_at`` replaces.
+
+A change to a stored profile (a merge patch, an import line) is made against the profile as it
+was read: the write is conditional on the ``updated_at`` it saw (:class:`Stored`), so a change
+made in between is never overwritten unseen — the change is read and decided again. Imports put
+their profiles in the transaction that records their chunk (:mod:`kring.dal.import_jobs`), with
+the actions built here.
 """
 
 from __future__ import annotations
@@ -22,7 +27,7 @@ from typing import TYPE_CHECKING, Any, cast
 from kring import aws, config
 from kring.dal import batch, keys, pages
 from kring.dal.items import deserialize, serialize, value
-from kring.errors import ConflictError, TransientError
+from kring.errors import ConflictError
 from kring.models.ambassador import Ambassador
 from kring.models.common import LOCALES, Locale, Page
 
@@ -32,15 +37,14 @@ if TYPE_CHECKING:
 ENTITY = "ambassador"
 ERASURE_ENTITY = "erasure"
 
-MAX_TRANSACTION_ITEMS = 100
-MAX_BATCH_GET_KEYS = 100
 MAX_BATCH_WRITE_ITEMS = 25
 MAX_WRITE_ATTEMPTS = 5
-MAX_UNPROCESSED_ATTEMPTS = 8
 
 _CREATE = "attribute_not_exists(pk)"
 _REPLACE = "attribute_exists(pk) AND #created_at = :created_at"
 _CREATED_AT_NAMES = {"#created_at": "created_at"}
+_UNCHANGED = "attribute_exists(pk) AND #updated_at = :updated_at"
+_UPDATED_AT_NAMES = {"#updated_at": "updated_at"}
 
 Sleep = Callable[[float], None]
 
@@ -61,6 +65,18 @@ def from_item(item: Mapping[str, Any]) -> Ambassador:
     data = deserialize(item)
     fields = Ambassador.model_fields
     return Ambassador.model_validate({k: v for k, v in data.items() if k in fields})
+
+
+@dataclass(frozen=True)
+class Stored:
+    """A profile as read, with the raw ``updated_at`` a write made against it is conditional on."""
+
+    ambassador: Ambassador
+    version: dict[str, Any]
+
+    @classmethod
+    def of(cls, item: Mapping[str, Any]) -> Stored:
+        return cls(from_item(item), dict(item["updated_at"]))
 
 
 @dataclass(frozen=True)
@@ -124,6 +140,24 @@ def names(ambassador_ids: Iterable[str]) -> dict[str, str]:
         if item.get("name"):
             out[keys.ambassador_id_from(str(item[keys.PK]))] = str(item["name"])
     return out
+
+
+def get_stored(ambassador_id: str) -> Stored | None:
+    """GetItem (strongly consistent): the profile and the version a change is made against."""
+    got = aws.dynamodb().get_item(
+        TableName=config.tables().table_name,
+        Key=serialize(keys.ambassador(ambassador_id)),
+        ConsistentRead=True,
+    )
+    item = got.get("Item")
+    return Stored.of(item) if item else None
+
+
+def get_many(ambassador_ids: Sequence[str], *, sleep: Sleep = time.sleep) -> dict[str, Stored]:
+    """The stored profiles among ``ambassador_ids``, by id: consistent BatchGetItem, 100 a request."""
+    found = batch.get((serialize(keys.ambassador(i)) for i in ambassador_ids), consistent=True, sleep=sleep)
+    stored = (Stored.of(item) for item in found)
+    return {s.ambassador.id: s for s in stored}
 
 
 def list_page(limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Ambassador]:
@@ -211,61 +245,40 @@ def save(ambassador: Ambassador) -> Saved:
     raise ConflictError(f"ambassador {ambassador.id} kept changing while it was being saved")
 
 
-def save_many(ambassadors: Sequence[Ambassador], *, sleep: Sleep = time.sleep) -> list[Saved]:
-    """Create or replace many profiles (distinct ids), a hundred per TransactWriteItems.
-
-    Per chunk: BatchGetItem tells which profiles exist and their ``created_at``; the transaction
-    then writes every profile on the condition that what it saw still holds (absent, or the
-    same ``created_at``). If any condition fails, nothing of the chunk is written and the chunk
-    is read and written again, so created/updated counts and ``created_at`` are exact even
-    against concurrent writers. Requests: 1 BatchGetItem + 1 TransactWriteItems per 100 rows.
-    """
-    ids = [a.id for a in ambassadors]
-    if len(set(ids)) != len(ids):
-        raise ValueError("save_many takes distinct ambassador ids")
-    out: list[Saved] = []
-    for start in range(0, len(ambassadors), MAX_TRANSACTION_ITEMS):
-        out.extend(_save_chunk(ambassadors[start : start + MAX_TRANSACTION_ITEMS], sleep))
-    return out
+def create_action(ambassador: Ambassador) -> dict[str, Any]:
+    """A transaction's Put that creates the profile, if no profile has this id."""
+    return {
+        "Put": {
+            "TableName": config.tables().table_name,
+            "Item": to_item(ambassador),
+            "ConditionExpression": _CREATE,
+        }
+    }
 
 
-def _save_chunk(chunk: Sequence[Ambassador], sleep: Sleep) -> list[Saved]:
-    client = aws.dynamodb()
-    table = config.tables().table_name
-    client_error = _client_error()
-    for attempt in range(MAX_WRITE_ATTEMPTS):
-        existing = _created_at_of([a.id for a in chunk], sleep)
-        saved: list[Saved] = []
-        actions: list[dict[str, Any]] = []
-        for ambassador in chunk:
-            old_created_at = existing.get(ambassador.id)
-            put: dict[str, Any] = {"TableName": table}
-            if old_created_at is None:
-                put.update(Item=to_item(ambassador), ConditionExpression=_CREATE)
-                saved.append(Saved(ambassador, created=True))
-            else:
-                kept = ambassador.model_copy(update={"created_at": _stored_time(old_created_at)})
-                put.update(
-                    Item=to_item(kept),
-                    ConditionExpression=_REPLACE,
-                    ExpressionAttributeNames=_CREATED_AT_NAMES,
-                    ExpressionAttributeValues={":created_at": old_created_at},
-                )
-                saved.append(Saved(kept, created=False))
-            actions.append({"Put": put})
-        try:
-            client.transact_write_items(TransactItems=actions)  # type: ignore[arg-type]
-        except client_error as exc:
-            if _code(exc) != "TransactionCanceledException":
-                raise
-            cancelled: list[dict[str, Any]] = _response(exc).get("CancellationReasons", [])
-            reasons = {r.get("Code") for r in cancelled}
-            if not reasons <= {"None", "ConditionalCheckFailed", "TransactionConflict", None}:
-                raise
-            batch.backoff(attempt, sleep)
-            continue
-        return saved
-    raise ConflictError("the ambassadors being imported kept changing while they were being saved")
+def replace_action(ambassador: Ambassador, seen: Stored) -> dict[str, Any]:
+    """A transaction's Put that replaces the profile, if it is still the one ``seen``."""
+    return {
+        "Put": {
+            "TableName": config.tables().table_name,
+            "Item": to_item(ambassador),
+            "ConditionExpression": _UNCHANGED,
+            "ExpressionAttributeNames": _UPDATED_AT_NAMES,
+            "ExpressionAttributeValues": {":updated_at": seen.version},
+        }
+    }
+
+
+def replace(ambassador: Ambassador, seen: Stored) -> bool:
+    """PutItem replacing the profile if it is still the one ``seen``; False if it changed or went."""
+    action = replace_action(ambassador, seen)["Put"]
+    try:
+        aws.dynamodb().put_item(**action)
+    except _client_error() as exc:
+        if _code(exc) != "ConditionalCheckFailedException":
+            raise
+        return False
+    return True
 
 
 def _stored_time(attribute: Mapping[str, Any]) -> datetime:
@@ -274,36 +287,6 @@ def _stored_time(attribute: Mapping[str, Any]) -> datetime:
 
     parsed: datetime = TypeAdapter(AwareDatetime).validate_python(deserialize({"v": attribute})["v"])
     return parsed
-
-
-def _created_at_of(ambassador_ids: Sequence[str], sleep: Sleep) -> dict[str, dict[str, Any]]:
-    """BatchGetItem: the raw ``created_at`` attribute of each existing profile, by id."""
-    client = aws.dynamodb()
-    table = config.tables().table_name
-    out: dict[str, dict[str, Any]] = {}
-    for start in range(0, len(ambassador_ids), MAX_BATCH_GET_KEYS):
-        request: dict[str, Any] = {
-            table: {
-                "Keys": [
-                    serialize(keys.ambassador(i)) for i in ambassador_ids[start : start + MAX_BATCH_GET_KEYS]
-                ],
-                "ProjectionExpression": "#pk, #created_at",
-                "ExpressionAttributeNames": {"#pk": keys.PK, **_CREATED_AT_NAMES},
-                "ConsistentRead": True,
-            }
-        }
-        for attempt in range(MAX_UNPROCESSED_ATTEMPTS):
-            got = client.batch_get_item(RequestItems=request)
-            for item in got.get("Responses", {}).get(table, []):
-                pk = deserialize({"pk": item["pk"]})["pk"]
-                out[keys.ambassador_id_from(pk)] = dict(item["created_at"])
-            request = dict(got.get("UnprocessedKeys") or {})
-            if not request:
-                break
-            batch.backoff(attempt, sleep)
-        else:
-            raise TransientError("DynamoDB left keys unprocessed after every retry")
-    return out
 
 
 def delete_keys(item_keys: Iterable[keys.Key], *, sleep: Sleep = time.sleep) -> int:

@@ -50,6 +50,49 @@ def ambassador_id_from(pk: str) -> str:
     return ambassador_id
 
 
+# --- ambassador imports ------------------------------------------------------------------------
+# One job per uploaded file (its counters), and one record per chunk of the file's lines (each
+# line's outcome): written in the transaction that writes the chunk's profiles, so a redelivered
+# chunk finds its record and changes nothing. Both expire (TTL) with the job.
+def import_job(job_id: str) -> Key:
+    return {"pk": f"IMPORT#{job_id}", "sk": "JOB"}
+
+
+def import_chunk(job_id: str, chunk: int) -> Key:
+    return {"pk": f"IMPORT#{job_id}", "sk": f"CHUNK#{chunk:06d}"}
+
+
+def import_chunk_range(first_chunk: int) -> tuple[str, str]:
+    """Sort-key bounds (``BETWEEN``) of the chunk records from ``first_chunk`` on."""
+    return f"CHUNK#{first_chunk:06d}", "CHUNK#~"
+
+
+def import_chunk_of(sk: str) -> int:
+    """The chunk number of a chunk record's sort key (``CHUNK#000012`` → 12)."""
+    prefix, _, number = sk.partition("#")
+    if prefix != "CHUNK" or not number.isdigit():
+        raise ValueError(f"not an import chunk key: {sk!r}")
+    return int(number)
+
+
+def import_report_position(job_id: str, chunk: int, line: int) -> Key:
+    """A place in an import's line report (page tokens): after ``line``, in chunk ``chunk``."""
+    return {"pk": f"IMPORT#{job_id}", "sk": f"CHUNK#{chunk:06d}#LINE#{line}"}
+
+
+def import_report_position_of(job_id: str, position: Key) -> tuple[int, int]:
+    """(chunk, line) of a :func:`import_report_position`; ValueError for anything else."""
+    parts = position["sk"].split("#")
+    if (
+        position["pk"] != f"IMPORT#{job_id}"
+        or len(parts) != 4
+        or (parts[0], parts[2]) != ("CHUNK", "LINE")
+        or not (parts[1].isdigit() and parts[3].isdigit())
+    ):
+        raise ValueError("not a position in this import's report")
+    return int(parts[1]), int(parts[3])
+
+
 # --- vacancies ---------------------------------------------------------------------------------
 VACANCY_LIST = "VACANCIES"
 

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import hashlib
+import time
+from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from kring import aws, config
+from kring.errors import TransientError
 
 FANOUT_GROUP = "fanout"
 
@@ -35,3 +38,54 @@ class FetchQueue(Protocol):
 class SqsFetchQueue:
     def enqueue_fetch(self, body: str) -> None:
         aws.sqs().send_message(QueueUrl=config.ats().ats_fetch_queue_url, MessageBody=body)
+
+
+class ImportQueue(Protocol):
+    """The port through which an upload hands its chunks to the import function."""
+
+    def enqueue_chunks(self, bodies: Sequence[str]) -> None: ...
+
+
+MAX_SEND_BATCH = 10
+MAX_SEND_BATCH_BYTES = 256 * 1024
+MAX_SEND_ATTEMPTS = 5
+
+
+class SqsImportQueue:
+    """SendMessageBatch: ten messages (at most 256 KB together) a request; entries SQS failed are
+    sent again with backoff, then :class:`TransientError`."""
+
+    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._sleep = sleep
+
+    def enqueue_chunks(self, bodies: Sequence[str]) -> None:
+        batch: list[str] = []
+        size = 0
+        for body in bodies:
+            length = len(body.encode())
+            if batch and (len(batch) == MAX_SEND_BATCH or size + length > MAX_SEND_BATCH_BYTES):
+                self._send(batch)
+                batch, size = [], 0
+            batch.append(body)
+            size += length
+        if batch:
+            self._send(batch)
+
+    def _send(self, bodies: list[str]) -> None:
+        from kring.dal.batch import backoff
+
+        pending = {str(n): body for n, body in enumerate(bodies)}
+        for attempt in range(MAX_SEND_ATTEMPTS):
+            got = aws.sqs().send_message_batch(
+                QueueUrl=config.imports().import_queue_url,
+                Entries=[{"Id": n, "MessageBody": body} for n, body in pending.items()],
+            )
+            failed = got.get("Failed") or []
+            if any(f.get("SenderFault") for f in failed):
+                reasons = "; ".join(f"{f.get('Code')}: {f.get('Message')}" for f in failed)
+                raise ValueError(f"SQS refused import chunks: {reasons}")
+            pending = {str(f["Id"]): pending[str(f["Id"])] for f in failed}
+            if not pending:
+                return
+            backoff(attempt, self._sleep)
+        raise TransientError(f"SQS did not take {len(pending)} import chunks after every retry")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, field_validator
 
@@ -17,6 +18,15 @@ class Candidate:
     id: str
     interests: tuple[str, ...] = ()
     share_cap_per_week: int | None = None
+
+
+# Why an ambassador is not given share links (an ambassador may have several of these at once).
+Ineligibility = Literal["not_opted_in", "phase", "dormant"]
+INELIGIBILITIES: tuple[Ineligibility, ...] = ("not_opted_in", "phase", "dormant")
+
+# The fields a value of ``None`` (or, for interests, an empty list) may clear: an empty CSV cell
+# in these columns, and ``null`` in a merge patch. Every other field always has a value.
+CLEARABLE_FIELDS: frozenset[str] = frozenset({"department", "location", "interests", "share_cap_per_week"})
 
 
 class AmbassadorInput(BaseModel):
@@ -65,7 +75,19 @@ class Ambassador(AmbassadorInput):
     @property
     def eligible_to_share(self) -> bool:
         """In the fan-out's index: opted in, not dormant, in a phase that shares."""
-        return self.opted_in and not self.dormant and self.phase in SHARING_PHASES
+        return not self.ineligibility
+
+    @property
+    def ineligibility(self) -> tuple[Ineligibility, ...]:
+        """Every reason the fan-out passes this ambassador by (none: eligible)."""
+        reasons: list[Ineligibility] = []
+        if not self.opted_in:
+            reasons.append("not_opted_in")
+        if self.phase not in SHARING_PHASES:
+            reasons.append("phase")
+        if self.dormant:
+            reasons.append("dormant")
+        return tuple(reasons)
 
     @classmethod
     def from_input(

@@ -1,0 +1,383 @@
+"""Importing a file of ambassadors, as a job: the upload is read and split into chunks at once
+(:func:`start_import`, the API's 202), the chunks are applied in the background
+(:func:`apply_chunk`, ImportQueue → AmbassadorImportFunction), and the job's progress and
+line-by-line report are read back (:func:`report`).
+
+Each line changes only what its file says (:mod:`kring.roster.columns`): a column the file does
+not carry keeps the stored value. Each line's outcome — ``created``, ``updated`` (with the
+fields that changed), ``unchanged`` or ``error`` (with every field's reason) — and whether the
+ambassador may now be given share links (and if not, why) is recorded with the job, in the same
+transaction as the chunk's profiles: a chunk delivered twice is applied once.
+
+The report names fields, never their values: it is kept for 30 days and holds no names,
+addresses, departments or interests (an erasure must not leave them behind in it).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+from aws_lambda_powertools.metrics import MetricUnit
+from pydantic import TypeAdapter, ValidationError
+
+from kring import config
+from kring.dal import ambassadors as repository
+from kring.dal import batch, keys
+from kring.dal import import_jobs as jobs
+from kring.dal.import_jobs import ImportJob, StaleReadError
+from kring.errors import (
+    FieldValidationError,
+    InvalidInputError,
+    NotFoundError,
+    PayloadTooLargeError,
+    TransientError,
+)
+from kring.intake import identity
+from kring.integrations.queues import ImportQueue
+from kring.models.ambassador import Ambassador
+from kring.models.common import AmbassadorId
+from kring.observability import logger, metrics
+from kring.queues import MAX_IMPORT_CHUNK_LINES, ImportChunk, ImportLine
+from kring.roster import ambassadors, columns, csv_files
+
+__all__ = [
+    "ImportReport",
+    "apply_chunk",
+    "report",
+    "start_import",
+    "status_of",
+]
+
+if MAX_IMPORT_CHUNK_LINES != jobs.PROFILES_PER_CHUNK:  # pragma: no cover - a constant checked once
+    raise RuntimeError("a chunk's lines must fit the transaction that records it")
+
+MAX_CHUNK_BYTES = 200_000  # an SQS message is at most 256 KB
+MAX_APPLY_ATTEMPTS = 5
+JOB_ID_PATTERN = r"^[0-9a-f]{32}$"
+REPORT_CHUNKS_PER_READ = 10  # chunk records a Query of the report reads (about 1,000 lines)
+REPORT_READS_PER_PAGE = 3
+LineStatus = Literal["created", "updated", "unchanged", "error"]
+LINE_STATUSES: tuple[LineStatus, ...] = ("created", "updated", "unchanged", "error")
+JobStatus = Literal["queued", "running", "completed", "failed"]
+_METRICS = {
+    "created": "AmbassadorsCreated",
+    "updated": "AmbassadorsUpdated",
+    "failed": "AmbassadorImportLineErrors",
+}
+
+_ID = TypeAdapter(AmbassadorId)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+# --- the upload ----------------------------------------------------------------------------------
+def start_import(
+    body: bytes, content_type: str | None, *, queue: ImportQueue, now: datetime | None = None
+) -> ImportJob:
+    """Read an uploaded file (raw CSV or a ``multipart/form-data`` form), record the job and
+    queue its chunks; the job to follow. Nothing is imported yet.
+
+    Raises :class:`PayloadTooLargeError` for a body over ``IMPORT_MAX_BYTES`` and
+    :class:`InvalidInputError` for one that is no CSV text with a header row naming ``id``.
+    If its chunks cannot all be queued, the job is marked failed and the error propagates.
+    """
+    limit = config.api().import_max_bytes
+    if len(body) > limit:
+        raise PayloadTooLargeError(f"the upload is {len(body)} bytes; at most {limit} bytes are accepted")
+    upload = csv_files.upload_of(body, content_type)
+    text, encoding = csv_files.decode(upload.data)
+    parsed = csv_files.read(text, encoding)
+    job_id = uuid.uuid4().hex
+    chunks = list(_chunks(job_id, parsed.lines))
+    job = ImportJob(
+        job_id=job_id,
+        created_at=now or _now(),
+        filename=upload.filename[:255] if upload.filename else None,
+        size_bytes=len(upload.data),
+        encoding=encoding,
+        delimiter=parsed.delimiter,
+        columns=parsed.columns,
+        lines=len(parsed.lines),
+        chunks=len(chunks),
+    )
+    jobs.put_job(job)
+    try:
+        queue.enqueue_chunks([c.model_dump_json(exclude_none=True) for c in chunks])
+    except Exception as exc:
+        _abandon(job_id, exc)
+        raise
+    metrics.add_metric(name="AmbassadorImportsStarted", unit=MetricUnit.Count, value=1)
+    logger.info(
+        "ambassador import queued", extra={"job_id": job_id, "lines": job.lines, "chunks": job.chunks}
+    )
+    return job
+
+
+def _abandon(job_id: str, exc: Exception) -> None:
+    """Mark the job failed, best effort: the error being handled is the one that matters."""
+    try:
+        jobs.mark_abandoned(job_id, f"the file could not be queued ({type(exc).__name__}): upload it again")
+    except Exception:  # the original error propagates
+        logger.exception("could not mark an import job abandoned", extra={"job_id": job_id})
+
+
+def _line_bytes(line: csv_files.CsvLine) -> int:
+    cells = line.cells or {}
+    return 48 + sum(len(k) + len(v.encode()) + 8 for k, v in cells.items()) + 200 * len(line.errors or ())
+
+
+def _chunks(job_id: str, lines: Sequence[csv_files.CsvLine]) -> Iterator[ImportChunk]:
+    """Consecutive lines, at most :data:`MAX_IMPORT_CHUNK_LINES` and about ``MAX_CHUNK_BYTES`` a chunk."""
+    current: list[ImportLine] = []
+    size = 0
+    number = 0
+    for line in lines:
+        length = _line_bytes(line)
+        if current and (len(current) == MAX_IMPORT_CHUNK_LINES or size + length > MAX_CHUNK_BYTES):
+            yield ImportChunk(job_id=job_id, chunk=number, lines=current)
+            current, size, number = [], 0, number + 1
+        current.append(ImportLine(line=line.line, id=line.id, cells=line.cells, errors=line.errors))
+        size += length
+    if current:
+        yield ImportChunk(job_id=job_id, chunk=number, lines=current)
+
+
+# --- applying a chunk --------------------------------------------------------------------------
+@dataclass(frozen=True)
+class _Decided:
+    results: list[dict[str, Any]]
+    counts: dict[str, int]
+    actions: list[dict[str, Any]]
+    pointers: list[tuple[str, str]]
+
+
+def apply_chunk(
+    chunk: ImportChunk, *, now: datetime | None = None, sleep: Callable[[float], None] = time.sleep
+) -> dict[str, Any]:
+    """Apply one chunk of an import exactly once: read the stored profiles of its lines, decide
+    each line, and write the changed profiles with the chunk's record and the job's counters in
+    one transaction. A chunk already recorded changes nothing. If a profile changed between the
+    read and the write, the chunk is read and decided again (then :class:`TransientError`, so
+    SQS retries it)."""
+    at = now or _now()
+    for attempt in range(MAX_APPLY_ATTEMPTS):
+        ids = [line.id for line in chunk.lines if line.cells is not None and _valid_id(line.id)]
+        stored = repository.get_many([i for i in ids if i is not None], sleep=sleep)
+        decided = _decide(chunk.lines, stored, at)
+        # E-mail pointers first: idempotent and verified against the profile on every use, so a
+        # pointer written for a line that then loses its write is harmless.
+        repository.put_email_pointers(decided.pointers, sleep=sleep)
+        try:
+            applied = jobs.record_chunk(
+                chunk.job_id,
+                chunk.chunk,
+                results=decided.results,
+                counts=decided.counts,
+                profile_actions=decided.actions,
+                at=at,
+            )
+        except StaleReadError:
+            batch.backoff(attempt, sleep)
+            continue
+        if applied:
+            for name, metric in _METRICS.items():
+                if decided.counts[name]:
+                    metrics.add_metric(name=metric, unit=MetricUnit.Count, value=decided.counts[name])
+        return {"job_id": chunk.job_id, "chunk": chunk.chunk, "applied": applied}
+    raise TransientError(f"import {chunk.job_id} chunk {chunk.chunk}: its profiles kept changing")
+
+
+def _valid_id(raw: str | None) -> bool:
+    try:
+        _ID.validate_python(raw)
+    except ValidationError:
+        return False
+    return True
+
+
+def _decide(lines: Sequence[ImportLine], stored: Mapping[str, repository.Stored], at: datetime) -> _Decided:
+    results: list[dict[str, Any]] = []
+    counts = dict.fromkeys(jobs.COUNTERS, 0)
+    counts.update(chunks_done=1, lines_done=len(lines))
+    actions: list[dict[str, Any]] = []
+    pointers: list[tuple[str, str]] = []
+    for line in lines:
+        result: dict[str, Any] = {"line": line.line, "id": line.id}
+        outcome = _line_outcome(line, stored, at)
+        if isinstance(outcome, list):
+            result.update(status="error", errors=outcome)
+            counts["failed"] += 1
+            results.append(result)
+            continue
+        status, ambassador, changed, action = outcome
+        result["status"] = status
+        counts[status] += 1
+        if changed:
+            result["changed"] = changed
+        if action is not None:
+            actions.append(action)
+            email_hash = identity.email_hash(ambassador.email)
+            if email_hash is not None and (status == "created" or "email" in changed):
+                pointers.append((email_hash, ambassador.id))
+        reasons = list(ambassador.ineligibility)
+        result["eligible"] = not reasons
+        if reasons:
+            result["not_eligible"] = reasons
+        else:
+            counts["eligible"] += 1
+        for reason in reasons:
+            counts[reason] += 1
+        results.append(result)
+    return _Decided(results, counts, actions, pointers)
+
+
+def _line_outcome(
+    line: ImportLine, stored: Mapping[str, repository.Stored], at: datetime
+) -> list[dict[str, str]] | tuple[LineStatus, Ambassador, list[str], dict[str, Any] | None]:
+    """A line's errors, or (status, the ambassador after it, the fields changed, the write)."""
+    unreadable = _unreadable(line)
+    if unreadable or line.cells is None or line.id is None:
+        return unreadable
+    changes, errors = columns.changes_of({k: v for k, v in line.cells.items() if k != "id"})
+    seen = stored.get(line.id)
+    try:
+        wanted = ambassadors.merged(seen.ambassador if seen else None, {**changes, "id": line.id})
+    except FieldValidationError as exc:
+        return errors + exc.details
+    if errors:
+        return errors
+    if seen is None:
+        created = Ambassador.from_input(wanted, now=at)
+        return "created", created, [], repository.create_action(created)
+    changed = ambassadors.changed_fields(seen.ambassador, wanted)
+    if not changed:
+        return "unchanged", seen.ambassador, [], None
+    updated = Ambassador.from_input(wanted, now=at, created_at=seen.ambassador.created_at)
+    return "updated", updated, changed, repository.replace_action(updated, seen)
+
+
+def _unreadable(line: ImportLine) -> list[dict[str, str]]:
+    """The errors of a line that cannot be applied at all: unreadable, or without a valid id."""
+    if line.cells is None:
+        return list(line.errors or [{"field": "line", "message": "cannot be read"}])
+    if not _valid_id(line.id):
+        message = "required" if not line.id else "letters, digits and . _ : @ - only, at most 64"
+        return [{"field": "id", "message": message}]
+    return []
+
+
+def record_failure(chunk: ImportChunk, exc: BaseException, *, now: datetime | None = None) -> None:
+    """Note on the job that one of its chunks failed (it is retried, then parked in ImportDLQ),
+    best effort: the failure itself propagates."""
+    message = f"chunk {chunk.chunk} (lines {chunk.lines[0].line}-{chunk.lines[-1].line}) failed: {exc}"
+    try:
+        jobs.note_failure(chunk.job_id, message, now or _now())
+    except Exception:  # the chunk's own error is the one that propagates
+        logger.exception("could not note an import failure", extra={"job_id": chunk.job_id})
+
+
+# --- the report ----------------------------------------------------------------------------------
+def status_of(job: ImportJob) -> JobStatus:
+    if job.abandoned:
+        return "failed"
+    done = job.count("chunks_done")
+    if done >= job.chunks:
+        return "completed"
+    return "running" if done else "queued"
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    job: ImportJob
+    status: JobStatus
+    warnings: list[str]
+    lines: list[dict[str, Any]]
+    position: keys.Key | None  # where the next page starts, or None: no more lines
+
+
+def warnings_of(job: ImportJob) -> list[str]:
+    """What a person must not miss in a finished import."""
+    out: list[str] = []
+    if job.abandoned:
+        out.append(job.abandoned)
+    if status_of(job) != "completed":
+        return out
+    valid = job.count("created") + job.count("updated") + job.count("unchanged")
+    if valid and not job.count("eligible"):
+        out.append(
+            f"none of the {valid} ambassadors in this file can be given share links: "
+            f"{job.count('not_opted_in')} not opted in, {job.count('phase')} not in phase decision or "
+            f"evangelize, {job.count('dormant')} dormant"
+        )
+    if job.count("failed"):
+        out.append(
+            f"{job.count('failed')} of {job.lines} lines were not imported: see the lines with status error"
+        )
+    return out
+
+
+def known_job_id(job_id: str) -> str:
+    """A job id this API could have issued; anything else names no job (404)."""
+    if not re.fullmatch(JOB_ID_PATTERN, job_id):
+        raise NotFoundError(f"no import job {job_id!r}")
+    return job_id
+
+
+def report(
+    job_id: str, *, limit: int, position: keys.Key | None = None, status: LineStatus | None = None
+) -> ImportReport:
+    """The job, and up to ``limit`` lines of its report in file order from ``position`` (only
+    lines with ``status``, when given). Lines appear as their chunks are applied: a page stops at
+    the first chunk not applied yet, and its position lets the caller come back for it."""
+    job = jobs.get_job(known_job_id(job_id))
+    if job is None:
+        raise NotFoundError(f"no import job {job_id!r}")
+    chunk, after_line = 0, 0
+    if position is not None:
+        try:
+            chunk, after_line = keys.import_report_position_of(job_id, position)
+        except ValueError as exc:
+            raise InvalidInputError("the next token is not a position in this report") from exc
+    lines, chunk, after_line = _page(job, chunk, after_line, limit, status)
+    return ImportReport(
+        job=job,
+        status=status_of(job),
+        warnings=warnings_of(job),
+        lines=lines,
+        position=keys.import_report_position(job_id, chunk, after_line) if chunk < job.chunks else None,
+    )
+
+
+def _page(
+    job: ImportJob, chunk: int, after_line: int, limit: int, status: LineStatus | None
+) -> tuple[list[dict[str, Any]], int, int]:
+    """The page's lines and where the next one starts (chunk, after line); at most
+    ``REPORT_READS_PER_PAGE`` Queries (a page of a filtered report may so come back short)."""
+    lines: list[dict[str, Any]] = []
+    for _read in range(REPORT_READS_PER_PAGE):
+        if chunk >= job.chunks:
+            break
+        records = jobs.chunk_results(job.job_id, chunk, REPORT_CHUNKS_PER_READ)
+        for number, results in records:
+            if number != chunk:
+                return lines, chunk, after_line  # that chunk is not applied yet
+            for result in results:
+                if result["line"] <= after_line:
+                    continue
+                if len(lines) == limit:
+                    return lines, chunk, after_line
+                after_line = result["line"]
+                if status is None or result["status"] == status:
+                    lines.append(result)
+            chunk, after_line = chunk + 1, 0
+        if len(records) < REPORT_CHUNKS_PER_READ or len(lines) == limit:
+            break
+    return lines, chunk, after_line
