@@ -4,7 +4,8 @@ A token is :data:`RANDOM_LENGTH` base62 characters from :mod:`secrets` (≈ 95 b
 one check character (Luhn mod 62), :data:`LENGTH` characters in all. The check character makes a
 random 17-character word in an ATS field (a reference number, a base64 fragment) fail
 :func:`is_click_token` 61 times in 62, and it catches every single mistyped character and every
-swap of two neighbours when a candidate copies a token by hand.
+swap of two neighbours when a candidate copies a token by hand — but one: ``0`` and ``z`` (the
+first and last digits of base62) swapped, Luhn's one blind spot, as ``09`` and ``90`` in base 10.
 
 Standard library only: the redirect imports this on its cold start.
 """
