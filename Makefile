@@ -48,7 +48,7 @@ test: install ## Run the whole test suite (lint, types, template, unit, integrat
 
 FUZZ_TESTS := tests/integration/test_fuzz_webhooks.py tests/integration/test_fuzz_http.py tests/unit/test_safe_json.py
 
-fuzz: install ## The hostile-input properties with many more examples than make test (~30 min on 2 cores)
+fuzz: install ## The hostile-input properties with 1,000 examples each instead of a handful (a long run)
 	HYPOTHESIS_PROFILE=fuzz $(UV) run --frozen pytest -n 2 --dist loadgroup $(FUZZ_TESTS)
 
 lint: install ## Lint and type-check only

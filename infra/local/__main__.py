@@ -77,14 +77,15 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
         f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/vacancies",
         "  import ambassadors from a CSV (Excel's too): answers at once with the job to follow",
         f"  curl -s -H 'Authorization: Bearer {token}' -F file=@{EXAMPLE_CSV} {url}/api/ambassadors/import",
-        f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/ambassadors/imports/<job_id>",
-        "    (status, counts, who can share and why not, each line; ?status=error: the lines that failed)",
+        f"    then GET its status_url, {url}/api/ambassadors/imports/<job_id>: status, counts, who can share"
+        " and why not, each line (?status=error: the lines that failed)",
     ]
     if demo.get("import_job"):
-        lines.append(
-            f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/ambassadors/imports/{demo['import_job']}"
-            "   (the demo's own import)"
-        )
+        lines += [
+            "  the demo's own import (its ambassadors came in as a Dutch Excel file):",
+            f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/ambassadors/imports/"
+            f"{demo['import_job']}",
+        ]
     if "loaded" in demo:  # loaded now or on an earlier start
         lines.append(
             f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/vacancies/{demo_vacancy_id()}/shares"
