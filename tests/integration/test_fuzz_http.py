@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import json
+import re
 from urllib.parse import quote, urlencode
 
 import pytest
@@ -111,12 +112,16 @@ ADMIN_ROUTES: list[tuple[str, str]] = [
     ("GET", "/api/ambassadors"),
     ("POST", "/api/ambassadors"),
     ("POST", "/api/ambassadors/import"),
+    ("GET", "/api/ambassadors/imports/{a}"),
     ("GET", "/api/ambassadors/{a}"),
+    ("PATCH", "/api/ambassadors/{a}"),
     ("DELETE", "/api/ambassadors/{a}"),
     ("GET", "/api/ambassadors/{a}/stats"),
     ("GET", "/api/vacancies"),
     ("GET", "/api/vacancies/{a}"),
+    ("PATCH", "/api/vacancies/{a}"),
     ("GET", "/api/vacancies/{a}/shares"),
+    ("GET", "/api/vacancies/{a}/ambassadors"),
     ("GET", "/api/vacancies/{a}/funnel"),
     ("GET", "/api/program/funnel"),
     ("GET", "/api/applications/{a}/{b}/attribution"),
@@ -263,3 +268,18 @@ def test_the_share_intent_answers_below_500_and_a_refusal_changes_nothing(
         watch.settle(before, refused=result.status >= 400)
 
     share()
+
+
+def test_the_fuzzed_routes_are_every_admin_route_of_the_template(moto_stack: MotoStack) -> None:
+    """A route added to template.yaml is fuzzed too: the list above names every ``/api`` route."""
+
+    def shape(path: str) -> str:
+        return re.sub(r"\{[^}]+\}", "{}", path)
+
+    fuzzed = {(method, shape(path)) for method, path in ADMIN_ROUTES}
+    for route in moto_stack.stack.routes():
+        method, path = route.route_key.split(" ", 1)
+        if not path.startswith("/api/"):
+            continue
+        methods = {"GET", "POST", "PUT", "PATCH", "DELETE"} if method == "ANY" else {method}
+        assert any((m, shape(path)) in fuzzed for m in methods), route.route_key
