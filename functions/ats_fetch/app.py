@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
 
-from kring.intake import webhooks as ats_intake
+from kring.intake import webhooks
 from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.observability import logger, metrics
 
@@ -27,9 +27,9 @@ def handler(
     publish_to = publisher or default_publisher()
 
     def record_handler(record: SQSRecord) -> dict[str, Any]:
-        message = ats_intake.parse_fetch_message(record.body)
+        message = webhooks.parse_fetch_message(record.body)
         with logger.append_context_keys(correlation_id=message.origin, provider=message.request.provider):
-            return ats_intake.fetch(message, publisher=publish_to)
+            return webhooks.fetch(message, publisher=publish_to)
 
     response = process_partial_response(
         event=event,

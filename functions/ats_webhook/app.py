@@ -23,7 +23,7 @@ from kring.errors import (
     UnauthorizedError,
 )
 from kring.idempotency import register_lambda_context
-from kring.intake import webhooks as ats_intake
+from kring.intake import webhooks
 from kring.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -53,7 +53,7 @@ def receive(provider: str) -> Response[str]:
             raw = base64.b64decode(body, validate=True) if event.is_base64_encoded else body.encode("utf-8")
         except binascii.Error as exc:
             raise InvalidInputError("the body is not valid base64") from exc
-        reply = ats_intake.receive_webhook(
+        reply = webhooks.receive_webhook(
             provider,
             event.headers,
             raw,

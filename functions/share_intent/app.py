@@ -23,8 +23,7 @@ from kring import aws
 from kring.errors import InvalidInputError, KringError, NotFoundError
 from kring.integrations.eventbridge import EventBridgePublisher
 from kring.observability import logger, metrics
-from kring.sharing import intents as share_intents
-from kring.sharing import texts as share_texts
+from kring.sharing import intents, texts
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -39,8 +38,8 @@ HEADERS = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer"}
 @app.get("/s/<code>/<network>")
 def share(code: str, network: str) -> Response[str]:
     event = app.current_event
-    location = share_intents.share(
-        share_intents.ShareRequest(
+    location = intents.share(
+        intents.ShareRequest(
             code=code,
             network=network,
             source_ip=event.request_context.http.source_ip,
@@ -55,21 +54,21 @@ def share(code: str, network: str) -> Response[str]:
 
 def _refused(exc: KringError) -> Response[str]:
     """The one mapping from a refusal to its answer."""
-    if isinstance(exc, share_intents.VacancyNotOpenError):
+    if isinstance(exc, intents.VacancyNotOpenError):
         if "text/html" in (app.current_event.headers.get("accept") or ""):
             return Response(
                 status_code=410,
                 content_type="text/html; charset=utf-8",
-                body=share_texts.closed_page(exc.language),
+                body=texts.closed_page(exc.language),
                 headers=dict(HEADERS),
             )
-        return _error(410, "vacancy_closed", share_texts.texts(exc.language).closed_message)
+        return _error(410, "vacancy_closed", texts.texts(exc.language).closed_message)
     if isinstance(exc, InvalidInputError):
         return _error(400, "bad_request", str(exc))
     return _error(404, "not_found", str(exc))
 
 
-app.exception_handler([NotFoundError, InvalidInputError, share_intents.VacancyNotOpenError])(_refused)
+app.exception_handler([NotFoundError, InvalidInputError, intents.VacancyNotOpenError])(_refused)
 
 
 @app.not_found

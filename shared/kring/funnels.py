@@ -27,7 +27,7 @@ from typing import Any
 
 from kring.attribution import rewards
 from kring.attribution.rewards import RewardTotals
-from kring.clicks import counting as link_activity
+from kring.clicks import counting
 from kring.clicks.counting import (
     BOT_CLICKS,
     BOT_KINDS,
@@ -67,7 +67,7 @@ def by_method(method: str) -> str:
 @cache
 def counter_names() -> tuple[str, ...]:
     """Every counter the reports read: the link activity's, the attribution's and ``shares``."""
-    names = list(link_activity.counter_names())
+    names = list(counting.counter_names())
     for metric in (APPLICATIONS, INTERVIEWS, HIRES):
         names.append(metric)
         names.extend(by_channel(metric, channel) for channel in FUNNEL_CHANNELS)
@@ -117,9 +117,7 @@ class Figures:
             unique_visitors=counters.get(UNIQUE_VISITORS, 0),
             bot_clicks=counters.get(BOT_CLICKS, 0),
             own_clicks=counters.get(OWN_CLICKS, 0),
-            bot_clicks_by_reason={
-                kind: counters.get(link_activity.bot_reason(kind), 0) for kind in BOT_KINDS
-            },
+            bot_clicks_by_reason={kind: counters.get(counting.bot_reason(kind), 0) for kind in BOT_KINDS},
             no_accept_language=counters.get(NO_ACCEPT_LANGUAGE_CLICKS, 0),
             applications=counters.get(APPLICATIONS, 0),
             applications_by_method={m: counters.get(by_method(m), 0) for m in APPLICATION_METHODS},

@@ -17,7 +17,7 @@ from kring import events
 from kring.intake import identity, vacancies
 from kring.intake.webhooks import FetchMessage
 from kring.integrations.ats import smartrecruiters
-from kring.links import click_tokens as click_token
+from kring.links import click_tokens
 from tests.support import smartrecruiters as srs
 from tests.support import teamtailor as tt
 from tests.support.bus import Bus
@@ -74,7 +74,7 @@ def test_a_stale_smartrecruiters_sample_is_refused(moto_stack: MotoStack) -> Non
 def test_smartrecruiters_application_created_is_fetched_and_received_once(
     moto_stack: MotoStack, bus: Bus, fake_ats_api: FakeAtsApi
 ) -> None:
-    token = click_token.new_click_token()
+    token = click_tokens.new_click_token()
     srs.add_application_routes(fake_ats_api, source=f"Kring kref={token}")
     body = srs.application_body()
     headers = srs.headers(body, "application.created", event_id="evt-sr-1", link="")
@@ -163,7 +163,7 @@ def test_a_stale_teamtailor_sample_is_refused(moto_stack: MotoStack) -> None:
 def test_teamtailor_job_application_create_is_fetched_and_received_once(
     moto_stack: MotoStack, bus: Bus, fake_ats_api: FakeAtsApi
 ) -> None:
-    token = click_token.new_click_token()
+    token = click_tokens.new_click_token()
     tt.add_application_routes(fake_ats_api)
     fake_ats_api.replace(
         "GET", f"/teamtailor/candidates/{tt.CANDIDATE_ID}/answers", tt.api_answers(f"Kring code: {token}")

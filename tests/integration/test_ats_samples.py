@@ -53,8 +53,7 @@ import pytest
 
 from infra.local import scheduler
 from kring.dal.vacancies import VacancyRepository
-from kring.intake import vacancies
-from kring.intake import webhooks as ats_intake
+from kring.intake import vacancies, webhooks
 from kring.integrations.ats import smartrecruiters, teamtailor
 from kring.models.common import PROVIDERS
 from tests.support import lever as lv
@@ -282,8 +281,7 @@ class World:
             "idempotency_table": self.table("IdempotencyTable"),
             "bus": self.bus.drain(),
             "fetches": [
-                ats_intake.parse_fetch_message(m["Body"])
-                for m in self.moto_stack.receive_all("AtsFetchQueue")
+                webhooks.parse_fetch_message(m["Body"]) for m in self.moto_stack.receive_all("AtsFetchQueue")
             ],
         }
 

@@ -14,8 +14,7 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from kring import aws, config
 from kring.attribution.recorder import AttributionRecorder
-from kring.dal import attribution_states as applications
-from kring.dal import keys
+from kring.dal import attribution_states, keys
 from kring.dal.items import serialize
 from kring.dal.link_stats import from_stats_item
 from kring.events import (
@@ -199,11 +198,11 @@ def items(prefix: str) -> list[dict[str, Any]]:
     return [i for i in la._all_items() if str(i["pk"]).startswith(prefix)]
 
 
-def states() -> dict[str, applications.StoredState]:
-    return {str(i["pk"]): applications.from_item(i) for i in items("APPL#")}
+def states() -> dict[str, attribution_states.StoredState]:
+    return {str(i["pk"]): attribution_states.from_item(i) for i in items("APPL#")}
 
 
-def only_state() -> applications.StoredState:
+def only_state() -> attribution_states.StoredState:
     (state,) = states().values()
     return state
 

@@ -14,7 +14,7 @@ from pydantic import Field
 
 from kring.api.models import _Out
 from kring.api.responses import json_response
-from kring.attribution import explanation as attribution_reports
+from kring.attribution import explanation
 from kring.attribution.entities import Considered
 from kring.attribution.explanation import CountedFigure, Explanation
 
@@ -115,5 +115,5 @@ class AttributionOut(_Out):
 
 @router.get("/applications/<provider>/<application_id>/attribution")
 def application_attribution(provider: str, application_id: str) -> Response[str]:
-    explained = attribution_reports.explain(unquote(provider), unquote(application_id))
+    explained = explanation.explain(unquote(provider), unquote(application_id))
     return json_response(200, AttributionOut.of(explained))

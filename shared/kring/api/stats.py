@@ -14,8 +14,7 @@ from datetime import UTC, date, datetime
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from kring import config
-from kring import funnels as link_reports
+from kring import config, funnels
 from kring.api import pagination, path_ids
 from kring.api.responses import json_response
 from kring.api.stats_models import (
@@ -34,7 +33,7 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools l
 
 def _range() -> tuple[date, date]:
     event = router.current_event
-    return link_reports.day_range(
+    return funnels.day_range(
         event.get_query_string_value("from"),
         event.get_query_string_value("to"),
         today=datetime.now(UTC).date(),
@@ -45,7 +44,7 @@ def _range() -> tuple[date, date]:
 def vacancy_funnel(vacancy_id: str) -> Response[str]:
     first, last = _range()
     return json_response(
-        200, VacancyFunnelOut.of(link_reports.vacancy_funnel(path_ids.vacancy_id(vacancy_id), first, last))
+        200, VacancyFunnelOut.of(funnels.vacancy_funnel(path_ids.vacancy_id(vacancy_id), first, last))
     )
 
 
@@ -64,7 +63,7 @@ def vacancy_ambassadors(vacancy_id: str) -> Response[str]:
         event.get_query_string_value("next"), scope, partition={keys.PK: keys.vacancy_stats_prefix(wanted)}
     )
     limit = pagination.page_limit(event.get_query_string_value("limit"), config.api().api_page_size)
-    page = link_reports.vacancy_ambassadors(wanted, limit, cursor)
+    page = funnels.vacancy_ambassadors(wanted, limit, cursor)
     names = names_of(row.ambassador_id for row in page.items)
     out = VacancyAmbassadorsOut(
         vacancy_id=wanted,
@@ -77,11 +76,11 @@ def vacancy_ambassadors(vacancy_id: str) -> Response[str]:
 @router.get("/ambassadors/<ambassador_id>/stats")
 def ambassador_stats(ambassador_id: str) -> Response[str]:
     first, last = _range()
-    stats = link_reports.ambassador_stats(path_ids.ambassador_id(ambassador_id), first, last)
+    stats = funnels.ambassador_stats(path_ids.ambassador_id(ambassador_id), first, last)
     return json_response(200, AmbassadorStatsOut.of(stats))
 
 
 @router.get("/program/funnel")
 def program_funnel() -> Response[str]:
     first, last = _range()
-    return json_response(200, ProgramFunnelOut.of(link_reports.program_funnel(first, last)))
+    return json_response(200, ProgramFunnelOut.of(funnels.program_funnel(first, last)))

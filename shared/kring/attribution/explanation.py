@@ -13,8 +13,7 @@ import re
 from dataclasses import dataclass
 
 from kring.attribution.entities import Decision, Facts
-from kring.dal import attribution_states as applications
-from kring.dal import keys
+from kring.dal import attribution_states, keys
 from kring.dal.attribution_states import StoredState
 from kring.errors import InvalidInputError, NotFoundError
 from kring.models.common import PROVIDERS
@@ -49,9 +48,9 @@ def explain(provider: str, application_id: str) -> Explanation:
         raise InvalidInputError(f"unknown provider {provider!r}; one of: {', '.join(PROVIDERS)}")
     if not _APPLICATION_ID.match(application_id):
         raise InvalidInputError("an application id is 1 to 40 letters, digits or . _ : @ -")
-    pks = applications.states_of_application(provider, application_id)
-    found = applications.read(applications.state_key(pk) for pk in pks)
-    states = [applications.from_item(item) for item in found.values()]
+    pks = attribution_states.states_of_application(provider, application_id)
+    found = attribution_states.read(attribution_states.state_key(pk) for pk in pks)
+    states = [attribution_states.from_item(item) for item in found.values()]
     decided = [s for s in states if s.decision is not None]
     if not decided:
         raise NotFoundError(f"no {provider} application {application_id!r} has been recorded")

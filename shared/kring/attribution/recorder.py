@@ -56,8 +56,7 @@ from kring.attribution.rules import (
     unresolved_tokens,
 )
 from kring.clicks.counting import retained_until
-from kring.dal import attribution_states as applications
-from kring.dal import batch, keys
+from kring.dal import attribution_states, batch, keys
 from kring.dal.attribution_states import Commit, ItemKey, Outcome, RewardWrite, StoredState, key_of
 from kring.dal.vacancies import VacancyRepository
 from kring.errors import InvalidInputError, TransientError
@@ -156,7 +155,7 @@ class AttributionRecorder:
         missing = [k for k in wanted if key_of(k) not in self._items]
         if not missing:
             return
-        found = applications.read(missing)
+        found = attribution_states.read(missing)
         for key in missing:
             self._items[key_of(key)] = found.get(key_of(key))
 
@@ -166,10 +165,10 @@ class AttributionRecorder:
 
     def _state(self, key: keys.Key) -> StoredState | None:
         item = self._item(key)
-        return applications.from_item(item) if item else None
+        return attribution_states.from_item(item) if item else None
 
     def _remember(self, key: keys.Key, state: StoredState) -> None:
-        self._items[key_of(key)] = applications.to_item(key, state)
+        self._items[key_of(key)] = attribution_states.to_item(key, state)
 
     def prefetch(self, inputs: Sequence[AttributionInput]) -> None:
         """Read what ``inputs`` depend on up front: the states and the click records (one
@@ -181,8 +180,10 @@ class AttributionRecorder:
         self._load([*(state_key(e) for e in candidates), *(keys.click(c.click_id) for c in clicks)])
         recorded = [c for c in clicks if self._items.get(key_of(keys.click(c.click_id)))]
         self._load(keys.click_wait(c.click_id) for c in recorded)
-        waiting = {pk for c in recorded for pk in applications.waiting_states(self._wait_item(c.click_id))}
-        self._load(applications.state_key(pk) for pk in sorted(waiting))
+        waiting = {
+            pk for c in recorded for pk in attribution_states.waiting_states(self._wait_item(c.click_id))
+        }
+        self._load(attribution_states.state_key(pk) for pk in sorted(waiting))
         changing: list[tuple[Facts, Mapping[str, ClickFact]]] = []
         for event in candidates:
             stored = self._state(state_key(event))
@@ -194,7 +195,7 @@ class AttributionRecorder:
                 if merged.decision_inputs() != stored.facts.decision_inputs():
                     changing.append((merged, stored.clicks))
         for pk in sorted(waiting):
-            stored = self._state(applications.state_key(pk))
+            stored = self._state(attribution_states.state_key(pk))
             if stored is not None:
                 changing.append((stored.facts, stored.clicks))
         self._load(k for facts, known in changing for k in _first_round(facts, known))
@@ -212,7 +213,7 @@ class AttributionRecorder:
         for token in unresolved_tokens(facts, known):
             record = self._items.get(key_of(keys.click(token)))
             if record:
-                out[token] = applications.click_fact(token, record)
+                out[token] = attribution_states.click_fact(token, record)
         return out
 
     def _second_round(self, facts: Facts, clicks: Mapping[str, ClickFact]) -> list[keys.Key]:
@@ -246,7 +247,7 @@ class AttributionRecorder:
         for code in evidence.share_codes:
             link = self._items[key_of(keys.share_link(code))]
             if link:
-                links[code] = applications.link_fact(code, link)
+                links[code] = attribution_states.link_fact(code, link)
         pointers = {}
         for email_hash in evidence.referrer_email_hashes:
             pointer = self._items[key_of(keys.ambassador_email(email_hash))]
@@ -259,7 +260,7 @@ class AttributionRecorder:
         ]:
             profile = self._items.get(key_of(key))
             if profile:
-                email = applications.profile_email(profile)
+                email = attribution_states.profile_email(profile)
                 ambassadors[keys.ambassador_id_from(key["pk"])] = (
                     identity.email_hash(email) if email else None
                 )
@@ -307,15 +308,17 @@ class AttributionRecorder:
         """The click's side of the late-click handshake (see the module docstring)."""
         token = event.click_id
         if self._item(keys.click(token)) is None:
-            waiting = applications.flag_click(
+            waiting = attribution_states.flag_click(
                 token, retained_until(event.occurred_at, self.settings.window_days)
             )
             if waiting:
                 raise TransientError(f"{len(waiting)} application(s) await a click that is not recorded yet")
             return "flagged"
-        waiting = applications.waiting_states(self._item(keys.click_wait(token)))
+        waiting = attribution_states.waiting_states(self._item(keys.click_wait(token)))
         for pk in waiting:
-            self._settle(applications.state_key(pk), None, force=True, correlation_id=event.correlation_id)
+            self._settle(
+                attribution_states.state_key(pk), None, force=True, correlation_id=event.correlation_id
+            )
         if waiting:
             metrics.add_metric(name="LateClicksApplied", unit=MetricUnit.Count, value=1)
             return "reconsidered"
@@ -336,7 +339,7 @@ class AttributionRecorder:
                 outcome: Recorded = "unchanged"
                 current = stored
             else:
-                if applications.commit(plan) is Outcome.CONFLICT:
+                if attribution_states.commit(plan) is Outcome.CONFLICT:
                     metrics.add_metric(name="AttributionConflicts", unit=MetricUnit.Count, value=1)
                     batch.backoff(attempt, self._sleep)
                     self._items.clear()  # re-read everything this plan was made from
@@ -408,7 +411,7 @@ class AttributionRecorder:
                 reward=rewards[a],
                 reward_id=entry,
                 provider=facts.provider,
-                seen_status=applications.reward_status(self._items[key_of(keys.reward(a, entry))]),
+                seen_status=attribution_states.reward_status(self._items[key_of(keys.reward(a, entry))]),
             )
             for a in changed
         )
@@ -449,7 +452,7 @@ class AttributionRecorder:
                 "channel": decision.channel,
             },
         )
-        if applications.mark_announced(key, state.version, announcement):
+        if attribution_states.mark_announced(key, state.version, announcement):
             self._remember(key, replace(state, announced=announcement, version=state.version + 1))
         else:
             self._items.pop(key_of(key), None)

@@ -23,8 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from kring.attribution.rules import contribution, difference, shard_of
-from kring.dal import attribution_states as applications
-from kring.dal import batch, keys
+from kring.dal import attribution_states, batch, keys
 from kring.dal.attribution_states import Commit, Outcome
 from kring.errors import TransientError
 
@@ -40,7 +39,7 @@ class RecountReport:
 def recount_state(key: keys.Key, *, sleep: Callable[[float], None] = time.sleep) -> bool:
     """Bring one state's counters in line with the rules; True when anything was written."""
     for attempt in range(MAX_ATTEMPTS):
-        stored = applications.get_state(key)
+        stored = attribution_states.get_state(key)
         if stored is None or stored.decision is None:
             return False
         deserved = contribution(stored.facts, stored.decision, shard_of(key))
@@ -49,7 +48,7 @@ def recount_state(key: keys.Key, *, sleep: Callable[[float], None] = time.sleep)
             return False
         state = replace(stored, counted=deserved, version=stored.version + 1)
         plan = Commit(key=key, state=state, expected_version=stored.version, increments=changes)
-        if applications.commit(plan) is Outcome.APPLIED:
+        if attribution_states.commit(plan) is Outcome.APPLIED:
             return True
         batch.backoff(attempt, sleep)
     raise TransientError(f"application state {key['pk']} kept changing: run the recount again")
@@ -59,7 +58,7 @@ def recount(state_keys: Iterable[keys.Key] | None = None) -> RecountReport:
     """Every state (a Scan of the table: an operator's command, never a request path), or the
     states of ``state_keys``."""
     states = recounted = 0
-    for key in applications.all_state_keys() if state_keys is None else state_keys:
+    for key in attribution_states.all_state_keys() if state_keys is None else state_keys:
         states += 1
         recounted += recount_state(key)
     return RecountReport(states=states, recounted=recounted)

@@ -30,7 +30,7 @@ from typing import Any, Literal, Protocol
 from aws_lambda_powertools.metrics import MetricUnit
 
 from kring import config
-from kring.clicks import counting as link_activity
+from kring.clicks import counting
 from kring.clicks.counting import LinkActivity
 from kring.dal import batch, keys, link_stats
 from kring.dal.link_stats import ItemKey, Outcome, key_of
@@ -94,7 +94,7 @@ class LinkActivityRecorder:
     # ------------------------------------------------------------------------------ reads
     def prefetch(self, activities: Sequence[LinkActivity]) -> None:
         """Read everything ``activities`` depend on in one go (BatchGetItem, ≤ 100 keys a request)."""
-        wanted = [k for a in activities for k in link_activity.keys_to_read(a) if key_of(k) not in self._read]
+        wanted = [k for a in activities for k in counting.keys_to_read(a) if key_of(k) not in self._read]
         if wanted:
             self._load(wanted)
 
@@ -111,7 +111,7 @@ class LinkActivityRecorder:
     # ------------------------------------------------------------------------------ recording
     def record(self, activity: LinkActivity) -> Recorded:
         self.prefetch([activity])
-        marker = key_of(link_activity.marker_key(activity))
+        marker = key_of(counting.marker_key(activity))
         for attempt in range(MAX_ATTEMPTS):
             if marker in self._known:
                 return self._duplicate(activity, attempt + 1)
@@ -127,7 +127,7 @@ class LinkActivityRecorder:
                 return self._duplicate(activity, attempt + 1)
             metrics.add_metric(name="LinkActivityConflicts", unit=MetricUnit.Count, value=1)
             batch.backoff(attempt, self._sleep)
-            self._load(link_activity.keys_to_read(activity))
+            self._load(counting.keys_to_read(activity))
         raise TransientError(f"link activity kept conflicting after {MAX_ATTEMPTS} attempts")
 
     def _duplicate(self, activity: LinkActivity, attempts: int) -> Recorded:
@@ -137,15 +137,15 @@ class LinkActivityRecorder:
 
     def _plan(self, activity: LinkActivity) -> Plan:
         if not isinstance(activity, LinkClicked):
-            return link_activity.plan_intent(activity, window_days=self.window_days)
+            return counting.plan_intent(activity, window_days=self.window_days)
         seen: frozenset[str] = frozenset()
         own = False
         if not activity.is_bot:
-            day = link_activity.day_of(activity.occurred_at)
+            day = counting.day_of(activity.occurred_at)
             visitor_day = self._known.get(key_of(keys.visitor_day(day, activity.visitor)), {})
             seen = frozenset(visitor_day.get(link_stats.SEEN_ATTRIBUTE) or ())
             own = key_of(keys.own_visitor(activity.ambassador_id, day, activity.visitor)) in self._known
-        return link_activity.plan_click(activity, seen=seen, own=own, window_days=self.window_days)
+        return counting.plan_click(activity, seen=seen, own=own, window_days=self.window_days)
 
     def _remember(self, plan: Plan) -> None:
         self._known[key_of(plan.marker_key)] = dict(plan.marker)

@@ -34,8 +34,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.errors import InvalidInputError, ProviderNotConfiguredError
-from kring.intake import vacancies, vacancy_urls
-from kring.intake import webhooks as ats_intake
+from kring.intake import vacancies, vacancy_urls, webhooks
 from kring.integrations import ats
 from kring.integrations.ats.base import (
     FetchNeeded,
@@ -142,7 +141,7 @@ def reconcile_applications(
     if requests:
         publisher = publisher or default_publisher()  # unused by fetches; apply_changes wants one
     for request in requests:
-        ats_intake.apply_changes(
+        webhooks.apply_changes(
             [request],
             origin=_reconcile_origin(provider.NAME, request),
             publisher=publisher or default_publisher(),

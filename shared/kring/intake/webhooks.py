@@ -26,8 +26,7 @@ from kring.dal.vacancies import VacancyRepository
 from kring.errors import InvalidInputError
 from kring.events import KringEvent
 from kring.idempotency import idempotent
-from kring.intake import candidates as applications
-from kring.intake import vacancies
+from kring.intake import candidates, vacancies
 from kring.integrations import ats
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
@@ -127,7 +126,7 @@ def apply_changes(
             fetches.append(FetchMessage(origin=f"{origin}:{index}"[:300], request=change))
         elif isinstance(change, _CANDIDATE_CHANGES):
             candidate_events.append(
-                applications.to_event(change, event_id=f"{origin}:{index}", correlation_id=origin)
+                candidates.to_event(change, event_id=f"{origin}:{index}", correlation_id=origin)
             )
         else:
             vacancy_changes.append(change)

@@ -36,7 +36,7 @@ from urllib.parse import quote, urlencode
 from uuid import uuid4
 
 from kring import config
-from kring.clicks import counting as link_activity
+from kring.clicks import counting
 from kring.dal import ambassadors, own_visitors, share_links
 from kring.dal.vacancies import VacancyRepository
 from kring.errors import GoneError, InvalidInputError, NotFoundError
@@ -49,7 +49,7 @@ from kring.links.visitors import daily_salt, visitor_hash
 from kring.models.common import NETWORKS, Locale, Network
 from kring.observability import logger, metrics
 from kring.redirect.classify import Classifier
-from kring.sharing import texts as share_texts
+from kring.sharing import texts
 
 
 @dataclass(frozen=True)
@@ -96,7 +96,7 @@ def share(
     stored = (vacancies or VacancyRepository()).get(link.vacancy_id)
     # The ambassador's language (their audience's), else — no profile: erased — the vacancy's.
     language: Locale = ambassadors.locale_of(link.ambassador_id) or (
-        stored.vacancy.language if stored else share_texts.DEFAULT_LOCALE
+        stored.vacancy.language if stored else texts.DEFAULT_LOCALE
     )
     if stored is None or stored.vacancy.status != "published":
         metrics.add_metric(name="ShareIntentVacancyNotOpen", unit="Count", value=1)
@@ -119,7 +119,7 @@ def share(
         link.ambassador_id,
         day,
         visitor,
-        expires_at=link_activity.visitor_day_retained_until(day.isoformat(), window_days),
+        expires_at=counting.visitor_day_retained_until(day.isoformat(), window_days),
     )
 
     event = ShareIntended(
@@ -191,10 +191,10 @@ def dialog_url(network: Network, link: str, title: str, language: Locale) -> str
     if network == "facebook":
         return f"{FACEBOOK}?{_query(u=link)}"
     if network == "x":
-        return f"{X}?{_query(text=share_texts.post(language, title), url=link)}"
+        return f"{X}?{_query(text=texts.post(language, title), url=link)}"
     if network == "whatsapp":
-        return f"{WHATSAPP}?{_query(text=f'{share_texts.post(language, title)} {link}')}"
-    subject, body = share_texts.email(language, title, link)
+        return f"{WHATSAPP}?{_query(text=f'{texts.post(language, title)} {link}')}"
+    subject, body = texts.email(language, title, link)
     crlf_body = body.replace("\n", "\r\n")
     return f"mailto:?{_query(subject=subject, body=crlf_body)}"
 

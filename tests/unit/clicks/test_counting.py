@@ -7,8 +7,8 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kring import funnels as link_reports
-from kring.clicks import counting as link_activity
+from kring import funnels
+from kring.clicks import counting
 from kring.dal import keys, link_stats
 from kring.errors import FieldValidationError
 from kring.funnels import day_range, summarise
@@ -18,7 +18,7 @@ from tests.support import link_activity as la
 AT = datetime(2026, 11, 29, 23, 59, tzinfo=UTC)
 
 
-def _by_key(plan: link_activity.Plan) -> dict[str, dict[str, int]]:
+def _by_key(plan: counting.Plan) -> dict[str, dict[str, int]]:
     return {
         inc.key["pk"] + "|" + inc.key["sk"].rsplit("#", 1)[0]: dict(inc.counters) for inc in plan.increments
     }
@@ -26,7 +26,7 @@ def _by_key(plan: link_activity.Plan) -> dict[str, dict[str, int]]:
 
 def test_a_first_human_click_counts_everywhere_and_claims_its_tags() -> None:
     click = la.click(1, at=AT, channel="x")
-    plan = link_activity.plan_click(click, seen=frozenset(), own=False, window_days=30)
+    plan = counting.plan_click(click, seen=frozenset(), own=False, window_days=30)
     counted = {"raw_clicks": 1, "raw_clicks_x": 1, "clicks": 1, "clicks_x": 1}
     assert _by_key(plan) == {
         "STATS#VAC#greenhouse-1|DAY#2026-11-29": {**counted, "unique_visitors": 1, "unique_visitors_x": 1},
@@ -36,7 +36,7 @@ def test_a_first_human_click_counts_everywhere_and_claims_its_tags() -> None:
     }
     assert plan.seen is not None
     assert plan.seen.key == keys.visitor_day("2026-11-29", click.visitor)
-    assert plan.seen.tags == {tag for tags in link_activity.click_tags(click).values() for tag in tags}
+    assert plan.seen.tags == {tag for tags in counting.click_tags(click).values() for tag in tags}
     assert plan.marker_key == keys.click(click.click_id)
     assert plan.marker["expires_at"] == int((AT + timedelta(days=37)).timestamp())
     # the dedupe item outlives every click record of its day
@@ -45,17 +45,17 @@ def test_a_first_human_click_counts_everywhere_and_claims_its_tags() -> None:
 
 def test_a_repeat_click_in_the_same_hour_is_only_a_raw_click() -> None:
     first = la.click(1, at=AT)
-    tags = frozenset(t for ts in link_activity.click_tags(first).values() for t in ts)
+    tags = frozenset(t for ts in counting.click_tags(first).values() for t in ts)
     again = la.click(2, at=AT.replace(minute=1))
-    plan = link_activity.plan_click(again, seen=tags, own=False, window_days=30)
+    plan = counting.plan_click(again, seen=tags, own=False, window_days=30)
     assert {tuple(sorted(c)) for c in _by_key(plan).values()} == {("raw_clicks", "raw_clicks_linkedin")}
     assert plan.seen is None  # nothing new to claim: no dedupe write at all
 
 
 def test_the_next_clock_hour_counts_a_click_again_but_not_a_visitor() -> None:
     first = la.click(1, at=AT.replace(hour=8, minute=59))
-    tags = frozenset(t for ts in link_activity.click_tags(first).values() for t in ts)
-    plan = link_activity.plan_click(
+    tags = frozenset(t for ts in counting.click_tags(first).values() for t in ts)
+    plan = counting.plan_click(
         la.click(2, at=AT.replace(hour=9, minute=0)), seen=tags, own=False, window_days=30
     )
     vacancy_day = _by_key(plan)["STATS#VAC#greenhouse-1|DAY#2026-11-29"]
@@ -65,7 +65,7 @@ def test_the_next_clock_hour_counts_a_click_again_but_not_a_visitor() -> None:
 
 @pytest.mark.parametrize("kind", ["head", "preview", "crawler", "scanner"])
 def test_a_bot_click_counts_as_a_bot_by_reason_and_claims_nothing(kind: str) -> None:
-    plan = link_activity.plan_click(la.click(1, at=AT, kind=kind), seen=frozenset(), own=True, window_days=30)
+    plan = counting.plan_click(la.click(1, at=AT, kind=kind), seen=frozenset(), own=True, window_days=30)
     for counters in _by_key(plan).values():
         assert counters == {"bot_clicks": 1, f"bot_clicks_{kind}": 1, "bot_clicks_linkedin": 1}
     assert "STATS#PROG|DAY#2026-11-29" not in _by_key(plan)  # bots stay off the programme's funnel
@@ -75,7 +75,7 @@ def test_a_bot_click_counts_as_a_bot_by_reason_and_claims_nothing(kind: str) -> 
 
 def test_a_scanner_only_for_a_missing_accept_language_counts_on_its_own_by_channel() -> None:
     click = la.click(1, at=AT, kind="scanner", reason=NO_ACCEPT_LANGUAGE, channel="email")
-    plan = link_activity.plan_click(click, seen=frozenset(), own=False, window_days=30)
+    plan = counting.plan_click(click, seen=frozenset(), own=False, window_days=30)
     assert len(plan.increments) == 3
     for counters in _by_key(plan).values():
         assert counters == {
@@ -90,13 +90,13 @@ def test_a_scanner_only_for_a_missing_accept_language_counts_on_its_own_by_chann
 @pytest.mark.parametrize("reason", ["no User-Agent", "Barracuda", "Proofpoint"])
 def test_other_scanners_are_no_missing_accept_language(reason: str) -> None:
     click = la.click(1, at=AT, kind="scanner", reason=reason)
-    plan = link_activity.plan_click(click, seen=frozenset(), own=False, window_days=30)
+    plan = counting.plan_click(click, seen=frozenset(), own=False, window_days=30)
     for counters in _by_key(plan).values():
         assert "no_accept_language" not in counters
 
 
 def test_an_own_click_counts_only_as_own() -> None:
-    plan = link_activity.plan_click(la.click(1, at=AT), seen=frozenset(), own=True, window_days=30)
+    plan = counting.plan_click(la.click(1, at=AT), seen=frozenset(), own=True, window_days=30)
     for counters in _by_key(plan).values():
         assert counters == {"own_clicks": 1, "own_clicks_linkedin": 1}
     assert len(plan.increments) == 3  # not on the programme's day
@@ -106,29 +106,29 @@ def test_an_own_click_counts_only_as_own() -> None:
 
 def test_a_share_intent_counts_by_network() -> None:
     intent = la.intent(1, at=AT, network="whatsapp")
-    plan = link_activity.plan_intent(intent, window_days=30)
+    plan = counting.plan_intent(intent, window_days=30)
     assert plan.marker_key["pk"].startswith("INTENT#")
     assert len(plan.increments) == 4
     for counters in _by_key(plan).values():
         assert counters == {"share_intents": 1, "share_intents_whatsapp": 1}
-    shard = link_activity.shard_of(intent.intent_id)
+    shard = counting.shard_of(intent.intent_id)
     assert plan.increments[-1].key == keys.program_day_stats("2026-11-29", shard)
 
 
 def test_keys_to_read() -> None:
     human = la.click(1, at=AT)
-    assert link_activity.keys_to_read(human) == [
+    assert counting.keys_to_read(human) == [
         keys.click(human.click_id),
         keys.visitor_day("2026-11-29", human.visitor),
         keys.own_visitor("E1", "2026-11-29", human.visitor),
     ]
     bot = la.click(2, at=AT, kind="crawler")
-    assert link_activity.keys_to_read(bot) == [keys.click(bot.click_id)]
+    assert counting.keys_to_read(bot) == [keys.click(bot.click_id)]
 
 
 def test_shards_are_stable_and_spread() -> None:
-    shards = [link_activity.shard_of(la.click_token(n)) for n in range(400)]
-    assert shards == [link_activity.shard_of(la.click_token(n)) for n in range(400)]
+    shards = [counting.shard_of(la.click_token(n)) for n in range(400)]
+    assert shards == [counting.shard_of(la.click_token(n)) for n in range(400)]
     assert set(shards) == set(range(keys.STATS_SHARDS))
     assert min(shards.count(s) for s in range(keys.STATS_SHARDS)) > 60
 
@@ -233,7 +233,7 @@ def test_stored_names_with_an_underscore_read_back_whole() -> None:
 
 
 def test_every_counter_has_its_own_short_stored_name_and_reads_back() -> None:
-    names = link_reports.counter_names()
+    names = funnels.counter_names()
     stored = {link_stats.stored_name(name) for name in names}
     assert len(stored) == len(names)
     other = {"pk": "p", "sk": "s", "entity": "link_stats"}
@@ -245,7 +245,7 @@ def test_a_stats_item_holding_every_counter_stays_well_under_one_kilobyte() -> N
     """A transactional write costs 2 units per started KB: the counter items must stay under 1 KB,
     even for the longest vacancy id and counts in the millions."""
     key = keys.vacancy_day_stats("v" * 64, "2026-11-29", keys.STATS_SHARDS - 1)
-    day_counters = [n for n in link_activity.counter_names() if not n.startswith("unique_visitor_days")]
+    day_counters = [n for n in counting.counter_names() if not n.startswith("unique_visitor_days")]
     size = sum(len(name) + len(value) for name, value in key.items())
     size += len("entity") + len(link_stats.STATS_ENTITY)
     size += sum(len(link_stats.stored_name(n)) + 6 for n in day_counters)  # a 9-digit number: 6 bytes

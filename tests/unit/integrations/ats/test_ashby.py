@@ -11,8 +11,7 @@ import pytest
 
 from kring import config
 from kring.errors import InvalidInputError, UnauthorizedError
-from kring.intake import candidates as applications
-from kring.intake import identity
+from kring.intake import candidates, identity
 from kring.integrations import ats
 from kring.integrations.ats import ashby
 from kring.integrations.ats.base import (
@@ -401,7 +400,7 @@ def test_a_click_token_in_a_custom_field_reaches_attribution() -> None:
     (change,) = ashby.normalise(ab.variant("applicationSubmit", customFields=fields))
 
     assert isinstance(change, ApplicationSubmitted)
-    evidence = applications.evidence_of(change.evidence)
+    evidence = candidates.evidence_of(change.evidence)
     assert evidence.click_tokens == (token,)
     assert evidence.referrer_email_hashes == (identity.email_hash("riley.referrer@example.com"),)
     assert evidence.candidate_email_hash == identity.email_hash("taylor.applicant@example.com")
@@ -416,7 +415,7 @@ def test_a_click_token_in_a_tracking_url_on_the_application_is_found_and_so_is_a
 
     assert isinstance(change, ApplicationSubmitted)
     assert url in change.evidence.referring_urls
-    evidence = applications.evidence_of(change.evidence)
+    evidence = candidates.evidence_of(change.evidence)
     assert evidence.click_tokens == (token,)
     assert evidence.share_codes == ("Ab3dE5gH9k",)
 
@@ -429,4 +428,4 @@ def test_a_click_token_in_the_source_title_is_found() -> None:
 
     assert isinstance(change, StageChanged)
     assert change.evidence is not None
-    assert applications.evidence_of(change.evidence).click_tokens == (token,)
+    assert candidates.evidence_of(change.evidence).click_tokens == (token,)

@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from kring.errors import InvalidInputError
-from kring.intake import candidates as applications
+from kring.intake import candidates
 from kring.integrations import ats
 from kring.integrations.ats import greenhouse
 from kring.integrations.ats.base import (
@@ -254,7 +254,7 @@ def test_a_click_token_anywhere_in_the_application_is_found(put: Any) -> None:
 
     assert isinstance(change, ApplicationSubmitted)
     assert any(TOKEN in text for text in change.evidence.texts)
-    assert applications.evidence_of(change.evidence).click_tokens == (TOKEN,)
+    assert candidates.evidence_of(change.evidence).click_tokens == (TOKEN,)
 
 
 def test_a_harvest_referrer_record_and_flat_custom_fields_are_read() -> None:
@@ -297,7 +297,7 @@ def test_the_e_mails_stop_at_the_event_hashed_and_the_referrer_is_carried() -> N
         assert change.evidence.candidate_email == "person@work.com"
         assert change.evidence.referrer_emails == ("test123@example.com",)
 
-        event = applications.to_event(change, event_id="greenhouse:evt:0", correlation_id="greenhouse:evt")
+        event = candidates.to_event(change, event_id="greenhouse:evt:0", correlation_id="greenhouse:evt")
 
         serialised = event.model_dump_json()
         assert "@" not in serialised

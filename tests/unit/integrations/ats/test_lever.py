@@ -15,7 +15,7 @@ import pytest
 from infra.local.fake_ats import FakeAtsApi
 from kring import idempotency
 from kring.errors import InvalidInputError, ProviderNotConfiguredError, TransientError
-from kring.intake import candidates as applications
+from kring.intake import candidates
 from kring.integrations import ats
 from kring.integrations.ats import lever
 from kring.integrations.ats.base import (
@@ -278,7 +278,7 @@ def test_an_application_carries_the_click_token_from_levers_source(secrets_env: 
     assert "a friend told me" in change.evidence.texts
     assert change.evidence.candidate_email == lv.CANDIDATE_EMAIL
     assert find_click_tokens(source) == [token]  # the dash does not hide it
-    assert applications.evidence_of(change.evidence).click_tokens == (token,)
+    assert candidates.evidence_of(change.evidence).click_tokens == (token,)
     assert api.calls == [f"opportunity {lv.OPPORTUNITY_ID}"]  # not referred: no referral calls
 
 
@@ -341,7 +341,7 @@ def test_a_hire_carries_its_evidence(secrets_env: None) -> None:
 
     assert isinstance(change, Hired)
     assert change.evidence is not None
-    assert applications.evidence_of(change.evidence).click_tokens == (token,)
+    assert candidates.evidence_of(change.evidence).click_tokens == (token,)
     assert change.occurred_at == datetime(2024, 5, 20, 10, 33, 54, tzinfo=UTC)
 
 

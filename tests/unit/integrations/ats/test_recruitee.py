@@ -11,8 +11,7 @@ import pytest
 
 from kring import config
 from kring.errors import InvalidInputError, UnauthorizedError
-from kring.intake import candidates as applications
-from kring.intake import identity
+from kring.intake import candidates, identity
 from kring.integrations import ats
 from kring.integrations.ats import recruitee
 from kring.integrations.ats.base import (
@@ -241,7 +240,7 @@ def test_candidate_created_on_a_job_is_a_submitted_application_with_its_evidence
     )
     assert change.evidence.referrer_emails == ("sam.ambassador@example.com",)
     assert change.evidence.candidate_email == "jane.doe@example.com"
-    evidence = applications.evidence_of(change.evidence)
+    evidence = candidates.evidence_of(change.evidence)
     assert evidence.click_tokens == (token,)
     assert evidence.candidate_email_hash == identity.email_hash("jane.doe@example.com")
 
@@ -257,7 +256,7 @@ def test_a_click_token_in_a_question_answer_is_found_downstream() -> None:
 
     assert isinstance(change, ApplicationSubmitted)
     assert change.stage == Stage(name="Applied", kind="applied")
-    assert applications.evidence_of(change.evidence).click_tokens == (token,)
+    assert candidates.evidence_of(change.evidence).click_tokens == (token,)
 
 
 def test_a_referrer_given_by_name_is_only_a_text() -> None:

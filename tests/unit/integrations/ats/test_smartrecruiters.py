@@ -12,7 +12,7 @@ import pytest
 
 from infra.local.fake_ats import FakeAtsApi
 from kring.errors import InvalidInputError, TransientError, UnauthorizedError
-from kring.intake import candidates as applications
+from kring.intake import candidates
 from kring.integrations import ats
 from kring.integrations.ats import smartrecruiters as sr
 from kring.integrations.ats.base import (
@@ -27,7 +27,7 @@ from kring.integrations.ats.base import (
     StageChanged,
 )
 from kring.integrations.ats.http import ApiNotFoundError
-from kring.links import click_tokens as click_token
+from kring.links import click_tokens
 from tests.support import smartrecruiters as srs
 from tests.support.fixtures import ATS_API_KEY
 
@@ -338,7 +338,7 @@ def test_an_application_created_already_hired_is_submitted_and_hired(fake_ats_ap
 
 
 def test_a_click_token_in_the_source_or_an_answer_reaches_the_evidence(fake_ats_api: FakeAtsApi) -> None:
-    in_source, in_answer = click_token.new_click_token(), click_token.new_click_token()
+    in_source, in_answer = click_tokens.new_click_token(), click_tokens.new_click_token()
     srs.add_application_routes(
         fake_ats_api, source={"name": "Kring", "url": f"https://acme.example/jobs?kref={in_source}"}
     )
@@ -350,7 +350,7 @@ def test_a_click_token_in_the_source_or_an_answer_reaches_the_evidence(fake_ats_
     (submitted,) = sr.fetch(request())
 
     assert isinstance(submitted, ApplicationSubmitted)
-    assert applications.evidence_of(submitted.evidence).click_tokens == (in_source, in_answer)
+    assert candidates.evidence_of(submitted.evidence).click_tokens == (in_source, in_answer)
     assert submitted.evidence.referring_urls == (f"https://acme.example/jobs?kref={in_source}",)
 
 

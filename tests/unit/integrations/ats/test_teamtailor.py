@@ -14,7 +14,7 @@ import pytest
 
 from infra.local.fake_ats import FakeAtsApi
 from kring.errors import InvalidInputError, TransientError, UnauthorizedError
-from kring.intake import candidates as applications
+from kring.intake import candidates
 from kring.integrations import ats
 from kring.integrations.ats import teamtailor
 from kring.integrations.ats.base import (
@@ -28,7 +28,7 @@ from kring.integrations.ats.base import (
     StageChanged,
 )
 from kring.integrations.ats.http import ApiNotFoundError
-from kring.links import click_tokens as click_token
+from kring.links import click_tokens
 from tests.support import teamtailor as tt
 from tests.support.fixtures import ATS_API_KEY
 
@@ -383,14 +383,14 @@ def test_fetch_sends_the_token_and_api_version_and_maps_a_new_application(fake_a
 
 
 def test_a_click_token_in_an_answer_reaches_the_evidence(fake_ats_api: FakeAtsApi) -> None:
-    token = click_token.new_click_token()
+    token = click_tokens.new_click_token()
     tt.add_application_routes(fake_ats_api)
     fake_ats_api.replace("GET", f"/teamtailor/candidates/{tt.CANDIDATE_ID}/answers", tt.api_answers(token))
 
     (submitted,) = teamtailor.fetch(fetch_request())
 
     assert isinstance(submitted, ApplicationSubmitted)
-    assert applications.evidence_of(submitted.evidence).click_tokens == (token,)
+    assert candidates.evidence_of(submitted.evidence).click_tokens == (token,)
 
 
 def test_a_referral_names_the_referring_user(fake_ats_api: FakeAtsApi) -> None:
