@@ -16,9 +16,14 @@ import argparse
 import os
 import socket
 import sys
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
 
 from infra.local.settings import LocalSettings
 from infra.local.stack import FAKE_CREDENTIALS, template_stack
+
+if TYPE_CHECKING:
+    from kring.dal.keys import Key
 
 
 def _local(settings: LocalSettings) -> tuple[str, dict[str, str]] | None:
@@ -31,6 +36,32 @@ def _local(settings: LocalSettings) -> tuple[str, dict[str, str]] | None:
             return None
     table = template_stack(settings).physical_name("KringTable")
     return table, {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL_DYNAMODB": f"http://{settings.host}:{port}"}
+
+
+def _state_keys(table: str) -> Iterator[Key]:
+    """The key of every application state: a Scan of the table (keys only, filtered on the
+    state's prefix), page after page. Only this one-off operator command scans; the library that
+    Lambda runs never does (no request or event path may)."""
+    from kring import aws
+    from kring.dal import keys
+    from kring.dal.attribution_states import STATE_SK, state_key
+    from kring.dal.items import deserialize, serialize
+
+    request: dict[str, Any] = {
+        "TableName": table,
+        "ProjectionExpression": "#pk, #sk",
+        "FilterExpression": "#sk = :sk AND begins_with(#pk, :prefix)",
+        "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
+        "ExpressionAttributeValues": serialize({":sk": STATE_SK, ":prefix": keys.STATE_PREFIX}),
+    }
+    while True:
+        got = aws.dynamodb().scan(**request)
+        for item in got.get("Items", []):
+            yield state_key(str(deserialize(item)[keys.PK]))
+        last = got.get("LastEvaluatedKey")
+        if not last:
+            return
+        request["ExclusiveStartKey"] = last
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -60,7 +91,7 @@ def main(argv: list[str] | None = None) -> int:
 
     config.clear_caches()
     aws.clear_caches()
-    report = recount()
+    report = recount(_state_keys(table))
     print(f"{table}: {report.states} application state(s), {report.recounted} recounted")
     return 0
 

@@ -54,11 +54,11 @@ def recount_state(key: keys.Key, *, sleep: Callable[[float], None] = time.sleep)
     raise TransientError(f"application state {key['pk']} kept changing: run the recount again")
 
 
-def recount(state_keys: Iterable[keys.Key] | None = None) -> RecountReport:
+def recount(state_keys: Iterable[keys.Key]) -> RecountReport:
     """Every state (a Scan of the table: an operator's command, never a request path), or the
     states of ``state_keys``."""
     states = recounted = 0
-    for key in attribution_states.all_state_keys() if state_keys is None else state_keys:
+    for key in state_keys:
         states += 1
         recounted += recount_state(key)
     return RecountReport(states=states, recounted=recounted)

@@ -22,7 +22,7 @@ reward entries ``AMB#<id>`` / ``REWARD#<reward id>``.
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from decimal import Decimal
@@ -74,7 +74,7 @@ def key_of(key: keys.Key) -> ItemKey:
 
 def state_key(pk: str) -> keys.Key:
     """The state's key from its pk (as kept in alias and click-wait items)."""
-    if not pk.startswith("APPL#"):
+    if not pk.startswith(keys.STATE_PREFIX):
         raise ValueError(f"not an application state: {pk!r}")
     return {"pk": pk, "sk": STATE_SK}
 
@@ -394,27 +394,6 @@ def get_state(key: keys.Key) -> StoredState | None:
     )
     item = got.get("Item")
     return from_item(deserialize(item)) if item else None
-
-
-def all_state_keys() -> Iterator[keys.Key]:
-    """The key of every application state: a Scan of the table (keys only, filtered on the
-    state's prefix), page after page. Only the recount (:mod:`kring.attribution.recount`, an
-    operator's one-off command) uses it: no request or event path ever scans."""
-    request: dict[str, Any] = {
-        "TableName": config.tables().table_name,
-        "ProjectionExpression": "#pk, #sk",
-        "FilterExpression": "#sk = :sk AND begins_with(#pk, :prefix)",
-        "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
-        "ExpressionAttributeValues": serialize({":sk": STATE_SK, ":prefix": "APPL#"}),
-    }
-    while True:
-        got = aws.dynamodb().scan(**request)
-        for item in got.get("Items", []):
-            yield state_key(str(deserialize(item)[keys.PK]))
-        last = got.get("LastEvaluatedKey")
-        if not last:
-            return
-        request["ExclusiveStartKey"] = last
 
 
 def states_of_application(provider: str, application_id: str) -> tuple[str, ...]:

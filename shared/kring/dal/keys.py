@@ -287,11 +287,14 @@ def shares_counted(page_id: str) -> Key:
 
 
 # --- applications and attribution --------------------------------------------------------------
+STATE_PREFIX = "APPL#"  # every application state's partition key starts so
+
+
 def application(provider: str, job_ref: str, candidate_key: str) -> Key:
     """The attribution state of one candidate's application(s) to one ATS job: everything the
     ATS told about it merged, the decision, the stage, the hire. ``job_ref`` is the ATS job id, or
     ``app:<application id>`` when the provider gave none."""
-    return {"pk": f"APPL#{provider}#{job_ref}#{candidate_key}", "sk": "APPL"}
+    return {"pk": f"{STATE_PREFIX}{provider}#{job_ref}#{candidate_key}", "sk": "APPL"}
 
 
 def application_alias(provider: str, application_id: str) -> Key:
