@@ -106,13 +106,8 @@ def _client_error() -> type[ClientError]:
 # --- reads ---------------------------------------------------------------------------------------
 def get(ambassador_id: str) -> Ambassador | None:
     """GetItem on the profile (strongly consistent: the admin reads what it just wrote)."""
-    got = aws.dynamodb().get_item(
-        TableName=config.tables().table_name,
-        Key=serialize(keys.ambassador(ambassador_id)),
-        ConsistentRead=True,
-    )
-    item = got.get("Item")
-    return from_item(item) if item else None
+    stored = get_stored(ambassador_id)
+    return stored.ambassador if stored else None
 
 
 def locale_of(ambassador_id: str) -> Locale | None:
