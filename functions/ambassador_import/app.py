@@ -11,11 +11,9 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
 from kring.errors import InvalidInputError
 from kring.observability import logger, metrics
-from kring.queues import parse_import_chunk
+from kring.queues import parse_import_chunk, process_batch
 from kring.roster import imports
 
 if TYPE_CHECKING:
@@ -39,10 +37,4 @@ def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
             imports.record_failure(chunk, exc)
             raise
 
-    response = process_partial_response(
-        event=event,
-        record_handler=record_handler,
-        processor=BatchProcessor(event_type=EventType.SQS),
-        context=context,
-    )
-    return dict(response)
+    return process_batch(event, context, record_handler)

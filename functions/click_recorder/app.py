@@ -15,10 +15,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
 from kring.clicks.recorder import LinkActivityRecorder, message_recorder
 from kring.observability import logger, metrics
+from kring.queues import process_batch
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -37,10 +36,4 @@ def handler(
     def record_handler(record: SQSRecord) -> str:
         return record_message(record.message_id)
 
-    response = process_partial_response(
-        event=event,
-        record_handler=record_handler,
-        processor=BatchProcessor(event_type=EventType.SQS),
-        context=context,
-    )
-    return dict(response)
+    return process_batch(event, context, record_handler)

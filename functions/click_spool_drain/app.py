@@ -8,11 +8,10 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
 from kring.clicks.spool import parse_spooled_click
 from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.observability import logger, metrics
+from kring.queues import process_batch
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -32,10 +31,4 @@ def handler(
             publish_to.publish([click])
         metrics.add_metric(name="SpooledClicksReemitted", unit="Count", value=1)
 
-    response = process_partial_response(
-        event=event,
-        record_handler=record_handler,
-        processor=BatchProcessor(event_type=EventType.SQS),
-        context=context,
-    )
-    return dict(response)
+    return process_batch(event, context, record_handler)

@@ -10,14 +10,12 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, process_partial_response
-
 from kring import config
 from kring.idempotency import register_lambda_context
 from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.integrations.queues import PageQueue, SqsPageQueue
 from kring.observability import logger, metrics
-from kring.queues import parse_fanout_message
+from kring.queues import parse_fanout_message, process_batch
 from kring.sharing.fanout import fan_out_page
 
 if TYPE_CHECKING:
@@ -51,7 +49,4 @@ def handler(
                 now=datetime.now(UTC),
             )
 
-    response = process_partial_response(
-        event=event, record_handler=record_handler, processor=SqsFifoPartialProcessor(), context=context
-    )
-    return dict(response)
+    return process_batch(event, context, record_handler, fifo=True)

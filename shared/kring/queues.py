@@ -10,15 +10,25 @@ a ``FanoutPage``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    SqsFifoPartialProcessor,
+    process_partial_response,
+)
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from kring import safe_json
 from kring.errors import InvalidInputError
 from kring.events import KringEvent, LinkClicked, ShareIntended, VacancyPublished, envelope_model
 from kring.observability import logger, metrics
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 E = TypeVar("E", bound=KringEvent)
 
@@ -140,3 +150,23 @@ def parse_import_chunk(body: str) -> ImportChunk:
         return ImportChunk.model_validate_json(body)
     except ValidationError as exc:
         raise InvalidInputError(f"not an import chunk: {exc}") from exc
+
+
+def process_batch(
+    event: Mapping[str, Any],
+    context: LambdaContext,
+    record_handler: Callable[[SQSRecord], object],
+    *,
+    fifo: bool = False,
+) -> dict[str, Any]:
+    """Every record of an SQS batch through ``record_handler``, with Powertools' partial batch
+    response: a standard queue reports each failed record on its own (``batchItemFailures``), so
+    one bad message never holds back the rest; a FIFO queue (``fifo=True``) stops at the first
+    failure and reports it and everything after it, so order is kept."""
+    processor: BatchProcessor | SqsFifoPartialProcessor = (
+        SqsFifoPartialProcessor() if fifo else BatchProcessor(event_type=EventType.SQS)
+    )
+    response = process_partial_response(
+        event=dict(event), record_handler=record_handler, processor=processor, context=context
+    )
+    return dict(response)
