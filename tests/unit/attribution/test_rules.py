@@ -8,6 +8,7 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import reduce
+from typing import Literal, get_args
 
 import pytest
 from hypothesis import given
@@ -89,7 +90,8 @@ def _reasons(decision: Decision) -> dict[str | None, str]:
 
 
 # ------------------------------------------------------------------------------------ the merge
-EVENT_KINDS = ("received", "screening", "interview", "offer", "other", "hired", "unhired", "rejected")
+EventKind = Literal["received", "screening", "interview", "offer", "other", "hired", "unhired", "rejected"]
+EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 events_strategy = st.lists(
     st.tuples(
         st.sampled_from(EVENT_KINDS),
@@ -103,7 +105,7 @@ events_strategy = st.lists(
 )
 
 
-def _events(specs: Sequence[tuple[str, int, str, set[str], str | None]]) -> list[CandidateEvent]:
+def _events(specs: Sequence[tuple[EventKind, int, str, set[str], str | None]]) -> list[CandidateEvent]:
     out: list[CandidateEvent] = []
     for n, (kind, hours, app, tokens, post) in enumerate(specs):
         when = T + timedelta(hours=hours)
@@ -123,7 +125,7 @@ def _events(specs: Sequence[tuple[str, int, str, set[str], str | None]]) -> list
 
 @given(specs=events_strategy, data=st.data())
 def test_the_merge_is_commutative_associative_and_idempotent(
-    specs: list[tuple[str, int, str, set[str], str | None]], data: st.DataObject
+    specs: list[tuple[EventKind, int, str, set[str], str | None]], data: st.DataObject
 ) -> None:
     facts = [facts_of(e) for e in _events(specs)]
     shuffled = data.draw(st.permutations(facts))

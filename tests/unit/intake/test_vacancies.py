@@ -22,7 +22,7 @@ from kring.errors import ConflictError, NotFoundError, TransientError
 from kring.events import KringEvent, VacancyClosed, VacancyPublished
 from kring.intake import vacancies
 from kring.integrations.ats.base import JobChanged, JobDeleted, JobPostChanged, JobPostDeleted, VacancyChange
-from kring.models.common import Page
+from kring.models.common import Locale, Page
 from kring.models.vacancy import AtsJob, Vacancy
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -125,7 +125,7 @@ def post(
     job_id: str | None = "7",
     url: str | None = "default",
     location: str | None = "Amsterdam",
-    language: str = "en",
+    language: Locale = "en",
 ) -> JobPostChanged:
     return JobPostChanged(
         provider="greenhouse",
@@ -135,7 +135,7 @@ def post(
         location=location,
         url=BOARD_URL.format(post_id) if url == "default" else url,
         live=live,
-        language=language,  # type: ignore[arg-type]
+        language=language,
         updated_at=T0 + timedelta(minutes=at),
     )
 
@@ -160,9 +160,11 @@ def apply(
     return vacancies.apply_changes(
         changes,
         publisher=bus,
-        repository=repo,
+        # The fake has the repository's methods; apply_changes is typed with the concrete class,
+        # not a protocol, so mypy cannot see that (a port Protocol in kring.intake would fix it).
+        repository=repo,  # type: ignore[arg-type]
         correlation_id="greenhouse:evt",
-        now=now,  # type: ignore[arg-type]
+        now=now,
     )
 
 
