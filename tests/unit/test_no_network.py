@@ -34,7 +34,7 @@ def test_a_unix_socket_here_raises_too() -> None:
         socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 
 
-UNIT_TESTS = '''
+UNIT_TESTS = """
 import socket
 
 import pytest
@@ -55,7 +55,7 @@ def test_the_fake_ats_api_may_reach_loopback_only(fake_ats_api):
     listener.close()
     with pytest.raises(Exception, match="allowed"):
         socket.create_connection(("10.255.255.1", 80), timeout=0.1)
-'''
+"""
 
 INTEGRATION_TESTS = """
 import socket

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kring.attribution import rules as attribution
-from kring.attribution.entities import Reward
+from kring.attribution.entities import Model, Reward
 from kring.attribution.rules import (
     CREDITED_REASONS,
     LOST_REASONS,
@@ -70,15 +70,15 @@ def _lookups(*clicks: ClickFact, **kwargs: object) -> Lookups:
         "post_vacancies": {at.POST: at.VACANCY},
     }
     defaults.update(kwargs)
-    return Lookups(**defaults)  # type: ignore[arg-type]
+    return Lookups(**defaults)  # type: ignore[arg-type]  # each field's value comes from the caller's kwargs
 
 
 def _applied(**proof: object) -> Facts:
-    return facts_of(at.received(at=T, proof=at.evidence(**proof)))  # type: ignore[arg-type]
+    return facts_of(at.received(at=T, proof=at.evidence(**proof)))  # type: ignore[arg-type]  # kwargs as evidence() takes them
 
 
-def _decide(facts: Facts, lookups: Lookups, model: str = "last_click") -> Decision:
-    return decide(facts, lookups, window_days=WINDOW, model=model)  # type: ignore[arg-type]
+def _decide(facts: Facts, lookups: Lookups, model: Model = "last_click") -> Decision:
+    return decide(facts, lookups, window_days=WINDOW, model=model)
 
 
 def _reasons(decision: Decision) -> dict[str | None, str]:

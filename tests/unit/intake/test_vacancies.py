@@ -433,7 +433,7 @@ def test_a_post_written_while_its_job_arrived_is_completed_from_the_job(
             return found
         return original_get_job(provider, job_id)
 
-    repo.get_job = get_job_racing  # type: ignore[method-assign]
+    repo.get_job = get_job_racing  # type: ignore[method-assign]  # a race injected into the fake
 
     apply(repo, bus, post())
 
@@ -529,16 +529,16 @@ def test_any_order_and_any_repetition_ends_in_the_newest_posts_state(
 def test_get_vacancy_and_its_absence(repo: FakeRepository, bus: FakePublisher) -> None:
     apply(repo, bus, post())
 
-    assert vacancies.get_vacancy(VID, repository=repo).id == VID  # type: ignore[arg-type]
+    assert vacancies.get_vacancy(VID, repository=repo).id == VID  # type: ignore[arg-type]  # the fake repository: see apply()
     with pytest.raises(NotFoundError):
-        vacancies.get_vacancy("greenhouse-404", repository=repo)  # type: ignore[arg-type]
+        vacancies.get_vacancy("greenhouse-404", repository=repo)  # type: ignore[arg-type]  # the fake repository: see apply()
 
 
 def test_list_vacancies_pages_through_the_repository(repo: FakeRepository, bus: FakePublisher) -> None:
     apply(repo, bus, *(post(post_id=str(n)) for n in range(100, 105)))
 
-    first = vacancies.list_vacancies(3, None, repository=repo)  # type: ignore[arg-type]
-    second = vacancies.list_vacancies(3, first.cursor, repository=repo)  # type: ignore[arg-type]
+    first = vacancies.list_vacancies(3, None, repository=repo)  # type: ignore[arg-type]  # the fake repository: see apply()
+    second = vacancies.list_vacancies(3, first.cursor, repository=repo)  # type: ignore[arg-type]  # the fake repository: see apply()
 
     assert [v.id for v in first.items + second.items] == [f"greenhouse-{n}" for n in range(100, 105)]
     assert second.cursor is None
