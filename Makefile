@@ -43,7 +43,7 @@ run: run-install ## Start Kring locally (DynamoDB Local, gateway on :3000 or KRI
 test: install ## Run the whole test suite (lint, types, template, unit, integration, DynamoDB Local, e2e)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
-	$(UV) run --frozen mypy shared functions infra
+	$(UV) run --frozen mypy shared functions infra tests bench
 	$(UV) run --frozen pytest -n 2 --dist loadgroup
 
 FUZZ_TESTS := tests/integration/test_fuzz_webhooks.py tests/integration/test_fuzz_http.py tests/unit/test_safe_json.py
@@ -53,7 +53,7 @@ fuzz: install ## The hostile-input properties with 1,000 examples each instead o
 
 lint: install ## Lint and type-check only
 	$(UV) run --frozen ruff check .
-	$(UV) run --frozen mypy shared functions infra
+	$(UV) run --frozen mypy shared functions infra tests bench
 	$(UV) run --frozen cfn-lint -a cfn_lint_serverless.rules -- template.yaml
 
 fmt: install ## Format the code

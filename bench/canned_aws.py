@@ -65,7 +65,7 @@ class CannedAws:
         self.requests: Counter[str] = Counter()
 
     def __call__(self, request: Any, **_: Any) -> Any:
-        from botocore.awsrequest import AWSResponse
+        from botocore.awsrequest import AWSResponse, HTTPHeaders
 
         target = request.headers.get("X-Amz-Target", b"")
         target = target.decode() if isinstance(target, bytes) else str(target)
@@ -73,7 +73,9 @@ class CannedAws:
         payload = json.loads(body.decode() if isinstance(body, bytes) else body or "{}")
         self.requests[target.rsplit(".", 1)[-1]] += 1
         answer = json.dumps(_answer(target, payload)).encode()
-        headers = {"content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "canned"}
+        headers = HTTPHeaders.from_dict(
+            {"content-type": "application/x-amz-json-1.0", "x-amzn-requestid": "canned"}
+        )
         return AWSResponse(request.url, 200, headers, _Raw(answer))
 
     def install(self, events: Any) -> None:

@@ -100,7 +100,7 @@ def attribution_first_extra(attribution: dict[str, Any]) -> float:
     recorder has written it: the click-wait item it marks (an UpdateItem), its longer duration,
     minus the reads it no longer does."""
     late, normal = attribution["clicks_attribution_first"], attribution["clicks_recorded_first"]
-    extra = (
+    extra: float = (
         (late["write_request_units_per_event"] - normal["write_request_units_per_event"])
         * PRICES["dynamodb_wru"]
         + (late["read_request_units_per_event"] - normal["read_request_units_per_event"])
@@ -115,7 +115,9 @@ def attribution_first_extra(attribution: dict[str, Any]) -> float:
 def main() -> None:
     redirect, recording = _load("redirect"), _load("click_recording")
     attribution = _load("attribution")
-    result = {
+    cached_link = cost_per_million(redirect, recording, attribution, cached=True)
+    uncached_link = cost_per_million(redirect, recording, attribution, cached=False)
+    result: dict[str, Any] = {
         "prices_usd": PRICES,
         "assumed": {
             "put_events_round_trip_ms": PUT_EVENTS_ROUND_TRIP_MS,
@@ -123,15 +125,15 @@ def main() -> None:
             "full_attribution_batches_of": attribution["clicks_recorded_first"]["batch_size"],
             "click_recorded_before_attribution_reads_it": True,
         },
-        "cached_link": cost_per_million(redirect, recording, attribution, cached=True),
-        "uncached_link": cost_per_million(redirect, recording, attribution, cached=False),
+        "cached_link": cached_link,
+        "uncached_link": uncached_link,
         "attribution_first_extra": attribution_first_extra(attribution),
+        "total_cached_link": round(sum(cached_link.values()), 2),
+        "total_uncached_link": round(sum(uncached_link.values()), 2),
+        "attribution_share_cached_link": round(
+            sum(usd for item, usd in cached_link.items() if item.startswith("attribution")), 2
+        ),
     }
-    result["total_cached_link"] = round(sum(result["cached_link"].values()), 2)
-    result["total_uncached_link"] = round(sum(result["uncached_link"].values()), 2)
-    result["attribution_share_cached_link"] = round(
-        sum(usd for item, usd in result["cached_link"].items() if item.startswith("attribution")), 2
-    )
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "click_cost.json").write_text(json.dumps(result, indent=2))
     print("\n" + table_markdown(result))

@@ -77,7 +77,7 @@ def stream(
         if roll < 0.05:
             network = channel if channel != "direct" else "linkedin"
             markers.add((ambassador, moment.date().isoformat(), own[ambassador]))
-            detail = {
+            detail: dict[str, Any] = {
                 "intent_id": _hex(rng),
                 "code": code,
                 "vacancy_id": vacancy,

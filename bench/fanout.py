@@ -107,7 +107,7 @@ def _fan_out(vacancy_id: str, expected: int) -> float:
     started = time.perf_counter()
     while page is not None:
         # One Lambda invocation per page, as the SQS loop runs it.
-        register_lambda_context(LambdaContext(function_name="ShareFanoutFunction", timeout_seconds=900))  # type: ignore[arg-type]
+        register_lambda_context(LambdaContext(function_name="ShareFanoutFunction", timeout_seconds=900))  # type: ignore[arg-type]  # the local runtime's context
         summary = fan_out_page(
             record=page, publisher=_NoBus(), queue=pages, page_size=500, now=datetime.now(UTC)
         )

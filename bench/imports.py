@@ -31,7 +31,10 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from kring.models.common import Phase
 
 RESULTS = Path(__file__).resolve().parent / "results"
 ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "50000"))
@@ -62,7 +65,7 @@ class _Raw:
 
 def _canned_sqs(request: Any, **_: Any) -> Any:
     """SendMessageBatch answered in the process (every entry taken)."""
-    from botocore.awsrequest import AWSResponse
+    from botocore.awsrequest import AWSResponse, HTTPHeaders
 
     body = json.loads(request.body)
     entries = [
@@ -74,7 +77,8 @@ def _canned_sqs(request: Any, **_: Any) -> Any:
         for e in body["Entries"]
     ]
     raw = json.dumps({"Successful": entries, "Failed": []}).encode()
-    return AWSResponse(request.url, 200, {"content-type": "application/x-amz-json-1.0"}, _Raw(raw))
+    headers = HTTPHeaders.from_dict({"content-type": "application/x-amz-json-1.0"})
+    return AWSResponse(request.url, 200, headers, _Raw(raw))
 
 
 class _Captured:
@@ -199,7 +203,7 @@ def _import(data: bytes) -> dict[str, Any]:
     }
 
 
-def _bare_batch_write(client: Any, table: str, rows: int, phase: str) -> float:
+def _bare_batch_write(client: Any, table: str, rows: int, phase: Phase) -> float:
     """The same profile items, written 25 a BatchWriteItem by a bare client (no reads, no
     conditions, no report)."""
     from kring.dal import ambassadors
@@ -215,7 +219,7 @@ def _bare_batch_write(client: Any, table: str, rows: int, phase: str) -> float:
                 locale="nl" if n % 3 else "en",
                 department="Financiën",
                 interests=["Finance", "Data"],
-                phase=phase,  # type: ignore[arg-type]
+                phase=phase,
                 opted_in=bool(n % 4),
                 share_cap_per_week=(n % 5) or None,
                 created_at=now,
@@ -260,7 +264,12 @@ def main() -> None:
         client = _fresh_tables(endpoint)
         table = os.environ["TABLE_NAME"]
         bare_table = table.replace("kring-", "bare-", 1)
-        for name, phase in (("create", "decision"), ("update", "evangelize"), ("unchanged", "evangelize")):
+        cases: tuple[tuple[str, Phase], ...] = (
+            ("create", "decision"),
+            ("update", "evangelize"),
+            ("unchanged", "evangelize"),
+        )
+        for name, phase in cases:
             data = csv_file(ROWS, phase)
             measured = _import(data)
             replay_s = _replay(client, measured.pop("replayable"), table)

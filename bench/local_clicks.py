@@ -35,7 +35,7 @@ import time
 import uuid
 from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import requests
@@ -44,6 +44,9 @@ from infra.local.dlq import list_parked
 from infra.local.dynamodb_local import free_port
 from infra.local.settings import LocalSettings
 from infra.local.stack import queue_store, template_stack
+
+if TYPE_CHECKING:
+    from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
 
 ROOT = Path(__file__).resolve().parents[1]
 RESULTS = ROOT / "bench" / "results"
@@ -276,7 +279,7 @@ def _put_events(stack: Stack) -> Phase:
         aws_access_key_id="local",
         aws_secret_access_key="local",  # noqa: S106 - the local endpoint checks none
     )
-    entry = {
+    entry: PutEventsRequestEntryTypeDef = {
         "Source": "kring.bench",
         "DetailType": "BenchPinged",
         "Detail": "{}",

@@ -24,4 +24,4 @@ os.environ.update(
 for _name in [n for n in os.environ if n.startswith("AWS_ENDPOINT_URL")]:
     del os.environ[_name]
 
-pytest_plugins = ["tests.support.fixtures"]
+pytest_plugins = ["tests.support.fixtures", "pytester"]

@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kring import aws
+from kring import aws, config
 from kring.dal import ambassadors as repository
 from kring.dal import import_jobs as jobs
 from kring.dal.import_jobs import ImportJob
@@ -98,7 +98,7 @@ def test_a_profile_changed_between_read_and_write_is_decided_again(
                 update={"name": "Renamed by a colleague", "updated_at": T0 + timedelta(1)}
             )
             dynamodb_local.client().put_item(
-                TableName=repository.config.tables().table_name, Item=repository.to_item(other)
+                TableName=config.tables().table_name, Item=repository.to_item(other)
             )
 
     client.meta.events.register("before-call.dynamodb.TransactWriteItems", concurrent_change)

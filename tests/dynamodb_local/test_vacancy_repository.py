@@ -17,7 +17,9 @@ pytestmark = pytest.mark.dynamodb_local
 T0 = datetime(2026, 3, 2, 9, 0, 0, tzinfo=UTC)
 
 
-def vacancy(post_id: str = "1", *, job_id: str | None = "7", at: datetime = T0, **kw: object) -> Vacancy:
+def vacancy(
+    post_id: str = "1", *, job_id: str | None = "7", at: datetime | None = T0, **kw: object
+) -> Vacancy:
     return Vacancy.model_validate(
         {
             "id": f"greenhouse-{post_id}",

@@ -198,7 +198,9 @@ def test_a_hired_application_shows_the_stage_hired_until_the_hire_is_taken_back(
 def test_a_referrer_named_twice_is_listed_once_as_credited(moto_stack: MotoStack) -> None:
     at.put_ambassador("E1", "eva@example.com")
     at.put_vacancy()
-    proof = at.evidence(referrer_ids=["E1"], referrer_email_hashes=[identity.email_hash("eva@example.com")])
+    eva = identity.email_hash("eva@example.com")
+    assert eva is not None
+    proof = at.evidence(referrer_ids=["E1"], referrer_email_hashes=[eva])
     at.deliver_ok(moto_stack, [at.received(at=APPLIED, proof=proof)])
 
     body = moto_stack.http("GET", PATH, admin=True).json()

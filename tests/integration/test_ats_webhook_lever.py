@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -17,6 +17,9 @@ from tests.integration.test_ats_webhook import table_items
 from tests.support import lever as lv
 from tests.support.bus import Bus
 from tests.support.fixtures import HttpResult, MotoStack
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 OPPORTUNITY_PATH = f"/lever/opportunities/{lv.OPPORTUNITY_ID}"
 
@@ -34,7 +37,7 @@ def send(moto_stack: MotoStack) -> Any:
     return _send
 
 
-def sqs_event(messages: list[dict[str, Any]]) -> dict[str, Any]:
+def sqs_event(messages: list[MessageTypeDef]) -> dict[str, Any]:
     """The SQS event Lambda gives AtsFetchFunction for messages received from AtsFetchQueue."""
     return {
         "Records": [

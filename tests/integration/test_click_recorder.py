@@ -303,7 +303,8 @@ def model(
 ) -> dict[tuple[str, str], Counter[str]]:
     """The counters, computed the obvious way from the distinct events."""
     out: dict[tuple[str, str], Counter[str]] = defaultdict(Counter)
-    distinct: dict[tuple[str, str], set[Any]] = defaultdict(set)  # (scope, counter) → distinct keys
+    # (scope, counter) → distinct keys
+    distinct: dict[tuple[tuple[str, str], str], set[Any]] = defaultdict(set)
 
     def day_of(moment: datetime) -> str:
         return moment.astimezone(UTC).date().isoformat()

@@ -24,7 +24,7 @@ from tests.support.fixtures import MotoStack
 
 
 def test_each_idempotent_function_uses_its_own_key(moto_stack: MotoStack) -> None:
-    register_lambda_context(LambdaContext())  # type: ignore[arg-type]
+    register_lambda_context(LambdaContext())  # type: ignore[arg-type]  # the local runtime's context, not Powertools' protocol
     runs: list[str] = []
 
     @idempotent("order_id")
@@ -62,7 +62,7 @@ def _stored_before_the_move(table: str, name: str, key: str) -> None:
 
 
 def test_a_fanout_page_recorded_before_the_move_is_not_applied_again(moto_stack: MotoStack) -> None:
-    register_lambda_context(LambdaContext())  # type: ignore[arg-type]
+    register_lambda_context(LambdaContext())  # type: ignore[arg-type]  # the local runtime's context, not Powertools' protocol
     table = moto_stack.stack.physical_name("IdempotencyTable")
     _stored_before_the_move(table, "kring.fanout.fan_out_page", "evt-1:0")
     vacancy = VacancyPublished(
@@ -74,13 +74,14 @@ def test_a_fanout_page_recorded_before_the_move_is_not_applied_again(moto_stack:
     )
     page = FanoutPage(origin_event_id="evt-1", page=0, vacancy=vacancy)
 
+    # No publisher and no queue on purpose: the remembered result returns before either is used.
     result = fan_out_page(record=page, publisher=None, queue=None, page_size=1, now=datetime.now(UTC))  # type: ignore[arg-type]
 
     assert result == {"remembered": "kring.fanout.fan_out_page"}
 
 
 def test_a_webhook_delivery_recorded_before_the_move_is_not_applied_again(moto_stack: MotoStack) -> None:
-    register_lambda_context(LambdaContext())  # type: ignore[arg-type]
+    register_lambda_context(LambdaContext())  # type: ignore[arg-type]  # the local runtime's context, not Powertools' protocol
     table = moto_stack.stack.physical_name("IdempotencyTable")
     _stored_before_the_move(table, "kring.ats_intake.apply_delivery", "greenhouse:evt-1")
     delivery = Delivery(provider="greenhouse", delivery_id="evt-1", event="job_post_updated", ack_status=200)

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import boto3
 import pytest
@@ -35,7 +35,7 @@ class Endpoint:
     bus: LocalBus
     store: QueueStore
 
-    def client(self, service: str) -> Any:
+    def client(self, service: Literal["events", "sqs"]) -> Any:
         return boto3.client(
             service,
             endpoint_url=self.url,

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 import boto3
 import pytest
@@ -20,10 +20,21 @@ from infra.local.http import AwsServer
 from infra.local.queues import QueueStore
 from infra.local.template import REGION, Stack, load
 
+if TYPE_CHECKING:
+    from mypy_boto3_events.type_defs import PutEventsRequestEntryTypeDef
+
 STACK = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": "t"})
 BUS = STACK.physical_name("KringBus")
 FANOUT = STACK.queues()["FanoutQueue"].name
 RULE_DLQ = STACK.queues()["VacancyPublishedRuleDLQ"].name
+
+
+class Credentials(TypedDict):
+    """What a boto3 client needs besides its service and endpoint."""
+
+    region_name: str
+    aws_access_key_id: str
+    aws_secret_access_key: str
 
 
 def _entry(detail_type: str = "VacancyPublished", source: str = "kring.ats") -> dict[str, Any]:
@@ -124,10 +135,17 @@ def test_boto3_clients_talk_to_the_local_aws_endpoint(store: QueueStore) -> None
     server = AwsServer(("127.0.0.1", 0), lambda: bus, store)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
-    creds = {"region_name": REGION, "aws_access_key_id": "x", "aws_secret_access_key": "x"}
+    creds = Credentials(region_name=REGION, aws_access_key_id="x", aws_secret_access_key="x")
     try:
         events = boto3.client("events", endpoint_url=url, **creds)
-        answer = events.put_events(Entries=[{k: v for k, v in _entry().items()}])
+        entry = _entry()
+        put: PutEventsRequestEntryTypeDef = {
+            "Source": entry["Source"],
+            "DetailType": entry["DetailType"],
+            "Detail": entry["Detail"],
+            "EventBusName": entry["EventBusName"],
+        }
+        answer = events.put_events(Entries=[put])
         assert answer["FailedEntryCount"] == 0
         assert answer["Entries"][0]["EventId"]
 

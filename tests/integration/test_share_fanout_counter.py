@@ -174,13 +174,13 @@ def test_a_page_retried_after_its_count_does_not_count_again(moto_stack: MotoSta
 
 def test_a_conflicting_count_is_retried_then_handed_back(monkeypatch: pytest.MonkeyPatch) -> None:
     outcomes = [link_stats.Outcome.CONFLICT, link_stats.Outcome.APPLIED]
-    monkeypatch.setattr(fanout.link_stats, "commit", lambda _plan: outcomes.pop(0))
+    monkeypatch.setattr(link_stats, "commit", lambda _plan: outcomes.pop(0))
     now = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
     assert fanout.count_shares("event:0", "greenhouse-1", 3, now, sleep=lambda _: None) is True
     assert outcomes == []
 
-    monkeypatch.setattr(fanout.link_stats, "commit", lambda _plan: link_stats.Outcome.CONFLICT)
+    monkeypatch.setattr(link_stats, "commit", lambda _plan: link_stats.Outcome.CONFLICT)
     with pytest.raises(TransientError):
         fanout.count_shares("event:1", "greenhouse-1", 3, now, sleep=lambda _: None)
-    monkeypatch.setattr(fanout.link_stats, "commit", lambda _plan: link_stats.Outcome.DUPLICATE)
+    monkeypatch.setattr(link_stats, "commit", lambda _plan: link_stats.Outcome.DUPLICATE)
     assert fanout.count_shares("event:0", "greenhouse-1", 3, now, sleep=lambda _: None) is False

@@ -7,7 +7,8 @@ import copy
 from typing import Any
 
 from tests.support import ats_fixtures
-from tests.support.ats_fixtures import SECRET, ProviderSamples, hmac_hex
+from tests.support.ats_fixtures import SECRET as SECRET
+from tests.support.ats_fixtures import ProviderSamples, hmac_hex
 
 PATH = "/webhooks/ashby"
 SAMPLES = ["applicationSubmit", "candidateHire", "candidateStageChange", "jobPostingPublish", "ping"]

@@ -26,6 +26,7 @@ from kring.events import (
     CandidateUnhired,
     KringEvent,
     LinkClicked,
+    StageKind,
 )
 from kring.models.ambassador import AmbassadorInput
 from kring.roster.ambassadors import save_ambassador
@@ -91,18 +92,18 @@ def received(
     post: str | None = POST,
     n: int = 0,
     proof: ApplicationEvidence | None = None,
-    stage: str | None = "applied",
+    stage: StageKind | None = "applied",
 ) -> ApplicationReceived:
     return ApplicationReceived(
         **_common("received", n, app=app, who=who, at=at, job=job, post=post),
-        stage=stage,  # type: ignore[arg-type]
+        stage=stage,
         stage_name=stage.title() if stage else None,
         evidence=proof or ApplicationEvidence(),
     )
 
 
 def stage(
-    kind: str,
+    kind: StageKind,
     *,
     at: datetime,
     app: str = "A1",
@@ -114,7 +115,7 @@ def stage(
 ) -> CandidateStageChanged:
     return CandidateStageChanged(
         **_common(f"stage-{kind}", n, app=app, who=who, at=at, job=job, post=post),
-        stage=kind,  # type: ignore[arg-type]
+        stage=kind,
         stage_name=kind.title(),
         evidence=proof,
     )

@@ -12,7 +12,7 @@ from tests.support.fixtures import REGION
 
 
 def moto_account() -> str:
-    from moto.core import DEFAULT_ACCOUNT_ID
+    from moto.core.models import DEFAULT_ACCOUNT_ID
 
     return str(DEFAULT_ACCOUNT_ID)
 
@@ -32,7 +32,7 @@ class Bus:
         eventbridge.put_targets(Rule=name, EventBusName=bus_name, Targets=[{"Id": "q", "Arn": arn}])
 
     def drain(self) -> list[dict[str, Any]]:
-        out = []
+        out: list[dict[str, Any]] = []
         while True:
             got = self._sqs.receive_message(QueueUrl=self._url, MaxNumberOfMessages=10)
             if not got.get("Messages"):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import boto3
 import pytest
@@ -13,7 +13,12 @@ from moto import mock_aws
 
 from infra.local.fake_ats import FakeAtsApi
 from infra.local.lambda_runtime import LambdaContext, http_api_event
-from infra.local.template import REGION, Stack, load_handler
+from infra.local.template import REGION as REGION
+from infra.local.template import Stack, load_handler
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.literals import QueueAttributeNameType
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 PUBLIC_BASE_URL = "https://go.kring.test"
 ADMIN_TOKEN = "admin-token-for-tests"
@@ -78,10 +83,10 @@ class MotoStack:
     def queue_url(self, logical_id: str) -> str:
         return self.queue_urls[logical_id]
 
-    def receive_all(self, logical_id: str) -> list[dict[str, Any]]:
+    def receive_all(self, logical_id: str) -> list[MessageTypeDef]:
         """Every message now on a queue (drained)."""
         sqs = boto3.client("sqs", region_name=REGION)
-        out: list[dict[str, Any]] = []
+        out: list[MessageTypeDef] = []
         while True:
             got = sqs.receive_message(QueueUrl=self.queue_url(logical_id), MaxNumberOfMessages=10)
             messages = got.get("Messages", [])
@@ -176,14 +181,14 @@ def create_stack(stack: Stack, region: str = REGION) -> dict[str, str]:
     ddb = boto3.client("dynamodb", region_name=region)
     for table in stack.tables():
         ddb.create_table(**table)
-    for table, attribute in stack.table_ttls().items():
+    for table_name, attribute in stack.table_ttls().items():
         ddb.update_time_to_live(
-            TableName=table, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
+            TableName=table_name, TimeToLiveSpecification={"Enabled": True, "AttributeName": attribute}
         )
     sqs = boto3.client("sqs", region_name=region)
     urls: dict[str, str] = {}
     for logical_id, queue in stack.queues().items():
-        attributes = {"VisibilityTimeout": str(queue.visibility_timeout)}
+        attributes: dict[QueueAttributeNameType, str] = {"VisibilityTimeout": str(queue.visibility_timeout)}
         if queue.fifo:
             attributes.update({"FifoQueue": "true", "ContentBasedDeduplication": "true"})
         urls[logical_id] = sqs.create_queue(QueueName=queue.name, Attributes=attributes)["QueueUrl"]

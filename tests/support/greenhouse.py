@@ -7,7 +7,9 @@ import copy
 import uuid
 from typing import Any
 
-from tests.support.ats_fixtures import SECRET, ProviderSamples, encode, hmac_hex
+from tests.support.ats_fixtures import SECRET as SECRET
+from tests.support.ats_fixtures import ProviderSamples, hmac_hex
+from tests.support.ats_fixtures import encode as encode
 
 PATH = "/webhooks/greenhouse"
 SAMPLE_FILES = ProviderSamples("greenhouse")

@@ -10,7 +10,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kring.links.click_tokens import new_click_token
-from tests.support.ats_fixtures import SECRET, ProviderSamples, hmac_hex
+from tests.support.ats_fixtures import SECRET as SECRET
+from tests.support.ats_fixtures import ProviderSamples, hmac_hex
 
 PATH = "/webhooks/lever"
 SAMPLES = ("applicationCreated", "candidateHired", "candidateStageChange", "test_ping")

@@ -24,7 +24,11 @@ def parse_sample(path: Path) -> Any:
 
         batch = SqsModel.model_validate(data)
         parse = next(p for prefix, p in _sqs_parsers().items() if path.name.startswith(prefix))
-        return [parse(record.body) for record in batch.Records]
+        parsed = []
+        for record in batch.Records:
+            assert isinstance(record.body, str), "an SQS sample's body is the message as sent"
+            parsed.append(parse(record.body))
+        return parsed
     if kind == "scheduler":
         # EventBridge Scheduler sends a schedule's Input as it is (template.yaml, ScheduleV2).
         from kring.intake.job_feeds import parse_poll_request

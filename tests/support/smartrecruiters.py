@@ -11,7 +11,8 @@ import time
 import uuid
 from typing import Any
 
-from tests.support.ats_fixtures import SECRET, ProviderSamples, hmac_hex
+from tests.support.ats_fixtures import SECRET as SECRET
+from tests.support.ats_fixtures import ProviderSamples, hmac_hex
 
 VENDOR_KEY = "HeBVky2bccvvkcXPimH8c"
 PATH = "/webhooks/smartrecruiters"

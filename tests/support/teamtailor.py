@@ -9,7 +9,8 @@ import json
 import time
 from typing import Any
 
-from tests.support.ats_fixtures import SECRET, ProviderSamples, hmac_hex
+from tests.support.ats_fixtures import SECRET as SECRET
+from tests.support.ats_fixtures import ProviderSamples, hmac_hex
 
 PATH = "/webhooks/teamtailor"
 SAMPLE_TIME = 1716194467  # the t= every sample was signed at

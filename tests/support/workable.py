@@ -6,7 +6,9 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from tests.support.ats_fixtures import SECRET, ProviderSamples, encode, hmac_hex
+from tests.support.ats_fixtures import SECRET as SECRET
+from tests.support.ats_fixtures import ProviderSamples, hmac_hex
+from tests.support.ats_fixtures import encode as encode
 
 PATH = "/webhooks/workable"
 SAMPLES = ("candidate_created", "candidate_moved_hired")

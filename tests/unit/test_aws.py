@@ -9,12 +9,13 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from botocore.awsrequest import AWSResponse
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
 from kring import aws
 from kring.redirect.budget import CALL_WORST_CASE_MS
 
 ENTRY = {"Source": "kring.redirect", "DetailType": "LinkClicked", "Detail": "{}"}
+_JSON_HEADERS = HTTPHeaders.from_dict({"content-type": "application/x-amz-json-1.1"})
 
 
 class _Raw:
@@ -44,10 +45,12 @@ def test_a_throttled_put_is_retried_once_after_at_most_a_second_even_if_asked_to
         sent.append(request.url)
         if len(sent) == 1:
             body = json.dumps({"__type": "ThrottlingException", "message": "Rate exceeded"}).encode()
-            headers = {"x-amz-retry-after": "5000", "content-type": "application/x-amz-json-1.1"}
+            headers = HTTPHeaders.from_dict(
+                {"x-amz-retry-after": "5000", "content-type": "application/x-amz-json-1.1"}
+            )
             return AWSResponse(request.url, 400, headers, _Raw(body))
         body = json.dumps({"FailedEntryCount": 0, "Entries": [{"EventId": "e-1"}]}).encode()
-        return AWSResponse(request.url, 200, {"content-type": "application/x-amz-json-1.1"}, _Raw(body))
+        return AWSResponse(request.url, 200, _JSON_HEADERS, _Raw(body))
 
     client.meta.events.register("before-send.events.PutEvents", answer)
 
@@ -71,7 +74,7 @@ def test_a_call_that_keeps_failing_stops_after_two_attempts(
     def answer(request: Any, **_: Any) -> AWSResponse:
         sent.append(request.url)
         body = json.dumps({"__type": "InternalException", "message": "boom"}).encode()
-        return AWSResponse(request.url, 500, {"content-type": "application/x-amz-json-1.1"}, _Raw(body))
+        return AWSResponse(request.url, 500, _JSON_HEADERS, _Raw(body))
 
     client.meta.events.register("before-send.events.PutEvents", answer)
 

@@ -99,7 +99,7 @@ def made_up_agents(count: int, seed: int) -> list[str]:
     junk = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789 ./;:()-_+@|,"
     out = []
     for _ in range(count):
-        parts = []
+        parts: list[str] = []
         while sum(map(len, parts)) < rng.randint(1, MAX_USER_AGENT):
             pick = rng.random()
             if pick < 0.4:

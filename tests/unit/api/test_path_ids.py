@@ -5,6 +5,7 @@ a space, tab or NBSP around it names nobody (``DELETE /api/ambassadors/E1001%20`
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from urllib.parse import quote, unquote
 
 import pytest
@@ -21,8 +22,8 @@ READERS = [path_ids.ambassador_id, path_ids.vacancy_id, path_ids.reward_id]
 
 @pytest.mark.parametrize("read", READERS)
 @pytest.mark.parametrize("raw", ["E1001", "greenhouse-263533", "ann%40acme", "a" * 64, "0123abcd" * 4])
-def test_a_well_formed_id_is_read_decoded(read: object, raw: str) -> None:
-    assert read(raw) == raw.replace("%40", "@")  # type: ignore[operator]
+def test_a_well_formed_id_is_read_decoded(read: Callable[[str], str], raw: str) -> None:
+    assert read(raw) == raw.replace("%40", "@")
 
 
 @pytest.mark.parametrize("read", READERS)
@@ -42,9 +43,9 @@ def test_a_well_formed_id_is_read_decoded(read: object, raw: str) -> None:
         "%",
     ],
 )
-def test_an_id_with_anything_around_or_in_it_is_not_found(read: object, raw: str) -> None:
+def test_an_id_with_anything_around_or_in_it_is_not_found(read: Callable[[str], str], raw: str) -> None:
     with pytest.raises(NotFoundError):
-        read(raw)  # type: ignore[operator]
+        read(raw)
 
 
 def test_a_refused_id_is_cut_short_in_the_message() -> None:

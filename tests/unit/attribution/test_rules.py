@@ -8,13 +8,14 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from functools import reduce
+from typing import Literal, get_args
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
 from kring.attribution import rules as attribution
-from kring.attribution.entities import Reward
+from kring.attribution.entities import Model, Reward
 from kring.attribution.rules import (
     CREDITED_REASONS,
     LOST_REASONS,
@@ -69,15 +70,15 @@ def _lookups(*clicks: ClickFact, **kwargs: object) -> Lookups:
         "post_vacancies": {at.POST: at.VACANCY},
     }
     defaults.update(kwargs)
-    return Lookups(**defaults)  # type: ignore[arg-type]
+    return Lookups(**defaults)  # type: ignore[arg-type]  # each field's value comes from the caller's kwargs
 
 
 def _applied(**proof: object) -> Facts:
-    return facts_of(at.received(at=T, proof=at.evidence(**proof)))  # type: ignore[arg-type]
+    return facts_of(at.received(at=T, proof=at.evidence(**proof)))  # type: ignore[arg-type]  # kwargs as evidence() takes them
 
 
-def _decide(facts: Facts, lookups: Lookups, model: str = "last_click") -> Decision:
-    return decide(facts, lookups, window_days=WINDOW, model=model)  # type: ignore[arg-type]
+def _decide(facts: Facts, lookups: Lookups, model: Model = "last_click") -> Decision:
+    return decide(facts, lookups, window_days=WINDOW, model=model)
 
 
 def _reasons(decision: Decision) -> dict[str | None, str]:
@@ -89,7 +90,8 @@ def _reasons(decision: Decision) -> dict[str | None, str]:
 
 
 # ------------------------------------------------------------------------------------ the merge
-EVENT_KINDS = ("received", "screening", "interview", "offer", "other", "hired", "unhired", "rejected")
+EventKind = Literal["received", "screening", "interview", "offer", "other", "hired", "unhired", "rejected"]
+EVENT_KINDS: tuple[EventKind, ...] = get_args(EventKind)
 events_strategy = st.lists(
     st.tuples(
         st.sampled_from(EVENT_KINDS),
@@ -103,7 +105,7 @@ events_strategy = st.lists(
 )
 
 
-def _events(specs: Sequence[tuple[str, int, str, set[str], str | None]]) -> list[CandidateEvent]:
+def _events(specs: Sequence[tuple[EventKind, int, str, set[str], str | None]]) -> list[CandidateEvent]:
     out: list[CandidateEvent] = []
     for n, (kind, hours, app, tokens, post) in enumerate(specs):
         when = T + timedelta(hours=hours)
@@ -123,7 +125,7 @@ def _events(specs: Sequence[tuple[str, int, str, set[str], str | None]]) -> list
 
 @given(specs=events_strategy, data=st.data())
 def test_the_merge_is_commutative_associative_and_idempotent(
-    specs: list[tuple[str, int, str, set[str], str | None]], data: st.DataObject
+    specs: list[tuple[EventKind, int, str, set[str], str | None]], data: st.DataObject
 ) -> None:
     facts = [facts_of(e) for e in _events(specs)]
     shuffled = data.draw(st.permutations(facts))

@@ -174,4 +174,6 @@ def test_a_broken_quote_or_an_overlong_line_fails_its_line_only() -> None:
         f"E2,{'x' * 9000},b@example.com,,,,,,,\nE3,C,c@e.com,,,,,,,\n"
     )
     assert [line.errors is None for line in parsed.lines] == [False, False, True]
-    assert "longer than" in parsed.lines[1].errors[0]["message"]  # type: ignore[index]
+    errors = parsed.lines[1].errors
+    assert errors is not None
+    assert "longer than" in errors[0]["message"]

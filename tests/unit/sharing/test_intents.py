@@ -7,6 +7,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 import pytest
 
+from kring.models.common import Network
 from kring.sharing import texts as share_texts
 from kring.sharing.intents import dialog_url
 
@@ -27,8 +28,10 @@ def _query(url: str) -> dict[str, str]:
         ("facebook", "www.facebook.com", "/sharer/sharer.php", "u"),
     ],
 )
-def test_linkedin_and_facebook_get_only_the_link(network: str, host: str, path: str, parameter: str) -> None:
-    url = dialog_url(network, LINK, TITLE, "nl")  # type: ignore[arg-type]
+def test_linkedin_and_facebook_get_only_the_link(
+    network: Network, host: str, path: str, parameter: str
+) -> None:
+    url = dialog_url(network, LINK, TITLE, "nl")
 
     parts = urlsplit(url)
     assert (parts.scheme, parts.netloc, parts.path) == ("https", host, path)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import hashlib
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
@@ -267,7 +268,7 @@ def test_a_stage_of_type_hired_is_a_stage_change_of_kind_hired_not_the_hire() ->
         {"currentInterviewStage": {"id": "s9", "title": "Archived", "type": "Archived"}},
     ],
 )
-def test_an_archived_application_on_a_stage_change_is_rejected(changes: dict[str, object]) -> None:
+def test_an_archived_application_on_a_stage_change_is_rejected(changes: dict[str, Any]) -> None:
     (change,) = ashby.normalise(ab.variant("candidateStageChange", **changes))
 
     assert isinstance(change, Rejected)

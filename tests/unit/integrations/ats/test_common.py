@@ -35,6 +35,7 @@ def test_as_dict_and_as_list_give_the_value_of_the_right_shape_else_an_empty_one
     items = [1, 2]
     assert common.as_dict(data) is data
     assert common.as_list(items) is items
+    odd: object
     for odd in (None, "text", 3, [("k", 1)], ("a",)):
         assert common.as_dict(odd) == {}
     for odd in (None, "text", 3, {"k": 1}, ("a",)):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 
 from kring.errors import InvalidInputError
+from kring.events import ApplicationReceived, CandidateHired
 from kring.intake import candidates
 from kring.integrations import ats
 from kring.integrations.ats import greenhouse
@@ -299,6 +300,7 @@ def test_the_e_mails_stop_at_the_event_hashed_and_the_referrer_is_carried() -> N
 
         event = candidates.to_event(change, event_id="greenhouse:evt:0", correlation_id="greenhouse:evt")
 
+        assert isinstance(event, (ApplicationReceived, CandidateHired))
         serialised = event.model_dump_json()
         assert "@" not in serialised
         assert "person" not in serialised

@@ -226,7 +226,7 @@ class FakeLever:
     """:class:`lever.LeverApi` in memory; records the calls."""
 
     def __init__(self, opportunity: dict[str, Any], **answers: Any) -> None:
-        self._opportunity = opportunity["data"]
+        self._opportunity: Mapping[str, Any] = opportunity["data"]
         self._answers = answers
         self.calls: list[str] = []
 
@@ -446,7 +446,7 @@ def test_the_client_reads_stages_referrals_users_and_archive_reasons(
 # ------------------------------------------------------------------------------ published postings
 class FakeFeed:
     def __init__(self, *postings: dict[str, Any]) -> None:
-        self._postings = list(postings)
+        self._postings: list[Mapping[str, Any]] = list(postings)
 
     def postings(self) -> list[Mapping[str, Any]]:
         return self._postings

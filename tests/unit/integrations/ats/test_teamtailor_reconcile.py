@@ -3,6 +3,7 @@ recently updated applications as fetches, read through the API client against th
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -12,7 +13,7 @@ from infra.local.fake_ats import FakeAtsApi
 from kring.errors import ProviderNotConfiguredError, TransientError
 from kring.integrations import ats
 from kring.integrations.ats import teamtailor
-from kring.integrations.ats.base import FetchNeeded, JobPostChanged
+from kring.integrations.ats.base import FetchNeeded, JobChanged, JobPostChanged
 from kring.integrations.ats.http import ApiRequestError
 from tests.support import teamtailor as tt
 from tests.support.fixtures import ATS_API_KEY
@@ -58,6 +59,15 @@ def page(resources: list[dict[str, Any]], next_path: str | None = None) -> dict[
 
 
 # ------------------------------------------------------------------------------------------ jobs
+def _posts(changes: Sequence[JobPostChanged | JobChanged]) -> list[JobPostChanged]:
+    """Teamtailor's open jobs as posts: every change a :class:`JobPostChanged` (no :class:`JobChanged`)."""
+    posts = []
+    for change in changes:
+        assert isinstance(change, JobPostChanged)
+        posts.append(change)
+    return posts
+
+
 def test_teamtailor_is_a_polled_and_reconciled_provider() -> None:
     assert ats.polled_provider("teamtailor") is teamtailor
     assert ats.reconciled_provider("teamtailor") is teamtailor
@@ -68,7 +78,7 @@ def test_open_jobs_are_read_page_by_page_with_the_token_and_api_version(fake_ats
     fake_ats_api.add("GET", JOBS, page([job("2")], next_path="jobs"))
     fake_ats_api.add("GET", JOBS, page([job("3")]))
 
-    posts = teamtailor.published_posts()
+    posts = _posts(teamtailor.published_posts())
 
     assert [(p.post_id, p.job_id, p.live) for p in posts] == [("2", "2", True), ("3", "3", True)]
     first, second = fake_ats_api.requests
@@ -100,7 +110,7 @@ def test_a_listed_job_is_the_post_a_fetched_job_update_makes(fake_ats_api: FakeA
 def test_a_listed_job_that_is_not_open_is_no_post(fake_ats_api: FakeAtsApi) -> None:
     fake_ats_api.add("GET", JOBS, page([job("2", status="archived"), job("3")]))
 
-    assert [p.post_id for p in teamtailor.published_posts()] == ["3"]
+    assert [p.post_id for p in _posts(teamtailor.published_posts())] == ["3"]
 
 
 def test_a_job_without_a_title_fails_the_poll_rather_than_close_its_vacancy(fake_ats_api: FakeAtsApi) -> None:

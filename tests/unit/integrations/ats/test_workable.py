@@ -13,6 +13,7 @@ import pytest
 from infra.local.fake_ats import FakeAtsApi
 from kring import config
 from kring.errors import InvalidInputError, ProviderNotConfiguredError, TransientError, UnauthorizedError
+from kring.events import CandidateHired
 from kring.intake import candidates as applications
 from kring.integrations import ats
 from kring.integrations.ats import workable
@@ -279,6 +280,7 @@ def test_a_referrer_is_carried_and_e_mails_leave_only_as_hashes() -> None:
 
     event = applications.to_event(change, event_id="workable:x:0", correlation_id="workable:x")
 
+    assert isinstance(event, CandidateHired)
     serialised = event.model_dump_json()
     assert "@" not in serialised
     assert "lakita" not in serialised
