@@ -13,23 +13,26 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import TYPE_CHECKING, Any, Literal
 
 from kring import aws, config
 from kring.dal import keys, pages
-from kring.dal.items import deserialize, serialize
+from kring.dal.items import deserialize, parse_time, serialize, timestamp, value
 from kring.errors import InvalidInputError
 from kring.models.common import Page
 
 if TYPE_CHECKING:
     from botocore.exceptions import ClientError
 
+    from kring.attribution.entities import Reward
+
 StoredStatus = Literal["pending", "cancelled", "paid"]
 STORED_STATUSES: tuple[StoredStatus, ...] = ("pending", "cancelled", "paid")
 PENDING: StoredStatus = "pending"
 PAID: StoredStatus = "paid"
+ENTITY = "reward"
 
 
 @dataclass(frozen=True)
@@ -52,17 +55,72 @@ class LedgerEntry:
     reversed_after_payment: bool = False  # paid, and the hire was taken back afterwards
 
 
-def timestamp(moment: datetime) -> str:
-    """Fixed width, UTC, microseconds — as the attribution stores ledger times."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
 def _time(raw: object) -> datetime | None:
     """A stored timestamp (ISO 8601; one without an offset is UTC)."""
     if raw is None or raw == "":
         return None
-    moment = datetime.fromisoformat(str(raw))
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    return parse_time(str(raw))
+
+
+def entry_update(
+    reward: Reward, reward_id: str, provider: str, seen_status: str | None, table: str
+) -> dict[str, Any] | None:
+    """The attribution's TransactWriteItems update of one entry, conditional on the status it
+    read (``seen_status``; None: absent). A ``paid`` entry keeps its status and payment: losing
+    the credit marks it ``reversed_after_payment``, regaining it clears the mark. None when there
+    is nothing to write (a cancellation of an entry never written)."""
+    names: dict[str, str] = {}
+    values: dict[str, Any] = {}
+    if seen_status is not None:
+        names["#status"] = "status"
+    if seen_status == PAID:
+        condition = "#status = :seen"
+        values[":seen"] = value(PAID)
+        if reward.status == PENDING:
+            expression = "REMOVE #reversed"
+        else:
+            expression = "SET #reversed = :true"
+            values[":true"] = value(True)
+        names["#reversed"] = "reversed_after_payment"
+    else:
+        if seen_status is None and reward.status == "cancelled":
+            return None  # nothing was ever written: nothing to cancel
+        fields = {
+            **keys.reward_list_entry(timestamp(reward.hired_at), reward_id),
+            "entity": ENTITY,
+            "reward_id": reward_id,
+            "ambassador_id": reward.ambassador_id,
+            "status": reward.status,
+            "amount": str(reward.amount),
+            "currency": reward.currency,
+            "hired_at": timestamp(reward.hired_at),
+            "eligible_at": timestamp(reward.eligible_at),
+            "provider": provider,
+            "application_id": reward.application_id,
+            "vacancy_id": reward.vacancy_id,
+        }
+        sets = []
+        for i, (name, field_value) in enumerate(fields.items()):
+            names[f"#f{i}"] = name
+            values[f":f{i}"] = value(field_value)
+            sets.append(f"#f{i} = :f{i}")
+        expression = "SET " + ", ".join(sets)
+        if seen_status is None:
+            condition = "attribute_not_exists(#pk)"
+            names["#pk"] = keys.PK
+        else:
+            condition = "#status = :seen"
+            values[":seen"] = value(seen_status)
+    update: dict[str, Any] = {
+        "TableName": table,
+        "Key": serialize(keys.reward(reward.ambassador_id, reward_id)),
+        "UpdateExpression": expression,
+        "ConditionExpression": condition,
+        "ExpressionAttributeNames": names,
+    }
+    if values:
+        update["ExpressionAttributeValues"] = values
+    return {"Update": update}
 
 
 def from_item(item: Mapping[str, Any]) -> LedgerEntry:

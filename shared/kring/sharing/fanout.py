@@ -36,8 +36,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kring.clicks.counting import SHARES, day_of
-from kring.dal import batch, keys, link_stats, share_caps, share_links
+from kring.dal import batch, keys, share_caps, share_counts, share_links
 from kring.dal.eligibility import eligible_page
+from kring.dal.link_activity import LinkActivityRepository
+from kring.dal.share_counts import PageCounted
+from kring.dal.transact import Outcome
 from kring.dal.vacancies import VacancyRepository
 from kring.errors import TransientError
 from kring.events import SharesCreated, VacancyPublished
@@ -56,7 +59,6 @@ SHARES_PER_EVENT = 500  # SharesCreated.ambassador_ids holds at most this many
 # default), 14 in FanoutDLQ, and a redrive.
 SHARES_COUNTED_RETENTION = timedelta(days=30)
 MAX_COUNT_ATTEMPTS = 6
-SHARES_COUNTED_ENTITY = "shares_counted"
 
 
 @dataclass(frozen=True)
@@ -206,25 +208,27 @@ def count_shares(
     :class:`TransientError`, so the page is retried."""
     day = day_of(now)
     shard = hashlib.blake2b(page_id.encode("utf-8"), digest_size=2).digest()[0] % keys.STATS_SHARDS
+    marker = PageCounted(
+        page_id=page_id,
+        vacancy_id=vacancy_id,
+        created=created,
+        day=day,
+        expires_at=int((now + SHARES_COUNTED_RETENTION).timestamp()),
+    )
     plan = Plan(
         marker_key=keys.shares_counted(page_id),
-        marker={
-            "entity": SHARES_COUNTED_ENTITY,
-            "vacancy_id": vacancy_id,
-            "created": created,
-            "day": day,
-            keys.TTL_ATTRIBUTE: int((now + SHARES_COUNTED_RETENTION).timestamp()),
-        },
+        marker=share_counts.to_item(marker),
         increments=(
             Increment(keys.vacancy_day_stats(vacancy_id, day, shard), {SHARES: created}),
             Increment(keys.program_day_stats(day, shard), {SHARES: created}),
         ),
     )
+    repository = LinkActivityRepository()
     for attempt in range(MAX_COUNT_ATTEMPTS):
-        outcome = link_stats.commit(plan)
-        if outcome is link_stats.Outcome.APPLIED:
+        outcome = repository.commit(plan)
+        if outcome is Outcome.APPLIED:
             return True
-        if outcome is link_stats.Outcome.DUPLICATE:
+        if outcome is Outcome.DUPLICATE:
             logger.info("fan-out page counted before", extra={"page_id": page_id})
             return False
         batch.backoff(attempt, sleep)
