@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from kring import aws
+from kring import aws, config
 from kring.dal import ambassadors as repository
 from kring.dal import import_jobs as jobs
 from kring.dal.import_jobs import ImportJob
@@ -73,7 +73,7 @@ def test_a_full_chunk_is_one_transaction_and_applied_exactly_once(job: str) -> N
     stored = jobs.ImportJobRepository().get_job(job)
     assert stored is not None
     assert (stored.count("created"), stored.count("eligible"), stored.count("chunks_done")) == (98, 98, 1)
-    a000 = repository.get("A000")
+    a000 = repository.AmbassadorRepository().get("A000")
     assert a000 is not None
     assert a000.updated_at == T0  # not written again by the redelivery
     results = jobs.ImportJobRepository().chunk_results(job, 0, 10)
@@ -87,7 +87,7 @@ def test_a_profile_changed_between_read_and_write_is_decided_again(
     original = Ambassador.from_input(
         AmbassadorInput(id="A001", name="Person 1", email="p1@example.com", phase="decision"), now=T0
     )
-    repository.save(original)
+    repository.AmbassadorRepository().save(original)
     client = aws.dynamodb()
     calls: list[int] = []
 
@@ -98,7 +98,7 @@ def test_a_profile_changed_between_read_and_write_is_decided_again(
                 update={"name": "Renamed by a colleague", "updated_at": T0 + timedelta(1)}
             )
             dynamodb_local.client().put_item(
-                TableName=repository.config.tables().table_name, Item=repository.to_item(other)
+                TableName=config.tables().table_name, Item=repository.to_item(other)
             )
 
     client.meta.events.register("before-call.dynamodb.TransactWriteItems", concurrent_change)
@@ -114,7 +114,7 @@ def test_a_profile_changed_between_read_and_write_is_decided_again(
     # Then the chunk was read and written again: both changes are kept, each counted once
     assert result["applied"] is True
     assert len(calls) == 2
-    a001 = repository.get("A001")
+    a001 = repository.AmbassadorRepository().get("A001")
     assert a001 is not None
     assert (a001.name, a001.opted_in) == ("Renamed by a colleague", True)
     stored = jobs.ImportJobRepository().get_job(job)

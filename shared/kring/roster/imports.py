@@ -172,11 +172,11 @@ def apply_chunk(
     at = now or _now()
     for attempt in range(MAX_APPLY_ATTEMPTS):
         ids = [line.id for line in chunk.lines if line.cells is not None and _valid_id(line.id)]
-        stored = repository.get_many([i for i in ids if i is not None], sleep=sleep)
+        stored = repository.AmbassadorRepository().get_many([i for i in ids if i is not None], sleep=sleep)
         decided = _decide(chunk.lines, stored, at)
         # E-mail pointers first: idempotent and verified against the profile on every use, so a
         # pointer written for a line that then loses its write is harmless.
-        repository.put_email_pointers(decided.pointers, sleep=sleep)
+        repository.AmbassadorRepository().put_email_pointers(decided.pointers, sleep=sleep)
         try:
             applied = ImportJobRepository().record_chunk(
                 chunk.job_id,
@@ -258,12 +258,12 @@ def _line_outcome(
         return errors
     if seen is None:
         created = Ambassador.from_input(wanted, now=at)
-        return "created", created, [], repository.create_action(created)
+        return "created", created, [], repository.AmbassadorRepository().create_action(created)
     changed = ambassadors.changed_fields(seen.ambassador, wanted)
     if not changed:
         return "unchanged", seen.ambassador, [], None
     updated = Ambassador.from_input(wanted, now=at, created_at=seen.ambassador.created_at)
-    return "updated", updated, changed, repository.replace_action(updated, seen)
+    return "updated", updated, changed, repository.AmbassadorRepository().replace_action(updated, seen)
 
 
 def _unreadable(line: ImportLine) -> list[dict[str, str]]:

@@ -95,7 +95,7 @@ def share(
         raise NotFoundError("no such share link")
     stored = (vacancies or VacancyRepository()).get(link.vacancy_id)
     # The ambassador's language (their audience's), else — no profile: erased — the vacancy's.
-    language: Locale = ambassadors.locale_of(link.ambassador_id) or (
+    language: Locale = ambassadors.AmbassadorRepository().locale_of(link.ambassador_id) or (
         stored.vacancy.language if stored else texts.DEFAULT_LOCALE
     )
     if stored is None or stored.vacancy.status != "published":
