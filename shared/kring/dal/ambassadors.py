@@ -28,7 +28,7 @@ from kring.dal import batch, keys, pages, transact
 from kring.dal.items import deserialize, serialize, value
 from kring.dal.repository import Repository
 from kring.errors import ConflictError
-from kring.models.ambassador import Ambassador
+from kring.models.ambassador import Ambassador, Candidate
 from kring.models.common import LOCALES, Locale, Page
 
 ENTITY = "ambassador"
@@ -82,6 +82,19 @@ class Saved:
 
     ambassador: Ambassador
     created: bool
+
+
+_CANDIDATE_ATTRIBUTES = ("id", "interests", "share_cap_per_week")
+
+
+def candidate_from_item(item: Mapping[str, Any]) -> Candidate:
+    """A profile read as a fan-out candidate (:data:`_CANDIDATE_ATTRIBUTES` only)."""
+    data = deserialize(item)
+    return Candidate(
+        id=data["id"],
+        interests=tuple(data.get("interests") or ()),
+        share_cap_per_week=data.get("share_cap_per_week"),
+    )
 
 
 def _is_profile(cursor: Mapping[str, str]) -> bool:
@@ -189,6 +202,20 @@ class AmbassadorRepository(Repository):
             cursor,
             from_item,
             is_position=_is_profile,
+            table=self.table,
+            client=self.client,
+        )
+
+    def eligible_page(self, limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Candidate]:
+        """The fan-out's candidates: one page of the sparse ``ELIGIBLE`` index (gsi2), never a Scan.
+        Only what the fan-out decides on: the profile's other fields never leave the table."""
+        return pages.query_page(
+            keys.GSI2,
+            keys.ELIGIBLE_AMBASSADORS,
+            limit,
+            cursor,
+            candidate_from_item,
+            attributes=_CANDIDATE_ATTRIBUTES,
             table=self.table,
             client=self.client,
         )

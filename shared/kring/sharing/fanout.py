@@ -37,7 +37,7 @@ from typing import Any
 
 from kring.clicks.counting import SHARES, day_of
 from kring.dal import batch, keys, share_caps, share_counts, share_links
-from kring.dal.eligibility import eligible_page
+from kring.dal.ambassadors import AmbassadorRepository
 from kring.dal.link_activity import LinkActivityRepository
 from kring.dal.share_counts import PageCounted
 from kring.dal.transact import Outcome
@@ -109,8 +109,8 @@ def fan_out_page(
     if vacancy is None:
         logger.info("vacancy no longer published: no links", extra={"vacancy_id": record.vacancy.vacancy_id})
         return PageResult(0, 0, 0, 0, 0, next_page=False, skipped_reason="not_published").as_dict()
-    key = share_links.link_key(vacancy.vacancy_id, fan_out=record.origin_event_id)
-    page = eligible_page(page_size, record.cursor)
+    key = share_links.ShareLinkRepository().link_key(vacancy.vacancy_id, fan_out=record.origin_event_id)
+    page = AmbassadorRepository().eligible_page(page_size, record.cursor)
     result = _share(
         vacancy,
         page.items,
@@ -148,12 +148,16 @@ def _share(
 ) -> PageResult:
     interested = [a for a in candidates if matches(a, vacancy)]
     codes = {a.id: derive_code(link_key, a.id) for a in interested}
-    existing = share_links.existing_codes(codes.values()) if codes and links_may_exist else set()
+    existing = (
+        share_links.ShareLinkRepository().existing_codes(codes.values())
+        if codes and links_may_exist
+        else set()
+    )
     new = [a for a in interested if codes[a.id] not in existing]
 
     week = share_caps.iso_week(now)
     capped_ids = [a.id for a in new if a.share_cap_per_week is not None]
-    given = share_caps.ledgers(capped_ids, week) if capped_ids else {}
+    given = share_caps.ShareCapRepository().ledgers(capped_ids, week) if capped_ids else {}
     chosen: list[Candidate] = []
     ledger_writes: list[dict[str, Any]] = []
     for ambassador in new:

@@ -90,7 +90,7 @@ def share(
     if not is_share_code(request.code):
         raise NotFoundError("no such share link")
     network = _network(request.network)
-    link = share_links.get(request.code)
+    link = share_links.ShareLinkRepository().get(request.code)
     if link is None:
         raise NotFoundError("no such share link")
     stored = (vacancies or VacancyRepository()).get(link.vacancy_id)
@@ -115,7 +115,7 @@ def share(
     day = moment.date()
     visitor = visitor_hash(daily_salt(_visitor_key(), day), request.source_ip, request.user_agent)
     window_days = config.attribution().attribution_window_days
-    own_visitors.mark(
+    own_visitors.OwnVisitorRepository().mark(
         link.ambassador_id,
         day,
         visitor,
