@@ -149,6 +149,11 @@ def keys_to_read(activity: LinkActivity) -> list[keys.Key]:
 
 
 # ------------------------------------------------------------------------------------ the plan
+# What the markers keep of their events as they are (the owners: kring.dal.clicks, share_intents).
+_CLICK_FIELDS = {"click_id", "code", "vacancy_id", "ambassador_id", "channel", "visitor_kind"}
+_INTENT_FIELDS = {"intent_id", "code", "vacancy_id", "ambassador_id", "network"}
+
+
 def click_tags(click: LinkClicked) -> dict[str, tuple[str, ...]]:
     """The dedupe tags of a human click, by the counter they stand for. A tag already in the
     visitor's day set means that counter was incremented for an earlier click."""
@@ -199,11 +204,7 @@ def plan_intent(intent: ShareIntended, *, window_days: int) -> Plan:
     counters = Counter({SHARE_INTENTS: 1, by_channel(SHARE_INTENTS, intent.network): 1})
     day = day_of(intent.occurred_at)
     marker = IntentMarker(
-        intent_id=intent.intent_id,
-        code=intent.code,
-        vacancy_id=intent.vacancy_id,
-        ambassador_id=intent.ambassador_id,
-        network=intent.network,
+        **intent.model_dump(include=_INTENT_FIELDS),
         intended_at=intent.occurred_at,
         expires_at=retained_until(intent.occurred_at, window_days),
     )
@@ -259,13 +260,8 @@ def plan_click(click: LinkClicked, *, seen: frozenset[str], own: bool, window_da
     else:
         scopes, new_tags = _human_counters(click, seen)
     record = ClickRecord(
-        click_id=click.click_id,
-        code=click.code,
-        vacancy_id=click.vacancy_id,
-        ambassador_id=click.ambassador_id,
-        channel=channel,
+        **click.model_dump(include=_CLICK_FIELDS),
         clicked_at=click.occurred_at,
-        visitor_kind=click.visitor_kind,
         own_click=is_own,
         expires_at=retained_until(click.occurred_at, window_days),
     )

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kring.dal import keys
+from kring.dal.items import record_attributes, record_fields
 
 ENTITY = "shares_counted"
 
@@ -27,21 +28,11 @@ class PageCounted:
 
 
 def to_item(marker: PageCounted) -> dict[str, Any]:
-    return {
-        **keys.shares_counted(marker.page_id),
-        "entity": ENTITY,
-        "vacancy_id": marker.vacancy_id,
-        "created": marker.created,
-        "day": marker.day,
-        keys.TTL_ATTRIBUTE: marker.expires_at,
-    }
+    """Every attribute under its field's name (``expires_at`` is the TTL attribute)."""
+    stored = record_attributes(marker, id_field="page_id")
+    return {**keys.shares_counted(marker.page_id), "entity": ENTITY, **stored}
 
 
 def from_item(item: Mapping[str, Any]) -> PageCounted:
-    return PageCounted(
-        page_id=str(item[keys.PK]).removeprefix("SHCOUNT#"),
-        vacancy_id=str(item["vacancy_id"]),
-        created=int(item["created"]),
-        day=str(item["day"]),
-        expires_at=int(item[keys.TTL_ATTRIBUTE]),
-    )
+    page_id = str(item[keys.PK]).removeprefix("SHCOUNT#")
+    return PageCounted(page_id=page_id, **record_fields(item, PageCounted, id_field="page_id"))

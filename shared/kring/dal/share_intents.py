@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from kring.dal import keys
-from kring.dal.items import parse_time
+from kring.dal.items import parse_time, record_attributes, record_fields
 
 ENTITY = "share_intent"
 
@@ -32,25 +32,12 @@ class IntentMarker:
 
 
 def to_item(marker: IntentMarker) -> dict[str, Any]:
-    return {
-        **keys.share_intent(marker.intent_id),
-        "entity": ENTITY,
-        "code": marker.code,
-        "vacancy_id": marker.vacancy_id,
-        "ambassador_id": marker.ambassador_id,
-        "network": marker.network,
-        "intended_at": marker.intended_at.astimezone(UTC).isoformat(),
-        keys.TTL_ATTRIBUTE: marker.expires_at,
-    }
+    stored = record_attributes(marker, id_field="intent_id")
+    stored["intended_at"] = marker.intended_at.astimezone(UTC).isoformat()
+    return {**keys.share_intent(marker.intent_id), "entity": ENTITY, **stored}
 
 
 def from_item(item: Mapping[str, Any]) -> IntentMarker:
-    return IntentMarker(
-        intent_id=str(item[keys.PK]).removeprefix("INTENT#"),
-        code=str(item["code"]),
-        vacancy_id=str(item["vacancy_id"]),
-        ambassador_id=str(item["ambassador_id"]),
-        network=str(item["network"]),
-        intended_at=parse_time(str(item["intended_at"])),
-        expires_at=int(item[keys.TTL_ATTRIBUTE]),
-    )
+    stored = record_fields(item, IntentMarker, id_field="intent_id")
+    stored["intended_at"] = parse_time(str(stored["intended_at"]))
+    return IntentMarker(intent_id=str(item[keys.PK]).removeprefix("INTENT#"), **stored)
