@@ -192,7 +192,7 @@ def _import(data: bytes) -> dict[str, Any]:
             if response["batchItemFailures"]:
                 raise RuntimeError(f"chunks failed: {response}")
         apply_seconds = time.perf_counter() - started
-    finished = import_jobs.get_job(job.job_id)
+    finished = import_jobs.ImportJobRepository().get_job(job.job_id)
     if finished is None or imports.status_of(finished) != "completed":
         raise RuntimeError("the import did not complete")
     return {

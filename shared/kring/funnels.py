@@ -41,7 +41,8 @@ from kring.clicks.counting import (
     UNIQUE_VISITORS,
     by_channel,
 )
-from kring.dal import keys, link_stats
+from kring.dal import keys
+from kring.dal.stats import StatsRepository
 from kring.errors import FieldValidationError
 from kring.intake import vacancies
 from kring.models.common import FUNNEL_CHANNELS, Page
@@ -51,7 +52,7 @@ DEFAULT_DAYS = 90
 MAX_DAYS = 366
 _ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
-# The attribution's counters (stored as ``ap``, ``ap_ref`` …, see kring.dal.link_stats). By
+# The attribution's counters (stored as ``ap``, ``ap_ref`` …, see kring.dal.stats). By
 # method only in total; applications, interviews and hires also by channel (``applications_x``).
 APPLICATIONS = "applications"
 APPLICATION_METHODS: tuple[str, ...] = ("referral", "click_token", "share_code", "unattributed")
@@ -201,7 +202,7 @@ def day_range(raw_from: str | None, raw_to: str | None, *, today: date) -> tuple
 def vacancy_funnel(vacancy_id: str, first_day: date, last_day: date) -> LinkStats:
     """A known vacancy's counters (:class:`~kring.errors.NotFoundError` for an unknown one)."""
     vacancy = vacancies.get_vacancy(vacancy_id)
-    items = link_stats.day_stats(
+    items = StatsRepository().day_stats(
         keys.vacancy_stats_prefix(vacancy.id), first_day.isoformat(), last_day.isoformat()
     )
     return summarise(vacancy.id, first_day, last_day, items)
@@ -214,7 +215,7 @@ def ambassador_stats(
     with their reward totals: every ledger entry of theirs (one Query of their collection), by
     status now — a balance, not bound to the day range."""
     ambassador = ambassadors.get_ambassador(ambassador_id)
-    items = link_stats.day_stats(
+    items = StatsRepository().day_stats(
         keys.ambassador_stats_prefix(ambassador.id), first_day.isoformat(), last_day.isoformat()
     )
     stats = summarise(ambassador.id, first_day, last_day, items)
@@ -239,7 +240,7 @@ def vacancy_ambassadors(
     ambassadors with something counted on the vacancy are listed; they are kept for all time,
     so there is no day range."""
     vacancy = vacancies.get_vacancy(vacancy_id)
-    page = link_stats.vacancy_ambassador_page(vacancy.id, limit, cursor)
+    page = StatsRepository().vacancy_ambassador_page(vacancy.id, limit, cursor)
     out: list[AmbassadorFigures] = []
     for ambassador_id, items in page.items:
         total: Counter[str] = Counter()
@@ -260,7 +261,9 @@ def vacancy_ambassadors(
 def program_funnel(first_day: date, last_day: date) -> LinkStats:
     """The whole programme's counters (every vacancy together): one Query of the programme's day
     items. Shares, share intents, clicks, raw clicks, applications, interviews and hires only."""
-    items = link_stats.day_stats(keys.program_stats_prefix(), first_day.isoformat(), last_day.isoformat())
+    items = StatsRepository().day_stats(
+        keys.program_stats_prefix(), first_day.isoformat(), last_day.isoformat()
+    )
     return summarise(PROGRAM, first_day, last_day, items)
 
 

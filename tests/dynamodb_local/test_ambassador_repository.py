@@ -63,11 +63,13 @@ def _other_client(dynamodb_local: DynamoDBLocal) -> Any:
 
 
 def test_save_creates_then_replaces_keeping_created_at(table: str) -> None:
-    first = repository.save(_ambassador("E1"))
+    first = repository.AmbassadorRepository().save(_ambassador("E1"))
     assert first.created is True
-    second = repository.save(_ambassador("E1", at=T0 + timedelta(days=3), name="Renamed"))
+    second = repository.AmbassadorRepository().save(
+        _ambassador("E1", at=T0 + timedelta(days=3), name="Renamed")
+    )
     assert second.created is False
-    stored = repository.get("E1")
+    stored = repository.AmbassadorRepository().get("E1")
     assert stored is not None
     assert (stored.name, stored.created_at, stored.updated_at) == ("Renamed", T0, T0 + timedelta(days=3))
     assert second.ambassador == stored
@@ -77,7 +79,7 @@ def test_a_replace_that_loses_to_an_erasure_decides_again_and_creates(
     table: str, dynamodb_local: DynamoDBLocal, hooks: list[tuple[str, Any]]
 ) -> None:
     # Given a stored profile, and an erasure landing between the failed create and the replace
-    repository.save(_ambassador("E1"))
+    repository.AmbassadorRepository().save(_ambassador("E1"))
     calls: list[int] = []
 
     def erase_before_the_replace(params: dict[str, Any], **_: Any) -> None:
@@ -87,37 +89,49 @@ def test_a_replace_that_loses_to_an_erasure_decides_again_and_creates(
 
     _on(hooks, "PutItem", erase_before_the_replace)
     # When the profile is saved again
-    saved = repository.save(_ambassador("E1", at=T0 + timedelta(days=1)))
+    saved = repository.AmbassadorRepository().save(_ambassador("E1", at=T0 + timedelta(days=1)))
     # Then the write noticed and created it anew
     assert saved.created is True
-    stored = repository.get("E1")
+    stored = repository.AmbassadorRepository().get("E1")
     assert stored is not None
     assert stored.created_at == T0 + timedelta(days=1)
     assert len(calls) == 3
 
 
 def test_a_replace_is_made_only_against_the_profile_as_it_was_read(table: str) -> None:
-    repository.save(_ambassador("E1"))
-    seen = repository.get_stored("E1")
+    repository.AmbassadorRepository().save(_ambassador("E1"))
+    seen = repository.AmbassadorRepository().get_stored("E1")
     assert seen is not None
     # a concurrent change lands first
-    repository.save(_ambassador("E1", at=T0 + timedelta(hours=1), name="Changed meanwhile"))
-    assert repository.replace(_ambassador("E1", at=T0 + timedelta(hours=2), name="Mine"), seen) is False
-    stored = repository.get_stored("E1")
+    repository.AmbassadorRepository().save(
+        _ambassador("E1", at=T0 + timedelta(hours=1), name="Changed meanwhile")
+    )
+    assert (
+        repository.AmbassadorRepository().replace(
+            _ambassador("E1", at=T0 + timedelta(hours=2), name="Mine"), seen
+        )
+        is False
+    )
+    stored = repository.AmbassadorRepository().get_stored("E1")
     assert stored is not None
     assert stored.ambassador.name == "Changed meanwhile"
-    assert repository.replace(_ambassador("E1", at=T0 + timedelta(hours=2), name="Mine"), stored) is True
-    assert repository.get_many(["E1", "E404"]).keys() == {"E1"}
+    assert (
+        repository.AmbassadorRepository().replace(
+            _ambassador("E1", at=T0 + timedelta(hours=2), name="Mine"), stored
+        )
+        is True
+    )
+    assert repository.AmbassadorRepository().get_many(["E1", "E404"]).keys() == {"E1"}
 
 
 def test_the_list_pages_over_gsi1_in_id_order(table: str) -> None:
     ids = [f"E{n:02d}" for n in range(11)]
     for ambassador_id in reversed(ids):
-        repository.save(_ambassador(ambassador_id))
+        repository.AmbassadorRepository().save(_ambassador(ambassador_id))
     seen: list[str] = []
     cursor = None
     for _ in range(10):
-        page = repository.list_page(4, cursor)
+        page = repository.AmbassadorRepository().list_page(4, cursor)
         seen.extend(a.id for a in page.items)
         cursor = page.cursor
         if cursor is None:
@@ -139,7 +153,7 @@ def test_a_cursor_that_is_no_position_in_the_list_is_invalid_input(
     table: str, cursor: dict[str, str]
 ) -> None:
     with pytest.raises(InvalidInputError):
-        repository.list_page(4, cursor)
+        repository.AmbassadorRepository().list_page(4, cursor)
 
 
 def test_only_eligible_profiles_are_in_the_sparse_index(table: str) -> None:
@@ -150,8 +164,8 @@ def test_only_eligible_profiles_are_in_the_sparse_index(table: str) -> None:
         _ambassador("E4", dormant=True),
         _ambassador("E5", phase="evangelize"),
     ):
-        repository.save(ambassador)
-    repository.save(_ambassador("E5", phase="consideration"))
+        repository.AmbassadorRepository().save(ambassador)
+    repository.AmbassadorRepository().save(_ambassador("E5", phase="consideration"))
     got = aws.dynamodb().query(
         TableName=table,
         IndexName=keys.GSI2,
@@ -163,25 +177,25 @@ def test_only_eligible_profiles_are_in_the_sparse_index(table: str) -> None:
 
 def test_the_collection_is_found_and_batch_deleted_beyond_one_batch(table: str) -> None:
     # Given a profile with 30 weekly ledgers (more than one BatchWriteItem of 25) and a neighbour
-    repository.save(_ambassador("E1"))
-    repository.save(_ambassador("E10"))
+    repository.AmbassadorRepository().save(_ambassador("E1"))
+    repository.AmbassadorRepository().save(_ambassador("E10"))
     for week in range(1, 31):
         aws.dynamodb().put_item(
             TableName=table, Item=serialize({**keys.share_cap_ledger("E1", f"2026-W{week:02d}"), "n": 1})
         )
-    item_keys = repository.collection_keys("E1")
+    item_keys = repository.AmbassadorRepository().collection_keys("E1")
     assert len(item_keys) == 31
     # When it is deleted
-    assert repository.delete_keys(item_keys, sleep=_no_sleep) == 31
+    assert repository.AmbassadorRepository().delete_keys(item_keys, sleep=_no_sleep) == 31
     # Then it is gone, and only it
-    assert repository.collection_keys("E1") == []
-    assert repository.get("E1") is None
-    assert repository.get("E10") is not None
+    assert repository.AmbassadorRepository().collection_keys("E1") == []
+    assert repository.AmbassadorRepository().get("E1") is None
+    assert repository.AmbassadorRepository().get("E10") is not None
 
 
 def test_the_erasure_record_is_found_by_its_hash(table: str) -> None:
-    assert repository.erasure_recorded("abc123") is False
-    repository.put_erasure_record("abc123", T0)
-    assert repository.erasure_recorded("abc123") is True
+    assert repository.AmbassadorRepository().erasure_recorded("abc123") is False
+    repository.AmbassadorRepository().put_erasure_record("abc123", T0)
+    assert repository.AmbassadorRepository().erasure_recorded("abc123") is True
     stored = aws.dynamodb().get_item(TableName=table, Key=serialize(keys.erasure_record("abc123")))["Item"]
     assert deserialize(stored)["erased_at"] == T0.isoformat()

@@ -14,9 +14,10 @@ import pytest
 from kring import aws, config
 from kring.attribution.recorder import AttributionRecorder
 from kring.attribution.rules import reward_id
-from kring.dal import attribution_states, keys
-from kring.dal.attribution_states import Commit, Outcome, RewardWrite
+from kring.dal import keys
+from kring.dal.attribution_states import AttributionStateRepository, Commit, RewardWrite
 from kring.dal.items import serialize
+from kring.dal.transact import Outcome
 from kring.events import KringEvent
 from tests.support import attribution as at
 from tests.support import link_activity as la
@@ -75,20 +76,20 @@ def test_a_new_state_commits_with_its_counters_and_alias_in_one_transaction(tabl
 
 def test_a_stale_plan_is_refused_whole(table: DynamoDBLocal) -> None:
     _recorder().record(at.received(at=T))
-    stored = attribution_states.get_state(STATE)
+    stored = AttributionStateRepository().get_state(STATE)
     assert stored is not None
     before = at.counters()
     bump = {("STATS#PROG", "DAY#2026-11-29#0"): {"applications": 5}}
     # planned from a version that is no longer the stored one
     stale = Commit(key=STATE, state=stored, expected_version=stored.version - 1, increments=bump)
-    assert attribution_states.commit(stale) is Outcome.CONFLICT
+    assert AttributionStateRepository().commit(stale) is Outcome.CONFLICT
     # planned as a new state while one exists
-    assert attribution_states.commit(replace(stale, expected_version=None)) is Outcome.CONFLICT
+    assert AttributionStateRepository().commit(replace(stale, expected_version=None)) is Outcome.CONFLICT
     assert at.counters() == before
     fresh = Commit(
         key=STATE, state=replace(stored, version=stored.version + 1), expected_version=stored.version
     )
-    assert attribution_states.commit(fresh) is Outcome.APPLIED
+    assert AttributionStateRepository().commit(fresh) is Outcome.APPLIED
 
 
 def test_a_concurrent_writer_cancels_the_transaction_and_the_event_is_merged_again(
@@ -117,7 +118,7 @@ def test_a_payment_made_meanwhile_is_never_overwritten(table: DynamoDBLocal) -> 
     _recorder().record(at.hired(at=T + timedelta(days=3)))
     entry = reward_id(STATE)
     assert at.ledger()[("E2", entry)]["status"] == "pending"
-    stored = attribution_states.get_state(STATE)
+    stored = AttributionStateRepository().get_state(STATE)
     assert stored is not None
     # the admin pays between a plan's read and its write: the stale cancellation is refused
     aws.dynamodb().update_item(
@@ -133,7 +134,7 @@ def test_a_payment_made_meanwhile_is_never_overwritten(table: DynamoDBLocal) -> 
     stale = Commit(
         key=STATE, state=replace(stored, version=stored.version + 1), expected_version=stored.version
     )
-    assert attribution_states.commit(replace(stale, rewards=(cancel,))) is Outcome.CONFLICT
+    assert AttributionStateRepository().commit(replace(stale, rewards=(cancel,))) is Outcome.CONFLICT
     assert at.ledger()[("E2", entry)]["status"] == "paid"
     # the recorder reads the ledger when it plans: paid stays paid, marked reversed
     _recorder().record(at.unhired(at=T + timedelta(days=4)))
@@ -145,7 +146,7 @@ def test_the_late_click_handshake_is_enforced_by_the_engine(table: DynamoDBLocal
     token = la.click_token(1)
     application = at.received(at=T, proof=at.evidence(tokens=[token]))
     _recorder().record(application)
-    stored = attribution_states.get_state(STATE)
+    stored = AttributionStateRepository().get_state(STATE)
     assert stored is not None
     assert stored.waiting == (token,)
     wait = la._all_items()
@@ -163,24 +164,28 @@ def test_the_late_click_handshake_is_enforced_by_the_engine(table: DynamoDBLocal
         TableName=config.tables().table_name,
         Item=serialize({**keys.click(token), "entity": "click"}),
     )
-    assert attribution_states.commit(registration) is Outcome.CONFLICT
+    assert AttributionStateRepository().commit(registration) is Outcome.CONFLICT
     # … and so is one for a click whose event attribution already saw (the wait item is marked)
     other = la.click_token(2)
-    assert attribution_states.flag_click(other, expires_at=1) == ()
-    assert attribution_states.commit(replace(registration, new_waits=(other,))) is Outcome.CONFLICT
+    assert AttributionStateRepository().flag_click(other, expires_at=1) == ()
+    assert AttributionStateRepository().commit(replace(registration, new_waits=(other,))) is Outcome.CONFLICT
     # the mark answers with every application registered before it
-    assert attribution_states.flag_click(token, expires_at=1) == (STATE["pk"],)
+    assert AttributionStateRepository().flag_click(token, expires_at=1) == (STATE["pk"],)
 
 
 def test_an_announcement_is_recorded_only_at_the_version_it_was_made_for(table: DynamoDBLocal) -> None:
     _recorder().record(at.received(at=T))
-    stored = attribution_states.get_state(STATE)
+    stored = AttributionStateRepository().get_state(STATE)
     assert stored is not None
     assert stored.decision is not None
     assert (
-        attribution_states.mark_announced(STATE, stored.version - 1, stored.decision.announcement()) is False
+        AttributionStateRepository().mark_announced(STATE, stored.version - 1, stored.decision.announcement())
+        is False
     )
-    assert attribution_states.mark_announced(STATE, stored.version, stored.decision.announcement()) is True
-    again = attribution_states.get_state(STATE)
+    assert (
+        AttributionStateRepository().mark_announced(STATE, stored.version, stored.decision.announcement())
+        is True
+    )
+    again = AttributionStateRepository().get_state(STATE)
     assert again is not None
     assert again.version == stored.version + 1

@@ -29,7 +29,7 @@ def _no_sleep(_seconds: float) -> None:
 
 @pytest.fixture
 def job(dynamodb_local: DynamoDBLocal, secrets_env: None) -> str:
-    jobs.put_job(
+    jobs.ImportJobRepository().put_job(
         ImportJob(
             job_id=JOB,
             created_at=T0,
@@ -70,13 +70,13 @@ def test_a_full_chunk_is_one_transaction_and_applied_exactly_once(job: str) -> N
         client.meta.events.unregister("before-call.dynamodb", count)
     assert (first["applied"], again["applied"]) == (True, False)
     assert calls.count("TransactWriteItems") == 2  # one a delivery; the second was cancelled, nothing written
-    stored = jobs.get_job(job)
+    stored = jobs.ImportJobRepository().get_job(job)
     assert stored is not None
     assert (stored.count("created"), stored.count("eligible"), stored.count("chunks_done")) == (98, 98, 1)
-    a000 = repository.get("A000")
+    a000 = repository.AmbassadorRepository().get("A000")
     assert a000 is not None
     assert a000.updated_at == T0  # not written again by the redelivery
-    results = jobs.chunk_results(job, 0, 10)
+    results = jobs.ImportJobRepository().chunk_results(job, 0, 10)
     assert [(number, len(lines)) for number, lines in results] == [(0, 98)]
 
 
@@ -87,7 +87,7 @@ def test_a_profile_changed_between_read_and_write_is_decided_again(
     original = Ambassador.from_input(
         AmbassadorInput(id="A001", name="Person 1", email="p1@example.com", phase="decision"), now=T0
     )
-    repository.save(original)
+    repository.AmbassadorRepository().save(original)
     client = aws.dynamodb()
     calls: list[int] = []
 
@@ -114,13 +114,13 @@ def test_a_profile_changed_between_read_and_write_is_decided_again(
     # Then the chunk was read and written again: both changes are kept, each counted once
     assert result["applied"] is True
     assert len(calls) == 2
-    a001 = repository.get("A001")
+    a001 = repository.AmbassadorRepository().get("A001")
     assert a001 is not None
     assert (a001.name, a001.opted_in) == ("Renamed by a colleague", True)
-    stored = jobs.get_job(job)
+    stored = jobs.ImportJobRepository().get_job(job)
     assert stored is not None
     assert (stored.count("created"), stored.count("updated"), stored.count("chunks_done")) == (1, 1, 1)
-    ((_, lines),) = jobs.chunk_results(job, 1, 10)
+    ((_, lines),) = jobs.ImportJobRepository().chunk_results(job, 1, 10)
     assert [(line["id"], line["status"], line.get("changed")) for line in lines] == [
         ("A001", "updated", ["opted_in"]),
         ("A002", "created", None),

@@ -46,10 +46,10 @@ def _raw(ambassador_id: str, reward_id: str) -> dict[str, object] | None:
 
 def test_a_pending_entry_read_as_eligible_is_marked_paid(dynamodb_local: DynamoDBLocal) -> None:
     ad.put_reward("E1", "r1", hired_at=HIRED)
-    entry = ledger.get("E1", "r1")
+    entry = ledger.RewardRepository().get("E1", "r1")
     assert entry is not None
     assert rewards.status_of(entry, NOW) == "eligible"
-    paid = ledger.mark_paid(entry, NOW)
+    paid = ledger.RewardRepository().mark_paid(entry, NOW)
     assert paid is not None
     assert (paid.status, paid.paid_at, paid.amount) == ("paid", NOW, entry.amount)
     stored = _raw("E1", "r1")
@@ -69,32 +69,32 @@ def test_a_change_made_in_between_fails_the_condition(
     dynamodb_local: DynamoDBLocal, attribute: str, new: str
 ) -> None:
     ad.put_reward("E1", "r1", hired_at=HIRED)
-    entry = ledger.get("E1", "r1")
+    entry = ledger.RewardRepository().get("E1", "r1")
     assert entry is not None
     _set("E1", "r1", attribute, new)
     before = _raw("E1", "r1")
-    assert ledger.mark_paid(entry, NOW) is None
+    assert ledger.RewardRepository().mark_paid(entry, NOW) is None
     assert _raw("E1", "r1") == before
 
 
 def test_paying_an_entry_that_is_gone_creates_nothing(dynamodb_local: DynamoDBLocal) -> None:
     ad.put_reward("E1", "r1", hired_at=HIRED)
-    entry = ledger.get("E1", "r1")
+    entry = ledger.RewardRepository().get("E1", "r1")
     assert entry is not None
     aws.dynamodb().delete_item(
         TableName=config.tables().table_name, Key=serialize(keys.reward("E1", "r1"))
     )  # erased with the ambassador's collection
-    assert ledger.mark_paid(entry, NOW) is None
+    assert ledger.RewardRepository().mark_paid(entry, NOW) is None
     assert _raw("E1", "r1") is None
 
 
 def test_two_payments_that_race_pay_once(dynamodb_local: DynamoDBLocal) -> None:
     """Both admins read it eligible; the second write fails and reads the first one's payment."""
     ad.put_reward("E1", "r1", hired_at=HIRED)
-    seen_by_second = ledger.get("E1", "r1")
+    seen_by_second = ledger.RewardRepository().get("E1", "r1")
     assert seen_by_second is not None
     first = rewards.pay("E1", "r1", now=NOW)
-    assert ledger.mark_paid(seen_by_second, NOW + timedelta(minutes=1)) is None
+    assert ledger.RewardRepository().mark_paid(seen_by_second, NOW + timedelta(minutes=1)) is None
     again = rewards.pay("E1", "r1", now=NOW + timedelta(minutes=1))
     assert again.entry.paid_at == first.entry.paid_at == NOW
     assert again.status == "paid"

@@ -8,7 +8,8 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kring.dal.vacancies import StoredVacancy, VacancyRepository, timestamp
+from kring.dal.items import timestamp
+from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.errors import ConflictError, InvalidInputError
 from kring.models.vacancy import AtsJob, Vacancy
 

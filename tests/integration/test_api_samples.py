@@ -79,7 +79,7 @@ def test_the_import_queue_sample_applies_once_and_reports_its_duplicate_line(mot
     batch = json.loads((SAMPLES.parent / "sqs" / "ambassador_import_batch.json").read_text())
     body = batch["Records"][0]["body"]
     chunk = parse_import_chunk(body)
-    import_jobs.put_job(
+    import_jobs.ImportJobRepository().put_job(
         import_jobs.ImportJob(
             job_id=chunk.job_id,
             created_at=datetime(2026, 3, 2, tzinfo=UTC),

@@ -66,7 +66,7 @@ def _seed_shares(vacancy_id: str, ambassador_ids: list[str]) -> dict[str, str]:
         code = f"Code{n:02d}{vacancy_id[-1]}xyZ"[:10]
         made[ambassador_id] = code
         out.append(ShareLink(code=code, vacancy_id=vacancy_id, ambassador_id=ambassador_id, created_at=T0))
-    link_store.put_links(out)
+    link_store.ShareLinkRepository().put_links(out)
     return made
 
 

@@ -520,8 +520,10 @@ def _as_counted_before_issue_11(key: keys.Key) -> None:
 
     from kring.attribution.rules import difference
     from kring.dal import attribution_states as applications
+    from kring.dal.transact import Outcome
 
-    stored = applications.get_state(key)
+    states = applications.AttributionStateRepository()
+    stored = states.get_state(key)
     assert stored is not None
     assert stored.decision is not None
     before: dict[tuple[str, str], dict[str, int]] = {}
@@ -539,7 +541,7 @@ def _as_counted_before_issue_11(key: keys.Key) -> None:
     commit = applications.Commit(
         key=key, state=state, expected_version=stored.version, increments=difference(before, stored.counted)
     )
-    assert applications.commit(commit) is applications.Outcome.APPLIED
+    assert states.commit(commit) is Outcome.APPLIED
 
 
 def test_the_recount_moves_counters_written_before_into_the_channels_of_today(

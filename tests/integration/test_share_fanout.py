@@ -157,7 +157,7 @@ def test_eligible_matching_ambassadors_get_one_link_each(moto_stack: MotoStack) 
     assert set(links) == {"E1", "E2", "E7"}
     assert sorted(published.shared()) == ["E1", "E2", "E7"]
     for ambassador_id, code in links.items():
-        stored = share_links.get(code)
+        stored = share_links.ShareLinkRepository().get(code)
         assert stored is not None
         assert (stored.ambassador_id, stored.vacancy_id) == (ambassador_id, "greenhouse-1")
 

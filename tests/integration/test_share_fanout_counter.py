@@ -16,8 +16,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kring import aws, config
-from kring.dal import keys, link_stats
+from kring.dal import keys, stats
 from kring.dal.items import deserialize
+from kring.dal.link_activity import LinkActivityRepository
+from kring.dal.transact import Outcome
 from kring.errors import TransientError
 from kring.sharing import fanout
 from tests.integration.test_share_fanout import (
@@ -44,7 +46,7 @@ def _shares() -> dict[str, Counter[str]]:
     """``shares`` by stats collection and day (shards summed)."""
     out: dict[str, Counter[str]] = {}
     for item in _items("STATS#"):
-        counters = link_stats.from_stats_item(item)
+        counters = stats.from_item(item)
         if counters.get("shares"):
             day = keys.stats_day_of(str(item["sk"]))
             out.setdefault(str(item["pk"]), Counter())[day] += int(counters["shares"])
@@ -173,14 +175,14 @@ def test_a_page_retried_after_its_count_does_not_count_again(moto_stack: MotoSta
 
 
 def test_a_conflicting_count_is_retried_then_handed_back(monkeypatch: pytest.MonkeyPatch) -> None:
-    outcomes = [link_stats.Outcome.CONFLICT, link_stats.Outcome.APPLIED]
-    monkeypatch.setattr(link_stats, "commit", lambda _plan: outcomes.pop(0))
+    outcomes = [Outcome.CONFLICT, Outcome.APPLIED]
+    monkeypatch.setattr(LinkActivityRepository, "commit", lambda _self, _plan: outcomes.pop(0))
     now = datetime(2026, 11, 29, 10, 0, tzinfo=UTC)
     assert fanout.count_shares("event:0", "greenhouse-1", 3, now, sleep=lambda _: None) is True
     assert outcomes == []
 
-    monkeypatch.setattr(link_stats, "commit", lambda _plan: link_stats.Outcome.CONFLICT)
+    monkeypatch.setattr(LinkActivityRepository, "commit", lambda _self, _plan: Outcome.CONFLICT)
     with pytest.raises(TransientError):
         fanout.count_shares("event:1", "greenhouse-1", 3, now, sleep=lambda _: None)
-    monkeypatch.setattr(link_stats, "commit", lambda _plan: link_stats.Outcome.DUPLICATE)
+    monkeypatch.setattr(LinkActivityRepository, "commit", lambda _self, _plan: Outcome.DUPLICATE)
     assert fanout.count_shares("event:0", "greenhouse-1", 3, now, sleep=lambda _: None) is False

@@ -98,7 +98,7 @@ def links(moto_stack: MotoStack) -> None:
     _vacancy("greenhouse-263535", "Teamleider Logistiek", "nl", status="closed")
     _vacancy("greenhouse-263536", "Draft Role", "en", status="draft")
     created = datetime(2026, 11, 28, 9, 5, tzinfo=UTC)
-    share_links.put_links(
+    share_links.ShareLinkRepository().put_links(
         [
             ShareLink(code=code, vacancy_id=vacancy_id, ambassador_id=AMBASSADOR, created_at=created)
             for code, vacancy_id in [

@@ -16,7 +16,7 @@ from kring import aws, config
 from kring.attribution.recorder import AttributionRecorder
 from kring.dal import attribution_states, keys
 from kring.dal.items import serialize
-from kring.dal.link_stats import from_stats_item
+from kring.dal.stats import from_item as from_stats_item
 from kring.events import (
     ApplicationEvidence,
     ApplicationReceived,

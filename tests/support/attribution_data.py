@@ -8,14 +8,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from kring import aws, config
-from kring.dal import keys, link_stats
+from kring.dal import keys, stats
 from kring.dal.items import serialize, value
 
 
 def add_counters(key: keys.Key, **counters: int) -> None:
     """ADD counters (full names: ``applications_referral``, ``hires_linkedin``) to a stats item,
     stored under their short names, as every writer of counters does."""
-    stored = sorted((link_stats.stored_name(name), amount) for name, amount in counters.items())
+    stored = sorted((stats.stored_name(name), amount) for name, amount in counters.items())
     names = {f"#c{i}": name for i, (name, _) in enumerate(stored)}
     values = {f":c{i}": value(amount) for i, (_, amount) in enumerate(stored)}
     aws.dynamodb().update_item(

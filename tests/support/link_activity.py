@@ -15,7 +15,7 @@ from kring import aws, config
 from kring.clicks.counting import counter_names
 from kring.dal import keys
 from kring.dal.items import deserialize, serialize
-from kring.dal.link_stats import from_stats_item
+from kring.dal.stats import from_item as from_stats_item
 from kring.events import KringEvent, LinkClicked, ShareIntended
 from kring.links.click_tokens import ALPHABET, RANDOM_LENGTH, check_character
 from tests.support.fixtures import REGION

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 from kring.attribution.entities import Decision, Facts
 from kring.dal import attribution_states, keys
-from kring.dal.attribution_states import StoredState
+from kring.dal.attribution_states import AttributionStateRepository, StoredState
 from kring.errors import InvalidInputError, NotFoundError
 from kring.models.common import PROVIDERS
 
@@ -48,8 +48,9 @@ def explain(provider: str, application_id: str) -> Explanation:
         raise InvalidInputError(f"unknown provider {provider!r}; one of: {', '.join(PROVIDERS)}")
     if not _APPLICATION_ID.match(application_id):
         raise InvalidInputError("an application id is 1 to 40 letters, digits or . _ : @ -")
-    pks = attribution_states.states_of_application(provider, application_id)
-    found = attribution_states.read(attribution_states.state_key(pk) for pk in pks)
+    repository = AttributionStateRepository()
+    pks = repository.states_of_application(provider, application_id)
+    found = repository.read(attribution_states.state_key(pk) for pk in pks)
     states = [attribution_states.from_item(item) for item in found.values()]
     decided = [s for s in states if s.decision is not None]
     if not decided:

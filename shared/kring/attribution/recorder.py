@@ -57,7 +57,9 @@ from kring.attribution.rules import (
 )
 from kring.clicks.counting import retained_until
 from kring.dal import attribution_states, batch, keys
-from kring.dal.attribution_states import Commit, ItemKey, Outcome, RewardWrite, StoredState, key_of
+from kring.dal.attribution_states import AttributionStateRepository, Commit, RewardWrite, StoredState
+from kring.dal.items import ItemKey, key_of
+from kring.dal.transact import Outcome
 from kring.dal.vacancies import VacancyRepository
 from kring.errors import InvalidInputError, TransientError
 from kring.events import (
@@ -129,7 +131,9 @@ class AttributionRecorder:
         *,
         settings: Settings | None = None,
         sleep: Callable[[float], None] = time.sleep,
+        states: AttributionStateRepository | None = None,
     ) -> None:
+        self._states = states or AttributionStateRepository()
         self._publisher = publisher
         self._settings = settings
         self._sleep = sleep
@@ -155,7 +159,7 @@ class AttributionRecorder:
         missing = [k for k in wanted if key_of(k) not in self._items]
         if not missing:
             return
-        found = attribution_states.read(missing)
+        found = self._states.read(missing)
         for key in missing:
             self._items[key_of(key)] = found.get(key_of(key))
 
@@ -213,7 +217,7 @@ class AttributionRecorder:
         for token in unresolved_tokens(facts, known):
             record = self._items.get(key_of(keys.click(token)))
             if record:
-                out[token] = attribution_states.click_fact(token, record)
+                out[token] = attribution_states.click_fact(record)
         return out
 
     def _second_round(self, facts: Facts, clicks: Mapping[str, ClickFact]) -> list[keys.Key]:
@@ -308,7 +312,7 @@ class AttributionRecorder:
         """The click's side of the late-click handshake (see the module docstring)."""
         token = event.click_id
         if self._item(keys.click(token)) is None:
-            waiting = attribution_states.flag_click(
+            waiting = self._states.flag_click(
                 token, retained_until(event.occurred_at, self.settings.window_days)
             )
             if waiting:
@@ -339,7 +343,7 @@ class AttributionRecorder:
                 outcome: Recorded = "unchanged"
                 current = stored
             else:
-                if attribution_states.commit(plan) is Outcome.CONFLICT:
+                if self._states.commit(plan) is Outcome.CONFLICT:
                     metrics.add_metric(name="AttributionConflicts", unit=MetricUnit.Count, value=1)
                     batch.backoff(attempt, self._sleep)
                     self._items.clear()  # re-read everything this plan was made from
@@ -452,7 +456,7 @@ class AttributionRecorder:
                 "channel": decision.channel,
             },
         )
-        if attribution_states.mark_announced(key, state.version, announcement):
+        if self._states.mark_announced(key, state.version, announcement):
             self._remember(key, replace(state, announced=announcement, version=state.version + 1))
         else:
             self._items.pop(key_of(key), None)

@@ -23,8 +23,9 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, replace
 
 from kring.attribution.rules import contribution, difference, shard_of
-from kring.dal import attribution_states, batch, keys
-from kring.dal.attribution_states import Commit, Outcome
+from kring.dal import batch, keys
+from kring.dal.attribution_states import AttributionStateRepository, Commit
+from kring.dal.transact import Outcome
 from kring.errors import TransientError
 
 MAX_ATTEMPTS = 6
@@ -38,8 +39,9 @@ class RecountReport:
 
 def recount_state(key: keys.Key, *, sleep: Callable[[float], None] = time.sleep) -> bool:
     """Bring one state's counters in line with the rules; True when anything was written."""
+    states = AttributionStateRepository()
     for attempt in range(MAX_ATTEMPTS):
-        stored = attribution_states.get_state(key)
+        stored = states.get_state(key)
         if stored is None or stored.decision is None:
             return False
         deserved = contribution(stored.facts, stored.decision, shard_of(key))
@@ -48,7 +50,7 @@ def recount_state(key: keys.Key, *, sleep: Callable[[float], None] = time.sleep)
             return False
         state = replace(stored, counted=deserved, version=stored.version + 1)
         plan = Commit(key=key, state=state, expected_version=stored.version, increments=changes)
-        if attribution_states.commit(plan) is Outcome.APPLIED:
+        if states.commit(plan) is Outcome.APPLIED:
             return True
         batch.backoff(attempt, sleep)
     raise TransientError(f"application state {key['pk']} kept changing: run the recount again")

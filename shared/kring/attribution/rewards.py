@@ -107,9 +107,9 @@ def list_rewards(
     have a next one."""
     moment = now or _now()
     page = (
-        ledger.ambassador_page(ambassador_id, limit, cursor)
+        ledger.RewardRepository().ambassador_page(ambassador_id, limit, cursor)
         if ambassador_id is not None
-        else ledger.list_page(limit, cursor)
+        else ledger.RewardRepository().list_page(limit, cursor)
     )
     items = [Reward(entry, status_of(entry, moment)) for entry in page.items]
     if status is not None:
@@ -144,7 +144,7 @@ def totals(entries: Iterable[LedgerEntry], now: datetime) -> tuple[RewardTotals,
 
 def ambassador_totals(ambassador_id: str, now: datetime | None = None) -> tuple[RewardTotals, ...]:
     """Every entry of one ambassador (one Query of their collection), totalled."""
-    return totals(ledger.of_ambassador(ambassador_id), now or _now())
+    return totals(ledger.RewardRepository().of_ambassador(ambassador_id), now or _now())
 
 
 # --- paying ----------------------------------------------------------------------------------------
@@ -158,7 +158,7 @@ def _is(adapter: TypeAdapter[str], value: str) -> bool:
 
 def _known(ambassador_id: str, reward_id: str) -> LedgerEntry:
     valid = _is(_AMBASSADOR_ID, ambassador_id) and _is(_REWARD_ID, reward_id)
-    entry = ledger.get(ambassador_id, reward_id) if valid else None
+    entry = ledger.RewardRepository().get(ambassador_id, reward_id) if valid else None
     if entry is None:
         raise NotFoundError(f"no reward {reward_id!r} for ambassador {ambassador_id!r}")
     return entry
@@ -184,7 +184,7 @@ def pay(ambassador_id: str, reward_id: str, *, now: datetime | None = None) -> R
             raise ConflictError(
                 f"the reward is not eligible yet: its holding period ends at {entry.eligible_at.isoformat()}"
             )
-        paid = ledger.mark_paid(entry, moment)
+        paid = ledger.RewardRepository().mark_paid(entry, moment)
         if paid is not None:
             metrics.add_metric(name="RewardsPaid", unit=MetricUnit.Count, value=1)
             logger.info("reward paid", extra={"reward_id": reward_id, "currency": paid.currency})

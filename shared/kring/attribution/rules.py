@@ -99,7 +99,7 @@ __all__ = [
     "state_key",
 ]
 
-# Counter names (stored short, see kring.dal.link_stats.STORED_METRICS).
+# Counter names (stored short, see kring.dal.stats.STORED_METRICS).
 APPLICATIONS = "applications"
 INTERVIEWS = "interviews"
 HIRES = "hires"

@@ -40,7 +40,9 @@ from datetime import UTC, datetime, timedelta
 from functools import cache
 from typing import Any
 
-from kring.dal import keys
+from kring.dal import clicks, keys, share_intents
+from kring.dal.clicks import ClickRecord
+from kring.dal.share_intents import IntentMarker
 from kring.events import LinkClicked, ShareIntended
 from kring.models.common import CHANNELS, NO_ACCEPT_LANGUAGE, VISITOR_KINDS
 from kring.models.link_stats import Increment, Plan, SeenUpdate
@@ -78,9 +80,6 @@ METRICS: tuple[str, ...] = (
 SHARES = "shares"
 # What the programme's day items count of link activity (its funnel: share intents → clicks).
 PROGRAM_METRICS: tuple[str, ...] = (SHARE_INTENTS, CLICKS, RAW_CLICKS)
-
-CLICK_ENTITY = "click"
-INTENT_ENTITY = "share_intent"
 
 
 def by_channel(metric: str, channel: str) -> str:
@@ -150,6 +149,11 @@ def keys_to_read(activity: LinkActivity) -> list[keys.Key]:
 
 
 # ------------------------------------------------------------------------------------ the plan
+# What the markers keep of their events as they are (the owners: kring.dal.clicks, share_intents).
+_CLICK_FIELDS = {"click_id", "code", "vacancy_id", "ambassador_id", "channel", "visitor_kind"}
+_INTENT_FIELDS = {"intent_id", "code", "vacancy_id", "ambassador_id", "network"}
+
+
 def click_tags(click: LinkClicked) -> dict[str, tuple[str, ...]]:
     """The dedupe tags of a human click, by the counter they stand for. A tag already in the
     visitor's day set means that counter was incremented for an earlier click."""
@@ -199,18 +203,14 @@ def _increments(scopes: Iterable[keys.Key], per_scope: Iterable[Counter[str]]) -
 def plan_intent(intent: ShareIntended, *, window_days: int) -> Plan:
     counters = Counter({SHARE_INTENTS: 1, by_channel(SHARE_INTENTS, intent.network): 1})
     day = day_of(intent.occurred_at)
-    marker = {
-        "entity": INTENT_ENTITY,
-        "code": intent.code,
-        "vacancy_id": intent.vacancy_id,
-        "ambassador_id": intent.ambassador_id,
-        "network": intent.network,
-        "intended_at": intent.occurred_at.astimezone(UTC).isoformat(),
-        keys.TTL_ATTRIBUTE: retained_until(intent.occurred_at, window_days),
-    }
+    marker = IntentMarker(
+        **intent.model_dump(include=_INTENT_FIELDS),
+        intended_at=intent.occurred_at,
+        expires_at=retained_until(intent.occurred_at, window_days),
+    )
     return Plan(
         marker_key=keys.share_intent(intent.intent_id),
-        marker=marker,
+        marker=share_intents.to_item(marker),
         increments=_increments(_scopes(intent, day, shard_of(intent.intent_id)), [counters] * 3),
     )
 
@@ -259,17 +259,12 @@ def plan_click(click: LinkClicked, *, seen: frozenset[str], own: bool, window_da
         scopes = (Counter(own_counts), Counter(own_counts), Counter(own_counts))
     else:
         scopes, new_tags = _human_counters(click, seen)
-    marker = {
-        "entity": CLICK_ENTITY,
-        "code": click.code,
-        "vacancy_id": click.vacancy_id,
-        "ambassador_id": click.ambassador_id,
-        "channel": channel,
-        "clicked_at": click.occurred_at.astimezone(UTC).isoformat(),
-        "visitor_kind": click.visitor_kind,
-        "own_click": is_own,
-        keys.TTL_ATTRIBUTE: retained_until(click.occurred_at, window_days),
-    }
+    record = ClickRecord(
+        **click.model_dump(include=_CLICK_FIELDS),
+        clicked_at=click.occurred_at,
+        own_click=is_own,
+        expires_at=retained_until(click.occurred_at, window_days),
+    )
     seen_update = None
     if new_tags:
         seen_update = SeenUpdate(
@@ -279,7 +274,7 @@ def plan_click(click: LinkClicked, *, seen: frozenset[str], own: bool, window_da
         )
     return Plan(
         marker_key=keys.click(click.click_id),
-        marker=marker,
+        marker=clicks.to_item(record),
         increments=_increments(_scopes(click, day, shard_of(click.click_id)), scopes),
         seen=seen_update,
     )

@@ -1,10 +1,11 @@
 """Record link activity (``LinkClicked``, ``ShareIntended``) exactly once, whatever the redelivery
 or the order: read what a batch depends on once, then one transaction per event.
 
-Per SQS batch, one consistent BatchGetItem (:func:`kring.dal.link_stats.read`) fetches every
-event's marker, and for human clicks the visitor's day tags and the ambassador's own-visitor
-marker. Per event, :mod:`kring.clicks.counting` plans the writes from that view and one
-TransactWriteItems applies them:
+Per SQS batch, one consistent BatchGetItem
+(:meth:`kring.dal.link_activity.LinkActivityRepository.read`) fetches every event's marker, and
+for human clicks the visitor's day tags and the ambassador's own-visitor marker. Per event,
+:mod:`kring.clicks.counting` plans the writes from that view and one TransactWriteItems applies
+them:
 
 - marker already there → a duplicate: nothing is written;
 - the transaction applied → the view learns the marker and the tags, so a later event of the same
@@ -32,8 +33,10 @@ from aws_lambda_powertools.metrics import MetricUnit
 from kring import config
 from kring.clicks import counting
 from kring.clicks.counting import LinkActivity
-from kring.dal import batch, keys, link_stats
-from kring.dal.link_stats import ItemKey, Outcome, key_of
+from kring.dal import batch, keys, visitor_days
+from kring.dal.items import ItemKey, key_of
+from kring.dal.link_activity import LinkActivityRepository
+from kring.dal.transact import Outcome
 from kring.errors import TransientError
 from kring.events import LinkClicked
 from kring.models.link_stats import Plan
@@ -49,16 +52,6 @@ class LinkStatsStore(Protocol):
     def read(self, item_keys: Iterable[keys.Key]) -> dict[ItemKey, dict[str, Any]]: ...
 
     def commit(self, plan: Plan) -> Outcome: ...
-
-
-class TableStore:
-    """The single table (:mod:`kring.dal.link_stats`)."""
-
-    def read(self, item_keys: Iterable[keys.Key]) -> dict[ItemKey, dict[str, Any]]:
-        return link_stats.read(item_keys)
-
-    def commit(self, plan: Plan) -> Outcome:
-        return link_stats.commit(plan)
 
 
 @dataclass(frozen=True)
@@ -79,7 +72,7 @@ class LinkActivityRecorder:
         window_days: int | None = None,
         sleep: Callable[[float], None] = time.sleep,
     ) -> None:
-        self._store = store or TableStore()
+        self._store = store or LinkActivityRepository()
         self._window_days = window_days
         self._sleep = sleep
         self._known: dict[ItemKey, dict[str, Any]] = {}
@@ -142,16 +135,16 @@ class LinkActivityRecorder:
         own = False
         if not activity.is_bot:
             day = counting.day_of(activity.occurred_at)
-            visitor_day = self._known.get(key_of(keys.visitor_day(day, activity.visitor)), {})
-            seen = frozenset(visitor_day.get(link_stats.SEEN_ATTRIBUTE) or ())
+            visitor_day = self._known.get(key_of(keys.visitor_day(day, activity.visitor)))
+            seen = visitor_days.tags_of(visitor_day)
             own = key_of(keys.own_visitor(activity.ambassador_id, day, activity.visitor)) in self._known
         return counting.plan_click(activity, seen=seen, own=own, window_days=self.window_days)
 
     def _remember(self, plan: Plan) -> None:
         self._known[key_of(plan.marker_key)] = dict(plan.marker)
         if plan.seen is not None:
-            item = self._known.setdefault(key_of(plan.seen.key), {})
-            item[link_stats.SEEN_ATTRIBUTE] = set(item.get(link_stats.SEEN_ATTRIBUTE) or ()) | plan.seen.tags
+            seen_key = key_of(plan.seen.key)
+            self._known[seen_key] = visitor_days.with_tags(self._known.get(seen_key), plan.seen.tags)
 
 
 def message_recorder(

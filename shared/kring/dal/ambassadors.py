@@ -22,17 +22,14 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, cast
 
-from kring import aws, config
-from kring.dal import batch, keys, pages
+from kring.dal import batch, keys, pages, transact
 from kring.dal.items import deserialize, serialize, value
+from kring.dal.repository import Repository
 from kring.errors import ConflictError
-from kring.models.ambassador import Ambassador
+from kring.models.ambassador import Ambassador, Candidate
 from kring.models.common import LOCALES, Locale, Page
-
-if TYPE_CHECKING:
-    from botocore.exceptions import ClientError
 
 ENTITY = "ambassador"
 ERASURE_ENTITY = "erasure"
@@ -87,82 +84,16 @@ class Saved:
     created: bool
 
 
-# --- errors --------------------------------------------------------------------------------------
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
+_CANDIDATE_ATTRIBUTES = ("id", "interests", "share_cap_per_week")
 
 
-def _response(exc: ClientError) -> dict[str, Any]:
-    """The error response, with what the typed stubs leave out (``Item``, ``CancellationReasons``)."""
-    return cast("dict[str, Any]", exc.response)
-
-
-def _client_error() -> type[ClientError]:
-    from botocore.exceptions import ClientError
-
-    return ClientError
-
-
-# --- reads ---------------------------------------------------------------------------------------
-def get(ambassador_id: str) -> Ambassador | None:
-    """GetItem on the profile (strongly consistent: the admin reads what it just wrote)."""
-    stored = get_stored(ambassador_id)
-    return stored.ambassador if stored else None
-
-
-def locale_of(ambassador_id: str) -> Locale | None:
-    """The profile's ``locale`` (GetItem of that one attribute), None without a profile (erased)."""
-    got = aws.dynamodb().get_item(
-        TableName=config.tables().table_name,
-        Key=serialize(keys.ambassador(ambassador_id)),
-        ProjectionExpression="#locale",
-        ExpressionAttributeNames={"#locale": "locale"},
-    )
-    stored = deserialize(got.get("Item") or {}).get("locale")
-    return cast("Locale", stored) if stored in LOCALES else None
-
-
-def names(ambassador_ids: Iterable[str]) -> dict[str, str]:
-    """The names of the profiles among ``ambassador_ids``, by id: BatchGetItem (100 keys a request,
-    only ``pk`` and ``name`` read). An id without a profile (erased, or never imported) is absent."""
-    wanted = sorted(set(ambassador_ids))
-    if not wanted:
-        return {}
-    found = batch.get([serialize(keys.ambassador(i)) for i in wanted], projection=[keys.PK, "name"])
-    out: dict[str, str] = {}
-    for raw in found:
-        item = deserialize(raw)
-        if item.get("name"):
-            out[keys.ambassador_id_from(str(item[keys.PK]))] = str(item["name"])
-    return out
-
-
-def get_stored(ambassador_id: str) -> Stored | None:
-    """GetItem (strongly consistent): the profile and the version a change is made against."""
-    got = aws.dynamodb().get_item(
-        TableName=config.tables().table_name,
-        Key=serialize(keys.ambassador(ambassador_id)),
-        ConsistentRead=True,
-    )
-    item = got.get("Item")
-    return Stored.of(item) if item else None
-
-
-def get_many(ambassador_ids: Sequence[str], *, sleep: Sleep = time.sleep) -> dict[str, Stored]:
-    """The stored profiles among ``ambassador_ids``, by id: consistent BatchGetItem, 100 a request."""
-    found = batch.get((serialize(keys.ambassador(i)) for i in ambassador_ids), consistent=True, sleep=sleep)
-    stored = (Stored.of(item) for item in found)
-    return {s.ambassador.id: s for s in stored}
-
-
-def list_page(limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Ambassador]:
-    """One page of every ambassador in id order: Query gsi1 ``AMBASSADORS``.
-
-    ``cursor`` is a previous page's position; one that is not a position in this listing is an
-    :class:`InvalidInputError`, never a request that fails inside DynamoDB.
-    """
-    return pages.query_page(
-        keys.GSI1, keys.AMBASSADOR_LIST, limit, cursor, from_item, is_position=_is_profile
+def candidate_from_item(item: Mapping[str, Any]) -> Candidate:
+    """A profile read as a fan-out candidate (:data:`_CANDIDATE_ATTRIBUTES` only)."""
+    data = deserialize(item)
+    return Candidate(
+        id=data["id"],
+        interests=tuple(data.get("interests") or ()),
+        share_cap_per_week=data.get("share_cap_per_week"),
     )
 
 
@@ -175,145 +106,12 @@ def _is_profile(cursor: Mapping[str, str]) -> bool:
     return dict(cursor) == {**keys.ambassador(ambassador_id), **keys.ambassador_list_entry(ambassador_id)}
 
 
-def collection_keys(ambassador_id: str, *, keep_rewards: bool = False) -> list[keys.Key]:
-    """Every item of the ambassador's collection ``AMB#<id>``: profile, weekly cap ledgers, …;
-    with ``keep_rewards`` without the reward ledger entries (what erasure deletes)."""
-    out: list[keys.Key] = []
-    request: dict[str, Any] = {
-        "TableName": config.tables().table_name,
-        "KeyConditionExpression": "#pk = :pk",
-        "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
-        "ExpressionAttributeValues": {":pk": value(keys.ambassador(ambassador_id)["pk"])},
-        "ProjectionExpression": "#pk, #sk",
-        "ConsistentRead": True,
-    }
-    for item in pages.query_all(request):
-        plain = deserialize(item)
-        sk = str(plain[keys.SK])
-        if keep_rewards and sk.startswith(keys.rewards_of_ambassador_prefix()):
-            continue
-        out.append({"pk": str(plain[keys.PK]), "sk": sk})
-    return out
-
-
-# --- writes --------------------------------------------------------------------------------------
-def save(ambassador: Ambassador) -> Saved:
-    """Create the profile, or replace it keeping its ``created_at``: 201 versus 200, decided by
-    conditional writes (never a read followed by a write).
-
-    A replace is conditional on the ``created_at`` the failed create saw, so a profile erased or
-    re-created in between is noticed and the decision is made again.
-    """
-    client = aws.dynamodb()
-    table = config.tables().table_name
-    client_error = _client_error()
-    for _attempt in range(MAX_WRITE_ATTEMPTS):
-        try:
-            client.put_item(
-                TableName=table,
-                Item=to_item(ambassador),
-                ConditionExpression=_CREATE,
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except client_error as exc:
-            if _code(exc) != "ConditionalCheckFailedException":
-                raise
-            old: dict[str, Any] | None = _response(exc).get("Item")
-            if not old or "created_at" not in old:
-                continue  # gone again already (erased): decide anew
-        else:
-            return Saved(ambassador, created=True)
-        kept = ambassador.model_copy(update={"created_at": _stored_time(old["created_at"])})
-        try:
-            client.put_item(
-                TableName=table,
-                Item=to_item(kept),
-                ConditionExpression=_REPLACE,
-                ExpressionAttributeNames=_CREATED_AT_NAMES,
-                ExpressionAttributeValues={":created_at": old["created_at"]},
-            )
-        except client_error as exc:
-            if _code(exc) != "ConditionalCheckFailedException":
-                raise
-            continue  # erased or re-created between the two writes: decide anew
-        return Saved(kept, created=False)
-    raise ConflictError(f"ambassador {ambassador.id} kept changing while it was being saved")
-
-
-def create_action(ambassador: Ambassador) -> dict[str, Any]:
-    """A transaction's Put that creates the profile, if no profile has this id."""
-    return {
-        "Put": {
-            "TableName": config.tables().table_name,
-            "Item": to_item(ambassador),
-            "ConditionExpression": _CREATE,
-        }
-    }
-
-
-def replace_action(ambassador: Ambassador, seen: Stored) -> dict[str, Any]:
-    """A transaction's Put that replaces the profile, if it is still the one ``seen``."""
-    return {
-        "Put": {
-            "TableName": config.tables().table_name,
-            "Item": to_item(ambassador),
-            "ConditionExpression": _UNCHANGED,
-            "ExpressionAttributeNames": _UPDATED_AT_NAMES,
-            "ExpressionAttributeValues": {":updated_at": seen.version},
-        }
-    }
-
-
-def replace(ambassador: Ambassador, seen: Stored) -> bool:
-    """PutItem replacing the profile if it is still the one ``seen``; False if it changed or went."""
-    action = replace_action(ambassador, seen)["Put"]
-    try:
-        aws.dynamodb().put_item(**action)
-    except _client_error() as exc:
-        if _code(exc) != "ConditionalCheckFailedException":
-            raise
-        return False
-    return True
-
-
 def _stored_time(attribute: Mapping[str, Any]) -> datetime:
     """A stored timestamp attribute (ISO 8601 with offset) as an aware datetime."""
     from pydantic import AwareDatetime, TypeAdapter
 
     parsed: datetime = TypeAdapter(AwareDatetime).validate_python(deserialize({"v": attribute})["v"])
     return parsed
-
-
-def delete_keys(item_keys: Iterable[keys.Key], *, sleep: Sleep = time.sleep) -> int:
-    """BatchWriteItem deletes, 25 a request, unprocessed items retried with backoff."""
-    requests = [{"DeleteRequest": {"Key": serialize(k)}} for k in item_keys]
-    batch.write(requests, sleep=sleep)
-    return len(requests)
-
-
-def put_erasure_record(subject_hash: str, erased_at: datetime) -> None:
-    """The proof of an erasure, keyed by a hash of the employee id (the record holds no id)."""
-    aws.dynamodb().put_item(
-        TableName=config.tables().table_name,
-        Item=serialize(
-            {
-                **keys.erasure_record(subject_hash),
-                "entity": ERASURE_ENTITY,
-                "erased_at": erased_at.isoformat(),
-            }
-        ),
-    )
-
-
-def erasure_recorded(subject_hash: str) -> bool:
-    got = aws.dynamodb().get_item(
-        TableName=config.tables().table_name,
-        Key=serialize(keys.erasure_record(subject_hash)),
-        ConsistentRead=True,
-        ProjectionExpression="#pk",
-        ExpressionAttributeNames={"#pk": keys.PK},
-    )
-    return "Item" in got
 
 
 # --- e-mail pointers -----------------------------------------------------------------------------
@@ -330,32 +128,238 @@ def _pointer_item(email_hash: str, ambassador_id: str) -> dict[str, Any]:
     )
 
 
-def put_email_pointer(email_hash: str, ambassador_id: str) -> None:
-    """Point the hash at the ambassador (a plain, idempotent Put: the last saved profile wins)."""
-    aws.dynamodb().put_item(
-        TableName=config.tables().table_name, Item=_pointer_item(email_hash, ambassador_id)
-    )
+class AmbassadorRepository(Repository):
+    """Ambassador profiles, their e-mail pointers and erasure records in the single table."""
 
+    # --- reads ---------------------------------------------------------------------------------------
+    def get(self, ambassador_id: str) -> Ambassador | None:
+        """GetItem on the profile (strongly consistent: the admin reads what it just wrote)."""
+        stored = self.get_stored(ambassador_id)
+        return stored.ambassador if stored else None
 
-def put_email_pointers(pointers: Iterable[tuple[str, str]], *, sleep: Sleep = time.sleep) -> int:
-    """Many (hash, ambassador id) pointers, 25 a BatchWriteItem; the requests made."""
-    distinct = dict(pointers)  # one Put per key in a batch
-    return batch.write(
-        [{"PutRequest": {"Item": _pointer_item(h, a)}} for h, a in distinct.items()], sleep=sleep
-    )
+    def locale_of(self, ambassador_id: str) -> Locale | None:
+        """The profile's ``locale`` (GetItem of that one attribute), None without a profile (erased)."""
+        got = self.client.get_item(
+            TableName=self.table,
+            Key=serialize(keys.ambassador(ambassador_id)),
+            ProjectionExpression="#locale",
+            ExpressionAttributeNames={"#locale": "locale"},
+        )
+        stored = deserialize(got.get("Item") or {}).get("locale")
+        return cast("Locale", stored) if stored in LOCALES else None
 
+    def names(self, ambassador_ids: Iterable[str]) -> dict[str, str]:
+        """The names of the profiles among ``ambassador_ids``, by id: BatchGetItem (100 keys a request,
+        only ``pk`` and ``name`` read). An id without a profile (erased, or never imported) is absent."""
+        wanted = sorted(set(ambassador_ids))
+        if not wanted:
+            return {}
+        found = batch.get(
+            [serialize(keys.ambassador(i)) for i in wanted],
+            projection=[keys.PK, "name"],
+            client=self.client,
+            table=self.table,
+        )
+        out: dict[str, str] = {}
+        for raw in found:
+            item = deserialize(raw)
+            if item.get("name"):
+                out[keys.ambassador_id_from(str(item[keys.PK]))] = str(item["name"])
+        return out
 
-def delete_email_pointer(email_hash: str, ambassador_id: str) -> None:
-    """Remove the pointer if it still names this ambassador (a colleague may have the address now)."""
-    client_error = _client_error()
-    try:
-        aws.dynamodb().delete_item(
-            TableName=config.tables().table_name,
+    def get_stored(self, ambassador_id: str) -> Stored | None:
+        """GetItem (strongly consistent): the profile and the version a change is made against."""
+        got = self.client.get_item(
+            TableName=self.table,
+            Key=serialize(keys.ambassador(ambassador_id)),
+            ConsistentRead=True,
+        )
+        item = got.get("Item")
+        return Stored.of(item) if item else None
+
+    def get_many(self, ambassador_ids: Sequence[str], *, sleep: Sleep = time.sleep) -> dict[str, Stored]:
+        """The stored profiles among ``ambassador_ids``, by id: consistent BatchGetItem, 100 a request."""
+        found = batch.get(
+            (serialize(keys.ambassador(i)) for i in ambassador_ids),
+            consistent=True,
+            sleep=sleep,
+            client=self.client,
+            table=self.table,
+        )
+        stored = (Stored.of(item) for item in found)
+        return {s.ambassador.id: s for s in stored}
+
+    def list_page(self, limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Ambassador]:
+        """One page of every ambassador in id order: Query gsi1 ``AMBASSADORS``.
+
+        ``cursor`` is a previous page's position; one that is not a position in this listing is an
+        :class:`InvalidInputError`, never a request that fails inside DynamoDB.
+        """
+        return pages.query_page(
+            keys.GSI1,
+            keys.AMBASSADOR_LIST,
+            limit,
+            cursor,
+            from_item,
+            is_position=_is_profile,
+            table=self.table,
+            client=self.client,
+        )
+
+    def eligible_page(self, limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Candidate]:
+        """The fan-out's candidates: one page of the sparse ``ELIGIBLE`` index (gsi2), never a Scan.
+        Only what the fan-out decides on: the profile's other fields never leave the table."""
+        return pages.query_page(
+            keys.GSI2,
+            keys.ELIGIBLE_AMBASSADORS,
+            limit,
+            cursor,
+            candidate_from_item,
+            attributes=_CANDIDATE_ATTRIBUTES,
+            table=self.table,
+            client=self.client,
+        )
+
+    def collection_keys(self, ambassador_id: str, *, keep_rewards: bool = False) -> list[keys.Key]:
+        """Every item of the ambassador's collection ``AMB#<id>``: profile, weekly cap ledgers, …;
+        with ``keep_rewards`` without the reward ledger entries (what erasure deletes)."""
+        out: list[keys.Key] = []
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": keys.PK, "#sk": keys.SK},
+            "ExpressionAttributeValues": {":pk": value(keys.ambassador(ambassador_id)["pk"])},
+            "ProjectionExpression": "#pk, #sk",
+            "ConsistentRead": True,
+        }
+        for item in pages.query_all(request, client=self.client):
+            plain = deserialize(item)
+            sk = str(plain[keys.SK])
+            if keep_rewards and sk.startswith(keys.rewards_of_ambassador_prefix()):
+                continue
+            out.append({"pk": str(plain[keys.PK]), "sk": sk})
+        return out
+
+    # --- writes --------------------------------------------------------------------------------------
+    def save(self, ambassador: Ambassador) -> Saved:
+        """Create the profile, or replace it keeping its ``created_at``: 201 versus 200, decided by
+        conditional writes (never a read followed by a write).
+
+        A replace is conditional on the ``created_at`` the failed create saw, so a profile erased or
+        re-created in between is noticed and the decision is made again.
+        """
+        client = self.client
+        table = self.table
+        for _attempt in range(MAX_WRITE_ATTEMPTS):
+            try:
+                client.put_item(
+                    TableName=table,
+                    Item=to_item(ambassador),
+                    ConditionExpression=_CREATE,
+                    ReturnValuesOnConditionCheckFailure="ALL_OLD",
+                )
+            except transact.client_error() as exc:
+                if transact.error_code(exc) != transact.CONDITIONAL_CHECK_FAILED_EXCEPTION:
+                    raise
+                old: dict[str, Any] | None = cast("dict[str, Any]", exc.response).get("Item")
+                if not old or "created_at" not in old:
+                    continue  # gone again already (erased): decide anew
+            else:
+                return Saved(ambassador, created=True)
+            kept = ambassador.model_copy(update={"created_at": _stored_time(old["created_at"])})
+            try:
+                client.put_item(
+                    TableName=table,
+                    Item=to_item(kept),
+                    ConditionExpression=_REPLACE,
+                    ExpressionAttributeNames=_CREATED_AT_NAMES,
+                    ExpressionAttributeValues={":created_at": old["created_at"]},
+                )
+            except transact.client_error() as exc:
+                if transact.error_code(exc) != transact.CONDITIONAL_CHECK_FAILED_EXCEPTION:
+                    raise
+                continue  # erased or re-created between the two writes: decide anew
+            return Saved(kept, created=False)
+        raise ConflictError(f"ambassador {ambassador.id} kept changing while it was being saved")
+
+    def create_action(self, ambassador: Ambassador) -> dict[str, Any]:
+        """A transaction's Put that creates the profile, if no profile has this id."""
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": to_item(ambassador),
+                "ConditionExpression": _CREATE,
+            }
+        }
+
+    def replace_action(self, ambassador: Ambassador, seen: Stored) -> dict[str, Any]:
+        """A transaction's Put that replaces the profile, if it is still the one ``seen``."""
+        return {
+            "Put": {
+                "TableName": self.table,
+                "Item": to_item(ambassador),
+                "ConditionExpression": _UNCHANGED,
+                "ExpressionAttributeNames": _UPDATED_AT_NAMES,
+                "ExpressionAttributeValues": {":updated_at": seen.version},
+            }
+        }
+
+    def replace(self, ambassador: Ambassador, seen: Stored) -> bool:
+        """PutItem replacing the profile if it is still the one ``seen``; False if it changed or went."""
+        action = self.replace_action(ambassador, seen)["Put"]
+        return transact.applied(self.client.put_item, **action) is not None
+
+    def delete_keys(self, item_keys: Iterable[keys.Key], *, sleep: Sleep = time.sleep) -> int:
+        """BatchWriteItem deletes, 25 a request, unprocessed items retried with backoff."""
+        requests = [{"DeleteRequest": {"Key": serialize(k)}} for k in item_keys]
+        batch.write(requests, sleep=sleep, client=self.client, table=self.table)
+        return len(requests)
+
+    def put_erasure_record(self, subject_hash: str, erased_at: datetime) -> None:
+        """The proof of an erasure, keyed by a hash of the employee id (the record holds no id)."""
+        self.client.put_item(
+            TableName=self.table,
+            Item=serialize(
+                {
+                    **keys.erasure_record(subject_hash),
+                    "entity": ERASURE_ENTITY,
+                    "erased_at": erased_at.isoformat(),
+                }
+            ),
+        )
+
+    def erasure_recorded(self, subject_hash: str) -> bool:
+        got = self.client.get_item(
+            TableName=self.table,
+            Key=serialize(keys.erasure_record(subject_hash)),
+            ConsistentRead=True,
+            ProjectionExpression="#pk",
+            ExpressionAttributeNames={"#pk": keys.PK},
+        )
+        return "Item" in got
+
+    # --- e-mail pointers (see POINTER_ENTITY) --------------------------------------------------------
+    def put_email_pointer(self, email_hash: str, ambassador_id: str) -> None:
+        """Point the hash at the ambassador (a plain, idempotent Put: the last saved profile wins)."""
+        self.client.put_item(TableName=self.table, Item=_pointer_item(email_hash, ambassador_id))
+
+    def put_email_pointers(self, pointers: Iterable[tuple[str, str]], *, sleep: Sleep = time.sleep) -> int:
+        """Many (hash, ambassador id) pointers, 25 a BatchWriteItem; the requests made."""
+        distinct = dict(pointers)  # one Put per key in a batch
+        return batch.write(
+            [{"PutRequest": {"Item": _pointer_item(h, a)}} for h, a in distinct.items()],
+            sleep=sleep,
+            client=self.client,
+            table=self.table,
+        )
+
+    def delete_email_pointer(self, email_hash: str, ambassador_id: str) -> None:
+        """Remove the pointer if it still names this ambassador (a colleague may have the address now)."""
+        transact.applied(
+            self.client.delete_item,
+            TableName=self.table,
             Key=serialize(keys.ambassador_email(email_hash)),
             ConditionExpression="#ambassador_id = :id",
             ExpressionAttributeNames={"#ambassador_id": "ambassador_id"},
             ExpressionAttributeValues={":id": value(ambassador_id)},
         )
-    except client_error as exc:
-        if _code(exc) != "ConditionalCheckFailedException":
-            raise

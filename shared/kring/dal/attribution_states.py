@@ -21,55 +21,44 @@ reward entries ``AMB#<id>`` / ``REWARD#<reward id>``.
 
 from __future__ import annotations
 
-import enum
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, cast
+from typing import Annotated, Any
 
-from kring import aws, config
+from pydantic import BaseModel, BeforeValidator, ConfigDict, PlainSerializer, TypeAdapter, model_validator
+
 from kring.attribution.entities import (
     REFERRAL,
     Announcement,
     ClickFact,
-    Considered,
     Contribution,
     Decision,
-    Evidence,
     Facts,
     LinkFact,
+    Method,
+    Model,
     Reward,
-    Stage,
+    RewardStatus,
+    Rule,
 )
-from kring.dal import batch, keys
-from kring.dal.items import deserialize, serialize, value
-from kring.dal.link_stats import STATS_ENTITY, from_stats_item, stored_name
-
-if TYPE_CHECKING:
-    from botocore.exceptions import ClientError
+from kring.attribution.entities import Outcome as ConsideredOutcome
+from kring.dal import batch, clicks, keys, rewards, stats, transact
+from kring.dal.items import ItemKey, deserialize, key_of, parse_time, serialize, timestamp, value
+from kring.dal.repository import Repository
+from kring.dal.transact import Outcome
 
 ENTITY = "application"
 ALIAS_ENTITY = "application_alias"
 WAIT_ENTITY = "click_wait"
-REWARD_ENTITY = "reward"
 STATE_SK = "APPL"
 STATES = "states"
 CLICKED = "clicked"
 
-_RETRYABLE_REASONS = frozenset({"ConditionalCheckFailed", "TransactionConflict"})
-ALREADY_CREDITED = "already_credited"  # a reason no decision gives any more (see _decision_from)
+ALREADY_CREDITED = "already_credited"  # a reason no decision gives any more (see StoredDecision)
 
-ItemKey = tuple[str, str]
-
-
-class Outcome(enum.Enum):
-    APPLIED = "applied"
-    CONFLICT = "conflict"
-
-
-def key_of(key: keys.Key) -> ItemKey:
-    return (key["pk"], key["sk"])
+__all__ = ["ItemKey", "Outcome", "key_of", "timestamp"]
 
 
 def state_key(pk: str) -> keys.Key:
@@ -77,24 +66,6 @@ def state_key(pk: str) -> keys.Key:
     if not pk.startswith(keys.STATE_PREFIX):
         raise ValueError(f"not an application state: {pk!r}")
     return {"pk": pk, "sk": STATE_SK}
-
-
-# ------------------------------------------------------------------------------------ time
-def timestamp(moment: datetime) -> str:
-    """Fixed width, UTC, microseconds: string order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-def parse_time(text: str) -> datetime:
-    return datetime.fromisoformat(text.replace("Z", "+00:00")).astimezone(UTC)
-
-
-def _time(text: Any) -> datetime | None:
-    return parse_time(str(text)) if text else None
-
-
-def _opt_ts(moment: datetime | None) -> str | None:
-    return timestamp(moment) if moment is not None else None
 
 
 # ------------------------------------------------------------------------------------ the state
@@ -126,241 +97,208 @@ class StoredState:
         )
 
 
-def _evidence_to(evidence: Evidence) -> dict[str, Any]:
-    return {
-        "referrer_employee_ids": list(evidence.referrer_employee_ids),
-        "referrer_email_hashes": list(evidence.referrer_email_hashes),
-        "click_tokens": list(evidence.click_tokens),
-        "share_codes": list(evidence.share_codes),
-        "candidate_email_hashes": list(evidence.candidate_email_hashes),
-    }
+# The stored shape, declared once: every attribute of the item, its type and how it is written.
+# Times are fixed-width UTC strings (:func:`~kring.dal.items.timestamp`: string order is time
+# order); lists and maps stored as NULL or left out read as empty; amounts are decimal strings.
+def _utc(moment: Any) -> Any:
+    if isinstance(moment, str):
+        return parse_time(moment)
+    return moment
 
 
-def _evidence_from(data: Mapping[str, Any]) -> Evidence:
-    return Evidence(
-        referrer_employee_ids=tuple(data.get("referrer_employee_ids") or ()),
-        referrer_email_hashes=tuple(data.get("referrer_email_hashes") or ()),
-        click_tokens=tuple(data.get("click_tokens") or ()),
-        share_codes=tuple(data.get("share_codes") or ()),
-        candidate_email_hashes=tuple(data.get("candidate_email_hashes") or ()),
-    )
+def _empty_if_none(default: Any) -> BeforeValidator:
+    return BeforeValidator(lambda stored: default if stored is None else stored)
 
 
-def _click_to(click: ClickFact) -> dict[str, Any]:
-    return {
-        "ambassador_id": click.ambassador_id,
-        "vacancy_id": click.vacancy_id,
-        "channel": click.channel,
-        "clicked_at": timestamp(click.clicked_at),
-        "visitor_kind": click.visitor_kind,
-        "own_click": click.own_click,
-        "code": click.code,
-    }
+Time = Annotated[
+    datetime, BeforeValidator(_utc), PlainSerializer(timestamp, return_type=str, when_used="json")
+]
+Texts = Annotated[tuple[str, ...], _empty_if_none(())]
 
 
-def _considered_to(entry: Considered) -> dict[str, Any]:
-    return {
-        "rule": entry.rule,
-        "source": entry.source,
-        "ambassador_id": entry.ambassador_id,
-        "outcome": entry.outcome,
-        "reason": entry.reason,
-        "channel": entry.channel,
-        "clicked_at": _opt_ts(entry.clicked_at),
-        "vacancy_id": entry.vacancy_id,
-    }
+class _Stored(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="ignore")
 
 
-def _considered_from(data: Mapping[str, Any]) -> Considered:
-    return Considered(
-        rule=data["rule"],
-        source=data.get("source"),
-        ambassador_id=data.get("ambassador_id"),
-        outcome=data["outcome"],
-        reason=str(data["reason"]),
-        channel=data.get("channel"),
-        clicked_at=_time(data.get("clicked_at")),
-        vacancy_id=data.get("vacancy_id"),
-    )
+class StoredEvidence(_Stored):
+    referrer_employee_ids: Texts = ()
+    referrer_email_hashes: Texts = ()
+    click_tokens: Texts = ()
+    share_codes: Texts = ()
+    candidate_email_hashes: Texts = ()
 
 
-def _decision_to(decision: Decision) -> dict[str, Any]:
-    return {
-        "method": decision.method,
-        "ambassador_id": decision.ambassador_id,
-        "channel": decision.channel,
-        "click_token": decision.click_token,
-        "clicked_at": _opt_ts(decision.clicked_at),
-        "vacancy_id": decision.vacancy_id,
-        "window_days": decision.window_days,
-        "model": decision.model,
-        "considered": [_considered_to(c) for c in decision.considered],
-    }
+class StoredStage(_Stored):
+    rank: int
+    at: Time
+    kind: str
+    name: str
 
 
-def _decision_from(data: Mapping[str, Any]) -> Decision:
-    method = data["method"]
-    return Decision(
-        method=method,
-        ambassador_id=data.get("ambassador_id"),
-        # a referral stored before its channel was "referral" had its click's, or "direct"
-        channel=REFERRAL if method == REFERRAL else data.get("channel"),
-        click_token=data.get("click_token"),
-        clicked_at=_time(data.get("clicked_at")),
-        vacancy_id=data.get("vacancy_id"),
-        window_days=int(data["window_days"]),
-        model=data["model"],
-        considered=tuple(
-            _considered_from(c)
+class StoredConsidered(_Stored):
+    rule: Rule
+    source: str | None = None
+    ambassador_id: str | None = None
+    outcome: ConsideredOutcome
+    reason: str
+    channel: str | None = None
+    clicked_at: Time | None = None
+    vacancy_id: str | None = None
+
+
+class StoredDecision(_Stored):
+    method: Method
+    ambassador_id: str | None = None
+    channel: str | None = None
+    click_token: str | None = None
+    clicked_at: Time | None = None
+    vacancy_id: str | None = None
+    window_days: int
+    model: Model
+    considered: tuple[StoredConsidered, ...] = ()
+
+    @model_validator(mode="before")
+    @classmethod
+    def _older_shapes(cls, stored: Any) -> Any:
+        """A referral stored before its channel was ``referral`` had its click's, or ``direct``;
+        a considered entry stored with the retired reason :data:`ALREADY_CREDITED` (the credited
+        referrer named a second way, listed again as lost) is left out."""
+        if not isinstance(stored, Mapping):
+            return stored
+        data = dict(stored)
+        if data.get("method") == REFERRAL:
+            data["channel"] = REFERRAL
+        data["considered"] = [
+            c
             for c in data.get("considered") or ()
-            # stored before: the credited referrer named a second way, listed again as lost
-            if c.get("reason") != ALREADY_CREDITED
-        ),
-    )
+            if not (isinstance(c, Mapping) and c.get("reason") == ALREADY_CREDITED)
+        ]
+        return data
 
 
-def _announcement_to(announced: Announcement) -> dict[str, Any]:
-    return {
-        "method": announced.method,
-        "ambassador_id": announced.ambassador_id,
-        "channel": announced.channel,
-        "click_token": announced.click_token,
-        "vacancy_id": announced.vacancy_id,
-    }
+class StoredClick(_Stored):
+    ambassador_id: str
+    vacancy_id: str
+    channel: str
+    clicked_at: Time
+    visitor_kind: Annotated[str, _empty_if_none("human")] = "human"
+    own_click: Annotated[bool, _empty_if_none(False)] = False
+    code: Annotated[str | None, BeforeValidator(lambda code: code or None)] = None
 
 
-def _announcement_from(data: Mapping[str, Any]) -> Announcement:
-    return Announcement(
-        method=data["method"],
-        ambassador_id=data.get("ambassador_id"),
-        channel=data.get("channel"),
-        click_token=data.get("click_token"),
-        vacancy_id=data.get("vacancy_id"),
-    )
+class StoredReward(_Stored):
+    status: RewardStatus
+    amount: Annotated[Decimal, PlainSerializer(str, return_type=str, when_used="json")]
+    currency: str
+    hired_at: Time
+    eligible_at: Time
+    application_id: str
+    vacancy_id: str | None = None
 
 
-def _reward_to(reward: Reward) -> dict[str, Any]:
-    return {
-        "status": reward.status,
-        "amount": str(reward.amount),
-        "currency": reward.currency,
-        "hired_at": timestamp(reward.hired_at),
-        "eligible_at": timestamp(reward.eligible_at),
-        "application_id": reward.application_id,
-        "vacancy_id": reward.vacancy_id,
-    }
+class StoredAnnouncement(_Stored):
+    method: Method
+    ambassador_id: str | None = None
+    channel: str | None = None
+    click_token: str | None = None
+    vacancy_id: str | None = None
 
 
-def _reward_from(ambassador_id: str, data: Mapping[str, Any]) -> Reward:
-    return Reward(
-        ambassador_id=ambassador_id,
-        status=data["status"],
-        amount=Decimal(str(data["amount"])),
-        currency=str(data["currency"]),
-        hired_at=parse_time(str(data["hired_at"])),
-        eligible_at=parse_time(str(data["eligible_at"])),
-        application_id=str(data["application_id"]),
-        vacancy_id=data.get("vacancy_id"),
-    )
+class StateItem(_Stored):
+    """An application state item (its key aside)."""
+
+    entity: str = ENTITY
+    version: Annotated[int, _empty_if_none(0)] = 0
+    provider: str
+    job_ref: str
+    candidate_key: str
+    application_ids: Texts = ()
+    job_ids: Texts = ()
+    post_ids: Texts = ()
+    first_seen_at: Time
+    received_at: Time | None = None
+    evidence: Annotated[StoredEvidence, _empty_if_none({})] = StoredEvidence()
+    stage: Annotated[StoredStage | None, BeforeValidator(lambda stage: stage or None)] = None
+    hired_at: Time | None = None
+    unhired_at: Time | None = None
+    rejected_at: Time | None = None
+    decision: Annotated[StoredDecision | None, BeforeValidator(lambda d: d or None)] = None
+    clicks: Annotated[dict[str, StoredClick], _empty_if_none({})] = {}
+    # counters under their stored (short) names, by ``<pk>|<sk>`` of the stats item
+    counted: Annotated[dict[str, dict[str, int]], _empty_if_none({})] = {}
+    rewards: Annotated[dict[str, StoredReward], _empty_if_none({})] = {}
+    waiting: Texts = ()
+    announced: Annotated[StoredAnnouncement | None, BeforeValidator(lambda a: a or None)] = None
+
+
+_FACTS = TypeAdapter(Facts)
+_DECISION = TypeAdapter(Decision)
+_CLICK = TypeAdapter(ClickFact)
+_REWARD = TypeAdapter(Reward)
+_ANNOUNCEMENT = TypeAdapter(Announcement)
 
 
 def _counted_to(counted: Contribution) -> dict[str, dict[str, int]]:
-    """Counters under their stored (short) names, by ``<pk>|<sk>`` of the stats item."""
     return {
-        f"{pk}|{sk}": {stored_name(name): n for name, n in counters.items()}
+        f"{pk}|{sk}": {stats.stored_name(name): n for name, n in counters.items()}
         for (pk, sk), counters in counted.items()
     }
 
 
-def _counted_from(data: Mapping[str, Mapping[str, Any]]) -> Contribution:
+def _counted_from(stored: Mapping[str, Mapping[str, int]]) -> Contribution:
     out: Contribution = {}
-    for item, counters in data.items():
+    for item, counters in stored.items():
         pk, _, sk = item.partition("|")
-        out[(pk, sk)] = {name: int(n) for name, n in from_stats_item(counters).items()}
+        out[(pk, sk)] = {name: int(n) for name, n in stats.from_item(counters).items()}
     return out
 
 
 def to_item(key: keys.Key, state: StoredState) -> dict[str, Any]:
     """The state as a plain item (serialize it for the low-level client)."""
-    facts = state.facts
-    stage = facts.stage
-    item: dict[str, Any] = {
-        **key,
-        "entity": ENTITY,
-        "version": state.version,
-        "provider": facts.provider,
-        "job_ref": facts.job_ref,
-        "candidate_key": facts.candidate_key,
-        "application_ids": list(facts.application_ids),
-        "job_ids": list(facts.job_ids),
-        "post_ids": list(facts.post_ids),
-        "first_seen_at": timestamp(facts.first_seen_at),
-        "received_at": _opt_ts(facts.received_at),
-        "evidence": _evidence_to(facts.evidence),
-        "stage": (
-            {"rank": stage.rank, "at": timestamp(stage.at), "kind": stage.kind, "name": stage.name}
-            if stage
-            else None
-        ),
-        "hired_at": _opt_ts(facts.hired_at),
-        "unhired_at": _opt_ts(facts.unhired_at),
-        "rejected_at": _opt_ts(facts.rejected_at),
-        "decision": _decision_to(state.decision) if state.decision else None,
-        "clicks": {token: _click_to(click) for token, click in state.clicks.items()},
-        "counted": _counted_to(state.counted),
-        "rewards": {ambassador: _reward_to(r) for ambassador, r in state.rewards.items()},
-        "waiting": list(state.waiting),
-        "announced": _announcement_to(state.announced) if state.announced else None,
-    }
-    return item
+    stored = StateItem.model_validate(
+        {
+            **asdict(state.facts),
+            "version": state.version,
+            "decision": asdict(state.decision) if state.decision else None,
+            "clicks": {token: asdict(click) for token, click in state.clicks.items()},
+            "counted": _counted_to(state.counted),
+            "rewards": {ambassador: asdict(r) for ambassador, r in state.rewards.items()},
+            "waiting": state.waiting,
+            "announced": asdict(state.announced) if state.announced else None,
+        }
+    )
+    return {**key, **stored.model_dump(mode="json")}
 
 
 def from_item(item: Mapping[str, Any]) -> StoredState:
     """A state from a plain (deserialized) item."""
-    stage = item.get("stage")
-    facts = Facts(
-        provider=str(item["provider"]),
-        job_ref=str(item["job_ref"]),
-        candidate_key=str(item["candidate_key"]),
-        first_seen_at=parse_time(str(item["first_seen_at"])),
-        application_ids=tuple(item.get("application_ids") or ()),
-        job_ids=tuple(item.get("job_ids") or ()),
-        post_ids=tuple(item.get("post_ids") or ()),
-        received_at=_time(item.get("received_at")),
-        evidence=_evidence_from(item.get("evidence") or {}),
-        stage=(
-            Stage(int(stage["rank"]), parse_time(str(stage["at"])), str(stage["kind"]), str(stage["name"]))
-            if stage
-            else None
-        ),
-        hired_at=_time(item.get("hired_at")),
-        unhired_at=_time(item.get("unhired_at")),
-        rejected_at=_time(item.get("rejected_at")),
-    )
+    stored = StateItem.model_validate(item)
+    data = stored.model_dump()
     return StoredState(
-        facts=facts,
-        decision=_decision_from(item["decision"]) if item.get("decision") else None,
-        clicks={token: click_fact(token, c) for token, c in (item.get("clicks") or {}).items()},
-        counted=_counted_from(item.get("counted") or {}),
-        rewards={a: _reward_from(a, r) for a, r in (item.get("rewards") or {}).items()},
-        waiting=tuple(item.get("waiting") or ()),
-        announced=_announcement_from(item["announced"]) if item.get("announced") else None,
-        version=int(item.get("version") or 0),
+        facts=_FACTS.validate_python(data),
+        decision=_DECISION.validate_python(data["decision"]) if stored.decision else None,
+        clicks={token: _CLICK.validate_python({**c, "token": token}) for token, c in data["clicks"].items()},
+        counted=_counted_from(stored.counted),
+        rewards={a: _REWARD.validate_python({**r, "ambassador_id": a}) for a, r in data["rewards"].items()},
+        waiting=stored.waiting,
+        announced=_ANNOUNCEMENT.validate_python(data["announced"]) if stored.announced else None,
+        version=stored.version,
     )
 
 
 # ------------------------------------------------------------------------------------ other items
-def click_fact(token: str, record: Mapping[str, Any]) -> ClickFact:
-    """A click record (``keys.click``) as written by the click recorder."""
+def click_fact(item: Mapping[str, Any]) -> ClickFact:
+    """A click record (read through its owner, :mod:`kring.dal.clicks`) as attribution keeps it."""
+    record = clicks.from_item(item)
     return ClickFact(
-        token=token,
-        ambassador_id=str(record["ambassador_id"]),
-        vacancy_id=str(record["vacancy_id"]),
-        channel=str(record["channel"]),
-        clicked_at=parse_time(str(record["clicked_at"])),
-        visitor_kind=str(record.get("visitor_kind") or "human"),
-        own_click=bool(record.get("own_click")),
-        code=str(record["code"]) if record.get("code") else None,
+        token=record.click_id,
+        ambassador_id=record.ambassador_id,
+        vacancy_id=record.vacancy_id,
+        channel=record.channel,
+        clicked_at=record.clicked_at,
+        visitor_kind=record.visitor_kind,
+        own_click=record.own_click,
+        code=record.code,
     )
 
 
@@ -369,42 +307,22 @@ def link_fact(code: str, link: Mapping[str, Any]) -> LinkFact:
 
 
 def waiting_states(wait: Mapping[str, Any] | None) -> tuple[str, ...]:
-    """The state pks a click-wait item names."""
+    """The state pks a click-wait (or alias) item names."""
     return tuple(sorted(str(pk) for pk in (wait or {}).get(STATES) or ()))
 
 
-# ------------------------------------------------------------------------------------ reads
-def read(item_keys: Iterable[keys.Key], *, consistent: bool = True) -> dict[ItemKey, dict[str, Any]]:
-    """The existing items among ``item_keys``, by (pk, sk), deserialized."""
-    distinct = {key_of(k): k for k in item_keys}
-    if not distinct:
-        return {}
-    found = batch.get([serialize(k) for k in distinct.values()], consistent=consistent)
-    out: dict[ItemKey, dict[str, Any]] = {}
-    for raw in found:
-        item = deserialize(raw)
-        out[(str(item[keys.PK]), str(item[keys.SK]))] = item
-    return out
+def reward_status(item: Mapping[str, Any] | None) -> str | None:
+    return str(item["status"]) if item and item.get("status") else None
 
 
-def get_state(key: keys.Key) -> StoredState | None:
-    """One state (strongly consistent)."""
-    got = aws.dynamodb().get_item(
-        TableName=config.tables().table_name, Key=serialize(key), ConsistentRead=True
-    )
-    item = got.get("Item")
-    return from_item(deserialize(item)) if item else None
+def profile_email(profile: Mapping[str, Any] | None) -> str | None:
+    """The e-mail address of an ambassador profile item (only ever hashed, never kept)."""
+    email = (profile or {}).get("email")
+    return str(email) if email else None
 
 
-def states_of_application(provider: str, application_id: str) -> tuple[str, ...]:
-    """The state pks an ATS application id belongs to (its alias; usually exactly one)."""
-    got = aws.dynamodb().get_item(
-        TableName=config.tables().table_name,
-        Key=serialize(keys.application_alias(provider, application_id)),
-        ConsistentRead=True,
-    )
-    item = got.get("Item")
-    return waiting_states(deserialize(item)) if item else ()
+def reward_keys(ambassador_ids: Sequence[str], reward_id: str) -> list[keys.Key]:
+    return [keys.reward(a, reward_id) for a in ambassador_ids]
 
 
 # ------------------------------------------------------------------------------------ the write
@@ -502,83 +420,6 @@ def _wait_actions(commit: Commit, token: str, table: str) -> list[dict[str, Any]
     ]
 
 
-def _reward_update(write: RewardWrite, table: str) -> dict[str, Any] | None:
-    """The ledger update for one entry, conditional on the status seen. A ``paid`` entry keeps
-    its status and payment: losing the credit marks it ``reversed_after_payment``, regaining it
-    clears the mark."""
-    reward = write.reward
-    names: dict[str, str] = {}
-    values: dict[str, Any] = {}
-    if write.seen_status is not None:
-        names["#status"] = "status"
-    if write.seen_status == "paid":
-        condition = "#status = :seen"
-        values[":seen"] = value("paid")
-        if reward.status == "pending":
-            expression = "REMOVE #reversed"
-        else:
-            expression = "SET #reversed = :true"
-            values[":true"] = value(True)
-        names["#reversed"] = "reversed_after_payment"
-    else:
-        if write.seen_status is None and reward.status == "cancelled":
-            return None  # nothing was ever written: nothing to cancel
-        fields = {
-            **keys.reward_list_entry(timestamp(reward.hired_at), write.reward_id),
-            "entity": REWARD_ENTITY,
-            "reward_id": write.reward_id,
-            "ambassador_id": reward.ambassador_id,
-            "status": reward.status,
-            "amount": str(reward.amount),
-            "currency": reward.currency,
-            "hired_at": timestamp(reward.hired_at),
-            "eligible_at": timestamp(reward.eligible_at),
-            "provider": write.provider,
-            "application_id": reward.application_id,
-            "vacancy_id": reward.vacancy_id,
-        }
-        sets = []
-        for i, (name, field_value) in enumerate(fields.items()):
-            names[f"#f{i}"] = name
-            values[f":f{i}"] = value(field_value)
-            sets.append(f"#f{i} = :f{i}")
-        expression = "SET " + ", ".join(sets)
-        if write.seen_status is None:
-            condition = "attribute_not_exists(#pk)"
-            names["#pk"] = keys.PK
-        else:
-            condition = "#status = :seen"
-            values[":seen"] = value(write.seen_status)
-    update: dict[str, Any] = {
-        "TableName": table,
-        "Key": serialize(keys.reward(reward.ambassador_id, write.reward_id)),
-        "UpdateExpression": expression,
-        "ConditionExpression": condition,
-        "ExpressionAttributeNames": names,
-    }
-    if values:
-        update["ExpressionAttributeValues"] = values
-    return {"Update": update}
-
-
-def _increment(key: ItemKey, counters: Mapping[str, int], table: str) -> dict[str, Any]:
-    ordered = sorted((stored_name(name), n) for name, n in counters.items())
-    names = {f"#c{i}": name for i, (name, _) in enumerate(ordered)}
-    names["#entity"] = "entity"
-    values = {f":c{i}": value(n) for i, (_, n) in enumerate(ordered)}
-    values[":entity"] = value(STATS_ENTITY)
-    adds = ", ".join(f"#c{i} :c{i}" for i in range(len(ordered)))
-    return {
-        "Update": {
-            "TableName": table,
-            "Key": serialize({"pk": key[0], "sk": key[1]}),
-            "UpdateExpression": f"ADD {adds} SET #entity = :entity",
-            "ExpressionAttributeNames": names,
-            "ExpressionAttributeValues": values,
-        }
-    }
-
-
 def transact_items(commit: Commit, table: str) -> list[dict[str, Any]]:
     """The TransactWriteItems actions of a commit, the state's Put first."""
     actions = [_state_put(commit, table)]
@@ -586,93 +427,83 @@ def transact_items(commit: Commit, table: str) -> list[dict[str, Any]]:
     for token in commit.new_waits:
         actions.extend(_wait_actions(commit, token, table))
     for write in commit.rewards:
-        update = _reward_update(write, table)
+        update = rewards.entry_update(write.reward, write.reward_id, write.provider, write.seen_status, table)
         if update is not None:
             actions.append(update)
-    actions.extend(_increment(key, counters, table) for key, counters in sorted(commit.increments.items()))
+    actions.extend(
+        stats.increment_action({"pk": pk, "sk": sk}, counters, table)
+        for (pk, sk), counters in sorted(commit.increments.items())
+    )
     return actions
 
 
-def _client_error() -> type[ClientError]:
-    from botocore.exceptions import ClientError
+# ------------------------------------------------------------------------------------ the repository
+class AttributionStateRepository(Repository):
+    """Application states and what the attribution reads and writes with them."""
 
-    return ClientError
+    def read(
+        self, item_keys: Iterable[keys.Key], *, consistent: bool = True
+    ) -> dict[ItemKey, dict[str, Any]]:
+        """The existing items among ``item_keys``, by (pk, sk), deserialized: one BatchGetItem
+        (≤ 100 keys a request) for what a batch depends on."""
+        return batch.read(item_keys, consistent=consistent, client=self.client, table=self.table)
 
+    def get_state(self, key: keys.Key) -> StoredState | None:
+        """One state (strongly consistent)."""
+        got = self.client.get_item(TableName=self.table, Key=serialize(key), ConsistentRead=True)
+        item = got.get("Item")
+        return from_item(deserialize(item)) if item else None
 
-def _error(exc: ClientError) -> dict[str, Any]:
-    return cast("dict[str, Any]", exc.response)
-
-
-def commit(plan: Commit) -> Outcome:
-    """Apply ``plan`` in one TransactWriteItems. A cancellation by a failed condition or a
-    concurrent transaction is a :attr:`Outcome.CONFLICT`; any other failure propagates."""
-    client_error = _client_error()
-    try:
-        aws.dynamodb().transact_write_items(
-            TransactItems=transact_items(plan, config.tables().table_name)  # type: ignore[arg-type]
+    def states_of_application(self, provider: str, application_id: str) -> tuple[str, ...]:
+        """The state pks an ATS application id belongs to (its alias; usually exactly one)."""
+        got = self.client.get_item(
+            TableName=self.table,
+            Key=serialize(keys.application_alias(provider, application_id)),
+            ConsistentRead=True,
         )
-    except client_error as exc:
-        error = _error(exc)
-        if error.get("Error", {}).get("Code") != "TransactionCanceledException":
-            raise
-        reasons = {r.get("Code") for r in error.get("CancellationReasons") or []}
-        if reasons & _RETRYABLE_REASONS:
-            return Outcome.CONFLICT
-        raise
-    return Outcome.APPLIED
+        item = got.get("Item")
+        return waiting_states(deserialize(item)) if item else ()
 
+    def commit(self, plan: Commit) -> Outcome:
+        """Apply ``plan`` in one TransactWriteItems: APPLIED, or CONFLICT when a condition failed
+        or a concurrent transaction held an item (re-read and plan again); any other failure
+        propagates."""
+        return transact.write(self.client, transact_items(plan, self.table))
 
-def mark_announced(key: keys.Key, version: int, announced: Announcement) -> bool:
-    """Record what ``ApplicationAttributed`` said, if the state is still at ``version`` (bumping
-    it). False when the state changed meanwhile: its writer announces its own decision."""
-    client_error = _client_error()
-    try:
-        aws.dynamodb().update_item(
-            TableName=config.tables().table_name,
+    def mark_announced(self, key: keys.Key, version: int, announced: Announcement) -> bool:
+        """Record what ``ApplicationAttributed`` said, if the state is still at ``version``
+        (bumping it). False when the state changed meanwhile: its writer announces its own
+        decision."""
+        stored = StoredAnnouncement.model_validate(asdict(announced)).model_dump(mode="json")
+        done = transact.applied(
+            self.client.update_item,
+            TableName=self.table,
             Key=serialize(key),
             UpdateExpression="SET #announced = :announced, #version = :next",
             ConditionExpression="#version = :version",
             ExpressionAttributeNames={"#announced": "announced", "#version": "version"},
             ExpressionAttributeValues={
-                ":announced": value(_announcement_to(announced)),
+                ":announced": value(stored),
                 ":version": value(version),
                 ":next": value(version + 1),
             },
         )
-    except client_error as exc:
-        if _error(exc).get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            return False
-        raise
-    return True
+        return done is not None
 
-
-def flag_click(token: str, expires_at: int) -> tuple[str, ...]:
-    """The click's side of the late-click handshake when its record is not there yet: mark that
-    attribution saw the click, and return the applications already waiting for it (atomically)."""
-    got = aws.dynamodb().update_item(
-        TableName=config.tables().table_name,
-        Key=serialize(keys.click_wait(token)),
-        UpdateExpression="SET #clicked = :true, #entity = :entity, #exp = if_not_exists(#exp, :exp)",
-        ExpressionAttributeNames={"#clicked": CLICKED, "#entity": "entity", "#exp": keys.TTL_ATTRIBUTE},
-        ExpressionAttributeValues={
-            ":true": value(True),
-            ":entity": value(WAIT_ENTITY),
-            ":exp": value(expires_at),
-        },
-        ReturnValues="ALL_NEW",
-    )
-    return waiting_states(deserialize(got.get("Attributes") or {}))
-
-
-def reward_status(item: Mapping[str, Any] | None) -> str | None:
-    return str(item["status"]) if item and item.get("status") else None
-
-
-def profile_email(profile: Mapping[str, Any] | None) -> str | None:
-    """The e-mail address of an ambassador profile item (only ever hashed, never kept)."""
-    email = (profile or {}).get("email")
-    return str(email) if email else None
-
-
-def reward_keys(ambassador_ids: Sequence[str], reward_id: str) -> list[keys.Key]:
-    return [keys.reward(a, reward_id) for a in ambassador_ids]
+    def flag_click(self, token: str, expires_at: int) -> tuple[str, ...]:
+        """The click's side of the late-click handshake when its record is not there yet: mark
+        that attribution saw the click, and return the applications already waiting for it
+        (atomically)."""
+        got = self.client.update_item(
+            TableName=self.table,
+            Key=serialize(keys.click_wait(token)),
+            UpdateExpression="SET #clicked = :true, #entity = :entity, #exp = if_not_exists(#exp, :exp)",
+            ExpressionAttributeNames={"#clicked": CLICKED, "#entity": "entity", "#exp": keys.TTL_ATTRIBUTE},
+            ExpressionAttributeValues={
+                ":true": value(True),
+                ":entity": value(WAIT_ENTITY),
+                ":exp": value(expires_at),
+            },
+            ReturnValues="ALL_NEW",
+        )
+        return waiting_states(deserialize(got.get("Attributes") or {}))

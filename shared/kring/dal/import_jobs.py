@@ -3,7 +3,7 @@ chunk of lines (each line's outcome), and the transaction that applies a chunk e
 
 A chunk's profile writes, its record (``attribute_not_exists``) and the job's counters are one
 TransactWriteItems: either all of it happened or none of it, and a chunk delivered again finds
-its record there and changes nothing (:func:`record_chunk` answers False).
+its record there and changes nothing (:meth:`ImportJobRepository.record_chunk` answers False).
 """
 
 from __future__ import annotations
@@ -11,15 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any
 
-from kring import aws, config
-from kring.dal import keys
+from kring.dal import keys, transact
 from kring.dal.items import deserialize, serialize
+from kring.dal.repository import Repository
+from kring.dal.transact import Outcome
 from kring.errors import ConflictError, NotFoundError
-
-if TYPE_CHECKING:
-    from botocore.exceptions import ClientError
 
 JOB_ENTITY = "import_job"
 CHUNK_ENTITY = "import_chunk"
@@ -110,144 +108,122 @@ def from_item(item: Mapping[str, Any]) -> ImportJob:
     )
 
 
-def _client_error() -> type[ClientError]:
-    from botocore.exceptions import ClientError
+class ImportJobRepository(Repository):
+    """Import jobs and their chunk records in the single table."""
 
-    return ClientError
+    # --- the job ---------------------------------------------------------------------------------
+    def put_job(self, job: ImportJob) -> None:
+        self.client.put_item(
+            TableName=self.table, Item=to_item(job), ConditionExpression="attribute_not_exists(pk)"
+        )
 
+    def get_job(self, job_id: str) -> ImportJob | None:
+        got = self.client.get_item(
+            TableName=self.table, Key=serialize(keys.import_job(job_id)), ConsistentRead=True
+        )
+        item = got.get("Item")
+        return from_item(item) if item else None
 
-def _code(exc: ClientError) -> str:
-    return str(exc.response.get("Error", {}).get("Code", ""))
+    def _set(self, job_id: str, values: Mapping[str, str]) -> None:
+        names = {f"#a{i}": name for i, name in enumerate(values)}
+        self.client.update_item(
+            TableName=self.table,
+            Key=serialize(keys.import_job(job_id)),
+            UpdateExpression="SET " + ", ".join(f"{n} = :v{i}" for i, n in enumerate(names)),
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=serialize({f":v{i}": v for i, v in enumerate(values.values())}),
+        )
 
+    def mark_abandoned(self, job_id: str, reason: str) -> None:
+        """The upload could not queue every chunk: the job will never complete."""
+        self._set(job_id, {"abandoned": reason[:500]})
 
-# --- the job -------------------------------------------------------------------------------------
-def put_job(job: ImportJob) -> None:
-    aws.dynamodb().put_item(
-        TableName=config.tables().table_name,
-        Item=to_item(job),
-        ConditionExpression="attribute_not_exists(pk)",
-    )
+    def note_failure(self, job_id: str, message: str, at: datetime) -> None:
+        """The last error a chunk of this job met (it is retried; shown until the job completes)."""
+        self._set(job_id, {"last_error": message[:500], "last_error_at": at.isoformat()})
 
+    # --- chunks ----------------------------------------------------------------------------------
+    def record_chunk(
+        self,
+        job_id: str,
+        chunk: int,
+        *,
+        results: Sequence[Mapping[str, Any]],
+        counts: Mapping[str, int],
+        profile_actions: Sequence[Mapping[str, Any]],
+        at: datetime,
+    ) -> bool:
+        """Write the chunk's profiles, its record and its counters in one transaction.
 
-def get_job(job_id: str) -> ImportJob | None:
-    got = aws.dynamodb().get_item(
-        TableName=config.tables().table_name, Key=serialize(keys.import_job(job_id)), ConsistentRead=True
-    )
-    item = got.get("Item")
-    return from_item(item) if item else None
-
-
-def _set(job_id: str, values: Mapping[str, str]) -> None:
-    names = {f"#a{i}": name for i, name in enumerate(values)}
-    aws.dynamodb().update_item(
-        TableName=config.tables().table_name,
-        Key=serialize(keys.import_job(job_id)),
-        UpdateExpression="SET " + ", ".join(f"{n} = :v{i}" for i, n in enumerate(names)),
-        ConditionExpression="attribute_exists(pk)",
-        ExpressionAttributeNames=names,
-        ExpressionAttributeValues=serialize({f":v{i}": v for i, v in enumerate(values.values())}),
-    )
-
-
-def mark_abandoned(job_id: str, reason: str) -> None:
-    """The upload could not queue every chunk: the job will never complete."""
-    _set(job_id, {"abandoned": reason[:500]})
-
-
-def note_failure(job_id: str, message: str, at: datetime) -> None:
-    """The last error a chunk of this job met (it is retried; shown until the job completes)."""
-    _set(job_id, {"last_error": message[:500], "last_error_at": at.isoformat()})
-
-
-# --- chunks --------------------------------------------------------------------------------------
-def record_chunk(
-    job_id: str,
-    chunk: int,
-    *,
-    results: Sequence[Mapping[str, Any]],
-    counts: Mapping[str, int],
-    profile_actions: Sequence[Mapping[str, Any]],
-    at: datetime,
-) -> bool:
-    """Write the chunk's profiles, its record and its counters in one transaction.
-
-    True: applied now. False: the chunk was recorded before (a redelivery) and nothing changed.
-    Raises :class:`StaleReadError` when a profile changed since it was read (read and decide
-    again) or another transaction touched the same items, and :class:`NotFoundError` when the
-    job is gone.
-    """
-    if len(profile_actions) > PROFILES_PER_CHUNK:
-        raise ValueError(f"a chunk writes at most {PROFILES_PER_CHUNK} profiles")
-    table = config.tables().table_name
-    record = {
-        **keys.import_chunk(job_id, chunk),
-        "entity": CHUNK_ENTITY,
-        "chunk": chunk,
-        "results": [dict(r) for r in results],
-        "recorded_at": at.isoformat(),
-        keys.TTL_ATTRIBUTE: int((at + KEEP_FOR).timestamp()),
-    }
-    names = {f"#c{i}": name for i, name in enumerate(COUNTERS)}
-    values: dict[str, Any] = {f":c{i}": int(counts.get(name, 0)) for i, name in enumerate(COUNTERS)}
-    values[":at"] = at.isoformat()
-    actions: list[dict[str, Any]] = [
-        *(dict(a) for a in profile_actions),
-        {
-            "Put": {
-                "TableName": table,
-                "Item": serialize(record),
-                "ConditionExpression": "attribute_not_exists(pk)",
-            }
-        },
-        {
-            "Update": {
-                "TableName": table,
-                "Key": serialize(keys.import_job(job_id)),
-                "UpdateExpression": "ADD "
-                + ", ".join(f"{n} :c{i}" for i, n in enumerate(names))
-                + " SET #at = :at",
-                "ConditionExpression": "attribute_exists(pk)",
-                "ExpressionAttributeNames": {**names, "#at": "last_chunk_at"},
-                "ExpressionAttributeValues": serialize(values),
-            }
-        },
-    ]
-    try:
-        aws.dynamodb().transact_write_items(TransactItems=actions)  # type: ignore[arg-type]
-    except _client_error() as exc:
-        if _code(exc) != "TransactionCanceledException":
-            raise
-        reasons = [r.get("Code") for r in cast("dict[str, Any]", exc.response).get("CancellationReasons", [])]
-        if len(reasons) != len(actions):
-            raise
-        *_profiles, chunk_reason, job_reason = reasons
-        if chunk_reason == "ConditionalCheckFailed":
+        True: applied now. False: the chunk was recorded before (a redelivery) and nothing
+        changed. Raises :class:`StaleReadError` when a profile changed since it was read (read and
+        decide again) or another transaction touched the same items, and :class:`NotFoundError`
+        when the job is gone.
+        """
+        if len(profile_actions) > PROFILES_PER_CHUNK:
+            raise ValueError(f"a chunk writes at most {PROFILES_PER_CHUNK} profiles")
+        table = self.table
+        record = {
+            **keys.import_chunk(job_id, chunk),
+            "entity": CHUNK_ENTITY,
+            "chunk": chunk,
+            "results": [dict(r) for r in results],
+            "recorded_at": at.isoformat(),
+            keys.TTL_ATTRIBUTE: int((at + KEEP_FOR).timestamp()),
+        }
+        names = {f"#c{i}": name for i, name in enumerate(COUNTERS)}
+        values: dict[str, Any] = {f":c{i}": int(counts.get(name, 0)) for i, name in enumerate(COUNTERS)}
+        values[":at"] = at.isoformat()
+        actions: list[dict[str, Any]] = [
+            *(dict(a) for a in profile_actions),
+            {
+                "Put": {
+                    "TableName": table,
+                    "Item": serialize(record),
+                    "ConditionExpression": "attribute_not_exists(pk)",
+                }
+            },
+            {
+                "Update": {
+                    "TableName": table,
+                    "Key": serialize(keys.import_job(job_id)),
+                    "UpdateExpression": "ADD "
+                    + ", ".join(f"{n} :c{i}" for i, n in enumerate(names))
+                    + " SET #at = :at",
+                    "ConditionExpression": "attribute_exists(pk)",
+                    "ExpressionAttributeNames": {**names, "#at": "last_chunk_at"},
+                    "ExpressionAttributeValues": serialize(values),
+                }
+            },
+        ]
+        # the chunk's record is the marker (second to last), the job's update the last action
+        outcome = transact.write(self.client, actions, duplicate_at=-2, missing_at=-1)
+        if outcome is Outcome.DUPLICATE:
             return False
-        if job_reason == "ConditionalCheckFailed":
-            raise NotFoundError(f"no import job {job_id!r}") from exc
-        if set(reasons) <= {"None", None, "ConditionalCheckFailed", "TransactionConflict"}:
-            raise StaleReadError(
-                f"import {job_id} chunk {chunk}: profiles changed while it was written"
-            ) from exc
-        raise
-    return True
+        if outcome is Outcome.MISSING:
+            raise NotFoundError(f"no import job {job_id!r}")
+        if outcome is Outcome.CONFLICT:
+            raise StaleReadError(f"import {job_id} chunk {chunk}: profiles changed while it was written")
+        return True
 
-
-def chunk_results(job_id: str, first_chunk: int, limit: int) -> list[tuple[int, list[dict[str, Any]]]]:
-    """Up to ``limit`` chunk records from ``first_chunk`` on, in order: (chunk, its line results)."""
-    low, high = keys.import_chunk_range(first_chunk)
-    got = aws.dynamodb().query(
-        TableName=config.tables().table_name,
-        KeyConditionExpression="#pk = :pk AND #sk BETWEEN :low AND :high",
-        ExpressionAttributeNames={"#pk": keys.PK, "#sk": keys.SK},
-        ExpressionAttributeValues=serialize(
-            {":pk": keys.import_job(job_id)["pk"], ":low": low, ":high": high}
-        ),
-        Limit=limit,
-        ConsistentRead=True,
-    )
-    out = []
-    for item in got.get("Items", []):
-        data = deserialize(item)
-        out.append((keys.import_chunk_of(str(data[keys.SK])), list(data.get("results", []))))
-    return out
+    def chunk_results(
+        self, job_id: str, first_chunk: int, limit: int
+    ) -> list[tuple[int, list[dict[str, Any]]]]:
+        """Up to ``limit`` chunk records from ``first_chunk`` on, in order: (chunk, its line results)."""
+        low, high = keys.import_chunk_range(first_chunk)
+        got = self.client.query(
+            TableName=self.table,
+            KeyConditionExpression="#pk = :pk AND #sk BETWEEN :low AND :high",
+            ExpressionAttributeNames={"#pk": keys.PK, "#sk": keys.SK},
+            ExpressionAttributeValues=serialize(
+                {":pk": keys.import_job(job_id)["pk"], ":low": low, ":high": high}
+            ),
+            Limit=limit,
+            ConsistentRead=True,
+        )
+        out = []
+        for item in got.get("Items", []):
+            data = deserialize(item)
+            out.append((keys.import_chunk_of(str(data[keys.SK])), list(data.get("results", []))))
+        return out

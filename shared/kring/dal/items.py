@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
+from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -49,3 +51,35 @@ def value(python_value: Any) -> dict[str, Any]:
     """One attribute value, e.g. for ExpressionAttributeValues."""
     serialized: dict[str, Any] = dict(_serializer.serialize(_prepare(python_value)))
     return serialized
+
+
+# ------------------------------------------------------------------------------------ keys, times
+ItemKey = tuple[str, str]
+"""An item's (pk, sk): what the readers index the items they fetched by."""
+
+
+def key_of(key: Mapping[str, Any]) -> ItemKey:
+    return (str(key["pk"]), str(key["sk"]))
+
+
+def timestamp(moment: datetime) -> str:
+    """Fixed width, UTC, microseconds: string order is time order. Every stored time Kring
+    compares or sorts on is written so."""
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+def parse_time(text: str) -> datetime:
+    """A stored time (ISO 8601, ``Z`` or an offset; without one, UTC) as an aware UTC datetime."""
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return (moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)).astimezone(UTC)
+
+
+# ------------------------------------------------------------------------------------ flat records
+def record_attributes(record: Any, *, id_field: str) -> dict[str, Any]:
+    """A flat dataclass record's attributes, each under its field's name, but the id (in the key)."""
+    return {f.name: getattr(record, f.name) for f in fields(record) if f.name != id_field}
+
+
+def record_fields(item: Mapping[str, Any], record_type: Any, *, id_field: str) -> dict[str, Any]:
+    """The inverse: a (plain) item's attributes by the record's field names, but the id."""
+    return {f.name: item[f.name] for f in fields(record_type) if f.name != id_field}

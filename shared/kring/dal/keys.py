@@ -161,6 +161,13 @@ def click(click_token: str) -> Key:
     return {"pk": f"CLICK#{click_token}", "sk": "CLICK"}
 
 
+def click_token_of(pk: str) -> str:
+    """The click token of a click record's pk (:func:`click`)."""
+    if not pk.startswith("CLICK#"):
+        raise ValueError(f"not a click record: {pk!r}")
+    return pk.removeprefix("CLICK#")
+
+
 def share_intent(intent_id: str) -> Key:
     """Marker that a ShareIntended event was counted (exactly once)."""
     return {"pk": f"INTENT#{intent_id}", "sk": "INTENT"}

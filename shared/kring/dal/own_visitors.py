@@ -10,9 +10,9 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from kring import aws, config
 from kring.dal import keys
 from kring.dal.items import serialize
+from kring.dal.repository import Repository
 
 ENTITY = "own_visitor"
 
@@ -29,9 +29,10 @@ def to_item(ambassador_id: str, day: date, visitor: str, expires_at: int) -> dic
     )
 
 
-def mark(ambassador_id: str, day: date, visitor: str, *, expires_at: int) -> None:
-    """One unconditional PutItem: a second press the same day writes the same item again.
-    ``expires_at`` (epoch seconds) is the caller's: as long as the recorder keeps that day's
-    visitor state, so a late or redriven click is judged as it would have been on time."""
-    item = to_item(ambassador_id, day, visitor, expires_at)
-    aws.dynamodb().put_item(TableName=config.tables().table_name, Item=item)
+class OwnVisitorRepository(Repository):
+    def mark(self, ambassador_id: str, day: date, visitor: str, *, expires_at: int) -> None:
+        """One unconditional PutItem: a second press the same day writes the same item again.
+        ``expires_at`` (epoch seconds) is the caller's: as long as the recorder keeps that day's
+        visitor state, so a late or redriven click is judged as it would have been on time."""
+        item = to_item(ambassador_id, day, visitor, expires_at)
+        self.client.put_item(TableName=self.table, Item=item)

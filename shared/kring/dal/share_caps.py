@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kring.dal import batch, keys
-from kring.dal.items import deserialize, serialize
+from kring.dal.items import serialize
+from kring.dal.repository import Repository
 
 ENTITY = "share_cap_ledger"
 KEEP_FOR = timedelta(weeks=3)
@@ -23,18 +24,22 @@ def iso_week(moment: datetime) -> str:
     return f"{year}-W{week:02d}"
 
 
-def ledgers(ambassador_ids: Iterable[str], week: str) -> dict[str, set[str]]:
-    """The vacancies each ambassador was given this week (absent → none)."""
-    found = batch.get(
-        [serialize(keys.share_cap_ledger(a, week)) for a in ambassador_ids],
-        projection=[keys.PK, "vacancies"],
-        consistent=True,
-    )
-    out: dict[str, set[str]] = {}
-    for item in found:
-        data = deserialize(item)
-        out[keys.ambassador_id_from(data[keys.PK])] = set(data.get("vacancies", ()))
-    return out
+class ShareCapRepository(Repository):
+    """The weekly ledgers' one read (their writes go in the fan-out's batches: :func:`put_request`)."""
+
+    def ledgers(self, ambassador_ids: Iterable[str], week: str) -> dict[str, set[str]]:
+        """The vacancies each ambassador was given this week (absent → none)."""
+        found = batch.read(
+            (keys.share_cap_ledger(a, week) for a in ambassador_ids),
+            projection=[keys.PK, keys.SK, "vacancies"],
+            consistent=True,
+            client=self.client,
+            table=self.table,
+        )
+        return {
+            keys.ambassador_id_from(str(data[keys.PK])): set(data.get("vacancies", ()))
+            for data in found.values()
+        }
 
 
 def put_request(ambassador_id: str, week: str, vacancies: set[str], now: datetime) -> dict[str, Any]:

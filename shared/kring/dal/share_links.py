@@ -7,9 +7,9 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from kring import aws, config
 from kring.dal import batch, keys, pages
 from kring.dal.items import deserialize, serialize
+from kring.dal.repository import Repository
 from kring.models.common import Page
 from kring.models.vacancy import ShareLink
 
@@ -44,69 +44,83 @@ class LinkKey:
     only_writer: str | None
 
 
-def link_key(vacancy_id: str, *, fan_out: str) -> LinkKey:
-    """The vacancy's link key for the fan-out of origin event ``fan_out``: created once (conditional
-    put, recording its creator), read back by everyone after; concurrent creators converge on the
-    stored one. A second fan-out marks the key as shared before it writes any link, so the first
-    one's later pages know (consistent reads) that links of others may exist."""
-    client = aws.dynamodb()
-    table = config.tables().table_name
-    key = serialize(keys.link_key(vacancy_id))
-    got = client.get_item(TableName=table, Key=key, ConsistentRead=True)
-    if "Item" not in got:
-        candidate = secrets.token_bytes(LINK_KEY_BYTES)
-        try:
-            client.put_item(
-                TableName=table,
-                Item={
-                    **key,
-                    "entity": {"S": "link_key"},
-                    "secret": {"B": candidate},
-                    "created_by": {"S": fan_out},
-                },
-                ConditionExpression="attribute_not_exists(pk)",
-            )
-        except client.exceptions.ConditionalCheckFailedException:
-            got = client.get_item(TableName=table, Key=key, ConsistentRead=True)
-        else:
-            return LinkKey(candidate, only_writer=fan_out)
-    item = got["Item"]
-    secret = bytes(item["secret"]["B"])
-    creator = item.get("created_by", {}).get("S")
-    if "shared" in item:
-        return LinkKey(secret, only_writer=None)
-    if creator != fan_out:
-        client.update_item(
-            TableName=table,
-            Key=key,
-            UpdateExpression="SET #s = :t",
-            ExpressionAttributeNames={"#s": "shared"},
-            ExpressionAttributeValues={":t": {"BOOL": True}},
-        )
-        return LinkKey(secret, only_writer=None)
-    return LinkKey(secret, only_writer=creator)
-
-
-def existing_codes(codes: Iterable[str]) -> set[str]:
-    """Which of ``codes`` already have a link item (BatchGetItem, keys only)."""
-    found = batch.get([serialize(keys.share_link(c)) for c in codes], projection=[keys.PK])
-    return {deserialize(item)[keys.PK].removeprefix("LINK#") for item in found}
-
-
 def put_requests(links: Sequence[ShareLink]) -> list[dict[str, Any]]:
     return [{"PutRequest": {"Item": to_item(link)}} for link in links]
 
 
-def put_links(links: Sequence[ShareLink]) -> int:
-    """Write links (idempotent: a link's key is its code); the BatchWriteItem requests made."""
-    return batch.write(put_requests(links))
+class ShareLinkRepository(Repository):
+    """Share links and the vacancies' link keys in the single table."""
 
+    def link_key(self, vacancy_id: str, *, fan_out: str) -> LinkKey:
+        """The vacancy's link key for the fan-out of origin event ``fan_out``: created once (conditional
+        put, recording its creator), read back by everyone after; concurrent creators converge on the
+        stored one. A second fan-out marks the key as shared before it writes any link, so the first
+        one's later pages know (consistent reads) that links of others may exist."""
+        client = self.client
+        table = self.table
+        key = serialize(keys.link_key(vacancy_id))
+        got = client.get_item(TableName=table, Key=key, ConsistentRead=True)
+        if "Item" not in got:
+            candidate = secrets.token_bytes(LINK_KEY_BYTES)
+            try:
+                client.put_item(
+                    TableName=table,
+                    Item={
+                        **key,
+                        "entity": {"S": "link_key"},
+                        "secret": {"B": candidate},
+                        "created_by": {"S": fan_out},
+                    },
+                    ConditionExpression="attribute_not_exists(pk)",
+                )
+            except client.exceptions.ConditionalCheckFailedException:
+                got = client.get_item(TableName=table, Key=key, ConsistentRead=True)
+            else:
+                return LinkKey(candidate, only_writer=fan_out)
+        item = got["Item"]
+        secret = bytes(item["secret"]["B"])
+        creator = item.get("created_by", {}).get("S")
+        if "shared" in item:
+            return LinkKey(secret, only_writer=None)
+        if creator != fan_out:
+            client.update_item(
+                TableName=table,
+                Key=key,
+                UpdateExpression="SET #s = :t",
+                ExpressionAttributeNames={"#s": "shared"},
+                ExpressionAttributeValues={":t": {"BOOL": True}},
+            )
+            return LinkKey(secret, only_writer=None)
+        return LinkKey(secret, only_writer=creator)
 
-def get(code: str) -> ShareLink | None:
-    got = aws.dynamodb().get_item(TableName=config.tables().table_name, Key=serialize(keys.share_link(code)))
-    return from_item(got["Item"]) if "Item" in got else None
+    def existing_codes(self, codes: Iterable[str]) -> set[str]:
+        """Which of ``codes`` already have a link item (BatchGetItem, keys only)."""
+        found = batch.get(
+            [serialize(keys.share_link(c)) for c in codes],
+            projection=[keys.PK],
+            client=self.client,
+            table=self.table,
+        )
+        return {deserialize(item)[keys.PK].removeprefix("LINK#") for item in found}
 
+    def put_links(self, links: Sequence[ShareLink]) -> int:
+        """Write links (idempotent: a link's key is its code); the BatchWriteItem requests made."""
+        return batch.write(put_requests(links), client=self.client, table=self.table)
 
-def list_for_vacancy(vacancy_id: str, limit: int, cursor: Mapping[str, Any] | None) -> Page[ShareLink]:
-    """The links of one vacancy in ambassador order (Query on gsi1)."""
-    return pages.query_page(keys.GSI1, keys.shares_of_vacancy(vacancy_id), limit, cursor, from_item)
+    def get(self, code: str) -> ShareLink | None:
+        got = self.client.get_item(TableName=self.table, Key=serialize(keys.share_link(code)))
+        return from_item(got["Item"]) if "Item" in got else None
+
+    def list_for_vacancy(
+        self, vacancy_id: str, limit: int, cursor: Mapping[str, Any] | None
+    ) -> Page[ShareLink]:
+        """The links of one vacancy in ambassador order (Query on gsi1)."""
+        return pages.query_page(
+            keys.GSI1,
+            keys.shares_of_vacancy(vacancy_id),
+            limit,
+            cursor,
+            from_item,
+            table=self.table,
+            client=self.client,
+        )

@@ -13,35 +13,26 @@ A vacancy item is the :class:`~kring.models.vacancy.Vacancy` plus what only the 
 - ``pending_events`` — the events a write decided to emit, stored with the write and removed once
   they are on the bus: a crash between the two is repaired by the ATS's retry (a small outbox).
 
-``ConditionalCheckFailedException`` becomes :class:`~kring.errors.ConflictError` in one place.
+A failed condition becomes :class:`~kring.errors.ConflictError` (:func:`kring.dal.transact.conditional`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kring import aws, config
 from kring.dal import keys, pages
-from kring.dal.items import deserialize, serialize, value
+from kring.dal.items import deserialize, serialize, timestamp, value
+from kring.dal.repository import Repository
+from kring.dal.transact import conditional
 from kring.errors import ConflictError
 from kring.models.common import Locale, Page
 from kring.models.vacancy import AtsJob, Vacancy
 
-if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
-
 VACANCY_ENTITY = "vacancy"
 ATS_JOB_ENTITY = "ats_job"
 _DATETIMES = ("published_at", "closed_at", "updated_at", "source_updated_at")
-
-
-def timestamp(moment: datetime) -> str:
-    """Fixed width, UTC, microseconds: string order is time order."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 @dataclass(frozen=True)
@@ -115,33 +106,8 @@ def job_from_item(item: Mapping[str, Any]) -> AtsJob:
     return AtsJob.model_validate({k: v for k, v in data.items() if k in fields})
 
 
-@contextmanager
-def _conditional(what: str) -> Iterator[None]:
-    """The one place a lost conditional write becomes a domain error."""
-    from botocore.exceptions import ClientError
-
-    try:
-        yield
-    except ClientError as exc:
-        if exc.response.get("Error", {}).get("Code") == "ConditionalCheckFailedException":
-            raise ConflictError(what) from exc
-        raise
-
-
-class VacancyRepository:
+class VacancyRepository(Repository):
     """Vacancies and ATS jobs in the single table. Clients and names are resolved lazily."""
-
-    def __init__(self, client: DynamoDBClient | None = None, table_name: str | None = None) -> None:
-        self._client = client
-        self._table_name = table_name
-
-    @property
-    def client(self) -> DynamoDBClient:
-        return self._client or aws.dynamodb()
-
-    @property
-    def table(self) -> str:
-        return self._table_name or config.tables().table_name
 
     # ----------------------------------------------------------------------------- vacancies
     def get(self, vacancy_id: str) -> StoredVacancy | None:
@@ -177,14 +143,14 @@ class VacancyRepository:
         }
         if values:
             request["ExpressionAttributeValues"] = values
-        with _conditional(f"vacancy {stored.vacancy.id} changed underneath"):
+        with conditional(f"vacancy {stored.vacancy.id} changed underneath"):
             self.client.put_item(**request)
 
     def clear_pending(self, vacancy_id: str, revision: int) -> bool:
         """Forget the pending events once they are on the bus, unless the item moved on (then the
         writer that moved it carried them forward and publishes them itself)."""
         try:
-            with _conditional("pending events taken over"):
+            with conditional("pending events taken over"):
                 self.client.update_item(
                     TableName=self.table,
                     Key=serialize(keys.vacancy(vacancy_id)),

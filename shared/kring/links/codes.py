@@ -51,4 +51,4 @@ def share_url(code: str, network: Network) -> str:
 
 
 def list_vacancy_shares(vacancy_id: str, limit: int, cursor: dict[str, Any] | None) -> Page[ShareLink]:
-    return share_links.list_for_vacancy(vacancy_id, limit, cursor)
+    return share_links.ShareLinkRepository().list_for_vacancy(vacancy_id, limit, cursor)

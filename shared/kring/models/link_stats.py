@@ -1,6 +1,6 @@
 """What recording one click or share intent writes: a marker, dedupe tags and counter increments,
 applied together in one transaction (planned by :mod:`kring.clicks.counting`, written by
-:mod:`kring.dal.link_stats`)."""
+:mod:`kring.dal.link_activity`)."""
 
 from __future__ import annotations
 

@@ -81,7 +81,7 @@ def save_ambassador(data: AmbassadorInput, *, now: datetime | None = None) -> Sa
     The profile enters the fan-out's eligibility index only while opted in, not dormant and in a
     sharing phase; replacing it with anything else takes it out again.
     """
-    saved = repository.save(Ambassador.from_input(data, now=now or _now()))
+    saved = repository.AmbassadorRepository().save(Ambassador.from_input(data, now=now or _now()))
     point_email(saved.ambassador)
     metrics.add_metric(
         name="AmbassadorsCreated" if saved.created else "AmbassadorsUpdated", unit=MetricUnit.Count, value=1
@@ -95,7 +95,7 @@ def point_email(ambassador: Ambassador) -> None:
     Idempotent; a pointer left by an old address is harmless (verified against the profile)."""
     email_hash = identity.email_hash(ambassador.email)
     if email_hash is not None:
-        repository.put_email_pointer(email_hash, ambassador.id)
+        repository.AmbassadorRepository().put_email_pointer(email_hash, ambassador.id)
 
 
 # --- changing what is stored ------------------------------------------------------------------
@@ -156,14 +156,14 @@ def patch_ambassador(ambassador_id: str, patch: object, *, now: datetime | None 
             "the patch is not valid", [{"field": "id", "message": "the employee id cannot be changed"}]
         )
     for _attempt in range(MAX_PATCH_ATTEMPTS):
-        seen = repository.get_stored(ambassador_id)
+        seen = repository.AmbassadorRepository().get_stored(ambassador_id)
         if seen is None:
             raise NotFoundError(f"no ambassador with id {ambassador_id!r}")
         wanted = merged(seen.ambassador, changes)
         if not changed_fields(seen.ambassador, wanted):
             return seen.ambassador
         changed = Ambassador.from_input(wanted, now=now or _now(), created_at=seen.ambassador.created_at)
-        if repository.replace(changed, seen):
+        if repository.AmbassadorRepository().replace(changed, seen):
             if changed.email != seen.ambassador.email:
                 point_email(changed)
             metrics.add_metric(name="AmbassadorsUpdated", unit=MetricUnit.Count, value=1)
@@ -172,7 +172,7 @@ def patch_ambassador(ambassador_id: str, patch: object, *, now: datetime | None 
 
 
 def get_ambassador(ambassador_id: str) -> Ambassador:
-    found = repository.get(_known_id(ambassador_id))
+    found = repository.AmbassadorRepository().get(_known_id(ambassador_id))
     if found is None:
         raise NotFoundError(f"no ambassador with id {ambassador_id!r}")
     return found
@@ -180,7 +180,7 @@ def get_ambassador(ambassador_id: str) -> Ambassador:
 
 def list_ambassadors(limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Ambassador]:
     """One page of ambassadors in id order; ``cursor`` is the previous page's."""
-    return repository.list_page(limit, cursor)
+    return repository.AmbassadorRepository().list_page(limit, cursor)
 
 
 # --- erasure ---------------------------------------------------------------------------------------
@@ -216,17 +216,17 @@ def erase_ambassador(ambassador_id: str, *, now: datetime | None = None) -> bool
     """
     ambassador_id = _known_id(ambassador_id)
     subject = erasure_subject(ambassador_id)
-    item_keys = repository.collection_keys(ambassador_id, keep_rewards=True)
+    item_keys = repository.AmbassadorRepository().collection_keys(ambassador_id, keep_rewards=True)
     if not item_keys:
-        if repository.erasure_recorded(subject):
+        if repository.AmbassadorRepository().erasure_recorded(subject):
             return False
         raise NotFoundError(f"no ambassador with id {ambassador_id!r}")
-    profile = repository.get(ambassador_id)
-    repository.put_erasure_record(subject, now or _now())
+    profile = repository.AmbassadorRepository().get(ambassador_id)
+    repository.AmbassadorRepository().put_erasure_record(subject, now or _now())
     email_hash = identity.email_hash(profile.email) if profile else None
     if email_hash is not None:
-        repository.delete_email_pointer(email_hash, ambassador_id)
-    repository.delete_keys(item_keys)
+        repository.AmbassadorRepository().delete_email_pointer(email_hash, ambassador_id)
+    repository.AmbassadorRepository().delete_keys(item_keys)
     metrics.add_metric(name="AmbassadorsErased", unit=MetricUnit.Count, value=1)
     logger.info("ambassador erased", extra={"erasure_subject": subject, "items_deleted": len(item_keys)})
     return True

@@ -30,7 +30,7 @@ from kring import config
 from kring.dal import ambassadors as repository
 from kring.dal import batch, keys
 from kring.dal import import_jobs as jobs
-from kring.dal.import_jobs import ImportJob, StaleReadError
+from kring.dal.import_jobs import ImportJob, ImportJobRepository, StaleReadError
 from kring.errors import (
     FieldValidationError,
     InvalidInputError,
@@ -108,7 +108,7 @@ def start_import(
         lines=len(parsed.lines),
         chunks=len(chunks),
     )
-    jobs.put_job(job)
+    ImportJobRepository().put_job(job)
     try:
         queue.enqueue_chunks([c.model_dump_json(exclude_none=True) for c in chunks])
     except Exception as exc:
@@ -124,7 +124,9 @@ def start_import(
 def _abandon(job_id: str, exc: Exception) -> None:
     """Mark the job failed, best effort: the error being handled is the one that matters."""
     try:
-        jobs.mark_abandoned(job_id, f"the file could not be queued ({type(exc).__name__}): upload it again")
+        ImportJobRepository().mark_abandoned(
+            job_id, f"the file could not be queued ({type(exc).__name__}): upload it again"
+        )
     except Exception:  # the original error propagates
         logger.exception("could not mark an import job abandoned", extra={"job_id": job_id})
 
@@ -170,13 +172,13 @@ def apply_chunk(
     at = now or _now()
     for attempt in range(MAX_APPLY_ATTEMPTS):
         ids = [line.id for line in chunk.lines if line.cells is not None and _valid_id(line.id)]
-        stored = repository.get_many([i for i in ids if i is not None], sleep=sleep)
+        stored = repository.AmbassadorRepository().get_many([i for i in ids if i is not None], sleep=sleep)
         decided = _decide(chunk.lines, stored, at)
         # E-mail pointers first: idempotent and verified against the profile on every use, so a
         # pointer written for a line that then loses its write is harmless.
-        repository.put_email_pointers(decided.pointers, sleep=sleep)
+        repository.AmbassadorRepository().put_email_pointers(decided.pointers, sleep=sleep)
         try:
-            applied = jobs.record_chunk(
+            applied = ImportJobRepository().record_chunk(
                 chunk.job_id,
                 chunk.chunk,
                 results=decided.results,
@@ -256,12 +258,12 @@ def _line_outcome(
         return errors
     if seen is None:
         created = Ambassador.from_input(wanted, now=at)
-        return "created", created, [], repository.create_action(created)
+        return "created", created, [], repository.AmbassadorRepository().create_action(created)
     changed = ambassadors.changed_fields(seen.ambassador, wanted)
     if not changed:
         return "unchanged", seen.ambassador, [], None
     updated = Ambassador.from_input(wanted, now=at, created_at=seen.ambassador.created_at)
-    return "updated", updated, changed, repository.replace_action(updated, seen)
+    return "updated", updated, changed, repository.AmbassadorRepository().replace_action(updated, seen)
 
 
 def _unreadable(line: ImportLine) -> list[dict[str, str]]:
@@ -279,7 +281,7 @@ def record_failure(chunk: ImportChunk, exc: BaseException, *, now: datetime | No
     best effort: the failure itself propagates."""
     message = f"chunk {chunk.chunk} (lines {chunk.lines[0].line}-{chunk.lines[-1].line}) failed: {exc}"
     try:
-        jobs.note_failure(chunk.job_id, message, now or _now())
+        ImportJobRepository().note_failure(chunk.job_id, message, now or _now())
     except Exception:  # the chunk's own error is the one that propagates
         logger.exception("could not note an import failure", extra={"job_id": chunk.job_id})
 
@@ -337,7 +339,7 @@ def report(
     """The job, and up to ``limit`` lines of its report in file order from ``position`` (only
     lines with ``status``, when given). Lines appear as their chunks are applied: a page stops at
     the first chunk not applied yet, and its position lets the caller come back for it."""
-    job = jobs.get_job(known_job_id(job_id))
+    job = ImportJobRepository().get_job(known_job_id(job_id))
     if job is None:
         raise NotFoundError(f"no import job {job_id!r}")
     chunk, after_line = 0, 0
@@ -365,7 +367,7 @@ def _page(
     for _read in range(REPORT_READS_PER_PAGE):
         if chunk >= job.chunks:
             break
-        records = jobs.chunk_results(job.job_id, chunk, REPORT_CHUNKS_PER_READ)
+        records = ImportJobRepository().chunk_results(job.job_id, chunk, REPORT_CHUNKS_PER_READ)
         for number, results in records:
             if number != chunk:
                 return lines, chunk, after_line  # that chunk is not applied yet

@@ -14,4 +14,4 @@ from kring.dal import ambassadors as repository
 
 def names_of(ambassador_ids: Iterable[str]) -> Mapping[str, str]:
     """The name of each ambassador among ``ambassador_ids`` who has a profile, by id."""
-    return repository.names(ambassador_ids)
+    return repository.AmbassadorRepository().names(ambassador_ids)

@@ -36,8 +36,11 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from kring.clicks.counting import SHARES, day_of
-from kring.dal import batch, keys, link_stats, share_caps, share_links
-from kring.dal.eligibility import eligible_page
+from kring.dal import batch, keys, share_caps, share_counts, share_links
+from kring.dal.ambassadors import AmbassadorRepository
+from kring.dal.link_activity import LinkActivityRepository
+from kring.dal.share_counts import PageCounted
+from kring.dal.transact import Outcome
 from kring.dal.vacancies import VacancyRepository
 from kring.errors import TransientError
 from kring.events import SharesCreated, VacancyPublished
@@ -56,7 +59,6 @@ SHARES_PER_EVENT = 500  # SharesCreated.ambassador_ids holds at most this many
 # default), 14 in FanoutDLQ, and a redrive.
 SHARES_COUNTED_RETENTION = timedelta(days=30)
 MAX_COUNT_ATTEMPTS = 6
-SHARES_COUNTED_ENTITY = "shares_counted"
 
 
 @dataclass(frozen=True)
@@ -107,8 +109,8 @@ def fan_out_page(
     if vacancy is None:
         logger.info("vacancy no longer published: no links", extra={"vacancy_id": record.vacancy.vacancy_id})
         return PageResult(0, 0, 0, 0, 0, next_page=False, skipped_reason="not_published").as_dict()
-    key = share_links.link_key(vacancy.vacancy_id, fan_out=record.origin_event_id)
-    page = eligible_page(page_size, record.cursor)
+    key = share_links.ShareLinkRepository().link_key(vacancy.vacancy_id, fan_out=record.origin_event_id)
+    page = AmbassadorRepository().eligible_page(page_size, record.cursor)
     result = _share(
         vacancy,
         page.items,
@@ -146,12 +148,16 @@ def _share(
 ) -> PageResult:
     interested = [a for a in candidates if matches(a, vacancy)]
     codes = {a.id: derive_code(link_key, a.id) for a in interested}
-    existing = share_links.existing_codes(codes.values()) if codes and links_may_exist else set()
+    existing = (
+        share_links.ShareLinkRepository().existing_codes(codes.values())
+        if codes and links_may_exist
+        else set()
+    )
     new = [a for a in interested if codes[a.id] not in existing]
 
     week = share_caps.iso_week(now)
     capped_ids = [a.id for a in new if a.share_cap_per_week is not None]
-    given = share_caps.ledgers(capped_ids, week) if capped_ids else {}
+    given = share_caps.ShareCapRepository().ledgers(capped_ids, week) if capped_ids else {}
     chosen: list[Candidate] = []
     ledger_writes: list[dict[str, Any]] = []
     for ambassador in new:
@@ -206,25 +212,27 @@ def count_shares(
     :class:`TransientError`, so the page is retried."""
     day = day_of(now)
     shard = hashlib.blake2b(page_id.encode("utf-8"), digest_size=2).digest()[0] % keys.STATS_SHARDS
+    marker = PageCounted(
+        page_id=page_id,
+        vacancy_id=vacancy_id,
+        created=created,
+        day=day,
+        expires_at=int((now + SHARES_COUNTED_RETENTION).timestamp()),
+    )
     plan = Plan(
         marker_key=keys.shares_counted(page_id),
-        marker={
-            "entity": SHARES_COUNTED_ENTITY,
-            "vacancy_id": vacancy_id,
-            "created": created,
-            "day": day,
-            keys.TTL_ATTRIBUTE: int((now + SHARES_COUNTED_RETENTION).timestamp()),
-        },
+        marker=share_counts.to_item(marker),
         increments=(
             Increment(keys.vacancy_day_stats(vacancy_id, day, shard), {SHARES: created}),
             Increment(keys.program_day_stats(day, shard), {SHARES: created}),
         ),
     )
+    repository = LinkActivityRepository()
     for attempt in range(MAX_COUNT_ATTEMPTS):
-        outcome = link_stats.commit(plan)
-        if outcome is link_stats.Outcome.APPLIED:
+        outcome = repository.commit(plan)
+        if outcome is Outcome.APPLIED:
             return True
-        if outcome is link_stats.Outcome.DUPLICATE:
+        if outcome is Outcome.DUPLICATE:
             logger.info("fan-out page counted before", extra={"page_id": page_id})
             return False
         batch.backoff(attempt, sleep)

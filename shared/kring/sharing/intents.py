@@ -90,12 +90,12 @@ def share(
     if not is_share_code(request.code):
         raise NotFoundError("no such share link")
     network = _network(request.network)
-    link = share_links.get(request.code)
+    link = share_links.ShareLinkRepository().get(request.code)
     if link is None:
         raise NotFoundError("no such share link")
     stored = (vacancies or VacancyRepository()).get(link.vacancy_id)
     # The ambassador's language (their audience's), else — no profile: erased — the vacancy's.
-    language: Locale = ambassadors.locale_of(link.ambassador_id) or (
+    language: Locale = ambassadors.AmbassadorRepository().locale_of(link.ambassador_id) or (
         stored.vacancy.language if stored else texts.DEFAULT_LOCALE
     )
     if stored is None or stored.vacancy.status != "published":
@@ -115,7 +115,7 @@ def share(
     day = moment.date()
     visitor = visitor_hash(daily_salt(_visitor_key(), day), request.source_ip, request.user_agent)
     window_days = config.attribution().attribution_window_days
-    own_visitors.mark(
+    own_visitors.OwnVisitorRepository().mark(
         link.ambassador_id,
         day,
         visitor,

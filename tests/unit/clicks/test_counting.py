@@ -9,17 +9,17 @@ import pytest
 
 from kring import funnels
 from kring.clicks import counting
-from kring.dal import keys, link_stats
+from kring.dal import keys
+from kring.dal import stats as stats_items
 from kring.errors import FieldValidationError
 from kring.funnels import day_range, summarise
 from kring.models.common import NO_ACCEPT_LANGUAGE
-from kring.models.link_stats import Plan
 from tests.support import link_activity as la
 
 AT = datetime(2026, 11, 29, 23, 59, tzinfo=UTC)
 
 
-def _by_key(plan: Plan) -> dict[str, dict[str, int]]:
+def _by_key(plan: counting.Plan) -> dict[str, dict[str, int]]:
     return {
         inc.key["pk"] + "|" + inc.key["sk"].rsplit("#", 1)[0]: dict(inc.counters) for inc in plan.increments
     }
@@ -182,9 +182,7 @@ def test_the_reports_add_applications_by_method_interviews_hires_and_shares() ->
         {"pk": "STATS#PROG", "sk": "DAY#2026-11-29#2", "ap": 1, "ap_none": 1, "iv": 1, "iv_x": 1},
         {"pk": "STATS#PROG", "sk": "DAY#2026-11-30#1", "hi": 1, "hi_linkedin": 1, "ap_code": 1, "ap": 1},
     ]
-    stats = summarise(
-        "program", date(2026, 11, 1), date(2026, 11, 30), map(link_stats.from_stats_item, stored)
-    )
+    stats = summarise("program", date(2026, 11, 1), date(2026, 11, 30), map(stats_items.from_item, stored))
     totals = stats.totals
     assert (totals.applications, totals.interviews, totals.hires, totals.shares) == (5, 1, 1, 5)
     assert totals.applications_by_method == {
@@ -207,7 +205,7 @@ def test_the_reports_read_the_missing_accept_language_scanners_in_total_by_chann
         {"pk": "STATS#VAC#v", "sk": "DAY#2026-11-29#3", "bot": 1, "bot_scanner": 1, "nal": 1, "nal_x": 1},
         {"pk": "STATS#VAC#v", "sk": "DAY#2026-11-30#1", "bot": 1, "bot_preview": 1},
     ]
-    stats = summarise("v", date(2026, 11, 1), date(2026, 11, 30), map(link_stats.from_stats_item, stored))
+    stats = summarise("v", date(2026, 11, 1), date(2026, 11, 30), map(stats_items.from_item, stored))
     assert (stats.totals.bot_clicks, stats.totals.no_accept_language) == (4, 2)
     assert stats.by_channel["email"].no_accept_language == 1
     assert stats.by_channel["x"].no_accept_language == 1
@@ -220,26 +218,24 @@ def test_the_reports_read_the_missing_accept_language_scanners_in_total_by_chann
 
 def test_stored_names_with_an_underscore_read_back_whole() -> None:
     """``ap_ref`` is ``applications_referral``, not the channel ``ref`` of ``applications``."""
-    assert link_stats.from_stats_item(
-        {"ap_ref": 1, "ap_none": 2, "ap_tok_x": 3, "ap_x": 4, "expires_at": 5}
-    ) == {
+    assert stats_items.from_item({"ap_ref": 1, "ap_none": 2, "ap_tok_x": 3, "ap_x": 4, "expires_at": 5}) == {
         "applications_referral": 1,
         "applications_unattributed": 2,
         "applications_click_token_x": 3,
         "applications_x": 4,
         "expires_at": 5,
     }
-    assert link_stats.stored_name("applications_share_code") == "ap_code"
-    assert link_stats.stored_name("hires_linkedin") == "hi_linkedin"
+    assert stats_items.stored_name("applications_share_code") == "ap_code"
+    assert stats_items.stored_name("hires_linkedin") == "hi_linkedin"
 
 
 def test_every_counter_has_its_own_short_stored_name_and_reads_back() -> None:
     names = funnels.counter_names()
-    stored = {link_stats.stored_name(name) for name in names}
+    stored = {stats_items.stored_name(name) for name in names}
     assert len(stored) == len(names)
     other = {"pk": "p", "sk": "s", "entity": "link_stats"}
-    stored_item = {**other, **{link_stats.stored_name(n): 1 for n in names}}
-    assert link_stats.from_stats_item(stored_item) == {**other, **dict.fromkeys(names, 1)}
+    stored_item = {**other, **{stats_items.stored_name(n): 1 for n in names}}
+    assert stats_items.from_item(stored_item) == {**other, **dict.fromkeys(names, 1)}
 
 
 def test_a_stats_item_holding_every_counter_stays_well_under_one_kilobyte() -> None:
@@ -247,8 +243,8 @@ def test_a_stats_item_holding_every_counter_stays_well_under_one_kilobyte() -> N
     even for the longest vacancy id and counts in the millions."""
     key = keys.vacancy_day_stats("v" * 64, "2026-11-29", keys.STATS_SHARDS - 1)
     day_counters = [n for n in counting.counter_names() if not n.startswith("unique_visitor_days")]
-    size = len("pk") + len(key["pk"]) + len("sk") + len(key["sk"])
-    size += len("entity") + len(link_stats.STATS_ENTITY)
-    size += sum(len(link_stats.stored_name(n)) + 6 for n in day_counters)  # a 9-digit number: 6 bytes
+    size = sum(len(name) + len(value) for name, value in key.items())
+    size += len("entity") + len(stats_items.ENTITY)
+    size += sum(len(stats_items.stored_name(n)) + 6 for n in day_counters)  # a 9-digit number: 6 bytes
     # 889 bytes (784 before the no-Accept-Language counts by channel); 1,365 with the full names
     assert size < 900
