@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from kring.dal import attribution_states
+from kring.dal import attribution_states, keys
 from kring.dal.items import deserialize, serialize
 
 FIXTURE = Path(__file__).parents[2] / "fixtures" / "dal" / "attribution_states.json"
@@ -20,7 +20,7 @@ CURRENT = [c for c in CASES if c["what"].startswith("written by the current code
 OLDER = [c for c in CASES if c not in CURRENT]
 
 
-def _key(item: dict[str, Any]) -> dict[str, str]:
+def _key(item: dict[str, Any]) -> keys.Key:
     return {"pk": item["pk"]["S"], "sk": item["sk"]["S"]}
 
 

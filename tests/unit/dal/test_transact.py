@@ -30,7 +30,7 @@ def _cancelled(reasons: Sequence[str], **at: int | None) -> Outcome:
             response_meta={},
             modeled_fields={"CancellationReasons": [{"Code": r} for r in reasons]},
         )
-        return transact.write(client, ACTIONS, **at)  # type: ignore[arg-type]
+        return transact.write(client, ACTIONS, **at)
 
 
 def test_an_applied_transaction_is_applied() -> None:
