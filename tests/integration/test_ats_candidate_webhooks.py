@@ -27,9 +27,8 @@ def bus(moto_stack: MotoStack) -> Bus:
 
 
 def details(envelopes: list[dict[str, Any]], model: type[events.KringEvent]) -> list[Any]:
-    parse = events.envelope_model(model)
     name = model.__name__
-    return [parse.model_validate(e).detail for e in envelopes if e["detail-type"] == name]  # type: ignore[attr-defined]
+    return [events.parse_envelope(e, model).detail for e in envelopes if e["detail-type"] == name]
 
 
 def no_address_in(envelopes: list[dict[str, Any]]) -> None:

@@ -31,11 +31,8 @@ def bus(moto_stack: MotoStack) -> Bus:
 
 
 def details(envelopes: list[dict[str, Any]], detail: type[events.KringEvent]) -> list[Any]:
-    model = events.envelope_model(detail)
     return [
-        model.model_validate(e).detail  # type: ignore[attr-defined]
-        for e in envelopes
-        if e["detail-type"] == detail.detail_type()
+        events.parse_envelope(e, detail).detail for e in envelopes if e["detail-type"] == detail.detail_type()
     ]
 
 

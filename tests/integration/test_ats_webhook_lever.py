@@ -55,8 +55,8 @@ def sqs_event(messages: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def details(envelopes: list[dict[str, Any]], detail_type: str) -> list[Any]:
-    model = events.envelope_model(events.event_type(detail_type))
-    return [model.model_validate(e).detail for e in envelopes if e["detail-type"] == detail_type]  # type: ignore[attr-defined]
+    kind = events.event_type(detail_type)
+    return [events.parse_envelope(e, kind).detail for e in envelopes if e["detail-type"] == detail_type]
 
 
 def fetch_all(moto_stack: MotoStack) -> dict[str, Any]:

@@ -32,8 +32,8 @@ def send(moto_stack: MotoStack) -> Any:
 
 
 def details(envelopes: list[dict[str, Any]], detail_type: str) -> list[Any]:
-    model = events.envelope_model(events.event_type(detail_type))
-    return [model.model_validate(e).detail for e in envelopes if e["detail-type"] == detail_type]  # type: ignore[attr-defined]
+    kind = events.event_type(detail_type)
+    return [events.parse_envelope(e, kind).detail for e in envelopes if e["detail-type"] == detail_type]
 
 
 def table_items(moto_stack: MotoStack, table: str | None = None) -> int:

@@ -41,8 +41,8 @@ def _body_bytes() -> bytes:
 @router.post("/ambassadors")
 def save_ambassador() -> Response[str]:
     """Create (201) or replace (200, ``created_at`` kept) one ambassador."""
-    data = safe_json.loads(_body_bytes(), max_bytes=MAX_BODY_BYTES)  # 400 / 413 when refused
-    saved = ambassadors.save_ambassador(ambassadors.parse_input(data))
+    data = ambassadors.parse_input(_body_bytes(), max_bytes=MAX_BODY_BYTES)  # 400 / 413 / 422 when refused
+    saved = ambassadors.save_ambassador(data)
     body = AmbassadorOut.of(saved.ambassador)
     if saved.created:
         return json_response(201, body, {"Location": f"/api/ambassadors/{saved.ambassador.id}"})

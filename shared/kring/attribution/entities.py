@@ -12,9 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-Method = Literal["referral", "click_token", "share_code", "unattributed"]
-Model = Literal["last_click", "first_click"]
-Rule = Literal["referral", "click_token", "share_code"]
+from kring.models.common import AttributionMethod, AttributionModel, AttributionRule
+
 Outcome = Literal["credited", "lost"]
 
 HUMAN = "human"
@@ -184,7 +183,7 @@ class Considered:
     """One candidate for credit and what became of it. ``source`` is the employee id, click token
     or share code it came from (None for a referrer e-mail: only its keyed hash is known)."""
 
-    rule: Rule
+    rule: AttributionRule
     source: str | None
     ambassador_id: str | None
     outcome: Outcome
@@ -196,14 +195,14 @@ class Considered:
 
 @dataclass(frozen=True)
 class Decision:
-    method: Method
+    method: AttributionMethod
     ambassador_id: str | None = None
     channel: str | None = None
     click_token: str | None = None
     clicked_at: datetime | None = None
     vacancy_id: str | None = None
     window_days: int = 30
-    model: Model = "last_click"
+    model: AttributionModel = "last_click"
     considered: tuple[Considered, ...] = ()
 
     @property
@@ -235,7 +234,7 @@ class Decision:
 class Announcement:
     """What ``ApplicationAttributed`` told the bus last: a new one is due when this changes."""
 
-    method: Method
+    method: AttributionMethod
     ambassador_id: str | None = None
     channel: str | None = None
     click_token: str | None = None

@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from kring import safe_json
 from kring.dal.vacancies import VacancyRepository
@@ -150,10 +150,8 @@ def apply_changes(
 
 # ------------------------------------------------------------------------------------ fetches
 def parse_fetch_message(body: str) -> FetchMessage:
-    try:
-        return FetchMessage.model_validate(safe_json.loads(body))
-    except (ValidationError, safe_json.InvalidJsonError) as exc:
-        raise InvalidInputError(f"not a fetch message: {exc}") from exc
+    """An AtsFetchQueue message; :class:`InvalidInputError` when it can never be one."""
+    return safe_json.parse(body, FetchMessage.model_validate, invalid="not a fetch message")
 
 
 def fetch(

@@ -14,6 +14,7 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import TypeAdapter, ValidationError
 
+from kring import safe_json
 from kring.dal import ambassadors as repository
 from kring.dal.ambassadors import Saved
 from kring.errors import ConflictError, FieldValidationError, NotFoundError
@@ -27,7 +28,6 @@ __all__ = [
     "changed_fields",
     "erase_ambassador",
     "erasure_subject",
-    "field_errors",
     "get_ambassador",
     "list_ambassadors",
     "merged",
@@ -48,22 +48,12 @@ def _now() -> datetime:
 
 
 # --- validation ------------------------------------------------------------------------------------
-def field_errors(exc: ValidationError) -> list[dict[str, str]]:
-    """pydantic's errors as ``[{field, message}]``, the shape every 422 and import report uses."""
-    out = []
-    for error in exc.errors(include_url=False, include_input=False):
-        location = ".".join(str(part) for part in error["loc"]) or "body"
-        message = str(error["msg"]).removeprefix("Value error, ")
-        out.append({"field": location, "message": message})
-    return out
-
-
-def parse_input(data: object) -> AmbassadorInput:
-    """Input for one ambassador (already parsed JSON), or :class:`FieldValidationError`."""
-    try:
-        return AmbassadorInput.model_validate(data)
-    except ValidationError as exc:
-        raise FieldValidationError("the ambassador is not valid", field_errors(exc)) from exc
+def parse_input(raw: bytes | str, *, max_bytes: int = safe_json.MAX_BYTES) -> AmbassadorInput:
+    """Input for one ambassador (a JSON body): :class:`FieldValidationError` naming each field that
+    is not valid, :class:`~kring.safe_json.InvalidJsonError` for a body that is not JSON."""
+    return safe_json.parse(
+        raw, AmbassadorInput.model_validate, invalid="the ambassador is not valid", max_bytes=max_bytes
+    )
 
 
 def _known_id(ambassador_id: str) -> str:
@@ -107,7 +97,7 @@ def merged(stored: Ambassador | None, changes: Mapping[str, Any]) -> AmbassadorI
     try:
         return AmbassadorInput.model_validate({**base, **changes})
     except ValidationError as exc:
-        details = field_errors(exc)
+        details = safe_json.field_errors(exc)
         missing = {str(e["loc"][0]) for e in exc.errors() if e["type"] == "missing" and e["loc"]}
         needs = {"name": "a name", "email": "an e-mail address"}
         for detail in details:

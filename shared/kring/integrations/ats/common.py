@@ -27,7 +27,7 @@ from kring.models.common import Locale, Provider
 MAX_DELIVERY_ID = 128
 MAX_URL = 2000
 
-# The form of :data:`~kring.integrations.ats.base.ExternalId` (what the changes accept as an id).
+# The form of :data:`~kring.models.common.ExternalId` (what the changes accept as an id).
 _EXTERNAL_ID = re.compile(r"\A[A-Za-z0-9._:@-]{1,40}\Z")
 _SHA256_HEX = re.compile(r"\A[0-9a-fA-F]{64}\Z")
 _DUTCH = frozenset({"nl", "dutch", "nederlands"})
@@ -63,7 +63,7 @@ def id_text(value: object) -> str | None:
 
 def external_id(value: object) -> str | None:
     """An id (a string or an integer, stripped) in the form the changes accept
-    (:data:`~kring.integrations.ats.base.ExternalId`: 1 to 40 of ``A-Z a-z 0-9 . _ : @ -``), or
+    (:data:`~kring.models.common.ExternalId`: 1 to 40 of ``A-Z a-z 0-9 . _ : @ -``), or
     ``None`` for a shape Kring cannot key on."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None

@@ -40,7 +40,7 @@ import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final, Protocol
 
 from pydantic import ValidationError
 
@@ -56,11 +56,11 @@ from kring.integrations.ats.base import (
     JobBoard,
     JobChanged,
     JobPostChanged,
+    JobStatus,
     Rejected,
     Reply,
     Stage,
     StageChanged,
-    StageKind,
     collect_texts,
     first_text,
     parse_json,
@@ -79,7 +79,7 @@ from kring.integrations.ats.common import (
     parse_zoned_time,
 )
 from kring.integrations.ats.http import JsonApi, if_found, path_segment
-from kring.models.common import Locale, Provider
+from kring.models.common import Locale, Provider, StageKind
 
 NAME: Final[Provider] = "smartrecruiters"
 ACK_STATUS: Final = 202
@@ -106,7 +106,7 @@ _STAGE_KINDS: Final[dict[str, StageKind]] = {
     "OFFERED": "offer",
 }
 _LIVE_JOB_STATUSES = frozenset({"SOURCING", "INTERVIEW", "OFFER"})
-_JOB_STATUSES: Final[dict[str, Literal["open", "closed", "draft"]]] = {
+_JOB_STATUSES: Final[dict[str, JobStatus]] = {
     "SOURCING": "open",
     "INTERVIEW": "open",
     "OFFER": "open",

@@ -11,8 +11,8 @@ from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from kring.errors import TransientError
 from kring.integrations.ats import common
-from kring.integrations.ats.base import ExternalId
 from kring.integrations.ats.http import ApiNotFoundError, ApiRequestError, if_found, path_segment
+from kring.models.common import ExternalId
 from tests.support.fixtures import ATS_API_KEY
 
 # RFC 4231, test case 2.
