@@ -134,7 +134,7 @@ def candidate_events(  # noqa: PLR0912, PLR0915 - one story per application, tol
         CandidateStageChanged,
         CandidateUnhired,
     )
-    from kring.intake import identity
+    from kring.links import identity
 
     humans = [c for c in clicks if c["visitor_kind"] == "human"]
     bots = [c for c in clicks if c["visitor_kind"] != "human"]
@@ -318,7 +318,7 @@ def _environment() -> None:
 
 
 def _point_kring_at(tables: cr._Tables, table: str, idempotency_table: str) -> None:
-    from kring.intake import identity
+    from kring.links import identity
 
     cr._point_kring_at(tables, table, idempotency_table)
     identity.clear_cache()

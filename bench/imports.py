@@ -135,7 +135,7 @@ def _fresh_tables(endpoint: str) -> Any:
 
     from infra.local.template import Stack
     from kring import aws, config, idempotency
-    from kring.intake import identity
+    from kring.links import identity
 
     stack = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": f"b{uuid.uuid4().hex[:8]}"})
     table = stack.physical_name("KringTable")

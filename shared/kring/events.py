@@ -170,7 +170,7 @@ KeyedHash = Annotated[str, StringConstraints(pattern=r"^[0-9a-f]{32}$")]
 
 class ApplicationEvidence(BaseModel):
     """Who may have brought the candidate, with nothing personal left: e-mail addresses are keyed
-    hashes (:func:`kring.intake.identity.email_hash`), free text is reduced to the click tokens (check
+    hashes (:func:`kring.links.identity.email_hash`), free text is reduced to the click tokens (check
     character verified) and share codes found in it, in the order found."""
 
     model_config = ConfigDict(frozen=True, extra="forbid")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from kring import events
-from kring.intake import identity
+from kring.links import identity
 from kring.links.click_tokens import check_character
 from tests.integration.test_ats_webhook import table_items
 from tests.support import greenhouse as gh

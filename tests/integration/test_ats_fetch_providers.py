@@ -14,10 +14,10 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from infra.local.fake_ats import FakeAtsApi
 from kring import events
-from kring.intake import identity, vacancies
+from kring.intake import vacancies
 from kring.intake.webhooks import FetchMessage
 from kring.integrations.ats import smartrecruiters
-from kring.links import click_tokens
+from kring.links import click_tokens, identity
 from tests.support import smartrecruiters as srs
 from tests.support import teamtailor as tt
 from tests.support.bus import Bus

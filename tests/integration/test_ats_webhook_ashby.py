@@ -9,7 +9,8 @@ import boto3
 import pytest
 
 from kring import config, events
-from kring.intake import identity, vacancies
+from kring.intake import vacancies
+from kring.links import identity
 from kring.links.click_tokens import new_click_token
 from tests.support import ashby as ab
 from tests.support.bus import Bus

@@ -12,7 +12,7 @@ import pytest
 
 from infra.local.fake_ats import FakeAtsApi
 from kring import events
-from kring.intake import identity
+from kring.links import identity
 from tests.integration.test_ats_webhook import table_items
 from tests.support import lever as lv
 from tests.support.bus import Bus

@@ -504,7 +504,7 @@ def test_an_application_after_a_click_seen_but_not_recorded_waits_for_the_record
 
 
 def _hash(address: str) -> str:
-    from kring.intake import identity
+    from kring.links import identity
 
     found = identity.email_hash(address)
     assert found is not None

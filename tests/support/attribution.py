@@ -42,7 +42,7 @@ ATTRIBUTION_METRICS = ("applications", "interviews", "hires")
 
 
 def candidate(n: int) -> str:
-    """A candidate key (what kring.intake.identity.candidate_key makes), the same for the same ``n``."""
+    """A candidate key (what kring.links.identity.candidate_key makes), the same for the same ``n``."""
     return hashlib.md5(f"candidate-{n}".encode()).hexdigest()  # noqa: S324 - a fake keyed hash
 
 

@@ -67,10 +67,10 @@ from kring.events import (
     LinkClicked,
     parse_envelope,
 )
-from kring.intake import identity
-from kring.intake.vacancies import vacancy_id
 from kring.integrations.eventbridge import EventPublisher, default_publisher
+from kring.links import identity
 from kring.models.common import AttributionModel
+from kring.models.vacancy import vacancy_id
 from kring.observability import logger, metrics
 from kring.queues import batch_recorder
 

@@ -35,7 +35,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.errors import InvalidInputError, ProviderNotConfiguredError
 from kring.intake import vacancies, vacancy_urls, webhooks
-from kring.integrations import ats
+from kring.integrations.ats import registry
 from kring.integrations.ats.base import (
     FetchNeeded,
     JobChanged,
@@ -85,7 +85,7 @@ def sync(
     schedule input), and whatever reading the feed raises (:class:`~kring.errors.TransientError`
     and the like): the poll fails, is retried, and nothing is closed on a feed that was not read.
     """
-    provider = ats.polled_provider(provider_name)
+    provider = registry.polled_provider(provider_name)
     about = {"provider": provider.NAME}
     try:
         feed = provider.published_posts()
@@ -111,7 +111,7 @@ def sync(
         "changes": len(changes),
         "closed": closed,
     }
-    reconciled = ats.reconciled_provider(provider.NAME)
+    reconciled = registry.reconciled_provider(provider.NAME)
     if reconciled is not None:
         summary["applications"] = reconcile_applications(
             reconciled, now, publisher=publisher, fetch_queue=fetch_queue

@@ -18,7 +18,7 @@ from kring import safe_json
 from kring.dal import ambassadors as repository
 from kring.dal.ambassadors import Saved
 from kring.errors import ConflictError, FieldValidationError, NotFoundError
-from kring.intake import identity
+from kring.links import identity
 from kring.models.ambassador import CLEARABLE_FIELDS, Ambassador, AmbassadorInput
 from kring.models.common import AmbassadorId, Page
 from kring.observability import logger, metrics

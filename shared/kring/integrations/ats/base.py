@@ -3,7 +3,7 @@ take its deliveries, and the normalised changes every provider turns its payload
 
 A provider module (``greenhouse.py``, ``lever.py``, ``ashby.py`` …) is a plain module whose
 top-level names satisfy :class:`WebhookProvider`; it is registered by name in
-:mod:`kring.integrations.ats`. The order of the calls is fixed by the intake, not by the module:
+:mod:`kring.integrations.ats.registry`. The order of the calls is fixed by the intake, not by the module:
 
 1. :func:`handshake` — activation or test requests a provider sends *before* a secret exists
    (SmartRecruiters' ``X-Hook-Secret`` echo, Recruitee's test); ``None`` for everything else.

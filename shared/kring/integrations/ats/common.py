@@ -210,14 +210,24 @@ def first_error(exc: ValidationError, root: str = "payload") -> str:
     return f"{where}: {error.get('msg', 'invalid')}"
 
 
-# --------------------------------------------------------------------------------- API keys
+# --------------------------------------------------------------------------------- secrets
+def secret_name(name: str) -> str:
+    """The secret a provider's webhooks are signed with (``webhook-secret-lever``; locally
+    ``KRING_WEBHOOK_SECRET_LEVER``): without it the provider is not connected."""
+    return f"webhook-secret-{name}"
+
+
+def api_key_name(name: str) -> str:
+    """The secret holding the provider's API key (``ats-api-key-lever``; locally
+    ``KRING_ATS_API_KEY_LEVER``), for the providers Kring calls back."""
+    return f"ats-api-key-{name}"
+
+
 def fetch_api_key(provider: Provider, label: str) -> str:
     """The provider's API key (``ats-api-key-<provider>``) for completing ids-only deliveries;
     :class:`~kring.errors.TransientError` without one: it is fixed in configuration and then the
     parked fetches are redriven, so the fetch is retried, never dropped. ``label`` is the
     provider's name as people write it (``SmartRecruiters``), for the message."""
-    from kring.integrations.ats import api_key_name  # the registry imports the provider modules
-
     name = api_key_name(provider)
     key = get_secret(name)
     if not key:

@@ -59,6 +59,7 @@ from kring.integrations.ats.base import (
     stage_kind,
 )
 from kring.integrations.ats.common import (
+    api_key_name,
     as_list,
     declared_locale,
     first_error,
@@ -284,7 +285,6 @@ def default_api() -> WorkableApi:
     base_url = config.ats().workable_api_url.strip()
     if not base_url:
         raise ProviderNotConfiguredError("workable is not polled: WORKABLE_API_URL is empty")
-    from kring.integrations.ats import api_key_name  # the registry imports this module
 
     api_key = get_secret(api_key_name(NAME))
     if not api_key:

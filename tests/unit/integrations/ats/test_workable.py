@@ -14,8 +14,7 @@ from infra.local.fake_ats import FakeAtsApi
 from kring import config
 from kring.errors import InvalidInputError, ProviderNotConfiguredError, TransientError, UnauthorizedError
 from kring.intake import candidates as applications
-from kring.integrations import ats
-from kring.integrations.ats import workable
+from kring.integrations.ats import registry, workable
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
     Delivery,
@@ -304,7 +303,9 @@ def test_a_referrer_given_as_an_address_and_e_mails_as_a_list() -> None:
 def test_intake_opens_every_signed_sample(name: str) -> None:
     body = wk.raw(name)
 
-    delivery = ats.open_delivery("workable", wk.headers(body, signature=wk.documented_signature(name)), body)
+    delivery = registry.open_delivery(
+        "workable", wk.headers(body, signature=wk.documented_signature(name)), body
+    )
 
     assert isinstance(delivery, Delivery)
     assert delivery.ack_status == 200
@@ -318,12 +319,12 @@ def test_intake_refuses_a_tampered_sample() -> None:
     tampered = body.replace(b"GROOV005", b"GROOV006")
 
     with pytest.raises(UnauthorizedError):
-        ats.open_delivery("workable", wk.headers(body), tampered)
+        registry.open_delivery("workable", wk.headers(body), tampered)
 
 
 def test_workable_is_registered_for_webhooks_and_polling() -> None:
-    assert ats.provider("workable") is workable
-    assert ats.polled_provider("workable") is workable
+    assert registry.provider("workable") is workable
+    assert registry.polled_provider("workable") is workable
     assert workable.handshake({}, b"{}") is None
     assert workable.event_name({"event_type": "candidate_moved"}) == "candidate_moved"
     assert workable.event_name([]) == "unknown"
