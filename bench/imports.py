@@ -163,7 +163,7 @@ def _import(data: bytes) -> dict[str, Any]:
     from infra.local.lambda_runtime import LambdaContext
     from infra.local.template import ROOT, FunctionSpec, load_handler
     from kring.dal import import_jobs
-    from kring.integrations.queues import SqsImportQueue
+    from kring.integrations.sqs import SqsImportQueue
     from kring.observability import metrics
     from kring.roster import imports
     from tests.support.link_activity import sqs_event

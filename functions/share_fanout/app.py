@@ -15,7 +15,7 @@ from aws_lambda_powertools.utilities.batch import SqsFifoPartialProcessor, proce
 from kring import config
 from kring.idempotency import register_lambda_context
 from kring.integrations.eventbridge import EventPublisher, default_publisher
-from kring.integrations.queues import PageQueue, SqsPageQueue
+from kring.integrations.sqs import PageQueue, SqsPageQueue
 from kring.observability import logger, metrics
 from kring.queues import parse_fanout_message
 from kring.sharing.fanout import fan_out_page

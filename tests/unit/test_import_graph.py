@@ -41,7 +41,7 @@ PLATFORM = {
     "kring.safe_json",
     "kring.integrations",
     "kring.integrations.eventbridge",
-    "kring.integrations.queues",
+    "kring.integrations.sqs",
     "kring.integrations.secrets",
 }
 SHARED_PACKAGES = ("kring.links", "kring.models", "kring.dal")

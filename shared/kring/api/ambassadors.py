@@ -12,11 +12,11 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from kring import config, safe_json
 from kring.api import pagination, path_ids
-from kring.api.models import AmbassadorOut, ImportJobOut, ImportStartedOut, ListOut
+from kring.api.resource_models import AmbassadorOut, ImportJobOut, ImportStartedOut, ListOut
 from kring.api.responses import json_response, no_content
 from kring.dal import keys
 from kring.errors import FieldValidationError, InvalidInputError
-from kring.integrations.queues import SqsImportQueue
+from kring.integrations.sqs import SqsImportQueue
 from kring.roster import ambassadors, imports
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated

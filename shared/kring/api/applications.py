@@ -12,7 +12,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import Field
 
-from kring.api.models import _Out
+from kring.api.resource_models import _Out
 from kring.api.responses import json_response
 from kring.attribution import explanation
 from kring.attribution.entities import Considered, Outcome

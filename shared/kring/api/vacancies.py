@@ -14,7 +14,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from kring import config, safe_json
 from kring.api import pagination, path_ids
-from kring.api.models import ListOut, ShareOut, VacancyOut, VacancyPatchIn
+from kring.api.resource_models import ListOut, ShareOut, VacancyOut, VacancyPatchIn
 from kring.api.responses import json_response
 from kring.dal import keys
 from kring.intake import vacancies

@@ -44,7 +44,7 @@ from kring.integrations.ats.base import (
     VacancyChange,
 )
 from kring.integrations.eventbridge import EventPublisher, default_publisher
-from kring.integrations.queues import FetchQueue
+from kring.integrations.sqs import FetchQueue
 from kring.models.common import Provider
 from kring.observability import logger, metrics
 

@@ -41,7 +41,7 @@ from kring.integrations.ats.base import (
     VacancyChange,
 )
 from kring.integrations.eventbridge import EventPublisher, default_publisher
-from kring.integrations.queues import FetchQueue, SqsFetchQueue
+from kring.integrations.sqs import FetchQueue, SqsFetchQueue
 from kring.observability import logger, metrics
 
 _CANDIDATE_CHANGES = (ApplicationSubmitted, StageChanged, Hired, Unhired, Rejected)

@@ -56,7 +56,7 @@ VacancyId = Annotated[str, _ID]
 RewardId = Annotated[str, _ID]
 
 # An id an ATS gave (an application, a candidate, a job, a post): 1 to 40 of A-Z a-z 0-9 . _ : @ -
-# (kring.integrations.ats.common reads anything else as no id at all).
+# (kring.integrations.ats.provider_kit reads anything else as no id at all).
 ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._:@-]+$")]
 # What an ATS stage means, whatever the ATS calls it (stages only move forward in Kring's counting).
 StageKind = Literal["applied", "screening", "interview", "offer", "hired", "other"]

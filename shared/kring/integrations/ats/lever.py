@@ -62,7 +62,8 @@ from kring.integrations.ats.base import (
     first_text,
     stage_kind,
 )
-from kring.integrations.ats.common import (
+from kring.integrations.ats.http import ApiNotFoundError, ApiRequestError, JsonApi, path_segment
+from kring.integrations.ats.provider_kit import (
     api_key_name,
     event_name_of,
     first_error,
@@ -72,7 +73,6 @@ from kring.integrations.ats.common import (
     loads_or_none,
     unique_texts,
 )
-from kring.integrations.ats.http import ApiNotFoundError, ApiRequestError, JsonApi, path_segment
 from kring.integrations.secrets import get_secret
 from kring.models.common import Locale, Provider
 from kring.observability import logger, metrics

@@ -33,7 +33,7 @@ from kring.integrations.ats.base import (
     WebhookProvider,
     parse_json,
 )
-from kring.integrations.ats.common import secret_name
+from kring.integrations.ats.provider_kit import secret_name
 from kring.integrations.secrets import get_secret
 
 _PROVIDERS: dict[str, WebhookProvider] = {

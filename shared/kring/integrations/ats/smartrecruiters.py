@@ -65,7 +65,8 @@ from kring.integrations.ats.base import (
     first_text,
     parse_json,
 )
-from kring.integrations.ats.common import (
+from kring.integrations.ats.http import JsonApi, if_found, path_segment
+from kring.integrations.ats.provider_kit import (
     clipped_text,
     delivery_id_text,
     event_name_of,
@@ -78,7 +79,6 @@ from kring.integrations.ats.common import (
     is_sha256_hex,
     parse_zoned_time,
 )
-from kring.integrations.ats.http import JsonApi, if_found, path_segment
 from kring.models.common import Locale, Provider, StageKind
 
 NAME: Final[Provider] = "smartrecruiters"
@@ -407,7 +407,8 @@ def _fetched_job(client: SmartRecruitersApi, request: FetchNeeded) -> list[Chang
 
 def _publication_url(publication: Any) -> str | None:
     """``postingUrl`` (the public page), else ``applyUrl``; the answer may be one publication or
-    a list of them (``content``). Stripped first, unlike :func:`~kring.integrations.ats.common.https_url`."""
+    a list of them (``content``). Stripped first, unlike
+    :func:`~kring.integrations.ats.provider_kit.https_url`."""
     items = publication.get("content") if isinstance(publication, dict) else publication
     for item in items if isinstance(items, list) else [publication]:
         if isinstance(item, dict):

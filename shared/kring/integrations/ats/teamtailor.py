@@ -99,7 +99,8 @@ from kring.integrations.ats.base import (
     parse_json,
     stage_kind,
 )
-from kring.integrations.ats.common import (
+from kring.integrations.ats.http import ApiRequestError, JsonApi, if_found, path_segment
+from kring.integrations.ats.provider_kit import (
     api_key_name,
     clipped_text,
     external_id,
@@ -112,7 +113,6 @@ from kring.integrations.ats.common import (
     parse_zoned_time,
     secret_name,
 )
-from kring.integrations.ats.http import ApiRequestError, JsonApi, if_found, path_segment
 from kring.integrations.secrets import get_secret
 from kring.models.common import Locale, Provider
 from kring.observability import logger

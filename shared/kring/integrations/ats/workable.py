@@ -58,7 +58,8 @@ from kring.integrations.ats.base import (
     first_text,
     stage_kind,
 )
-from kring.integrations.ats.common import (
+from kring.integrations.ats.http import ApiRequestError, JsonApi
+from kring.integrations.ats.provider_kit import (
     api_key_name,
     as_list,
     declared_locale,
@@ -71,7 +72,6 @@ from kring.integrations.ats.common import (
     parse_time,
     unique_texts,
 )
-from kring.integrations.ats.http import ApiRequestError, JsonApi
 from kring.integrations.secrets import get_secret
 from kring.models.common import Provider
 from kring.observability import logger
