@@ -727,13 +727,13 @@ def _item_bytes(item: dict[str, Any]) -> int:
 
 
 def _outcomes(sent: Sequence[Request]) -> dict[str, Any]:
-    from kring.dal import attribution_states as applications
+    from kring.dal import attribution_states
     from kring.dal.items import deserialize
 
     states = _state_items(sent)
     methods: Counter[str] = Counter()
     for item in states.values():
-        state = applications.from_item(deserialize(item))
+        state = attribution_states.from_item(deserialize(item))
         methods[state.decision.method if state.decision else "undecided"] += 1
     put_sizes = sorted(
         _item_bytes(action["Put"]["Item"])

@@ -519,9 +519,9 @@ def _as_counted_before_issue_11(key: keys.Key) -> None:
     from dataclasses import replace
 
     from kring.attribution.rules import difference
-    from kring.dal import attribution_states as applications
+    from kring.dal import attribution_states
 
-    stored = applications.get_state(key)
+    stored = attribution_states.get_state(key)
     assert stored is not None
     assert stored.decision is not None
     before: dict[tuple[str, str], dict[str, int]] = {}
@@ -536,10 +536,10 @@ def _as_counted_before_issue_11(key: keys.Key) -> None:
         before[item] = old
     decision = replace(stored.decision, channel="direct") if stored.decision.method == "referral" else None
     state = replace(stored, decision=decision or stored.decision, counted=before, version=stored.version + 1)
-    commit = applications.Commit(
+    commit = attribution_states.Commit(
         key=key, state=state, expected_version=stored.version, increments=difference(before, stored.counted)
     )
-    assert applications.commit(commit) is applications.Outcome.APPLIED
+    assert attribution_states.commit(commit) is attribution_states.Outcome.APPLIED
 
 
 def test_the_recount_moves_counters_written_before_into_the_channels_of_today(

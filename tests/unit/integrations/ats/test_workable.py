@@ -13,7 +13,7 @@ import pytest
 from infra.local.fake_ats import FakeAtsApi
 from kring import config
 from kring.errors import InvalidInputError, ProviderNotConfiguredError, TransientError, UnauthorizedError
-from kring.intake import candidates as applications
+from kring.intake import candidates
 from kring.integrations.ats import registry, workable
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
@@ -260,7 +260,7 @@ def test_a_click_token_in_the_candidate_is_found(changes: dict[str, Any]) -> Non
     change = only(wk.candidate_event(**changes))
 
     assert isinstance(change, ApplicationSubmitted)
-    assert applications.evidence_of(change.evidence).click_tokens == (TOKEN,)
+    assert candidates.evidence_of(change.evidence).click_tokens == (TOKEN,)
 
 
 def test_a_referrer_is_carried_and_e_mails_leave_only_as_hashes() -> None:
@@ -276,7 +276,7 @@ def test_a_referrer_is_carried_and_e_mails_leave_only_as_hashes() -> None:
     assert change.evidence.referrer_employee_ids == ("E-42",)
     assert change.evidence.candidate_email == "lakita_marrero@example.com"
 
-    event = applications.to_event(change, event_id="workable:x:0", correlation_id="workable:x")
+    event = candidates.to_event(change, event_id="workable:x:0", correlation_id="workable:x")
 
     serialised = event.model_dump_json()
     assert "@" not in serialised
