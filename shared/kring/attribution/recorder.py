@@ -84,7 +84,7 @@ _INPUTS: tuple[type[AttributionInput], ...] = (*CANDIDATE_EVENTS, LinkClicked)
 
 def parse_message(body: str) -> AttributionInput:
     """A CandidateEventsQueue message (the EventBridge envelope of a candidate event or of
-    ``LinkClicked``) as its event; :class:`InvalidInputError` when it can never be one."""
+    ``LinkClicked``) as its event; :class:`~kring.errors.InvalidInputError` when it can never be one."""
     return safe_json.parse(body, _attribution_input, invalid="not a candidate event or click")
 
 
@@ -469,7 +469,7 @@ def message_recorder(
 ) -> Callable[[str], str]:
     """One SQS batch (message id → body): parse every message, read what the valid ones depend
     on in one go, and return the function that records one of them by its message id. It raises
-    the message's :class:`InvalidInputError` (logged, counted as ``AttributionRejected``) for a
+    the message's :class:`~kring.errors.InvalidInputError` (logged, counted as ``AttributionRejected``) for a
     message that is not a candidate event or click, and :class:`TransientError` when it keeps
     conflicting or waits for a click record, so the message alone is retried and, in the end,
     parked."""
