@@ -133,7 +133,8 @@ class Facts:
         return self.application_ids[0]
 
     def decision_inputs(self) -> tuple[object, ...]:
-        """What :func:`~kring.attribution.rules.decide` reads of the facts: when none of it changed, the decision stands."""
+        """What :func:`~kring.attribution.rules.decide` reads of the facts: when none of it
+        changed, the decision stands."""
         return (self.evidence, self.applied_at, self.post_ids, self.job_ids)
 
     def merge(self, other: Facts) -> Facts:

@@ -1,8 +1,9 @@
 """Job feeds: the vacancies of an ATS without a job webhook (Lever, Workable), kept in step with
 its published-jobs feed by a scheduled poll (``functions/job_poller``).
 
-:func:`sync` reads the provider's feed (:meth:`~kring.integrations.ats.base.PolledProvider.published_posts`), compares it with
-the vacancies Kring holds for that provider, and hands :func:`kring.intake.vacancies.apply_changes` only
+:func:`sync` reads the provider's feed
+(:meth:`~kring.integrations.ats.base.PolledProvider.published_posts`), compares it with the
+vacancies Kring holds for that provider, and hands :func:`kring.intake.vacancies.apply_changes` only
 what differs — so the vacancy rules (and their ``VacancyPublished`` / ``VacancyClosed``) are the
 same as for webhook providers:
 
