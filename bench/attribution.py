@@ -134,7 +134,7 @@ def candidate_events(  # noqa: PLR0912, PLR0915 - one story per application, tol
         CandidateStageChanged,
         CandidateUnhired,
     )
-    from kring.intake import identity
+    from kring.links import identity
 
     humans = [c for c in clicks if c["visitor_kind"] == "human"]
     bots = [c for c in clicks if c["visitor_kind"] != "human"]
@@ -318,7 +318,7 @@ def _environment() -> None:
 
 
 def _point_kring_at(tables: cr._Tables, table: str, idempotency_table: str) -> None:
-    from kring.intake import identity
+    from kring.links import identity
 
     cr._point_kring_at(tables, table, idempotency_table)
     identity.clear_cache()
@@ -727,13 +727,13 @@ def _item_bytes(item: dict[str, Any]) -> int:
 
 
 def _outcomes(sent: Sequence[Request]) -> dict[str, Any]:
-    from kring.dal import attribution_states as applications
+    from kring.dal import attribution_states
     from kring.dal.items import deserialize
 
     states = _state_items(sent)
     methods: Counter[str] = Counter()
     for item in states.values():
-        state = applications.from_item(deserialize(item))
+        state = attribution_states.from_item(deserialize(item))
         methods[state.decision.method if state.decision else "undecided"] += 1
     put_sizes = sorted(
         _item_bytes(action["Put"]["Item"])

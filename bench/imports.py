@@ -139,7 +139,7 @@ def _fresh_tables(endpoint: str) -> Any:
 
     from infra.local.template import Stack
     from kring import aws, config, idempotency
-    from kring.intake import identity
+    from kring.links import identity
 
     stack = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": f"b{uuid.uuid4().hex[:8]}"})
     table = stack.physical_name("KringTable")
@@ -167,7 +167,7 @@ def _import(data: bytes) -> dict[str, Any]:
     from infra.local.lambda_runtime import LambdaContext
     from infra.local.template import ROOT, FunctionSpec, load_handler
     from kring.dal import import_jobs
-    from kring.integrations.queues import SqsImportQueue
+    from kring.integrations.sqs import SqsImportQueue
     from kring.observability import metrics
     from kring.roster import imports
     from tests.support.link_activity import sqs_event

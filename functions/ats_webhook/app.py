@@ -30,7 +30,7 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
     from kring.integrations.eventbridge import EventPublisher
-    from kring.integrations.queues import FetchQueue
+    from kring.integrations.sqs import FetchQueue
 
 app = APIGatewayHttpResolver()
 

@@ -24,7 +24,7 @@ if TYPE_CHECKING:
 
     from kring.dal.vacancies import VacancyRepository
     from kring.integrations.eventbridge import EventPublisher
-    from kring.integrations.queues import FetchQueue
+    from kring.integrations.sqs import FetchQueue
 
 
 @logger.inject_lambda_context(clear_state=True)

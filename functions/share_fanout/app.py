@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from kring import config
 from kring.idempotency import register_lambda_context
 from kring.integrations.eventbridge import EventPublisher, default_publisher
-from kring.integrations.queues import PageQueue, SqsPageQueue
+from kring.integrations.sqs import PageQueue, SqsPageQueue
 from kring.observability import logger, metrics
 from kring.queues import parse_fanout_message, process_batch
 from kring.sharing.fanout import fan_out_page

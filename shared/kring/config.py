@@ -17,6 +17,8 @@ from typing import Annotated, Literal
 from pydantic import AnyHttpUrl, Field, field_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from kring.models.common import AttributionModel
+
 
 class _Base(BaseSettings):
     model_config = SettingsConfigDict(frozen=True, extra="ignore", case_sensitive=False)
@@ -140,7 +142,7 @@ class AttributionSettings(_Base):
     plus a margin)."""
 
     attribution_window_days: int = Field(default=30, alias="ATTRIBUTION_WINDOW_DAYS", ge=1, le=365)
-    attribution_model: Literal["last_click", "first_click"] = Field(
+    attribution_model: AttributionModel = Field(
         default="last_click",
         alias="ATTRIBUTION_MODEL",
         description="Which of several valid clicks earns the credit: the last one or the first one",

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
-from kring import config
+from kring import aws, config
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer, IdempotencyConfig
@@ -28,8 +28,6 @@ def persistence_store(key_path: str) -> DynamoDBPersistenceLayer:
     """One store per idempotency key: Powertools configures a store once, with the first config
     it meets, so two idempotent functions in one process must not share one."""
     from aws_lambda_powertools.utilities.idempotency import DynamoDBPersistenceLayer
-
-    from kring import aws
 
     return DynamoDBPersistenceLayer(
         table_name=config.tables().idempotency_table_name, boto3_client=aws.dynamodb()

@@ -19,11 +19,11 @@ from aws_lambda_powertools.utilities.batch import (
     SqsFifoPartialProcessor,
     process_partial_response,
 )
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from kring import safe_json
-from kring.errors import InvalidInputError
-from kring.events import KringEvent, LinkClicked, ShareIntended, VacancyPublished, envelope_model
+from kring.errors import FieldValidationError, InvalidInputError
+from kring.events import Envelope, KringEvent, LinkClicked, ShareIntended, VacancyPublished, parse_envelope
 from kring.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -51,34 +51,26 @@ class FanoutPage(BaseModel):
 
 def parse_fanout_message(body: str) -> FanoutPage:
     """A fan-out queue message as a page; :class:`InvalidInputError` when it can never be one."""
-    try:
-        data = safe_json.loads(body)
-        if isinstance(data, dict) and "detail-type" in data:
-            envelope = envelope_model(VacancyPublished).model_validate(data)
-            detail = envelope.detail  # type: ignore[attr-defined]
-            return FanoutPage(origin_event_id=envelope.id, page=0, vacancy=detail)  # type: ignore[attr-defined]
-        return FanoutPage.model_validate(data)
-    except (ValueError, ValidationError, safe_json.InvalidJsonError) as exc:
-        raise InvalidInputError(f"not a fan-out message: {exc}") from exc
+    return safe_json.parse(body, _fanout_page, invalid="not a fan-out message")
+
+
+def _fanout_page(data: object) -> FanoutPage:
+    if isinstance(data, dict) and "detail-type" in data:
+        envelope = parse_envelope(data, VacancyPublished)
+        return FanoutPage(origin_event_id=envelope.id, page=0, vacancy=envelope.detail)
+    return FanoutPage.model_validate(data)
 
 
 def parse_link_activity_message(body: str) -> LinkClicked | ShareIntended:
     """A link activity queue message (the EventBridge envelope of ``LinkClicked`` or
     ``ShareIntended``, put there by LinkActivityRule) as its event; :class:`InvalidInputError`
     when it can never be one."""
-    try:
-        data = safe_json.loads(body)
-        if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
-        detail_type = data.get("detail-type")
-        event_class = {cls.detail_type(): cls for cls in (LinkClicked, ShareIntended)}.get(str(detail_type))
-        if event_class is None:
-            raise ValueError(f"unexpected detail-type {detail_type!r}")
-        envelope = envelope_model(event_class).model_validate(data)
-    except (ValueError, ValidationError, safe_json.InvalidJsonError) as exc:
-        raise InvalidInputError(f"not a link activity event: {exc}") from exc
-    detail: LinkClicked | ShareIntended = envelope.detail  # type: ignore[attr-defined]
-    return detail
+    return safe_json.parse(body, _link_activity, invalid="not a link activity event")
+
+
+def _link_activity(data: object) -> LinkClicked | ShareIntended:
+    envelope: Envelope[LinkClicked | ShareIntended] = parse_envelope(data, LinkClicked, ShareIntended)
+    return envelope.detail
 
 
 def batch_recorder(
@@ -107,7 +99,10 @@ def batch_recorder(
     def record_message(message_id: str) -> str:
         event = parsed[message_id]
         if isinstance(event, InvalidInputError):
-            logger.error(what, extra={"message_id": message_id, "reason": str(event)[:500]})
+            details = event.details[:10] if isinstance(event, FieldValidationError) else []
+            logger.error(
+                what, extra={"message_id": message_id, "reason": str(event)[:500], "details": details}
+            )
             metrics.add_metric(name=metric, unit=MetricUnit.Count, value=1)
             raise event
         with logger.append_context_keys(correlation_id=event.correlation_id):  # this record's only
@@ -146,10 +141,7 @@ class ImportChunk(BaseModel):
 
 def parse_import_chunk(body: str) -> ImportChunk:
     """An import queue message; :class:`InvalidInputError` when it can never be one."""
-    try:
-        return ImportChunk.model_validate_json(body)
-    except ValidationError as exc:
-        raise InvalidInputError(f"not an import chunk: {exc}") from exc
+    return safe_json.parse(body, ImportChunk.model_validate, invalid="not an import chunk")
 
 
 def process_batch(

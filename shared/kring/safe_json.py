@@ -13,6 +13,10 @@ recursion, and refuses nesting deeper than ``max_depth`` and numbers that are no
 refused is :class:`InvalidJsonError` (an :class:`~kring.errors.InvalidInputError`: a 400, or a message
 that fails alone) and a body over ``max_bytes`` is :class:`~kring.errors.PayloadTooLargeError` (413).
 
+:func:`parse` is the one path from a body to its model, for queue messages and admin API bodies
+alike: :func:`loads`, then the model's validation; a body that is JSON but does not fit is
+:class:`~kring.errors.FieldValidationError` (a 422, or a message that fails alone) naming each field.
+
 Duplicate keys are read as JSON.parse and ``json.loads`` read them (the last one wins): a body is
 parsed by this one reader only, for its signature check and for its use alike, so no two readings
 of one body can differ.
@@ -21,11 +25,14 @@ of one body can differ.
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
-from pydantic_core import from_json
+from pydantic_core import ValidationError, from_json
 
-from kring.errors import InvalidInputError, PayloadTooLargeError
+from kring.errors import FieldValidationError, InvalidInputError, PayloadTooLargeError
+
+T = TypeVar("T")
 
 MAX_DEPTH = 64
 """Nesting levels (objects and arrays) a value may have; the deepest ATS sample has 9."""
@@ -59,6 +66,29 @@ def loads_or_none(raw: bytes | str, *, max_bytes: int = MAX_BYTES) -> Any:
         return loads(raw, max_bytes=max_bytes)
     except (InvalidJsonError, PayloadTooLargeError):
         return None
+
+
+def parse(raw: bytes | str, read: Callable[[Any], T], *, invalid: str, max_bytes: int = MAX_BYTES) -> T:
+    """``raw`` read as JSON (:func:`loads`: :class:`InvalidJsonError` or
+    :class:`~kring.errors.PayloadTooLargeError` when refused), then by ``read`` (a model's
+    ``model_validate``, :func:`kring.events.parse_envelope`, …). A value ``read`` refuses is
+    :class:`~kring.errors.FieldValidationError` with the message ``invalid`` and one
+    ``{field, message}`` per problem."""
+    data = loads(raw, max_bytes=max_bytes)
+    try:
+        return read(data)
+    except ValidationError as exc:
+        raise FieldValidationError(invalid, field_errors(exc)) from exc
+
+
+def field_errors(exc: ValidationError) -> list[dict[str, str]]:
+    """pydantic's errors as ``[{field, message}]``, the shape every 422 and import report uses."""
+    out = []
+    for error in exc.errors(include_url=False, include_input=False):
+        location = ".".join(str(part) for part in error["loc"]) or "body"
+        message = str(error["msg"]).removeprefix("Value error, ")
+        out.append({"field": location, "message": message})
+    return out
 
 
 def _check(value: Any, max_depth: int) -> None:

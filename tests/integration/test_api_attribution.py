@@ -12,7 +12,7 @@ import pytest
 from kring import config
 from kring.dal import keys
 from kring.dal.items import deserialize, serialize
-from kring.intake import identity
+from kring.links import identity
 from tests.support import attribution as at
 from tests.support import link_activity as la
 from tests.support.fixtures import MotoStack

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from kring import events
-from kring.intake import identity
+from kring.links import identity
 from kring.links.click_tokens import check_character
 from tests.integration.test_ats_webhook import table_items
 from tests.support import greenhouse as gh
@@ -27,9 +27,8 @@ def bus(moto_stack: MotoStack) -> Bus:
 
 
 def details(envelopes: list[dict[str, Any]], model: type[events.KringEvent]) -> list[Any]:
-    parse = events.envelope_model(model)
     name = model.__name__
-    return [parse.model_validate(e).detail for e in envelopes if e["detail-type"] == name]  # type: ignore[attr-defined]
+    return [events.parse_envelope(e, model).detail for e in envelopes if e["detail-type"] == name]
 
 
 def no_address_in(envelopes: list[dict[str, Any]]) -> None:

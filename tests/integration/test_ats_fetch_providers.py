@@ -14,10 +14,10 @@ from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingErro
 
 from infra.local.fake_ats import FakeAtsApi
 from kring import events
-from kring.intake import identity, vacancies
+from kring.intake import vacancies
 from kring.intake.webhooks import FetchMessage
 from kring.integrations.ats import smartrecruiters
-from kring.links import click_tokens
+from kring.links import click_tokens, identity
 from tests.support import smartrecruiters as srs
 from tests.support import teamtailor as tt
 from tests.support.bus import Bus
@@ -31,11 +31,8 @@ def bus(moto_stack: MotoStack) -> Bus:
 
 
 def details(envelopes: list[dict[str, Any]], detail: type[events.KringEvent]) -> list[Any]:
-    model = events.envelope_model(detail)
     return [
-        model.model_validate(e).detail  # type: ignore[attr-defined]
-        for e in envelopes
-        if e["detail-type"] == detail.detail_type()
+        events.parse_envelope(e, detail).detail for e in envelopes if e["detail-type"] == detail.detail_type()
     ]
 
 

@@ -39,13 +39,13 @@ def send(moto_stack: MotoStack) -> Any:
 
 
 def published(envelopes: list[dict[str, Any]]) -> list[events.VacancyPublished]:
-    model = events.envelope_model(events.VacancyPublished)
-    return [model.model_validate(e).detail for e in envelopes if e["detail-type"] == "VacancyPublished"]  # type: ignore[attr-defined]
+    model = events.Envelope[events.VacancyPublished]
+    return [model.model_validate(e).detail for e in envelopes if e["detail-type"] == "VacancyPublished"]
 
 
 def closed(envelopes: list[dict[str, Any]]) -> list[events.VacancyClosed]:
-    model = events.envelope_model(events.VacancyClosed)
-    return [model.model_validate(e).detail for e in envelopes if e["detail-type"] == "VacancyClosed"]  # type: ignore[attr-defined]
+    model = events.Envelope[events.VacancyClosed]
+    return [model.model_validate(e).detail for e in envelopes if e["detail-type"] == "VacancyClosed"]
 
 
 def table_items(moto_stack: MotoStack, table: str | None = None) -> int:

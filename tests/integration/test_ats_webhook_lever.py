@@ -12,7 +12,7 @@ import pytest
 
 from infra.local.fake_ats import FakeAtsApi
 from kring import events
-from kring.intake import identity
+from kring.links import identity
 from tests.integration.test_ats_webhook import table_items
 from tests.support import lever as lv
 from tests.support.bus import Bus
@@ -58,8 +58,8 @@ def sqs_event(messages: list[MessageTypeDef]) -> dict[str, Any]:
 
 
 def details(envelopes: list[dict[str, Any]], detail_type: str) -> list[Any]:
-    model = events.envelope_model(events.event_type(detail_type))
-    return [model.model_validate(e).detail for e in envelopes if e["detail-type"] == detail_type]  # type: ignore[attr-defined]
+    kind = events.event_type(detail_type)
+    return [events.parse_envelope(e, kind).detail for e in envelopes if e["detail-type"] == detail_type]
 
 
 def fetch_all(moto_stack: MotoStack) -> dict[str, Any]:

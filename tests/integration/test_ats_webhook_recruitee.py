@@ -9,7 +9,8 @@ import boto3
 import pytest
 
 from kring import events
-from kring.intake import identity, vacancies
+from kring.intake import vacancies
+from kring.links import identity
 from kring.links.click_tokens import new_click_token
 from tests.support import recruitee as rc
 from tests.support.bus import Bus
@@ -32,8 +33,8 @@ def send(moto_stack: MotoStack) -> Any:
 
 
 def details(envelopes: list[dict[str, Any]], detail_type: str) -> list[Any]:
-    model = events.envelope_model(events.event_type(detail_type))
-    return [model.model_validate(e).detail for e in envelopes if e["detail-type"] == detail_type]  # type: ignore[attr-defined]
+    kind = events.event_type(detail_type)
+    return [events.parse_envelope(e, kind).detail for e in envelopes if e["detail-type"] == detail_type]
 
 
 def table_items(moto_stack: MotoStack, table: str | None = None) -> int:

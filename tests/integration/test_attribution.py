@@ -504,7 +504,7 @@ def test_an_application_after_a_click_seen_but_not_recorded_waits_for_the_record
 
 
 def _hash(address: str) -> str:
-    from kring.intake import identity
+    from kring.links import identity
 
     found = identity.email_hash(address)
     assert found is not None
@@ -519,10 +519,10 @@ def _as_counted_before_issue_11(key: keys.Key) -> None:
     from dataclasses import replace
 
     from kring.attribution.rules import difference
-    from kring.dal import attribution_states as applications
+    from kring.dal import attribution_states
     from kring.dal.transact import Outcome
 
-    states = applications.AttributionStateRepository()
+    states = attribution_states.AttributionStateRepository()
     stored = states.get_state(key)
     assert stored is not None
     assert stored.decision is not None
@@ -538,7 +538,7 @@ def _as_counted_before_issue_11(key: keys.Key) -> None:
         before[item] = old
     decision = replace(stored.decision, channel="direct") if stored.decision.method == "referral" else None
     state = replace(stored, decision=decision or stored.decision, counted=before, version=stored.version + 1)
-    commit = applications.Commit(
+    commit = attribution_states.Commit(
         key=key, state=state, expected_version=stored.version, increments=difference(before, stored.counted)
     )
     assert states.commit(commit) is Outcome.APPLIED

@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 
 from kring import config
 from kring.events import CandidateEvent, KringEvent, LinkClicked
-from kring.intake import identity
+from kring.links import identity
 from tests.support import attribution as at
 from tests.support import link_activity as la
 from tests.support.fixtures import MotoStack

@@ -59,8 +59,8 @@ def serve(feed: FakeAtsApi, *postings: dict[str, Any]) -> None:
 
 
 def details(envelopes: list[dict[str, Any]], detail_type: str) -> list[Any]:
-    model = events.envelope_model(events.event_type(detail_type))
-    return [model.model_validate(e).detail for e in envelopes if e["detail-type"] == detail_type]  # type: ignore[attr-defined]
+    kind = events.event_type(detail_type)
+    return [events.parse_envelope(e, kind).detail for e in envelopes if e["detail-type"] == detail_type]
 
 
 def backend(**changes: Any) -> dict[str, Any]:

@@ -35,8 +35,8 @@ def bus(moto_stack: MotoStack) -> Bus:
 
 
 def published(envelopes: list[dict[str, Any]]) -> list[events.VacancyPublished]:
-    model = events.envelope_model(events.VacancyPublished)
-    return [model.model_validate(e).detail for e in envelopes if e["detail-type"] == "VacancyPublished"]  # type: ignore[attr-defined]
+    model = events.Envelope[events.VacancyPublished]
+    return [model.model_validate(e).detail for e in envelopes if e["detail-type"] == "VacancyPublished"]
 
 
 def test_published_workable_jobs_become_published_vacancies_once(

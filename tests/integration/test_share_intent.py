@@ -19,7 +19,7 @@ from infra.local.lambda_runtime import http_api_event
 from kring.dal import keys, share_links
 from kring.dal.items import deserialize
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
-from kring.events import KringEvent, ShareIntended, envelope_model
+from kring.events import Envelope, KringEvent, ShareIntended
 from kring.links.visitors import daily_salt, visitor_hash
 from kring.models.common import NETWORKS
 from kring.models.vacancy import ShareLink, Vacancy
@@ -282,7 +282,7 @@ def test_the_event_reaches_the_stacks_bus_as_its_consumers_parse_it(
     [message] = sqs.receive_message(QueueUrl=queue, MaxNumberOfMessages=10)["Messages"]
     envelope = json.loads(message["Body"])
     envelope.setdefault("account", "123456789012")  # moto leaves it out; EventBridge does not
-    detail = envelope_model(ShareIntended).model_validate(envelope).detail  # type: ignore[attr-defined]
+    detail = Envelope[ShareIntended].model_validate(envelope).detail
     assert (detail.code, detail.network, detail.ambassador_id) == (CODE_EN, "facebook", AMBASSADOR)
     assert detail.visitor == visitor_hash(
         daily_salt(VISITOR_HASH_KEY.encode(), detail.occurred_at.date()), "127.0.0.1", UA

@@ -26,9 +26,9 @@ from kring.events import (
     CandidateUnhired,
     KringEvent,
     LinkClicked,
-    StageKind,
 )
 from kring.models.ambassador import AmbassadorInput
+from kring.models.common import StageKind
 from kring.roster.ambassadors import save_ambassador
 from tests.support import link_activity as la
 from tests.support.bus import Bus as CapturedBus
@@ -43,7 +43,7 @@ ATTRIBUTION_METRICS = ("applications", "interviews", "hires")
 
 
 def candidate(n: int) -> str:
-    """A candidate key (what kring.intake.identity.candidate_key makes), the same for the same ``n``."""
+    """A candidate key (what kring.links.identity.candidate_key makes), the same for the same ``n``."""
     return hashlib.md5(f"candidate-{n}".encode()).hexdigest()  # noqa: S324 - a fake keyed hash
 
 

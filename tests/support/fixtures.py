@@ -51,7 +51,7 @@ STACK_PARAMETERS = {
 
 def clear_kring_caches() -> None:
     from kring import aws, config, idempotency, redirect
-    from kring.intake import identity
+    from kring.links import identity
 
     config.clear_caches()
     identity.clear_cache()

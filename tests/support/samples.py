@@ -14,7 +14,7 @@ def parse_sample(path: Path) -> Any:
     data = json.loads(path.read_text())
     kind = path.parent.name
     if kind == "eventbridge":
-        return events.envelope_model(events.event_type(data["detail-type"])).model_validate(data)
+        return events.parse_envelope(data, events.event_type(data["detail-type"]))
     if kind == "http":
         from aws_lambda_powertools.utilities.parser.models import APIGatewayProxyEventV2Model
 

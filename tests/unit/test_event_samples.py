@@ -31,6 +31,6 @@ def test_a_broken_sample_is_refused() -> None:
 
     sample = json.loads((EVENTS / "eventbridge" / "VacancyPublished.json").read_text())
     sample["detail"]["url"] = "http://not-https.example.com/job"
-    model = events.envelope_model(events.VacancyPublished)
+    model = events.Envelope[events.VacancyPublished]
     with pytest.raises(ValidationError):
         model.model_validate(sample)

@@ -8,14 +8,15 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-from typing import Any
+from typing import Any, Literal
 
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from pydantic import BaseModel, ConfigDict
 
 from kring import safe_json
-from kring.errors import InvalidInputError, PayloadTooLargeError
+from kring.errors import FieldValidationError, InvalidInputError, PayloadTooLargeError
 from tests.support import hostile
 from tests.support.stack_depth import little_stack_left
 
@@ -137,3 +138,39 @@ def test_refusals_are_invalid_input_and_loads_or_none_swallows_them() -> None:
     assert safe_json.loads_or_none(b"[1]" * 10, max_bytes=5) is None
     assert safe_json.loads_or_none(b'{"a": 1.5}') == {"a": 1.5}
     assert math.isfinite(safe_json.loads(b"1.7976931348623157e308"))
+
+
+# --- parse: the one path from a body to its model ---------------------------------------------------
+class _Change(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    language: Literal["nl", "en"] | None
+
+
+def test_parse_reads_a_body_into_its_model() -> None:
+    assert safe_json.parse(b'{"language": "nl"}', _Change.model_validate, invalid="no") == _Change(
+        language="nl"
+    )
+
+
+def test_parse_names_every_field_the_model_refuses() -> None:
+    with pytest.raises(FieldValidationError) as caught:
+        safe_json.parse(
+            '{"language": "de", "colour": 1}', _Change.model_validate, invalid="the change is not valid"
+        )
+    assert str(caught.value) == "the change is not valid"
+    assert sorted(d["field"] for d in caught.value.details) == ["colour", "language"]
+
+
+def test_parse_calls_a_body_that_is_not_an_object_a_field_error_on_the_body() -> None:
+    with pytest.raises(FieldValidationError) as caught:
+        safe_json.parse("[1]", _Change.model_validate, invalid="no")
+    assert caught.value.details[0]["field"] == "body"
+
+
+def test_parse_leaves_json_it_cannot_read_a_400_and_a_body_too_large_a_413() -> None:
+    with pytest.raises(safe_json.InvalidJsonError) as caught:
+        safe_json.parse("{", _Change.model_validate, invalid="no")
+    assert not isinstance(caught.value, FieldValidationError)
+    with pytest.raises(PayloadTooLargeError):
+        safe_json.parse('{"language": "nl"}', _Change.model_validate, invalid="no", max_bytes=5)

@@ -12,11 +12,11 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from kring import config, safe_json
 from kring.api import pagination, path_ids
-from kring.api.models import AmbassadorOut, ImportJobOut, ImportStartedOut, ListOut
+from kring.api.resource_models import AmbassadorOut, ImportJobOut, ImportStartedOut, ListOut
 from kring.api.responses import json_response, no_content
 from kring.dal import keys
 from kring.errors import FieldValidationError, InvalidInputError
-from kring.integrations.queues import SqsImportQueue
+from kring.integrations.sqs import SqsImportQueue
 from kring.roster import ambassadors, imports
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
@@ -41,8 +41,8 @@ def _body_bytes() -> bytes:
 @router.post("/ambassadors")
 def save_ambassador() -> Response[str]:
     """Create (201) or replace (200, ``created_at`` kept) one ambassador."""
-    data = safe_json.loads(_body_bytes(), max_bytes=MAX_BODY_BYTES)  # 400 / 413 when refused
-    saved = ambassadors.save_ambassador(ambassadors.parse_input(data))
+    data = ambassadors.parse_input(_body_bytes(), max_bytes=MAX_BODY_BYTES)  # 400 / 413 / 422 when refused
+    saved = ambassadors.save_ambassador(data)
     body = AmbassadorOut.of(saved.ambassador)
     if saved.created:
         return json_response(201, body, {"Location": f"/api/ambassadors/{saved.ambassador.id}"})

@@ -12,11 +12,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import Field
 
-from kring.api.models import _Out
+from kring.api.resource_models import _Out
 from kring.api.responses import json_response
 from kring.attribution import explanation
-from kring.attribution.entities import Considered
+from kring.attribution.entities import Considered, Outcome
 from kring.attribution.explanation import CountedFigure, Explanation
+from kring.models.common import AttributionMethod, AttributionModel, AttributionRule
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
@@ -24,10 +25,10 @@ router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools l
 class ConsideredOut(_Out):
     """One candidate for credit: where it came from and why it did or did not get the credit."""
 
-    rule: Literal["referral", "click_token", "share_code"]
+    rule: AttributionRule
     source: str | None = Field(description="The referrer's employee id, the click token or the share code")
     ambassador_id: str | None
-    outcome: Literal["credited", "lost"]
+    outcome: Outcome
     reason: str
     channel: str | None
     clicked_at: datetime | None
@@ -66,13 +67,13 @@ class AttributionOut(_Out):
     application_id: str
     application_ids: list[str] = Field(description="Every ATS application of this candidate to this job")
     vacancy_id: str | None
-    method: Literal["referral", "click_token", "share_code", "unattributed"]
+    method: AttributionMethod
     ambassador_id: str | None
     channel: str | None
     click_token: str | None
     clicked_at: datetime | None
     window_days: int
-    model: Literal["last_click", "first_click"]
+    model: AttributionModel
     applied_at: datetime
     received: bool = Field(description="The application itself was seen (not only later events)")
     stage: str | None = Field(description="hired while hired, else the furthest stage reached")

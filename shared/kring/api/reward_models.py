@@ -7,7 +7,7 @@ from collections.abc import Mapping
 
 from pydantic import AwareDatetime, Field
 
-from kring.api.models import _Out
+from kring.api.resource_models import _Out
 from kring.attribution.rewards import Reward, RewardStatus, RewardTotals
 
 

@@ -10,7 +10,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from kring import config
 from kring.api import pagination, path_ids
-from kring.api.models import ListOut
+from kring.api.resource_models import ListOut
 from kring.api.responses import json_response
 from kring.api.reward_models import RewardOut
 from kring.attribution import rewards

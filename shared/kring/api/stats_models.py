@@ -8,7 +8,7 @@ from datetime import date
 
 from pydantic import Field
 
-from kring.api.models import _Out
+from kring.api.resource_models import _Out
 from kring.api.reward_models import RewardTotalsOut
 from kring.funnels import AmbassadorFigures, Figures, LinkStats
 from kring.models.common import AmbassadorId, FunnelChannel, VacancyId

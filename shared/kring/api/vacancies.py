@@ -11,19 +11,16 @@ from collections.abc import Mapping
 
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
-from pydantic import ValidationError
 
 from kring import config, safe_json
 from kring.api import pagination, path_ids
-from kring.api.models import ListOut, ShareOut, VacancyOut, VacancyPatchIn
+from kring.api.resource_models import ListOut, ShareOut, VacancyOut, VacancyPatchIn
 from kring.api.responses import json_response
 from kring.dal import keys
-from kring.errors import FieldValidationError
 from kring.intake import vacancies
 from kring.links import codes as links
 from kring.models.common import NETWORKS
 from kring.models.vacancy import ShareLink
-from kring.roster.ambassadors import field_errors
 from kring.roster.names import names_of
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
@@ -80,11 +77,8 @@ def patch_vacancy(vacancy_id: str) -> Response[str]:
 
 
 def _patch_input() -> VacancyPatchIn:
-    data = safe_json.loads(router.current_event.decoded_body or "")  # 400 / 413 when refused
-    try:
-        return VacancyPatchIn.model_validate(data)
-    except ValidationError as exc:
-        raise FieldValidationError("the change is not valid", field_errors(exc)) from exc
+    body = router.current_event.decoded_body or ""  # 400 / 413 when not JSON, 422 when not a change
+    return safe_json.parse(body, VacancyPatchIn.model_validate, invalid="the change is not valid")
 
 
 @router.get("/vacancies/<vacancy_id>/shares")

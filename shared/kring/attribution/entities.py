@@ -12,9 +12,8 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-Method = Literal["referral", "click_token", "share_code", "unattributed"]
-Model = Literal["last_click", "first_click"]
-Rule = Literal["referral", "click_token", "share_code"]
+from kring.models.common import AttributionMethod, AttributionModel, AttributionRule
+
 Outcome = Literal["credited", "lost"]
 
 HUMAN = "human"
@@ -134,7 +133,8 @@ class Facts:
         return self.application_ids[0]
 
     def decision_inputs(self) -> tuple[object, ...]:
-        """What :func:`decide` reads of the facts: when none of it changed, the decision stands."""
+        """What :func:`~kring.attribution.rules.decide` reads of the facts: when none of it
+        changed, the decision stands."""
         return (self.evidence, self.applied_at, self.post_ids, self.job_ids)
 
     def merge(self, other: Facts) -> Facts:
@@ -184,7 +184,7 @@ class Considered:
     """One candidate for credit and what became of it. ``source`` is the employee id, click token
     or share code it came from (None for a referrer e-mail: only its keyed hash is known)."""
 
-    rule: Rule
+    rule: AttributionRule
     source: str | None
     ambassador_id: str | None
     outcome: Outcome
@@ -196,14 +196,14 @@ class Considered:
 
 @dataclass(frozen=True)
 class Decision:
-    method: Method
+    method: AttributionMethod
     ambassador_id: str | None = None
     channel: str | None = None
     click_token: str | None = None
     clicked_at: datetime | None = None
     vacancy_id: str | None = None
     window_days: int = 30
-    model: Model = "last_click"
+    model: AttributionModel = "last_click"
     considered: tuple[Considered, ...] = ()
 
     @property
@@ -235,7 +235,7 @@ class Decision:
 class Announcement:
     """What ``ApplicationAttributed`` told the bus last: a new one is due when this changes."""
 
-    method: Method
+    method: AttributionMethod
     ambassador_id: str | None = None
     channel: str | None = None
     click_token: str | None = None

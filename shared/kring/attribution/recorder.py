@@ -39,10 +39,9 @@ from dataclasses import dataclass, replace
 from typing import Literal
 
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import ValidationError
 
 from kring import config, safe_json
-from kring.attribution.entities import ClickFact, Decision, Facts, Model, Reward, RewardPlan
+from kring.attribution.entities import ClickFact, Decision, Facts, Reward, RewardPlan
 from kring.attribution.rules import (
     Lookups,
     contribution,
@@ -61,18 +60,19 @@ from kring.dal.attribution_states import AttributionStateRepository, Commit, Rew
 from kring.dal.items import ItemKey, key_of
 from kring.dal.transact import Outcome
 from kring.dal.vacancies import VacancyRepository
-from kring.errors import InvalidInputError, TransientError
+from kring.errors import TransientError
 from kring.events import (
     CANDIDATE_EVENTS,
     ApplicationAttributed,
     CandidateEvent,
-    KringEvent,
+    Envelope,
     LinkClicked,
-    envelope_model,
+    parse_envelope,
 )
-from kring.intake import identity
-from kring.intake.vacancies import vacancy_id
 from kring.integrations.eventbridge import EventPublisher, default_publisher
+from kring.links import identity
+from kring.models.common import AttributionModel
+from kring.models.vacancy import vacancy_id
 from kring.observability import logger, metrics
 from kring.queues import batch_recorder
 
@@ -81,31 +81,24 @@ MAX_ATTEMPTS = 6
 AttributionInput = CandidateEvent | LinkClicked
 Recorded = Literal["recorded", "unchanged", "flagged", "reconsidered", "nothing_waiting"]
 
-_INPUTS: tuple[type[KringEvent], ...] = (*CANDIDATE_EVENTS, LinkClicked)
-_INPUT_TYPES: Mapping[str, type[KringEvent]] = {cls.detail_type(): cls for cls in _INPUTS}
+_INPUTS: tuple[type[AttributionInput], ...] = (*CANDIDATE_EVENTS, LinkClicked)
 
 
 def parse_message(body: str) -> AttributionInput:
     """A CandidateEventsQueue message (the EventBridge envelope of a candidate event or of
-    ``LinkClicked``) as its event; :class:`InvalidInputError` when it can never be one."""
-    try:
-        data = safe_json.loads(body)
-        if not isinstance(data, dict):
-            raise ValueError("not a JSON object")
-        event_class = _INPUT_TYPES.get(str(data.get("detail-type")))
-        if event_class is None:
-            raise ValueError(f"unexpected detail-type {data.get('detail-type')!r}")
-        envelope = envelope_model(event_class).model_validate(data)
-    except (ValueError, ValidationError, safe_json.InvalidJsonError) as exc:
-        raise InvalidInputError(f"not a candidate event or click: {exc}") from exc
-    detail: AttributionInput = envelope.detail  # type: ignore[attr-defined]
-    return detail
+    ``LinkClicked``) as its event; :class:`~kring.errors.InvalidInputError` when it can never be one."""
+    return safe_json.parse(body, _attribution_input, invalid="not a candidate event or click")
+
+
+def _attribution_input(data: object) -> AttributionInput:
+    envelope: Envelope[AttributionInput] = parse_envelope(data, *_INPUTS)
+    return envelope.detail
 
 
 @dataclass(frozen=True)
 class Settings:
     window_days: int
-    model: Model
+    model: AttributionModel
     plan: RewardPlan
 
     @classmethod
@@ -480,7 +473,7 @@ def message_recorder(
 ) -> Callable[[str], str]:
     """One SQS batch (message id → body): parse every message, read what the valid ones depend
     on in one go, and return the function that records one of them by its message id. It raises
-    the message's :class:`InvalidInputError` (logged, counted as ``AttributionRejected``) for a
+    the message's :class:`~kring.errors.InvalidInputError` (logged, counted as ``AttributionRejected``) for a
     message that is not a candidate event or click, and :class:`TransientError` when it keeps
     conflicting or waits for a click record, so the message alone is retried and, in the end,
     parked."""

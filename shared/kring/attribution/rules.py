@@ -60,7 +60,6 @@ from kring.attribution.entities import (
     Facts,
     ItemKey,
     LinkFact,
-    Model,
     Outcome,
     Reward,
     RewardPlan,
@@ -76,6 +75,7 @@ from kring.events import (
     CandidateStageChanged,
     CandidateUnhired,
 )
+from kring.models.common import AttributionModel
 
 __all__ = [
     "Announcement",
@@ -280,7 +280,7 @@ def _click_verdict(
 
 
 def _clicks(
-    facts: Facts, judge: _Judge, referrer: str | None, window_days: int, model: Model
+    facts: Facts, judge: _Judge, referrer: str | None, window_days: int, model: AttributionModel
 ) -> tuple[ClickFact | None, list[Considered]]:
     """Rule 2: the last (or first) valid click, unless a referral won; with a referral, the
     referrer's own valid click, which gives the referral its channel."""
@@ -352,7 +352,9 @@ def _share_codes(
     return winner, considered
 
 
-def decide(facts: Facts, lookups: Lookups, *, window_days: int, model: Model = "last_click") -> Decision:
+def decide(
+    facts: Facts, lookups: Lookups, *, window_days: int, model: AttributionModel = "last_click"
+) -> Decision:
     """The decision for ``facts`` (see the module docstring). Deterministic: candidates are tried
     in a canonical order (referrers by employee id, then by e-mail hash, each sorted; clicks by
     time, then token; share codes sorted)."""

@@ -153,9 +153,10 @@ def message_recorder(
     """One SQS batch of link activity (message id → body): parse every message, read what the
     valid ones depend on in one go, and return the function that records one of them by its
     message id (``"recorded"`` or ``"duplicate"``). That function raises the message's
-    :class:`InvalidInputError` (logged and counted as ``LinkActivityRejected``) for a message that
-    is not a ``LinkClicked`` / ``ShareIntended`` envelope, and :class:`TransientError` when it
-    keeps conflicting, so that the message alone is retried and, in the end, parked."""
+    :class:`~kring.errors.InvalidInputError` (logged and counted as ``LinkActivityRejected``)
+    for a message that is not a ``LinkClicked`` / ``ShareIntended`` envelope, and
+    :class:`TransientError` when it keeps conflicting, so that the message alone is retried
+    and, in the end, parked."""
     record_activity = recorder or LinkActivityRecorder()
     return batch_recorder(
         bodies,

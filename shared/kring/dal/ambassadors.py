@@ -193,7 +193,7 @@ class AmbassadorRepository(Repository):
         """One page of every ambassador in id order: Query gsi1 ``AMBASSADORS``.
 
         ``cursor`` is a previous page's position; one that is not a position in this listing is an
-        :class:`InvalidInputError`, never a request that fails inside DynamoDB.
+        :class:`~kring.errors.InvalidInputError`, never a request that fails inside DynamoDB.
         """
         return pages.query_page(
             keys.GSI1,

@@ -37,17 +37,15 @@ from kring.attribution.entities import (
     Decision,
     Facts,
     LinkFact,
-    Method,
-    Model,
     Reward,
     RewardStatus,
-    Rule,
 )
 from kring.attribution.entities import Outcome as ConsideredOutcome
 from kring.dal import batch, clicks, keys, rewards, stats, transact
 from kring.dal.items import ItemKey, deserialize, key_of, parse_time, serialize, timestamp, value
 from kring.dal.repository import Repository
 from kring.dal.transact import Outcome
+from kring.models.common import AttributionMethod, AttributionModel, AttributionRule
 
 ENTITY = "application"
 ALIAS_ENTITY = "application_alias"
@@ -136,7 +134,7 @@ class StoredStage(_Stored):
 
 
 class StoredConsidered(_Stored):
-    rule: Rule
+    rule: AttributionRule
     source: str | None = None
     ambassador_id: str | None = None
     outcome: ConsideredOutcome
@@ -147,14 +145,14 @@ class StoredConsidered(_Stored):
 
 
 class StoredDecision(_Stored):
-    method: Method
+    method: AttributionMethod
     ambassador_id: str | None = None
     channel: str | None = None
     click_token: str | None = None
     clicked_at: Time | None = None
     vacancy_id: str | None = None
     window_days: int
-    model: Model
+    model: AttributionModel
     considered: tuple[StoredConsidered, ...] = ()
 
     @model_validator(mode="before")
@@ -197,7 +195,7 @@ class StoredReward(_Stored):
 
 
 class StoredAnnouncement(_Stored):
-    method: Method
+    method: AttributionMethod
     ambassador_id: str | None = None
     channel: str | None = None
     click_token: str | None = None

@@ -1,1 +1,1 @@
-"""ATS intake: webhooks, candidate events, vacancies, job feeds and the identity hashes."""
+"""ATS intake: webhooks, candidate events, vacancies and job feeds."""

@@ -1,8 +1,8 @@
 """From a provider's normalised candidate change to the event Kring puts on its bus.
 
 This is where personal data stops: e-mail addresses become keyed hashes
-(:func:`kring.intake.identity.email_hash`), the candidate's ATS id becomes
-:func:`kring.intake.identity.candidate_key`,
+(:func:`kring.links.identity.email_hash`), the candidate's ATS id becomes
+:func:`kring.links.identity.candidate_key`,
 and free text (sources, answers, custom fields, URLs) is reduced to the click tokens and share
 codes found in it. Nothing of the raw :class:`~kring.integrations.ats.base.Evidence` is stored,
 logged or published.
@@ -23,7 +23,6 @@ from kring.events import (
     CandidateStageChanged,
     CandidateUnhired,
 )
-from kring.intake import identity
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
     Evidence,
@@ -32,6 +31,7 @@ from kring.integrations.ats.base import (
     StageChanged,
     Unhired,
 )
+from kring.links import identity
 from kring.links.click_tokens import find_click_tokens
 from kring.links.codes import is_share_code
 from kring.models.common import SHARE_CODE_LENGTH

@@ -1,8 +1,9 @@
 """Job feeds: the vacancies of an ATS without a job webhook (Lever, Workable), kept in step with
 its published-jobs feed by a scheduled poll (``functions/job_poller``).
 
-:func:`sync` reads the provider's feed (:meth:`PolledProvider.published_posts`), compares it with
-the vacancies Kring holds for that provider, and hands :func:`kring.intake.vacancies.apply_changes` only
+:func:`sync` reads the provider's feed
+(:meth:`~kring.integrations.ats.base.PolledProvider.published_posts`), compares it with the
+vacancies Kring holds for that provider, and hands :func:`kring.intake.vacancies.apply_changes` only
 what differs — so the vacancy rules (and their ``VacancyPublished`` / ``VacancyClosed``) are the
 same as for webhook providers:
 
@@ -35,7 +36,7 @@ from pydantic import BaseModel, ConfigDict, ValidationError
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.errors import InvalidInputError, ProviderNotConfiguredError
 from kring.intake import vacancies, vacancy_urls, webhooks
-from kring.integrations import ats
+from kring.integrations.ats import registry
 from kring.integrations.ats.base import (
     FetchNeeded,
     JobChanged,
@@ -44,7 +45,7 @@ from kring.integrations.ats.base import (
     VacancyChange,
 )
 from kring.integrations.eventbridge import EventPublisher, default_publisher
-from kring.integrations.queues import FetchQueue
+from kring.integrations.sqs import FetchQueue
 from kring.models.common import Provider
 from kring.observability import logger, metrics
 
@@ -85,7 +86,7 @@ def sync(
     schedule input), and whatever reading the feed raises (:class:`~kring.errors.TransientError`
     and the like): the poll fails, is retried, and nothing is closed on a feed that was not read.
     """
-    provider = ats.polled_provider(provider_name)
+    provider = registry.polled_provider(provider_name)
     about = {"provider": provider.NAME}
     try:
         feed = provider.published_posts()
@@ -111,7 +112,7 @@ def sync(
         "changes": len(changes),
         "closed": closed,
     }
-    reconciled = ats.reconciled_provider(provider.NAME)
+    reconciled = registry.reconciled_provider(provider.NAME)
     if reconciled is not None:
         summary["applications"] = reconcile_applications(
             reconciled, now, publisher=publisher, fetch_queue=fetch_queue

@@ -42,7 +42,7 @@ from kring.integrations.ats.base import (
 )
 from kring.integrations.eventbridge import EventPublisher
 from kring.models.common import Locale, Page
-from kring.models.vacancy import AtsJob, Vacancy
+from kring.models.vacancy import AtsJob, Vacancy, vacancy_id
 from kring.observability import logger, metrics
 
 MAX_ATTEMPTS = 5
@@ -96,10 +96,6 @@ def set_language(
         logger.info("vacancy language set", extra={"vacancy_id": vacancy_id, "language": language})
         return vacancy
     raise TransientError(f"vacancy {vacancy_id} kept changing underneath; try again")
-
-
-def vacancy_id(provider: str, post_id: str) -> str:
-    return f"{provider}-{post_id}"
 
 
 def apply_changes(

@@ -62,9 +62,9 @@ class UrlVerdict:
 def check(provider: str, url: object) -> UrlVerdict:
     """Whether a vacancy of ``provider`` may send ambassadors' candidates to ``url`` (see the
     module docstring). Never raises for any ``url``."""
-    from kring.integrations import ats  # the registry imports every provider module
+    from kring.integrations.ats import registry  # every provider module: where a URL is checked only
 
-    boards = ats.job_boards()
+    boards = registry.job_boards()
     own = boards.get(provider)
     if own is None:
         return UrlVerdict(None, f"unknown provider {provider[:40]!r}")

@@ -1,7 +1,7 @@
 """What Kring does with a verified ATS delivery, whichever provider sent it.
 
 ``POST /webhooks/{provider}`` → :func:`receive_webhook`: verify and normalise
-(:func:`kring.integrations.ats.open_delivery`), then, once per delivery id, apply its changes:
+(:func:`kring.integrations.ats.registry.open_delivery`), then, once per delivery id, apply its changes:
 
 - vacancy changes (posts and jobs) → :mod:`kring.intake.vacancies` (``VacancyPublished`` / ``VacancyClosed``);
 - candidate changes → :mod:`kring.intake.candidates` → ``ApplicationReceived``, ``CandidateStageChanged``,
@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field
 
 from kring import safe_json
 from kring.dal.vacancies import VacancyRepository
@@ -27,7 +27,7 @@ from kring.errors import InvalidInputError
 from kring.events import KringEvent
 from kring.idempotency import idempotent
 from kring.intake import candidates, vacancies
-from kring.integrations import ats
+from kring.integrations.ats import registry
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
     Change,
@@ -41,7 +41,7 @@ from kring.integrations.ats.base import (
     VacancyChange,
 )
 from kring.integrations.eventbridge import EventPublisher, default_publisher
-from kring.integrations.queues import FetchQueue, SqsFetchQueue
+from kring.integrations.sqs import FetchQueue, SqsFetchQueue
 from kring.observability import logger, metrics
 
 _CANDIDATE_CHANGES = (ApplicationSubmitted, StageChanged, Hired, Unhired, Rejected)
@@ -68,10 +68,10 @@ def receive_webhook(
 ) -> Reply:
     """One ATS webhook request: verified, normalised, applied once per delivery id.
 
-    Raises the errors of :func:`kring.integrations.ats.open_delivery` (404, 413, 401, 400) before
+    Raises the errors of :func:`kring.integrations.ats.registry.open_delivery` (404, 413, 401, 400) before
     anything is stored; anything else propagates, so the provider retries.
     """
-    opened = ats.open_delivery(provider, headers, raw_body)
+    opened = registry.open_delivery(provider, headers, raw_body)
     if isinstance(opened, Reply):
         return opened
     about = {"provider": opened.provider, "delivery_id": opened.delivery_id, "ats_event": opened.event}
@@ -150,10 +150,8 @@ def apply_changes(
 
 # ------------------------------------------------------------------------------------ fetches
 def parse_fetch_message(body: str) -> FetchMessage:
-    try:
-        return FetchMessage.model_validate(safe_json.loads(body))
-    except (ValidationError, safe_json.InvalidJsonError) as exc:
-        raise InvalidInputError(f"not a fetch message: {exc}") from exc
+    """An AtsFetchQueue message; :class:`InvalidInputError` when it can never be one."""
+    return safe_json.parse(body, FetchMessage.model_validate, invalid="not a fetch message")
 
 
 def fetch(
@@ -166,7 +164,7 @@ def fetch(
     repeat: the events it publishes keep the ids a first run gave them, and their consumers are
     idempotent. :class:`~kring.errors.TransientError` (a 5xx, a timeout, a rate limit) propagates
     so the queue retries; an unusable answer is :class:`InvalidInputError` (parked in the DLQ)."""
-    provider = ats.fetching_provider(message.request.provider)
+    provider = registry.fetching_provider(message.request.provider)
     changes = provider.fetch(message.request)
     if any(isinstance(change, FetchNeeded) for change in changes):
         raise InvalidInputError("a fetch may not ask for another fetch")

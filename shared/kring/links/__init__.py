@@ -1,1 +1,1 @@
-"""Ids every flow shares: share codes, click tokens, visitor hashes."""
+"""Ids every flow shares: share codes, click tokens, visitor hashes, identity hashes."""

@@ -55,6 +55,17 @@ AmbassadorId = Annotated[str, _ID]
 VacancyId = Annotated[str, _ID]
 RewardId = Annotated[str, _ID]
 
+# An id an ATS gave (an application, a candidate, a job, a post): 1 to 40 of A-Z a-z 0-9 . _ : @ -
+# (kring.integrations.ats.provider_kit reads anything else as no id at all).
+ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._:@-]+$")]
+# What an ATS stage means, whatever the ATS calls it (stages only move forward in Kring's counting).
+StageKind = Literal["applied", "screening", "interview", "offer", "hired", "other"]
+# The attribution rules, in order, and the method of a decision: the rule that won, or none.
+AttributionRule = Literal["referral", "click_token", "share_code"]
+AttributionMethod = Literal["referral", "click_token", "share_code", "unattributed"]
+# Which click a decision credits when an application has several (the installation's setting).
+AttributionModel = Literal["last_click", "first_click"]
+
 BASE62 = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
 SHARE_CODE_LENGTH = 10  # 10 base62 characters ≈ 59.5 bits
 ShareCode = Annotated[str, StringConstraints(pattern=rf"^[0-9A-Za-z]{{{SHARE_CODE_LENGTH}}}$")]

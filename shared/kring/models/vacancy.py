@@ -11,6 +11,12 @@ from kring.models.common import AmbassadorId, HttpsUrl, Locale, Provider, ShareC
 VacancyStatus = Literal["draft", "published", "closed"]
 
 
+def vacancy_id(provider: str, post_id: str) -> str:
+    """Kring's id of the vacancy an ATS job post is: the intake stores it under this id, and
+    attribution finds an application's vacancy by it."""
+    return f"{provider}-{post_id}"
+
+
 class Vacancy(BaseModel):
     """A job post as Kring knows it. ``draft`` is stored but not (or no longer) live."""
 

@@ -42,7 +42,7 @@ from kring.redirect.channel import channel as channel_of
 from kring.redirect.channel import referer_host
 from kring.redirect.classify import Classifier, Verdict
 from kring.redirect.emit import ClickEmitter
-from kring.redirect.pages import NOT_FOUND_HTML
+from kring.redirect.not_found import NOT_FOUND_HTML
 from kring.redirect.resolve import Link, Resolver, StoreUnavailable
 from kring.redirect.settings import RedirectSettings
 from kring.redirect.target import is_redirectable, with_attribution

@@ -14,10 +14,11 @@ from typing import Any
 from aws_lambda_powertools.metrics import MetricUnit
 from pydantic import TypeAdapter, ValidationError
 
+from kring import safe_json
 from kring.dal import ambassadors as repository
 from kring.dal.ambassadors import Saved
 from kring.errors import ConflictError, FieldValidationError, NotFoundError
-from kring.intake import identity
+from kring.links import identity
 from kring.models.ambassador import CLEARABLE_FIELDS, Ambassador, AmbassadorInput
 from kring.models.common import AmbassadorId, Page
 from kring.observability import logger, metrics
@@ -27,7 +28,6 @@ __all__ = [
     "changed_fields",
     "erase_ambassador",
     "erasure_subject",
-    "field_errors",
     "get_ambassador",
     "list_ambassadors",
     "merged",
@@ -48,22 +48,12 @@ def _now() -> datetime:
 
 
 # --- validation ------------------------------------------------------------------------------------
-def field_errors(exc: ValidationError) -> list[dict[str, str]]:
-    """pydantic's errors as ``[{field, message}]``, the shape every 422 and import report uses."""
-    out = []
-    for error in exc.errors(include_url=False, include_input=False):
-        location = ".".join(str(part) for part in error["loc"]) or "body"
-        message = str(error["msg"]).removeprefix("Value error, ")
-        out.append({"field": location, "message": message})
-    return out
-
-
-def parse_input(data: object) -> AmbassadorInput:
-    """Input for one ambassador (already parsed JSON), or :class:`FieldValidationError`."""
-    try:
-        return AmbassadorInput.model_validate(data)
-    except ValidationError as exc:
-        raise FieldValidationError("the ambassador is not valid", field_errors(exc)) from exc
+def parse_input(raw: bytes | str, *, max_bytes: int = safe_json.MAX_BYTES) -> AmbassadorInput:
+    """Input for one ambassador (a JSON body): :class:`FieldValidationError` naming each field that
+    is not valid, :class:`~kring.safe_json.InvalidJsonError` for a body that is not JSON."""
+    return safe_json.parse(
+        raw, AmbassadorInput.model_validate, invalid="the ambassador is not valid", max_bytes=max_bytes
+    )
 
 
 def _known_id(ambassador_id: str) -> str:
@@ -91,8 +81,9 @@ def save_ambassador(data: AmbassadorInput, *, now: datetime | None = None) -> Sa
 
 def point_email(ambassador: Ambassador) -> None:
     """Let referral records that name the ambassador by e-mail find them: the keyed hash of the
-    address → the id (:func:`kring.dal.ambassadors.put_email_pointer`), written after the profile.
-    Idempotent; a pointer left by an old address is harmless (verified against the profile)."""
+    address → the id
+    (:meth:`kring.dal.ambassadors.AmbassadorRepository.put_email_pointer`), written after the
+    profile. Idempotent; a pointer left by an old address is harmless (verified against the profile)."""
     email_hash = identity.email_hash(ambassador.email)
     if email_hash is not None:
         repository.AmbassadorRepository().put_email_pointer(email_hash, ambassador.id)
@@ -107,7 +98,7 @@ def merged(stored: Ambassador | None, changes: Mapping[str, Any]) -> AmbassadorI
     try:
         return AmbassadorInput.model_validate({**base, **changes})
     except ValidationError as exc:
-        details = field_errors(exc)
+        details = safe_json.field_errors(exc)
         missing = {str(e["loc"][0]) for e in exc.errors() if e["type"] == "missing" and e["loc"]}
         needs = {"name": "a name", "email": "an e-mail address"}
         for detail in details:

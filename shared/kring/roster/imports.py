@@ -38,8 +38,8 @@ from kring.errors import (
     PayloadTooLargeError,
     TransientError,
 )
-from kring.intake import identity
-from kring.integrations.queues import ImportQueue
+from kring.integrations.sqs import ImportQueue
+from kring.links import identity
 from kring.models.ambassador import Ambassador
 from kring.models.common import AmbassadorId
 from kring.observability import logger, metrics

@@ -46,7 +46,7 @@ from kring.errors import TransientError
 from kring.events import SharesCreated, VacancyPublished
 from kring.idempotency import idempotent
 from kring.integrations.eventbridge import EventPublisher
-from kring.integrations.queues import PageQueue
+from kring.integrations.sqs import PageQueue
 from kring.links.codes import derive_code
 from kring.models.ambassador import Candidate
 from kring.models.link_stats import Increment, Plan

@@ -15,7 +15,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from kring.attribution import rules as attribution
-from kring.attribution.entities import Model, Reward
+from kring.attribution.entities import Reward
 from kring.attribution.rules import (
     CREDITED_REASONS,
     LOST_REASONS,
@@ -33,6 +33,7 @@ from kring.attribution.rules import (
 )
 from kring.dal import keys
 from kring.events import CandidateEvent
+from kring.models.common import AttributionModel
 from tests.support import attribution as at
 from tests.support import link_activity as la
 
@@ -77,7 +78,7 @@ def _applied(**proof: object) -> Facts:
     return facts_of(at.received(at=T, proof=at.evidence(**proof)))  # type: ignore[arg-type]  # kwargs as evidence() takes them
 
 
-def _decide(facts: Facts, lookups: Lookups, model: Model = "last_click") -> Decision:
+def _decide(facts: Facts, lookups: Lookups, model: AttributionModel = "last_click") -> Decision:
     return decide(facts, lookups, window_days=WINDOW, model=model)
 
 

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from kring import config
 from kring.intake import vacancy_urls
-from kring.integrations import ats
+from kring.integrations.ats import registry
 from kring.integrations.ats.base import BoardPage
 
 ACCOUNTS = {
@@ -285,7 +285,7 @@ def test_careers_hosts_are_exact_or_a_declared_wildcard(host: str, allowed: bool
 
 
 def test_every_provider_declares_its_job_board() -> None:
-    boards = ats.job_boards()
+    boards = registry.job_boards()
 
     assert sorted(boards) == sorted(PROVIDERS)
     assert boards["lever"].pages == (BoardPage("jobs.lever.co", "acme"),)
@@ -343,14 +343,14 @@ _URLISH = st.builds(
 
 def _on_an_allowed_page(provider: str, host: str, path: str) -> bool:
     careers = vacancy_urls.usable_careers_hosts(
-        config.vacancies().careers_hosts, tuple(d for b in ats.job_boards().values() for d in b.domains)
+        config.vacancies().careers_hosts, tuple(d for b in registry.job_boards().values() for d in b.domains)
     )
     if vacancy_urls.host_allowed(host, careers):
         return True
     segment = path.split("/")[1].lower()
     return any(
         page.host == host and (page.account is None or page.account.lower() == segment)
-        for page in ats.job_boards()[provider].pages
+        for page in registry.job_boards()[provider].pages
     )
 
 

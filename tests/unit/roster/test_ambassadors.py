@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from kring.errors import FieldValidationError
@@ -10,7 +12,9 @@ from kring.roster.ambassadors import changed_fields, erasure_subject, merged, pa
 
 
 def test_valid_input_parses() -> None:
-    data = parse_input({"id": "E1", "name": " Ann ", "email": "ann@example.com", "phase": "decision"})
+    data = parse_input(
+        json.dumps({"id": "E1", "name": " Ann ", "email": "ann@example.com", "phase": "decision"})
+    )
     assert (data.id, data.name, data.phase, data.opted_in, data.interests) == (
         "E1",
         "Ann",
@@ -25,7 +29,7 @@ def test_invalid_input_names_every_bad_field() -> None:
     bad = {"id": "E#1", "name": "", "email": "nope", "phase": "sleeping", "colour": "blue"}
     # When it is parsed
     with pytest.raises(FieldValidationError) as caught:
-        parse_input(bad)
+        parse_input(json.dumps(bad))
     # Then each problem is a {field, message} detail
     details = caught.value.details
     assert {d["field"] for d in details} == {"id", "name", "email", "phase", "colour"}
@@ -35,7 +39,7 @@ def test_invalid_input_names_every_bad_field() -> None:
 @pytest.mark.parametrize("data", [[1, 2], "text", None, 42])
 def test_input_that_is_not_an_object_is_a_field_error_on_the_body(data: object) -> None:
     with pytest.raises(FieldValidationError) as caught:
-        parse_input(data)
+        parse_input(json.dumps(data))
     assert caught.value.details[0]["field"] == "body"
 
 
@@ -52,16 +56,18 @@ def _stored(**changes: object) -> Ambassador:
     from datetime import UTC, datetime
 
     data = parse_input(
-        {
-            "id": "E1",
-            "name": "Ann",
-            "email": "ann@example.com",
-            "department": "Sales",
-            "interests": ["Sales"],
-            "phase": "decision",
-            "opted_in": True,
-            "share_cap_per_week": 3,
-        }
+        json.dumps(
+            {
+                "id": "E1",
+                "name": "Ann",
+                "email": "ann@example.com",
+                "department": "Sales",
+                "interests": ["Sales"],
+                "phase": "decision",
+                "opted_in": True,
+                "share_cap_per_week": 3,
+            }
+        )
     )
     return Ambassador.from_input(data.model_copy(update=changes), now=datetime(2026, 3, 2, tzinfo=UTC))
 

@@ -8,7 +8,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 import pytest
 
 from kring.models.common import Network
-from kring.sharing import texts as share_texts
+from kring.sharing import texts
 from kring.sharing.intents import dialog_url
 
 LINK = "https://go.kring.test/r/sEoDhGXHAj?ch=x"
@@ -85,11 +85,11 @@ def test_the_link_survives_characters_that_need_encoding() -> None:
 
 
 def test_dutch_and_english_texts_differ_and_each_names_the_job() -> None:
-    dutch, english = share_texts.post("nl", TITLE), share_texts.post("en", TITLE)
+    dutch, english = texts.post("nl", TITLE), texts.post("en", TITLE)
 
     assert dutch == "We zoeken een Senior Backend Engineer! Is dit iets voor jou of voor iemand die je kent?"
     assert english == "We're hiring: Senior Backend Engineer! Is this for you or someone you know?"
-    subject, body = share_texts.email("nl", TITLE, LINK)
+    subject, body = texts.email("nl", TITLE, LINK)
     assert subject == "Vacature: Senior Backend Engineer"
     assert body.startswith("Hoi,")
     assert LINK in body
@@ -108,11 +108,11 @@ def test_dutch_and_english_texts_differ_and_each_names_the_job() -> None:
     ],
 )
 def test_titles_read_well_in_a_sentence(title: str, expected: str) -> None:
-    assert share_texts.title_for_message(title) == expected
+    assert texts.title_for_message(title) == expected
 
 
 def test_the_closed_page_is_in_the_vacancy_language() -> None:
-    page = share_texts.closed_page("nl")
+    page = texts.closed_page("nl")
 
     assert '<html lang="nl">' in page
-    assert share_texts.TEXTS["nl"].closed_title in page
+    assert texts.TEXTS["nl"].closed_title in page

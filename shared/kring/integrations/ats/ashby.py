@@ -54,7 +54,7 @@ from kring.integrations.ats.base import (
     first_text,
     stage_kind,
 )
-from kring.integrations.ats.common import (
+from kring.integrations.ats.provider_kit import (
     as_dict,
     email_address,
     event_name_of,

@@ -3,7 +3,7 @@ take its deliveries, and the normalised changes every provider turns its payload
 
 A provider module (``greenhouse.py``, ``lever.py``, ``ashby.py`` …) is a plain module whose
 top-level names satisfy :class:`WebhookProvider`; it is registered by name in
-:mod:`kring.integrations.ats`. The order of the calls is fixed by the intake, not by the module:
+:mod:`kring.integrations.ats.registry`. The order of the calls is fixed by the intake, not by the module:
 
 1. :func:`handshake` — activation or test requests a provider sends *before* a secret exists
    (SmartRecruiters' ``X-Hook-Secret`` echo, Recruitee's test); ``None`` for everything else.
@@ -30,13 +30,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any, Literal, Protocol
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from kring import safe_json
 from kring.errors import InvalidInputError
-from kring.models.common import Locale, Provider
-
-ExternalId = Annotated[str, StringConstraints(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9._:@-]+$")]
+from kring.models.common import ExternalId, Locale, Provider, StageKind
 
 
 class _Change(BaseModel):
@@ -70,6 +68,9 @@ class JobPostDeleted(_Change):
     updated_at: AwareDatetime | None = None
 
 
+JobStatus = Literal["open", "closed", "draft"]
+
+
 class JobChanged(_Change):
     """The job behind posts was created or changed: where its department and offices come from."""
 
@@ -79,7 +80,7 @@ class JobChanged(_Change):
     department: str | None = Field(default=None, max_length=100)
     location: str | None = Field(default=None, max_length=200)
     tags: tuple[str, ...] = ()
-    status: Literal["open", "closed", "draft"] | None = None
+    status: JobStatus | None = None
 
 
 class JobDeleted(_Change):
@@ -95,10 +96,9 @@ VacancyChange = Annotated[
 
 
 # ------------------------------------------------------------------------ candidates and hires
-StageKind = Literal["applied", "screening", "interview", "offer", "hired", "other"]
-"""Where a stage sits in the funnel. Kring counts an application as *interviewed* once it has
-reached ``interview`` (or ``offer`` / ``hired``); ``other`` (a talent pool, an archive stage) never
-moves an application forward."""
+# Where a stage sits in the funnel (StageKind): Kring counts an application as *interviewed* once it
+# has reached ``interview`` (or ``offer`` / ``hired``); ``other`` (a talent pool, an archive stage)
+# never moves an application forward.
 
 
 class Stage(BaseModel):

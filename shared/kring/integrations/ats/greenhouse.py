@@ -46,7 +46,7 @@ first of ``email_addresses`` (for the self-referral check only; hashed before it
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, field_validator
 
@@ -63,6 +63,7 @@ from kring.integrations.ats.base import (
     JobDeleted,
     JobPostChanged,
     JobPostDeleted,
+    JobStatus,
     Rejected,
     Reply,
     Stage,
@@ -72,7 +73,7 @@ from kring.integrations.ats.base import (
     first_text,
     stage_kind,
 )
-from kring.integrations.ats.common import (
+from kring.integrations.ats.provider_kit import (
     as_dict,
     as_list,
     declared_locale,
@@ -103,7 +104,7 @@ APPLICATION_EVENTS = SUBMITTED | {
     "unhire_candidate",
     "reject_candidate",
 }
-JOB_STATUSES: Final[dict[str, Literal["open", "closed", "draft"]]] = {
+JOB_STATUSES: Final[dict[str, JobStatus]] = {
     "open": "open",
     "closed": "closed",
     "draft": "draft",

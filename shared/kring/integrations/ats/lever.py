@@ -62,7 +62,9 @@ from kring.integrations.ats.base import (
     first_text,
     stage_kind,
 )
-from kring.integrations.ats.common import (
+from kring.integrations.ats.http import ApiNotFoundError, ApiRequestError, JsonApi, path_segment
+from kring.integrations.ats.provider_kit import (
+    api_key_name,
     event_name_of,
     first_error,
     hashed_delivery_id,
@@ -71,7 +73,7 @@ from kring.integrations.ats.common import (
     loads_or_none,
     unique_texts,
 )
-from kring.integrations.ats.http import ApiNotFoundError, ApiRequestError, JsonApi, path_segment
+from kring.integrations.secrets import get_secret
 from kring.models.common import Locale, Provider
 from kring.observability import logger, metrics
 
@@ -210,9 +212,6 @@ class LeverClient:
 
     @classmethod
     def from_config(cls) -> LeverClient:
-        from kring.integrations.ats import api_key_name  # the registry imports this module
-        from kring.integrations.secrets import get_secret
-
         key = get_secret(api_key_name(NAME))
         if not key:
             # Fixed in configuration, then the parked fetches are redriven: nothing is lost.

@@ -29,7 +29,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping
-from typing import Any, Final, Literal
+from typing import Any, Final
 
 from pydantic import ValidationError
 
@@ -45,16 +45,16 @@ from kring.integrations.ats.base import (
     JobChanged,
     JobPostChanged,
     JobPostDeleted,
+    JobStatus,
     Rejected,
     Reply,
     Stage,
     StageChanged,
-    StageKind,
     collect_texts,
     first_text,
     stage_kind,
 )
-from kring.integrations.ats.common import (
+from kring.integrations.ats.provider_kit import (
     as_dict,
     delivery_id_text,
     email_address,
@@ -67,7 +67,7 @@ from kring.integrations.ats.common import (
     loads_or_none,
     unique_texts,
 )
-from kring.models.common import Provider
+from kring.models.common import Provider, StageKind
 
 NAME: Final[Provider] = "recruitee"
 ACK_STATUS: Final = 200
@@ -96,7 +96,7 @@ CATEGORY_KINDS: Final[dict[str, StageKind]] = {
     "hire": "hired",
     "hired": "hired",
 }
-OFFER_STATUSES: Final[dict[str, Literal["open", "closed", "draft"]]] = {
+OFFER_STATUSES: Final[dict[str, JobStatus]] = {
     "published": "open",
     "internal": "open",
     "draft": "draft",

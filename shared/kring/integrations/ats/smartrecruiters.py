@@ -40,7 +40,7 @@ import re
 import time
 from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Any, Final, Literal, Protocol
+from typing import Any, Final, Protocol
 
 from pydantic import ValidationError
 
@@ -56,16 +56,17 @@ from kring.integrations.ats.base import (
     JobBoard,
     JobChanged,
     JobPostChanged,
+    JobStatus,
     Rejected,
     Reply,
     Stage,
     StageChanged,
-    StageKind,
     collect_texts,
     first_text,
     parse_json,
 )
-from kring.integrations.ats.common import (
+from kring.integrations.ats.http import JsonApi, if_found, path_segment
+from kring.integrations.ats.provider_kit import (
     clipped_text,
     delivery_id_text,
     event_name_of,
@@ -78,8 +79,7 @@ from kring.integrations.ats.common import (
     is_sha256_hex,
     parse_zoned_time,
 )
-from kring.integrations.ats.http import JsonApi, if_found, path_segment
-from kring.models.common import Locale, Provider
+from kring.models.common import Locale, Provider, StageKind
 
 NAME: Final[Provider] = "smartrecruiters"
 ACK_STATUS: Final = 202
@@ -106,7 +106,7 @@ _STAGE_KINDS: Final[dict[str, StageKind]] = {
     "OFFERED": "offer",
 }
 _LIVE_JOB_STATUSES = frozenset({"SOURCING", "INTERVIEW", "OFFER"})
-_JOB_STATUSES: Final[dict[str, Literal["open", "closed", "draft"]]] = {
+_JOB_STATUSES: Final[dict[str, JobStatus]] = {
     "SOURCING": "open",
     "INTERVIEW": "open",
     "OFFER": "open",
@@ -407,7 +407,8 @@ def _fetched_job(client: SmartRecruitersApi, request: FetchNeeded) -> list[Chang
 
 def _publication_url(publication: Any) -> str | None:
     """``postingUrl`` (the public page), else ``applyUrl``; the answer may be one publication or
-    a list of them (``content``). Stripped first, unlike :func:`~kring.integrations.ats.common.https_url`."""
+    a list of them (``content``). Stripped first, unlike
+    :func:`~kring.integrations.ats.provider_kit.https_url`."""
     items = publication.get("content") if isinstance(publication, dict) else publication
     for item in items if isinstance(items, list) else [publication]:
         if isinstance(item, dict):

@@ -99,7 +99,9 @@ from kring.integrations.ats.base import (
     parse_json,
     stage_kind,
 )
-from kring.integrations.ats.common import (
+from kring.integrations.ats.http import ApiRequestError, JsonApi, if_found, path_segment
+from kring.integrations.ats.provider_kit import (
+    api_key_name,
     clipped_text,
     external_id,
     fetch_api_key,
@@ -109,8 +111,8 @@ from kring.integrations.ats.common import (
     is_sha256_hex,
     loads_or_none,
     parse_zoned_time,
+    secret_name,
 )
-from kring.integrations.ats.http import ApiRequestError, JsonApi, if_found, path_segment
 from kring.integrations.secrets import get_secret
 from kring.models.common import Locale, Provider
 from kring.observability import logger
@@ -438,7 +440,6 @@ def _next_params(path: str, link: object) -> dict[str, str] | None:
 def poll_client() -> TeamtailorClient:
     """The client the reconciliation poll reads with; :class:`ProviderNotConfiguredError` while
     Teamtailor is not connected (no webhook secret, no API key or no ``TEAMTAILOR_API_URL``)."""
-    from kring.integrations.ats import api_key_name, secret_name  # the registry imports this module
 
     base_url = config.ats().teamtailor_api_url.strip()
     if not base_url:

@@ -58,7 +58,9 @@ from kring.integrations.ats.base import (
     first_text,
     stage_kind,
 )
-from kring.integrations.ats.common import (
+from kring.integrations.ats.http import ApiRequestError, JsonApi
+from kring.integrations.ats.provider_kit import (
+    api_key_name,
     as_list,
     declared_locale,
     first_error,
@@ -70,7 +72,6 @@ from kring.integrations.ats.common import (
     parse_time,
     unique_texts,
 )
-from kring.integrations.ats.http import ApiRequestError, JsonApi
 from kring.integrations.secrets import get_secret
 from kring.models.common import Provider
 from kring.observability import logger
@@ -284,7 +285,6 @@ def default_api() -> WorkableApi:
     base_url = config.ats().workable_api_url.strip()
     if not base_url:
         raise ProviderNotConfiguredError("workable is not polled: WORKABLE_API_URL is empty")
-    from kring.integrations.ats import api_key_name  # the registry imports this module
 
     api_key = get_secret(api_key_name(NAME))
     if not api_key:

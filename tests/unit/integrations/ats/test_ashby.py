@@ -12,9 +12,8 @@ import pytest
 
 from kring import config
 from kring.errors import InvalidInputError, UnauthorizedError
-from kring.intake import candidates, identity
-from kring.integrations import ats
-from kring.integrations.ats import ashby
+from kring.intake import candidates
+from kring.integrations.ats import ashby, registry
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
     Delivery,
@@ -26,6 +25,7 @@ from kring.integrations.ats.base import (
     Stage,
     StageChanged,
 )
+from kring.links import identity
 from kring.links.click_tokens import new_click_token
 from tests.support import ashby as ab
 
@@ -101,7 +101,9 @@ def test_a_reserialised_body_does_not_verify() -> None:
 
 # ------------------------------------------------------------------------------------------ ping
 def test_the_sample_ping_is_signed_and_normalises_to_nothing() -> None:
-    opened = ats.open_delivery("ashby", {"Ashby-Signature": ab.documented_signature("ping")}, ab.raw("ping"))
+    opened = registry.open_delivery(
+        "ashby", {"Ashby-Signature": ab.documented_signature("ping")}, ab.raw("ping")
+    )
 
     assert isinstance(opened, Delivery)
     assert (opened.event, opened.changes, opened.ack_status) == ("ping", (), 200)
@@ -116,7 +118,7 @@ def test_the_sample_ping_is_signed_and_normalises_to_nothing() -> None:
     ],
 )
 def test_an_unsigned_ping_is_answered_200(body: bytes) -> None:
-    opened = ats.open_delivery("ashby", {"Content-Type": "application/json"}, body)
+    opened = registry.open_delivery("ashby", {"Content-Type": "application/json"}, body)
 
     assert opened == Reply(200, {"received": True})
 
@@ -136,7 +138,7 @@ def test_an_unsigned_ping_is_answered_200(body: bytes) -> None:
 def test_nothing_but_a_ping_passes_unsigned(body: bytes) -> None:
     assert ashby.handshake({}, body) is None
     with pytest.raises(UnauthorizedError):
-        ats.open_delivery("ashby", {}, body)
+        registry.open_delivery("ashby", {}, body)
 
 
 def test_a_ping_with_a_wrong_signature_is_refused_so_a_wrong_secret_shows_at_once() -> None:
@@ -144,12 +146,12 @@ def test_a_ping_with_a_wrong_signature_is_refused_so_a_wrong_secret_shows_at_onc
 
     assert ashby.handshake({"ashby-signature": ab.sign(body, "another")}, body) is None
     with pytest.raises(UnauthorizedError):
-        ats.open_delivery("ashby", {"Ashby-Signature": ab.sign(body, "another")}, body)
+        registry.open_delivery("ashby", {"Ashby-Signature": ab.sign(body, "another")}, body)
 
 
 def test_an_unsigned_real_event_is_refused() -> None:
     with pytest.raises(UnauthorizedError):
-        ats.open_delivery("ashby", {}, ab.raw("applicationSubmit"))
+        registry.open_delivery("ashby", {}, ab.raw("applicationSubmit"))
 
 
 # ------------------------------------------------------------------------------------------ ids
@@ -176,7 +178,7 @@ def test_without_an_action_id_the_delivery_id_is_a_hash_of_the_body() -> None:
 # ------------------------------------------------------------------------------------------ samples
 @pytest.mark.parametrize("name", ab.SAMPLES)
 def test_every_sample_is_opened_through_the_intake(name: str) -> None:
-    opened = ats.open_delivery("ashby", {"Ashby-Signature": ab.documented_signature(name)}, ab.raw(name))
+    opened = registry.open_delivery("ashby", {"Ashby-Signature": ab.documented_signature(name)}, ab.raw(name))
 
     assert isinstance(opened, Delivery)
     assert opened.provider == "ashby"

@@ -16,8 +16,7 @@ from kring.errors import (
     ProviderNotConfiguredError,
     UnauthorizedError,
 )
-from kring.integrations import ats
-from kring.integrations.ats import greenhouse
+from kring.integrations.ats import greenhouse, registry
 from kring.integrations.ats.base import Delivery, JobChanged, JobDeleted, JobPostChanged, JobPostDeleted
 from tests.support import greenhouse as gh
 
@@ -295,7 +294,7 @@ def test_payloads_that_can_never_be_used_are_invalid_input(data: object) -> None
 def test_intake_opens_a_signed_delivery() -> None:
     body = gh.raw("job_post_updated")
 
-    delivery = ats.open_delivery("greenhouse", gh.headers(body, "evt-1"), body)
+    delivery = registry.open_delivery("greenhouse", gh.headers(body, "evt-1"), body)
 
     assert isinstance(delivery, Delivery)
     assert delivery.provider == "greenhouse"
@@ -308,12 +307,12 @@ def test_intake_opens_a_signed_delivery() -> None:
 def test_intake_refuses_unknown_and_unconnected_providers(monkeypatch: pytest.MonkeyPatch) -> None:
     body = gh.raw("job_post_updated")
     with pytest.raises(ProviderNotConfiguredError):
-        ats.open_delivery("nope", gh.headers(body), body)
+        registry.open_delivery("nope", gh.headers(body), body)
 
     monkeypatch.delenv("KRING_WEBHOOK_SECRET_GREENHOUSE")
     config.clear_caches()
     with pytest.raises(ProviderNotConfiguredError):
-        ats.open_delivery("greenhouse", gh.headers(body), body)
+        registry.open_delivery("greenhouse", gh.headers(body), body)
 
 
 def test_intake_refuses_a_body_over_the_limit_before_verifying(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -322,30 +321,30 @@ def test_intake_refuses_a_body_over_the_limit_before_verifying(monkeypatch: pyte
     body = gh.raw("job_post_updated")
 
     with pytest.raises(PayloadTooLargeError):
-        ats.open_delivery("greenhouse", gh.headers(body), body)
+        registry.open_delivery("greenhouse", gh.headers(body), body)
 
 
 def test_intake_verifies_before_it_parses() -> None:
     garbage = b"{not json"
 
     with pytest.raises(UnauthorizedError):
-        ats.open_delivery("greenhouse", gh.headers(garbage, signature="sha256 " + "0" * 64), garbage)
+        registry.open_delivery("greenhouse", gh.headers(garbage, signature="sha256 " + "0" * 64), garbage)
     with pytest.raises(InvalidInputError):
-        ats.open_delivery("greenhouse", gh.headers(garbage), garbage)
+        registry.open_delivery("greenhouse", gh.headers(garbage), garbage)
 
 
 def test_intake_treats_header_names_case_insensitively() -> None:
     body = gh.raw("job_post_updated")
     headers = {"SIGNATURE": gh.sign(body), "greenhouse-EVENT-id": "evt-9"}
 
-    delivery = ats.open_delivery("greenhouse", headers, body)
+    delivery = registry.open_delivery("greenhouse", headers, body)
 
     assert isinstance(delivery, Delivery)
     assert delivery.delivery_id == "evt-9"
 
 
 def test_greenhouse_satisfies_the_provider_contract() -> None:
-    assert ats.provider("greenhouse") is greenhouse
+    assert registry.provider("greenhouse") is greenhouse
     assert greenhouse.handshake({}, b"{}") is None
     assert greenhouse.event_name({"action": "job_updated"}) == "job_updated"
     assert greenhouse.event_name([]) == "unknown"

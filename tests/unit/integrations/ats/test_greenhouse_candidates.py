@@ -13,8 +13,7 @@ import pytest
 from kring.errors import InvalidInputError
 from kring.events import ApplicationReceived, CandidateHired
 from kring.intake import candidates
-from kring.integrations import ats
-from kring.integrations.ats import greenhouse
+from kring.integrations.ats import greenhouse, registry
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
     Delivery,
@@ -75,7 +74,7 @@ def test_the_sample_through_the_intake_verifies_and_normalises() -> None:
     body = gh.raw("new_candidate_application")
     headers = gh.headers(body, "3ce5180d", signature=gh.documented_signature("new_candidate_application"))
 
-    delivery = ats.open_delivery("greenhouse", headers, body)
+    delivery = registry.open_delivery("greenhouse", headers, body)
 
     assert isinstance(delivery, Delivery)
     assert (delivery.delivery_id, delivery.event, delivery.ack_status) == (
@@ -95,7 +94,7 @@ def test_every_candidate_event_verifies_and_a_changed_byte_does_not(name: str) -
     assert greenhouse.verify({"signature": signature}, body, gh.SECRET)
     tampered = body.replace(str(gh.APPLICATION_ID).encode(), b"71980813", 1)
     assert not greenhouse.verify({"signature": signature}, tampered, gh.SECRET)
-    delivery = ats.open_delivery("greenhouse", gh.headers(body, f"evt-{name}"), body)
+    delivery = registry.open_delivery("greenhouse", gh.headers(body, f"evt-{name}"), body)
     assert isinstance(delivery, Delivery)
     assert len(delivery.changes) == 1
 

@@ -16,8 +16,7 @@ from infra.local.fake_ats import FakeAtsApi
 from kring import idempotency
 from kring.errors import InvalidInputError, ProviderNotConfiguredError, TransientError
 from kring.intake import candidates
-from kring.integrations import ats
-from kring.integrations.ats import lever
+from kring.integrations.ats import lever, registry
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
     FetchNeeded,
@@ -96,9 +95,9 @@ def test_a_real_delivery_is_no_handshake() -> None:
 
 
 def test_the_intake_answers_the_ping_and_takes_a_sample(secrets_env: None) -> None:
-    assert ats.open_delivery("lever", {}, lv.raw("test_ping")) == Reply(200, {"received": True})
+    assert registry.open_delivery("lever", {}, lv.raw("test_ping")) == Reply(200, {"received": True})
 
-    opened = ats.open_delivery("lever", lv.HEADERS, lv.resigned("candidateHired"))
+    opened = registry.open_delivery("lever", lv.HEADERS, lv.resigned("candidateHired"))
 
     assert not isinstance(opened, Reply)
     assert (opened.provider, opened.event, opened.ack_status) == ("lever", "candidateHired", 200)
@@ -541,6 +540,6 @@ def test_a_feed_that_is_not_a_list_is_refused(fake_ats_api: FakeAtsApi) -> None:
 
 
 def test_lever_is_registered_for_webhooks_fetches_and_polls() -> None:
-    assert ats.provider("lever") is lever
-    assert ats.fetching_provider("lever") is lever
-    assert ats.polled_provider("lever") is lever
+    assert registry.provider("lever") is lever
+    assert registry.fetching_provider("lever") is lever
+    assert registry.polled_provider("lever") is lever

@@ -11,9 +11,8 @@ import pytest
 
 from kring import config
 from kring.errors import InvalidInputError, UnauthorizedError
-from kring.intake import candidates, identity
-from kring.integrations import ats
-from kring.integrations.ats import recruitee
+from kring.intake import candidates
+from kring.integrations.ats import recruitee, registry
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
     Delivery,
@@ -26,6 +25,7 @@ from kring.integrations.ats.base import (
     Stage,
     StageChanged,
 )
+from kring.links import identity
 from kring.links.click_tokens import new_click_token
 from tests.support import recruitee as rc
 
@@ -83,7 +83,7 @@ def test_the_verbatim_test_request_is_answered_200_without_a_signature() -> None
     body = rc.raw("test")
 
     assert recruitee.handshake({}, body) == Reply(200, {"received": True})
-    assert ats.open_delivery("recruitee", {"User-Agent": "Recruitee-Webhooks"}, body) == Reply(
+    assert registry.open_delivery("recruitee", {"User-Agent": "Recruitee-Webhooks"}, body) == Reply(
         200, {"received": True}
     )
 
@@ -110,18 +110,18 @@ def test_the_test_request_in_other_whitespace_is_the_test_too(body: bytes) -> No
 def test_nothing_but_the_exact_test_passes_unsigned(body: bytes) -> None:
     assert recruitee.handshake({}, body) is None
     with pytest.raises(UnauthorizedError):
-        ats.open_delivery("recruitee", {}, body)
+        registry.open_delivery("recruitee", {}, body)
 
 
 def test_an_unsigned_real_event_is_refused() -> None:
     with pytest.raises(UnauthorizedError):
-        ats.open_delivery("recruitee", {}, rc.raw("candidate_moved_hired"))
+        registry.open_delivery("recruitee", {}, rc.raw("candidate_moved_hired"))
 
 
 def test_a_signed_example_event_from_the_test_payload_buttons_is_acknowledged_and_ignored() -> None:
     body = rc.encode({**rc.payload("candidate_moved_hired"), "test": True})
 
-    opened = ats.open_delivery("recruitee", {"X-Recruitee-Signature": rc.sign(body)}, body)
+    opened = registry.open_delivery("recruitee", {"X-Recruitee-Signature": rc.sign(body)}, body)
 
     assert isinstance(opened, Delivery)
     assert opened.changes == ()
@@ -149,7 +149,7 @@ def test_without_an_id_the_delivery_id_hashes_the_envelope_but_not_its_attempt_c
 # ------------------------------------------------------------------------------------------ samples
 @pytest.mark.parametrize("name", rc.SAMPLES)
 def test_every_signed_sample_is_opened_through_the_intake(name: str) -> None:
-    opened = ats.open_delivery(
+    opened = registry.open_delivery(
         "recruitee", {"X-Recruitee-Signature": rc.documented_signature(name)}, rc.raw(name)
     )
 

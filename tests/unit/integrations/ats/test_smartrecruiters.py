@@ -13,7 +13,7 @@ import pytest
 from infra.local.fake_ats import FakeAtsApi
 from kring.errors import InvalidInputError, TransientError, UnauthorizedError
 from kring.intake import candidates
-from kring.integrations import ats
+from kring.integrations.ats import registry
 from kring.integrations.ats import smartrecruiters as sr
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
@@ -171,7 +171,7 @@ def test_the_activation_request_is_answered_200_echoing_the_hook_secret() -> Non
 
 
 def test_the_intake_answers_the_handshake_before_any_signature() -> None:
-    reply = ats.open_delivery("smartrecruiters", {"X-Hook-Secret": "hook-secret-value"}, b"")
+    reply = registry.open_delivery("smartrecruiters", {"X-Hook-Secret": "hook-secret-value"}, b"")
 
     assert isinstance(reply, Reply)
     assert (reply.status, reply.headers) == (200, {"X-Hook-Secret": "hook-secret-value"})
@@ -195,7 +195,7 @@ def test_every_sample_goes_through_the_intake_with_202(
     monkeypatch.setenv("KRING_WEBHOOK_SECRET_SMARTRECRUITERS", srs.documented_key(name))
     headers, body = sample(name, clock)
 
-    opened = ats.open_delivery("smartrecruiters", headers, body)
+    opened = registry.open_delivery("smartrecruiters", headers, body)
 
     assert isinstance(opened, Delivery)
     assert (opened.ack_status, opened.event, opened.delivery_id) == (202, name, headers["event-id"])
@@ -207,7 +207,9 @@ def test_every_sample_goes_through_the_intake_with_202(
 
 def test_a_stale_sample_is_refused_by_the_intake() -> None:
     with pytest.raises(UnauthorizedError):
-        ats.open_delivery("smartrecruiters", srs.documented_headers("job.created"), srs.raw("job.created"))
+        registry.open_delivery(
+            "smartrecruiters", srs.documented_headers("job.created"), srs.raw("job.created")
+        )
 
 
 def test_sample_ids_become_fetch_requests(clock: Any) -> None:

@@ -15,8 +15,7 @@ import pytest
 from infra.local.fake_ats import FakeAtsApi
 from kring.errors import InvalidInputError, TransientError, UnauthorizedError
 from kring.intake import candidates
-from kring.integrations import ats
-from kring.integrations.ats import teamtailor
+from kring.integrations.ats import registry, teamtailor
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
     Delivery,
@@ -89,7 +88,7 @@ def test_a_company_digest_reused_as_a_partner_trigger_signature_verifies_nothing
     with pytest.raises(UnauthorizedError):
         teamtailor.verify({**lowered, "tt-signature": seen_sig}, body, tt.SECRET)
     with pytest.raises(UnauthorizedError):
-        ats.open_delivery("teamtailor", headers, body)
+        registry.open_delivery("teamtailor", headers, body)
 
 
 def test_a_partner_signature_presented_as_a_company_one_changes_nothing(clock: Any) -> None:
@@ -102,7 +101,7 @@ def test_a_partner_signature_presented_as_a_company_one_changes_nothing(clock: A
     body = b'{"payload":' + ad + b',"signature":"' + sig.encode() + b'"}'
 
     with pytest.raises(InvalidInputError):
-        ats.open_delivery("teamtailor", tt.headers(sig), body)
+        registry.open_delivery("teamtailor", tt.headers(sig), body)
 
 
 @pytest.mark.parametrize("name", tt.COMPANY_SAMPLES)
@@ -213,7 +212,7 @@ def test_a_lone_surrogate_is_refused_without_an_error(clock: Any) -> None:
 def test_a_sample_goes_through_the_intake_with_200(clock: Any) -> None:
     name = "job_application.create"
 
-    opened = ats.open_delivery("teamtailor", tt.documented_headers(name), tt.raw(name))
+    opened = registry.open_delivery("teamtailor", tt.documented_headers(name), tt.raw(name))
 
     assert isinstance(opened, Delivery)
     assert (opened.ack_status, opened.event) == (200, "job_application.create")
@@ -223,13 +222,13 @@ def test_a_sample_goes_through_the_intake_with_200(clock: Any) -> None:
 def test_a_stale_sample_is_refused_by_the_intake() -> None:
     name = "job.update"
     with pytest.raises(UnauthorizedError):
-        ats.open_delivery("teamtailor", tt.documented_headers(name), tt.raw(name))
+        registry.open_delivery("teamtailor", tt.documented_headers(name), tt.raw(name))
 
 
 @pytest.mark.parametrize("name", tt.PARTNER_SAMPLES)
 def test_partner_programme_requests_are_refused_by_the_intake(clock: Any, name: str) -> None:
     with pytest.raises(UnauthorizedError, match="company webhook"):
-        ats.open_delivery("teamtailor", tt.documented_headers(name), tt.raw(name))
+        registry.open_delivery("teamtailor", tt.documented_headers(name), tt.raw(name))
 
 
 def test_the_delivery_id_is_a_hash_of_event_resource_and_update_time() -> None:

@@ -11,8 +11,7 @@ import pytest
 
 from infra.local.fake_ats import FakeAtsApi
 from kring.errors import ProviderNotConfiguredError, TransientError
-from kring.integrations import ats
-from kring.integrations.ats import teamtailor
+from kring.integrations.ats import registry, teamtailor
 from kring.integrations.ats.base import FetchNeeded, JobChanged, JobPostChanged
 from kring.integrations.ats.http import ApiRequestError
 from tests.support import teamtailor as tt
@@ -69,9 +68,9 @@ def _posts(changes: Sequence[JobPostChanged | JobChanged]) -> list[JobPostChange
 
 
 def test_teamtailor_is_a_polled_and_reconciled_provider() -> None:
-    assert ats.polled_provider("teamtailor") is teamtailor
-    assert ats.reconciled_provider("teamtailor") is teamtailor
-    assert ats.reconciled_provider("lever") is None
+    assert registry.polled_provider("teamtailor") is teamtailor
+    assert registry.reconciled_provider("teamtailor") is teamtailor
+    assert registry.reconciled_provider("lever") is None
 
 
 def test_open_jobs_are_read_page_by_page_with_the_token_and_api_version(fake_ats_api: FakeAtsApi) -> None:

@@ -14,9 +14,8 @@ from infra.local.fake_ats import FakeAtsApi
 from kring import config
 from kring.errors import InvalidInputError, ProviderNotConfiguredError, TransientError, UnauthorizedError
 from kring.events import CandidateHired
-from kring.intake import candidates as applications
-from kring.integrations import ats
-from kring.integrations.ats import workable
+from kring.intake import candidates
+from kring.integrations.ats import registry, workable
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
     Delivery,
@@ -262,7 +261,7 @@ def test_a_click_token_in_the_candidate_is_found(changes: dict[str, Any]) -> Non
     change = only(wk.candidate_event(**changes))
 
     assert isinstance(change, ApplicationSubmitted)
-    assert applications.evidence_of(change.evidence).click_tokens == (TOKEN,)
+    assert candidates.evidence_of(change.evidence).click_tokens == (TOKEN,)
 
 
 def test_a_referrer_is_carried_and_e_mails_leave_only_as_hashes() -> None:
@@ -278,7 +277,7 @@ def test_a_referrer_is_carried_and_e_mails_leave_only_as_hashes() -> None:
     assert change.evidence.referrer_employee_ids == ("E-42",)
     assert change.evidence.candidate_email == "lakita_marrero@example.com"
 
-    event = applications.to_event(change, event_id="workable:x:0", correlation_id="workable:x")
+    event = candidates.to_event(change, event_id="workable:x:0", correlation_id="workable:x")
 
     assert isinstance(event, CandidateHired)
     serialised = event.model_dump_json()
@@ -306,7 +305,9 @@ def test_a_referrer_given_as_an_address_and_e_mails_as_a_list() -> None:
 def test_intake_opens_every_signed_sample(name: str) -> None:
     body = wk.raw(name)
 
-    delivery = ats.open_delivery("workable", wk.headers(body, signature=wk.documented_signature(name)), body)
+    delivery = registry.open_delivery(
+        "workable", wk.headers(body, signature=wk.documented_signature(name)), body
+    )
 
     assert isinstance(delivery, Delivery)
     assert delivery.ack_status == 200
@@ -320,12 +321,12 @@ def test_intake_refuses_a_tampered_sample() -> None:
     tampered = body.replace(b"GROOV005", b"GROOV006")
 
     with pytest.raises(UnauthorizedError):
-        ats.open_delivery("workable", wk.headers(body), tampered)
+        registry.open_delivery("workable", wk.headers(body), tampered)
 
 
 def test_workable_is_registered_for_webhooks_and_polling() -> None:
-    assert ats.provider("workable") is workable
-    assert ats.polled_provider("workable") is workable
+    assert registry.provider("workable") is workable
+    assert registry.polled_provider("workable") is workable
     assert workable.handshake({}, b"{}") is None
     assert workable.event_name({"event_type": "candidate_moved"}) == "candidate_moved"
     assert workable.event_name([]) == "unknown"

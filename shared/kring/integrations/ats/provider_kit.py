@@ -27,7 +27,7 @@ from kring.models.common import Locale, Provider
 MAX_DELIVERY_ID = 128
 MAX_URL = 2000
 
-# The form of :data:`~kring.integrations.ats.base.ExternalId` (what the changes accept as an id).
+# The form of :data:`~kring.models.common.ExternalId` (what the changes accept as an id).
 _EXTERNAL_ID = re.compile(r"\A[A-Za-z0-9._:@-]{1,40}\Z")
 _SHA256_HEX = re.compile(r"\A[0-9a-fA-F]{64}\Z")
 _DUTCH = frozenset({"nl", "dutch", "nederlands"})
@@ -63,7 +63,7 @@ def id_text(value: object) -> str | None:
 
 def external_id(value: object) -> str | None:
     """An id (a string or an integer, stripped) in the form the changes accept
-    (:data:`~kring.integrations.ats.base.ExternalId`: 1 to 40 of ``A-Z a-z 0-9 . _ : @ -``), or
+    (:data:`~kring.models.common.ExternalId`: 1 to 40 of ``A-Z a-z 0-9 . _ : @ -``), or
     ``None`` for a shape Kring cannot key on."""
     if isinstance(value, bool) or not isinstance(value, str | int):
         return None
@@ -210,14 +210,24 @@ def first_error(exc: ValidationError, root: str = "payload") -> str:
     return f"{where}: {error.get('msg', 'invalid')}"
 
 
-# --------------------------------------------------------------------------------- API keys
+# --------------------------------------------------------------------------------- secrets
+def secret_name(name: str) -> str:
+    """The secret a provider's webhooks are signed with (``webhook-secret-lever``; locally
+    ``KRING_WEBHOOK_SECRET_LEVER``): without it the provider is not connected."""
+    return f"webhook-secret-{name}"
+
+
+def api_key_name(name: str) -> str:
+    """The secret holding the provider's API key (``ats-api-key-lever``; locally
+    ``KRING_ATS_API_KEY_LEVER``), for the providers Kring calls back."""
+    return f"ats-api-key-{name}"
+
+
 def fetch_api_key(provider: Provider, label: str) -> str:
     """The provider's API key (``ats-api-key-<provider>``) for completing ids-only deliveries;
     :class:`~kring.errors.TransientError` without one: it is fixed in configuration and then the
     parked fetches are redriven, so the fetch is retried, never dropped. ``label`` is the
     provider's name as people write it (``SmartRecruiters``), for the message."""
-    from kring.integrations.ats import api_key_name  # the registry imports the provider modules
-
     name = api_key_name(provider)
     key = get_secret(name)
     if not key:

@@ -8,6 +8,7 @@ from collections.abc import Callable, Sequence
 from typing import Protocol
 
 from kring import aws, config
+from kring.dal.batch import backoff
 from kring.errors import TransientError
 
 FANOUT_GROUP = "fanout"
@@ -72,8 +73,6 @@ class SqsImportQueue:
             self._send(batch)
 
     def _send(self, bodies: list[str]) -> None:
-        from kring.dal.batch import backoff
-
         pending = {str(n): body for n, body in enumerate(bodies)}
         for attempt in range(MAX_SEND_ATTEMPTS):
             got = aws.sqs().send_message_batch(
