@@ -10,14 +10,22 @@ a ``FanoutPage``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TypeVar
+from typing import Annotated, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 from kring import safe_json
 from kring.errors import InvalidInputError
-from kring.events import KringEvent, LinkClicked, ShareIntended, VacancyPublished, envelope_model
+from kring.events import (
+    CandidateHired,
+    KringEvent,
+    LinkClicked,
+    ShareIntended,
+    VacancyPublished,
+    envelope_model,
+)
+from kring.models.common import AmbassadorId
 from kring.observability import logger, metrics
 
 E = TypeVar("E", bound=KringEvent)
@@ -140,3 +148,41 @@ def parse_import_chunk(body: str) -> ImportChunk:
         return ImportChunk.model_validate_json(body)
     except ValidationError as exc:
         raise InvalidInputError(f"not an import chunk: {exc}") from exc
+
+
+# --- mail -----------------------------------------------------------------------------------------
+MAIL_KIND_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
+PERIOD_KEY_PATTERN = r"^[A-Za-z0-9:._-]{1,100}$"
+
+
+class MailJob(BaseModel):
+    """One mail to send (MailQueue): a kind (:mod:`kring.mail.kinds`), its recipient (an ambassador
+    id, or a team recipient id for the talent team's kinds), the period it reports on
+    (``weekly:2026-W49``) or the notice's own id (a reward id), and what the kind needs
+    (``params``: short strings, never anything personal about anyone else). Recipient, kind and
+    period are the once-only key: a job sent twice sends one mail."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str = Field(pattern=MAIL_KIND_PATTERN)
+    version: int = Field(default=1, ge=1, le=1)
+    recipient: AmbassadorId
+    period_key: str = Field(pattern=PERIOD_KEY_PATTERN)
+    params: dict[str, Annotated[str, StringConstraints(max_length=500)]] = Field(
+        default_factory=dict, max_length=20
+    )
+    correlation_id: str | None = Field(default=None, max_length=128)
+
+
+def parse_mail_message(body: str) -> MailJob | CandidateHired:
+    """A mail queue message: a :class:`MailJob`, or the envelope of ``CandidateHired`` (put there by
+    MailHireRule: the hire notice is decided from it). :class:`InvalidInputError` for anything else."""
+    try:
+        data = safe_json.loads(body)
+        if isinstance(data, dict) and "detail-type" in data:
+            envelope = envelope_model(CandidateHired).model_validate(data)
+            hired: CandidateHired = envelope.detail  # type: ignore[attr-defined]
+            return hired
+        return MailJob.model_validate(data)
+    except (ValueError, ValidationError, safe_json.InvalidJsonError) as exc:
+        raise InvalidInputError(f"not a mail job: {exc}") from exc
