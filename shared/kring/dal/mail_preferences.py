@@ -10,7 +10,7 @@ and the weekly run reads the ambassador list.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -97,3 +97,35 @@ def profile_and_preferences(ambassador_id: str) -> tuple[dict[str, Any] | None, 
         elif item.get(keys.SK) == preferences_key["sk"]:
             preferences = from_item(raw)
     return profile, preferences
+
+
+def digest_recipients(frequency: DigestFrequency, *, page_size: int = 500) -> Iterator[str]:
+    """The ambassador ids a ``frequency`` digest run considers, page by page (Query, never Scan):
+    for ``weekly`` (the default) every ambassador (gsi1 ``AMBASSADORS``, keys only; the sender
+    skips those who chose otherwise); for ``daily`` and ``monthly`` only the ambassadors who chose
+    it (gsi2 ``MAILFREQ#<frequency>``). ``off`` has none."""
+    from kring.dal import pages
+
+    if frequency == "off":
+        return
+    if frequency == DEFAULT_FREQUENCY:
+        index, partition_key, sort_key, partition = (
+            keys.GSI1,
+            keys.GSI1_PK,
+            keys.GSI1_SK,
+            keys.AMBASSADOR_LIST,
+        )
+    else:
+        index, partition_key, sort_key = keys.GSI2, keys.GSI2_PK, keys.GSI2_SK
+        partition = keys.mail_frequency_partition(frequency)
+    request = {
+        "TableName": config.tables().table_name,
+        "IndexName": index,
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": partition_key, "#sk": sort_key},
+        "ExpressionAttributeValues": serialize({":pk": partition}),
+        "ProjectionExpression": "#sk",
+        "Limit": page_size,
+    }
+    for item in pages.query_all(request):
+        yield str(deserialize(item)[sort_key]).removeprefix("AMB#")

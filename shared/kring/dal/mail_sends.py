@@ -31,7 +31,9 @@ from kring.dal import batch, keys
 from kring.dal.items import deserialize, serialize, value
 
 ENTITY = "mail_send"
-LEASE = timedelta(minutes=5)
+# Longer than the sender's Lambda timeout (60 s): a claim older than this belongs to a sender that
+# is gone, and the message's next delivery (MailQueue's visibility timeout, 120 s) may take it over.
+LEASE = timedelta(minutes=2)
 RETAIN = timedelta(days=400)
 
 ClaimOutcome = Literal["claimed", "sent", "busy"]
