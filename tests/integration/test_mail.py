@@ -438,3 +438,15 @@ def test_each_digest_frequency_pages_its_recipients_by_query(world: MotoStack) -
     assert list(digest_recipients("daily")) == ["E1"]
     assert list(digest_recipients("monthly")) == ["E2"]
     assert list(digest_recipients("off")) == []
+
+
+def test_the_ses_samples_go_through_the_real_handler(world: MotoStack) -> None:
+    from pathlib import Path
+
+    samples = Path(__file__).resolve().parents[2] / "events" / "ses"
+    for name in ("bounce.json", "complaint.json"):
+        event = json.loads((samples / name).read_text())
+        assert world.invoke("MailEventsFunction", event) == {"suppressed": 1}
+    [entry] = world.http("GET", "/api/suppressions", admin=True).json()["items"]
+    assert entry["reason"] == "complaint"  # the same address: the latest event's reason
+    assert entry["ambassador_id"] is None  # nobody in Kring has that address
