@@ -450,3 +450,21 @@ def test_the_ses_samples_go_through_the_real_handler(world: MotoStack) -> None:
     [entry] = world.http("GET", "/api/suppressions", admin=True).json()["items"]
     assert entry["reason"] == "complaint"  # the same address: the latest event's reason
     assert entry["ambassador_id"] is None  # nobody in Kring has that address
+
+
+def test_a_mail_costs_two_reads_and_one_write_besides_the_send(world: MotoStack) -> None:
+    from collections import Counter
+
+    for n in range(10):
+        mail.put_ambassador(f"E{n}")
+    requests: Counter[str] = Counter()
+
+    def count(event_name: str, **_: Any) -> None:
+        requests[event_name.rsplit(".", 1)[-1]] += 1
+
+    aws.dynamodb().meta.events.register("before-send.dynamodb", count)
+    assert mail.send(world, [_reward_job(f"E{n}") for n in range(10)]) == []
+    assert len(mail.sent_messages()) == 10
+    # per mail: BatchGetItem (profile + preferences), GetItem (suppression), PutItem (the claim);
+    # per batch: one BatchWriteItem recording the ten as sent
+    assert requests == Counter({"BatchGetItem": 10, "GetItem": 10, "PutItem": 10, "BatchWriteItem": 1})
