@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 export UV_LINK_MODE := copy
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: help install run-install run test fuzz lint typecheck fmt bench isbot redrive dlq recount deploy clean
+.PHONY: help install run-install run test fuzz lint typecheck fmt bench isbot redrive dlq digest recount deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -72,6 +72,9 @@ dlq: run-install ## What the local DLQs hold and why (with the stack's KRING_DAT
 
 redrive: run-install ## Put parked messages back: local DLQs (DLQ=<name>); in AWS QUEUE=<dlq url> [TARGET=<url> | BUS=<bus>]
 	$(PY) -m infra.local dlq redrive $(if $(DLQ),--queue $(DLQ)) $(if $(QUEUE),--queue-url $(QUEUE)) $(if $(TARGET),--target-url $(TARGET)) $(if $(BUS),--bus $(BUS))
+
+digest: run-install ## Run the mail schedules now on the running stack (KIND=<kind> for one, e.g. KIND=ambassador); mail lands in /outbox
+	$(PY) -m infra.local digest $(if $(KIND),--kind $(KIND))
 
 recount: install ## After an upgrade that says so: recount the stored applications (local stack; in AWS TABLE=kring-<stage>)
 	$(PY) -m infra.recount $(if $(TABLE),--table $(TABLE))

@@ -102,6 +102,11 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
     lines += [
         "A signed Greenhouse delivery (prints the curl; append `| sh` to send it):",
         f"  {prefix}.venv/bin/python -m infra.local sign greenhouse {EXAMPLE_DELIVERY}",
+        f"Mail: every message Kring sends is listed at {url}/outbox"
+        f" (as .eml in {settings.data_dir.resolve() / 'outbox'});",
+        "run the mail schedules now (all, or one kind):",
+        f"  {prefix}make digest",
+        f"  {prefix}make digest KIND=reward_eligible",
         "What the dead-letter queues hold and why; then put it back:",
         f"  {prefix}make dlq",
         f"  {prefix}make redrive",
@@ -268,6 +273,39 @@ def sign(args: argparse.Namespace, settings: LocalSettings) -> int:
     return 0
 
 
+MAIL_PLANNER = "MailPlannerFunction"
+
+
+def digest(args: argparse.Namespace, settings: LocalSettings) -> int:
+    """Run the mail schedules (template.yaml's MailPlannerFunction) now, on the running stack."""
+    import json
+    import urllib.error
+    import urllib.request
+
+    try:
+        found = running.find(settings)
+    except running.NoRunningStack as exc:
+        print(f"{exc} Start it with `make run` first.", file=sys.stderr)
+        return 1
+    request = urllib.request.Request(  # noqa: S310 - the local stack's own loopback endpoint
+        found.aws_url,
+        data=json.dumps({"Function": MAIL_PLANNER, "Kind": args.kind}).encode(),
+        headers={"x-amz-target": "KringLocal.FireSchedules", "content-type": "application/json"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=300) as answer:  # noqa: S310
+            fired = json.loads(answer.read())["Fired"]
+    except urllib.error.HTTPError as exc:
+        print(f"digest: {exc.read().decode(errors='replace')}", file=sys.stderr)
+        return 1
+    if not fired:
+        print(f"digest: no mail schedule{' for ' + args.kind if args.kind else ''} ran", file=sys.stderr)
+        return 1
+    print(f"ran {', '.join(fired)}; the mails are at {found.gateway_url}/outbox once sent")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m infra.local",
@@ -290,6 +328,10 @@ def main(argv: list[str] | None = None) -> int:
     dlq_parser.add_argument("--queue-url", help="AWS: the DLQ to redrive")
     dlq_parser.add_argument("--target-url", help="AWS: where a queue DLQ goes (default: its source queue)")
     dlq_parser.add_argument("--bus", help="AWS: a rule DLQ's events go back onto this event bus")
+    digest_parser = commands.add_parser(
+        "digest", help="run the mail schedules now (every one, or --kind's)", description=digest.__doc__
+    )
+    digest_parser.add_argument("--kind", help="only this mail kind (ambassador → ambassador_digest, …)")
     sign_parser = commands.add_parser("sign", help="print a signed webhook call")
     sign_parser.add_argument("provider", choices=["greenhouse"])
     sign_parser.add_argument("file", help="a raw JSON body, or an events/http/*.json sample")
@@ -311,6 +353,8 @@ def main(argv: list[str] | None = None) -> int:
         return dlq(args, settings)
     if args.command == "sign":
         return sign(args, settings)
+    if args.command == "digest":
+        return digest(args, settings)
     return run(settings)
 
 

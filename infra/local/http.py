@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 
 from infra.local.bus import LocalBus
 from infra.local.lambda_runtime import http_api_event
+from infra.local.outbox import OUTBOX_PAGE, SES_SEND_PATH, Outbox, SesRefusal
 from infra.local.queues import QueueStore
 from infra.local.template import Route
 
@@ -107,10 +108,12 @@ class GatewayServer(ThreadingHTTPServer):
         routes: list[Route],
         invoke: Callable[[str, dict[str, Any]], Any],
         health: Callable[[], Health],
+        outbox: Outbox | None = None,
     ) -> None:
         self.routes = routes
         self.invoke = invoke
         self.health = health
+        self.outbox = outbox
         super().__init__(address, _GatewayHandler)
 
 
@@ -148,6 +151,13 @@ class _GatewayHandler(_Handler):
                 answer["detail"] = health.detail
             self._send(status, json.dumps(answer).encode(), {"content-type": "application/json"})
             return status
+        outbox = self.server.outbox
+        if (
+            outbox is not None
+            and self.command in ("GET", "HEAD")
+            and (path == OUTBOX_PAGE or path.startswith(OUTBOX_PAGE + "/"))
+        ):
+            return self._outbox(outbox, path.removeprefix(OUTBOX_PAGE).strip("/"), query)
         for route in self.server.routes:
             match = route.regex.match(path)
             if match and route.method in ("ANY", self.command):
@@ -173,6 +183,22 @@ class _GatewayHandler(_Handler):
         self._send(404, NOT_FOUND, {"content-type": "application/json"})
         return 404
 
+    def _outbox(self, outbox: Outbox, name: str, query: str) -> int:
+        """The local outbox (infra/local/outbox.py): the list, one message, or its .eml."""
+        html_type = {"content-type": "text/html; charset=utf-8", "cache-control": "no-store"}
+        if not name:
+            self._send(200, outbox.list_page().encode(), html_type)
+            return 200
+        if query == "raw=1" and (raw := outbox.raw(name)) is not None:
+            self._send(200, raw, {"content-type": "message/rfc822"})
+            return 200
+        page = outbox.message_page(name)
+        if page is None:
+            self._send(404, NOT_FOUND, {"content-type": "application/json"})
+            return 404
+        self._send(200, page.encode(), html_type)
+        return 200
+
     def _respond(self, response: Any) -> int:
         if not isinstance(response, dict) or "statusCode" not in response:
             payload = json.dumps(response).encode()
@@ -193,9 +219,18 @@ class _GatewayHandler(_Handler):
 class AwsServer(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, address: tuple[str, int], bus: Callable[[], LocalBus], queues: QueueStore) -> None:
+    def __init__(
+        self,
+        address: tuple[str, int],
+        bus: Callable[[], LocalBus],
+        queues: QueueStore,
+        outbox: Outbox | None = None,
+        fire_schedules: Callable[[str, str | None], list[str]] | None = None,
+    ) -> None:
         self.bus = bus
         self.queues = queues
+        self.outbox = outbox
+        self.fire_schedules = fire_schedules  # (function logical id, mail kind or None) → schedules fired
         super().__init__(address, _AwsHandler)
 
 
@@ -229,6 +264,9 @@ class _AwsHandler(_Handler):
     server: AwsServer
 
     def do_POST(self) -> None:
+        if urlsplit(self.path).path == SES_SEND_PATH:
+            self._ses_send_email()
+            return
         target = self.headers.get("x-amz-target", "")
         service = target.split(".", 1)[0]
         content_type, namespace = _SERVICES.get(service, ("application/x-amz-json-1.1", ""))
@@ -237,6 +275,7 @@ class _AwsHandler(_Handler):
             "AmazonSQS.SendMessage": self._send_message,
             "AmazonSQS.SendMessageBatch": self._send_message_batch,
             "KringLocal.Redeliver": self._redeliver,
+            "KringLocal.FireSchedules": self._fire_schedules,
         }.get(target)
         try:
             request = json.loads(self._body() or b"{}")
@@ -259,6 +298,27 @@ class _AwsHandler(_Handler):
             return
         self._send(200, json.dumps(result).encode(), {"content-type": content_type})
 
+    # ------------------------------------------------------------------------------ SES v2
+    def _ses_send_email(self) -> None:
+        """SES v2 SendEmail (rest-json): the raw message into the outbox."""
+        outbox = self.server.outbox
+        try:
+            if outbox is None:
+                raise SesRefusal("SES is not emulated by this endpoint")
+            request = json.loads(self._body() or b"{}")
+            stored = outbox.send_email(request)
+        except (SesRefusal, ValueError, TypeError, AttributeError) as exc:
+            log.warning("SES SendEmail refused: %s", exc)
+            body = json.dumps({"message": str(exc)}).encode()
+            self._send(
+                400, body, {"content-type": "application/json", "x-amzn-errortype": "BadRequestException"}
+            )
+            return
+        log.info("SES SendEmail: %s", stored.name)
+        self._send(
+            200, json.dumps({"MessageId": stored.message_id}).encode(), {"content-type": "application/json"}
+        )
+
     # ------------------------------------------------------------------------------ EventBridge
     def _put_events(self, request: dict[str, Any]) -> dict[str, Any]:
         entries = request.get("Entries") or []
@@ -279,6 +339,15 @@ class _AwsHandler(_Handler):
         except LookupError as exc:
             raise AwsError("ResourceNotFoundException", str(exc)) from exc
         return {}
+
+    def _fire_schedules(self, request: dict[str, Any]) -> dict[str, Any]:
+        """Local only (``make digest``): run one function's schedules now, optionally only those
+        whose input names a mail kind starting with ``Kind``; which ones ran."""
+        if self.server.fire_schedules is None:
+            raise AwsError("ResourceNotFoundException", "no scheduler here")
+        kind = request.get("Kind")
+        fired = self.server.fire_schedules(str(request["Function"]), str(kind) if kind else None)
+        return {"Fired": fired}
 
     # ------------------------------------------------------------------------------ SQS
     def _queue(self, queue_url: str) -> str:

@@ -42,6 +42,12 @@ class LocalSettings(BaseSettings):
     webhook_secret_smartrecruiters: str | None = None
     visitor_hash_key: str | None = None
     identity_hash_key: str | None = None
+    mail_link_key: str | None = None
+    mail_from_address: str = Field(
+        default="kring@kring.example.com",
+        pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
+        description="the template's MailFromAddress (locally, mail only reaches the outbox)",
+    )
     ats_port: int | None = Field(
         default=None, ge=1, le=65535, description="the local fake of the ATS APIs; default: port + 3"
     )
@@ -169,6 +175,7 @@ def kept_secrets(settings: LocalSettings) -> dict[str, str]:
         "admin-token": settings.admin_token,
         "visitor-hash-key": settings.visitor_hash_key,
         "identity-hash-key": settings.identity_hash_key,
+        "mail-link-key": settings.mail_link_key,
     }
     for provider in PROVIDERS:
         wanted[f"webhook-secret-{provider}"] = getattr(settings, f"webhook_secret_{provider}")

@@ -4,6 +4,7 @@ the schedules, the gateway and the local AWS endpoint."""
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import threading
@@ -20,6 +21,7 @@ from infra.local.bus import LocalBus
 from infra.local.fake_ats import FakeAtsApi
 from infra.local.functions import Functions, isolate_log_keys, merged_environment
 from infra.local.http import AwsServer, GatewayServer, Health
+from infra.local.outbox import Outbox
 from infra.local.pollers import QueuePoller
 from infra.local.queues import QueueStore
 from infra.local.scheduler import LocalScheduler
@@ -38,6 +40,7 @@ FAKE_CREDENTIALS = {
 
 
 QUEUES_FILE = "queues.sqlite3"
+OUTBOX_DIR = "outbox"
 
 
 def template_stack(settings: LocalSettings) -> Stack:
@@ -57,6 +60,7 @@ def template_stack(settings: LocalSettings) -> Stack:
         "RecruiteeSubdomain": settings.recruitee_subdomain,
         "TeamtailorSubdomain": settings.teamtailor_subdomain,
         "SmartRecruitersCompany": settings.smartrecruiters_company,
+        "MailFromAddress": settings.mail_from_address,
     }
     if settings.lever_api_host:
         parameters["LeverApiHost"] = settings.lever_api_host
@@ -77,6 +81,7 @@ def function_environment(
     env["AWS_ENDPOINT_URL_DYNAMODB"] = f"http://127.0.0.1:{dynamodb_port}"
     env["AWS_ENDPOINT_URL_EVENTBRIDGE"] = settings.aws_url
     env["AWS_ENDPOINT_URL_SQS"] = settings.aws_url
+    env["AWS_ENDPOINT_URL_SESV2"] = settings.aws_url  # SendEmail lands in the outbox
     env["POWERTOOLS_METRICS_DISABLED"] = "true"  # EMF lines would drown the request log
     env["POWERTOOLS_TRACE_DISABLED"] = "true"
     for name, secret in secrets.items():
@@ -91,6 +96,13 @@ def function_environment(
     if "lever" not in real:
         env["LEVER_POSTINGS_URL"] = f"{settings.ats_api_url}/lever-postings"
     return env
+
+
+def schedule_kind_matches(payload: object, kind: str) -> bool:
+    """Whether a schedule's input names the mail kind ``kind`` (or one starting with ``kind_``)."""
+    data = json.loads(payload) if isinstance(payload, str) else payload
+    named = str(data.get("kind", "")) if isinstance(data, dict) else ""
+    return named == kind or named.startswith(kind + "_")
 
 
 def ats_api_lines(settings: LocalSettings) -> list[str]:
@@ -177,7 +189,14 @@ class LocalStack:
         queues = queue_store(settings, self.stack)
         self._stoppers.append(queues.close)
         bus = LocalBus(self.stack.rules(), queues, functions.invoke)
-        aws = AwsServer((settings.host, settings.aws_port or settings.port + 1), lambda: bus, queues)
+        outbox = Outbox(settings.data_dir / OUTBOX_DIR)
+        aws = AwsServer(
+            (settings.host, settings.aws_port or settings.port + 1),
+            lambda: bus,
+            queues,
+            outbox=outbox,
+            fire_schedules=self.fire_mail_schedules,
+        )
         self._serve(aws)
         bus.start()
         self._stoppers.append(bus.stop)  # stopped after the pollers and the scheduler, which put events
@@ -196,7 +215,7 @@ class LocalStack:
         self._stoppers.append(scheduler.stop)
         self.scheduler = scheduler
         gateway = GatewayServer(
-            (settings.host, settings.port), self.stack.routes(), functions.invoke, self.health
+            (settings.host, settings.port), self.stack.routes(), functions.invoke, self.health, outbox=outbox
         )
         self._serve(gateway)  # stopped first: no new requests while the rest winds down
         log.info("serving in %.1fs", time.monotonic() - started)
@@ -252,6 +271,23 @@ class LocalStack:
             for schedule in self.scheduler.schedules
             if schedule.function == function_logical_id
         )
+
+    def fire_mail_schedules(self, function_logical_id: str, kind: str | None) -> list[str]:
+        """``make digest``: fire the function's schedules now — every one, or those whose input's
+        ``kind`` is ``kind`` or starts with ``kind_`` (``ambassador`` → ``ambassador_digest``);
+        the names of the schedules that ran and succeeded."""
+        if self.scheduler is None:
+            raise RuntimeError("the stack is not started")
+        now = datetime.now(UTC)
+        fired = []
+        for schedule in self.scheduler.schedules:
+            if schedule.function != function_logical_id:
+                continue
+            if kind is not None and not schedule_kind_matches(schedule.payload, kind):
+                continue
+            if self.scheduler.fire(schedule, now):
+                fired.append(schedule.name)
+        return fired
 
     def stop(self) -> None:
         for stop in reversed(self._stoppers):

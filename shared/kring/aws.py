@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from mypy_boto3_dynamodb import DynamoDBClient
     from mypy_boto3_events import EventBridgeClient
+    from mypy_boto3_sesv2 import SESV2Client
     from mypy_boto3_sqs import SQSClient
 
 
@@ -43,6 +44,15 @@ def sqs() -> SQSClient:
     import boto3
 
     return boto3.client("sqs", config=_config())
+
+
+@lru_cache(maxsize=1)
+def sesv2() -> SESV2Client:
+    """SES v2 without botocore's own retries: :mod:`kring.integrations.ses` retries throttling
+    itself, with backoff, and counts the attempts."""
+    import boto3
+
+    return boto3.client("sesv2", config=_config(retries={"mode": "standard", "max_attempts": 1}))
 
 
 # --- the redirect's hot path -------------------------------------------------------------------
@@ -85,5 +95,5 @@ def hot_path_client(service: str) -> Any:
 
 
 def clear_caches() -> None:
-    for accessor in (dynamodb, events, sqs, hot_path_client, hot_path_session):
+    for accessor in (dynamodb, events, sqs, sesv2, hot_path_client, hot_path_session):
         accessor.cache_clear()

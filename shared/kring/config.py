@@ -170,6 +170,33 @@ class ImportSettings(_Base):
     import_queue_url: str = Field(alias="IMPORT_QUEUE_URL", min_length=1)
 
 
+class MailSettings(_Base):
+    """Mail: who it comes from, SES's configuration set (its events: bounces, complaints), the queue
+    the planner fills and the sender drains, and the time zone dates in a mail are written in."""
+
+    mail_from_address: str = Field(alias="MAIL_FROM_ADDRESS", min_length=3)
+    mail_from_name: str = Field(default="Kring", alias="MAIL_FROM_NAME", max_length=100)
+    programme_name: str = Field(default="Kring", alias="MAIL_PROGRAMME_NAME", min_length=1, max_length=100)
+    mail_reply_to: str = Field(default="", alias="MAIL_REPLY_TO")
+    ses_configuration_set: str = Field(default="", alias="SES_CONFIGURATION_SET")
+    mail_queue_url: str = Field(default="", alias="MAIL_QUEUE_URL")
+    mail_time_zone: str = Field(default="Europe/Amsterdam", alias="MAIL_TIME_ZONE", min_length=1)
+    mail_send_attempts: int = Field(default=5, alias="MAIL_SEND_ATTEMPTS", ge=1, le=10)
+    reward_holding_days: int = Field(default=90, alias="REWARD_HOLDING_DAYS", ge=0, le=3650)
+    mail_sends_per_second: float = Field(default=10, alias="MAIL_SENDS_PER_SECOND", gt=0, le=1000)
+    mail_sender_concurrency: int = Field(default=2, alias="MAIL_SENDER_CONCURRENCY", ge=1, le=1000)
+
+    @property
+    def send_interval_seconds(self) -> float:
+        """The least time between two sends of one sender: the senders together stay under the rate."""
+        return self.mail_sender_concurrency / self.mail_sends_per_second
+
+
+@lru_cache(maxsize=1)
+def mail() -> MailSettings:
+    return MailSettings()
+
+
 @lru_cache(maxsize=1)
 def tables() -> TableSettings:
     return TableSettings()
@@ -255,5 +282,6 @@ def clear_caches() -> None:
         env_secret,
         attribution,
         rewards,
+        mail,
     ):
         accessor.cache_clear()

@@ -10,7 +10,7 @@ a ``FanoutPage``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
@@ -19,11 +19,20 @@ from aws_lambda_powertools.utilities.batch import (
     SqsFifoPartialProcessor,
     process_partial_response,
 )
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from kring import safe_json
 from kring.errors import FieldValidationError, InvalidInputError
-from kring.events import Envelope, KringEvent, LinkClicked, ShareIntended, VacancyPublished, parse_envelope
+from kring.events import (
+    CandidateHired,
+    Envelope,
+    KringEvent,
+    LinkClicked,
+    ShareIntended,
+    VacancyPublished,
+    parse_envelope,
+)
+from kring.models.common import AmbassadorId
 from kring.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -162,3 +171,39 @@ def process_batch(
         event=dict(event), record_handler=record_handler, processor=processor, context=context
     )
     return dict(response)
+
+
+# --- mail -----------------------------------------------------------------------------------------
+MAIL_KIND_PATTERN = r"^[a-z][a-z0-9_]{1,40}$"
+PERIOD_KEY_PATTERN = r"^[A-Za-z0-9:._-]{1,100}$"
+
+
+class MailJob(BaseModel):
+    """One mail to send (MailQueue): a kind (:mod:`kring.mail.kinds`), its recipient (an ambassador
+    id, or a team recipient id for the talent team's kinds), the period it reports on
+    (``weekly:2026-W49``) or the notice's own id (a reward id), and what the kind needs
+    (``params``: short strings, never anything personal about anyone else). Recipient, kind and
+    period are the once-only key: a job sent twice sends one mail."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str = Field(pattern=MAIL_KIND_PATTERN)
+    version: int = Field(default=1, ge=1, le=1)
+    recipient: AmbassadorId
+    period_key: str = Field(pattern=PERIOD_KEY_PATTERN)
+    params: dict[str, Annotated[str, StringConstraints(max_length=500)]] = Field(
+        default_factory=dict, max_length=20
+    )
+    correlation_id: str | None = Field(default=None, max_length=128)
+
+
+def parse_mail_message(body: str) -> MailJob | CandidateHired:
+    """A mail queue message: a :class:`MailJob`, or the envelope of ``CandidateHired`` (put there by
+    MailHireRule: the hire notice is decided from it). :class:`InvalidInputError` for anything else."""
+    return safe_json.parse(body, _mail_message, invalid="not a mail job")
+
+
+def _mail_message(data: object) -> MailJob | CandidateHired:
+    if isinstance(data, dict) and "detail-type" in data:
+        return parse_envelope(data, CandidateHired).detail
+    return MailJob.model_validate(data)

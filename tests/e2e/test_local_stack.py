@@ -411,6 +411,14 @@ def test_the_demo_loads_once_and_survives_a_restart(
     )
     providers = sorted(v["provider"] for v in listed_vacancies.json()["items"])
     assert providers == ["greenhouse", "lever", "lever", "workable"]
+    # the demo's hire reached its ambassador as a hire notice, in the outbox; its links work here
+    notice = _outbox_message(running, seconds=90)
+    assert "List-Unsubscribe=One-Click" in notice
+    unsubscribe = re.search(r"&lt;(http://[^&]+/mail/unsubscribe/[A-Za-z0-9_-]+)&gt;", notice)
+    assert unsubscribe, notice[:3000]
+    page = requests.get(unsubscribe.group(1), timeout=10)
+    assert page.status_code == 200
+    assert 'method="post"' in page.text
     _stop(running)
     assert running.process.returncode == 0  # a clean shutdown on SIGTERM …
     with socket.socket() as probe:  # … which stopped DynamoDB Local too
@@ -423,6 +431,18 @@ def test_the_demo_loads_once_and_survives_a_restart(
         f"{again.url}/api/vacancies/greenhouse-4100001/shares?limit=100", headers=again.admin(), timeout=10
     )
     assert {i["code"] for i in after.json()["items"]} >= {i["code"] for i in first}
+
+
+def _outbox_message(running: Running, seconds: float) -> str:
+    """The page of the first message the outbox lists, once it lists one."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        listing = requests.get(f"{running.url}/outbox", timeout=10)
+        found = re.search(r'href="(/outbox/[^"]+\.eml)"', listing.text)
+        if found:
+            return requests.get(running.url + found.group(1), timeout=10).text
+        time.sleep(0.5)
+    raise AssertionError(f"no mail in the outbox: {running.log.read_text()[-3000:]}")
 
 
 def _import(running: Running, data: bytes, filename: str) -> dict[str, Any]:

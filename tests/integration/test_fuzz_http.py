@@ -103,7 +103,7 @@ QUERY_VALUES: st.SearchStrategy[str] = st.one_of(
     TOKENS,
 )
 QUERIES = st.dictionaries(
-    st.sampled_from(["limit", "next", "from", "to", "status", "ambassador_id", "ch", "x"]),
+    st.sampled_from(["limit", "next", "from", "to", "status", "ambassador_id", "ch", "email", "x"]),
     QUERY_VALUES,
     max_size=4,
 ).map(urlencode)
@@ -128,6 +128,9 @@ ADMIN_ROUTES: list[tuple[str, str]] = [
     ("GET", "/api/rewards"),
     ("POST", "/api/rewards/{a}/{b}/pay"),
     ("PUT", "/api/ambassadors/{a}"),
+    ("GET", "/api/suppressions"),
+    ("GET", "/api/suppressions/{a}"),
+    ("DELETE", "/api/suppressions/{a}"),
 ]
 
 CSV = st.one_of(
@@ -283,3 +286,38 @@ def test_the_fuzzed_routes_are_every_admin_route_of_the_template(moto_stack: Mot
             continue
         methods = {"GET", "POST", "PUT", "PATCH", "DELETE"} if method == "ANY" else {method}
         assert any((m, shape(path)) in fuzzed for m in methods), route.route_key
+
+
+def test_the_mail_link_pages_answer_below_500_and_a_forged_link_changes_nothing(
+    moto_stack: MotoStack, watch: hostile.StackWatch, seeded: dict[str, str]
+) -> None:
+    from kring.mail import unsubscribe
+
+    real = [unsubscribe.make_token("E1001", "outcomes"), unsubscribe.make_token("E1001", "preferences")]
+    tokens = st.sampled_from(real) | path_ids() | st.sampled_from(real).map(lambda t: t[:-2] + "AA")
+    pages = st.sampled_from(["unsubscribe", "preferences"])
+
+    @hostile.fuzz_settings(examples=2 * EXAMPLES)
+    @given(
+        page=pages,
+        token=tokens,
+        body=BODIES,
+        content_type=st.sampled_from(
+            ["application/x-www-form-urlencoded", "multipart/form-data; boundary=b", "text/plain"]
+        ),
+    )
+    def link(page: str, token: str, body: bytes, content_type: str) -> None:
+        for method in ("GET", "POST"):
+            before = watch.state()
+            result = moto_stack.http(
+                method, f"/mail/{page}/{token}", body=body, headers={"content-type": content_type}
+            )
+            assert result.status < 500, (result.status, result.body[:500])
+            assert result.headers["content-type"].startswith("text/html")
+            forged = token not in real
+            if method == "GET" or forged or result.status >= 400:
+                watch.settle(before, refused=True)
+            else:
+                watch.settle(before, refused=False)
+
+    link()

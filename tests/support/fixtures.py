@@ -36,6 +36,8 @@ WEBHOOK_SECRETS = {
 IDENTITY_HASH_KEY = "identity-hash-key-for-tests"
 ATS_API_KEY = "ats-api-key-for-tests"
 VISITOR_HASH_KEY = "visitor-hash-key-for-tests"
+MAIL_LINK_KEY = "mail-link-key-for-tests"
+MAIL_FROM_ADDRESS = "kring@mail.kring.test"
 STACK_PARAMETERS = {
     "Stage": "test",
     "PublicBaseUrl": PUBLIC_BASE_URL,
@@ -46,15 +48,20 @@ STACK_PARAMETERS = {
     "TeamtailorSubdomain": "career",
     "SmartRecruitersCompany": "Acme",
     "CareersPageUrl": "https://careers.kring.test/jobs",
+    "MailFromAddress": MAIL_FROM_ADDRESS,
+    "MailReplyTo": "talent@kring.test",
+    "ProgrammeName": "Acme Ambassadors",
 }
 
 
 def clear_kring_caches() -> None:
     from kring import aws, config, idempotency, redirect
     from kring.links import identity
+    from kring.mail import unsubscribe
 
     config.clear_caches()
     identity.clear_cache()
+    unsubscribe.clear_cache()
     aws.clear_caches()
     idempotency.clear_caches()
     redirect.clear_caches()
@@ -174,6 +181,7 @@ def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setenv(f"KRING_ATS_API_KEY_{provider.upper()}", ATS_API_KEY)
     monkeypatch.setenv("KRING_VISITOR_HASH_KEY", VISITOR_HASH_KEY)
     monkeypatch.setenv("KRING_IDENTITY_HASH_KEY", IDENTITY_HASH_KEY)
+    monkeypatch.setenv("KRING_MAIL_LINK_KEY", MAIL_LINK_KEY)
 
 
 def create_stack(stack: Stack, region: str = REGION) -> dict[str, str]:

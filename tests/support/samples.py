@@ -31,9 +31,20 @@ def parse_sample(path: Path) -> Any:
         return parsed
     if kind == "scheduler":
         # EventBridge Scheduler sends a schedule's Input as it is (template.yaml, ScheduleV2).
+        if path.name.startswith("mail_"):
+            from kring.mail.planner import parse_request
+
+            return parse_request(data)
         from kring.intake.job_feeds import parse_poll_request
 
         return parse_poll_request(data)
+    if kind == "ses":
+        # SES's events of the configuration set, as the default bus hands them to MailEventsFunction.
+        from kring.mail.bounces import parse, suppressions_of
+
+        parsed = parse(data)
+        assert suppressions_of(parsed), "a sample that suppresses nothing tests nothing"
+        return parsed
     raise AssertionError(f"no parser for samples in events/{kind}/")
 
 
@@ -43,7 +54,12 @@ def _sqs_parsers() -> dict[str, Callable[[str], Any]]:
     from kring.attribution.recorder import parse_message
     from kring.clicks.spool import parse_spooled_click
     from kring.intake.webhooks import parse_fetch_message
-    from kring.queues import parse_fanout_message, parse_import_chunk, parse_link_activity_message
+    from kring.queues import (
+        parse_fanout_message,
+        parse_import_chunk,
+        parse_link_activity_message,
+        parse_mail_message,
+    )
 
     return {
         "click_spool": parse_spooled_click,
@@ -51,5 +67,6 @@ def _sqs_parsers() -> dict[str, Callable[[str], Any]]:
         "candidate_events": parse_message,
         "ats_fetch": parse_fetch_message,
         "ambassador_import": parse_import_chunk,
+        "mail": parse_mail_message,
         "": parse_fanout_message,
     }

@@ -344,3 +344,43 @@ def rewards_of_ambassador_prefix() -> str:
 def erasure_record(ambassador_id_hash: str) -> Key:
     """Proof that an erasure happened, keyed by a hash so the id itself is gone too."""
     return {"pk": f"ERASED#{ambassador_id_hash}", "sk": "ERASURE"}
+
+
+# --- mail (the mail platform; issue 12) ----------------------------------------------------------
+MAIL_FREQUENCY_INDEX_PREFIX = "MAILFREQ#"
+SUPPRESSION_LIST = "SUPPRESSIONS"
+
+
+def mail_preferences(ambassador_id: str) -> Key:
+    """The ambassador's mail preferences, in their collection (erased with the profile)."""
+    return {"pk": f"AMB#{ambassador_id}", "sk": "MAILPREFS"}
+
+
+def mail_frequency_entry(frequency: str, ambassador_id: str) -> dict[str, str]:
+    """gsi2 (sparse): the ambassadors whose digest frequency is not the default (weekly), by
+    frequency, so a daily or monthly run Queries only its own recipients."""
+    return {GSI2_PK: f"{MAIL_FREQUENCY_INDEX_PREFIX}{frequency}", GSI2_SK: f"AMB#{ambassador_id}"}
+
+
+def mail_frequency_partition(frequency: str) -> str:
+    return f"{MAIL_FREQUENCY_INDEX_PREFIX}{frequency}"
+
+
+def mail_send(kind: str, recipient: str, period_key: str) -> Key:
+    """The once-only marker of one mail: one recipient, one kind, one period (or notice id)."""
+    return {"pk": f"MAILSEND#{kind}#{recipient}", "sk": f"PERIOD#{period_key}"}
+
+
+def mail_sends_of(kind: str, recipient: str) -> str:
+    """The partition of every mail of one kind to one recipient (the last one: Query, newest first)."""
+    return f"MAILSEND#{kind}#{recipient}"
+
+
+def suppression(address_hash: str) -> Key:
+    """A bounced or complained address, by its keyed hash (never the address itself)."""
+    return {"pk": f"SUPPRESS#{address_hash}", "sk": "SUPPRESS"}
+
+
+def suppression_list_entry(address_hash: str) -> dict[str, str]:
+    """gsi1: every suppressed address, by hash (admin list, paginated)."""
+    return {GSI1_PK: SUPPRESSION_LIST, GSI1_SK: f"SUPPRESS#{address_hash}"}

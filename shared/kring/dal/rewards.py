@@ -11,7 +11,7 @@ cancellation or a second payment.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
@@ -269,3 +269,19 @@ class RewardRepository(Repository):
             ReturnValues="ALL_NEW",
         )
         return from_item(got["Attributes"]) if got is not None else None
+
+    def hired_between(self, first: datetime, last: datetime) -> Iterator[LedgerEntry]:
+        """Every entry whose hire is in [first, last], in order of the hire: Query gsi1 ``REWARDS``
+        on a sort-key range (the mail's daily run finds the rewards whose holding period just
+        ended)."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "#pk = :pk AND #sk BETWEEN :first AND :last",
+            "ExpressionAttributeNames": {"#pk": keys.GSI1_PK, "#sk": keys.GSI1_SK},
+            "ExpressionAttributeValues": serialize(
+                {":pk": keys.REWARD_LIST, ":first": timestamp(first), ":last": timestamp(last) + "#~"}
+            ),
+        }
+        for item in pages.query_all(request, client=self.client):
+            yield from_item(item)

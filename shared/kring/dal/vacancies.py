@@ -217,3 +217,15 @@ class VacancyRepository(Repository):
     def put_job(self, job: AtsJob) -> None:
         """Last write wins: ATS job payloads carry no change time to order them by."""
         self.client.put_item(TableName=self.table, Item=job_to_item(job))
+
+    def title_of(self, vacancy_id: str) -> str | None:
+        """Only the vacancy's title (GetItem of one attribute), None without one: what a mail
+        names."""
+        got = self.client.get_item(
+            TableName=self.table,
+            Key=serialize(keys.vacancy(vacancy_id)),
+            ProjectionExpression="#title",
+            ExpressionAttributeNames={"#title": "title"},
+        )
+        title = (got.get("Item") or {}).get("title", {}).get("S")
+        return str(title) if title else None

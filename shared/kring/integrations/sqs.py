@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol
 
 from kring import aws, config
@@ -88,3 +88,43 @@ class SqsImportQueue:
                 return
             backoff(attempt, self._sleep)
         raise TransientError(f"SQS did not take {len(pending)} import chunks after every retry")
+
+
+class SqsMailQueue:
+    """MailQueue: the planner's jobs, ten to a SendMessageBatch as they come (entries SQS failed
+    are sent again with backoff, then :class:`TransientError`)."""
+
+    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
+        self._sleep = sleep
+
+    def enqueue_jobs(self, bodies: Iterable[str]) -> int:
+        count = 0
+        chunk: list[str] = []
+        for body in bodies:
+            chunk.append(body)
+            if len(chunk) == MAX_SEND_BATCH:
+                self._send(chunk)
+                count += len(chunk)
+                chunk = []
+        if chunk:
+            self._send(chunk)
+            count += len(chunk)
+        return count
+
+    def _send(self, bodies: list[str]) -> None:
+
+        pending = {str(n): body for n, body in enumerate(bodies)}
+        for attempt in range(MAX_SEND_ATTEMPTS):
+            got = aws.sqs().send_message_batch(
+                QueueUrl=config.mail().mail_queue_url,
+                Entries=[{"Id": n, "MessageBody": body} for n, body in pending.items()],
+            )
+            failed = got.get("Failed") or []
+            if any(f.get("SenderFault") for f in failed):
+                reasons = "; ".join(f"{f.get('Code')}: {f.get('Message')}" for f in failed)
+                raise ValueError(f"SQS refused mail jobs: {reasons}")
+            pending = {str(f["Id"]): pending[str(f["Id"])] for f in failed}
+            if not pending:
+                return
+            backoff(attempt, self._sleep)
+        raise TransientError(f"SQS did not take {len(pending)} mail jobs after every retry")

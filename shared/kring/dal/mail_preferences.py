@@ -1,0 +1,129 @@
+"""Mail preferences: per ambassador, how often the digest comes (weekly by default, daily,
+monthly, or off), whether new vacancies are mailed at once, and whether outcome notices (a hire,
+a reward that became payable) are mailed.
+
+One item in the ambassador's collection (``AMB#<id>`` / ``MAILPREFS``, erased with the profile).
+An ambassador without the item has the defaults. The item is in the sparse gsi2 partition of its
+frequency only when that is not the default, so a daily or monthly run Queries its few recipients
+and the weekly run reads the ambassador list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict
+
+from kring import aws, config
+from kring.dal import batch, keys, pages
+from kring.dal.items import deserialize, serialize
+
+ENTITY = "mail_preferences"
+
+DigestFrequency = Literal["weekly", "daily", "monthly", "off"]
+DIGEST_FREQUENCIES: tuple[DigestFrequency, ...] = ("weekly", "daily", "monthly", "off")
+DEFAULT_FREQUENCY: DigestFrequency = "weekly"
+
+
+class MailPreferences(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    digest_frequency: DigestFrequency = DEFAULT_FREQUENCY
+    instant_vacancies: bool = False
+    outcome_notices: bool = True
+    updated_at: AwareDatetime | None = None
+
+
+DEFAULTS = MailPreferences()
+
+
+def to_item(ambassador_id: str, preferences: MailPreferences) -> dict[str, Any]:
+    item: dict[str, Any] = {
+        **keys.mail_preferences(ambassador_id),
+        "entity": ENTITY,
+        **preferences.model_dump(mode="json"),
+    }
+    if preferences.digest_frequency != DEFAULT_FREQUENCY:
+        item.update(keys.mail_frequency_entry(preferences.digest_frequency, ambassador_id))
+    return serialize(item)
+
+
+def from_item(item: Mapping[str, Any] | None) -> MailPreferences:
+    if not item:
+        return DEFAULTS
+    data = deserialize(item)
+    return MailPreferences.model_validate(
+        {k: v for k, v in data.items() if k in MailPreferences.model_fields}
+    )
+
+
+class MailPreferenceRepository:
+    def __init__(self, client: Any = None) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        return self._client or aws.dynamodb()
+
+    def get(self, ambassador_id: str) -> MailPreferences:
+        got = self.client.get_item(
+            TableName=config.tables().table_name,
+            Key=serialize(keys.mail_preferences(ambassador_id)),
+            ConsistentRead=True,
+        )
+        return from_item(got.get("Item"))
+
+    def put(self, ambassador_id: str, preferences: MailPreferences, *, now: datetime) -> MailPreferences:
+        stored = preferences.model_copy(update={"updated_at": now})
+        self.client.put_item(TableName=config.tables().table_name, Item=to_item(ambassador_id, stored))
+        return stored
+
+
+def profile_and_preferences(ambassador_id: str) -> tuple[dict[str, Any] | None, MailPreferences]:
+    """The ambassador's profile (plain values; ``None`` when there is none: erased) and mail
+    preferences, in one consistent BatchGetItem: the sender's first read of a mail."""
+
+    profile_key, preferences_key = keys.ambassador(ambassador_id), keys.mail_preferences(ambassador_id)
+    found = batch.get([serialize(profile_key), serialize(preferences_key)], consistent=True)
+    profile: dict[str, Any] | None = None
+    preferences = DEFAULTS
+    for raw in found:
+        item = deserialize(raw)
+        if item.get(keys.SK) == profile_key["sk"]:
+            profile = item
+        elif item.get(keys.SK) == preferences_key["sk"]:
+            preferences = from_item(raw)
+    return profile, preferences
+
+
+def digest_recipients(frequency: DigestFrequency, *, page_size: int = 500) -> Iterator[str]:
+    """The ambassador ids a ``frequency`` digest run considers, page by page (Query, never Scan):
+    for ``weekly`` (the default) every ambassador (gsi1 ``AMBASSADORS``, keys only; the sender
+    skips those who chose otherwise); for ``daily`` and ``monthly`` only the ambassadors who chose
+    it (gsi2 ``MAILFREQ#<frequency>``). ``off`` has none."""
+
+    if frequency == "off":
+        return
+    if frequency == DEFAULT_FREQUENCY:
+        index, partition_key, sort_key, partition = (
+            keys.GSI1,
+            keys.GSI1_PK,
+            keys.GSI1_SK,
+            keys.AMBASSADOR_LIST,
+        )
+    else:
+        index, partition_key, sort_key = keys.GSI2, keys.GSI2_PK, keys.GSI2_SK
+        partition = keys.mail_frequency_partition(frequency)
+    request = {
+        "TableName": config.tables().table_name,
+        "IndexName": index,
+        "KeyConditionExpression": "#pk = :pk",
+        "ExpressionAttributeNames": {"#pk": partition_key, "#sk": sort_key},
+        "ExpressionAttributeValues": serialize({":pk": partition}),
+        "ProjectionExpression": "#sk",
+        "Limit": page_size,
+    }
+    for item in pages.query_all(request):
+        yield str(deserialize(item)[sort_key]).removeprefix("AMB#")

@@ -1,0 +1,166 @@
+"""The once-only marker of a mail: one item per recipient, kind and period (or notice id).
+
+Sending is claim → send → record:
+
+- :meth:`MailSendRepository.claim` — a conditional PutItem that succeeds only when no marker
+  exists, or when an earlier claim's lease ran out without the mail being recorded as sent (a
+  sender that died before SES answered). The item comes back on a failed condition
+  (``ReturnValuesOnConditionCheckFailure``), so the answer is known without another read:
+  ``sent`` (nothing to do: a redelivery or an overlapping run) or ``busy`` (another sender holds
+  the lease now: retry later).
+- :meth:`MailSendRepository.record_sent` — after SES accepted the mails of an SQS batch, their
+  markers become ``sent`` with SES's message id, 25 to a BatchWriteItem.
+- :meth:`MailSendRepository.release` — SES refused or failed: the claim is deleted (only the
+  claim this sender holds), so the retry can send.
+
+Markers expire a year after the send (TTL). The ambassador digest reads the last period sent with
+:meth:`MailSendRepository.last_period`.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any, Literal
+
+from kring import aws, config
+from kring.dal import batch, keys
+from kring.dal.items import deserialize, serialize, value
+
+ENTITY = "mail_send"
+# Longer than the sender's Lambda timeout (60 s): a claim older than this belongs to a sender that
+# is gone, and the message's next delivery (MailQueue's visibility timeout, 120 s) may take it over.
+LEASE = timedelta(minutes=2)
+RETAIN = timedelta(days=400)
+
+ClaimOutcome = Literal["claimed", "sent", "busy"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    kind: str
+    recipient: str
+    period_key: str
+    token: str
+    outcome: ClaimOutcome
+
+    @property
+    def key(self) -> keys.Key:
+        return keys.mail_send(self.kind, self.recipient, self.period_key)
+
+
+@dataclass(frozen=True)
+class Sent:
+    claim: Claim
+    message_id: str
+    sent_at: datetime
+
+
+def _client_error() -> Any:
+    from botocore.exceptions import ClientError
+
+    return ClientError
+
+
+class MailSendRepository:
+    def __init__(self, client: Any = None) -> None:
+        self._client = client
+
+    @property
+    def client(self) -> Any:
+        return self._client or aws.dynamodb()
+
+    def claim(self, kind: str, recipient: str, period_key: str, *, now: datetime) -> Claim:
+        token = secrets.token_hex(8)
+        key = keys.mail_send(kind, recipient, period_key)
+        item = serialize(
+            {
+                **key,
+                "entity": ENTITY,
+                "state": "claimed",
+                "claim": token,
+                "lease_until": int((now + LEASE).timestamp()),
+                keys.TTL_ATTRIBUTE: int((now + RETAIN).timestamp()),
+            }
+        )
+        try:
+            self.client.put_item(
+                TableName=config.tables().table_name,
+                Item=item,
+                ConditionExpression="attribute_not_exists(pk) OR (#state = :claimed AND #lease < :now)",
+                ExpressionAttributeNames={"#state": "state", "#lease": "lease_until"},
+                ExpressionAttributeValues={":claimed": value("claimed"), ":now": value(int(now.timestamp()))},
+                ReturnValuesOnConditionCheckFailure="ALL_OLD",
+            )
+        except _client_error() as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+            old = deserialize(exc.response.get("Item") or {})
+            outcome: ClaimOutcome = "sent" if old.get("state") == "sent" else "busy"
+            return Claim(kind, recipient, period_key, token, outcome)
+        return Claim(kind, recipient, period_key, token, "claimed")
+
+    def record_sent(self, sent: Sequence[Sent], *, sleep: Any = time.sleep) -> None:
+        """Every marker of ``sent`` becomes ``sent`` (one BatchWriteItem per 25)."""
+        requests = [
+            {
+                "PutRequest": {
+                    "Item": serialize(
+                        {
+                            **s.claim.key,
+                            "entity": ENTITY,
+                            "state": "sent",
+                            "message_id": s.message_id,
+                            "sent_at": s.sent_at.isoformat(),
+                            keys.TTL_ATTRIBUTE: int((s.sent_at + RETAIN).timestamp()),
+                        }
+                    )
+                }
+            }
+            for s in sent
+        ]
+        if requests:
+            batch.write(requests, sleep=sleep)
+
+    def release(self, claim: Claim) -> None:
+        """Delete this sender's claim (a failed send), so that the retry may claim again."""
+        try:
+            self.client.delete_item(
+                TableName=config.tables().table_name,
+                Key=serialize(claim.key),
+                ConditionExpression="#claim = :claim AND #state = :claimed",
+                ExpressionAttributeNames={"#claim": "claim", "#state": "state"},
+                ExpressionAttributeValues={":claim": value(claim.token), ":claimed": value("claimed")},
+            )
+        except _client_error() as exc:
+            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
+                raise
+
+    def state(self, kind: str, recipient: str, period_key: str) -> dict[str, Any] | None:
+        got = self.client.get_item(
+            TableName=config.tables().table_name,
+            Key=serialize(keys.mail_send(kind, recipient, period_key)),
+            ConsistentRead=True,
+        )
+        item = got.get("Item")
+        return deserialize(item) if item else None
+
+    def last_period(self, kind: str, recipient: str) -> str | None:
+        """The newest period key of ``kind`` sent to ``recipient`` (Query, newest first, one item)."""
+        got = self.client.query(
+            TableName=config.tables().table_name,
+            KeyConditionExpression="#pk = :pk",
+            FilterExpression="#state = :sent",
+            ExpressionAttributeNames={"#pk": keys.PK, "#state": "state"},
+            ExpressionAttributeValues={
+                ":pk": value(keys.mail_sends_of(kind, recipient)),
+                ":sent": value("sent"),
+            },
+            ScanIndexForward=False,
+        )
+        for item in got.get("Items", []):
+            return str(deserialize(item)[keys.SK]).removeprefix("PERIOD#")
+        return None

@@ -1,0 +1,144 @@
+"""The registry of mail kinds: what a kind of mail is, who gets it, and how it is made.
+
+Adding a kind is one composer and two templates: write ``compose(job, recipient, t)`` returning a
+:class:`Composed` (or ``None``: nothing to send for this recipient and period), put
+``<template>.html.j2`` and ``<template>.txt.j2`` in ``mail/templates`` (each extending its
+layout), and :func:`register` a :class:`MailKind` from a module listed in :data:`KIND_MODULES`.
+A scheduled kind also gives ``plan``: the jobs of one run (the planner enqueues them in chunks).
+
+The sender (:mod:`kring.mail.sending`) does the rest for every kind alike: the recipient and their
+preferences (:func:`register_audience`), the suppression list, the once-only claim, rendering, the
+unsubscribe and preferences links, SES.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, Literal
+
+from kring.dal.mail_preferences import MailPreferences, profile_and_preferences
+from kring.errors import InvalidInputError
+from kring.mail.i18n import Translator, locale_of
+from kring.mail.unsubscribe import Topic
+from kring.models.common import Locale
+from kring.queues import MailJob
+
+Audience = Literal["ambassador", "team"]
+
+# The modules that register kinds; the digests add theirs here.
+KIND_MODULES: list[str] = ["kring.mail.notices"]
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """Who a mail goes to, as the sender read them (one BatchGetItem for an ambassador)."""
+
+    id: str
+    email: str
+    locale: Locale
+    name: str
+    preferences: MailPreferences = field(default_factory=MailPreferences)
+
+    @property
+    def first_name(self) -> str:
+        return self.name.split()[0] if self.name.strip() else self.name
+
+
+@dataclass(frozen=True)
+class Composed:
+    """What a composer made: the subject (in the recipient's language) and what its templates show
+    (as ``mail``)."""
+
+    subject: str
+    mail: Any
+
+
+@dataclass(frozen=True)
+class PlanRun:
+    """One scheduled run of a kind: when it was scheduled (UTC) and the organisation's time zone."""
+
+    kind: str
+    scheduled_at: datetime
+    time_zone: str
+
+
+Composer = Callable[[MailJob, Recipient, Translator], Composed | None]
+Planner = Callable[[PlanRun], Iterable[MailJob]]
+
+
+@dataclass(frozen=True)
+class MailKind:
+    name: str
+    template: str
+    audience: Audience
+    topic: Topic  # what its unsubscribe link turns off
+    compose: Composer
+    wanted: Callable[[MailPreferences, MailJob], bool]
+    plan: Planner | None = None
+
+
+_KINDS: dict[str, MailKind] = {}
+_AUDIENCES: dict[str, Callable[[str], Recipient | None]] = {}
+_loaded: list[str] = []  # the modules imported so far
+
+
+def register(kind: MailKind) -> MailKind:
+    if kind.name in _KINDS and _KINDS[kind.name] != kind:
+        raise ValueError(f"mail kind {kind.name!r} registered twice")
+    _KINDS[kind.name] = kind
+    return kind
+
+
+def register_audience(audience: Audience, resolve: Callable[[str], Recipient | None]) -> None:
+    """How a recipient id of ``audience`` becomes a :class:`Recipient` (``None``: gone, erased)."""
+    _AUDIENCES[audience] = resolve
+
+
+def ambassador_recipient(ambassador_id: str) -> Recipient | None:
+    """An ambassador as a recipient, with their preferences (one BatchGetItem); ``None`` when the
+    profile is gone (erased) or has no address."""
+
+    profile, preferences = profile_and_preferences(ambassador_id)
+    if profile is None or not profile.get("email"):
+        return None
+    return Recipient(
+        id=ambassador_id,
+        email=str(profile["email"]),
+        locale=locale_of(profile.get("locale")),
+        name=str(profile.get("name") or ""),
+        preferences=preferences,
+    )
+
+
+register_audience("ambassador", ambassador_recipient)
+
+
+def _load() -> None:
+    for module in KIND_MODULES:
+        if module not in _loaded:
+            importlib.import_module(module)
+            _loaded.append(module)
+
+
+def get(name: str) -> MailKind:
+    _load()
+    try:
+        return _KINDS[name]
+    except KeyError as exc:
+        raise InvalidInputError(f"no mail kind {name!r}") from exc
+
+
+def all_kinds() -> Mapping[str, MailKind]:
+    _load()
+    return dict(_KINDS)
+
+
+def resolver(audience: Audience) -> Callable[[str], Recipient | None]:
+    _load()
+    try:
+        return _AUDIENCES[audience]
+    except KeyError as exc:
+        raise InvalidInputError(f"no recipients of {audience!r} are known yet") from exc

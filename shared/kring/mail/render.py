@@ -1,0 +1,109 @@
+"""Mails and mail pages from Jinja2 templates (``mail/templates``), autoescaped.
+
+Every mail has an HTML part and a plain-text part rendered from two templates of the same name
+(``<kind>.html.j2`` and ``<kind>.txt.j2``, each extending its layout), in the reader's language
+(:mod:`kring.mail.i18n`), with ``lang`` set. The HTML layout is tables and inline styles — what
+Outlook and Gmail keep — one column that fills a phone's width and stops at 600 px: its ``<style>``
+block is inlined into the elements by ``css-inline``. :func:`mime_message` wraps both parts into
+the message SES sends, with the RFC 8058 headers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from email.headerregistry import Address
+from email.message import EmailMessage
+from email.policy import SMTP
+from email.utils import formatdate
+from functools import lru_cache
+from typing import TYPE_CHECKING, Any
+
+from kring.mail.i18n import Translator
+from kring.models.common import Locale
+
+if TYPE_CHECKING:
+    from jinja2 import Environment
+
+
+@dataclass(frozen=True)
+class RenderedMail:
+    subject: str
+    html: str
+    text: str
+    lang: Locale
+
+
+@lru_cache(maxsize=1)
+def environment() -> Environment:
+    from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+
+    return Environment(
+        loader=PackageLoader("kring.mail", "templates"),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+
+
+@lru_cache(maxsize=1)
+def _inliner() -> Any:
+    import css_inline
+
+    return css_inline.CSSInliner(keep_style_tags=False, load_remote_stylesheets=False)
+
+
+def render_mail(template: str, *, t: Translator, subject: str, context: Mapping[str, Any]) -> RenderedMail:
+    """``template``'s HTML and text parts; ``context`` needs what the layout shows (``programme``,
+    ``topic``, ``unsubscribe_url``, ``preferences_url``) beside the kind's own."""
+    env = environment()
+    values = {**context, "t": t, "lang": t.locale, "subject": subject}
+    html = env.get_template(f"{template}.html.j2").render(values)
+    text = env.get_template(f"{template}.txt.j2").render(values)
+    return RenderedMail(subject=subject, html=_inliner().inline(html), text=_tidy(text), lang=t.locale)
+
+
+def render_page(template: str, *, t: Translator, context: Mapping[str, Any]) -> str:
+    """A server-rendered mail page (``pages/<template>.html.j2``), its styles left in a ``<style>``."""
+    return (
+        environment().get_template(f"pages/{template}.html.j2").render({**context, "t": t, "lang": t.locale})
+    )
+
+
+def _tidy(text: str) -> str:
+    """At most one empty line in a row, no trailing spaces."""
+    lines = [line.rstrip() for line in text.strip().splitlines()]
+    out: list[str] = []
+    for line in lines:
+        if line or (out and out[-1]):
+            out.append(line)
+    return "\n".join(out) + "\n"
+
+
+def mime_message(
+    mail: RenderedMail,
+    *,
+    to: str,
+    from_address: str,
+    from_name: str,
+    reply_to: str,
+    unsubscribe_url: str,
+) -> bytes:
+    """The message as SES sends it: ``multipart/alternative`` (text first, then HTML), with
+    ``List-Unsubscribe`` and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058)."""
+    message = EmailMessage(policy=SMTP)
+    local, _, domain = from_address.partition("@")
+    message["From"] = Address(display_name=from_name, username=local, domain=domain)
+    message["To"] = to
+    if reply_to:
+        message["Reply-To"] = reply_to
+    message["Subject"] = mail.subject
+    message["Date"] = formatdate(localtime=False, usegmt=True)
+    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    message.set_content(mail.text, subtype="plain", charset="utf-8")
+    message.add_alternative(mail.html, subtype="html", charset="utf-8")
+    message["Content-Language"] = mail.lang  # after the parts: set_content moves Content-* headers
+    return message.as_bytes()

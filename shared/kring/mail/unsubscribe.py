@@ -1,0 +1,104 @@
+"""The signed links in every mail: one-click unsubscribe (RFC 8058) and the preferences page.
+
+A link's token is opaque: the recipient id and what the link may do, encrypted and authenticated
+with Fernet (AES-128-CBC + HMAC-SHA256, from ``cryptography``) under the ``mail-link-key`` secret
+(SSM in AWS, ``KRING_MAIL_LINK_KEY`` locally). Nothing in the URL names the ambassador, and a token
+cannot be made or changed without the key. Rotating the key invalidates the links of mails
+already sent.
+
+What a token allows (its scope): ``digest``, ``instant``, ``outcomes`` — turn that kind of mail
+off; ``preferences`` — read and change every mail preference. A GET never changes anything; the
+one POST of an unsubscribe link does (a mail provider's ``List-Unsubscribe=One-Click``, or the
+page's button). Forms carry a CSRF field derived from the token and the key (there is no cookie
+to ride, but a form post is still checked to come from Kring's own page).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import TYPE_CHECKING, Literal
+
+from kring import config
+from kring.errors import InvalidInputError, TransientError
+from kring.integrations.secrets import get_secret
+
+if TYPE_CHECKING:
+    from cryptography.fernet import Fernet
+
+SECRET_NAME = "mail-link-key"  # noqa: S105 - the name of the SSM parameter, not a secret
+MAX_TOKEN_LENGTH = 512
+
+Topic = Literal["digest", "instant", "outcomes", "team"]
+Scope = Literal["digest", "instant", "outcomes", "team", "preferences"]
+TOPICS: tuple[Topic, ...] = ("digest", "instant", "outcomes", "team")
+SCOPES: tuple[Scope, ...] = (*TOPICS, "preferences")
+
+
+@dataclass(frozen=True)
+class LinkToken:
+    recipient: str
+    scope: Scope
+
+
+@lru_cache(maxsize=1)
+def _key() -> bytes:
+    secret = get_secret(SECRET_NAME)
+    if not secret:
+        raise TransientError(f"the {SECRET_NAME} secret is not configured")
+    return secret.encode("utf-8")
+
+
+def clear_cache() -> None:
+    _key.cache_clear()
+    _fernet.cache_clear()
+
+
+@lru_cache(maxsize=1)
+def _fernet() -> Fernet:
+    from cryptography.fernet import Fernet
+
+    derived = hashlib.sha256(b"kring mail links\x00" + _key()).digest()
+    return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def make_token(recipient: str, scope: Scope) -> str:
+    payload = json.dumps({"r": recipient, "s": scope, "v": 1}, separators=(",", ":")).encode()
+    return _fernet().encrypt(payload).decode("ascii").rstrip("=")
+
+
+def read_token(token: str) -> LinkToken:
+    """The token's recipient and scope; :class:`InvalidInputError` for anything Kring did not make."""
+    from cryptography.fernet import InvalidToken
+
+    if not token or len(token) > MAX_TOKEN_LENGTH or not token.isascii():
+        raise InvalidInputError("not a mail link")
+    padded = token + "=" * (-len(token) % 4)
+    try:
+        data = json.loads(_fernet().decrypt(padded.encode("ascii")))
+    except (InvalidToken, ValueError) as exc:
+        raise InvalidInputError("not a mail link") from exc
+    recipient, scope = data.get("r"), data.get("s")
+    if not isinstance(recipient, str) or scope not in SCOPES:
+        raise InvalidInputError("not a mail link")
+    return LinkToken(recipient=recipient, scope=scope)
+
+
+def csrf_field(token: str) -> str:
+    return hmac.new(_key(), b"csrf\x00" + token.encode("ascii", "replace"), hashlib.sha256).hexdigest()[:32]
+
+
+def csrf_ok(token: str, given: str | None) -> bool:
+    return given is not None and hmac.compare_digest(csrf_field(token), given)
+
+
+def unsubscribe_url(recipient: str, topic: Topic) -> str:
+    return f"{config.links().base}/mail/unsubscribe/{make_token(recipient, topic)}"
+
+
+def preferences_url(recipient: str) -> str:
+    return f"{config.links().base}/mail/preferences/{make_token(recipient, 'preferences')}"

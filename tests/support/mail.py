@@ -1,0 +1,147 @@
+"""Mail tests' world: SES under moto (the sending domain verified), ambassadors, and the messages
+SES accepted, parsed as a mail client would."""
+
+from __future__ import annotations
+
+import email
+import email.policy
+import json
+import re
+from dataclasses import dataclass
+from email.message import EmailMessage
+from html.parser import HTMLParser
+from typing import Any
+
+import boto3
+from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
+
+from kring.integrations.ses import SesTransport
+from kring.models.ambassador import AmbassadorInput
+from kring.queues import MailJob
+from kring.roster.ambassadors import save_ambassador
+from tests.support import link_activity as la
+from tests.support.fixtures import MAIL_FROM_ADDRESS, REGION, MotoStack
+
+ACCOUNT = "123456789012"
+
+
+def verify_sending_domain() -> None:
+    boto3.client("ses", region_name=REGION).verify_domain_identity(Domain=MAIL_FROM_ADDRESS.split("@")[1])
+
+
+def put_ambassador(ambassador_id: str, *, locale: str = "en", name: str | None = None) -> str:
+    address = f"{ambassador_id.lower()}@people.example.com"
+    save_ambassador(
+        AmbassadorInput(id=ambassador_id, name=name or f"Sam {ambassador_id}", email=address, locale=locale)
+    )
+    return address
+
+
+class Sleeps:
+    """A transport's sleep that records instead of waiting."""
+
+    def __init__(self) -> None:
+        self.slept: list[float] = []
+
+    def __call__(self, seconds: float) -> None:
+        self.slept.append(seconds)
+
+
+def transport() -> SesTransport:
+    return SesTransport(sleep=Sleeps())
+
+
+def send(stack: MotoStack, bodies: list[str], **ports: Any) -> list[int]:
+    """One SQS batch to the real MailSenderFunction; the indexes of the messages that failed."""
+    event = la.sqs_event(bodies)
+    ports.setdefault("transport", transport())
+    try:
+        result = stack.invoke("MailSenderFunction", event, **ports)
+    except BatchProcessingError:
+        return list(range(len(bodies)))
+    failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+    return [i for i, record in enumerate(event["Records"]) if record["messageId"] in failed]
+
+
+def job(kind: str, recipient: str, period_key: str, **params: str) -> str:
+    return MailJob(kind=kind, recipient=recipient, period_key=period_key, params=params).model_dump_json()
+
+
+def sent_messages() -> list[EmailMessage]:
+    """Every message SES (moto) accepted, parsed."""
+    from moto.ses.models import ses_backends
+
+    backend = ses_backends[ACCOUNT][REGION]
+    out = []
+    for message in backend.sent_messages:
+        raw = getattr(message, "raw_data", None)
+        assert raw is not None, "Kring sends raw MIME messages"
+        parsed = email.message_from_string(raw, policy=email.policy.default)
+        assert isinstance(parsed, EmailMessage)
+        out.append(parsed)
+    return out
+
+
+@dataclass
+class Parts:
+    message: EmailMessage
+    html: str
+    text: str
+
+    @property
+    def links(self) -> list[tuple[str, str]]:
+        """(href, link text) of every link in the HTML part."""
+        parser = _Links()
+        parser.feed(self.html)
+        return parser.links
+
+    def header(self, name: str) -> str:
+        return str(self.message[name] or "")
+
+
+def parts(message: EmailMessage) -> Parts:
+    html = message.get_body(preferencelist=("html",))
+    text = message.get_body(preferencelist=("plain",))
+    assert html is not None
+    assert text is not None
+    return Parts(message, html.get_content(), text.get_content())
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[tuple[str, str]] = []
+        self._href: str | None = None
+        self._text: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "a":
+            self._href = dict(attrs).get("href")
+            self._text = []
+
+    def handle_data(self, data: str) -> None:
+        if self._href is not None:
+            self._text.append(data)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "a" and self._href is not None:
+            self.links.append((self._href, " ".join("".join(self._text).split())))
+            self._href = None
+
+
+def path_of(url: str) -> str:
+    return re.sub(r"^https?://[^/]+", "", url)
+
+
+def envelope_of_ses(event_type: str, detail: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "version": "0",
+        "id": "4b7e5a52-0000-0000-0000-000000000000",
+        "detail-type": {"Bounce": "Email Bounced", "Complaint": "Email Complaint Received"}[event_type],
+        "source": "aws.ses",
+        "account": ACCOUNT,
+        "time": "2026-12-04T10:00:00Z",
+        "region": REGION,
+        "resources": [],
+        "detail": json.loads(json.dumps({"eventType": event_type, **detail})),
+    }

@@ -1,0 +1,71 @@
+"""Mail pieces without AWS: the catalogues, the signed links, the formats."""
+
+from __future__ import annotations
+
+import string
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+
+from kring.errors import InvalidInputError
+from kring.mail import i18n, unsubscribe
+from kring.mail.i18n import Translator
+from tests.support.fixtures import MAIL_LINK_KEY
+
+
+def _placeholders(text: str) -> set[str]:
+    return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+
+def test_both_catalogues_have_the_same_messages_with_the_same_placeholders() -> None:
+    en, nl = i18n.catalogue("en"), i18n.catalogue("nl")
+    assert set(en) == set(nl)
+    for message_id in en:
+        assert _placeholders(en[message_id]) == _placeholders(nl[message_id]), message_id
+        assert en[message_id] != nl[message_id] or message_id.endswith(".title"), message_id
+
+
+@pytest.mark.parametrize(
+    ("locale", "day", "number", "money"),
+    [("nl", "4 december 2026", "12.345", "€\xa0500,00"), ("en", "4 December 2026", "12,345", "€500.00")],
+)
+def test_dates_numbers_and_money_are_written_the_reader_s_way(
+    locale: str, day: str, number: str, money: str
+) -> None:
+    t = Translator(locale)  # type: ignore[arg-type]
+    assert t.date(date(2026, 12, 4)) == day
+    assert t.date(datetime(2026, 12, 3, 23, 30, tzinfo=UTC)) == day  # Amsterdam is an hour ahead
+    assert t.number(12345) == number
+    assert t.money(Decimal("500"), "EUR") == money
+
+
+@pytest.fixture
+def link_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("SECRETS_SSM_PATH", raising=False)
+    monkeypatch.setenv("KRING_MAIL_LINK_KEY", MAIL_LINK_KEY)
+
+
+def test_a_link_token_is_opaque_and_only_kring_can_make_one(
+    link_key: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    token = unsubscribe.make_token("E1001", "digest")
+    assert "E1001" not in token
+    assert unsubscribe.read_token(token) == unsubscribe.LinkToken("E1001", "digest")
+    for forged in (token[:-1] + ("A" if token[-1] != "A" else "B"), token[:20], "", "x" * 600, token + "é"):
+        with pytest.raises(InvalidInputError):
+            unsubscribe.read_token(forged)
+    monkeypatch.setenv("KRING_MAIL_LINK_KEY", "another key")
+    from kring import config
+
+    config.clear_caches()
+    unsubscribe.clear_cache()
+    with pytest.raises(InvalidInputError):
+        unsubscribe.read_token(token)
+
+
+def test_the_csrf_field_belongs_to_its_token(link_key: None) -> None:
+    first, second = unsubscribe.make_token("E1", "preferences"), unsubscribe.make_token("E2", "preferences")
+    assert unsubscribe.csrf_ok(first, unsubscribe.csrf_field(first))
+    assert not unsubscribe.csrf_ok(first, unsubscribe.csrf_field(second))
+    assert not unsubscribe.csrf_ok(first, None)
