@@ -227,7 +227,8 @@ def _existing_links(codes: Mapping[str, str]) -> set[str]:
     return {v for v, code in codes.items() if keys.share_link(code)["pk"] in existing}
 
 
-def _digest_vacancy(vacancy: Vacancy, code: str) -> DigestVacancy:
+def digest_vacancy(vacancy: Vacancy, code: str) -> DigestVacancy:
+    """A vacancy with the buttons and tracked link of the ambassador whose code is ``code``."""
     buttons = [ShareButton(network=network, url=share_url(code, network)) for network in NETWORKS]
     return DigestVacancy(
         vacancy_id=vacancy.id,
@@ -257,7 +258,7 @@ def build_ambassador_digest(
     secrets = sources.link_secrets([v.id for v in opened]) if matching else {}
     codes = {v.id: derive_code(secrets[v.id], ambassador.id) for v in matching if v.id in secrets}
     linked = _existing_links(codes)
-    shareable = [_digest_vacancy(v, codes[v.id]) for v in matching if v.id in linked]
+    shareable = [digest_vacancy(v, codes[v.id]) for v in matching if v.id in linked]
 
     best = None
     if ambassador.dormant:
