@@ -46,8 +46,10 @@ STACK_PARAMETERS = {
 
 def clear_kring_caches() -> None:
     from kring import aws, config, idempotency, redirect
+    from kring.dal import ats_deliveries
     from kring.intake import identity
 
+    ats_deliveries.forget_writes()
     config.clear_caches()
     identity.clear_cache()
     aws.clear_caches()
