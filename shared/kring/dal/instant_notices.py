@@ -9,6 +9,9 @@ One item per ambassador (``keys.instant_notice``, in their collection):
 - ``taken`` — the vacancies the batch's job took (moved out of ``vacancies`` at its first run, so
   a redelivered job mails exactly what the first run did; vacancies gathered meanwhile wait in
   ``vacancies`` for the next batch);
+- ``notified`` — the vacancies earlier batches mailed: the fan-out announces a page's links at
+  least once (a retried page announces them again, under a new event id), and a repeat that comes
+  after its batch was mailed gathers nothing;
 - ``expires_at`` — a week after the last gathering (TTL), so a forgotten item goes away.
 
 Conditional writes keep it exact under redelivery and concurrency; see :mod:`kring.mail.instant`
@@ -17,7 +20,7 @@ for the protocol.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -31,6 +34,7 @@ if TYPE_CHECKING:
 
 ENTITY = "instant_notice"
 RETENTION = timedelta(days=7)
+MAX_NOTIFIED = 1000  # vacancy ids kept as notified before the set starts again
 
 
 @dataclass(frozen=True)
@@ -39,6 +43,7 @@ class PendingNotice:
     vacancies: frozenset[str]
     batch: str | None
     taken: frozenset[str] | None
+    notified: frozenset[str] = frozenset()
 
 
 def from_item(item: Mapping[str, Any]) -> PendingNotice:
@@ -49,6 +54,7 @@ def from_item(item: Mapping[str, Any]) -> PendingNotice:
         vacancies=frozenset(data.get("vacancies") or ()),
         batch=data.get("batch"),
         taken=frozenset(taken) if taken is not None else None,
+        notified=frozenset(data.get("notified") or ()),
     )
 
 
@@ -69,30 +75,41 @@ class InstantNoticeRepository:
         response = getattr(exc, "response", {}) or {}
         return bool(response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
 
-    def gather(self, ambassador_id: str, vacancy_ids: Iterable[str], batch: str, now: datetime) -> str:
-        """Add ``vacancy_ids`` to the ambassador's pending set; open batch ``batch`` unless one is
-        open. The batch now open (``batch`` itself: this call opened it, or opened it before)."""
-        got = self.client.update_item(
-            TableName=self.table,
-            Key=serialize(keys.instant_notice(ambassador_id)),
-            UpdateExpression=(
-                "ADD #vacancies :vacancies SET #batch = if_not_exists(#batch, :batch), "
-                "#exp = :exp, #entity = :entity"
-            ),
-            ExpressionAttributeNames={
-                "#vacancies": "vacancies",
-                "#batch": "batch",
-                "#exp": keys.TTL_ATTRIBUTE,
-                "#entity": "entity",
-            },
-            ExpressionAttributeValues={
-                ":vacancies": {"SS": sorted(set(vacancy_ids))},
-                ":batch": value(batch),
-                ":exp": value(int((now + RETENTION).timestamp())),
-                ":entity": value(ENTITY),
-            },
-            ReturnValues="ALL_NEW",
-        )
+    def gather(self, ambassador_id: str, vacancy_id: str, batch: str, now: datetime) -> str | None:
+        """Add ``vacancy_id`` to the ambassador's pending set, unless a notice named it before;
+        open batch ``batch`` unless one is open. The batch now open (``batch`` itself: this call
+        opened it, or opened it before), or None when the vacancy was notified before."""
+        from botocore.exceptions import ClientError
+
+        try:
+            got = self.client.update_item(
+                TableName=self.table,
+                Key=serialize(keys.instant_notice(ambassador_id)),
+                UpdateExpression=(
+                    "ADD #vacancies :vacancies SET #batch = if_not_exists(#batch, :batch), "
+                    "#exp = :exp, #entity = :entity"
+                ),
+                ConditionExpression="attribute_not_exists(#notified) OR NOT contains(#notified, :vacancy)",
+                ExpressionAttributeNames={
+                    "#vacancies": "vacancies",
+                    "#batch": "batch",
+                    "#notified": "notified",
+                    "#exp": keys.TTL_ATTRIBUTE,
+                    "#entity": "entity",
+                },
+                ExpressionAttributeValues={
+                    ":vacancies": {"SS": [vacancy_id]},
+                    ":vacancy": value(vacancy_id),
+                    ":batch": value(batch),
+                    ":exp": value(int((now + RETENTION).timestamp())),
+                    ":entity": value(ENTITY),
+                },
+                ReturnValues="ALL_NEW",
+            )
+        except ClientError as exc:
+            if not self._conditional_failed(exc):
+                raise
+            return None
         return str(deserialize(got["Attributes"])["batch"])
 
     def get(self, ambassador_id: str) -> PendingNotice | None:
@@ -129,18 +146,34 @@ class InstantNoticeRepository:
         return from_item(got["Attributes"]).taken
 
     def settle(self, ambassador_id: str, batch: str) -> PendingNotice | None:
-        """Close batch ``batch`` (its mail is sent, or there was nothing to send): forget what it
-        took. The item after (vacancies gathered meanwhile), or None when it was settled before."""
+        """Close batch ``batch`` (its mail is sent, or there was nothing to send): what it took
+        joins ``notified`` (so a late, repeated announcement of one of them gathers nothing). The
+        item after (vacancies gathered meanwhile), or None when the batch was settled before.
+        ``notified`` starts again from the batch's vacancies once it holds :data:`MAX_NOTIFIED`."""
         from botocore.exceptions import ClientError
 
+        pending = self.get(ambassador_id)
+        if pending is None or pending.batch != batch:
+            return None
+        names = {"#taken": "taken", "#batch": "batch", "#notified": "notified"}
+        values: dict[str, Any] = {":batch": value(batch)}
+        expression = "REMOVE #taken, #batch"
+        if pending.taken:
+            values[":taken"] = {"SS": sorted(pending.taken)}
+            if len(pending.notified) + len(pending.taken) > MAX_NOTIFIED:
+                expression = "SET #notified = :taken " + expression
+            else:
+                expression = "ADD #notified :taken " + expression
+        else:
+            del names["#notified"]
         try:
             got = self.client.update_item(
                 TableName=self.table,
                 Key=serialize(keys.instant_notice(ambassador_id)),
-                UpdateExpression="REMOVE #taken, #batch",
+                UpdateExpression=expression,
                 ConditionExpression="#batch = :batch",
-                ExpressionAttributeNames={"#taken": "taken", "#batch": "batch"},
-                ExpressionAttributeValues={":batch": value(batch)},
+                ExpressionAttributeNames=names,
+                ExpressionAttributeValues=values,
                 ReturnValues="ALL_NEW",
             )
         except ClientError as exc:

@@ -5,7 +5,8 @@ The protocol (the item is :mod:`kring.dal.instant_notices`):
 
 1. **Gather** — for each ``SharesCreated`` (the fan-out's announcement: the ambassadors it made a
    link for, who therefore match), :func:`gather` adds the vacancy to the pending set of each of
-   them who chose instant notices (one UpdateItem each) and opens a batch named after the
+   them who chose instant notices (one UpdateItem each; nothing for a vacancy an earlier notice
+   carried: the fan-out may announce a link twice) and opens a batch named after the
    announcement's event id unless one is open. It answers the batches to schedule: one per
    ambassador whose batch this event opened. The caller puts a delayed job on the mail queue for
    each (:data:`GATHER_DELAY`, SQS ``DelaySeconds``), so what else is published meanwhile rides
@@ -79,7 +80,7 @@ def gather(
     chosen = sorted(set(wants_instant(event.ambassador_ids)))
     out: list[InstantBatch] = []
     for ambassador_id in chosen:
-        opened = store.gather(ambassador_id, [event.vacancy_id], event_id, now)
+        opened = store.gather(ambassador_id, event.vacancy_id, event_id, now)
         if opened == event_id:
             out.append(InstantBatch(ambassador_id, event_id))
     return out
