@@ -11,7 +11,7 @@ One item per ambassador (``keys.instant_notice``, in their collection):
   ``vacancies`` for the next batch);
 - ``notified`` — the vacancies earlier batches mailed: the fan-out announces a page's links at
   least once (a retried page announces them again, under a new event id), and a repeat that comes
-  after its batch was mailed gathers nothing;
+  after its batch took them (``taken``) or mailed them gathers nothing;
 - ``expires_at`` — a week after the last gathering (TTL), so a forgotten item goes away.
 
 Conditional writes keep it exact under redelivery and concurrency; see :mod:`kring.mail.instant`
@@ -76,9 +76,10 @@ class InstantNoticeRepository:
         return bool(response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
 
     def gather(self, ambassador_id: str, vacancy_id: str, batch: str, now: datetime) -> str | None:
-        """Add ``vacancy_id`` to the ambassador's pending set, unless a notice named it before;
-        open batch ``batch`` unless one is open. The batch now open (``batch`` itself: this call
-        opened it, or opened it before), or None when the vacancy was notified before."""
+        """Add ``vacancy_id`` to the ambassador's pending set, unless a notice carried it before or
+        the open batch has taken it; open batch ``batch`` unless one is open. The batch now open
+        (``batch`` itself: this call opened it, or opened it before), or None when the vacancy was
+        taken or notified before."""
         from botocore.exceptions import ClientError
 
         try:
@@ -89,11 +90,15 @@ class InstantNoticeRepository:
                     "ADD #vacancies :vacancies SET #batch = if_not_exists(#batch, :batch), "
                     "#exp = :exp, #entity = :entity"
                 ),
-                ConditionExpression="attribute_not_exists(#notified) OR NOT contains(#notified, :vacancy)",
+                ConditionExpression=(
+                    "(attribute_not_exists(#notified) OR NOT contains(#notified, :vacancy))"
+                    " AND (attribute_not_exists(#taken) OR NOT contains(#taken, :vacancy))"
+                ),
                 ExpressionAttributeNames={
                     "#vacancies": "vacancies",
                     "#batch": "batch",
                     "#notified": "notified",
+                    "#taken": "taken",
                     "#exp": keys.TTL_ATTRIBUTE,
                     "#entity": "entity",
                 },
