@@ -204,7 +204,7 @@ def candidate_of(ambassador: Ambassador) -> Candidate:
     )
 
 
-def _activity(ambassador_id: str, period: Period) -> tuple[Activity, Activity]:
+def period_activity(ambassador_id: str, period: Period) -> tuple[Activity, Activity]:
     """This period's and the one before's counters: one Query over both (they are adjacent)."""
     before = period.previous()
     per_period: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
@@ -250,7 +250,7 @@ def build_ambassador_digest(
     candidate = candidate_of(ambassador)
     opened = sources.opened(since, until)
     matching = [v for v in opened if matches(candidate, v)]
-    activity, before = _activity(ambassador.id, period)
+    activity, before = period_activity(ambassador.id, period)
     if not matching and activity.is_empty:
         return None
 
