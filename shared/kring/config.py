@@ -197,6 +197,24 @@ def mail() -> MailSettings:
     return MailSettings()
 
 
+class OpsSettings(_Base):
+    """What the talent-team digest watches: the dead-letter queues (``name=url`` pairs, comma
+    separated, e.g. ``FanoutDLQ=https://sqs…/kring-prod-fanout-dlq``), and how long an ATS may
+    stay silent before it needs a person."""
+
+    dead_letter_queues: str = Field(default="", alias="DEAD_LETTER_QUEUES")
+    ats_silence_days: int = Field(default=7, alias="ATS_SILENCE_DAYS", ge=1, le=365)
+
+    @property
+    def dead_letter_queue_urls(self) -> dict[str, str]:
+        out: dict[str, str] = {}
+        for pair in self.dead_letter_queues.split(","):
+            name, _, url = pair.strip().partition("=")
+            if name and url:
+                out[name.strip()] = url.strip()
+        return out
+
+
 @lru_cache(maxsize=1)
 def tables() -> TableSettings:
     return TableSettings()
@@ -267,6 +285,11 @@ def env_secret(name: str) -> str | None:
     return _One().value or None
 
 
+@lru_cache(maxsize=1)
+def ops() -> OpsSettings:
+    return OpsSettings()
+
+
 def clear_caches() -> None:
     for accessor in (
         tables,
@@ -283,5 +306,6 @@ def clear_caches() -> None:
         attribution,
         rewards,
         mail,
+        ops,
     ):
         accessor.cache_clear()

@@ -59,6 +59,9 @@ APPLICATION_METHODS: tuple[str, ...] = ("referral", "click_token", "share_code",
 INTERVIEWS = "interviews"
 HIRES = "hires"
 PROGRAM = "program"
+# Rewards of credited hires, counted on the ambassador's day items (kring.attribution.rules).
+REWARDS_PENDING = "rewards_pending"
+REWARDS_ELIGIBLE = "rewards_eligible"
 
 
 def by_method(method: str) -> str:
@@ -74,6 +77,7 @@ def counter_names() -> tuple[str, ...]:
         names.extend(by_channel(metric, channel) for channel in FUNNEL_CHANNELS)
     names.extend(by_method(method) for method in APPLICATION_METHODS)
     names.append(SHARES)
+    names.extend((REWARDS_PENDING, REWARDS_ELIGIBLE))
     # ``applications_referral`` and ``applications_unattributed`` are a method's and a channel's
     # counter at once: read once
     return tuple(dict.fromkeys(names))

@@ -409,9 +409,19 @@ def test_every_sample_verifies_and_normalises_into_its_expected_outcome(
     if expected.job is not None:
         assert VacancyRepository().get_job(provider_of(name), expected.job) is not None
     stored = sorted((item["pk"]["S"], item["sk"]["S"]) for item in after["kring_table"])
+    # a verified delivery, applied or ignored, notes when its ATS last delivered (the talent-team
+    # digest's "silent ATS"); a refused one, or a provider's test request answered as such, not
+    notes = expected.outcome != "refused" and name not in TEST_REQUESTS
+    seen = [key for key in stored if key[0] == "ATSSEEN"]
+    assert seen == ([("ATSSEEN", f"ATS#{provider_of(name)}")] if notes else [])
+    stored = [key for key in stored if key[0] != "ATSSEEN"]
     assert len(stored) == (expected.vacancy is not None) + (expected.job is not None), stored
     # An acknowledged-and-ignored (or refused) delivery writes nothing, not even an idempotency record.
     assert bool(after["idempotency_table"]) == (expected.outcome not in ("ignored", "refused"))
+
+
+# Test requests the provider's module answers itself (a Reply), before anything is applied.
+TEST_REQUESTS = frozenset({"lever_test_ping", "recruitee_test"})
 
 
 def answer(expected: Expected) -> dict[str, Any]:

@@ -38,6 +38,13 @@ AMBASSADOR = {
     "opted_in": True,
     "share_cap_per_week": 3,
 }
+TEAM_RECIPIENT = {"email": "talent@example.com", "locale": "nl"}
+TEAM_SETTINGS = {
+    "time_zone": "Europe/Amsterdam",
+    "other_channels": [
+        {"channel": "agency", "label": "Agencies", "cost_per_hire": "8000.00", "currency": "EUR"}
+    ],
+}
 OPEN, CLOSED = "greenhouse-1", "greenhouse-2"
 
 
@@ -131,6 +138,12 @@ ADMIN_ROUTES: list[tuple[str, str]] = [
     ("GET", "/api/suppressions"),
     ("GET", "/api/suppressions/{a}"),
     ("DELETE", "/api/suppressions/{a}"),
+    ("GET", "/api/team/recipients"),
+    ("POST", "/api/team/recipients"),
+    ("GET", "/api/team/recipients/{a}"),
+    ("DELETE", "/api/team/recipients/{a}"),
+    ("GET", "/api/team/settings"),
+    ("PUT", "/api/team/settings"),
 ]
 
 CSV = st.one_of(
@@ -142,6 +155,8 @@ CSV = st.one_of(
 )
 BODIES: st.SearchStrategy[bytes] = st.one_of(
     hostile.mutated(AMBASSADOR, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
+    hostile.mutated(TEAM_RECIPIENT, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
+    hostile.mutated(TEAM_SETTINGS, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
     hostile.HOSTILE_TEXTS.map(lambda t: t.encode("utf-8", "surrogatepass")),
     hostile.HOSTILE_BYTES,
     CSV.map(lambda t: t.encode("utf-8", "surrogatepass")),

@@ -56,9 +56,11 @@ STACK_PARAMETERS = {
 
 def clear_kring_caches() -> None:
     from kring import aws, config, idempotency, redirect
+    from kring.dal import ats_deliveries
     from kring.links import identity
     from kring.mail import unsubscribe
 
+    ats_deliveries.forget_writes()
     config.clear_caches()
     identity.clear_cache()
     unsubscribe.clear_cache()

@@ -14,6 +14,7 @@ SAME_THING: dict[str, str] = {
     "vacancies": "the vacancy: its routes (api), its logic (intake), its stored item (dal)",
     "rewards": "the reward ledger: its routes (api), its logic (attribution), its stored entries (dal)",
     "stats": "the counters: their routes (api), their stored items (dal)",
+    "team": "the talent team: its routes (api), its recipients and settings (models)",
     "suppressions": "the suppression list: its routes (api), its stored items (dal)",
     "clicks": "the click: its flow (clicks/), its stored record (dal)",
     "recorder": "a flow's recorder of its events, one per flow (clicks, attribution)",

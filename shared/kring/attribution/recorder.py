@@ -367,8 +367,8 @@ class AttributionRecorder:
             new_waits = tuple(t for t in missing if t not in waiting)
             waiting = tuple(sorted({*waiting, *new_waits}))
         written: Mapping[str, Reward] = stored.rewards if stored else {}
-        counted = contribution(facts, decision, shard_of(key))
         rewards = plan_rewards(facts, decision, settings.plan, written)
+        counted = contribution(facts, decision, shard_of(key), rewards)
         state = StoredState(
             facts=facts,
             decision=decision,

@@ -44,7 +44,7 @@ def recount_state(key: keys.Key, *, sleep: Callable[[float], None] = time.sleep)
         stored = states.get_state(key)
         if stored is None or stored.decision is None:
             return False
-        deserved = contribution(stored.facts, stored.decision, shard_of(key))
+        deserved = contribution(stored.facts, stored.decision, shard_of(key), stored.rewards)
         changes = difference(deserved, stored.counted)
         if not changes:
             return False

@@ -104,6 +104,9 @@ APPLICATIONS = "applications"
 INTERVIEWS = "interviews"
 HIRES = "hires"
 METRICS: tuple[str, ...] = (APPLICATIONS, INTERVIEWS, HIRES)
+# Rewards of credited hires, on the ambassador's day items only (see :func:`contribution`).
+REWARDS_PENDING = "rewards_pending"
+REWARDS_ELIGIBLE = "rewards_eligible"
 
 # Why a candidate for credit did or did not get it.
 CREDITED_REASONS: Mapping[str, str] = {
@@ -434,12 +437,19 @@ def _scopes(day: str, vacancy_id: str | None, ambassador_id: str | None, shard: 
     return scopes
 
 
-def contribution(facts: Facts, decision: Decision, shard: int) -> Contribution:
+def contribution(
+    facts: Facts, decision: Decision, shard: int, rewards: Mapping[str, Reward] | None = None
+) -> Contribution:
     """The counters one application state deserves, by stats item (full counter names).
 
     Every application counts in one channel (:attr:`Decision.counted_channel`), so the channels
     add up to the total. ``applications_referral`` and ``applications_unattributed`` are at once
-    the method's counter and the channel's: one counter, counted once."""
+    the method's counter and the channel's: one counter, counted once.
+
+    A pending reward (of ``rewards``, the ledger entries the state means to have) counts on its
+    ambassador's day items only: ``rewards_pending`` on the hire's day and ``rewards_eligible`` on
+    the day its holding period ends — a day that may lie ahead; the digest reads it when it comes.
+    A cancelled entry counts nothing, so an unhire takes both back, like the hire."""
     out: dict[ItemKey, Counter[str]] = {}
     channel = decision.counted_channel
 
@@ -456,6 +466,15 @@ def contribution(facts: Facts, decision: Decision, shard: int) -> Contribution:
         add(applied_day, INTERVIEWS, channel)
     if facts.hired and facts.hired_at is not None:
         add(day_of(facts.hired_at), HIRES, channel)
+    for ambassador, reward in sorted((rewards or {}).items()):
+        if reward.status != "pending":
+            continue
+        for day, metric in (
+            (day_of(reward.hired_at), REWARDS_PENDING),
+            (day_of(reward.eligible_at), REWARDS_ELIGIBLE),
+        ):
+            key = keys.ambassador_day_stats(ambassador, day, shard)
+            out.setdefault((key["pk"], key["sk"]), Counter())[metric] += 1
     return {key: dict(counters) for key, counters in out.items()}
 
 

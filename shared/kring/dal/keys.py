@@ -384,3 +384,36 @@ def suppression(address_hash: str) -> Key:
 def suppression_list_entry(address_hash: str) -> dict[str, str]:
     """gsi1: every suppressed address, by hash (admin list, paginated)."""
     return {GSI1_PK: SUPPRESSION_LIST, GSI1_SK: f"SUPPRESS#{address_hash}"}
+
+
+# --- digests (issue 12: digest content, instant notices, the talent team's settings) ------------
+TEAM_RECIPIENT_LIST = "TEAMRCPTS"
+
+
+def instant_notice(ambassador_id: str) -> Key:
+    """The vacancies gathered for an ambassador's next instant notice, and the batch (delayed job)
+    that will mail them: in the ambassador's collection, so erasure takes it too."""
+    return {"pk": f"AMB#{ambassador_id}", "sk": "INSTANT"}
+
+
+def team_recipient(recipient_id: str) -> Key:
+    """One address of the talent team's weekly digest (address and locale)."""
+    return {"pk": TEAM_RECIPIENT_LIST, "sk": f"RCPT#{recipient_id}"}
+
+
+def team_recipients_prefix() -> str:
+    return "RCPT#"
+
+
+def programme_settings() -> Key:
+    """The talent team's settings for the programme: other channels' cost per hire, time zone."""
+    return {"pk": "SETTINGS", "sk": "PROGRAMME"}
+
+
+def ats_last_delivery(provider: str) -> Key:
+    """When an ATS last delivered a verified webhook (the talent-team digest's "silent ATS")."""
+    return {"pk": "ATSSEEN", "sk": f"ATS#{provider}"}
+
+
+def ats_last_delivery_prefix() -> str:
+    return "ATS#"

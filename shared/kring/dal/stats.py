@@ -44,6 +44,9 @@ STORED_METRICS: Mapping[str, str] = {
     "interviews": "iv",
     "hires": "hi",
     "shares": "sh",
+    # rewards of credited hires (written by attribution, on ambassador day items only)
+    "rewards_pending": "rwp",
+    "rewards_eligible": "rwe",
 }
 _METRIC_OF_STORED = {stored: metric for metric, stored in STORED_METRICS.items()}
 

@@ -17,11 +17,13 @@ Every normalised candidate event has an ``event_id`` that is the same on every r
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
 from kring import safe_json
+from kring.dal import ats_deliveries
 from kring.dal.vacancies import VacancyRepository
 from kring.errors import InvalidInputError
 from kring.events import KringEvent
@@ -74,6 +76,7 @@ def receive_webhook(
     opened = registry.open_delivery(provider, headers, raw_body)
     if isinstance(opened, Reply):
         return opened
+    ats_deliveries.record_delivery(opened.provider, datetime.now(UTC))  # the team digest's "silent ATS"
     about = {"provider": opened.provider, "delivery_id": opened.delivery_id, "ats_event": opened.event}
     if not opened.changes:
         logger.info("webhook needs nothing from Kring: acknowledged and ignored", extra=about)

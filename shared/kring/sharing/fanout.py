@@ -33,7 +33,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, Protocol
 
 from kring.clicks.counting import SHARES, day_of
 from kring.dal import batch, keys, share_caps, share_counts, share_links
@@ -75,7 +75,21 @@ class PageResult:
         return self.__dict__.copy()
 
 
-def matches(ambassador: Candidate, vacancy: VacancyPublished) -> bool:
+class Offer(Protocol):
+    """What the matching rule reads of a vacancy: the event's, or the stored vacancy's."""
+
+    @property
+    def department(self) -> str | None: ...
+    @property
+    def location(self) -> str | None: ...
+    @property
+    def tags(self) -> tuple[str, ...]: ...
+
+
+def matches(ambassador: Candidate, vacancy: Offer) -> bool:
+    """The one matching rule (the fan-out's, and the digests'): an ambassador without interests
+    matches every vacancy; otherwise one of their interests is the vacancy's department, location
+    or a tag, case-insensitively."""
     if not ambassador.interests:
         return True
     wanted = {i.casefold() for i in ambassador.interests}

@@ -466,3 +466,22 @@ def test_no_plan_no_reward_and_an_entry_keeps_the_amount_it_was_booked_with() ->
     written = plan_rewards(facts, decision, PLAN, {})
     raised = RewardPlan(Decimal("750"), "USD", 90)
     assert plan_rewards(facts, decision, raised, written) == written
+
+
+def test_a_pending_reward_counts_on_its_ambassadors_days_and_an_unhire_takes_it_back() -> None:
+    """``rewards_pending`` on the hire's day and ``rewards_eligible`` on the day the holding period
+    ends, on the ambassador's day items only (what their digest reads); a cancelled entry counts
+    nothing, so the recorder's difference takes both back after an unhire."""
+    facts = _hired_facts()
+    decision = _decide(facts, _lookups())
+    rewards = plan_rewards(facts, decision, PLAN, {})
+    counted = contribution(facts, decision, shard=3, rewards=rewards)
+    hire_day, eligible_day = ("STATS#AMB#E2", "DAY#2026-12-09#3"), ("STATS#AMB#E2", "DAY#2027-03-09#3")
+    assert counted[hire_day] == {"hires": 1, "hires_referral": 1, "rewards_pending": 1}
+    assert counted[eligible_day] == {"rewards_eligible": 1}
+    assert not any("rewards" in name for key, c in counted.items() if key[0] != "STATS#AMB#E2" for name in c)
+    gone = _hired_facts(unhired=True)
+    cancelled = plan_rewards(gone, _decide(gone, _lookups()), PLAN, rewards)
+    after = contribution(gone, _decide(gone, _lookups()), shard=3, rewards=cancelled)
+    assert difference(after, counted)[eligible_day] == {"rewards_eligible": -1}
+    assert difference(after, counted)[hire_day]["rewards_pending"] == -1

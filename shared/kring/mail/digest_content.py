@@ -1,0 +1,285 @@
+"""The ambassador digest's content: what is new for them to share and what their sharing did.
+
+:func:`build_ambassador_digest` makes one ambassador's :class:`AmbassadorDigest` for a period, or
+``None`` when there is nothing new and nothing to report (no mail then):
+
+- **new vacancies**: the open vacancies published since their last digest (from the end of the
+  last period sent; the start of this one for a first digest) up to the end of this period, that
+  match them by the fan-out's own rule (:func:`kring.sharing.fanout.matches`), listed when the
+  fan-out gave them a link (it passes by the ambassadors who do not share yet, and those at their
+  weekly cap): each with their personal share buttons (``/s/{code}/{network}``, every network)
+  and the plain tracked link (``/r/{code}``). Codes are derived from the vacancy's link key, so
+  the only per-ambassador read is which of those links exist (one BatchGetItem, keys only);
+- **activity**: their share intents, counted clicks, applications, interviews, credited hires,
+  and rewards that became pending (hire) or eligible (holding period over) in the period, with
+  the period before beside it — one Query of their day counters over both periods;
+- **a nudge** (:mod:`kring.mail.nudges`) that fits their phase; "we miss you" for a dormant one.
+
+Reads per digest: at most two (the counters Query; the links BatchGetItem, only when a new
+vacancy matches), given the ambassador's profile (the sender reads it to address the mail).
+Everything about vacancies — which were opened, their link keys, the open ones' recent figures
+for the best vacancy — is read once per run through a shared :class:`DigestSources`.
+
+Counters are per UTC day: a period reads the UTC days of its local dates (see
+:mod:`kring.mail.periods`). Nothing about anyone else is in a digest: the ambassador's own
+counters, and vacancies.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from pydantic import BaseModel, ConfigDict
+
+from kring.clicks.counting import CLICKS, SHARE_INTENTS
+from kring.dal import batch, keys
+from kring.dal.items import deserialize, serialize
+from kring.dal.stats import StatsRepository
+from kring.dal.vacancies import VacancyRepository
+from kring.funnels import APPLICATIONS, HIRES, INTERVIEWS, REWARDS_ELIGIBLE, REWARDS_PENDING, add_counters
+from kring.links.codes import derive_code, link_url, share_url
+from kring.mail.nudges import BEST_WINDOW_DAYS, Nudge, OpenVacancyFigures, best_vacancy, choose_nudge
+from kring.mail.periods import Period
+from kring.models.ambassador import Ambassador, Candidate
+from kring.models.common import NETWORKS, Locale, Network
+from kring.models.vacancy import Vacancy
+from kring.sharing.fanout import matches
+
+MAX_NEW_VACANCIES = 20  # a digest lists at most this many (newest first); the rest are counted
+
+
+class ShareButton(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    network: Network
+    url: str
+
+
+class DigestVacancy(BaseModel):
+    """A new vacancy with the ambassador's own buttons and tracked link."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    vacancy_id: str
+    title: str
+    location: str | None
+    department: str | None
+    share_buttons: list[ShareButton]
+    tracked_url: str
+
+
+class Activity(BaseModel):
+    """One period of the ambassador's own counters."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    share_intents: int = 0
+    clicks: int = 0
+    applications: int = 0
+    interviews: int = 0
+    hires: int = 0
+    rewards_pending: int = 0
+    rewards_eligible: int = 0
+
+    @property
+    def is_empty(self) -> bool:
+        return not any(self.model_dump().values())
+
+    @classmethod
+    def of(cls, counters: Mapping[str, int]) -> Activity:
+        return cls(
+            share_intents=counters.get(SHARE_INTENTS, 0),
+            clicks=counters.get(CLICKS, 0),
+            applications=counters.get(APPLICATIONS, 0),
+            interviews=counters.get(INTERVIEWS, 0),
+            hires=counters.get(HIRES, 0),
+            rewards_pending=counters.get(REWARDS_PENDING, 0),
+            rewards_eligible=counters.get(REWARDS_ELIGIBLE, 0),
+        )
+
+
+class DigestPeriod(BaseModel):
+    """The period as the template shows it (dates are local, ``end`` excluded)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    key: str
+    frequency: str
+    start: date
+    end: date
+
+    @classmethod
+    def of(cls, period: Period) -> DigestPeriod:
+        return cls(key=period.key, frequency=period.frequency, start=period.start, end=period.end)
+
+
+class AmbassadorDigest(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    ambassador_id: str
+    locale: Locale
+    period: DigestPeriod
+    new_vacancies: list[DigestVacancy]
+    more_new_vacancies: int = 0  # listed beyond MAX_NEW_VACANCIES: "and N more in the portal"
+    activity: Activity
+    activity_before: Activity
+    nudge: Nudge
+
+
+class DigestSources:
+    """The reads every digest of one run shares, each made once: the open vacancies (every page of
+    the vacancy list, gsi1), their link keys (BatchGetItem), and — only when a dormant ambassador
+    needs the best vacancy — each open vacancy's day counters over :data:`BEST_WINDOW_DAYS`.
+
+    One instance per run (per sender batch): its answers are as of its first read."""
+
+    def __init__(self, *, tz: ZoneInfo, now: datetime, vacancies: VacancyRepository | None = None) -> None:
+        self.tz = tz
+        self.now = now
+        self._repository = vacancies or VacancyRepository()
+        self._open: list[Vacancy] | None = None
+        self._secrets: dict[str, bytes | None] = {}
+        self._figures: dict[str, OpenVacancyFigures] = {}
+
+    def open_vacancies(self) -> list[Vacancy]:
+        if self._open is None:
+            found: list[Vacancy] = []
+            cursor: dict[str, Any] | None = None
+            while True:
+                page = self._repository.list_page(1000, cursor)
+                found.extend(v for v in page.items if v.status == "published")
+                if page.cursor is None:
+                    break
+                cursor = page.cursor
+            self._open = found
+        return self._open
+
+    def opened(self, since: datetime, until: datetime) -> list[Vacancy]:
+        """Open vacancies published in ``[since, until)``, newest first."""
+        chosen = [
+            v for v in self.open_vacancies() if v.published_at is not None and since <= v.published_at < until
+        ]
+        return sorted(chosen, key=lambda v: (v.published_at, v.id), reverse=True)
+
+    def link_secrets(self, vacancy_ids: Sequence[str]) -> dict[str, bytes]:
+        """The link keys of ``vacancy_ids`` that exist (a vacancy without one has no links yet)."""
+        missing = [v for v in dict.fromkeys(vacancy_ids) if v not in self._secrets]
+        if missing:
+            found = batch.get([serialize(keys.link_key(v)) for v in missing], projection=[keys.PK, "secret"])
+            by_pk = {str(item[keys.PK]["S"]): bytes(item["secret"]["B"]) for item in found}
+            for vacancy_id in missing:
+                self._secrets[vacancy_id] = by_pk.get(keys.link_key(vacancy_id)["pk"])
+        return {v: s for v in vacancy_ids if (s := self._secrets.get(v)) is not None}
+
+    def figures(self, vacancy: Vacancy) -> OpenVacancyFigures:
+        """The open vacancy's applications and counted clicks over the last days (one Query)."""
+        if vacancy.id not in self._figures:
+            last = self.now.date()
+            first = last - timedelta(days=BEST_WINDOW_DAYS - 1)
+            total: Counter[str] = Counter()
+            for item in StatsRepository().day_stats(
+                keys.vacancy_stats_prefix(vacancy.id), first.isoformat(), last.isoformat()
+            ):
+                add_counters(total, item)
+            self._figures[vacancy.id] = OpenVacancyFigures(
+                vacancy_id=vacancy.id,
+                title=vacancy.title,
+                url=vacancy.url,
+                published_at=vacancy.published_at,
+                applications=total[APPLICATIONS],
+                clicks=total[CLICKS],
+            )
+        return self._figures[vacancy.id]
+
+
+def candidate_of(ambassador: Ambassador) -> Candidate:
+    """The ambassador as the fan-out's matching rule sees them."""
+    return Candidate(
+        id=ambassador.id,
+        interests=tuple(ambassador.interests),
+        share_cap_per_week=ambassador.share_cap_per_week,
+    )
+
+
+def period_activity(ambassador_id: str, period: Period) -> tuple[Activity, Activity]:
+    """This period's and the one before's counters: one Query over both (they are adjacent)."""
+    before = period.previous()
+    per_period: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
+    first, _ = before.utc_days()
+    _, last = period.utc_days()
+    for item in StatsRepository().day_stats(
+        keys.ambassador_stats_prefix(ambassador_id), first.isoformat(), last.isoformat()
+    ):
+        day = date.fromisoformat(keys.stats_day_of(str(item[keys.SK])))
+        add_counters(per_period[day >= period.start], item)
+    return Activity.of(per_period[True]), Activity.of(per_period[False])
+
+
+def _existing_links(codes: Mapping[str, str]) -> set[str]:
+    """Which vacancies' codes (vacancy id → code) have a link item: one BatchGetItem, keys only."""
+    if not codes:
+        return set()
+    found = batch.get([serialize(keys.share_link(c)) for c in codes.values()], projection=[keys.PK])
+    existing = {str(deserialize(item)[keys.PK]) for item in found}
+    return {v for v, code in codes.items() if keys.share_link(code)["pk"] in existing}
+
+
+def digest_vacancy(vacancy: Vacancy, code: str) -> DigestVacancy:
+    """A vacancy with the buttons and tracked link of the ambassador whose code is ``code``."""
+    buttons = [ShareButton(network=network, url=share_url(code, network)) for network in NETWORKS]
+    return DigestVacancy(
+        vacancy_id=vacancy.id,
+        title=vacancy.title,
+        location=vacancy.location,
+        department=vacancy.department,
+        share_buttons=buttons,
+        tracked_url=link_url(code),
+    )
+
+
+def build_ambassador_digest(
+    ambassador: Ambassador, period: Period, sources: DigestSources, *, last_sent: Period | None = None
+) -> AmbassadorDigest | None:
+    """One ambassador's digest for ``period`` (see the module docstring); ``last_sent`` is the
+    period of their last digest (None: never sent one)."""
+    since = (last_sent or period.previous()).ends_at(sources.tz)
+    until = period.ends_at(sources.tz)
+    candidate = candidate_of(ambassador)
+    opened = sources.opened(since, until)
+    matching = [v for v in opened if matches(candidate, v)]
+    activity, before = period_activity(ambassador.id, period)
+    if not matching and activity.is_empty:
+        return None
+
+    # the link keys of every vacancy opened in the range at once: shared by every digest after
+    secrets = sources.link_secrets([v.id for v in opened]) if matching else {}
+    codes = {v.id: derive_code(secrets[v.id], ambassador.id) for v in matching if v.id in secrets}
+    linked = _existing_links(codes)
+    shareable = [digest_vacancy(v, codes[v.id]) for v in matching if v.id in linked]
+
+    best = None
+    if ambassador.dormant:
+        best = best_vacancy([sources.figures(v) for v in sources.open_vacancies() if matches(candidate, v)])
+    nudge = choose_nudge(
+        ambassador.phase,
+        dormant=ambassador.dormant,
+        new_matching=len(matching),
+        new_vacancies=len(shareable),
+        clicks=activity.clicks,
+        hires=activity.hires,
+        best=best,
+    )
+    return AmbassadorDigest(
+        ambassador_id=ambassador.id,
+        locale=ambassador.locale,
+        period=DigestPeriod.of(period),
+        new_vacancies=shareable[:MAX_NEW_VACANCIES],
+        more_new_vacancies=max(0, len(shareable) - MAX_NEW_VACANCIES),
+        activity=activity,
+        activity_before=before,
+        nudge=nudge,
+    )
