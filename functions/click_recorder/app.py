@@ -17,10 +17,9 @@ from typing import TYPE_CHECKING, Any
 
 from kring.clicks.recorder import LinkActivityRecorder, message_recorder
 from kring.observability import logger, metrics
-from kring.queues import process_batch
+from kring.queues import process_recorded_batch
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
@@ -29,11 +28,4 @@ if TYPE_CHECKING:
 def handler(
     event: dict[str, Any], context: LambdaContext, recorder: LinkActivityRecorder | None = None
 ) -> dict[str, Any]:
-    record_message = message_recorder(
-        {record["messageId"]: record["body"] for record in event.get("Records") or []}, recorder
-    )
-
-    def record_handler(record: SQSRecord) -> str:
-        return record_message(record.message_id)
-
-    return process_batch(event, context, record_handler)
+    return process_recorded_batch(event, context, lambda bodies: message_recorder(bodies, recorder))

@@ -52,6 +52,11 @@ def save_preferences(token: str) -> Response[str]:
     return _respond(link_pages.save_preferences(token, _form(), now=datetime.now(UTC)))
 
 
+@app.not_found
+def no_such_page(_exc: Exception) -> Response[str]:
+    return _respond(link_pages.not_found())
+
+
 @logger.inject_lambda_context(clear_state=True)
 @metrics.log_metrics
 def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:

@@ -207,3 +207,21 @@ def _mail_message(data: object) -> MailJob | CandidateHired:
     if isinstance(data, dict) and "detail-type" in data:
         return parse_envelope(data, CandidateHired).detail
     return MailJob.model_validate(data)
+
+
+def process_recorded_batch(
+    event: Mapping[str, Any],
+    context: LambdaContext,
+    message_recorder: Callable[[Mapping[str, str]], Callable[[str], str]],
+) -> dict[str, Any]:
+    """:func:`process_batch` for a consumer that reads once per batch: ``message_recorder`` is
+    given the whole batch (message id → body, see :func:`batch_recorder`) and returns the function
+    that records one message by its id."""
+    record_message = message_recorder(
+        {record["messageId"]: record["body"] for record in event.get("Records") or []}
+    )
+
+    def record_handler(record: SQSRecord) -> str:
+        return record_message(record.message_id)
+
+    return process_batch(event, context, record_handler)

@@ -25,12 +25,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from kring import aws, config
 from kring.dal import keys
 from kring.dal.items import deserialize, serialize, value
+from kring.dal.repository import Repository
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 ENTITY = "instant_notice"
 RETENTION = timedelta(days=7)
@@ -58,19 +58,7 @@ def from_item(item: Mapping[str, Any]) -> PendingNotice:
     )
 
 
-class InstantNoticeRepository:
-    def __init__(self, client: DynamoDBClient | None = None, table_name: str | None = None) -> None:
-        self._client = client
-        self._table_name = table_name
-
-    @property
-    def client(self) -> DynamoDBClient:
-        return self._client or aws.dynamodb()
-
-    @property
-    def table(self) -> str:
-        return self._table_name or config.tables().table_name
-
+class InstantNoticeRepository(Repository):
     def _conditional_failed(self, exc: Exception) -> bool:
         response = getattr(exc, "response", {}) or {}
         return bool(response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")

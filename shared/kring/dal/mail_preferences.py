@@ -16,9 +16,10 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from kring import aws, config
+from kring import config
 from kring.dal import batch, keys, pages
 from kring.dal.items import deserialize, serialize
+from kring.dal.repository import Repository
 
 ENTITY = "mail_preferences"
 
@@ -59,14 +60,7 @@ def from_item(item: Mapping[str, Any] | None) -> MailPreferences:
     )
 
 
-class MailPreferenceRepository:
-    def __init__(self, client: Any = None) -> None:
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.dynamodb()
-
+class MailPreferenceRepository(Repository):
     def get(self, ambassador_id: str) -> MailPreferences:
         got = self.client.get_item(
             TableName=config.tables().table_name,

@@ -26,9 +26,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from kring import aws, config
+from kring import config
 from kring.dal import batch, keys
 from kring.dal.items import deserialize, serialize, value
+from kring.dal.repository import Repository
 
 ENTITY = "mail_send"
 # Longer than the sender's Lambda timeout (60 s): a claim older than this belongs to a sender that
@@ -65,14 +66,7 @@ def _client_error() -> Any:
     return ClientError
 
 
-class MailSendRepository:
-    def __init__(self, client: Any = None) -> None:
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.dynamodb()
-
+class MailSendRepository(Repository):
     def claim(self, kind: str, recipient: str, period_key: str, *, now: datetime) -> Claim:
         token = secrets.token_hex(8)
         key = keys.mail_send(kind, recipient, period_key)

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from kring import aws, config
+from kring import config
 from kring.dal import keys, pages
 from kring.dal.items import deserialize, serialize
+from kring.dal.repository import Repository
 from kring.models.common import Page
 
 ENTITY = "suppression"
@@ -63,14 +64,7 @@ def _is_listed(cursor: Mapping[str, str]) -> bool:
     return dict(cursor) == {**keys.suppression(address_hash), **keys.suppression_list_entry(address_hash)}
 
 
-class SuppressionRepository:
-    def __init__(self, client: Any = None) -> None:
-        self._client = client
-
-    @property
-    def client(self) -> Any:
-        return self._client or aws.dynamodb()
-
+class SuppressionRepository(Repository):
     def get(self, address_hash: str) -> Suppression | None:
         got = self.client.get_item(
             TableName=config.tables().table_name, Key=serialize(keys.suppression(address_hash))

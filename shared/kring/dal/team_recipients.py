@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from kring import aws, config
 from kring.dal import keys, pages
 from kring.dal.items import deserialize, serialize
+from kring.dal.repository import Repository
 from kring.models.team import TeamRecipient
 
 if TYPE_CHECKING:
-    from mypy_boto3_dynamodb import DynamoDBClient
+    pass
 
 ENTITY = "team_recipient"
 
@@ -28,19 +28,7 @@ def from_item(item: Mapping[str, Any]) -> TeamRecipient:
     return TeamRecipient.model_validate({k: v for k, v in data.items() if k in TeamRecipient.model_fields})
 
 
-class TeamRecipientRepository:
-    def __init__(self, client: DynamoDBClient | None = None, table_name: str | None = None) -> None:
-        self._client = client
-        self._table_name = table_name
-
-    @property
-    def client(self) -> DynamoDBClient:
-        return self._client or aws.dynamodb()
-
-    @property
-    def table(self) -> str:
-        return self._table_name or config.tables().table_name
-
+class TeamRecipientRepository(Repository):
     def all(self) -> list[TeamRecipient]:
         """Every recipient, in id order (one Query, paged through)."""
         request = {

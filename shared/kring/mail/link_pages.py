@@ -65,6 +65,12 @@ def _error(status: int, message_id: str, locale: Locale = DEFAULT_LOCALE) -> Pag
     return _page(status, "error", t, t("page.error.title"), message=t(message_id))
 
 
+def not_found() -> Page:
+    """A path no link page has (a token the route cannot hold, a page that does not exist): the
+    same page as a link that is not valid, never the API's JSON."""
+    return _error(404, "page.error.invalid")
+
+
 def _ambassador_link(token: str, *, preferences: bool) -> tuple[unsubscribe.LinkToken, Locale] | None:
     try:
         link = unsubscribe.read_token(token)
