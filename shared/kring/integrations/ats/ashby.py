@@ -37,36 +37,7 @@ from pydantic import ValidationError
 
 from kring import config
 from kring.errors import InvalidInputError
-from kring.integrations.ats.base import (
-    ApplicationSubmitted,
-    BoardPage,
-    Change,
-    Evidence,
-    Hired,
-    JobBoard,
-    JobChanged,
-    JobPostChanged,
-    Rejected,
-    Reply,
-    Stage,
-    StageChanged,
-    collect_texts,
-    first_text,
-    stage_kind,
-)
-from kring.integrations.ats.provider_kit import (
-    as_dict,
-    email_address,
-    event_name_of,
-    external_id,
-    first_error,
-    hashed_delivery_id,
-    hmac_sha256_matches,
-    https_url,
-    loads_or_none,
-    parse_time,
-    unique_texts,
-)
+from kring.integrations.ats import base, provider_kit
 from kring.models.common import Provider
 from kring.observability import logger
 
@@ -92,7 +63,7 @@ TRACKING_KEY_WORDS = ("utm", "referr", "tracking", "landing", "url", "link")
 
 
 # --------------------------------------------------------------------------------- the contract
-def handshake(headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
+def handshake(headers: Mapping[str, str], raw_body: bytes) -> base.Reply | None:
     """Answer an unsigned ping (a webhook saved without a secret token) so Ashby keeps the
     webhook enabled; everything else — a signed ping included — goes through :func:`verify`."""
     if headers.get(SIGNATURE_HEADER, "").strip() or not _is_ping(raw_body):
@@ -100,7 +71,7 @@ def handshake(headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
     logger.warning(
         "unsigned Ashby ping answered: give the webhook a secret token, Kring refuses unsigned deliveries"
     )
-    return Reply(ACK_STATUS, {"received": True})
+    return base.Reply(ACK_STATUS, {"received": True})
 
 
 def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
@@ -108,25 +79,25 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
     scheme, separator, digest = given.partition("=")
     if not separator or scheme.strip().lower() != "sha256" or not digest.strip():
         return False
-    return hmac_sha256_matches(secret, raw_body, digest.strip())
+    return provider_kit.hmac_sha256_matches(secret, raw_body, digest.strip())
 
 
 def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
     """``<webhookActionId>:<action>`` (see the module docstring); a hash of the body without one."""
     del headers
-    payload = loads_or_none(raw_body)
+    payload = provider_kit.loads_or_none(raw_body)
     if isinstance(payload, dict):
         action_id, action = payload.get("webhookActionId"), payload.get("action")
         if _usable_id_part(action_id) and _usable_id_part(action):
             return f"{action_id}:{action}"
-    return hashed_delivery_id(raw_body)
+    return provider_kit.hashed_delivery_id(raw_body)
 
 
 def event_name(payload: Any) -> str:
-    return event_name_of(payload, "action")
+    return provider_kit.event_name_of(payload, "action")
 
 
-def normalise(payload: Any) -> list[Change]:
+def normalise(payload: Any) -> list[base.Change]:
     if not isinstance(payload, dict) or not isinstance(payload.get("action"), str):
         raise InvalidInputError("an Ashby webhook is an object with an 'action'")
     action: str = payload["action"]
@@ -140,17 +111,17 @@ def normalise(payload: Any) -> list[Change]:
             return _posting_changes(action, data)
         return _application_changes(action, data)
     except ValidationError as exc:
-        raise InvalidInputError(f"{action}: {first_error(exc)}") from exc
+        raise InvalidInputError(f"{action}: {provider_kit.first_error(exc)}") from exc
 
 
 # --------------------------------------------------------------------------------- job postings
-def _posting_changes(action: str, data: dict[str, Any]) -> list[Change]:
+def _posting_changes(action: str, data: dict[str, Any]) -> list[base.Change]:
     posting = data.get("jobPosting")
     if not isinstance(posting, dict):
         raise InvalidInputError(f"{action}: no 'jobPosting' object")
-    post_id = external_id(posting.get("id"))
-    title = first_text(posting.get("title"))
-    updated_at = parse_time(posting.get("updatedAt"))
+    post_id = provider_kit.external_id(posting.get("id"))
+    title = base.first_text(posting.get("title"))
+    updated_at = provider_kit.parse_time(posting.get("updatedAt"))
     if post_id is None or title is None:
         raise InvalidInputError(f"{action}: a job posting needs an 'id' and a 'title'")
     if updated_at is None:
@@ -163,14 +134,14 @@ def _posting_changes(action: str, data: dict[str, Any]) -> list[Change]:
         published = action == POSTING_PUBLISHED
     internal_only = "externalLink" in posting and posting.get("externalLink") is None
     listed = posting.get("isListed") is not False
-    job_id = external_id(posting.get("jobId"))
-    location = first_text(posting.get("locationName"))
-    changes: list[Change] = []
+    job_id = provider_kit.external_id(posting.get("jobId"))
+    location = base.first_text(posting.get("locationName"))
+    changes: list[base.Change] = []
     if job_id is not None:
-        department = first_text(posting.get("departmentName"))
-        tags = unique_texts(department, first_text(posting.get("teamName")), location)
+        department = base.first_text(posting.get("departmentName"))
+        tags = provider_kit.unique_texts(department, base.first_text(posting.get("teamName")), location)
         changes.append(
-            JobChanged(
+            base.JobChanged(
                 provider=NAME,
                 job_id=job_id,
                 department=department[:100] if department else None,
@@ -178,7 +149,7 @@ def _posting_changes(action: str, data: dict[str, Any]) -> list[Change]:
             )
         )
     changes.append(
-        JobPostChanged(
+        base.JobPostChanged(
             provider=NAME,
             post_id=post_id,
             job_id=job_id,
@@ -204,20 +175,25 @@ def _stated_publication(posting: dict[str, Any]) -> bool | None:
 
 
 def _public_url(posting: dict[str, Any]) -> str | None:
-    return https_url(posting.get("externalLink"), posting.get("applyLink"))
+    return provider_kit.https_url(posting.get("externalLink"), posting.get("applyLink"))
 
 
 # --------------------------------------------------------------------------------- applications
-def _application_changes(action: str, data: dict[str, Any]) -> list[Change]:
+def _application_changes(action: str, data: dict[str, Any]) -> list[base.Change]:
     application = data.get("application")
     if not isinstance(application, dict):
         raise InvalidInputError(f"{action}: no 'application' object")
-    candidate = as_dict(application.get("candidate"))
-    application_id = external_id(application.get("id"))
-    candidate_id = external_id(candidate.get("id")) or external_id(application.get("candidateId"))
+    candidate = provider_kit.as_dict(application.get("candidate"))
+    application_id = provider_kit.external_id(application.get("id"))
+    candidate_id = provider_kit.external_id(candidate.get("id")) or provider_kit.external_id(
+        application.get("candidateId")
+    )
     if application_id is None or candidate_id is None:
         raise InvalidInputError(f"{action}: an application needs its 'id' and its candidate's 'id'")
-    created, updated = parse_time(application.get("createdAt")), parse_time(application.get("updatedAt"))
+    created, updated = (
+        provider_kit.parse_time(application.get("createdAt")),
+        provider_kit.parse_time(application.get("updatedAt")),
+    )
     occurred_at = (created or updated) if action == SUBMITTED else (updated or created)
     if occurred_at is None:
         raise InvalidInputError(f"{action}: application without 'createdAt' or 'updatedAt'")
@@ -225,49 +201,49 @@ def _application_changes(action: str, data: dict[str, Any]) -> list[Change]:
         "provider": NAME,
         "application_id": application_id,
         "candidate_id": candidate_id,
-        "job_id": external_id(as_dict(application.get("job")).get("id"))
-        or external_id(application.get("jobId")),
-        "post_id": external_id(application.get("appliedViaJobPostingId"))
-        or external_id(application.get("jobPostingId")),
+        "job_id": provider_kit.external_id(provider_kit.as_dict(application.get("job")).get("id"))
+        or provider_kit.external_id(application.get("jobId")),
+        "post_id": provider_kit.external_id(application.get("appliedViaJobPostingId"))
+        or provider_kit.external_id(application.get("jobPostingId")),
         "occurred_at": occurred_at,
     }
-    stage_data = as_dict(application.get("currentInterviewStage"))
+    stage_data = provider_kit.as_dict(application.get("currentInterviewStage"))
     stage = _stage(stage_data)
     if action == SUBMITTED:
-        return [ApplicationSubmitted(**common, stage=stage, evidence=_evidence(application, candidate))]
+        return [base.ApplicationSubmitted(**common, stage=stage, evidence=_evidence(application, candidate))]
     if action == HIRED:
-        return [Hired(**common, evidence=_evidence(application, candidate))]
+        return [base.Hired(**common, evidence=_evidence(application, candidate))]
     if _is_archived(application, stage_data):
-        return [Rejected(**common)]
+        return [base.Rejected(**common)]
     if stage is None:
         raise InvalidInputError(f"{action}: application without a 'currentInterviewStage'")
-    return [StageChanged(**common, stage=stage, evidence=_evidence(application, candidate))]
+    return [base.StageChanged(**common, stage=stage, evidence=_evidence(application, candidate))]
 
 
-def _stage(stage: dict[str, Any]) -> Stage | None:
-    title, kind = first_text(stage.get("title")), first_text(stage.get("type"))
+def _stage(stage: dict[str, Any]) -> base.Stage | None:
+    title, kind = base.first_text(stage.get("title")), base.first_text(stage.get("type"))
     name = title or kind
     if name is None:
         return None
-    return Stage(name=name[:200], kind=stage_kind(title, kind))
+    return base.Stage(name=name[:200], kind=base.stage_kind(title, kind))
 
 
 def _is_archived(application: dict[str, Any], stage: dict[str, Any]) -> bool:
     """Archived in Ashby = taken out of the process (rejected, or withdrawn)."""
-    status = first_text(application.get("status"))
-    stage_type = first_text(stage.get("type"))
+    status = base.first_text(application.get("status"))
+    stage_type = base.first_text(stage.get("type"))
     return (status or "").lower() == "archived" or (stage_type or "").lower() == "archived"
 
 
-def _evidence(application: dict[str, Any], candidate: dict[str, Any]) -> Evidence:
+def _evidence(application: dict[str, Any], candidate: dict[str, Any]) -> base.Evidence:
     source = application.get("source")
     tracking = _tracking_fields(application)
     custom = (application.get("customFields"), candidate.get("customFields"))
-    texts = collect_texts(source, *custom, candidate.get("tags"), tracking)
-    urls = tuple(t for t in collect_texts(*custom, tracking) if t.startswith(("https://", "http://")))
-    credited = as_dict(application.get("creditedToUser"))
-    referrer = email_address(credited.get("email")) if _is_referral(source) else None
-    return Evidence(
+    texts = base.collect_texts(source, *custom, candidate.get("tags"), tracking)
+    urls = tuple(t for t in base.collect_texts(*custom, tracking) if t.startswith(("https://", "http://")))
+    credited = provider_kit.as_dict(application.get("creditedToUser"))
+    referrer = provider_kit.email_address(credited.get("email")) if _is_referral(source) else None
+    return base.Evidence(
         referrer_emails=(referrer,) if referrer else (),
         texts=texts,
         referring_urls=urls[:20],
@@ -279,19 +255,19 @@ def _is_referral(source: object) -> bool:
     """Whether the application's source (its title or its source type) is a referral."""
     if not isinstance(source, dict):
         return False
-    names = [source.get("title"), as_dict(source.get("sourceType")).get("title")]
+    names = [source.get("title"), provider_kit.as_dict(source.get("sourceType")).get("title")]
     return any(isinstance(n, str) and "referr" in n.lower() for n in names)
 
 
 def _candidate_email(candidate: dict[str, Any]) -> str | None:
-    primary = as_dict(candidate.get("primaryEmailAddress")).get("value")
-    found = email_address(primary) or email_address(candidate.get("email"))
+    primary = provider_kit.as_dict(candidate.get("primaryEmailAddress")).get("value")
+    found = provider_kit.email_address(primary) or provider_kit.email_address(candidate.get("email"))
     if found:
         return found
     addresses = candidate.get("emailAddresses")
     if isinstance(addresses, list) and addresses:
         first = addresses[0]
-        return email_address(first.get("value") if isinstance(first, dict) else first)
+        return provider_kit.email_address(first.get("value") if isinstance(first, dict) else first)
     return None
 
 
@@ -309,7 +285,7 @@ def _is_ping(raw_body: bytes) -> bool:
     ``data`` absent or a flat object of a few scalars (Ashby documents ``webhookActionType``)."""
     if len(raw_body) > MAX_PING_BYTES:
         return False
-    payload = loads_or_none(raw_body)
+    payload = provider_kit.loads_or_none(raw_body)
     if not isinstance(payload, dict) or payload.get("action") != "ping" or not set(payload) <= PING_KEYS:
         return False
     data = payload.get("data")
@@ -327,11 +303,11 @@ def _usable_id_part(value: object) -> bool:
 
 
 # --------------------------------------------------------------------------------- job board
-def job_board() -> JobBoard:
+def job_board() -> base.JobBoard:
     """The organisation's job board on Ashby (``jobs.ashbyhq.com/<job board name>/<posting id>``)."""
     board = config.vacancies().ashby_job_board
-    return JobBoard(
+    return base.JobBoard(
         parameter="AshbyJobBoard",
         domains=("ashbyhq.com",),
-        pages=(BoardPage("jobs.ashbyhq.com", board),) if board else (),
+        pages=(base.BoardPage("jobs.ashbyhq.com", board),) if board else (),
     )

@@ -52,40 +52,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, ValidationError, fiel
 
 from kring import config
 from kring.errors import InvalidInputError
-from kring.integrations.ats.base import (
-    ApplicationSubmitted,
-    BoardPage,
-    Change,
-    Evidence,
-    Hired,
-    JobBoard,
-    JobChanged,
-    JobDeleted,
-    JobPostChanged,
-    JobPostDeleted,
-    JobStatus,
-    Rejected,
-    Reply,
-    Stage,
-    StageChanged,
-    Unhired,
-    collect_texts,
-    first_text,
-    stage_kind,
-)
-from kring.integrations.ats.provider_kit import (
-    as_dict,
-    as_list,
-    declared_locale,
-    delivery_id_text,
-    event_name_of,
-    first_error,
-    first_time_or_now,
-    hashed_delivery_id,
-    hmac_sha256_matches,
-    id_text,
-    unique_texts,
-)
+from kring.integrations.ats import base, provider_kit
 from kring.models.common import Provider
 
 NAME: Final[Provider] = "greenhouse"
@@ -104,7 +71,7 @@ APPLICATION_EVENTS = SUBMITTED | {
     "unhire_candidate",
     "reject_candidate",
 }
-JOB_STATUSES: Final[dict[str, JobStatus]] = {
+JOB_STATUSES: Final[dict[str, base.JobStatus]] = {
     "open": "open",
     "closed": "closed",
     "draft": "draft",
@@ -112,7 +79,7 @@ JOB_STATUSES: Final[dict[str, JobStatus]] = {
 
 
 # --------------------------------------------------------------------------------- the contract
-def handshake(headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
+def handshake(headers: Mapping[str, str], raw_body: bytes) -> base.Reply | None:
     """Greenhouse signs its ping like every other delivery: nothing to answer before verifying."""
     del headers, raw_body
     return None
@@ -123,18 +90,20 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
     scheme, _, digest = given.partition(" ")
     if scheme.lower() != "sha256" or not digest.strip():
         return False
-    return hmac_sha256_matches(secret, raw_body, digest.strip())
+    return provider_kit.hmac_sha256_matches(secret, raw_body, digest.strip())
 
 
 def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
-    return delivery_id_text(headers.get(DELIVERY_ID_HEADER)) or hashed_delivery_id(raw_body)
+    return provider_kit.delivery_id_text(headers.get(DELIVERY_ID_HEADER)) or provider_kit.hashed_delivery_id(
+        raw_body
+    )
 
 
 def event_name(payload: Any) -> str:
-    return event_name_of(payload, "action")
+    return provider_kit.event_name_of(payload, "action")
 
 
-def normalise(payload: Any) -> list[Change]:
+def normalise(payload: Any) -> list[base.Change]:
     if not isinstance(payload, dict) or not isinstance(payload.get("action"), str):
         raise InvalidInputError("a Greenhouse web hook is an object with an 'action'")
     action: str = payload["action"]
@@ -153,10 +122,10 @@ def normalise(payload: Any) -> list[Change]:
             return _post_deleted(_post_of(body))
         job = _Job.model_validate(body.get("job"))
         if action == "job_deleted":
-            return [JobDeleted(provider=NAME, job_id=job.id)]
+            return [base.JobDeleted(provider=NAME, job_id=job.id)]
         return [_job_changed(job)]
     except ValidationError as exc:
-        raise InvalidInputError(f"{action}: {first_error(exc)}") from exc
+        raise InvalidInputError(f"{action}: {provider_kit.first_error(exc)}") from exc
 
 
 def public_url(post_id: str) -> str | None:
@@ -204,7 +173,7 @@ class _Office(_Shape):
     @property
     def place(self) -> str | None:
         where = self.location.name if isinstance(self.location, _Named) else self.location
-        return first_text(where, self.name)
+        return base.first_text(where, self.name)
 
 
 class _Job(_Shape):
@@ -226,19 +195,19 @@ def _post_location(post: _Post) -> str | None:
     location = post.location
     if isinstance(location, dict):
         location = location.get("name")
-    return first_text(location)
+    return base.first_text(location)
 
 
-def _post_changed(post: _Post) -> list[Change]:
+def _post_changed(post: _Post) -> list[base.Change]:
     if post.job_id is None:
         return []  # a prospect post: no vacancy behind it
     if post.updated_at is None:
         raise InvalidInputError("job post without 'updated_at': its order cannot be known")
-    title = first_text(post.title)
+    title = base.first_text(post.title)
     if title is None:
         raise InvalidInputError("job post without a title")
     return [
-        JobPostChanged(
+        base.JobPostChanged(
             provider=NAME,
             post_id=post.id,
             job_id=post.job_id,
@@ -246,38 +215,38 @@ def _post_changed(post: _Post) -> list[Change]:
             location=_post_location(post),
             url=public_url(post.id),
             live=post.live and post.external,
-            language=declared_locale(post.language),
+            language=provider_kit.declared_locale(post.language),
             updated_at=post.updated_at,
         )
     ]
 
 
-def _post_deleted(post: _Post) -> list[Change]:
+def _post_deleted(post: _Post) -> list[base.Change]:
     if post.job_id is None:
         return []
     return [
-        JobPostDeleted(
+        base.JobPostDeleted(
             provider=NAME,
             post_id=post.id,
             job_id=post.job_id,
-            title=first_text(post.title),
+            title=base.first_text(post.title),
             location=_post_location(post),
             updated_at=post.updated_at,
         )
     ]
 
 
-def _job_changed(job: _Job) -> JobChanged:
-    departments = [d for d in (first_text(d.name) for d in job.departments or []) if d]
+def _job_changed(job: _Job) -> base.JobChanged:
+    departments = [d for d in (base.first_text(d.name) for d in job.departments or []) if d]
     offices = job.offices or []
     places = [p for p in (o.place for o in offices) if p]
-    return JobChanged(
+    return base.JobChanged(
         provider=NAME,
         job_id=job.id,
-        name=first_text(job.name),
+        name=base.first_text(job.name),
         department=departments[0] if departments else None,
         location=places[0] if places else None,
-        tags=unique_texts(*departments, *(first_text(o.name) for o in offices), *places),
+        tags=provider_kit.unique_texts(*departments, *(base.first_text(o.name) for o in offices), *places),
         status=JOB_STATUSES.get(job.status or ""),
     )
 
@@ -316,7 +285,7 @@ class _Application(_Shape):
     _ids = field_validator("id", "job_post_id", mode="before")(_id)
 
 
-def _application_changes(action: str, raw: object) -> list[Change]:
+def _application_changes(action: str, raw: object) -> list[base.Change]:
     if not isinstance(raw, dict) or raw.get("id") in (None, ""):
         return []  # nothing to key it on
     app = _Application.model_validate(raw)
@@ -328,7 +297,7 @@ def _application_changes(action: str, raw: object) -> list[Change]:
 
 def _application_change(
     action: str, app: _Application, job: _ApplicationJob, raw: Mapping[str, Any]
-) -> Change:
+) -> base.Change:
     common: dict[str, Any] = {
         "provider": NAME,
         "application_id": app.id,
@@ -338,47 +307,51 @@ def _application_change(
     }
     stage = _stage(app)
     if action in SUBMITTED:
-        when = first_time_or_now(app.applied_at, app.last_activity_at, app.candidate.created_at)
-        return ApplicationSubmitted(**common, occurred_at=when, stage=stage, evidence=_evidence(raw))
+        when = provider_kit.first_time_or_now(app.applied_at, app.last_activity_at, app.candidate.created_at)
+        return base.ApplicationSubmitted(**common, occurred_at=when, stage=stage, evidence=_evidence(raw))
     if action == "candidate_stage_change":
         if stage is None:
             raise InvalidInputError("candidate_stage_change without a current stage")
-        return StageChanged(
+        return base.StageChanged(
             **common,
-            occurred_at=first_time_or_now(app.last_activity_at),
+            occurred_at=provider_kit.first_time_or_now(app.last_activity_at),
             stage=stage,
             evidence=_evidence(raw),
         )
     if action == "hire_candidate":
-        when = first_time_or_now(app.offer.resolved_at if app.offer else None, app.last_activity_at)
-        return Hired(**common, occurred_at=when, evidence=_evidence(raw))
+        when = provider_kit.first_time_or_now(
+            app.offer.resolved_at if app.offer else None, app.last_activity_at
+        )
+        return base.Hired(**common, occurred_at=when, evidence=_evidence(raw))
     if action == "unhire_candidate":
-        return Unhired(**common, occurred_at=first_time_or_now(app.last_activity_at))
-    return Rejected(**common, occurred_at=first_time_or_now(app.rejected_at, app.last_activity_at))
+        return base.Unhired(**common, occurred_at=provider_kit.first_time_or_now(app.last_activity_at))
+    return base.Rejected(
+        **common, occurred_at=provider_kit.first_time_or_now(app.rejected_at, app.last_activity_at)
+    )
 
 
-def _stage(app: _Application) -> Stage | None:
-    name = first_text(app.current_stage.name) if app.current_stage else None
-    return Stage(name=name[:200], kind=stage_kind(name)) if name else None
+def _stage(app: _Application) -> base.Stage | None:
+    name = base.first_text(app.current_stage.name) if app.current_stage else None
+    return base.Stage(name=name[:200], kind=base.stage_kind(name)) if name else None
 
 
-def _evidence(app: Mapping[str, Any]) -> Evidence:
+def _evidence(app: Mapping[str, Any]) -> base.Evidence:
     """Everything in the application that may say who brought the candidate (see the module
     docstring); raw, for :mod:`kring.intake.candidates` to hash and search."""
-    candidate = as_dict(app.get("candidate"))
-    credited = as_dict(app.get("credited_to"))
-    source = as_dict(app.get("source"))
-    referrer = as_dict(app.get("referrer"))  # Harvest's {type: email | id | outside, value}
-    referrer_value = id_text(referrer.get("value"))
+    candidate = provider_kit.as_dict(app.get("candidate"))
+    credited = provider_kit.as_dict(app.get("credited_to"))
+    source = provider_kit.as_dict(app.get("source"))
+    referrer = provider_kit.as_dict(app.get("referrer"))  # Harvest's {type: email | id | outside, value}
+    referrer_value = provider_kit.id_text(referrer.get("value"))
     if not _is_referral(source):
         credited = {}
-    emails = [first_text(credited.get("email"))]
+    emails = [base.first_text(credited.get("email"))]
     if referrer_value and "@" in referrer_value and referrer.get("type") in (None, "email"):
         emails.append(referrer_value)
-    return Evidence(
+    return base.Evidence(
         referrer_emails=tuple(e for e in emails if e),
-        referrer_employee_ids=tuple(e for e in (id_text(credited.get("employee_id")),) if e),
-        texts=collect_texts(
+        referrer_employee_ids=tuple(e for e in (provider_kit.id_text(credited.get("employee_id")),) if e),
+        texts=base.collect_texts(
             source.get("name"),
             source.get("public_name"),
             _field_values(app.get("custom_fields")),
@@ -386,19 +359,22 @@ def _evidence(app: Mapping[str, Any]) -> Evidence:
             _field_values(candidate.get("custom_fields")),
             _field_values(candidate.get("keyed_custom_fields")),
             candidate.get("tags"),
-            [a.get("answer") if isinstance(a, dict) else a for a in as_list(app.get("answers"))],
+            [a.get("answer") if isinstance(a, dict) else a for a in provider_kit.as_list(app.get("answers"))],
             app.get("prospect_detail"),
             referrer_value,
         ),
-        candidate_email=first_text(
-            *(a.get("value") if isinstance(a, dict) else a for a in as_list(candidate.get("email_addresses")))
+        candidate_email=base.first_text(
+            *(
+                a.get("value") if isinstance(a, dict) else a
+                for a in provider_kit.as_list(candidate.get("email_addresses"))
+            )
         ),
     )
 
 
 def _is_referral(source: Mapping[str, Any]) -> bool:
     """The source is a referral (``Referral``, ``Employee Referral``, type ``referral`` …)."""
-    kind = as_dict(source.get("type"))
+    kind = provider_kit.as_dict(source.get("type"))
     names = (source.get("name"), source.get("public_name"), kind.get("name"), source.get("type"))
     return any(isinstance(n, str) and "referr" in n.lower() for n in names)
 
@@ -412,13 +388,13 @@ def _field_values(fields: object) -> list[object]:
 
 
 # --------------------------------------------------------------------------------- job board
-def job_board() -> JobBoard:
+def job_board() -> base.JobBoard:
     """The board token's pages on Greenhouse's hosted job boards (``/<board token>/jobs/<id>``;
     ``boards.greenhouse.io`` is the older host of the same boards)."""
     token = (config.vacancies().greenhouse_board_token or "").strip()
     hosts = (BOARD_HOST, "boards.greenhouse.io")
-    return JobBoard(
+    return base.JobBoard(
         parameter="GreenhouseBoardToken",
         domains=("greenhouse.io",),
-        pages=tuple(BoardPage(host, token) for host in hosts) if token else (),
+        pages=tuple(base.BoardPage(host, token) for host in hosts) if token else (),
     )

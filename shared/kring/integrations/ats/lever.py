@@ -20,7 +20,7 @@ Webhooks
   request carries a placeholder signature, and an empty delivery changes nothing.
 - Any 2xx is success; a verified event Kring does not use is still answered 200.
 
-Deliveries carry ids only, so :func:`normalise` returns :class:`FetchNeeded` and :func:`fetch`
+Deliveries carry ids only, so :func:`normalise` returns :class:`~base.FetchNeeded` and :func:`fetch`
 (run by ``ats_fetch``) reads the opportunity through :class:`LeverApi`:
 ``GET /opportunities/{id}?expand=applications&expand=stage`` (HTTP Basic, the API key as user
 name), ``/stages/{id}`` for a stage the opportunity has already left, ``/opportunities/{id}/referrals``
@@ -44,35 +44,8 @@ from pydantic import BaseModel, ConfigDict, ValidationError, field_validator
 
 from kring import config
 from kring.errors import InvalidInputError, ProviderNotConfiguredError, TransientError
-from kring.integrations.ats.base import (
-    ApplicationSubmitted,
-    BoardPage,
-    Change,
-    Evidence,
-    FetchNeeded,
-    Hired,
-    JobBoard,
-    JobChanged,
-    JobPostChanged,
-    Rejected,
-    Reply,
-    Stage,
-    StageChanged,
-    collect_texts,
-    first_text,
-    stage_kind,
-)
+from kring.integrations.ats import base, provider_kit
 from kring.integrations.ats.http import ApiNotFoundError, ApiRequestError, JsonApi, path_segment
-from kring.integrations.ats.provider_kit import (
-    api_key_name,
-    event_name_of,
-    first_error,
-    hashed_delivery_id,
-    hmac_sha256_matches,
-    id_text,
-    loads_or_none,
-    unique_texts,
-)
 from kring.integrations.secrets import get_secret
 from kring.models.common import Locale, Provider
 from kring.observability import logger, metrics
@@ -109,13 +82,13 @@ _ENGLISH = frozenset(
 
 
 # --------------------------------------------------------------------------------- the contract
-def handshake(headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
+def handshake(headers: Mapping[str, str], raw_body: bytes) -> base.Reply | None:
     """Lever's test request (``"data": {}``, a placeholder signature) gets its 200: it asks for
     nothing, so answering it unverified changes nothing."""
     del headers
     body = _json_object(raw_body)
     if body is not None and isinstance(body.get("event"), str) and body.get("data") == {}:
-        return Reply(ACK_STATUS, {"received": True})
+        return base.Reply(ACK_STATUS, {"received": True})
     return None
 
 
@@ -131,7 +104,7 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str, *, now: dat
     message = (token + str(triggered_at)).encode("ascii")
     matched = False
     for key in _tokens(secret):  # every token tried (no early exit): constant time across them too
-        matched |= hmac_sha256_matches(key, message, signature)
+        matched |= provider_kit.hmac_sha256_matches(key, message, signature)
     if not matched:
         return False
     age = (now or datetime.now(UTC)) - _from_ms(triggered_at)
@@ -151,15 +124,15 @@ def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
     signed = _signed_fields(raw_body)
     if signed is not None:
         return signed[0]
-    return hashed_delivery_id(raw_body)
+    return provider_kit.hashed_delivery_id(raw_body)
 
 
 def event_name(payload: Any) -> str:
-    return event_name_of(payload, "event")
+    return provider_kit.event_name_of(payload, "event")
 
 
-def normalise(payload: Any) -> list[Change]:
-    """A :class:`FetchNeeded` with the delivery's ids for the events Kring uses; ``[]`` for the
+def normalise(payload: Any) -> list[base.Change]:
+    """A :class:`~base.FetchNeeded` with the delivery's ids for the events Kring uses; ``[]`` for the
     rest and for an empty (test) delivery."""
     if not isinstance(payload, dict) or not isinstance(payload.get("event"), str):
         raise InvalidInputError("a Lever webhook is an object with an 'event'")
@@ -183,7 +156,7 @@ def normalise(payload: Any) -> list[Change]:
         value = _valid_id(data.get(key))
         if value is not None:
             ids[key] = value
-    return [FetchNeeded(provider=NAME, event=event, ids=ids, occurred_at=_from_ms(triggered_at))]
+    return [base.FetchNeeded(provider=NAME, event=event, ids=ids, occurred_at=_from_ms(triggered_at))]
 
 
 # --------------------------------------------------------------------------------- the API port
@@ -212,7 +185,7 @@ class LeverClient:
 
     @classmethod
     def from_config(cls) -> LeverClient:
-        key = get_secret(api_key_name(NAME))
+        key = get_secret(provider_kit.api_key_name(NAME))
         if not key:
             # Fixed in configuration, then the parked fetches are redriven: nothing is lost.
             raise TransientError("no Lever API key (ats-api-key-lever): cannot read the opportunity")
@@ -244,7 +217,7 @@ class LeverClient:
         return _data_object(self._api.get(path), path)
 
 
-def fetch(request: FetchNeeded, *, api: LeverApi | None = None) -> list[Change]:
+def fetch(request: base.FetchNeeded, *, api: LeverApi | None = None) -> list[base.Change]:
     """The candidate change one delivery stands for, from the opportunity as Lever has it now.
 
     Raises :class:`~kring.errors.TransientError` (429, 5xx, 401/403, timeouts, no API key) to be
@@ -257,7 +230,9 @@ def fetch(request: FetchNeeded, *, api: LeverApi | None = None) -> list[Change]:
     try:
         opportunity = _Opportunity.model_validate(client.opportunity(opportunity_id))
     except ValidationError as exc:
-        raise ApiRequestError(f"Lever opportunity {opportunity_id}: {first_error(exc, 'answer')}") from exc
+        raise ApiRequestError(
+            f"Lever opportunity {opportunity_id}: {provider_kit.first_error(exc, 'answer')}"
+        ) from exc
     application = opportunity.application()
     posting = application.posting_id() if application else None
     common: dict[str, Any] = {
@@ -273,14 +248,14 @@ def fetch(request: FetchNeeded, *, api: LeverApi | None = None) -> list[Change]:
     evidence = _evidence(opportunity_id, opportunity, client)
     if request.event == APPLICATION_CREATED:
         stage = _stage_named(opportunity.stage)
-        return [ApplicationSubmitted(**common, stage=stage, evidence=evidence)]
+        return [base.ApplicationSubmitted(**common, stage=stage, evidence=evidence)]
     if request.event == STAGE_CHANGED:
         stage = _stage_of(request.ids.get("toStageId"), opportunity, client)
         if stage is None:
             raise ApiRequestError(f"Lever opportunity {opportunity_id}: no stage to move to")
-        return [StageChanged(**common, stage=stage, evidence=evidence)]
+        return [base.StageChanged(**common, stage=stage, evidence=evidence)]
     if request.event == HIRED:
-        return [Hired(**common, evidence=evidence)]
+        return [base.Hired(**common, evidence=evidence)]
     return []
 
 
@@ -314,9 +289,9 @@ class LeverPostingsClient:
         return [item for item in answer if isinstance(item, dict)]
 
 
-def published_posts(*, feed: LeverPostingsFeed | None = None) -> list[JobPostChanged | JobChanged]:
-    """Every published posting as a live :class:`JobPostChanged`, each preceded by the
-    :class:`JobChanged` that carries its department, team and locations (what the fan-out matches
+def published_posts(*, feed: LeverPostingsFeed | None = None) -> list[base.JobPostChanged | base.JobChanged]:
+    """Every published posting as a live :class:`~base.JobPostChanged`, each preceded by the
+    :class:`~base.JobChanged` that carries its department, team and locations (what the fan-out matches
     ambassadors' interests against). A Lever posting is both the job and its advert: ``post_id``
     and ``job_id`` are the posting id, as on applications.
 
@@ -324,19 +299,21 @@ def published_posts(*, feed: LeverPostingsFeed | None = None) -> list[JobPostCha
     :class:`ApiRequestError` for a posting it cannot read: a poll that skipped one would close its
     vacancy, so the whole poll fails instead (and alarms) rather than close anything wrongly."""
     source = feed or LeverPostingsClient.from_config()
-    out: list[JobPostChanged | JobChanged] = []
+    out: list[base.JobPostChanged | base.JobChanged] = []
     for raw in source.postings():
         try:
             posting = _Posting.model_validate(raw)
         except ValidationError as exc:
-            raise ApiRequestError(f"a Lever posting Kring cannot read: {first_error(exc, 'answer')}") from exc
+            raise ApiRequestError(
+                f"a Lever posting Kring cannot read: {provider_kit.first_error(exc, 'answer')}"
+            ) from exc
         out.extend(posting.changes())
     return out
 
 
 # --------------------------------------------------------------------------------- signature
 def _json_object(raw_body: bytes) -> dict[str, Any] | None:
-    body = loads_or_none(raw_body)
+    body = provider_kit.loads_or_none(raw_body)
     return body if isinstance(body, dict) else None
 
 
@@ -507,16 +484,20 @@ class _Posting(_Shape):
             raise ValueError("a posting without a title")
         return value.strip()[:300]
 
-    def changes(self) -> list[JobPostChanged | JobChanged]:
+    def changes(self) -> list[base.JobPostChanged | base.JobChanged]:
         moment = self.updatedAt or self.createdAt
         if moment is None or moment <= 0:
             raise ApiRequestError(f"Lever posting {self.id} has neither updatedAt nor createdAt")
         categories = self.categories or _Categories()
-        places = [p for p in (first_text(v) for v in categories.allLocations or []) if p]
-        location = first_text(categories.location) or (places[0] if places else None)
-        department = first_text(categories.department, categories.team)
-        tags = unique_texts(
-            first_text(categories.department), first_text(categories.team), location, *places, max_length=100
+        places = [p for p in (base.first_text(v) for v in categories.allLocations or []) if p]
+        location = base.first_text(categories.location) or (places[0] if places else None)
+        department = base.first_text(categories.department, categories.team)
+        tags = provider_kit.unique_texts(
+            base.first_text(categories.department),
+            base.first_text(categories.team),
+            location,
+            *places,
+            max_length=100,
         )
         url = (
             self.hostedUrl
@@ -524,7 +505,7 @@ class _Posting(_Shape):
             else None
         )
         return [
-            JobChanged(
+            base.JobChanged(
                 provider=NAME,
                 job_id=self.id,
                 name=self.text,
@@ -533,7 +514,7 @@ class _Posting(_Shape):
                 tags=tags,
                 status="open",
             ),
-            JobPostChanged(
+            base.JobPostChanged(
                 provider=NAME,
                 post_id=self.id,
                 job_id=self.id,
@@ -557,7 +538,7 @@ def _language(*texts: str | None) -> Locale:
 
 
 # --------------------------------------------------------------------------------- changes
-def _evidence(opportunity_id: str, opportunity: _Opportunity, client: LeverApi) -> Evidence:
+def _evidence(opportunity_id: str, opportunity: _Opportunity, client: LeverApi) -> base.Evidence:
     """Every string a click token may be in (the redirect's ``lever-source[]=kring-<token>``
     lands in ``sources``), the referrers' e-mail addresses and employee ids, the candidate's
     e-mail (for the self-referral check only)."""
@@ -567,13 +548,13 @@ def _evidence(opportunity_id: str, opportunity: _Opportunity, client: LeverApi) 
         answers = [application.primarySource, application.secondarySources]
         for form in application.customQuestions or []:
             answers.extend(form.answers())
-    texts = collect_texts(
+    texts = base.collect_texts(
         opportunity.sources, opportunity.origin, opportunity.tags, answers, opportunity.urls
     )
     referrer_emails, employee_ids = _referrers(opportunity_id, opportunity, application, client)
     emails = opportunity.emails if isinstance(opportunity.emails, list) else []
     candidate = next((e.strip() for e in emails if isinstance(e, str) and _EMAIL.match(e.strip())), None)
-    return Evidence(
+    return base.Evidence(
         referrer_emails=tuple(referrer_emails),
         referrer_employee_ids=tuple(employee_ids),
         texts=texts,
@@ -588,7 +569,7 @@ def _referrers(
     forms and ``/referrals`` name Lever users by id; ``/users/{id}`` gives their address."""
     users: list[Mapping[str, Any]] = list(application.referrer_users()) if application else []
     ids: list[str] = application.referrer_ids() if application else []
-    if (first_text(opportunity.origin) or "").lower() == "referred" or ids or users:
+    if (base.first_text(opportunity.origin) or "").lower() == "referred" or ids or users:
         for referral in client.referrals(opportunity_id):
             found = _ref(referral.get("referrer")) or _ref(referral.get("user"))
             if found:
@@ -606,22 +587,22 @@ def _referrers(
         email = user.get("email")
         if isinstance(email, str) and _EMAIL.match(email.strip()) and email.strip() not in emails:
             emails.append(email.strip())
-        directory_id = id_text(user.get("externalDirectoryId"))
+        directory_id = provider_kit.id_text(user.get("externalDirectoryId"))
         if directory_id and directory_id not in employee_ids:
             employee_ids.append(directory_id)
     return emails[:MAX_REFERRERS], employee_ids[:MAX_REFERRERS]
 
 
-def _stage_named(value: object) -> Stage | None:
+def _stage_named(value: object) -> base.Stage | None:
     """A stage from an expanded stage object (``{"id", "text"}``); None for a bare id."""
     if isinstance(value, Mapping):
-        name = first_text(value.get("text"), value.get("name"))
+        name = base.first_text(value.get("text"), value.get("name"))
         if name:
-            return Stage(name=name[:200], kind=stage_kind(name))
+            return base.Stage(name=name[:200], kind=base.stage_kind(name))
     return None
 
 
-def _stage_of(stage_id: str | None, opportunity: _Opportunity, client: LeverApi) -> Stage | None:
+def _stage_of(stage_id: str | None, opportunity: _Opportunity, client: LeverApi) -> base.Stage | None:
     """The stage the delivery moved the candidate to: the expanded current stage when it is that
     one, else ``/stages/{id}`` (the candidate may have moved on since)."""
     current = opportunity.stage
@@ -630,8 +611,8 @@ def _stage_of(stage_id: str | None, opportunity: _Opportunity, client: LeverApi)
     return _stage_named(client.stage(stage_id))
 
 
-def _archive_change(opportunity: _Opportunity, client: LeverApi, common: dict[str, Any]) -> list[Change]:
-    """Archived for a non-hired reason → :class:`Rejected`. Unarchived, or archived as hired (the
+def _archive_change(opportunity: _Opportunity, client: LeverApi, common: dict[str, Any]) -> list[base.Change]:
+    """Archived for a non-hired reason → :class:`~base.Rejected`. Unarchived, or archived as hired (the
     ``candidateHired`` delivery says that), → nothing."""
     reason_id, archived_at = opportunity.archive()
     if reason_id is None:
@@ -641,17 +622,17 @@ def _archive_change(opportunity: _Opportunity, client: LeverApi, common: dict[st
         return []
     if archived_at and archived_at > 0:
         common = {**common, "occurred_at": _from_ms(archived_at)}
-    return [Rejected(**common)]
+    return [base.Rejected(**common)]
 
 
 # --------------------------------------------------------------------------------- job board
-def job_board() -> JobBoard:
+def job_board() -> base.JobBoard:
     """The site's postings on Lever's hosted job board (``jobs.lever.co/<site>/<posting id>``;
     ``jobs.eu.lever.co`` for an EU account: the two are separate, so only the configured one)."""
     settings = config.vacancies()
     site = settings.lever_site
-    return JobBoard(
+    return base.JobBoard(
         parameter="LeverSite",
         domains=("lever.co",),
-        pages=(BoardPage(settings.lever_jobs_host, site),) if site else (),
+        pages=(base.BoardPage(settings.lever_jobs_host, site),) if site else (),
     )

@@ -35,38 +35,7 @@ from pydantic import ValidationError
 
 from kring import config
 from kring.errors import InvalidInputError
-from kring.integrations.ats.base import (
-    ApplicationSubmitted,
-    BoardPage,
-    Change,
-    Evidence,
-    Hired,
-    JobBoard,
-    JobChanged,
-    JobPostChanged,
-    JobPostDeleted,
-    JobStatus,
-    Rejected,
-    Reply,
-    Stage,
-    StageChanged,
-    collect_texts,
-    first_text,
-    stage_kind,
-)
-from kring.integrations.ats.provider_kit import (
-    as_dict,
-    delivery_id_text,
-    email_address,
-    external_id,
-    first_error,
-    first_time,
-    hashed_delivery_id,
-    hmac_sha256_matches,
-    https_url,
-    loads_or_none,
-    unique_texts,
-)
+from kring.integrations.ats import base, provider_kit
 from kring.models.common import Provider, StageKind
 
 NAME: Final[Provider] = "recruitee"
@@ -96,7 +65,7 @@ CATEGORY_KINDS: Final[dict[str, StageKind]] = {
     "hire": "hired",
     "hired": "hired",
 }
-OFFER_STATUSES: Final[dict[str, JobStatus]] = {
+OFFER_STATUSES: Final[dict[str, base.JobStatus]] = {
     "published": "open",
     "internal": "open",
     "draft": "draft",
@@ -122,14 +91,14 @@ PICTURE_KEY_WORDS = ("photo", "avatar", "thumb", "image")
 
 
 # --------------------------------------------------------------------------------- the contract
-def handshake(headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
+def handshake(headers: Mapping[str, str], raw_body: bytes) -> base.Reply | None:
     """The "Test" request, sent before the secret exists: exactly ``{"test": true}``."""
     del headers
     if len(raw_body) > MAX_TEST_BYTES:
         return None
-    payload = loads_or_none(raw_body)
+    payload = provider_kit.loads_or_none(raw_body)
     if isinstance(payload, dict) and list(payload) == ["test"] and payload["test"] is True:
-        return Reply(ACK_STATUS, {"received": True})
+        return base.Reply(ACK_STATUS, {"received": True})
     return None
 
 
@@ -139,32 +108,32 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
     digest = rest if separator and scheme.strip().lower() == "sha256" else given
     if not digest.strip():
         return False
-    return hmac_sha256_matches(secret, raw_body, digest.strip())
+    return provider_kit.hmac_sha256_matches(secret, raw_body, digest.strip())
 
 
 def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
     del headers
-    payload = loads_or_none(raw_body)
+    payload = provider_kit.loads_or_none(raw_body)
     if not isinstance(payload, dict):
-        return hashed_delivery_id(raw_body)
-    given = delivery_id_text(payload.get("id"))
+        return provider_kit.hashed_delivery_id(raw_body)
+    given = provider_kit.delivery_id_text(payload.get("id"))
     if given is not None:
         return given
     content = {k: v for k, v in payload.items() if k != "attempt_count"}
     canonical = json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
-    return hashed_delivery_id(canonical.encode("utf-8"))
+    return provider_kit.hashed_delivery_id(canonical.encode("utf-8"))
 
 
 def event_name(payload: Any) -> str:
     if not isinstance(payload, dict):
         return "unknown"
-    kind, subtype = first_text(payload.get("event_type")), first_text(payload.get("event_subtype"))
+    kind, subtype = base.first_text(payload.get("event_type")), base.first_text(payload.get("event_subtype"))
     if kind is None:
         return "test" if payload.get("test") is True else "unknown"
     return (f"{kind}.{subtype}" if subtype else kind)[:100]
 
 
-def normalise(payload: Any) -> list[Change]:
+def normalise(payload: Any) -> list[base.Change]:
     if not isinstance(payload, dict):
         raise InvalidInputError("a Recruitee webhook is an object")
     if payload.get("test") is True:
@@ -182,33 +151,39 @@ def normalise(payload: Any) -> list[Change]:
             return _offer_changes(kind, payload, body)
         return _candidate_changes(kind, payload, body)
     except ValidationError as exc:
-        raise InvalidInputError(f"{kind}: {first_error(exc)}") from exc
+        raise InvalidInputError(f"{kind}: {provider_kit.first_error(exc)}") from exc
 
 
 # --------------------------------------------------------------------------------- candidates
-def _candidate_changes(kind: str, envelope: dict[str, Any], body: dict[str, Any]) -> list[Change]:
-    candidate = as_dict(body.get("candidate"))
-    placement = as_dict(body.get("placement"))
+def _candidate_changes(kind: str, envelope: dict[str, Any], body: dict[str, Any]) -> list[base.Change]:
+    candidate = provider_kit.as_dict(body.get("candidate"))
+    placement = provider_kit.as_dict(body.get("placement"))
     common = _placement(kind, envelope, body, candidate, placement)
     if common is None:
         return []
-    details = as_dict(body.get("details"))
+    details = provider_kit.as_dict(body.get("details"))
     if kind in APPLICATION_EVENTS:
-        stage = _stage(as_dict(placement.get("stage")) or as_dict(details.get("to_stage")))
-        return [ApplicationSubmitted(**common, stage=stage, evidence=_evidence(body, candidate, placement))]
-    subtype = (first_text(envelope.get("event_subtype")) or "").lower()
+        stage = _stage(
+            provider_kit.as_dict(placement.get("stage")) or provider_kit.as_dict(details.get("to_stage"))
+        )
+        return [
+            base.ApplicationSubmitted(**common, stage=stage, evidence=_evidence(body, candidate, placement))
+        ]
+    subtype = (base.first_text(envelope.get("event_subtype")) or "").lower()
     if subtype == "disqualified":
-        return [Rejected(**common)]
+        return [base.Rejected(**common)]
     if subtype and subtype != "stage_changed":
         return []  # requalified (Kring has no un-reject), and subtypes it does not know
-    stage = _stage(as_dict(details.get("to_stage")) or as_dict(body.get("to_stage")))
+    stage = _stage(
+        provider_kit.as_dict(details.get("to_stage")) or provider_kit.as_dict(body.get("to_stage"))
+    )
     if stage is None:
         raise InvalidInputError(f"{kind}: no 'details.to_stage' with a name")
     evidence = _evidence(body, candidate, placement)
     found = evidence if (evidence.texts or evidence.referrer_emails or evidence.referring_urls) else None
     if stage.kind == "hired":
-        return [Hired(**common, evidence=found)]
-    return [StageChanged(**common, stage=stage, evidence=found)]
+        return [base.Hired(**common, evidence=found)]
+    return [base.StageChanged(**common, stage=stage, evidence=found)]
 
 
 def _placement(
@@ -219,19 +194,23 @@ def _placement(
     placement: dict[str, Any],
 ) -> dict[str, Any] | None:
     """What every candidate change of this placement carries; None for one not on a job."""
-    offer = as_dict(body.get("offer"))
+    offer = provider_kit.as_dict(body.get("offer"))
     if _is_talent_pool(offer):
         return None
-    candidate_id = external_id(candidate.get("id")) or external_id(placement.get("candidate_id"))
-    offer_id = external_id(offer.get("id")) or external_id(placement.get("offer_id"))
+    candidate_id = provider_kit.external_id(candidate.get("id")) or provider_kit.external_id(
+        placement.get("candidate_id")
+    )
+    offer_id = provider_kit.external_id(offer.get("id")) or provider_kit.external_id(
+        placement.get("offer_id")
+    )
     if candidate_id is None:
         raise InvalidInputError(f"{kind}: no 'candidate' with an 'id'")
     if offer_id is None:
         return None  # a candidate not (yet) on a job: nothing to credit
-    application_id = external_id(f"{candidate_id}-{offer_id}")
+    application_id = provider_kit.external_id(f"{candidate_id}-{offer_id}")
     if application_id is None:
         raise InvalidInputError(f"{kind}: candidate and offer ids too long to key an application")
-    occurred_at = first_time(
+    occurred_at = provider_kit.first_time(
         envelope.get("created_at"),
         placement.get("updated_at"),
         placement.get("created_at"),
@@ -250,15 +229,15 @@ def _placement(
     }
 
 
-def _stage(stage: dict[str, Any]) -> Stage | None:
-    name = first_text(stage.get("name"))
-    category = (first_text(stage.get("category")) or "").lower()
+def _stage(stage: dict[str, Any]) -> base.Stage | None:
+    name = base.first_text(stage.get("name"))
+    category = (base.first_text(stage.get("category")) or "").lower()
     if name is None:
         return None
-    kind = CATEGORY_KINDS.get(category) or stage_kind(name, category or None)
+    kind = CATEGORY_KINDS.get(category) or base.stage_kind(name, category or None)
     if kind == "hired" and category and category not in HIRE_CATEGORIES:
-        kind = stage_kind(None, category)  # a stage *named* "Hired" in another category is not the hire
-    return Stage(name=name[:200], kind=kind)
+        kind = base.stage_kind(None, category)  # a stage *named* "Hired" in another category is not the hire
+    return base.Stage(name=name[:200], kind=kind)
 
 
 def _is_talent_pool(offer: dict[str, Any]) -> bool:
@@ -266,7 +245,7 @@ def _is_talent_pool(offer: dict[str, Any]) -> bool:
     return isinstance(kind, str) and kind.strip().lower() in {"talent_pool", "talentpool"}
 
 
-def _evidence(body: dict[str, Any], candidate: dict[str, Any], placement: dict[str, Any]) -> Evidence:
+def _evidence(body: dict[str, Any], candidate: dict[str, Any], placement: dict[str, Any]) -> base.Evidence:
     holders = (candidate, placement, body)
     found = [holder.get(key) for holder in holders for key in EVIDENCE_KEYS if key in holder]
     linked = [
@@ -277,9 +256,9 @@ def _evidence(body: dict[str, Any], candidate: dict[str, Any], placement: dict[s
         and any(word in key.lower() for word in URL_KEY_WORDS)
         and not any(word in key.lower() for word in PICTURE_KEY_WORDS)
     ]
-    texts = collect_texts(*found, *linked)
+    texts = base.collect_texts(*found, *linked)
     urls = tuple(t for t in texts if t.startswith(("https://", "http://")))
-    return Evidence(
+    return base.Evidence(
         referrer_emails=tuple(_referrer_emails(candidate, placement, body)),
         texts=texts,
         referring_urls=urls[:20],
@@ -293,7 +272,7 @@ def _referrer_emails(*holders: dict[str, Any]) -> list[str]:
     for holder in holders:
         for key in ("referrer", "referral"):
             value = holder.get(key)
-            email = email_address(value.get("email") if isinstance(value, dict) else value)
+            email = provider_kit.email_address(value.get("email") if isinstance(value, dict) else value)
             if email and email not in emails:
                 emails.append(email)
     return emails[:10]
@@ -303,28 +282,28 @@ def _candidate_email(candidate: dict[str, Any]) -> str | None:
     emails = candidate.get("emails")
     if isinstance(emails, list) and emails:
         first = emails[0]
-        found = email_address(
+        found = provider_kit.email_address(
             (first.get("email") or first.get("value")) if isinstance(first, dict) else first
         )
         if found:
             return found
-    return email_address(candidate.get("email"))
+    return provider_kit.email_address(candidate.get("email"))
 
 
 # --------------------------------------------------------------------------------- offers
-def _offer_changes(kind: str, envelope: dict[str, Any], body: dict[str, Any]) -> list[Change]:
-    offer = as_dict(body.get("offer"))
+def _offer_changes(kind: str, envelope: dict[str, Any], body: dict[str, Any]) -> list[base.Change]:
+    offer = provider_kit.as_dict(body.get("offer"))
     if _is_talent_pool(offer):
         return []
-    offer_id = external_id(offer.get("id"))
+    offer_id = provider_kit.external_id(offer.get("id"))
     if offer_id is None:
         raise InvalidInputError(f"{kind}: no 'offer' with an 'id'")
-    title = first_text(offer.get("title"), offer.get("name"))
-    updated_at = first_time(offer.get("updated_at"), envelope.get("created_at"))
+    title = base.first_text(offer.get("title"), offer.get("name"))
+    updated_at = provider_kit.first_time(offer.get("updated_at"), envelope.get("created_at"))
     location = _location(offer)
     if kind in OFFER_DELETED:
         return [
-            JobPostDeleted(
+            base.JobPostDeleted(
                 provider=NAME,
                 post_id=offer_id,
                 job_id=offer_id,
@@ -337,7 +316,7 @@ def _offer_changes(kind: str, envelope: dict[str, Any], body: dict[str, Any]) ->
         raise InvalidInputError(f"{kind}: an offer needs a 'title'")
     if updated_at is None:
         raise InvalidInputError(f"{kind}: no 'updated_at' or 'created_at': its order cannot be known")
-    status = (first_text(offer.get("status")) or "").lower()
+    status = (base.first_text(offer.get("status")) or "").lower()
     if status:
         live = status == "published"
     elif kind in OFFER_PUBLISHED | OFFER_UNPUBLISHED:
@@ -348,16 +327,16 @@ def _offer_changes(kind: str, envelope: dict[str, Any], body: dict[str, Any]) ->
     tags = offer.get("tags")
     tag_texts = [t for t in (tags if isinstance(tags, list) else []) if isinstance(t, str) and t.strip()]
     return [
-        JobChanged(
+        base.JobChanged(
             provider=NAME,
             job_id=offer_id,
             name=title[:300],
             department=department[:100] if department else None,
             location=location,
-            tags=unique_texts(department, location, *tag_texts),
+            tags=provider_kit.unique_texts(department, location, *tag_texts),
             status=OFFER_STATUSES.get(status),
         ),
-        JobPostChanged(
+        base.JobPostChanged(
             provider=NAME,
             post_id=offer_id,
             job_id=offer_id,
@@ -373,27 +352,27 @@ def _offer_changes(kind: str, envelope: dict[str, Any], body: dict[str, Any]) ->
 def _location(offer: dict[str, Any]) -> str | None:
     place = _named(offer.get("location"))
     if place is None:
-        parts = [first_text(offer.get(k)) for k in ("city", "country")]
+        parts = [base.first_text(offer.get(k)) for k in ("city", "country")]
         place = ", ".join(p for p in parts if p) or None
     return place[:200] if place else None
 
 
 def _public_url(offer: dict[str, Any]) -> str | None:
-    return https_url(offer.get("careers_url"), offer.get("url"), offer.get("careers_apply_url"))
+    return provider_kit.https_url(offer.get("careers_url"), offer.get("url"), offer.get("careers_apply_url"))
 
 
 # --------------------------------------------------------------------------------- small readers
 def _named(value: object) -> str | None:
-    return first_text(value.get("name")) if isinstance(value, dict) else first_text(value)
+    return base.first_text(value.get("name")) if isinstance(value, dict) else base.first_text(value)
 
 
 # --------------------------------------------------------------------------------- job board
-def job_board() -> JobBoard:
+def job_board() -> base.JobBoard:
     """The company's careers site on Recruitee (``<subdomain>.recruitee.com/o/<offer slug>``; a
     custom domain is one of the organisation's careers hosts)."""
     subdomain = config.vacancies().recruitee_subdomain.lower()
-    return JobBoard(
+    return base.JobBoard(
         parameter="RecruiteeSubdomain",
         domains=("recruitee.com",),
-        pages=(BoardPage(f"{subdomain}.recruitee.com"),) if subdomain else (),
+        pages=(base.BoardPage(f"{subdomain}.recruitee.com"),) if subdomain else (),
     )

@@ -15,7 +15,7 @@
 - Bodies carry ids only: ``application.created`` / ``application.status.updated`` →
   ``{"job_id", "candidate_id"}``; ``job.created`` / ``job.updated`` / ``job.status.updated`` →
   ``{"id"}`` (the ``link`` header's URL is read when the body lacks them). Each becomes a
-  :class:`FetchNeeded`, completed by :func:`fetch` through :class:`SmartRecruitersClient`
+  :class:`~base.FetchNeeded`, completed by :func:`fetch` through :class:`SmartRecruitersClient`
   (``X-SmartToken``): ``GET /candidates/{cid}/jobs/{jid}`` (status, source, referrer),
   ``GET /candidates/{cid}`` (e-mail for the self-referral check, tags, web links),
   ``GET /candidates/{cid}/jobs/{jid}/screening-answers``; for jobs ``GET /jobs/{id}`` and
@@ -24,9 +24,9 @@
   :func:`application_id` (the first 40 hex digits of sha256 of ``<candidate id>:<job id>``), the
   same for every event of one candidate's application to one job.
 - Status → change: NEW / LEAD → applied, IN_REVIEW → screening, INTERVIEW → interview, OFFER(ED)
-  → offer, HIRED → :class:`Hired`, REJECTED → :class:`Rejected`; anything else (WITHDRAWN,
+  → offer, HIRED → :class:`~base.Hired`, REJECTED → :class:`~base.Rejected`; anything else (WITHDRAWN,
   TRANSFERRED …) a stage of kind ``other``. ``application.created`` is always an
-  :class:`ApplicationSubmitted` (plus the hire or rejection if it was created in that state).
+  :class:`~base.ApplicationSubmitted` (plus the hire or rejection if it was created in that state).
 - A job is live when its publication has a URL, its status is SOURCING, INTERVIEW or OFFER and its
   posting status (where present) is PUBLIC. The job API's fields are RECONSTRUCTED from the docs
   (README §8): code reads them defensively. The vacancy's order time is the fetch time — the API
@@ -46,39 +46,8 @@ from pydantic import ValidationError
 
 from kring import config
 from kring.errors import InvalidInputError
-from kring.integrations.ats.base import (
-    ApplicationSubmitted,
-    BoardPage,
-    Change,
-    Evidence,
-    FetchNeeded,
-    Hired,
-    JobBoard,
-    JobChanged,
-    JobPostChanged,
-    JobStatus,
-    Rejected,
-    Reply,
-    Stage,
-    StageChanged,
-    collect_texts,
-    first_text,
-    parse_json,
-)
+from kring.integrations.ats import base, provider_kit
 from kring.integrations.ats.http import JsonApi, if_found, path_segment
-from kring.integrations.ats.provider_kit import (
-    clipped_text,
-    delivery_id_text,
-    event_name_of,
-    external_id,
-    fetch_api_key,
-    first_error,
-    hashed_delivery_id,
-    hex_digest_matches,
-    hmac_sha256_hex,
-    is_sha256_hex,
-    parse_zoned_time,
-)
 from kring.models.common import Locale, Provider, StageKind
 
 NAME: Final[Provider] = "smartrecruiters"
@@ -106,7 +75,7 @@ _STAGE_KINDS: Final[dict[str, StageKind]] = {
     "OFFERED": "offer",
 }
 _LIVE_JOB_STATUSES = frozenset({"SOURCING", "INTERVIEW", "OFFER"})
-_JOB_STATUSES: Final[dict[str, JobStatus]] = {
+_JOB_STATUSES: Final[dict[str, base.JobStatus]] = {
     "SOURCING": "open",
     "INTERVIEW": "open",
     "OFFER": "open",
@@ -127,7 +96,7 @@ def now() -> float:
 
 
 # --------------------------------------------------------------------------------- the contract
-def handshake(headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
+def handshake(headers: Mapping[str, str], raw_body: bytes) -> base.Reply | None:
     """The activation request: 200 with the same ``X-Hook-Secret`` header, nothing else done."""
     del raw_body
     value = headers.get(HOOK_SECRET_HEADER)
@@ -136,7 +105,7 @@ def handshake(headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
     value = value.strip()
     if not _HOOK_SECRET.match(value):
         raise InvalidInputError("X-Hook-Secret is not a plain token")
-    return Reply(200, {"activated": True}, {"X-Hook-Secret": value})
+    return base.Reply(200, {"activated": True}, {"X-Hook-Secret": value})
 
 
 def signature(
@@ -153,7 +122,7 @@ def signature(
     message = (
         f"{timestamp}.".encode() + raw_body + f".{event_id}.{event_name}.{event_version}.{link}".encode()
     )
-    return hmac_sha256_hex(key, message)
+    return provider_kit.hmac_sha256_hex(key, message)
 
 
 def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
@@ -163,7 +132,7 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
     digests = [
         part.strip()[3:]
         for part in re.split(r"[;,]", headers.get(SIGNATURE_HEADER, ""))
-        if part.strip().startswith("v1=") and is_sha256_hex(part.strip()[3:])
+        if part.strip().startswith("v1=") and provider_kit.is_sha256_hex(part.strip()[3:])
     ]
     if not digests:
         return False
@@ -176,7 +145,7 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
         event_version=headers.get(EVENT_VERSION_HEADER, ""),
         link=headers.get(LINK_HEADER, ""),
     )
-    return hex_digest_matches(expected, *digests)
+    return provider_kit.hex_digest_matches(expected, *digests)
 
 
 def parse_delivery(headers: Mapping[str, str], raw_body: bytes) -> dict[str, Any]:
@@ -187,19 +156,21 @@ def parse_delivery(headers: Mapping[str, str], raw_body: bytes) -> dict[str, Any
         "version": headers.get(EVENT_VERSION_HEADER, "").strip(),
         "link": headers.get(LINK_HEADER, "").strip(),
         "timestamp": headers.get(TIMESTAMP_HEADER, "").strip(),
-        "body": parse_json(raw_body),
+        "body": base.parse_json(raw_body),
     }
 
 
 def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
-    return delivery_id_text(headers.get(EVENT_ID_HEADER)) or hashed_delivery_id(raw_body)
+    return provider_kit.delivery_id_text(headers.get(EVENT_ID_HEADER)) or provider_kit.hashed_delivery_id(
+        raw_body
+    )
 
 
 def event_name(payload: Any) -> str:
-    return event_name_of(payload, "event")
+    return provider_kit.event_name_of(payload, "event")
 
 
-def normalise(payload: Any) -> list[Change]:
+def normalise(payload: Any) -> list[base.Change]:
     if not isinstance(payload, dict) or "body" not in payload:
         raise InvalidInputError("a SmartRecruiters delivery is read through parse_delivery")
     event = event_name(payload)
@@ -207,22 +178,29 @@ def normalise(payload: Any) -> list[Change]:
     link = payload.get("link") if isinstance(payload.get("link"), str) else ""
     occurred_at = _timestamp(payload.get("timestamp")) or _now()
     if event in APPLICATION_EVENTS:
-        candidate_id, job_id = external_id(body.get("candidate_id")), external_id(body.get("job_id"))
+        candidate_id, job_id = (
+            provider_kit.external_id(body.get("candidate_id")),
+            provider_kit.external_id(body.get("job_id")),
+        )
         if candidate_id is None or job_id is None:
             candidate_id, job_id = _application_from_link(link or "")
         if candidate_id is None or job_id is None:
             raise InvalidInputError(f"{event}: no candidate_id and job_id")
         ids = {"candidate_id": candidate_id, "job_id": job_id}
-        return [FetchNeeded(provider=NAME, event=event, ids=ids, occurred_at=occurred_at)]
+        return [base.FetchNeeded(provider=NAME, event=event, ids=ids, occurred_at=occurred_at)]
     if event in JOB_EVENTS:
-        job_id = external_id(body.get("id")) or external_id(body.get("job_id")) or _job_from_link(link or "")
+        job_id = (
+            provider_kit.external_id(body.get("id"))
+            or provider_kit.external_id(body.get("job_id"))
+            or _job_from_link(link or "")
+        )
         if job_id is None:
             raise InvalidInputError(f"{event}: no job id")
-        return [FetchNeeded(provider=NAME, event=event, ids={"job_id": job_id}, occurred_at=occurred_at)]
+        return [base.FetchNeeded(provider=NAME, event=event, ids={"job_id": job_id}, occurred_at=occurred_at)]
     return []
 
 
-def fetch(request: FetchNeeded, api: SmartRecruitersApi | None = None) -> list[Change]:
+def fetch(request: base.FetchNeeded, api: SmartRecruitersApi | None = None) -> list[base.Change]:
     """What an ids-only delivery stands for, read from the SmartRecruiters API (``api`` or the
     configured :class:`SmartRecruitersClient`). 404 on the application, candidate or job is
     permanent (:class:`~kring.integrations.ats.http.ApiNotFoundError`); 5xx, 429, timeouts are
@@ -234,7 +212,7 @@ def fetch(request: FetchNeeded, api: SmartRecruitersApi | None = None) -> list[C
         if request.event in JOB_EVENTS:
             return _fetched_job(client, request)
     except ValidationError as exc:
-        raise InvalidInputError(f"smartrecruiters {request.event}: {first_error(exc)}") from exc
+        raise InvalidInputError(f"smartrecruiters {request.event}: {provider_kit.first_error(exc)}") from exc
     raise InvalidInputError(f"smartrecruiters cannot fetch {request.event[:60]!r}")
 
 
@@ -267,7 +245,7 @@ class SmartRecruitersClient:
 
     @classmethod
     def from_config(cls) -> SmartRecruitersClient:
-        return cls(config.ats().smartrecruiters_api_url, fetch_api_key(NAME, "SmartRecruiters"))
+        return cls(config.ats().smartrecruiters_api_url, provider_kit.fetch_api_key(NAME, "SmartRecruiters"))
 
     def application(self, candidate_id: str, job_id: str) -> Any:
         return self._api.get(f"candidates/{path_segment(candidate_id)}/jobs/{path_segment(job_id)}")
@@ -288,21 +266,21 @@ class SmartRecruitersClient:
 
 
 # --------------------------------------------------------------------------------- fetches
-def _fetched_application(client: SmartRecruitersApi, request: FetchNeeded) -> list[Change]:
+def _fetched_application(client: SmartRecruitersApi, request: base.FetchNeeded) -> list[base.Change]:
     candidate_id = request.ids.get("candidate_id") or ""
     job_id = request.ids.get("job_id") or ""
     application = _object(client.application(candidate_id, job_id), "application")
     candidate = _object(client.candidate(candidate_id), "candidate")
     answers = if_found(lambda: client.screening_answers(candidate_id, job_id))
-    status = (clipped_text(application.get("status"), 40) or "NEW").upper()
+    status = (provider_kit.clipped_text(application.get("status"), 40) or "NEW").upper()
     sources = [application.get(k) for k in ("source", "sourceDetails", "sourceType", "sourceSubType")]
     referrers = _referrers(application)
-    evidence = Evidence(
+    evidence = base.Evidence(
         referrer_emails=tuple(dict.fromkeys(e for e, _ in referrers if e)),
         referrer_employee_ids=tuple(dict.fromkeys(i for _, i in referrers if i)),
-        texts=collect_texts(*sources, candidate.get("tags"), candidate.get("web"), answers),
-        referring_urls=tuple(dict.fromkeys(t for t in collect_texts(*sources) if t.startswith("http"))),
-        candidate_email=clipped_text(candidate.get("email"), 320),
+        texts=base.collect_texts(*sources, candidate.get("tags"), candidate.get("web"), answers),
+        referring_urls=tuple(dict.fromkeys(t for t in base.collect_texts(*sources) if t.startswith("http"))),
+        candidate_email=provider_kit.clipped_text(candidate.get("email"), 320),
     )
     common: dict[str, Any] = {
         "provider": NAME,
@@ -314,35 +292,37 @@ def _fetched_application(client: SmartRecruitersApi, request: FetchNeeded) -> li
     stage = _stage(status, application.get("subStatus"))
     if request.event == APPLICATION_CREATED:
         applied_at = (
-            parse_zoned_time(application.get("createdOn"))
-            or parse_zoned_time(application.get("appliedOn"))
-            or parse_zoned_time(application.get("applicationDate"))
+            provider_kit.parse_zoned_time(application.get("createdOn"))
+            or provider_kit.parse_zoned_time(application.get("appliedOn"))
+            or provider_kit.parse_zoned_time(application.get("applicationDate"))
             or request.occurred_at
         )
-        changes: list[Change] = [
-            ApplicationSubmitted(
+        changes: list[base.Change] = [
+            base.ApplicationSubmitted(
                 **common,
-                stage=stage if status not in ("HIRED", "REJECTED") else Stage(name="New", kind="applied"),
+                stage=stage
+                if status not in ("HIRED", "REJECTED")
+                else base.Stage(name="New", kind="applied"),
                 evidence=evidence,
                 occurred_at=applied_at,
             )
         ]
         if status == "HIRED":
-            changes.append(Hired(**common, evidence=evidence, occurred_at=request.occurred_at))
+            changes.append(base.Hired(**common, evidence=evidence, occurred_at=request.occurred_at))
         elif status == "REJECTED":
-            changes.append(Rejected(**common, occurred_at=request.occurred_at))
+            changes.append(base.Rejected(**common, occurred_at=request.occurred_at))
         return changes
     if status == "HIRED":
-        return [Hired(**common, evidence=evidence, occurred_at=request.occurred_at)]
+        return [base.Hired(**common, evidence=evidence, occurred_at=request.occurred_at)]
     if status == "REJECTED":
-        return [Rejected(**common, occurred_at=request.occurred_at)]
-    return [StageChanged(**common, stage=stage, evidence=evidence, occurred_at=request.occurred_at)]
+        return [base.Rejected(**common, occurred_at=request.occurred_at)]
+    return [base.StageChanged(**common, stage=stage, evidence=evidence, occurred_at=request.occurred_at)]
 
 
-def _stage(status: str, sub_status: object) -> Stage:
+def _stage(status: str, sub_status: object) -> base.Stage:
     name = status.replace("_", " ").capitalize()
-    detail = clipped_text(sub_status, 150)
-    return Stage(name=f"{name}: {detail}" if detail else name, kind=_STAGE_KINDS.get(status, "other"))
+    detail = provider_kit.clipped_text(sub_status, 150)
+    return base.Stage(name=f"{name}: {detail}" if detail else name, kind=_STAGE_KINDS.get(status, "other"))
 
 
 def _referrers(application: dict[str, Any]) -> list[tuple[str | None, str | None]]:
@@ -356,22 +336,22 @@ def _referrers(application: dict[str, Any]) -> list[tuple[str | None, str | None
                 continue
             user = item.get("user")
             person: dict[str, Any] = user if isinstance(user, dict) else item
-            email = clipped_text(person.get("email"), 320)
-            employee = clipped_text(person.get("employeeId") or person.get("externalId"), 64)
+            email = provider_kit.clipped_text(person.get("email"), 320)
+            employee = provider_kit.clipped_text(person.get("employeeId") or person.get("externalId"), 64)
             if email or employee:
                 out.append((email, employee))
     return out[:10]
 
 
-def _fetched_job(client: SmartRecruitersApi, request: FetchNeeded) -> list[Change]:
+def _fetched_job(client: SmartRecruitersApi, request: base.FetchNeeded) -> list[base.Change]:
     job_id = request.ids.get("job_id") or ""
     job = _object(client.job(job_id), "job")
     publication = if_found(lambda: client.publication(job_id))
-    title = clipped_text(job.get("title") or job.get("name"), 300)
+    title = provider_kit.clipped_text(job.get("title") or job.get("name"), 300)
     if title is None:
         raise InvalidInputError(f"smartrecruiters job {job_id}: no title")
-    status = (clipped_text(job.get("status"), 40) or "").upper()
-    posting_status = (clipped_text(job.get("postingStatus"), 40) or "").upper()
+    status = (provider_kit.clipped_text(job.get("status"), 40) or "").upper()
+    posting_status = (provider_kit.clipped_text(job.get("postingStatus"), 40) or "").upper()
     url = _publication_url(publication)
     live = (
         url is not None
@@ -381,17 +361,17 @@ def _fetched_job(client: SmartRecruitersApi, request: FetchNeeded) -> list[Chang
     location = _location(job.get("location"))
     department = job.get("department")
     return [
-        JobChanged(
+        base.JobChanged(
             provider=NAME,
             job_id=job_id,
             name=title,
-            department=clipped_text(
+            department=provider_kit.clipped_text(
                 department.get("label") if isinstance(department, dict) else department, 100
             ),
             location=location,
             status=_JOB_STATUSES.get(status),
         ),
-        JobPostChanged(
+        base.JobPostChanged(
             provider=NAME,
             post_id=job_id,
             job_id=job_id,
@@ -408,12 +388,12 @@ def _fetched_job(client: SmartRecruitersApi, request: FetchNeeded) -> list[Chang
 def _publication_url(publication: Any) -> str | None:
     """``postingUrl`` (the public page), else ``applyUrl``; the answer may be one publication or
     a list of them (``content``). Stripped first, unlike
-    :func:`~kring.integrations.ats.provider_kit.https_url`."""
+    :func:`~provider_kit.https_url`."""
     items = publication.get("content") if isinstance(publication, dict) else publication
     for item in items if isinstance(items, list) else [publication]:
         if isinstance(item, dict):
             for key in ("postingUrl", "applyUrl"):
-                url = first_text(item.get(key))
+                url = base.first_text(item.get(key))
                 if url and url.startswith("https://") and len(url) <= 2000:
                     return url
     return None
@@ -421,10 +401,10 @@ def _publication_url(publication: Any) -> str | None:
 
 def _location(value: object) -> str | None:
     if isinstance(value, str):
-        return clipped_text(value, 200)
+        return provider_kit.clipped_text(value, 200)
     if not isinstance(value, dict):
         return None
-    parts = [first_text(value.get(k)) for k in ("city", "region", "country")]
+    parts = [base.first_text(value.get(k)) for k in ("city", "region", "country")]
     place = ", ".join(dict.fromkeys(p for p in parts if p))
     if not place and value.get("remote") is True:
         place = "Remote"
@@ -435,7 +415,7 @@ def _language(value: object) -> Locale:
     # A language code only (``nl``, ``nl-NL``, ``nl_BE``), as the API sends it: unlike
     # common.declared_locale, a language *name* (``Dutch``) is not read.
     code = value.get("code") if isinstance(value, dict) else value
-    declared = (first_text(code) or "").lower()
+    declared = (base.first_text(code) or "").lower()
     return "nl" if declared.split("-")[0].split("_")[0] == "nl" else "en"
 
 
@@ -449,16 +429,16 @@ def _object(answer: Any, what: str) -> dict[str, Any]:
 def _application_from_link(link: str) -> tuple[str | None, str | None]:
     match = _LINK_APPLICATION.search(link)
     if match:
-        return external_id(match.group(2)), external_id(match.group(1))
+        return provider_kit.external_id(match.group(2)), provider_kit.external_id(match.group(1))
     match = _LINK_APPLICATION_ALT.search(link)
     if match:
-        return external_id(match.group(1)), external_id(match.group(2))
+        return provider_kit.external_id(match.group(1)), provider_kit.external_id(match.group(2))
     return None, None
 
 
 def _job_from_link(link: str) -> str | None:
     match = _LINK_JOB.search(link)
-    return external_id(match.group(1)) if match else None
+    return provider_kit.external_id(match.group(1)) if match else None
 
 
 def _timestamp(value: object) -> datetime | None:
@@ -472,13 +452,13 @@ def _now() -> datetime:
 
 
 # --------------------------------------------------------------------------------- job board
-def job_board() -> JobBoard:
+def job_board() -> base.JobBoard:
     """The company's postings on SmartRecruiters (``jobs.smartrecruiters.com/<company id>/<id>-<slug>``,
     and its career page on ``careers.smartrecruiters.com/<company id>``)."""
     company = config.vacancies().smartrecruiters_company
     hosts = ("jobs.smartrecruiters.com", "careers.smartrecruiters.com")
-    return JobBoard(
+    return base.JobBoard(
         parameter="SmartRecruitersCompany",
         domains=("smartrecruiters.com",),
-        pages=tuple(BoardPage(host, company) for host in hosts) if company else (),
+        pages=tuple(base.BoardPage(host, company) for host in hosts) if company else (),
     )

@@ -34,13 +34,13 @@ Delivery
   makes the id, so no re-encoding of one signed delivery (whitespace, key order, the signature in
   the header or the body, its digest's case, a junk digest beside it) is a second delivery, and a
   replay within its five minutes is a no-op.
-- ``job.create`` / ``job.update`` → :class:`JobPostChanged` (Teamtailor's job *is* the advert: post
+- ``job.create`` / ``job.update`` → :class:`~base.JobPostChanged` (Teamtailor's job *is* the advert: post
   id = job id), live when ``status`` is ``open``. The webhook has no public URL; an open job without
   ``careersite-job-url`` (or without a title or time) is fetched from the API instead
-  (``GET /jobs/{id}``). ``job.destroy`` → :class:`JobPostDeleted`. Attributes arrive kebab-case
+  (``GET /jobs/{id}``). ``job.destroy`` → :class:`~base.JobPostDeleted`. Attributes arrive kebab-case
   (the docs also show snake_case): every key is normalised ``-`` → ``_``.
 - ``job_application.create`` / ``.update`` carry no candidate id and no source detail →
-  :class:`FetchNeeded`, completed by :func:`fetch` through :class:`TeamtailorClient`:
+  :class:`~base.FetchNeeded`, completed by :func:`fetch` through :class:`TeamtailorClient`:
   ``GET /job-applications/{id}?include=candidate,job,stage``, the candidate's answers, and the
   referrals of the candidate (``GET /referrals?filter[candidate]=…&include=user``: the referring
   user's e-mail and external id) plus the webhook's ``referer_id`` user. Stage type ``Inbox`` /
@@ -50,10 +50,10 @@ Delivery
 
 Reconciliation (nothing lost although Teamtailor never retries a failed delivery)
 - :func:`published_posts` reads the open jobs (``GET /jobs?filter[status]=open``) for the job
-  poller (:mod:`kring.intake.job_feeds`): each job becomes the :class:`JobPostChanged` a fetched
+  poller (:mod:`kring.intake.job_feeds`): each job becomes the :class:`~base.JobPostChanged` a fetched
   ``job.update`` makes, so a job whose webhook was lost is published, and one closed since, closed.
 - :func:`applications_updated_since` lists the job applications updated since a moment
-  (``GET /job-applications?filter[updated-at][from]=…``): each becomes the :class:`FetchNeeded`
+  (``GET /job-applications?filter[updated-at][from]=…``): each becomes the :class:`~base.FetchNeeded`
   its ``job_application.*`` webhook makes (``.create`` while it was created in the window), so
   ``ats_fetch`` completes it through the same path.
 - Both follow ``links.next`` (only its query, always against the configured base URL: the API key
@@ -79,40 +79,8 @@ from pydantic import ValidationError
 
 from kring import config
 from kring.errors import InvalidInputError, ProviderNotConfiguredError, UnauthorizedError
-from kring.integrations.ats.base import (
-    ApplicationSubmitted,
-    BoardPage,
-    Change,
-    Evidence,
-    FetchNeeded,
-    Hired,
-    JobBoard,
-    JobChanged,
-    JobPostChanged,
-    JobPostDeleted,
-    Rejected,
-    Reply,
-    Stage,
-    StageChanged,
-    collect_texts,
-    first_text,
-    parse_json,
-    stage_kind,
-)
+from kring.integrations.ats import base, provider_kit
 from kring.integrations.ats.http import ApiRequestError, JsonApi, if_found, path_segment
-from kring.integrations.ats.provider_kit import (
-    api_key_name,
-    clipped_text,
-    external_id,
-    fetch_api_key,
-    first_error,
-    hex_digest_matches,
-    hmac_sha256_hex,
-    is_sha256_hex,
-    loads_or_none,
-    parse_zoned_time,
-    secret_name,
-)
 from kring.integrations.secrets import get_secret
 from kring.models.common import Locale, Provider
 from kring.observability import logger
@@ -146,7 +114,7 @@ def now() -> float:
 
 
 # --------------------------------------------------------------------------------- the contract
-def handshake(headers: Mapping[str, str], raw_body: bytes) -> Reply | None:
+def handshake(headers: Mapping[str, str], raw_body: bytes) -> base.Reply | None:
     """Teamtailor has no activation request: every delivery is signed."""
     del headers, raw_body
     return None
@@ -170,7 +138,8 @@ def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
     key = secret.encode("utf-8")
     # The re-serialised payload is only built when the raw slice did not match (a lazy generator).
     return any(
-        hex_digest_matches(sign(key, timestamp, signed), *digests) for signed in _signed_payloads(raw_body)
+        provider_kit.hex_digest_matches(sign(key, timestamp, signed), *digests)
+        for signed in _signed_payloads(raw_body)
     )
 
 
@@ -180,7 +149,7 @@ def delivery_id(headers: Mapping[str, str], raw_body: bytes) -> str:
     Either is made of signed content only (called after :func:`verify`), never of the raw bytes
     around it, which anyone can vary without the key."""
     del headers
-    body = parse_json(raw_body)
+    body = base.parse_json(raw_body)
     inner = body.get("payload") if isinstance(body, dict) else None
     data = inner.get("data") if isinstance(inner, dict) else None
     if isinstance(inner, dict) and isinstance(data, dict):
@@ -203,7 +172,7 @@ def event_name(payload: Any) -> str:
     return name[:100] if isinstance(name, str) and name else "unknown"
 
 
-def normalise(payload: Any) -> list[Change]:
+def normalise(payload: Any) -> list[base.Change]:
     inner = payload.get("payload") if isinstance(payload, dict) else None
     if not isinstance(inner, dict) or not isinstance(inner.get("event_name"), str):
         raise InvalidInputError("a Teamtailor webhook is {'payload': {'event_name', 'data'}}")
@@ -211,29 +180,29 @@ def normalise(payload: Any) -> list[Change]:
     if event not in JOB_CHANGED | APPLICATION_EVENTS | {JOB_DESTROYED}:
         return []
     data = inner.get("data")
-    if not isinstance(data, dict) or external_id(data.get("id")) is None:
+    if not isinstance(data, dict) or provider_kit.external_id(data.get("id")) is None:
         raise InvalidInputError(f"{event}: 'data' has no usable 'id'")
-    resource_id = external_id(data.get("id")) or ""
+    resource_id = provider_kit.external_id(data.get("id")) or ""
     attributes = _attributes(data)
     try:
         if event in APPLICATION_EVENTS:
             return [_application_fetch(event, resource_id, attributes)]
         if event == JOB_DESTROYED:
             return [
-                JobPostDeleted(
+                base.JobPostDeleted(
                     provider=NAME,
                     post_id=resource_id,
                     job_id=resource_id,
-                    title=clipped_text(attributes.get("title"), 300),
-                    updated_at=parse_zoned_time(attributes.get("updated_at")),
+                    title=provider_kit.clipped_text(attributes.get("title"), 300),
+                    updated_at=provider_kit.parse_zoned_time(attributes.get("updated_at")),
                 )
             ]
         return [_job_changed(event, resource_id, attributes)]
     except ValidationError as exc:
-        raise InvalidInputError(f"{event}: {first_error(exc)}") from exc
+        raise InvalidInputError(f"{event}: {provider_kit.first_error(exc)}") from exc
 
 
-def fetch(request: FetchNeeded, api: TeamtailorApi | None = None) -> list[Change]:
+def fetch(request: base.FetchNeeded, api: TeamtailorApi | None = None) -> list[base.Change]:
     """What an ids-only delivery stands for, read from the Teamtailor API (``api`` or the
     configured :class:`TeamtailorClient`). 404 on the application or job is permanent
     (:class:`~kring.integrations.ats.http.ApiNotFoundError`); 5xx, 429, timeouts are
@@ -245,7 +214,7 @@ def fetch(request: FetchNeeded, api: TeamtailorApi | None = None) -> list[Change
         if request.event in JOB_CHANGED | {JOB_FETCHED}:
             return [_fetched_job(client, request)]
     except ValidationError as exc:
-        raise InvalidInputError(f"teamtailor {request.event}: {first_error(exc)}") from exc
+        raise InvalidInputError(f"teamtailor {request.event}: {provider_kit.first_error(exc)}") from exc
     raise InvalidInputError(f"teamtailor cannot fetch {request.event[:60]!r}")
 
 
@@ -258,7 +227,7 @@ def parse_signature(value: str) -> tuple[int, list[str]] | None:
     except (binascii.Error, UnicodeDecodeError, ValueError):
         return None
     fields = _fields(decoded)
-    digests = [v for k, v in fields if k == "v2" and is_sha256_hex(v)]
+    digests = [v for k, v in fields if k == "v2" and provider_kit.is_sha256_hex(v)]
     timestamps = [v for k, v in fields if k == "t"]
     if len(timestamps) != 1 or not timestamps[0].isdigit() or len(timestamps[0]) > 12 or not digests:
         return None
@@ -267,7 +236,7 @@ def parse_signature(value: str) -> tuple[int, list[str]] | None:
 
 def sign(key: bytes, timestamp: int, signed: bytes) -> str:
     """The hex HMAC-SHA256 over ``"<t>." + signed`` (v2)."""
-    return hmac_sha256_hex(key, f"{timestamp}.".encode("ascii") + signed)
+    return provider_kit.hmac_sha256_hex(key, f"{timestamp}.".encode("ascii") + signed)
 
 
 def _fields(text: str) -> list[tuple[str, str]]:
@@ -290,7 +259,7 @@ def _signed_payloads(raw_body: bytes) -> Iterator[bytes]:
     end = _PAYLOAD_END.search(raw_body)
     if start and end and start.end() < end.start():
         yield raw_body[start.end() : end.start()]
-    body = loads_or_none(raw_body)
+    body = provider_kit.loads_or_none(raw_body)
     if isinstance(body, dict) and "payload" in body:
         text = json.dumps(body["payload"], separators=(",", ":"), ensure_ascii=False)
         # A lone surrogate cannot be UTF-8: JSON.stringify writes it as a lowercase \uXXXX escape,
@@ -299,21 +268,21 @@ def _signed_payloads(raw_body: bytes) -> Iterator[bytes]:
 
 
 # --------------------------------------------------------------------------------- webhooks
-def _job_changed(event: str, job_id: str, attributes: dict[str, Any]) -> Change:
-    status = (clipped_text(attributes.get("status"), 40) or "").lower()
-    title = clipped_text(attributes.get("title"), 300)
+def _job_changed(event: str, job_id: str, attributes: dict[str, Any]) -> base.Change:
+    status = (provider_kit.clipped_text(attributes.get("status"), 40) or "").lower()
+    title = provider_kit.clipped_text(attributes.get("title"), 300)
     url = _url(attributes.get("careersite_job_url"))
-    updated_at = parse_zoned_time(attributes.get("updated_at"))
+    updated_at = provider_kit.parse_zoned_time(attributes.get("updated_at"))
     live = status == "open"
     if updated_at is None or title is None or (live and url is None):
         # Not enough to decide (an open job needs its public URL): read the job from the API.
-        return FetchNeeded(
+        return base.FetchNeeded(
             provider=NAME,
             event=JOB_FETCHED,
             ids={"job_id": job_id},
             occurred_at=updated_at or _now(),
         )
-    return JobPostChanged(
+    return base.JobPostChanged(
         provider=NAME,
         post_id=job_id,
         job_id=job_id,
@@ -325,17 +294,17 @@ def _job_changed(event: str, job_id: str, attributes: dict[str, Any]) -> Change:
     )
 
 
-def _application_fetch(event: str, application_id: str, attributes: dict[str, Any]) -> FetchNeeded:
+def _application_fetch(event: str, application_id: str, attributes: dict[str, Any]) -> base.FetchNeeded:
     ids = {"application_id": application_id}
     for name in ("job_id", "referer_id", "promotion_id"):
-        value = external_id(attributes.get(name))
+        value = provider_kit.external_id(attributes.get(name))
         if value is not None:
             ids[name] = value
-    return FetchNeeded(
+    return base.FetchNeeded(
         provider=NAME,
         event=event,
         ids=ids,
-        occurred_at=parse_zoned_time(attributes.get("updated_at")) or _now(),
+        occurred_at=provider_kit.parse_zoned_time(attributes.get("updated_at")) or _now(),
     )
 
 
@@ -376,7 +345,7 @@ class TeamtailorClient:
 
     @classmethod
     def from_config(cls) -> TeamtailorClient:
-        return cls(config.ats().teamtailor_api_url, fetch_api_key(NAME, "Teamtailor"))
+        return cls(config.ats().teamtailor_api_url, provider_kit.fetch_api_key(NAME, "Teamtailor"))
 
     def job_application(self, application_id: str) -> Any:
         return self._api.get(
@@ -428,7 +397,7 @@ class TeamtailorClient:
 
 
 def _next_params(path: str, link: object) -> dict[str, str] | None:
-    text = first_text(link)
+    text = base.first_text(link)
     if text is None:
         return None
     parts = urlsplit(text)
@@ -444,95 +413,99 @@ def poll_client() -> TeamtailorClient:
     base_url = config.ats().teamtailor_api_url.strip()
     if not base_url:
         raise ProviderNotConfiguredError("teamtailor is not polled: TEAMTAILOR_API_URL is empty")
-    if not get_secret(secret_name(NAME)):
-        raise ProviderNotConfiguredError(f"teamtailor is not polled: no {secret_name(NAME)}")
-    api_key = get_secret(api_key_name(NAME))
+    if not get_secret(provider_kit.secret_name(NAME)):
+        raise ProviderNotConfiguredError(f"teamtailor is not polled: no {provider_kit.secret_name(NAME)}")
+    api_key = get_secret(provider_kit.api_key_name(NAME))
     if not api_key:
-        raise ProviderNotConfiguredError(f"teamtailor is not polled: no {api_key_name(NAME)}")
+        raise ProviderNotConfiguredError(f"teamtailor is not polled: no {provider_kit.api_key_name(NAME)}")
     return TeamtailorClient(base_url, api_key)
 
 
 # --------------------------------------------------------------------------------- reconciliation
-def published_posts(api: TeamtailorLists | None = None) -> list[JobPostChanged | JobChanged]:
-    """Every open Teamtailor job, as the live :class:`JobPostChanged` a fetched ``job.update``
-    makes (post id = job id; no :class:`JobChanged`: the job webhook makes none either), for
+def published_posts(api: TeamtailorLists | None = None) -> list[base.JobPostChanged | base.JobChanged]:
+    """Every open Teamtailor job, as the live :class:`~base.JobPostChanged` a fetched ``job.update``
+    makes (post id = job id; no :class:`~base.JobChanged`: the job webhook makes none either), for
     :func:`kring.intake.job_feeds.sync`. A job without a usable id is skipped; one without a title fails
     the poll (:class:`ApiRequestError`), because skipping it would close its vacancy.
     :class:`ProviderNotConfiguredError` while Teamtailor is not connected."""
-    out: list[JobPostChanged | JobChanged] = []
+    out: list[base.JobPostChanged | base.JobChanged] = []
     for job in (api or poll_client()).open_jobs():
-        job_id = external_id(job.get("id"))
+        job_id = provider_kit.external_id(job.get("id"))
         if job_id is None:
             logger.warning(
                 "Teamtailor job without a usable id skipped", extra={"job": str(job.get("id"))[:40]}
             )
             continue
         attributes = _attributes(job)
-        status = clipped_text(attributes.get("status"), 40)
+        status = provider_kit.clipped_text(attributes.get("status"), 40)
         if status is None:
             attributes["status"] = "open"  # listed under filter[status]=open
         elif status.lower() != "open":
             continue  # listed although not open: not a vacancy (it closes if it was one)
         try:
             out.append(
-                _job_post(job_id, attributes, parse_zoned_time(attributes.get("created_at")) or _now())
+                _job_post(
+                    job_id, attributes, provider_kit.parse_zoned_time(attributes.get("created_at")) or _now()
+                )
             )
         except (InvalidInputError, ValidationError) as exc:
-            detail = first_error(exc) if isinstance(exc, ValidationError) else str(exc)
+            detail = provider_kit.first_error(exc) if isinstance(exc, ValidationError) else str(exc)
             raise ApiRequestError(f"Teamtailor job {job_id}: {detail}") from exc
     return out
 
 
-def applications_updated_since(since: datetime, api: TeamtailorLists | None = None) -> list[FetchNeeded]:
-    """One :class:`FetchNeeded` per job application updated at or after ``since``, the same
+def applications_updated_since(since: datetime, api: TeamtailorLists | None = None) -> list[base.FetchNeeded]:
+    """One :class:`~base.FetchNeeded` per job application updated at or after ``since``, the same
     ``event`` and ``ids`` its webhook would have made: ``job_application.create`` for one created
     at or after ``since``, else ``.update`` (``ats_fetch`` then reads its current state). Ids the
     webhook carries as attributes (``job_id``, ``referer_id``, ``promotion_id``) are read from the
     attributes, else from the ``job`` / ``promotion`` relationships. A resource without a usable id
     is skipped. :class:`ProviderNotConfiguredError` while Teamtailor is not connected."""
-    out: list[FetchNeeded] = []
+    out: list[base.FetchNeeded] = []
     for resource in (api or poll_client()).job_applications_updated_since(since):
-        application_id = external_id(resource.get("id"))
+        application_id = provider_kit.external_id(resource.get("id"))
         if application_id is None:
             continue
         attributes = _attributes(resource)
         for relation in ("job", "promotion"):
-            if external_id(attributes.get(f"{relation}_id")) is None:
+            if provider_kit.external_id(attributes.get(f"{relation}_id")) is None:
                 attributes[f"{relation}_id"] = _relation_id(resource, relation)
-        created_at = parse_zoned_time(attributes.get("created_at"))
+        created_at = provider_kit.parse_zoned_time(attributes.get("created_at"))
         event = APPLICATION_CREATED if created_at is not None and created_at >= since else APPLICATION_UPDATED
         try:
             out.append(_application_fetch(event, application_id, attributes))
         except ValidationError as exc:
-            raise ApiRequestError(f"Teamtailor job application {application_id}: {first_error(exc)}") from exc
+            raise ApiRequestError(
+                f"Teamtailor job application {application_id}: {provider_kit.first_error(exc)}"
+            ) from exc
     return out
 
 
 # --------------------------------------------------------------------------------- fetches
-def _fetched_job(client: TeamtailorApi, request: FetchNeeded) -> JobPostChanged:
+def _fetched_job(client: TeamtailorApi, request: base.FetchNeeded) -> base.JobPostChanged:
     job_id = request.ids.get("job_id") or ""
     data = _data(client.job(job_id), "jobs")
     return _job_post(job_id, _attributes(data), request.occurred_at)
 
 
-def _job_post(job_id: str, attributes: dict[str, Any], fallback_time: datetime) -> JobPostChanged:
+def _job_post(job_id: str, attributes: dict[str, Any], fallback_time: datetime) -> base.JobPostChanged:
     """A job read from the API (one job, or the open-jobs list) as its post."""
-    title = clipped_text(attributes.get("title"), 300)
+    title = provider_kit.clipped_text(attributes.get("title"), 300)
     if title is None:
         raise InvalidInputError(f"teamtailor job {job_id}: no title")
-    return JobPostChanged(
+    return base.JobPostChanged(
         provider=NAME,
         post_id=job_id,
         job_id=job_id,
         title=title,
         url=_url(attributes.get("careersite_job_url")),
-        live=(clipped_text(attributes.get("status"), 40) or "").lower() == "open",
+        live=(provider_kit.clipped_text(attributes.get("status"), 40) or "").lower() == "open",
         language=_language(attributes),
-        updated_at=parse_zoned_time(attributes.get("updated_at")) or fallback_time,
+        updated_at=provider_kit.parse_zoned_time(attributes.get("updated_at")) or fallback_time,
     )
 
 
-def _fetched_application(client: TeamtailorApi, request: FetchNeeded) -> list[Change]:
+def _fetched_application(client: TeamtailorApi, request: base.FetchNeeded) -> list[base.Change]:
     application_id = request.ids.get("application_id") or ""
     document = client.job_application(application_id)
     data = _data(document, "job-applications")
@@ -549,10 +522,10 @@ def _fetched_application(client: TeamtailorApi, request: FetchNeeded) -> list[Ch
     referring_urls = [
         u for u in (_url(attributes.get("referring_url")), _url(candidate.get("referring_url"))) if u
     ]
-    evidence = Evidence(
+    evidence = base.Evidence(
         referrer_emails=tuple(dict.fromkeys(e for e, _ in referrers if e)),
         referrer_employee_ids=tuple(dict.fromkeys(i for _, i in referrers if i)),
-        texts=collect_texts(
+        texts=base.collect_texts(
             attributes.get("referring_url"),
             attributes.get("referring_site"),
             attributes.get("promotion_id"),
@@ -563,7 +536,7 @@ def _fetched_application(client: TeamtailorApi, request: FetchNeeded) -> list[Ch
             answers,
         ),
         referring_urls=tuple(dict.fromkeys(referring_urls)),
-        candidate_email=clipped_text(candidate.get("email"), 320),
+        candidate_email=provider_kit.clipped_text(candidate.get("email"), 320),
     )
     common: dict[str, Any] = {
         "provider": NAME,
@@ -573,36 +546,38 @@ def _fetched_application(client: TeamtailorApi, request: FetchNeeded) -> list[Ch
         "post_id": job_id,
     }
     moved_at = (
-        parse_zoned_time(attributes.get("changed_stage_at"))
-        or parse_zoned_time(attributes.get("updated_at"))
+        provider_kit.parse_zoned_time(attributes.get("changed_stage_at"))
+        or provider_kit.parse_zoned_time(attributes.get("updated_at"))
         or request.occurred_at
     )
-    rejected_at = parse_zoned_time(attributes.get("rejected_at"))
+    rejected_at = provider_kit.parse_zoned_time(attributes.get("rejected_at"))
     hired = stage is not None and stage.kind == "hired"
-    changes: list[Change] = []
+    changes: list[base.Change] = []
     if request.event == APPLICATION_CREATED:
-        created_at = parse_zoned_time(attributes.get("created_at")) or request.occurred_at
-        changes.append(ApplicationSubmitted(**common, stage=stage, evidence=evidence, occurred_at=created_at))
+        created_at = provider_kit.parse_zoned_time(attributes.get("created_at")) or request.occurred_at
+        changes.append(
+            base.ApplicationSubmitted(**common, stage=stage, evidence=evidence, occurred_at=created_at)
+        )
         if hired:
-            changes.append(Hired(**common, evidence=evidence, occurred_at=moved_at))
+            changes.append(base.Hired(**common, evidence=evidence, occurred_at=moved_at))
         if rejected_at is not None:
-            changes.append(Rejected(**common, occurred_at=rejected_at))
+            changes.append(base.Rejected(**common, occurred_at=rejected_at))
     elif rejected_at is not None:
-        changes.append(Rejected(**common, occurred_at=rejected_at))
+        changes.append(base.Rejected(**common, occurred_at=rejected_at))
     elif hired:
-        changes.append(Hired(**common, evidence=evidence, occurred_at=moved_at))
+        changes.append(base.Hired(**common, evidence=evidence, occurred_at=moved_at))
     elif stage is not None:
-        changes.append(StageChanged(**common, stage=stage, evidence=evidence, occurred_at=moved_at))
+        changes.append(base.StageChanged(**common, stage=stage, evidence=evidence, occurred_at=moved_at))
     return changes
 
 
-def _stage(resource: dict[str, Any]) -> Stage | None:
+def _stage(resource: dict[str, Any]) -> base.Stage | None:
     attributes = _attributes(resource)
-    name = clipped_text(attributes.get("name"), 200)
-    stage_type = clipped_text(attributes.get("stage_type"), 200)
+    name = provider_kit.clipped_text(attributes.get("name"), 200)
+    stage_type = provider_kit.clipped_text(attributes.get("stage_type"), 200)
     if name is None and stage_type is None:
         return None
-    return Stage(name=name or stage_type or "", kind=stage_kind(name, stage_type))
+    return base.Stage(name=name or stage_type or "", kind=base.stage_kind(name, stage_type))
 
 
 def _referrers(
@@ -628,8 +603,10 @@ def _referrers(
             users[referer_id] = _attributes(_data(found, "users"))
     out = []
     for attributes in users.values():
-        email = clipped_text(attributes.get("email"), 320) or clipped_text(attributes.get("login_email"), 320)
-        external = clipped_text(attributes.get("external_id"), 64)
+        email = provider_kit.clipped_text(attributes.get("email"), 320) or provider_kit.clipped_text(
+            attributes.get("login_email"), 320
+        )
+        external = provider_kit.clipped_text(attributes.get("external_id"), 64)
         if email or external:
             out.append((email, external))
     return out
@@ -649,7 +626,7 @@ def _answer_texts(client: TeamtailorApi, candidate_id: str) -> list[object]:
 # --------------------------------------------------------------------------------- JSON:API shapes
 def _data(document: Any, expected_type: str) -> dict[str, Any]:
     data = document.get("data") if isinstance(document, dict) else None
-    if not isinstance(data, dict) or external_id(data.get("id")) is None:
+    if not isinstance(data, dict) or provider_kit.external_id(data.get("id")) is None:
         raise InvalidInputError(f"teamtailor answered without a {expected_type} resource")
     return data
 
@@ -659,7 +636,7 @@ def _included(document: Any) -> dict[tuple[str, str], dict[str, Any]]:
     included = document.get("included") if isinstance(document, dict) else None
     for resource in included if isinstance(included, list) else []:
         if isinstance(resource, dict) and isinstance(resource.get("type"), str):
-            resource_id = external_id(resource.get("id"))
+            resource_id = provider_kit.external_id(resource.get("id"))
             if resource_id is not None:
                 found[(resource["type"], resource_id)] = resource
     return found
@@ -669,7 +646,7 @@ def _relation_id(resource: dict[str, Any], name: str) -> str | None:
     relationships = resource.get("relationships")
     relation = relationships.get(name) if isinstance(relationships, dict) else None
     data = relation.get("data") if isinstance(relation, dict) else None
-    return external_id(data.get("id")) if isinstance(data, dict) else None
+    return provider_kit.external_id(data.get("id")) if isinstance(data, dict) else None
 
 
 def _attributes(resource: dict[str, Any]) -> dict[str, Any]:
@@ -683,14 +660,14 @@ def _attributes(resource: dict[str, Any]) -> dict[str, Any]:
 # --------------------------------------------------------------------------------- small values
 def _url(value: object) -> str | None:
     """A URL, ``http://`` too (referring URLs are whatever the visitor came from), stripped."""
-    text = first_text(value)
+    text = base.first_text(value)
     return text if text and text.startswith(("https://", "http://")) and len(text) <= 2000 else None
 
 
 def _language(attributes: dict[str, Any]) -> Locale:
     # A language code only (``nl``, ``nl-NL``, ``nl_BE``), as the API sends it: unlike
     # common.declared_locale, a language *name* (``Dutch``) is not read.
-    declared = (first_text(attributes.get("language_code"), attributes.get("locale")) or "").lower()
+    declared = (base.first_text(attributes.get("language_code"), attributes.get("locale")) or "").lower()
     return "nl" if declared.split("-")[0].split("_")[0] == "nl" else "en"
 
 
@@ -699,13 +676,13 @@ def _now() -> datetime:
 
 
 # --------------------------------------------------------------------------------- job board
-def job_board() -> JobBoard:
+def job_board() -> base.JobBoard:
     """The company's career site on Teamtailor (``<subdomain>.teamtailor.com/jobs/<id>-<slug>``,
     with the region in the subdomain for an account outside the EU: ``acme.na``; a custom domain
     such as ``career.acme.com`` is one of the organisation's careers hosts)."""
     subdomain = config.vacancies().teamtailor_subdomain.lower()
-    return JobBoard(
+    return base.JobBoard(
         parameter="TeamtailorSubdomain",
         domains=("teamtailor.com",),
-        pages=(BoardPage(f"{subdomain}.teamtailor.com"),) if subdomain else (),
+        pages=(base.BoardPage(f"{subdomain}.teamtailor.com"),) if subdomain else (),
     )
