@@ -30,7 +30,7 @@ from kring.queues import MailJob
 Audience = Literal["ambassador", "team"]
 
 # The modules that register kinds; the digests add theirs here.
-KIND_MODULES: list[str] = ["kring.mail.notices", "kring.mail.digests"]
+KIND_MODULES: list[str] = ["kring.mail.notices", "kring.mail.digests", "kring.mail.team_digest"]
 
 
 @dataclass(frozen=True)
