@@ -22,6 +22,7 @@ from typing import Any, Literal
 from kring.dal.mail_preferences import MailPreferences, profile_and_preferences
 from kring.errors import InvalidInputError
 from kring.mail.i18n import Translator, locale_of
+from kring.mail.periods import Frequency
 from kring.mail.unsubscribe import Topic
 from kring.models.common import Locale
 from kring.queues import MailJob
@@ -29,7 +30,7 @@ from kring.queues import MailJob
 Audience = Literal["ambassador", "team"]
 
 # The modules that register kinds; the digests add theirs here.
-KIND_MODULES: list[str] = ["kring.mail.notices"]
+KIND_MODULES: list[str] = ["kring.mail.notices", "kring.mail.digests", "kring.mail.team_digest"]
 
 
 @dataclass(frozen=True)
@@ -58,11 +59,13 @@ class Composed:
 
 @dataclass(frozen=True)
 class PlanRun:
-    """One scheduled run of a kind: when it was scheduled (UTC) and the organisation's time zone."""
+    """One scheduled run of a kind: when it was scheduled (UTC), the organisation's time zone and,
+    for a digest, its frequency."""
 
     kind: str
     scheduled_at: datetime
     time_zone: str
+    frequency: Frequency | None = None  # a digest's schedule says which
 
 
 Composer = Callable[[MailJob, Recipient, Translator], Composed | None]

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs
 from kring import config
 from kring.dal.ambassadors import AmbassadorRepository
 from kring.dal.mail_preferences import DIGEST_FREQUENCIES, MailPreferenceRepository, MailPreferences
+from kring.dal.team_recipients import TeamRecipientRepository
 from kring.errors import InvalidInputError
 from kring.mail import unsubscribe
 from kring.mail.i18n import DEFAULT_LOCALE, Translator
@@ -76,12 +77,20 @@ def _ambassador_link(token: str, *, preferences: bool) -> tuple[unsubscribe.Link
         link = unsubscribe.read_token(token)
     except InvalidInputError:
         return None
-    if (link.scope == "preferences") != preferences or link.scope == "team":
+    if (link.scope == "preferences") != preferences:
         return None
+    if link.scope == "team":  # a talent-team address: gone once removed (or unsubscribed)
+        member = TeamRecipientRepository().get(link.recipient)
+        return (link, member.locale) if member is not None else None
     locale = AmbassadorRepository().locale_of(link.recipient)
     if locale is None:  # erased: the link names nobody any more
         return None
     return link, locale
+
+
+def _preferences_url(link: unsubscribe.LinkToken) -> str | None:
+    """An ambassador's preferences link; a team address has none (it is on the list or not)."""
+    return None if link.scope == "team" else unsubscribe.preferences_url(link.recipient)
 
 
 def form_fields(body: bytes, content_type: str | None) -> dict[str, str] | None:
@@ -115,7 +124,7 @@ def unsubscribe_page(token: str) -> Page:
         topic=topic,
         action=f"/mail/unsubscribe/{token}",
         csrf=unsubscribe.csrf_field(token),
-        preferences_url=unsubscribe.preferences_url(link.recipient),
+        preferences_url=_preferences_url(link),
     )
 
 
@@ -126,14 +135,17 @@ def unsubscribe_now(token: str, form: Mapping[str, str] | None, *, now: datetime
     link, locale = found
     if form is None or form.get("List-Unsubscribe") != "One-Click":
         return _error(400, "page.error.form", locale)
-    repo = MailPreferenceRepository()
-    current = repo.get(link.recipient)
-    change: dict[str, object] = {
-        "digest": {"digest_frequency": "off"},
-        "instant": {"instant_vacancies": False},
-        "outcomes": {"outcome_notices": False},
-    }[link.scope]  # type: ignore[assignment]
-    repo.put(link.recipient, current.model_copy(update=change), now=now)
+    if link.scope == "team":
+        TeamRecipientRepository().delete(link.recipient)  # the address leaves the team digest
+    else:
+        repo = MailPreferenceRepository()
+        current = repo.get(link.recipient)
+        change: dict[str, object] = {
+            "digest": {"digest_frequency": "off"},
+            "instant": {"instant_vacancies": False},
+            "outcomes": {"outcome_notices": False},
+        }[link.scope]  # type: ignore[assignment]
+        repo.put(link.recipient, current.model_copy(update=change), now=now)
     t = _translator(locale)
     topic = t(f"topic.{link.scope}")
     return _page(
@@ -142,7 +154,7 @@ def unsubscribe_now(token: str, form: Mapping[str, str] | None, *, now: datetime
         t,
         t("page.unsubscribe.done_title", topic=topic),
         topic=topic,
-        preferences_url=unsubscribe.preferences_url(link.recipient),
+        preferences_url=_preferences_url(link),
     )
 
 

@@ -21,6 +21,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, ValidationErro
 from kring import config
 from kring.errors import InvalidInputError
 from kring.mail import kinds
+from kring.mail.periods import Frequency
 from kring.observability import logger
 from kring.queues import MAIL_KIND_PATTERN, MailJob
 
@@ -34,6 +35,7 @@ class PlanRequest(BaseModel):
 
     kind: str = Field(pattern=MAIL_KIND_PATTERN)
     scheduled_at: AwareDatetime | None = None
+    frequency: Frequency | None = None  # a digest's: which recipients and which period
 
 
 class JobQueue(Protocol):
@@ -53,7 +55,10 @@ def plan(request: PlanRequest, queue: JobQueue, *, now: datetime) -> int:
     if kind.plan is None:
         raise InvalidInputError(f"mail kind {request.kind!r} is not scheduled")
     run = kinds.PlanRun(
-        kind=kind.name, scheduled_at=request.scheduled_at or now, time_zone=config.mail().mail_time_zone
+        kind=kind.name,
+        scheduled_at=request.scheduled_at or now,
+        time_zone=config.mail().mail_time_zone,
+        frequency=request.frequency,
     )
     jobs: Iterable[MailJob] = kind.plan(run)
     count = queue.enqueue_jobs(job.model_dump_json(exclude_defaults=True) for job in jobs)

@@ -1,0 +1,143 @@
+"""The ambassador digest as a mail, end to end under moto: the real MailPlannerFunction pages the
+week's recipients onto MailQueue, the real MailSenderFunction composes, renders and sends each
+through SES (moto), and every share button in the mail goes through the share-intent route."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import pytest
+
+from kring.dal.mail_preferences import MailPreferenceRepository
+from kring.models.common import NETWORKS
+from tests.support import digests as dg
+from tests.support import link_activity as la
+from tests.support import mail
+from tests.support.fixtures import PUBLIC_BASE_URL, MotoStack, clear_kring_caches
+
+THIS_WEEK = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)  # Tuesday of 2026-W49
+LAST_WEEK = datetime(2026, 11, 24, 10, 0, tzinfo=UTC)
+# Monday 08:30 in Amsterdam: reports 2026-W49
+RUN = {"kind": "ambassador_digest", "frequency": "weekly", "scheduled_at": "2026-12-07T07:30:00Z"}
+ENGINEER = "greenhouse-P1"
+SALES = "greenhouse-P2"
+
+
+@pytest.fixture
+def world(moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch) -> MotoStack:
+    monkeypatch.setenv("REWARD_AMOUNT", "500")
+    clear_kring_caches()
+    mail.verify_sending_domain()
+    dg.put_ambassador("E1", LAST_WEEK, locale="nl", name="Sanne de Vries", interests=["Engineering"])
+    dg.put_ambassador("E4", LAST_WEEK, locale="en", name="Alex Smith", interests=["Sales"])
+    dg.put_ambassador("E5", LAST_WEEK, interests=["Finance"])  # nothing new, nothing done: no mail
+    for vacancy in (
+        dg.put_vacancy("P1", title="Backend Engineer", department="Engineering", published_at=THIS_WEEK),
+        dg.put_vacancy("P2", title="Account Manager", department="Sales", published_at=THIS_WEEK),
+    ):
+        dg.fan_out(moto_stack, vacancy)
+    dg.record_activity(
+        moto_stack,
+        [
+            la.click(1, at=THIS_WEEK, vacancy_id=ENGINEER, ambassador_id="E1", visitor_hash=la.visitor(1)),
+            la.click(2, at=THIS_WEEK, vacancy_id=ENGINEER, ambassador_id="E1", visitor_hash=la.visitor(2)),
+            la.click(3, at=LAST_WEEK, vacancy_id=ENGINEER, ambassador_id="E1", visitor_hash=la.visitor(3)),
+        ],
+    )
+    return moto_stack
+
+
+def _run(world: MotoStack, run: dict[str, str] = RUN) -> list[str]:
+    world.invoke("MailPlannerFunction", run)
+    bodies = [m["Body"] for m in world.receive_all("MailQueue")]
+    assert mail.send(world, bodies) == []
+    return bodies
+
+
+def _by_recipient() -> dict[str, mail.Parts]:
+    return {str(m["To"]).split("@")[0]: mail.parts(m) for m in mail.sent_messages()}
+
+
+@pytest.mark.parametrize(
+    ("who", "vacancy", "expected"),
+    [
+        ("e1", ENGINEER, ("Jouw week als ambassadeur", "Deel op LinkedIn", "30 november 2026")),
+        ("e4", SALES, ("Your week as an ambassador", "Share on LinkedIn", "30 November 2026")),
+    ],
+)
+def test_the_weekly_run_mails_each_ambassador_their_digest_in_their_language(
+    world: MotoStack, who: str, vacancy: str, expected: tuple[str, str, str]
+) -> None:
+    bodies = _run(world)
+    assert sorted(json.loads(b)["recipient"] for b in bodies) == ["E1", "E4", "E5"]
+    assert {json.loads(b)["period_key"] for b in bodies} == {"weekly:2026-W49"}
+    got = _by_recipient()
+    assert sorted(got) == ["e1", "e4"]  # E5: nothing new and nothing to report
+    parts = got[who]
+    for part in (parts.html, parts.text):
+        for words in expected:
+            assert words in part
+    code = dg.link_code(vacancy, who.upper())
+    assert code is not None
+    hrefs = [href for href, _ in parts.links]
+    buttons = [f"{PUBLIC_BASE_URL}/s/{code}/{network}" for network in NETWORKS]
+    assert [h for h in hrefs if "/s/" in h] == buttons
+    assert f"{PUBLIC_BASE_URL}/r/{code}" in hrefs
+    for url in [*buttons, f"{PUBLIC_BASE_URL}/r/{code}"]:
+        assert url in parts.text
+    for url in buttons:  # each button is the share intent's route: a 302 to the network's dialog
+        answer = world.http(
+            "GET", mail.path_of(url), headers={"user-agent": "Mozilla/5.0 (iPhone) Mobile/15E148"}
+        )
+        assert answer.status == 302, (url, answer.body)
+
+
+def test_the_activity_stands_beside_the_week_before_with_the_nudge(world: MotoStack) -> None:
+    _run(world)
+    text = _by_recipient()["e1"].text.replace("\r\n", "\n")
+    assert "Kliks: 2 / 1" in text
+    assert "Er staan 1 nieuwe vacatures voor je klaar." in text  # the decision nudge, in Dutch
+
+
+def test_a_second_run_for_the_same_week_sends_nothing_more(world: MotoStack) -> None:
+    _run(world)
+    _run(world)
+    assert len(mail.sent_messages()) == 2
+
+
+def test_the_daily_run_mails_only_who_chose_daily(world: MotoStack) -> None:
+    repo = MailPreferenceRepository()
+    repo.put("E4", repo.get("E4").model_copy(update={"digest_frequency": "daily"}), now=THIS_WEEK)
+    bodies = _run(world, {**RUN, "frequency": "daily", "scheduled_at": "2026-12-02T07:30:00Z"})
+    assert [(json.loads(b)["recipient"], json.loads(b)["period_key"]) for b in bodies] == [
+        ("E4", "daily:2026-12-01")
+    ]
+    assert sorted(_by_recipient()) == ["e4"]
+    _run(world)  # the weekly run skips E4 now
+    assert sorted(_by_recipient()) == ["e1", "e4"]
+    assert len(mail.sent_messages()) == 2
+
+
+def test_nothing_to_report_sends_nothing(world: MotoStack) -> None:
+    bodies = _run(world, {**RUN, "scheduled_at": "2027-01-04T07:30:00Z"})  # a quiet week later
+    assert len(bodies) == 3
+    assert mail.sent_messages() == []
+
+
+def test_the_digest_schedules_run_in_the_organisations_zone_across_daylight_saving(world: MotoStack) -> None:
+    from infra.local.scheduler import next_fire
+
+    inputs = [(s, json.loads(s.payload)) for s in world.stack.schedules() if s.payload]
+    schedules = {i["frequency"]: s for s, i in inputs if i.get("kind") == "ambassador_digest"}
+    assert sorted(schedules) == ["daily", "monthly", "weekly"]
+    weekly = schedules["weekly"]
+    assert weekly.function == "MailPlannerFunction"
+    assert weekly.dead_letter_arn
+    # Monday 08:30 in Amsterdam: 07:30 UTC in winter, 06:30 UTC in summer
+    winter = next_fire(weekly.expression, weekly.timezone, datetime(2026, 12, 4, 20, 0, tzinfo=UTC))
+    summer = next_fire(weekly.expression, weekly.timezone, datetime(2027, 6, 4, 20, 0, tzinfo=UTC))
+    assert winter == datetime(2026, 12, 7, 7, 30, tzinfo=UTC)
+    assert summer == datetime(2027, 6, 7, 6, 30, tzinfo=UTC)
+    monthly = schedules["monthly"]
+    assert next_fire(monthly.expression, monthly.timezone, winter) == datetime(2027, 1, 1, 7, 30, tzinfo=UTC)
