@@ -228,6 +228,7 @@ class _NoBus:
         ({"language": "nl", "title": "Other"}, 422, "validation_failed"),
         (["nl"], 422, "validation_failed"),
         ("not json", 400, "bad_request"),
+        (b"\x80", 400, "bad_request"),  # not UTF-8 (sent base64-encoded): found by the HTTP fuzz
     ],
 )
 def test_a_bad_language_change_is_a_4xx_and_changes_nothing(

@@ -3,8 +3,6 @@ job) and erase ambassadors."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import Response
@@ -12,10 +10,11 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from kring import config, safe_json
 from kring.api import pagination, path_ids
+from kring.api.request_body import body_bytes
 from kring.api.resource_models import AmbassadorOut, ImportJobOut, ImportStartedOut, ListOut
 from kring.api.responses import json_response, no_content
 from kring.dal import keys
-from kring.errors import FieldValidationError, InvalidInputError
+from kring.errors import FieldValidationError
 from kring.integrations.sqs import SqsImportQueue
 from kring.roster import ambassadors, imports
 
@@ -28,14 +27,7 @@ IMPORT_REPORT_PAGE_SIZE = 500
 
 
 def _body_bytes() -> bytes:
-    event = router.current_event
-    body = event.body or ""
-    if event.is_base64_encoded:
-        try:
-            return base64.b64decode(body, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise InvalidInputError("the body is not valid base64") from exc
-    return body.encode("utf-8")
+    return body_bytes(router.current_event)
 
 
 @router.post("/ambassadors")

@@ -13,8 +13,6 @@ Bad input is a 400 (not JSON) or 422 (field errors) and changes nothing.
 
 from __future__ import annotations
 
-import base64
-import binascii
 from datetime import UTC, datetime
 from typing import TypeVar
 from urllib.parse import unquote
@@ -24,11 +22,12 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
 from kring import safe_json
+from kring.api.request_body import body_bytes
 from kring.api.responses import json_response, no_content
 from kring.api.team_models import RecipientIn, RecipientOut, RecipientsOut, SettingsIn, SettingsOut
 from kring.dal.programme_settings import ProgrammeSettingsRepository
 from kring.dal.team_recipients import TeamRecipientRepository
-from kring.errors import FieldValidationError, InvalidInputError, NotFoundError
+from kring.errors import FieldValidationError, NotFoundError
 from kring.models.team import ChannelCost, ProgrammeSettings, RecipientId, TeamRecipient, recipient_id
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
@@ -42,15 +41,7 @@ def _now() -> datetime:
 
 
 def _body() -> object:
-    event = router.current_event
-    raw = event.body or ""
-    data: bytes | str = raw
-    if event.is_base64_encoded:
-        try:
-            data = base64.b64decode(raw, validate=True)
-        except (binascii.Error, ValueError) as exc:
-            raise InvalidInputError("the body is not valid base64") from exc
-    return safe_json.loads(data, max_bytes=MAX_BODY_BYTES)  # 400 / 413 when refused
+    return safe_json.loads(body_bytes(router.current_event), max_bytes=MAX_BODY_BYTES)  # 400 / 413
 
 
 M = TypeVar("M", bound=BaseModel)

@@ -14,6 +14,7 @@ from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
 from kring import config, safe_json
 from kring.api import pagination, path_ids
+from kring.api.request_body import body_bytes
 from kring.api.resource_models import ListOut, ShareOut, VacancyOut, VacancyPatchIn
 from kring.api.responses import json_response
 from kring.dal import keys
@@ -77,7 +78,7 @@ def patch_vacancy(vacancy_id: str) -> Response[str]:
 
 
 def _patch_input() -> VacancyPatchIn:
-    body = router.current_event.decoded_body or ""  # 400 / 413 when not JSON, 422 when not a change
+    body = body_bytes(router.current_event)  # 400 / 413 when not JSON, 422 when not a change
     return safe_json.parse(body, VacancyPatchIn.model_validate, invalid="the change is not valid")
 
 
