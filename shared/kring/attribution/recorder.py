@@ -55,7 +55,9 @@ from kring.attribution.rules import (
     unresolved_tokens,
 )
 from kring.clicks.counting import retained_until
-from kring.dal import attribution_states, batch, keys
+from kring.dal import ambassadors as ambassador_items
+from kring.dal import attribution_states, batch, keys, share_links
+from kring.dal import rewards as reward_items
 from kring.dal.attribution_states import AttributionStateRepository, Commit, RewardWrite, StoredState
 from kring.dal.items import ItemKey, key_of
 from kring.dal.transact import Outcome
@@ -219,15 +221,17 @@ class AttributionRecorder:
         of the clicks and share links."""
         ambassadors: set[str] = set()
         for email_hash in facts.evidence.referrer_email_hashes:
-            pointer = self._items.get(key_of(keys.ambassador_email(email_hash)))
-            if pointer and pointer.get("ambassador_id"):
-                ambassadors.add(str(pointer["ambassador_id"]))
+            target = ambassador_items.pointer_target(
+                self._items.get(key_of(keys.ambassador_email(email_hash)))
+            )
+            if target:
+                ambassadors.add(target)
         if facts.evidence.candidate_email_hashes:
             ambassadors.update(c.ambassador_id for t, c in clicks.items() if t in facts.evidence.click_tokens)
             for code in facts.evidence.share_codes:
                 link = self._items.get(key_of(keys.share_link(code)))
-                if link and link.get("ambassador_id"):
-                    ambassadors.add(str(link["ambassador_id"]))
+                if link:
+                    ambassadors.add(share_links.parties_of(link)[0])
         return [keys.ambassador(a) for a in sorted(ambassadors)]
 
     def _look_up(
@@ -247,9 +251,9 @@ class AttributionRecorder:
                 links[code] = attribution_states.link_fact(code, link)
         pointers = {}
         for email_hash in evidence.referrer_email_hashes:
-            pointer = self._items[key_of(keys.ambassador_email(email_hash))]
-            if pointer and pointer.get("ambassador_id"):
-                pointers[email_hash] = str(pointer["ambassador_id"])
+            target = ambassador_items.pointer_target(self._items[key_of(keys.ambassador_email(email_hash))])
+            if target:
+                pointers[email_hash] = target
         ambassadors: dict[str, str | None] = {}
         for key in [
             *(keys.ambassador(e) for e in evidence.referrer_employee_ids),
@@ -257,7 +261,7 @@ class AttributionRecorder:
         ]:
             profile = self._items.get(key_of(key))
             if profile:
-                email = attribution_states.profile_email(profile)
+                email = ambassador_items.email_of(profile)
                 ambassadors[keys.ambassador_id_from(key["pk"])] = (
                     identity.email_hash(email) if email else None
                 )
@@ -408,7 +412,7 @@ class AttributionRecorder:
                 reward=rewards[a],
                 reward_id=entry,
                 provider=facts.provider,
-                seen_status=attribution_states.reward_status(self._items[key_of(keys.reward(a, entry))]),
+                seen_status=reward_items.status_of(self._items[key_of(keys.reward(a, entry))]),
             )
             for a in changed
         )

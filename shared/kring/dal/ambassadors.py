@@ -128,6 +128,18 @@ def _pointer_item(email_hash: str, ambassador_id: str) -> dict[str, Any]:
     )
 
 
+def pointer_target(pointer: Mapping[str, Any] | None) -> str | None:
+    """The ambassador an e-mail pointer item (read as plain values) names, None without one."""
+    target = (pointer or {}).get("ambassador_id")
+    return str(target) if target else None
+
+
+def email_of(profile: Mapping[str, Any] | None) -> str | None:
+    """The e-mail address of a profile item read as plain values (only ever hashed, never kept)."""
+    email = (profile or {}).get("email")
+    return str(email) if email else None
+
+
 class AmbassadorRepository(Repository):
     """Ambassador profiles, their e-mail pointers and erasure records in the single table."""
 

@@ -41,7 +41,7 @@ from kring.attribution.entities import (
     RewardStatus,
 )
 from kring.attribution.entities import Outcome as ConsideredOutcome
-from kring.dal import batch, clicks, keys, rewards, stats, transact
+from kring.dal import batch, clicks, keys, rewards, share_links, stats, transact
 from kring.dal.items import ItemKey, deserialize, key_of, parse_time, serialize, timestamp, value
 from kring.dal.repository import Repository
 from kring.dal.transact import Outcome
@@ -301,22 +301,13 @@ def click_fact(item: Mapping[str, Any]) -> ClickFact:
 
 
 def link_fact(code: str, link: Mapping[str, Any]) -> LinkFact:
-    return LinkFact(code=code, ambassador_id=str(link["ambassador_id"]), vacancy_id=str(link["vacancy_id"]))
+    ambassador_id, vacancy_id = share_links.parties_of(link)
+    return LinkFact(code=code, ambassador_id=ambassador_id, vacancy_id=vacancy_id)
 
 
 def waiting_states(wait: Mapping[str, Any] | None) -> tuple[str, ...]:
     """The state pks a click-wait (or alias) item names."""
     return tuple(sorted(str(pk) for pk in (wait or {}).get(STATES) or ()))
-
-
-def reward_status(item: Mapping[str, Any] | None) -> str | None:
-    return str(item["status"]) if item and item.get("status") else None
-
-
-def profile_email(profile: Mapping[str, Any] | None) -> str | None:
-    """The e-mail address of an ambassador profile item (only ever hashed, never kept)."""
-    email = (profile or {}).get("email")
-    return str(email) if email else None
 
 
 def reward_keys(ambassador_ids: Sequence[str], reward_id: str) -> list[keys.Key]:

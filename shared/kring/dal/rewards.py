@@ -157,6 +157,11 @@ def from_item(item: Mapping[str, Any]) -> LedgerEntry:
     )
 
 
+def status_of(item: Mapping[str, Any] | None) -> str | None:
+    """The status of a ledger entry read as plain values, None for no entry."""
+    return str(item["status"]) if item and item.get("status") else None
+
+
 class RewardRepository(Repository):
     """The reward ledger's reads and its one write (paying)."""
 

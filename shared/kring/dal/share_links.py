@@ -35,6 +35,12 @@ def from_item(item: Mapping[str, Any]) -> ShareLink:
     return ShareLink.model_validate({k: v for k, v in data.items() if k in ShareLink.model_fields})
 
 
+def parties_of(link: Mapping[str, Any]) -> tuple[str, str]:
+    """(ambassador id, vacancy id) of a share-link item already read as plain values (the
+    attribution recorder's batch read)."""
+    return str(link["ambassador_id"]), str(link["vacancy_id"])
+
+
 @dataclass(frozen=True)
 class LinkKey:
     """A vacancy's link key, and the one fan-out (origin event id) that has written the vacancy's
