@@ -70,7 +70,7 @@ def import_chunk_range(first_chunk: int) -> tuple[str, str]:
 def import_chunk_of(sk: str) -> int:
     """The chunk number of a chunk record's sort key (``CHUNK#000012`` → 12)."""
     prefix, _, number = sk.partition("#")
-    if prefix != "CHUNK" or not number.isdigit():
+    if prefix != "CHUNK" or not (number.isascii() and number.isdigit()):
         raise ValueError(f"not an import chunk key: {sk!r}")
     return int(number)
 
@@ -87,7 +87,7 @@ def import_report_position_of(job_id: str, position: Key) -> tuple[int, int]:
         position["pk"] != f"IMPORT#{job_id}"
         or len(parts) != 4
         or (parts[0], parts[2]) != ("CHUNK", "LINE")
-        or not (parts[1].isdigit() and parts[3].isdigit())
+        or not ((parts[1].isascii() and parts[1].isdigit()) and (parts[3].isascii() and parts[3].isdigit()))
     ):
         raise ValueError("not a position in this import's report")
     return int(parts[1]), int(parts[3])
@@ -217,7 +217,12 @@ def ambassador_of_vacancy_stats(sk: str) -> str:
     """The ambassador of a vacancy x ambassador sort key (``AMB#E1#3`` → ``E1``); ValueError for
     any other sort key (a day item's, one without an id or a shard)."""
     parts = sk.split("#")
-    if len(parts) != 3 or parts[0] != "AMB" or not parts[1] or not parts[2].isdigit():
+    if (
+        len(parts) != 3
+        or parts[0] != "AMB"
+        or not parts[1]
+        or not (parts[2].isascii() and parts[2].isdigit())
+    ):
         raise ValueError(f"not a vacancy x ambassador stats key: {sk!r}")
     return parts[1]
 

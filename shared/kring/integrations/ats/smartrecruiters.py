@@ -127,7 +127,11 @@ def signature(
 
 def verify(headers: Mapping[str, str], raw_body: bytes, secret: str) -> bool:
     timestamp = headers.get(TIMESTAMP_HEADER, "").strip()
-    if not timestamp.isdigit() or len(timestamp) > 12 or abs(now() - int(timestamp)) > TOLERANCE_SECONDS:
+    if (
+        not (timestamp.isascii() and timestamp.isdigit())
+        or len(timestamp) > 12
+        or abs(now() - int(timestamp)) > TOLERANCE_SECONDS
+    ):
         return False
     digests = [
         part.strip()[3:]
@@ -442,7 +446,7 @@ def _job_from_link(link: str) -> str | None:
 
 
 def _timestamp(value: object) -> datetime | None:
-    if isinstance(value, str) and value.isdigit() and len(value) <= 12:
+    if isinstance(value, str) and (value.isascii() and value.isdigit()) and len(value) <= 12:
         return datetime.fromtimestamp(int(value), UTC)
     return None
 

@@ -229,7 +229,12 @@ def parse_signature(value: str) -> tuple[int, list[str]] | None:
     fields = _fields(decoded)
     digests = [v for k, v in fields if k == "v2" and provider_kit.is_sha256_hex(v)]
     timestamps = [v for k, v in fields if k == "t"]
-    if len(timestamps) != 1 or not timestamps[0].isdigit() or len(timestamps[0]) > 12 or not digests:
+    if (
+        len(timestamps) != 1
+        or not (timestamps[0].isascii() and timestamps[0].isdigit())
+        or len(timestamps[0]) > 12
+        or not digests
+    ):
         return None
     return int(timestamps[0]), digests
 

@@ -444,3 +444,13 @@ def test_without_an_api_key_a_fetch_is_retried_later(
     with pytest.raises(TransientError):
         sr.fetch(request())
     assert fake_ats_api.requests == []
+
+
+@pytest.mark.parametrize("stamp", ["¹", "١٧٠٠٠٠٠٠٠٠", "１７"])
+def test_a_timestamp_of_non_ascii_digits_is_refused_not_a_crash(clock: Any, stamp: str) -> None:
+    """``str.isdigit`` accepts superscripts and other scripts' digits that ``int`` cannot read (or
+    reads): only ASCII digits are a timestamp (found by the webhook fuzz)."""
+    headers, body = sample("job.created", clock, 0)
+    headers[sr.TIMESTAMP_HEADER] = stamp
+
+    assert not sr.verify(headers, body, srs.SECRET)
