@@ -37,6 +37,7 @@ from kring.models.common import (
     HttpsUrl,
     Locale,
     Network,
+    Phase,
     Provider,
     ShareCode,
     StageKind,
@@ -254,6 +255,33 @@ class ApplicationAttributed(KringEvent):
     clicked_at: AwareDatetime | None = None
 
 
+class AmbassadorPhaseChanged(KringEvent):
+    """An ambassador moved in the advocacy programme's funnel (issue 13): a new phase, or into or
+    out of dormancy (a status beside the phase), or out of or back into the programme.
+
+    Emitted by the programme's state machine only; ``reason`` says what moved them (the fact that
+    did, or a talent-team member's reason for a move by hand)."""
+
+    SOURCE: ClassVar[str] = "kring.programme"
+    ambassador_id: AmbassadorId
+    from_phase: Phase | None = Field(description="None: they were not in the programme's funnel yet")
+    to_phase: Phase
+    dormant_before: bool = False
+    dormant: bool = False
+    reason: Annotated[str, StringConstraints(min_length=1, max_length=500)]
+
+
+class AmbassadorChanged(KringEvent):
+    """The talent team created or changed an ambassador (admin API or CSV import) in a way that
+    can change which vacancies they get links for: eligibility or interests."""
+
+    SOURCE: ClassVar[str] = "kring.roster"
+    ambassador_id: AmbassadorId
+    eligible: bool = Field(description="Eligible to share now (opted in, sharing phase, not dormant)")
+    was_eligible: bool
+    interests_changed: bool = False
+
+
 EVENT_TYPES: tuple[type[KringEvent], ...] = (
     VacancyPublished,
     VacancyClosed,
@@ -262,6 +290,8 @@ EVENT_TYPES: tuple[type[KringEvent], ...] = (
     LinkClicked,
     *CANDIDATE_EVENTS,
     ApplicationAttributed,
+    AmbassadorPhaseChanged,
+    AmbassadorChanged,
 )
 
 
