@@ -73,7 +73,7 @@ dlq: run-install ## What the local DLQs hold and why (with the stack's KRING_DAT
 redrive: run-install ## Put parked messages back: local DLQs (DLQ=<name>); in AWS QUEUE=<dlq url> [TARGET=<url> | BUS=<bus>]
 	$(PY) -m infra.local dlq redrive $(if $(DLQ),--queue $(DLQ)) $(if $(QUEUE),--queue-url $(QUEUE)) $(if $(TARGET),--target-url $(TARGET)) $(if $(BUS),--bus $(BUS))
 
-digest: run-install ## Run the mail schedules now on the running stack (KIND=<kind> for one, e.g. KIND=ambassador); mail lands in /outbox
+digest: run-install ## Run the mail schedules' next runs now on the running stack (KIND=<kind> for one, e.g. KIND=ambassador); mail lands in /outbox
 	$(PY) -m infra.local digest $(if $(KIND),--kind $(KIND))
 
 recount: install ## After an upgrade that says so: recount the stored applications (local stack; in AWS TABLE=kring-<stage>)

@@ -32,6 +32,7 @@ from infra.local.settings import PROVIDERS, AtsSettingsError, LocalSettings, rea
 from infra.local.stack import QUEUES_FILE, LocalStack, ats_api_lines, queue_store, template_stack
 
 JOB_POLLER = "JobPollerFunction"
+MAIL_PLANNER = "MailPlannerFunction"
 EXAMPLE_DELIVERY = Path("events") / "http" / "greenhouse_job_post_published.json"
 EXAMPLE_CSV = Path("docs") / "examples" / "ambassadors.csv"
 
@@ -103,8 +104,10 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
         "A signed Greenhouse delivery (prints the curl; append `| sh` to send it):",
         f"  {prefix}.venv/bin/python -m infra.local sign greenhouse {EXAMPLE_DELIVERY}",
         f"Mail: every message Kring sends is listed at {url}/outbox"
-        f" (as .eml in {settings.data_dir.resolve() / 'outbox'});",
-        "run the mail schedules now (all, or one kind):",
+        f" (as .eml in {settings.data_dir.resolve() / 'outbox'})"
+        + ("; the demo's digests for this week are there" if demo.get("digests") else "")
+        + ";",
+        "run the mail schedules' next runs now (all, or one kind; a period is mailed once):",
         f"  {prefix}make digest",
         f"  {prefix}make digest KIND=reward_eligible",
         "What the dead-letter queues hold and why; then put it back:",
@@ -160,6 +163,11 @@ def run(settings: LocalSettings) -> int:
                 stack.secrets["webhook-secret-greenhouse"],
                 settings.data_dir,
             )
+        if demo.get("loaded"):
+            # The demo's digests, as this week's scheduled runs will send them (make digest does
+            # the same): in the outbox moments after the banner.
+            stack.loading = "running the demo's mail schedules"
+            demo["digests"] = stack.fire_mail_schedules(MAIL_PLANNER, None)
         stack.mark_ready()
         print(_banner(settings, stack.secrets, demo), flush=True)
         stopping.wait()
@@ -273,11 +281,9 @@ def sign(args: argparse.Namespace, settings: LocalSettings) -> int:
     return 0
 
 
-MAIL_PLANNER = "MailPlannerFunction"
-
-
 def digest(args: argparse.Namespace, settings: LocalSettings) -> int:
-    """Run the mail schedules (template.yaml's MailPlannerFunction) now, on the running stack."""
+    """Run the mail schedules' next runs (template.yaml's MailPlannerFunction) now, on the running
+    stack: this week's digest as it stands; a period already mailed is not mailed again."""
     import json
     import urllib.error
     import urllib.request
@@ -329,7 +335,9 @@ def main(argv: list[str] | None = None) -> int:
     dlq_parser.add_argument("--target-url", help="AWS: where a queue DLQ goes (default: its source queue)")
     dlq_parser.add_argument("--bus", help="AWS: a rule DLQ's events go back onto this event bus")
     digest_parser = commands.add_parser(
-        "digest", help="run the mail schedules now (every one, or --kind's)", description=digest.__doc__
+        "digest",
+        help="run the mail schedules' next runs now (every one, or --kind's)",
+        description=digest.__doc__,
     )
     digest_parser.add_argument("--kind", help="only this mail kind (ambassador → ambassador_digest, …)")
     sign_parser = commands.add_parser("sign", help="print a signed webhook call")

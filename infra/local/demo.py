@@ -31,8 +31,8 @@ def demo_vacancy_id() -> str:
     return f"greenhouse-{post['id']}"
 
 
-def _post(url: str, body: bytes, headers: dict[str, str]) -> tuple[int, str]:
-    request = urllib.request.Request(url, data=body, headers=headers, method="POST")  # noqa: S310 - loopback
+def _post(url: str, body: bytes, headers: dict[str, str], method: str = "POST") -> tuple[int, str]:
+    request = urllib.request.Request(url, data=body, headers=headers, method=method)  # noqa: S310 - loopback
     try:
         with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310
             return response.status, response.read().decode()
@@ -48,6 +48,7 @@ def load(gateway_url: str, admin_token: str, greenhouse_secret: str, data_dir: P
     demo = json.loads(DEMO_FILE.read_text())
     imported = import_ambassadors(gateway_url, admin_token, demo["ambassadors"])
     created = imported["counts"]["created"]
+    set_up_team(gateway_url, admin_token, demo["team"])
     for delivery in demo["greenhouse"]:
         body = json.dumps(delivery).encode()
         status, text = _post(
@@ -81,6 +82,18 @@ def load(gateway_url: str, admin_token: str, greenhouse_secret: str, data_dir: P
         "hires": applied["hires"],
         **{name: counted.get(name, 0) for name in FUNNEL_FIGURES},
     }
+
+
+def set_up_team(gateway_url: str, admin_token: str, team: dict[str, Any]) -> None:
+    """The talent team's digest addresses and its other channels' cost per hire, through the admin
+    API as a talent team sets them."""
+    headers = {"content-type": "application/json", "authorization": f"Bearer {admin_token}"}
+    calls = [("PUT", "/api/team/settings", team["settings"])]
+    calls += [("POST", "/api/team/recipients", recipient) for recipient in team["recipients"]]
+    for method, path, body in calls:
+        status, text = _post(f"{gateway_url}{path}", json.dumps(body).encode(), headers, method)
+        if status not in (200, 201):
+            raise RuntimeError(f"demo {method} {path}: {status} {text}")
 
 
 def excel_csv(people: list[dict[str, Any]]) -> bytes:

@@ -89,7 +89,7 @@ class Outbox:
             + "".join(rows)
             + "</tbody></table>"
             if rows
-            else "<p>No mail yet. <code>make digest</code> runs the mail schedules now.</p>"
+            else "<p>No mail yet. <code>make digest</code> runs the mail schedules' next runs now.</p>"
         )
         return _page("Outbox", f"<p>{len(rows)} message(s) in {html.escape(str(self.directory))}</p>{body}")
 

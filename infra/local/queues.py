@@ -64,6 +64,16 @@ class Message:
     last_error: str | None = None
 
 
+@dataclass(frozen=True)
+class QueueCounts:
+    """SQS's approximate counts, exact here: ready to receive, received and not yet back (in
+    flight), and sent with a delay that has not passed."""
+
+    visible: int
+    in_flight: int
+    delayed: int
+
+
 class QueueStore:
     """Every local queue, by name. Thread-safe; several processes may open the same file."""
 
@@ -273,6 +283,18 @@ class QueueStore:
             )
             for seq, mid, body, group, dedup, attrs, sent, count, first, receipt, error in rows
         ]
+
+    def counts(self, queue: str) -> QueueCounts:
+        self.spec(queue)
+        now = self._clock()
+        with self._lock:
+            visible, in_flight, delayed = self._db.execute(
+                "SELECT COALESCE(SUM(visible_at <= ?), 0),"
+                " COALESCE(SUM(visible_at > ? AND receipt IS NOT NULL), 0),"
+                " COALESCE(SUM(visible_at > ? AND receipt IS NULL), 0) FROM messages WHERE queue = ?",
+                (now, now, now, queue),
+            ).fetchone()
+        return QueueCounts(int(visible), int(in_flight), int(delayed))
 
     def remove(self, sequence: int) -> None:
         with self._tx() as db:

@@ -24,7 +24,7 @@ from infra.local.http import AwsServer, GatewayServer, Health
 from infra.local.outbox import Outbox
 from infra.local.pollers import QueuePoller
 from infra.local.queues import QueueStore
-from infra.local.scheduler import LocalScheduler
+from infra.local.scheduler import LocalScheduler, next_fire
 from infra.local.settings import PROVIDERS, LocalSettings, kept_secrets, real_ats
 from infra.local.template import REGION, Stack
 
@@ -273,9 +273,14 @@ class LocalStack:
         )
 
     def fire_mail_schedules(self, function_logical_id: str, kind: str | None) -> list[str]:
-        """``make digest``: fire the function's schedules now — every one, or those whose input's
-        ``kind`` is ``kind`` or starts with ``kind_`` (``ambassador`` → ``ambassador_digest``);
-        the names of the schedules that ran and succeeded."""
+        """``make digest`` (and the demo's first start): run the function's schedules' *next* runs
+        now — every one, or those whose input's ``kind`` is ``kind`` or starts with ``kind_``
+        (``ambassador`` → ``ambassador_digest``); the names of the schedules that ran and succeeded.
+
+        Their next run, not one now: a weekly digest run now would report on last week, and a
+        local stack's activity is this week's. The next run reports on the period going on (this
+        week, today, this month) as it stands; when that run's time comes, the once-only claim
+        sends nothing a second time."""
         if self.scheduler is None:
             raise RuntimeError("the stack is not started")
         now = datetime.now(UTC)
@@ -285,7 +290,8 @@ class LocalStack:
                 continue
             if kind is not None and not schedule_kind_matches(schedule.payload, kind):
                 continue
-            if self.scheduler.fire(schedule, now):
+            at = next_fire(schedule.expression, schedule.timezone, now) or now
+            if self.scheduler.fire(schedule, at):
                 fired.append(schedule.name)
         return fired
 

@@ -419,6 +419,14 @@ def test_the_demo_loads_once_and_survives_a_restart(
     page = requests.get(unsubscribe.group(1), timeout=10)
     assert page.status_code == 200
     assert 'method="post"' in page.text
+    # the demo's digests are there after the first start: the talent team's (its two addresses,
+    # Dutch and English) and this week's ambassador digest of everyone who shared
+    sharers = sorted({s["ambassador_id"] for s in first})
+    people = {a["id"]: a["email"] for a in demo["ambassadors"]}
+    wanted = {r["email"] for r in demo["team"]["recipients"]} | {people[a] for a in sharers}
+    listed_to = _outbox_recipients(running, wanted, seconds=120)
+    assert wanted <= listed_to
+    assert "the demo's digests for this week are there" in running.log.read_text()
     _stop(running)
     assert running.process.returncode == 0  # a clean shutdown on SIGTERM …
     with socket.socket() as probe:  # … which stopped DynamoDB Local too
@@ -443,6 +451,20 @@ def _outbox_message(running: Running, seconds: float) -> str:
             return requests.get(running.url + found.group(1), timeout=10).text
         time.sleep(0.5)
     raise AssertionError(f"no mail in the outbox: {running.log.read_text()[-3000:]}")
+
+
+def _outbox_recipients(running: Running, wanted: set[str], seconds: float) -> set[str]:
+    """The addresses the outbox lists mail to, once it lists every one of ``wanted`` (or the
+    deadline passes)."""
+    deadline = time.monotonic() + seconds
+    listed: set[str] = set()
+    while time.monotonic() < deadline:
+        page = requests.get(f"{running.url}/outbox", timeout=10).text
+        listed = set(re.findall(r"<td>([^<@]+@[^<]+)</td>", page))
+        if wanted <= listed:
+            break
+        time.sleep(0.5)
+    return listed
 
 
 def _import(running: Running, data: bytes, filename: str) -> dict[str, Any]:

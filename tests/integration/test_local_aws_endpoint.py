@@ -238,3 +238,35 @@ def test_a_response_is_written_in_one_piece_with_nagle_off(tmp_path: Path) -> No
         server.server_close()
         bus.stop()
         store.close()
+
+
+def test_the_dead_letter_queues_depth_is_read_through_sqs_as_the_team_digest_reads_it(
+    endpoint: Endpoint, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kring import aws
+    from kring.integrations import sqs
+
+    mail_dlq = STACK.queues()["MailDLQ"].name
+    sqs_client = endpoint.client("sqs")
+    for n in range(3):
+        sqs_client.send_message(QueueUrl=endpoint.queue_url(mail_dlq), MessageBody=f"parked {n}")
+    sqs_client.send_message(QueueUrl=endpoint.queue_url(mail_dlq), MessageBody="later", DelaySeconds=900)
+    endpoint.store.receive(mail_dlq, max_messages=1, visibility_timeout=60)  # one is being looked at
+
+    asked = sqs_client.get_queue_attributes(
+        QueueUrl=endpoint.queue_url(mail_dlq),
+        AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesDelayed"],
+    )["Attributes"]
+    assert asked == {"ApproximateNumberOfMessages": "2", "ApproximateNumberOfMessagesDelayed": "1"}
+    everything = sqs_client.get_queue_attributes(
+        QueueUrl=endpoint.queue_url(mail_dlq), AttributeNames=["All"]
+    )
+    assert everything["Attributes"]["ApproximateNumberOfMessagesNotVisible"] == "1"
+
+    monkeypatch.setattr(aws, "sqs", lambda: sqs_client)
+    assert sqs.queue_depths(
+        {"MailDLQ": endpoint.queue_url(mail_dlq), "FanoutQueue": endpoint.queue_url(FANOUT)}
+    ) == {
+        "FanoutQueue": 0,
+        "MailDLQ": 2,
+    }

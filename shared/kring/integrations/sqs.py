@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Protocol
 
 from kring import aws, config
@@ -128,3 +128,14 @@ class SqsMailQueue:
                 return
             backoff(attempt, self._sleep)
         raise TransientError(f"SQS did not take {len(pending)} mail jobs after every retry")
+
+
+def queue_depths(urls: Mapping[str, str]) -> dict[str, int]:
+    """Messages waiting in each queue (``ApproximateNumberOfMessages``), by name: one
+    GetQueueAttributes a queue (the talent-team digest reads the dead-letter queues')."""
+    sqs = aws.sqs()
+    out: dict[str, int] = {}
+    for name, url in sorted(urls.items()):
+        got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
+        out[name] = int(got.get("Attributes", {}).get("ApproximateNumberOfMessages", "0"))
+    return out

@@ -38,7 +38,7 @@ from typing import Any, Protocol, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from kring import aws, config
+from kring import config
 from kring.attribution import rewards as reward_logic
 from kring.clicks.counting import CLICKS, SHARE_INTENTS, SHARES, by_channel
 from kring.dal import ats_deliveries, keys, pages
@@ -47,6 +47,7 @@ from kring.dal.programme_settings import ProgrammeSettingsRepository
 from kring.dal.stats import StatsRepository
 from kring.dal.vacancies import VacancyRepository
 from kring.funnels import APPLICATION_METHODS, APPLICATIONS, HIRES, INTERVIEWS, add_counters, by_method
+from kring.integrations import sqs
 from kring.mail.digest_content import DigestPeriod
 from kring.mail.periods import Period
 from kring.models.common import FUNNEL_CHANNELS, Page
@@ -189,16 +190,6 @@ class TeamReport(BaseModel):
 
 class QueueDepths(Protocol):
     def __call__(self, urls: Mapping[str, str]) -> dict[str, int]: ...
-
-
-def sqs_queue_depths(urls: Mapping[str, str]) -> dict[str, int]:
-    """Messages waiting in each queue (``ApproximateNumberOfMessages``), by name."""
-    sqs = aws.sqs()
-    out: dict[str, int] = {}
-    for name, url in sorted(urls.items()):
-        got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
-        out[name] = int(got.get("Attributes", {}).get("ApproximateNumberOfMessages", "0"))
-    return out
 
 
 # ------------------------------------------------------------------------------------ reading
@@ -358,7 +349,7 @@ def build_team_report(
     week: Period,
     *,
     now: datetime,
-    queue_depths: QueueDepths = sqs_queue_depths,
+    queue_depths: QueueDepths = sqs.queue_depths,
 ) -> TeamReport:
     """The talent team's report for ``week`` (see the module docstring), as of ``now``."""
     before = week.previous()
