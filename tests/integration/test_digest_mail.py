@@ -97,7 +97,18 @@ def test_the_activity_stands_beside_the_week_before_with_the_nudge(world: MotoSt
     _run(world)
     text = _by_recipient()["e1"].text.replace("\r\n", "\n")
     assert "Kliks: 2 / 1" in text
-    assert "Er staan 1 nieuwe vacatures voor je klaar." in text  # the decision nudge, in Dutch
+    assert "Er staat 1 nieuwe vacature voor je klaar." in text  # the decision nudge, in Dutch
+
+
+def test_a_digest_with_no_activity_in_either_period_leaves_the_empty_table_out(world: MotoStack) -> None:
+    _run(world)
+    got = _by_recipient()
+    assert "Kliks: 2 / 1" in got["e1"].text.replace("\r\n", "\n")  # E1 did something: the table
+    e4 = got["e4"]  # E4 has a new vacancy and has done nothing yet: no table of zeros
+    for part in (e4.html, e4.text):
+        assert "Account Manager" in part
+        assert "What your sharing did" not in part
+        assert "Clicks" not in part
 
 
 def test_a_second_run_for_the_same_week_sends_nothing_more(world: MotoStack) -> None:

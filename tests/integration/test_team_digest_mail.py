@@ -69,6 +69,16 @@ def test_the_weekly_run_mails_each_team_address_the_week_in_its_language(world: 
     assert "Kliks: 1 / 0" in nl.text.replace("\r\n", "\n")
     assert "Clicks: 1 / 0" in en.text.replace("\r\n", "\n")
     assert "ambassador in" not in en.text
+    # a count takes its form, and nothing is named by its id
+    assert "Backend Engineer: 1 klik, 0 sollicitaties, 0 aanwervingen" in nl.text
+    assert "Backend Engineer: 1 click, 0 applications, 0 hires" in en.text
+    assert "Geen sollicitaties deze week." in nl.text
+    for part in (nl.html, nl.text, en.html, en.text):
+        for raw_id in ("click_token", "unattributed", "share_code", "linkedin"):
+            assert raw_id not in part.replace("/mail/", ""), raw_id
+    # no hire and no other channels yet: the cost section says what shows when
+    assert "no hire credited to them in the last 52 weeks yet" in en.text
+    assert "Set what a hire costs through your other channels" in en.text
 
 
 def test_a_second_run_for_the_same_week_sends_nothing_more(world: MotoStack) -> None:

@@ -89,12 +89,9 @@ def compose_ambassador_digest(job: MailJob, recipient: Recipient, t: Translator)
         (name, int(getattr(digest.activity, name)), int(getattr(digest.activity_before, name)))
         for name in ACTIVITY_ROWS
     ]
-    params = {k: t.number(v) if isinstance(v, int) else v for k, v in digest.nudge.params.items()}
-    nudge = nudges.text(digest.nudge.model_copy(update={"params": params}), t.locale)
-    subject = t(
-        "ambassador_digest.subject_new" if digest.new_vacancies else "ambassador_digest.subject",
-        count=t.number(len(digest.new_vacancies) + digest.more_new_vacancies),
-    )
+    nudge = nudges.text(digest.nudge, t.locale, t.number)
+    new = len(digest.new_vacancies) + digest.more_new_vacancies
+    subject = t.plural("ambassador_digest.subject_new", new) if new else t("ambassador_digest.subject")
     return Composed(
         subject=subject,
         mail=DigestMail(

@@ -5,6 +5,11 @@ numbers and money written their way (Babel's CLDR data: ``4 december 2026``, ``1
 The words live in one catalogue per language (``catalogues/<locale>.json``: a flat map of message
 ids to text with ``{name}`` placeholders); a test keeps the catalogues' ids and placeholders equal.
 Templates call ``t("id", name=value)``, ``t.date(day)``, ``t.number(n)``, ``t.money(amount, "EUR")``.
+
+A message whose words depend on a number ("1 new vacancy", "3 new vacancies") is an object of CLDR
+plural forms instead of a text (``{"one": "…", "other": "…"}``, the forms the language uses), and
+is called as ``t.plural("id", n, **params)``: the form is chosen by ``n``, which is given to the
+text as ``{count}``, written the reader's way.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from functools import lru_cache
 from importlib import resources
 from zoneinfo import ZoneInfo
 
+from babel import Locale as CldrLocale
 from babel.dates import format_date, format_datetime
 from babel.numbers import format_currency, format_decimal
 
@@ -27,13 +33,45 @@ DEFAULT_LOCALE: Locale = "en"
 CLDR = {"en": "en_GB", "nl": "nl_NL"}
 
 
+# Names that are brands, written the same in every language (the networks and the ATSs); every
+# other name a mail gives an id is a catalogue word (``channel.email``, ``method.click_token``).
+BRANDS = {
+    "linkedin": "LinkedIn",
+    "x": "X",
+    "facebook": "Facebook",
+    "whatsapp": "WhatsApp",
+    "greenhouse": "Greenhouse",
+    "lever": "Lever",
+    "ashby": "Ashby",
+    "recruitee": "Recruitee",
+    "teamtailor": "Teamtailor",
+    "workable": "Workable",
+    "smartrecruiters": "SmartRecruiters",
+}
+
+Message = str | dict[str, str]  # a text, or a text per CLDR plural form
+
+
 @lru_cache(maxsize=len(LOCALES))
-def catalogue(locale: Locale) -> dict[str, str]:
+def catalogue(locale: Locale) -> dict[str, Message]:
     text = resources.files("kring.mail").joinpath("catalogues", f"{locale}.json").read_text("utf-8")
     data = json.loads(text)
     if not isinstance(data, dict):
         raise ValueError(f"catalogue {locale} is not a JSON object")
-    return {str(k): str(v) for k, v in data.items()}
+    return {
+        str(k): {str(form): str(words) for form, words in v.items()} if isinstance(v, dict) else str(v)
+        for k, v in data.items()
+    }
+
+
+def plural_form(locale: Locale, count: int) -> str:
+    """The CLDR plural form of ``count`` in ``locale``: ``one`` or ``other`` in Dutch and English."""
+    return str(CldrLocale.parse(CLDR[locale]).plural_form(count))
+
+
+def plural_forms(locale: Locale) -> frozenset[str]:
+    """Every plural form ``locale`` writes (``other`` is always one of them)."""
+    return frozenset(CldrLocale.parse(CLDR[locale]).plural_form.tags) | {"other"}
 
 
 def locale_of(raw: object) -> Locale:
@@ -55,7 +93,22 @@ class Translator:
 
     def __call__(self, message_id: str, **params: object) -> str:
         text = self._messages[message_id]  # a missing id is a bug: the catalogue test finds it
+        if not isinstance(text, str):
+            raise TypeError(f"{message_id} has plural forms: call t.plural({message_id!r}, count)")
         return text.format(**params) if params else text
+
+    def plural(self, message_id: str, count: int, **params: object) -> str:
+        """The form of ``message_id`` that ``count`` takes, with ``{count}`` written the reader's way."""
+        forms = self._messages[message_id]
+        if isinstance(forms, str):
+            raise TypeError(f"{message_id} has no plural forms: call t({message_id!r})")
+        text = forms.get(plural_form(self.locale, count), forms["other"])
+        return text.format(**{**params, "count": self.number(count)})
+
+    def name(self, kind: str, value: str) -> str:
+        """How a mail names the id ``value`` of a ``kind`` (``channel``, ``method``, ``provider``):
+        its brand, or the catalogue's word ``<kind>.<value>``."""
+        return BRANDS.get(value) or self(f"{kind}.{value}")
 
     def date(self, day: date | datetime) -> str:
         if isinstance(day, datetime):

@@ -21,13 +21,14 @@ publication, then the id — so the choice is stable.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Literal, get_args
 
 from pydantic import BaseModel, ConfigDict
 
+from kring.mail.i18n import plural_form
 from kring.models.common import Locale, Phase
 
 NudgeKey = Literal[
@@ -54,52 +55,100 @@ class Nudge(BaseModel):
     params: dict[str, NudgeParam] = {}
 
 
+Words = str | Mapping[str, str]  # one text, or a text per CLDR plural form of ``NudgeText.count``
+
+
 @dataclass(frozen=True)
 class NudgeText:
-    """One nudge's words in both languages and the parameters they use (``{name}`` placeholders)."""
+    """One nudge's words in both languages and the parameters they use (``{name}`` placeholders).
+
+    A nudge whose words depend on a number names that parameter as ``count`` and gives a text per
+    plural form (``{"one": …, "other": …}``), as the catalogues do."""
 
     params: frozenset[str]
-    nl: str
-    en: str
+    nl: Words
+    en: Words
+    count: str | None = None
 
-    def in_locale(self, locale: Locale) -> str:
-        return self.nl if locale == "nl" else self.en
+    def in_locale(self, locale: Locale, params: Mapping[str, NudgeParam]) -> str:
+        words = self.nl if locale == "nl" else self.en
+        if isinstance(words, str):
+            return words
+        assert self.count is not None
+        amount = params[self.count]
+        form = plural_form(locale, amount) if isinstance(amount, int) else "other"
+        return words.get(form, words["other"])
 
 
 # The texts. Refine the words here; keep the placeholders those of ``params``.
 NUDGES: Mapping[NudgeKey, NudgeText] = {
     "awareness": NudgeText(
         params=frozenset({"new_matching"}),
-        nl="Wist je dat jouw netwerk onze volgende collega kan kennen? Er staan {new_matching} nieuwe "
-        "vacatures klaar die bij jou passen. Lees hoe ambassadeurs delen — het kost een minuut.",
-        en="Did you know your network may know our next colleague? {new_matching} new vacancies that "
-        "fit you are open. Read how ambassadors share — it takes a minute.",
+        count="new_matching",
+        nl={
+            "one": "Wist je dat jouw netwerk onze volgende collega kan kennen? Er staat {new_matching} "
+            "nieuwe vacature open die bij jou past. Lees hoe ambassadeurs delen — het kost een minuut.",
+            "other": "Wist je dat jouw netwerk onze volgende collega kan kennen? Er staan {new_matching} "
+            "nieuwe vacatures open die bij jou passen. Lees hoe ambassadeurs delen — het kost een minuut.",
+        },
+        en={
+            "one": "Did you know your network may know our next colleague? {new_matching} new vacancy "
+            "that fits you is open. Read how ambassadors share — it takes a minute.",
+            "other": "Did you know your network may know our next colleague? {new_matching} new vacancies "
+            "that fit you are open. Read how ambassadors share — it takes a minute.",
+        },
     ),
     "interest": NudgeText(
         params=frozenset({"new_matching"}),
-        nl="Je bent nieuwsgierig naar het ambassadeursprogramma: meld je aan, dan krijg je voor de "
-        "{new_matching} nieuwe vacatures die bij jou passen je eigen deelknoppen.",
-        en="You are curious about the ambassador programme: sign up and you get your own share "
-        "buttons for the {new_matching} new vacancies that fit you.",
+        count="new_matching",
+        nl={
+            "one": "Je bent nieuwsgierig naar het ambassadeursprogramma: meld je aan, dan krijg je voor "
+            "de nieuwe vacature die bij jou past je eigen deelknoppen.",
+            "other": "Je bent nieuwsgierig naar het ambassadeursprogramma: meld je aan, dan krijg je voor "
+            "de {new_matching} nieuwe vacatures die bij jou passen je eigen deelknoppen.",
+        },
+        en={
+            "one": "You are curious about the ambassador programme: sign up and you get your own share "
+            "buttons for the new vacancy that fits you.",
+            "other": "You are curious about the ambassador programme: sign up and you get your own share "
+            "buttons for the {new_matching} new vacancies that fit you.",
+        },
     ),
     "consideration": NudgeText(
         params=frozenset({"new_matching"}),
-        nl="Je eerste deelactie is één tik: kies een van de {new_matching} nieuwe vacatures en deel "
-        "hem waar jouw netwerk zit.",
-        en="Your first share is one tap: pick one of the {new_matching} new vacancies and share it "
-        "where your network is.",
+        count="new_matching",
+        nl={
+            "one": "Je eerste deelactie is één tik: deel de nieuwe vacature waar jouw netwerk zit.",
+            "other": "Je eerste deelactie is één tik: kies een van de {new_matching} nieuwe vacatures en "
+            "deel hem waar jouw netwerk zit.",
+        },
+        en={
+            "one": "Your first share is one tap: share the new vacancy where your network is.",
+            "other": "Your first share is one tap: pick one of the {new_matching} new vacancies and share "
+            "it where your network is.",
+        },
     ),
     "decision": NudgeText(
         params=frozenset({"new_vacancies"}),
-        nl="Er staan {new_vacancies} nieuwe vacatures voor je klaar. Eén deelactie per week houdt "
-        "jouw link zichtbaar.",
-        en="{new_vacancies} new vacancies are waiting for you. One share a week keeps your link in sight.",
+        count="new_vacancies",
+        nl={
+            "one": "Er staat {new_vacancies} nieuwe vacature voor je klaar. Eén deelactie per week houdt "
+            "jouw link zichtbaar.",
+            "other": "Er staan {new_vacancies} nieuwe vacatures voor je klaar. Eén deelactie per week "
+            "houdt jouw link zichtbaar.",
+        },
+        en={
+            "one": "{new_vacancies} new vacancy is waiting for you. One share a week keeps your link "
+            "in sight.",
+            "other": "{new_vacancies} new vacancies are waiting for you. One share a week keeps your link "
+            "in sight.",
+        },
     ),
     "evangelize": NudgeText(
         params=frozenset({"clicks", "hires"}),
-        nl="Jouw gedeelde links brachten {clicks} bezoekers en {hires} aanwervingen. Neem een "
+        nl="Wat jouw gedeelde links brachten — bezoekers: {clicks}, aanwervingen: {hires}. Neem een "
         "collega mee in het programma: samen bereiken jullie meer.",
-        en="Your shared links brought {clicks} visitors and {hires} hires. Bring a colleague into "
+        en="What your shared links brought — visitors: {clicks}, hires: {hires}. Bring a colleague into "
         "the programme: together you reach further.",
     ),
     "we_miss_you": NudgeText(
@@ -116,10 +165,11 @@ NUDGES: Mapping[NudgeKey, NudgeText] = {
 }
 
 
-def text(nudge: Nudge, locale: Locale) -> str:
-    """The nudge's words in ``locale``. Numbers are written as they are: the template formats
-    them for the locale first when it needs to (``{clicks}`` may be given as ``"1.234"``)."""
-    return NUDGES[nudge.key].in_locale(locale).format(**nudge.params)
+def text(nudge: Nudge, locale: Locale, number: Callable[[int], str] = str) -> str:
+    """The nudge's words in ``locale``, the plural form its count takes, numbers written by
+    ``number`` (the mail's ``t.number``: ``1.234`` in Dutch)."""
+    params = {k: number(v) if isinstance(v, int) else v for k, v in nudge.params.items()}
+    return NUDGES[nudge.key].in_locale(locale, nudge.params).format(**params)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import pytest
 from kring.errors import InvalidInputError
 from kring.mail import i18n, unsubscribe
 from kring.mail.i18n import Translator
+from kring.models.common import Locale
 from tests.support.fixtures import MAIL_LINK_KEY
 
 
@@ -18,12 +19,52 @@ def _placeholders(text: str) -> set[str]:
     return {name for _, name, _, _ in string.Formatter().parse(text) if name}
 
 
+def _all_placeholders(message: i18n.Message) -> set[str]:
+    forms = [message] if isinstance(message, str) else list(message.values())
+    return set().union(*(_placeholders(form) for form in forms))
+
+
 def test_both_catalogues_have_the_same_messages_with_the_same_placeholders() -> None:
     en, nl = i18n.catalogue("en"), i18n.catalogue("nl")
     assert set(en) == set(nl)
     for message_id in en:
-        assert _placeholders(en[message_id]) == _placeholders(nl[message_id]), message_id
+        assert _all_placeholders(en[message_id]) == _all_placeholders(nl[message_id]), message_id
         assert en[message_id] != nl[message_id] or message_id.endswith(".title"), message_id
+        assert isinstance(en[message_id], str) == isinstance(nl[message_id], str), message_id
+
+
+@pytest.mark.parametrize("locale", ["en", "nl"])
+def test_a_message_with_plural_forms_has_every_form_the_language_writes(locale: Locale) -> None:
+    for message_id, message in i18n.catalogue(locale).items():
+        if not isinstance(message, str):
+            assert set(message) == i18n.plural_forms(locale), message_id
+            assert "count" in _placeholders(message["other"]), message_id
+
+
+@pytest.mark.parametrize(
+    ("locale", "one", "many"),
+    [
+        ("en", "1 new vacancy to share", "1,234 new vacancies to share"),
+        ("nl", "1 nieuwe vacature om te delen", "1.234 nieuwe vacatures om te delen"),
+    ],
+)
+def test_a_count_chooses_the_form_and_is_written_the_reader_s_way(
+    locale: Locale, one: str, many: str
+) -> None:
+    t = Translator(locale)
+    assert t.plural("ambassador_digest.subject_new", 1) == one
+    assert t.plural("ambassador_digest.subject_new", 1234) == many
+    with pytest.raises(TypeError):
+        t("ambassador_digest.subject_new")  # a plural message needs its count
+    with pytest.raises(TypeError):
+        t.plural("ambassador_digest.subject", 2)
+
+
+def test_brands_are_written_as_they_are_and_other_ids_in_the_reader_s_words() -> None:
+    assert Translator("nl").name("provider", "smartrecruiters") == "SmartRecruiters"
+    assert Translator("nl").name("channel", "linkedin") == "LinkedIn"
+    assert Translator("nl").name("channel", "unattributed") == "geen ambassadeur"
+    assert Translator("en").name("method", "click_token") == "through a tracked link"
 
 
 @pytest.mark.parametrize(

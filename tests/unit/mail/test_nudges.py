@@ -8,8 +8,9 @@ from datetime import UTC, datetime
 
 import pytest
 
+from kring.mail.i18n import Translator, plural_forms
 from kring.mail.nudges import NUDGE_KEYS, NUDGES, OpenVacancyFigures, best_vacancy, choose_nudge, text
-from kring.models.common import LOCALES, PHASES, Phase
+from kring.models.common import LOCALES, PHASES, Locale, Phase
 
 
 def _placeholders(words: str) -> set[str]:
@@ -20,10 +21,40 @@ def test_every_key_has_words_in_both_languages_using_exactly_its_parameters() ->
     assert set(NUDGES) == set(NUDGE_KEYS)
     for key, entry in NUDGES.items():
         for locale in LOCALES:
-            words = entry.in_locale(locale)
-            assert words.strip(), (key, locale)
-            assert _placeholders(words) == set(entry.params), (key, locale)
+            words = entry.nl if locale == "nl" else entry.en
+            if isinstance(words, str):
+                assert entry.count is None, key
+                assert words.strip(), (key, locale)
+                assert _placeholders(words) == set(entry.params), (key, locale)
+                continue
+            # plural forms: every form the language writes; "one" may leave the number out
+            assert entry.count in entry.params, key
+            assert set(words) == plural_forms(locale), (key, locale)
+            assert _placeholders(words["other"]) == set(entry.params), (key, locale)
+            for form in words.values():
+                assert form.strip(), (key, locale)
+                assert _placeholders(form) <= set(entry.params), (key, locale)
         assert entry.nl != entry.en, key
+
+
+@pytest.mark.parametrize(
+    ("locale", "count", "written"),
+    [
+        ("en", 1, "1 new vacancy is waiting"),
+        ("en", 2, "2 new vacancies are waiting"),
+        ("en", 1234, "1,234 new vacancies are waiting"),
+        ("nl", 1, "Er staat 1 nieuwe vacature"),
+        ("nl", 0, "Er staan 0 nieuwe vacatures"),
+        ("nl", 1234, "Er staan 1.234 nieuwe vacatures"),
+    ],
+)
+def test_a_count_takes_its_plural_form_and_is_written_the_reader_s_way(
+    locale: Locale, count: int, written: str
+) -> None:
+    nudge = choose_nudge(
+        "decision", dormant=False, new_matching=count, new_vacancies=count, clicks=0, hires=0
+    )
+    assert written in text(nudge, locale, Translator(locale).number)
 
 
 def _figures(vacancy_id: str, applications: int, clicks: int, day: int = 1) -> OpenVacancyFigures:
