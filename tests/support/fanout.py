@@ -1,0 +1,73 @@
+"""The fan-out's messages as tests deliver them to the real ShareFanoutFunction: the
+``VacancyPublished`` envelope the rule puts on FanoutQueue, a FanoutQueue (FIFO) SQS batch, and
+the function's publisher port as a fake."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import uuid
+from collections.abc import Sequence
+from typing import Any
+
+from kring.events import KringEvent, SharesCreated
+from tests.support.fixtures import REGION
+
+
+def published_envelope(*, time: str, **detail: Any) -> str:
+    """``VacancyPublished``'s EventBridge envelope at ``time``, with ``detail`` (a greenhouse
+    vacancy in English without tags unless it says otherwise)."""
+    return json.dumps(
+        {
+            "version": "0",
+            "id": str(uuid.uuid4()),
+            "detail-type": "VacancyPublished",
+            "source": "kring.ats",
+            "account": "000000000000",
+            "time": time,
+            "region": REGION,
+            "resources": [],
+            "detail": {"version": 1, "provider": "greenhouse", "tags": [], "language": "en", **detail},
+        }
+    )
+
+
+def sqs_event(*bodies: str) -> dict[str, Any]:
+    """One FanoutQueue batch of ``bodies``, in order, in the queue's one message group."""
+    return {
+        "Records": [
+            {
+                "messageId": str(uuid.uuid4()),
+                "receiptHandle": f"rh-{n}",
+                "body": body,
+                "attributes": {
+                    "ApproximateReceiveCount": "1",
+                    "SentTimestamp": "1795770761000",
+                    "MessageGroupId": "fanout",
+                    "MessageDeduplicationId": hashlib.sha256(body.encode()).hexdigest(),
+                    "SequenceNumber": str(n),
+                    "SenderId": "AIDA",
+                    "ApproximateFirstReceiveTimestamp": "1795770761000",
+                },
+                "messageAttributes": {},
+                "md5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324
+                "eventSource": "aws:sqs",
+                "eventSourceARN": f"arn:aws:sqs:{REGION}:000000000000:fanout.fifo",
+                "awsRegion": REGION,
+            }
+            for n, body in enumerate(bodies)
+        ]
+    }
+
+
+class Published:
+    """Every event the function published (the port, as a fake)."""
+
+    def __init__(self) -> None:
+        self.events: list[KringEvent] = []
+
+    def publish(self, events: Sequence[KringEvent]) -> None:
+        self.events.extend(events)
+
+    def shared(self) -> list[str]:
+        return [a for e in self.events if isinstance(e, SharesCreated) for a in e.ambassador_ids]
