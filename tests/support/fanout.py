@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from typing import Any
 
 from kring.events import KringEvent, SharesCreated
+from tests.support import link_activity as la
 from tests.support.fixtures import REGION
 
 
@@ -34,30 +35,19 @@ def published_envelope(*, time: str, **detail: Any) -> str:
 
 def sqs_event(*bodies: str) -> dict[str, Any]:
     """One FanoutQueue batch of ``bodies``, in order, in the queue's one message group."""
-    return {
-        "Records": [
+    event = la.sqs_event(bodies)
+    for n, (record, body) in enumerate(zip(event["Records"], bodies, strict=True)):
+        record["attributes"].update(
             {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": f"rh-{n}",
-                "body": body,
-                "attributes": {
-                    "ApproximateReceiveCount": "1",
-                    "SentTimestamp": "1795770761000",
-                    "MessageGroupId": "fanout",
-                    "MessageDeduplicationId": hashlib.sha256(body.encode()).hexdigest(),
-                    "SequenceNumber": str(n),
-                    "SenderId": "AIDA",
-                    "ApproximateFirstReceiveTimestamp": "1795770761000",
-                },
-                "messageAttributes": {},
-                "md5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324
-                "eventSource": "aws:sqs",
-                "eventSourceARN": f"arn:aws:sqs:{REGION}:000000000000:fanout.fifo",
-                "awsRegion": REGION,
+                "SentTimestamp": "1795770761000",
+                "ApproximateFirstReceiveTimestamp": "1795770761000",
+                "MessageGroupId": "fanout",
+                "MessageDeduplicationId": hashlib.sha256(body.encode()).hexdigest(),
+                "SequenceNumber": str(n),
             }
-            for n, body in enumerate(bodies)
-        ]
-    }
+        )
+        record["eventSourceARN"] = f"arn:aws:sqs:{REGION}:000000000000:fanout.fifo"
+    return event
 
 
 class Published:

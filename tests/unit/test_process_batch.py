@@ -5,16 +5,13 @@ it), with an error that reads as one line."""
 
 from __future__ import annotations
 
-import io
-import json
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
 from kring.errors import TransientError
-from kring.observability import logger
 from kring.queues import TransientBatchError, process_batch
 from tests.support.link_activity import sqs_event
 
@@ -23,16 +20,6 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 CONTEXT = cast("LambdaContext", None)
-
-
-@pytest.fixture
-def log_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
-    buffer = io.StringIO()
-    handler = logger.registered_handler
-    assert hasattr(handler, "setStream")
-    previous = handler.setStream(buffer)
-    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]
-    handler.setStream(previous)
 
 
 def handle(record: SQSRecord) -> str:
