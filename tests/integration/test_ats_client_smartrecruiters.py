@@ -12,7 +12,6 @@ from kring.intake import candidates
 from kring.integrations.ats import smartrecruiters as sr
 from kring.integrations.ats.base import (
     ApplicationSubmitted,
-    FetchNeeded,
     Hired,
     JobChanged,
     JobPostChanged,
@@ -24,25 +23,13 @@ from kring.links import click_tokens
 from tests.support import smartrecruiters as srs
 from tests.support.fixtures import ATS_API_KEY
 
-
-@pytest.fixture(autouse=True)
-def _env(secrets_env: None) -> None:
-    """Secrets from the environment (webhook secret, API key, identity hash key)."""
-
-
-def request(event: str = "application.created", **ids: str) -> FetchNeeded:
-    return FetchNeeded(
-        provider="smartrecruiters",
-        event=event,
-        ids=ids or {"candidate_id": srs.CANDIDATE_ID, "job_id": srs.JOB_ID},
-        occurred_at=datetime(2024, 5, 20, 8, 41, 7, tzinfo=UTC),
-    )
+pytestmark = pytest.mark.usefixtures("secrets_env")  # webhook secret, API key, identity hash key
 
 
 def test_fetch_sends_the_smart_token_and_maps_a_new_application(fake_ats_api: FakeAtsApi) -> None:
     srs.add_application_routes(fake_ats_api)
 
-    (submitted,) = sr.fetch(request())
+    (submitted,) = sr.fetch(srs.fetch_needed())
 
     assert isinstance(submitted, ApplicationSubmitted)
     assert submitted.application_id == sr.application_id(srs.CANDIDATE_ID, srs.JOB_ID)
@@ -80,7 +67,7 @@ def test_fetch_sends_the_smart_token_and_maps_a_new_application(fake_ats_api: Fa
 def test_a_status_update_is_a_stage_change(fake_ats_api: FakeAtsApi, status: str, kind: str) -> None:
     srs.add_application_routes(fake_ats_api, status)
 
-    (moved,) = sr.fetch(request("application.status.updated"))
+    (moved,) = sr.fetch(srs.fetch_needed("application.status.updated"))
 
     assert isinstance(moved, StageChanged)
     assert moved.stage.kind == kind
@@ -89,10 +76,10 @@ def test_a_status_update_is_a_stage_change(fake_ats_api: FakeAtsApi, status: str
 
 def test_hired_is_a_hire_and_rejected_a_rejection(fake_ats_api: FakeAtsApi) -> None:
     srs.add_application_routes(fake_ats_api, "HIRED")
-    (hired,) = sr.fetch(request("application.status.updated"))
+    (hired,) = sr.fetch(srs.fetch_needed("application.status.updated"))
     fake_ats_api.reset()
     srs.add_application_routes(fake_ats_api, "REJECTED")
-    (rejected,) = sr.fetch(request("application.status.updated"))
+    (rejected,) = sr.fetch(srs.fetch_needed("application.status.updated"))
 
     assert isinstance(hired, Hired)
     assert hired.evidence is not None
@@ -103,7 +90,7 @@ def test_hired_is_a_hire_and_rejected_a_rejection(fake_ats_api: FakeAtsApi) -> N
 def test_an_application_created_already_hired_is_submitted_and_hired(fake_ats_api: FakeAtsApi) -> None:
     srs.add_application_routes(fake_ats_api, "HIRED")
 
-    changes = sr.fetch(request())
+    changes = sr.fetch(srs.fetch_needed())
 
     assert [type(c) for c in changes] == [ApplicationSubmitted, Hired]
 
@@ -118,7 +105,7 @@ def test_a_click_token_in_the_source_or_an_answer_reaches_the_evidence(fake_ats_
         "GET", f"/smartrecruiters/candidates/{srs.CANDIDATE_ID}/jobs/{srs.JOB_ID}/screening-answers", answers
     )
 
-    (submitted,) = sr.fetch(request())
+    (submitted,) = sr.fetch(srs.fetch_needed())
 
     assert isinstance(submitted, ApplicationSubmitted)
     assert candidates.evidence_of(submitted.evidence).click_tokens == (in_source, in_answer)
@@ -128,7 +115,7 @@ def test_a_click_token_in_the_source_or_an_answer_reaches_the_evidence(fake_ats_
 def test_a_referrer_on_the_application_is_evidence(fake_ats_api: FakeAtsApi) -> None:
     srs.add_application_routes(fake_ats_api, referrer={"email": "ref@example.com", "employeeId": "E7"})
 
-    (submitted,) = sr.fetch(request())
+    (submitted,) = sr.fetch(srs.fetch_needed())
 
     assert isinstance(submitted, ApplicationSubmitted)
     assert (submitted.evidence.referrer_emails, submitted.evidence.referrer_employee_ids) == (
@@ -141,7 +128,7 @@ def test_an_api_outage_is_transient(fake_ats_api: FakeAtsApi) -> None:
     fake_ats_api.add("GET", f"/smartrecruiters/candidates/{srs.CANDIDATE_ID}/jobs/{srs.JOB_ID}", status=503)
 
     with pytest.raises(TransientError):
-        sr.fetch(request())
+        sr.fetch(srs.fetch_needed())
 
 
 def test_an_unknown_application_is_permanent(fake_ats_api: FakeAtsApi) -> None:
@@ -150,13 +137,13 @@ def test_an_unknown_application_is_permanent(fake_ats_api: FakeAtsApi) -> None:
     )
 
     with pytest.raises(ApiNotFoundError):
-        sr.fetch(request())
+        sr.fetch(srs.fetch_needed())
 
 
 def test_a_sourcing_job_with_a_publication_is_live(fake_ats_api: FakeAtsApi) -> None:
     srs.add_job_routes(fake_ats_api)
 
-    job, post = sr.fetch(request("job.created", job_id=srs.JOB_ID))
+    job, post = sr.fetch(srs.fetch_needed("job.created", job_id=srs.JOB_ID))
 
     assert isinstance(job, JobChanged)
     assert (job.name, job.department, job.location, job.status) == (
@@ -183,7 +170,7 @@ def test_an_unpublished_job_is_not_live(fake_ats_api: FakeAtsApi) -> None:
     srs.add_job_routes(fake_ats_api)
     fake_ats_api.replace("GET", f"/smartrecruiters/jobs/{srs.JOB_ID}/publication", status=404)
 
-    _, post = sr.fetch(request("job.updated", job_id=srs.JOB_ID))
+    _, post = sr.fetch(srs.fetch_needed("job.updated", job_id=srs.JOB_ID))
 
     assert isinstance(post, JobPostChanged)
     assert (post.live, post.url) == (False, None)
@@ -197,7 +184,7 @@ def test_a_filled_internal_or_held_job_is_not_live(
 ) -> None:
     srs.add_job_routes(fake_ats_api, status=status, posting_status=posting)
 
-    job, post = sr.fetch(request("job.status.updated", job_id=srs.JOB_ID))
+    job, post = sr.fetch(srs.fetch_needed("job.status.updated", job_id=srs.JOB_ID))
 
     assert isinstance(post, JobPostChanged)
     assert post.live is False
@@ -211,5 +198,5 @@ def test_without_an_api_key_a_fetch_is_retried_later(
     monkeypatch.delenv("KRING_ATS_API_KEY_SMARTRECRUITERS")
 
     with pytest.raises(TransientError):
-        sr.fetch(request())
+        sr.fetch(srs.fetch_needed())
     assert fake_ats_api.requests == []

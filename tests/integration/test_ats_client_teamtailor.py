@@ -23,25 +23,13 @@ from kring.links import click_tokens
 from tests.support import teamtailor as tt
 from tests.support.fixtures import ATS_API_KEY
 
-
-@pytest.fixture(autouse=True)
-def _env(secrets_env: None) -> None:
-    """Secrets from the environment (webhook secret, API key, identity hash key)."""
-
-
-def fetch_request(event: str = "job_application.create", **ids: str) -> FetchNeeded:
-    return FetchNeeded(
-        provider="teamtailor",
-        event=event,
-        ids={"application_id": tt.APPLICATION_ID, "job_id": tt.JOB_ID, **ids},
-        occurred_at=datetime(2024, 5, 20, 8, 41, tzinfo=UTC),
-    )
+pytestmark = pytest.mark.usefixtures("secrets_env")  # webhook secret, API key, identity hash key
 
 
 def test_fetch_sends_the_token_and_api_version_and_maps_a_new_application(fake_ats_api: FakeAtsApi) -> None:
     tt.add_application_routes(fake_ats_api, tags=["campus"])
 
-    changes = teamtailor.fetch(fetch_request(promotion_id="2"))
+    changes = teamtailor.fetch(tt.fetch_needed(promotion_id="2"))
 
     (submitted,) = changes
     assert isinstance(submitted, ApplicationSubmitted)
@@ -78,7 +66,7 @@ def test_a_click_token_in_an_answer_reaches_the_evidence(fake_ats_api: FakeAtsAp
     tt.add_application_routes(fake_ats_api)
     fake_ats_api.replace("GET", f"/teamtailor/candidates/{tt.CANDIDATE_ID}/answers", tt.api_answers(token))
 
-    (submitted,) = teamtailor.fetch(fetch_request())
+    (submitted,) = teamtailor.fetch(tt.fetch_needed())
 
     assert isinstance(submitted, ApplicationSubmitted)
     assert candidates.evidence_of(submitted.evidence).click_tokens == (token,)
@@ -88,7 +76,7 @@ def test_a_referral_names_the_referring_user(fake_ats_api: FakeAtsApi) -> None:
     tt.add_application_routes(fake_ats_api)
     fake_ats_api.replace("GET", "/teamtailor/referrals", tt.api_referrals())
 
-    (submitted,) = teamtailor.fetch(fetch_request())
+    (submitted,) = teamtailor.fetch(tt.fetch_needed())
 
     assert isinstance(submitted, ApplicationSubmitted)
     assert submitted.evidence.referrer_emails == ("referrer@example.com",)
@@ -103,7 +91,7 @@ def test_a_referral_for_another_job_does_not_count(fake_ats_api: FakeAtsApi) -> 
     other["data"][0]["relationships"]["job"]["data"]["id"] = "999"
     fake_ats_api.replace("GET", "/teamtailor/referrals", other)
 
-    (submitted,) = teamtailor.fetch(fetch_request())
+    (submitted,) = teamtailor.fetch(tt.fetch_needed())
 
     assert isinstance(submitted, ApplicationSubmitted)
     assert submitted.evidence.referrer_emails == ()
@@ -117,7 +105,7 @@ def test_the_webhooks_referer_id_is_looked_up_as_a_user(fake_ats_api: FakeAtsApi
         {"data": {"id": "77", "type": "users", "attributes": {"email": "Ref@Example.com"}}},
     )
 
-    (submitted,) = teamtailor.fetch(fetch_request(referer_id="77"))
+    (submitted,) = teamtailor.fetch(tt.fetch_needed(referer_id="77"))
 
     assert isinstance(submitted, ApplicationSubmitted)
     assert submitted.evidence.referrer_emails == ("Ref@Example.com",)
@@ -126,7 +114,7 @@ def test_the_webhooks_referer_id_is_looked_up_as_a_user(fake_ats_api: FakeAtsApi
 def test_a_move_to_a_hired_stage_is_a_hire(fake_ats_api: FakeAtsApi) -> None:
     tt.add_application_routes(fake_ats_api, stage_type="Hired", stage_name="Hired")
 
-    (hired,) = teamtailor.fetch(fetch_request("job_application.update"))
+    (hired,) = teamtailor.fetch(tt.fetch_needed("job_application.update"))
 
     assert isinstance(hired, Hired)
     assert hired.occurred_at == datetime(2024, 6, 18, 13, 2, 44, 101000, tzinfo=UTC)
@@ -136,7 +124,7 @@ def test_a_move_to_a_hired_stage_is_a_hire(fake_ats_api: FakeAtsApi) -> None:
 def test_a_move_in_process_is_a_stage_change_named_by_the_stage(fake_ats_api: FakeAtsApi) -> None:
     tt.add_application_routes(fake_ats_api, stage_type="In process", stage_name="First interview")
 
-    (moved,) = teamtailor.fetch(fetch_request("job_application.update"))
+    (moved,) = teamtailor.fetch(tt.fetch_needed("job_application.update"))
 
     assert isinstance(moved, StageChanged)
     assert (moved.stage.name, moved.stage.kind) == ("First interview", "interview")
@@ -145,7 +133,7 @@ def test_a_move_in_process_is_a_stage_change_named_by_the_stage(fake_ats_api: Fa
 def test_a_rejected_application_is_a_rejection(fake_ats_api: FakeAtsApi) -> None:
     tt.add_application_routes(fake_ats_api, rejected_at="2024-06-01T09:00:00.000+02:00")
 
-    (rejected,) = teamtailor.fetch(fetch_request("job_application.update"))
+    (rejected,) = teamtailor.fetch(tt.fetch_needed("job_application.update"))
 
     assert isinstance(rejected, Rejected)
     assert rejected.occurred_at == datetime(2024, 6, 1, 7, tzinfo=UTC)
@@ -155,21 +143,21 @@ def test_missing_answers_are_nothing_to_add(fake_ats_api: FakeAtsApi) -> None:
     tt.add_application_routes(fake_ats_api)
     fake_ats_api.replace("GET", f"/teamtailor/candidates/{tt.CANDIDATE_ID}/answers", status=404)
 
-    assert [type(c) for c in teamtailor.fetch(fetch_request())] == [ApplicationSubmitted]
+    assert [type(c) for c in teamtailor.fetch(tt.fetch_needed())] == [ApplicationSubmitted]
 
 
 def test_an_api_outage_is_transient(fake_ats_api: FakeAtsApi) -> None:
     fake_ats_api.add("GET", f"/teamtailor/job-applications/{tt.APPLICATION_ID}", status=503)
 
     with pytest.raises(TransientError):
-        teamtailor.fetch(fetch_request())
+        teamtailor.fetch(tt.fetch_needed())
 
 
 def test_a_deleted_application_is_permanent(fake_ats_api: FakeAtsApi) -> None:
     fake_ats_api.add("GET", f"/teamtailor/job-applications/{tt.APPLICATION_ID}", {"errors": []}, status=404)
 
     with pytest.raises(ApiNotFoundError):
-        teamtailor.fetch(fetch_request())
+        teamtailor.fetch(tt.fetch_needed())
 
 
 def test_an_answer_without_a_candidate_is_invalid(fake_ats_api: FakeAtsApi) -> None:
@@ -178,7 +166,7 @@ def test_an_answer_without_a_candidate_is_invalid(fake_ats_api: FakeAtsApi) -> N
     fake_ats_api.add("GET", f"/teamtailor/job-applications/{tt.APPLICATION_ID}", document)
 
     with pytest.raises(InvalidInputError, match="no candidate"):
-        teamtailor.fetch(fetch_request())
+        teamtailor.fetch(tt.fetch_needed())
 
 
 def test_an_open_job_is_read_with_its_careers_page(fake_ats_api: FakeAtsApi) -> None:
@@ -207,5 +195,5 @@ def test_without_an_api_key_a_fetch_is_retried_later(
     monkeypatch.delenv("KRING_ATS_API_KEY_TEAMTAILOR")
 
     with pytest.raises(TransientError):
-        teamtailor.fetch(fetch_request())
+        teamtailor.fetch(tt.fetch_needed())
     assert fake_ats_api.requests == []

@@ -19,10 +19,7 @@ from kring.integrations.ats.http import ApiRequestError
 from tests.support import workable as wk
 from tests.support.fixtures import ATS_API_KEY
 
-
-@pytest.fixture(autouse=True)
-def _secrets(secrets_env: None) -> None:
-    """Webhook secret, API key and identity hash key from the environment."""
+pytestmark = pytest.mark.usefixtures("secrets_env")  # webhook secret, API key, identity hash key
 
 
 def test_published_posts_follows_the_pages_with_the_bearer_key(fake_ats_api: FakeAtsApi) -> None:
