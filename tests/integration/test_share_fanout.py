@@ -15,7 +15,6 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kring import aws, config
-from kring.dal import ambassadors as ambassador_items
 from kring.dal import keys, share_links
 from kring.dal.items import deserialize, serialize
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
@@ -29,22 +28,7 @@ NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
 def _ambassador(ambassador_id: str, **overrides: Any) -> Ambassador:
-    data: dict[str, Any] = {
-        "id": ambassador_id,
-        "name": f"Name {ambassador_id}",
-        "email": f"{ambassador_id.lower()}@example.com",
-        "phase": "decision",
-        "opted_in": True,
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
-    data.update(overrides)
-    return Ambassador.model_validate(data)
-
-
-def _store_ambassadors(*people: Ambassador) -> None:
-    for person in people:
-        aws.dynamodb().put_item(TableName=config.tables().table_name, Item=ambassador_items.to_item(person))
+    return fo.ambassador(ambassador_id, at=NOW, **overrides)
 
 
 def _envelope(vacancy_id: str = "greenhouse-1", department: str | None = "Engineering", **detail: Any) -> str:
@@ -85,7 +69,7 @@ def _drain(stack: MotoStack, publisher: Published) -> int:
 
 
 def test_eligible_matching_ambassadors_get_one_link_each(moto_stack: MotoStack) -> None:
-    _store_ambassadors(
+    fo.store_ambassadors(
         _ambassador("E1"),
         _ambassador("E2", interests=["engineering"]),
         _ambassador("E3", interests=["Sales"]),
@@ -108,7 +92,7 @@ def test_eligible_matching_ambassadors_get_one_link_each(moto_stack: MotoStack) 
 
 
 def test_the_same_event_twice_changes_nothing(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2"))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2"))
     published = Published()
     body = _envelope()
     moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(body), publisher=published)
@@ -120,7 +104,7 @@ def test_the_same_event_twice_changes_nothing(moto_stack: MotoStack) -> None:
 
 
 def test_a_republished_vacancy_adds_only_newly_matching_ambassadors(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2", interests=["Data"]))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2", interests=["Data"]))
     published = Published()
     moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope(department=None)), publisher=published)
     assert set(_links_of("greenhouse-1")) == {"E1"}
@@ -131,7 +115,7 @@ def test_a_republished_vacancy_adds_only_newly_matching_ambassadors(moto_stack: 
 
 
 def test_the_weekly_cap_is_kept_and_counts_a_vacancy_once(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1", share_cap_per_week=2), _ambassador("E2"))
+    fo.store_ambassadors(_ambassador("E1", share_cap_per_week=2), _ambassador("E2"))
     published = Published()
     for n in (1, 2, 3):
         body = _envelope(vacancy_id=f"greenhouse-{n}")
@@ -145,7 +129,7 @@ def test_the_weekly_cap_is_kept_and_counts_a_vacancy_once(moto_stack: MotoStack)
 
 
 def test_a_closed_vacancy_gets_no_links(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"))
+    fo.store_ambassadors(_ambassador("E1"))
     VacancyRepository().put(
         StoredVacancy(
             vacancy=Vacancy(
@@ -174,7 +158,7 @@ def test_more_ambassadors_than_a_page_are_chunked_through_the_fifo_queue(
     monkeypatch.setenv("FANOUT_PAGE_SIZE", "3")
     clear_kring_caches()
     people = [_ambassador(f"E{n:02d}") for n in range(10)]
-    _store_ambassadors(*people)
+    fo.store_ambassadors(*people)
     published = Published()
 
     moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()), publisher=published)
@@ -186,7 +170,7 @@ def test_more_ambassadors_than_a_page_are_chunked_through_the_fifo_queue(
 
 
 def test_a_poison_message_fails_alone_and_order_is_kept(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"))
+    fo.store_ambassadors(_ambassador("E1"))
     good, later = _envelope(), _envelope(vacancy_id="greenhouse-2")
     event = fo.sqs_event(good, '{"not": "a fan-out message"}', later)
     result = moto_stack.invoke("ShareFanoutFunction", event, publisher=Published())
@@ -199,7 +183,7 @@ def test_a_poison_message_fails_alone_and_order_is_kept(moto_stack: MotoStack) -
 
 
 def test_shares_created_reaches_the_real_bus(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"))
+    fo.store_ambassadors(_ambassador("E1"))
     sqs = boto3.client("sqs", region_name=REGION)
     url = sqs.create_queue(QueueName="capture-fanout")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -227,7 +211,7 @@ def test_any_duplication_and_order_of_deliveries_ends_as_one_clean_delivery(
     clear_kring_caches()
     vacancy_id = f"greenhouse-{uuid.uuid4().hex[:8]}"
     people = [_ambassador(f"P{n}") for n in range(5)]
-    _store_ambassadors(*people)  # the same five every example: earlier examples' vacancies differ
+    fo.store_ambassadors(*people)  # the same five every example: earlier examples' vacancies differ
     published = Published()
     deliveries = [_envelope(vacancy_id=vacancy_id) for _ in range(data.draw(st.integers(1, 3)))]
     pending = [body for body in deliveries for _ in range(data.draw(st.integers(1, 2)))]
@@ -245,7 +229,7 @@ def test_any_duplication_and_order_of_deliveries_ends_as_one_clean_delivery(
 
 
 def test_a_failed_write_is_retried_and_no_announcement_is_lost(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2"))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2"))
     client = aws.dynamodb()
     failures: list[str] = []
 
@@ -277,7 +261,7 @@ def test_only_a_fan_out_that_may_meet_links_of_another_looks_for_them(
     begun, both look (and nobody is linked or announced twice)."""
     monkeypatch.setenv("FANOUT_PAGE_SIZE", "2")
     clear_kring_caches()
-    _store_ambassadors(*(_ambassador(f"E{n}") for n in range(4)))
+    fo.store_ambassadors(*(_ambassador(f"E{n}") for n in range(4)))
     client = aws.dynamodb()
     reads: list[str] = []
 

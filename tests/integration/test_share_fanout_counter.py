@@ -22,7 +22,7 @@ from kring.dal.link_activity import LinkActivityRepository
 from kring.dal.transact import Outcome
 from kring.errors import TransientError
 from kring.sharing import fanout
-from tests.integration.test_share_fanout import _ambassador, _drain, _envelope, _store_ambassadors
+from tests.integration.test_share_fanout import _ambassador, _drain, _envelope
 from tests.support import fanout as fo
 from tests.support import link_activity as la
 from tests.support.fanout import Published
@@ -56,7 +56,7 @@ VAC, PROG = "STATS#VAC#greenhouse-1", "STATS#PROG"
 
 
 def test_a_page_counts_its_new_links_on_the_vacancy_and_the_programme(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2"), _ambassador("E3", interests=["Sales"]))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2"), _ambassador("E3", interests=["Sales"]))
     calls, stop = la.counting(aws.dynamodb())
     try:
         result = moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()), publisher=Published())
@@ -74,7 +74,7 @@ def test_a_page_counts_its_new_links_on_the_vacancy_and_the_programme(moto_stack
 
 
 def test_a_redelivered_or_republished_vacancy_counts_only_links_it_creates(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2", interests=["Data"]))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2", interests=["Data"]))
     published = Published()
     body = _envelope(department="Engineering")
     moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(body), publisher=published)
@@ -96,7 +96,7 @@ def test_every_page_of_a_long_fan_out_counts_once(
 ) -> None:
     monkeypatch.setenv("FANOUT_PAGE_SIZE", "3")
     clear_kring_caches()
-    _store_ambassadors(*(_ambassador(f"E{n:02d}") for n in range(10)))
+    fo.store_ambassadors(*(_ambassador(f"E{n:02d}") for n in range(10)))
     published = Published()
     moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()), publisher=published)
     assert _drain(moto_stack, published) == 3
@@ -109,7 +109,7 @@ def test_two_fan_outs_of_one_vacancy_count_each_link_once(
 ) -> None:
     monkeypatch.setenv("FANOUT_PAGE_SIZE", "2")
     clear_kring_caches()
-    _store_ambassadors(*(_ambassador(f"E{n}") for n in range(5)))
+    fo.store_ambassadors(*(_ambassador(f"E{n}") for n in range(5)))
     published = Published()
     moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()), publisher=published)
     moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()), publisher=published)
@@ -125,7 +125,7 @@ def test_any_duplication_and_order_of_deliveries_counts_each_link_once(
     monkeypatch.setenv("FANOUT_PAGE_SIZE", "2")
     clear_kring_caches()
     vacancy_id = f"greenhouse-{uuid.uuid4().hex[:8]}"
-    _store_ambassadors(*(_ambassador(f"P{n}") for n in range(5)))
+    fo.store_ambassadors(*(_ambassador(f"P{n}") for n in range(5)))
     programme_before = _total(PROG)
     published = Published()
     deliveries = [_envelope(vacancy_id=vacancy_id) for _ in range(data.draw(st.integers(1, 3)))]
@@ -145,7 +145,7 @@ def test_any_duplication_and_order_of_deliveries_counts_each_link_once(
 def test_a_page_retried_after_its_count_does_not_count_again(moto_stack: MotoStack) -> None:
     """The link write fails after the count: the idempotency record is dropped, the retry decides
     the same links again (the only writer skips the existing-link read) — the marker holds."""
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2"))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2"))
     client = aws.dynamodb()
     failures: list[str] = []
 

@@ -10,7 +10,7 @@ import json
 import pytest
 
 from kring.intake import vacancies
-from tests.integration.test_share_fanout import _ambassador, _store_ambassadors
+from tests.integration.test_share_fanout import _ambassador
 from tests.support import ashby as ab
 from tests.support import fanout as fo
 from tests.support.bus import Bus
@@ -47,7 +47,7 @@ def fan_out(moto_stack: MotoStack, bus: Bus) -> list[str]:
 @pytest.fixture
 def ambassadors(moto_stack: MotoStack) -> None:
     del moto_stack
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2"))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2"))
 
 
 def test_the_organisation_s_own_posting_is_published_and_fanned_out(

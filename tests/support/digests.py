@@ -11,7 +11,6 @@ from datetime import datetime
 from typing import Any
 
 from kring import aws, config
-from kring.dal import ambassadors as ambassador_items
 from kring.dal import keys
 from kring.dal.items import deserialize, serialize
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
@@ -24,18 +23,8 @@ from tests.support.fixtures import MotoStack
 
 
 def put_ambassador(ambassador_id: str, at_time: datetime, **fields: Any) -> Ambassador:
-    data: dict[str, Any] = {
-        "id": ambassador_id,
-        "name": f"Name {ambassador_id}",
-        "email": f"{ambassador_id.lower()}@example.com",
-        "phase": "decision",
-        "opted_in": True,
-        "created_at": at_time,
-        "updated_at": at_time,
-        **fields,
-    }
-    ambassador = Ambassador.model_validate(data)
-    aws.dynamodb().put_item(TableName=config.tables().table_name, Item=ambassador_items.to_item(ambassador))
+    ambassador = fo.ambassador(ambassador_id, at=at_time, **fields)
+    fo.store_ambassadors(ambassador)
     return ambassador
 
 

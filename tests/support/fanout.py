@@ -1,6 +1,6 @@
-"""The fan-out's messages as tests deliver them to the real ShareFanoutFunction: the
-``VacancyPublished`` envelope the rule puts on FanoutQueue, a FanoutQueue (FIFO) SQS batch, and
-the function's publisher port as a fake."""
+"""The fan-out's world as tests build it for the real ShareFanoutFunction: the ambassadors it
+reads, the ``VacancyPublished`` envelope the rule puts on FanoutQueue, a FanoutQueue (FIFO) SQS
+batch, and the function's publisher port as a fake."""
 
 from __future__ import annotations
 
@@ -8,11 +8,36 @@ import hashlib
 import json
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
+from kring import aws, config
+from kring.dal import ambassadors as ambassador_items
 from kring.events import KringEvent, SharesCreated
+from kring.models.ambassador import Ambassador
 from tests.support import link_activity as la
 from tests.support.fixtures import REGION
+
+
+def ambassador(ambassador_id: str, *, at: datetime, **fields: Any) -> Ambassador:
+    """An opted-in ambassador in the decision phase, created and updated ``at``, unless ``fields``
+    say otherwise."""
+    data: dict[str, Any] = {
+        "id": ambassador_id,
+        "name": f"Name {ambassador_id}",
+        "email": f"{ambassador_id.lower()}@example.com",
+        "phase": "decision",
+        "opted_in": True,
+        "created_at": at,
+        "updated_at": at,
+        **fields,
+    }
+    return Ambassador.model_validate(data)
+
+
+def store_ambassadors(*people: Ambassador) -> None:
+    for person in people:
+        aws.dynamodb().put_item(TableName=config.tables().table_name, Item=ambassador_items.to_item(person))
 
 
 def published_envelope(*, time: str, **detail: Any) -> str:
