@@ -55,7 +55,7 @@ MAX_SEND_ATTEMPTS = 5
 def send_batch(queue_url: str, bodies: Sequence[str], *, what: str, sleep: Callable[[float], None]) -> None:
     """One SendMessageBatch of at most :data:`MAX_SEND_BATCH` ``bodies``: the entries SQS failed
     are sent again with backoff, then :class:`TransientError`; an entry SQS refuses as the
-    sender's fault is a :class:`ValueError` (``what`` names the messages in both)."""
+    sender's fault is a ``ValueError`` (``what`` names the messages in both)."""
     pending = {str(n): body for n, body in enumerate(bodies)}
     for attempt in range(MAX_SEND_ATTEMPTS):
         got = aws.sqs().send_message_batch(
