@@ -1,24 +1,22 @@
 """MailQueue → one mail per message (see :mod:`kring.mail.sending`).
 
 A standard queue: MailJobs from the planner, and ``CandidateHired`` envelopes from MailHireRule
-(each becomes a hire notice, or nothing). Powertools' BatchProcessor reports each failed message
-on its own; after five receives a message is parked in MailDLQ (alarm; ``make redrive``). The
-event source's batch size and maximum concurrency keep the send rate under the account's SES
-limit (template.yaml).
-"""
+(each becomes a hire notice, or nothing). :func:`kring.queues.process_batch` reports each failed
+message on its own; after five receives a message is parked in MailDLQ (alarm; ``make redrive``).
+The mails the batch sent are recorded after it (``MailRoom.finish``), whatever failed. The event
+source's batch size and maximum concurrency keep the send rate under the account's SES limit
+(template.yaml)."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
-from aws_lambda_powertools.utilities.batch import BatchProcessor, EventType, process_partial_response
-
 from kring.integrations.ses import MailTransport, SesTransport
 from kring.mail.notices import hire_job
 from kring.mail.sending import MailRoom
 from kring.observability import logger, metrics
-from kring.queues import MailJob, parse_mail_message
+from kring.queues import MailJob, parse_mail_message, process_batch
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -41,12 +39,6 @@ def handler(
             return room.send(job).status
 
     try:
-        response = process_partial_response(
-            event=event,
-            record_handler=record_handler,
-            processor=BatchProcessor(event_type=EventType.SQS),
-            context=context,
-        )
+        return process_batch(event, context, record_handler)
     finally:
-        room.finish()
-    return dict(response)
+        room.finish()  # the batch's sent mails are recorded after it, failed records or not

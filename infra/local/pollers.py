@@ -68,6 +68,14 @@ def _error_of(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {first_line}"[:MAX_ERROR_CHARS]
 
 
+def _transient(exc: BaseException) -> bool:
+    """Whether the function failed for a ``kring.errors.TransientError`` (imported late: the
+    functions' code is on the path once a handler has loaded)."""
+    from kring.errors import TransientError
+
+    return isinstance(exc, TransientError)
+
+
 def sqs_record(message: Message) -> dict[str, Any]:
     attributes = {
         "ApproximateReceiveCount": str(message.receive_count),
@@ -140,12 +148,21 @@ class QueuePoller:
                 try:
                     response = self._invoke(self.source.function, event)
                 except Exception as exc:
-                    log.exception(
-                        "%s failed a batch of %d from %s",
-                        self.source.function,
-                        len(messages),
-                        self.queue_name,
-                    )
+                    if _transient(exc):  # an expected retry: one line, not a traceback
+                        log.warning(
+                            "%s failed a batch of %d from %s, to be retried: %s",
+                            self.source.function,
+                            len(messages),
+                            self.queue_name,
+                            _error_of(exc),
+                        )
+                    else:
+                        log.exception(
+                            "%s failed a batch of %d from %s",
+                            self.source.function,
+                            len(messages),
+                            self.queue_name,
+                        )
                     # all stay invisible until the timeout, then come back
                     self._note(messages, notes if len(notes) == len(messages) else [_error_of(exc)])
                     return len(messages)

@@ -91,6 +91,39 @@ def add_counters(total: Counter[str], item: Mapping[str, Any]) -> None:
             total[name] += int(raw)
 
 
+def counters_by_day(items: Iterable[Mapping[str, Any]]) -> dict[date, Counter[str]]:
+    """Day shards (stats items) → each UTC day's counters, its shards added up."""
+    per_day: dict[date, Counter[str]] = {}
+    for item in items:
+        day = date.fromisoformat(keys.stats_day_of(str(item[keys.SK])))
+        add_counters(per_day.setdefault(day, Counter()), item)
+    return per_day
+
+
+def day_counters(partition: str, first_day: date, last_day: date) -> dict[date, Counter[str]]:
+    """A stats partition's counters (``keys.*_stats_prefix``) by UTC day, from ``first_day`` to
+    ``last_day`` inclusive: one Query."""
+    items = StatsRepository().day_stats(partition, first_day.isoformat(), last_day.isoformat())
+    return counters_by_day(items)
+
+
+def sum_days(
+    per_day: Mapping[date, Counter[str]], first_day: date | None = None, last_day: date | None = None
+) -> Counter[str]:
+    """The counters of the days from ``first_day`` to ``last_day`` (inclusive; an end left out
+    is open) added up."""
+    total: Counter[str] = Counter()
+    for day, counters in per_day.items():
+        if (first_day is None or first_day <= day) and (last_day is None or day <= last_day):
+            total.update(counters)
+    return total
+
+
+def range_counters(partition: str, first_day: date, last_day: date) -> Counter[str]:
+    """A stats partition's counters from ``first_day`` to ``last_day`` (inclusive) added up: one Query."""
+    return sum_days(day_counters(partition, first_day, last_day))
+
+
 @dataclass(frozen=True)
 class Figures:
     """One slice of the counters. ``unique_visitors`` is a sum of daily uniques for any slice
@@ -275,20 +308,13 @@ def summarise(
     subject_id: str, first_day: date, last_day: date, items: Iterable[Mapping[str, Any]]
 ) -> LinkStats:
     """Day shards (stats items) → totals, by channel and by day."""
-    per_day: dict[str, Counter[str]] = {}
-    for item in items:
-        day = keys.stats_day_of(str(item[keys.SK]))
-        add_counters(per_day.setdefault(day, Counter()), item)
-    total: Counter[str] = Counter()
-    for counters in per_day.values():
-        total.update(counters)
+    per_day = counters_by_day(items)
+    total = sum_days(per_day)
     return LinkStats(
         subject_id=subject_id,
         first_day=first_day,
         last_day=last_day,
         totals=Figures.total(total),
         by_channel={channel: Figures.channel(total, channel) for channel in FUNNEL_CHANNELS},
-        by_day=tuple(
-            (date.fromisoformat(day), Figures.total(per_day[day])) for day in sorted(per_day) if +per_day[day]
-        ),
+        by_day=tuple((day, Figures.total(per_day[day])) for day in sorted(per_day) if +per_day[day]),
     )

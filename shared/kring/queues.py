@@ -19,10 +19,15 @@ from aws_lambda_powertools.utilities.batch import (
     SqsFifoPartialProcessor,
     process_partial_response,
 )
+from aws_lambda_powertools.utilities.batch.exceptions import (
+    BatchProcessingError,
+    ExceptionInfo,
+    SQSFifoCircuitBreakerError,
+)
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from kring import safe_json
-from kring.errors import FieldValidationError, InvalidInputError
+from kring.errors import FieldValidationError, InvalidInputError, TransientError
 from kring.events import (
     CandidateHired,
     Envelope,
@@ -153,6 +158,58 @@ def parse_import_chunk(body: str) -> ImportChunk:
     return safe_json.parse(body, ImportChunk.model_validate, invalid="not an import chunk")
 
 
+class TransientBatchError(BatchProcessingError, TransientError):
+    """Every record of a batch failed, and each for a :class:`TransientError` (records a FIFO
+    batch did not reach after one aside): the invocation still fails, as Powertools fails it, so
+    the platform retries the batch; it reads as one line (the reasons), not the records'
+    tracebacks, for nothing unexpected happened."""
+
+    def __init__(self, child_exceptions: list[ExceptionInfo]) -> None:
+        super().__init__(
+            f"every record of the batch is to be retried: {_reasons(child_exceptions)}", child_exceptions
+        )
+
+    def __str__(self) -> str:
+        return str(self.msg)
+
+
+def _reasons(child_exceptions: Sequence[ExceptionInfo]) -> str:
+    reasons = dict.fromkeys(
+        f"{type(exc).__name__}: {str(exc)[:200]}"
+        for _type, exc, _tb in child_exceptions
+        if isinstance(exc, TransientError)
+    )
+    return "; ".join(reasons)
+
+
+def _only_transient(error: BatchProcessingError) -> bool:
+    failures = [exc for _type, exc, _tb in error.child_exceptions]
+    return any(isinstance(exc, TransientError) for exc in failures) and all(
+        isinstance(exc, (TransientError, SQSFifoCircuitBreakerError)) for exc in failures
+    )
+
+
+def _logging_transient(record_handler: Callable[[SQSRecord], object]) -> Callable[[SQSRecord], object]:
+    """``record_handler``, logging a :class:`TransientError` it raises as one WARNING line (the
+    message id and the reason), not a traceback: an expected retry, not a fault."""
+
+    def handle(record: SQSRecord) -> object:
+        try:
+            return record_handler(record)
+        except TransientError as exc:
+            logger.warning(
+                "message to be retried",
+                extra={
+                    "message_id": record.message_id,
+                    "error": type(exc).__name__,
+                    "reason": str(exc)[:500],
+                },
+            )
+            raise
+
+    return handle
+
+
 def process_batch(
     event: Mapping[str, Any],
     context: LambdaContext,
@@ -163,13 +220,23 @@ def process_batch(
     """Every record of an SQS batch through ``record_handler``, with Powertools' partial batch
     response: a standard queue reports each failed record on its own (``batchItemFailures``), so
     one bad message never holds back the rest; a FIFO queue (``fifo=True``) stops at the first
-    failure and reports it and everything after it, so order is kept."""
+    failure and reports it and everything after it, so order is kept. When every record failed,
+    the invocation fails (:class:`BatchProcessingError`; :class:`TransientBatchError` when each
+    failure was a :class:`TransientError`). A :class:`TransientError` is logged as one line."""
     processor: BatchProcessor | SqsFifoPartialProcessor = (
         SqsFifoPartialProcessor() if fifo else BatchProcessor(event_type=EventType.SQS)
     )
-    response = process_partial_response(
-        event=dict(event), record_handler=record_handler, processor=processor, context=context
-    )
+    try:
+        response = process_partial_response(
+            event=dict(event),
+            record_handler=_logging_transient(record_handler),
+            processor=processor,
+            context=context,
+        )
+    except BatchProcessingError as exc:
+        if type(exc) is BatchProcessingError and _only_transient(exc):
+            raise TransientBatchError(exc.child_exceptions) from None
+        raise
     return dict(response)
 
 

@@ -13,6 +13,7 @@ of any type, so the properties reach each provider's normalisation, not only its
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -99,20 +100,32 @@ def test_an_unsigned_request_answers_below_500_and_changes_nothing(
 
 
 # ------------------------------------------------------------------------------------ signed
-def test_a_signed_hostile_body_answers_below_500_and_a_refusal_changes_nothing(
-    moto_stack: MotoStack, watch: hostile.StackWatch
+def _hostile_bodies(_scheme: str) -> st.SearchStrategy[bytes]:
+    return st.one_of(
+        hostile.HOSTILE_TEXTS.map(lambda t: t.encode("utf-8", "surrogatepass")), hostile.HOSTILE_BYTES
+    )
+
+
+def _sample_bodies(scheme: str) -> st.SearchStrategy[bytes]:
+    return _sample_mutations(scheme).map(hostile.payload_text)
+
+
+@pytest.mark.parametrize(
+    ("bodies", "examples"),
+    [(_hostile_bodies, EXAMPLES), (_sample_bodies, 2 * EXAMPLES)],
+    ids=["hostile body", "sample with generated parts"],
+)
+def test_a_signed_body_answers_below_500_and_a_refusal_changes_nothing(
+    moto_stack: MotoStack,
+    watch: hostile.StackWatch,
+    bodies: Callable[[str], st.SearchStrategy[bytes]],
+    examples: int,
 ) -> None:
     for each in hostile.SCHEMES:
 
-        @hostile.fuzz_settings(examples=EXAMPLES)
-        @given(
-            scheme=st.just(each),
-            data=st.one_of(
-                hostile.HOSTILE_TEXTS.map(lambda t: t.encode("utf-8", "surrogatepass")), hostile.HOSTILE_BYTES
-            ),
-            event_name=SMARTRECRUITERS_EVENTS,
-        )
-        def signed_hostile(scheme: str, data: bytes, event_name: str) -> None:
+        @hostile.fuzz_settings(examples=examples)
+        @given(scheme=st.just(each), data=bodies(each), event_name=SMARTRECRUITERS_EVENTS)
+        def signed(scheme: str, data: bytes, event_name: str) -> None:
             body, headers = hostile.signed(scheme, data, event_name=event_name)
             before = watch.state()
 
@@ -121,26 +134,7 @@ def test_a_signed_hostile_body_answers_below_500_and_a_refusal_changes_nothing(
             assert_answered(result)
             watch.settle(before, refused=result.status >= 400)
 
-        signed_hostile()
-
-
-def test_a_signed_sample_with_generated_parts_answers_below_500_and_a_refusal_changes_nothing(
-    moto_stack: MotoStack, watch: hostile.StackWatch
-) -> None:
-    for each in hostile.SCHEMES:
-
-        @hostile.fuzz_settings(examples=2 * EXAMPLES)
-        @given(scheme=st.just(each), payload=_sample_mutations(each), event_name=SMARTRECRUITERS_EVENTS)
-        def signed_sample(scheme: str, payload: Any, event_name: str) -> None:
-            body, headers = hostile.signed(scheme, hostile.payload_text(payload), event_name=event_name)
-            before = watch.state()
-
-            result = _post(moto_stack, scheme, body, headers)
-
-            assert_answered(result)
-            watch.settle(before, refused=result.status >= 400)
-
-        signed_sample()
+        signed()
 
 
 def test_an_unknown_provider_is_a_json_404_that_changes_nothing(

@@ -4,6 +4,7 @@ and the event-source mapping that polls it."""
 from __future__ import annotations
 
 import json
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,7 @@ import pytest
 from infra.local.pollers import QueuePoller
 from infra.local.queues import QueueStore
 from infra.local.template import QueueEventSource, Stack
+from kring.errors import TransientError
 
 STACK = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": "t"})
 FANOUT = STACK.queues()["FanoutQueue"].name
@@ -138,6 +140,32 @@ def test_a_batch_whose_function_raises_comes_back_whole(store: QueueStore, clock
     assert [m.body for m in store.messages(FANOUT)] == ["a"]
     clock.now += 10
     assert poller.poll_once() == 1
+
+
+@pytest.mark.parametrize(
+    ("error", "level", "traceback"),
+    [
+        (TransientError("attribution has not recorded this hire yet"), logging.WARNING, False),
+        (RuntimeError("boom"), logging.ERROR, True),
+    ],
+)
+def test_a_batch_failed_transiently_is_logged_in_one_line_anything_else_with_its_traceback(
+    store: QueueStore, caplog: pytest.LogCaptureFixture, error: Exception, level: int, traceback: bool
+) -> None:
+    store.send(FANOUT, "a", group_id="fanout")
+
+    def invoke(function: str, event: dict[str, Any]) -> None:
+        raise error
+
+    source = QueueEventSource(
+        "ShareFanoutFunction", "FanoutQueue", batch_size=10, report_batch_item_failures=True
+    )
+    with caplog.at_level(logging.WARNING, logger="local.sqs"):
+        QueuePoller(source, FANOUT, store, invoke).poll_once()
+    [record] = [r for r in caplog.records if r.name == "local.sqs"]
+    assert record.levelno == level
+    assert (record.exc_info is not None) is traceback
+    assert str(error) in record.getMessage() or record.exc_info is not None
 
 
 def test_a_released_fifo_message_holds_back_the_rest_of_its_group_but_not_other_groups(

@@ -6,11 +6,9 @@ where every function shares one process and several run at once on their own thr
 from __future__ import annotations
 
 import contextlib
-import io
-import json
 import logging
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,17 +22,6 @@ from tests.support import link_activity as la
 from tests.support.fixtures import MotoStack
 
 NOW = datetime(2026, 11, 29, 8, 15, tzinfo=UTC)
-
-
-@pytest.fixture
-def log_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
-    """The Powertools lines Kring's logger writes (its handler's stream, swapped for a buffer)."""
-    buffer = io.StringIO()
-    handler = logger.registered_handler
-    assert hasattr(handler, "setStream")
-    previous = handler.setStream(buffer)
-    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]
-    handler.setStream(previous)
 
 
 def test_a_warm_handler_does_not_log_with_the_keys_of_its_previous_invocation(

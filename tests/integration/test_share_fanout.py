@@ -3,10 +3,8 @@ tables, the FIFO queue and the idempotency table as in template.yaml."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
 
@@ -17,104 +15,35 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kring import aws, config
-from kring.dal import ambassadors as ambassador_items
 from kring.dal import keys, share_links
 from kring.dal.items import deserialize, serialize
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
-from kring.events import KringEvent, SharesCreated
 from kring.models.ambassador import Ambassador
 from kring.models.vacancy import Vacancy
+from tests.support import fanout as fo
+from tests.support.fanout import Published
 from tests.support.fixtures import REGION, MotoStack, clear_kring_caches
 
 NOW = datetime(2026, 11, 27, 9, 0, tzinfo=UTC)
 
 
-class Published:
-    """Every event the function published (the port, as a fake)."""
-
-    def __init__(self) -> None:
-        self.events: list[KringEvent] = []
-
-    def publish(self, events: Sequence[KringEvent]) -> None:
-        self.events.extend(events)
-
-    def shared(self) -> list[str]:
-        return [a for e in self.events if isinstance(e, SharesCreated) for a in e.ambassador_ids]
-
-
 def _ambassador(ambassador_id: str, **overrides: Any) -> Ambassador:
-    data: dict[str, Any] = {
-        "id": ambassador_id,
-        "name": f"Name {ambassador_id}",
-        "email": f"{ambassador_id.lower()}@example.com",
-        "phase": "decision",
-        "opted_in": True,
-        "created_at": NOW,
-        "updated_at": NOW,
-    }
-    data.update(overrides)
-    return Ambassador.model_validate(data)
-
-
-def _store_ambassadors(*people: Ambassador) -> None:
-    for person in people:
-        aws.dynamodb().put_item(TableName=config.tables().table_name, Item=ambassador_items.to_item(person))
+    return fo.ambassador(ambassador_id, at=NOW, **overrides)
 
 
 def _envelope(vacancy_id: str = "greenhouse-1", department: str | None = "Engineering", **detail: Any) -> str:
-    body = {
-        "version": "0",
-        "id": str(uuid.uuid4()),
-        "detail-type": "VacancyPublished",
-        "source": "kring.ats",
-        "account": "000000000000",
-        "time": "2026-11-27T09:00:00Z",
-        "region": REGION,
-        "resources": [],
-        "detail": {
-            "version": 1,
-            "occurred_at": "2026-11-27T09:00:00Z",
-            "correlation_id": "test",
-            "vacancy_id": vacancy_id,
-            "provider": "greenhouse",
-            "external_id": vacancy_id.rsplit("-", maxsplit=1)[-1],
-            "title": "Backend Engineer",
-            "url": "https://job-boards.greenhouse.io/acme/jobs/1",
-            "department": department,
-            "location": "Amsterdam",
-            "tags": [],
-            "language": "en",
-            **detail,
-        },
-    }
-    return json.dumps(body)
-
-
-def _sqs_event(*bodies: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": f"rh-{n}",
-                "body": body,
-                "attributes": {
-                    "ApproximateReceiveCount": "1",
-                    "SentTimestamp": "1795770761000",
-                    "MessageGroupId": "fanout",
-                    "MessageDeduplicationId": hashlib.sha256(body.encode()).hexdigest(),
-                    "SequenceNumber": str(n),
-                    "SenderId": "AIDA",
-                    "ApproximateFirstReceiveTimestamp": "1795770761000",
-                },
-                "messageAttributes": {},
-                "md5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324
-                "eventSource": "aws:sqs",
-                "eventSourceARN": f"arn:aws:sqs:{REGION}:000000000000:fanout.fifo",
-                "awsRegion": REGION,
-            }
-            for n, body in enumerate(bodies)
-        ]
-    }
+    return fo.published_envelope(
+        time="2026-11-27T09:00:00Z",
+        occurred_at="2026-11-27T09:00:00Z",
+        correlation_id="test",
+        vacancy_id=vacancy_id,
+        external_id=vacancy_id.rsplit("-", maxsplit=1)[-1],
+        title="Backend Engineer",
+        url="https://job-boards.greenhouse.io/acme/jobs/1",
+        department=department,
+        location="Amsterdam",
+        **detail,
+    )
 
 
 def _links_of(vacancy_id: str) -> dict[str, str]:
@@ -132,7 +61,7 @@ def _drain(stack: MotoStack, publisher: Published) -> int:
     handled = 0
     while messages := stack.receive_all("FanoutQueue"):
         result = stack.invoke(
-            "ShareFanoutFunction", _sqs_event(*(m["Body"] for m in messages)), publisher=publisher
+            "ShareFanoutFunction", fo.sqs_event(*(m["Body"] for m in messages)), publisher=publisher
         )
         assert result == {"batchItemFailures": []}
         handled += len(messages)
@@ -140,7 +69,7 @@ def _drain(stack: MotoStack, publisher: Published) -> int:
 
 
 def test_eligible_matching_ambassadors_get_one_link_each(moto_stack: MotoStack) -> None:
-    _store_ambassadors(
+    fo.store_ambassadors(
         _ambassador("E1"),
         _ambassador("E2", interests=["engineering"]),
         _ambassador("E3", interests=["Sales"]),
@@ -150,7 +79,7 @@ def test_eligible_matching_ambassadors_get_one_link_each(moto_stack: MotoStack) 
         _ambassador("E7", phase="evangelize", interests=["amsterdam"]),
     )
     published = Published()
-    result = moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope()), publisher=published)
+    result = moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()), publisher=published)
 
     assert result == {"batchItemFailures": []}
     links = _links_of("greenhouse-1")
@@ -163,34 +92,34 @@ def test_eligible_matching_ambassadors_get_one_link_each(moto_stack: MotoStack) 
 
 
 def test_the_same_event_twice_changes_nothing(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2"))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2"))
     published = Published()
     body = _envelope()
-    moto_stack.invoke("ShareFanoutFunction", _sqs_event(body), publisher=published)
+    moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(body), publisher=published)
     first = _links_of("greenhouse-1")
-    moto_stack.invoke("ShareFanoutFunction", _sqs_event(body), publisher=published)
+    moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(body), publisher=published)
 
     assert _links_of("greenhouse-1") == first
     assert sorted(published.shared()) == ["E1", "E2"]
 
 
 def test_a_republished_vacancy_adds_only_newly_matching_ambassadors(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2", interests=["Data"]))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2", interests=["Data"]))
     published = Published()
-    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope(department=None)), publisher=published)
+    moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope(department=None)), publisher=published)
     assert set(_links_of("greenhouse-1")) == {"E1"}
 
-    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope(department="Data")), publisher=published)
+    moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope(department="Data")), publisher=published)
     assert set(_links_of("greenhouse-1")) == {"E1", "E2"}
     assert sorted(published.shared()) == ["E1", "E2"]
 
 
 def test_the_weekly_cap_is_kept_and_counts_a_vacancy_once(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1", share_cap_per_week=2), _ambassador("E2"))
+    fo.store_ambassadors(_ambassador("E1", share_cap_per_week=2), _ambassador("E2"))
     published = Published()
     for n in (1, 2, 3):
         body = _envelope(vacancy_id=f"greenhouse-{n}")
-        moto_stack.invoke("ShareFanoutFunction", _sqs_event(body, body), publisher=published)
+        moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(body, body), publisher=published)
 
     assert [v for v in ("greenhouse-1", "greenhouse-2", "greenhouse-3") if "E1" in _links_of(v)] == [
         "greenhouse-1",
@@ -200,7 +129,7 @@ def test_the_weekly_cap_is_kept_and_counts_a_vacancy_once(moto_stack: MotoStack)
 
 
 def test_a_closed_vacancy_gets_no_links(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"))
+    fo.store_ambassadors(_ambassador("E1"))
     VacancyRepository().put(
         StoredVacancy(
             vacancy=Vacancy(
@@ -217,7 +146,7 @@ def test_a_closed_vacancy_gets_no_links(moto_stack: MotoStack) -> None:
         expected_revision=None,
     )
     published = Published()
-    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope()), publisher=published)
+    moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()), publisher=published)
 
     assert _links_of("greenhouse-1") == {}
     assert published.events == []
@@ -229,10 +158,10 @@ def test_more_ambassadors_than_a_page_are_chunked_through_the_fifo_queue(
     monkeypatch.setenv("FANOUT_PAGE_SIZE", "3")
     clear_kring_caches()
     people = [_ambassador(f"E{n:02d}") for n in range(10)]
-    _store_ambassadors(*people)
+    fo.store_ambassadors(*people)
     published = Published()
 
-    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope()), publisher=published)
+    moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()), publisher=published)
     assert len(_links_of("greenhouse-1")) == 3
     assert _drain(moto_stack, published) == 3  # pages 2, 3 and 4 (of 3, 3, 3 and 1)
 
@@ -241,9 +170,9 @@ def test_more_ambassadors_than_a_page_are_chunked_through_the_fifo_queue(
 
 
 def test_a_poison_message_fails_alone_and_order_is_kept(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"))
+    fo.store_ambassadors(_ambassador("E1"))
     good, later = _envelope(), _envelope(vacancy_id="greenhouse-2")
-    event = _sqs_event(good, '{"not": "a fan-out message"}', later)
+    event = fo.sqs_event(good, '{"not": "a fan-out message"}', later)
     result = moto_stack.invoke("ShareFanoutFunction", event, publisher=Published())
 
     failed = [f["itemIdentifier"] for f in result["batchItemFailures"]]
@@ -254,7 +183,7 @@ def test_a_poison_message_fails_alone_and_order_is_kept(moto_stack: MotoStack) -
 
 
 def test_shares_created_reaches_the_real_bus(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"))
+    fo.store_ambassadors(_ambassador("E1"))
     sqs = boto3.client("sqs", region_name=REGION)
     url = sqs.create_queue(QueueName="capture-fanout")["QueueUrl"]
     arn = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
@@ -263,7 +192,7 @@ def test_shares_created_reaches_the_real_bus(moto_stack: MotoStack) -> None:
     bus.put_rule(Name="capture", EventBusName=bus_name, EventPattern=json.dumps({"source": ["kring.fanout"]}))
     bus.put_targets(Rule="capture", EventBusName=bus_name, Targets=[{"Id": "q", "Arn": arn}])
 
-    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope()))
+    moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()))
 
     messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
     envelope = json.loads(messages[0]["Body"])
@@ -282,7 +211,7 @@ def test_any_duplication_and_order_of_deliveries_ends_as_one_clean_delivery(
     clear_kring_caches()
     vacancy_id = f"greenhouse-{uuid.uuid4().hex[:8]}"
     people = [_ambassador(f"P{n}") for n in range(5)]
-    _store_ambassadors(*people)  # the same five every example: earlier examples' vacancies differ
+    fo.store_ambassadors(*people)  # the same five every example: earlier examples' vacancies differ
     published = Published()
     deliveries = [_envelope(vacancy_id=vacancy_id) for _ in range(data.draw(st.integers(1, 3)))]
     pending = [body for body in deliveries for _ in range(data.draw(st.integers(1, 2)))]
@@ -290,7 +219,7 @@ def test_any_duplication_and_order_of_deliveries_ends_as_one_clean_delivery(
         pending = data.draw(st.permutations(pending))
         take = data.draw(st.integers(1, len(pending)))
         batch, pending = pending[:take], pending[take:]
-        result = moto_stack.invoke("ShareFanoutFunction", _sqs_event(*batch), publisher=published)
+        result = moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(*batch), publisher=published)
         assert result == {"batchItemFailures": []}
         follow = [m["Body"] for m in moto_stack.receive_all("FanoutQueue")]
         pending += follow + (follow if data.draw(st.booleans()) else [])
@@ -300,7 +229,7 @@ def test_any_duplication_and_order_of_deliveries_ends_as_one_clean_delivery(
 
 
 def test_a_failed_write_is_retried_and_no_announcement_is_lost(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2"))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2"))
     client = aws.dynamodb()
     failures: list[str] = []
 
@@ -314,12 +243,12 @@ def test_a_failed_write_is_retried_and_no_announcement_is_lost(moto_stack: MotoS
     body = _envelope()
     try:
         with pytest.raises(BatchProcessingError):  # every record failed: the invocation fails, SQS retries
-            moto_stack.invoke("ShareFanoutFunction", _sqs_event(body), publisher=published)
+            moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(body), publisher=published)
     finally:
         client.meta.events.unregister("before-call.dynamodb.BatchWriteItem", fail_once)
     assert _links_of("greenhouse-1") == {}
 
-    retried = moto_stack.invoke("ShareFanoutFunction", _sqs_event(body), publisher=published)
+    retried = moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(body), publisher=published)
     assert retried == {"batchItemFailures": []}
     assert set(_links_of("greenhouse-1")) == {"E1", "E2"}
     assert set(published.shared()) == {"E1", "E2"}  # announced at least once each
@@ -332,7 +261,7 @@ def test_only_a_fan_out_that_may_meet_links_of_another_looks_for_them(
     begun, both look (and nobody is linked or announced twice)."""
     monkeypatch.setenv("FANOUT_PAGE_SIZE", "2")
     clear_kring_caches()
-    _store_ambassadors(*(_ambassador(f"E{n}") for n in range(4)))
+    fo.store_ambassadors(*(_ambassador(f"E{n}") for n in range(4)))
     client = aws.dynamodb()
     reads: list[str] = []
 
@@ -343,9 +272,9 @@ def test_only_a_fan_out_that_may_meet_links_of_another_looks_for_them(
     published = Published()
     try:
         first, second = _envelope(), _envelope()
-        moto_stack.invoke("ShareFanoutFunction", _sqs_event(first), publisher=published)  # E0, E1
+        moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(first), publisher=published)  # E0, E1
         assert reads == []
-        moto_stack.invoke("ShareFanoutFunction", _sqs_event(second), publisher=published)  # E0, E1 again
+        moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(second), publisher=published)  # E0, E1 again
         assert reads == ["BatchGetItem"]
         # the queue now holds page 2 of the first fan-out, then page 2 of the second
         assert _drain(moto_stack, published) == 2

@@ -22,15 +22,10 @@ from kring.dal.link_activity import LinkActivityRepository
 from kring.dal.transact import Outcome
 from kring.errors import TransientError
 from kring.sharing import fanout
-from tests.integration.test_share_fanout import (
-    Published,
-    _ambassador,
-    _drain,
-    _envelope,
-    _sqs_event,
-    _store_ambassadors,
-)
+from tests.integration.test_share_fanout import _ambassador, _drain, _envelope
+from tests.support import fanout as fo
 from tests.support import link_activity as la
+from tests.support.fanout import Published
 from tests.support.fixtures import MotoStack, clear_kring_caches
 
 
@@ -61,10 +56,10 @@ VAC, PROG = "STATS#VAC#greenhouse-1", "STATS#PROG"
 
 
 def test_a_page_counts_its_new_links_on_the_vacancy_and_the_programme(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2"), _ambassador("E3", interests=["Sales"]))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2"), _ambassador("E3", interests=["Sales"]))
     calls, stop = la.counting(aws.dynamodb())
     try:
-        result = moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope()), publisher=Published())
+        result = moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()), publisher=Published())
     finally:
         stop()
     assert result == {"batchItemFailures": []}
@@ -79,20 +74,20 @@ def test_a_page_counts_its_new_links_on_the_vacancy_and_the_programme(moto_stack
 
 
 def test_a_redelivered_or_republished_vacancy_counts_only_links_it_creates(moto_stack: MotoStack) -> None:
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2", interests=["Data"]))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2", interests=["Data"]))
     published = Published()
     body = _envelope(department="Engineering")
-    moto_stack.invoke("ShareFanoutFunction", _sqs_event(body), publisher=published)
-    moto_stack.invoke("ShareFanoutFunction", _sqs_event(body), publisher=published)  # the same message
+    moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(body), publisher=published)
+    moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(body), publisher=published)  # the same message
     assert (_total(VAC), _total(PROG)) == (1, 1)
 
     calls, stop = la.counting(aws.dynamodb())
     try:  # published again: nothing new for anyone → no count written at all
-        moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope()), publisher=published)
+        moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()), publisher=published)
     finally:
         stop()
     assert "TransactWriteItems" not in calls
-    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope(department="Data")), publisher=published)
+    moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope(department="Data")), publisher=published)
     assert (_total(VAC), _total(PROG)) == (2, 2)  # E2, newly matching
 
 
@@ -101,9 +96,9 @@ def test_every_page_of_a_long_fan_out_counts_once(
 ) -> None:
     monkeypatch.setenv("FANOUT_PAGE_SIZE", "3")
     clear_kring_caches()
-    _store_ambassadors(*(_ambassador(f"E{n:02d}") for n in range(10)))
+    fo.store_ambassadors(*(_ambassador(f"E{n:02d}") for n in range(10)))
     published = Published()
-    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope()), publisher=published)
+    moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()), publisher=published)
     assert _drain(moto_stack, published) == 3
     assert (_total(VAC), _total(PROG)) == (10, 10)
     assert len(_items("SHCOUNT#")) == 4
@@ -114,10 +109,10 @@ def test_two_fan_outs_of_one_vacancy_count_each_link_once(
 ) -> None:
     monkeypatch.setenv("FANOUT_PAGE_SIZE", "2")
     clear_kring_caches()
-    _store_ambassadors(*(_ambassador(f"E{n}") for n in range(5)))
+    fo.store_ambassadors(*(_ambassador(f"E{n}") for n in range(5)))
     published = Published()
-    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope()), publisher=published)
-    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_envelope()), publisher=published)
+    moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()), publisher=published)
+    moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(_envelope()), publisher=published)
     _drain(moto_stack, published)
     assert (_total(VAC), _total(PROG)) == (5, 5)
 
@@ -130,7 +125,7 @@ def test_any_duplication_and_order_of_deliveries_counts_each_link_once(
     monkeypatch.setenv("FANOUT_PAGE_SIZE", "2")
     clear_kring_caches()
     vacancy_id = f"greenhouse-{uuid.uuid4().hex[:8]}"
-    _store_ambassadors(*(_ambassador(f"P{n}") for n in range(5)))
+    fo.store_ambassadors(*(_ambassador(f"P{n}") for n in range(5)))
     programme_before = _total(PROG)
     published = Published()
     deliveries = [_envelope(vacancy_id=vacancy_id) for _ in range(data.draw(st.integers(1, 3)))]
@@ -139,7 +134,7 @@ def test_any_duplication_and_order_of_deliveries_counts_each_link_once(
         pending = data.draw(st.permutations(pending))
         take = data.draw(st.integers(1, len(pending)))
         batch, pending = pending[:take], pending[take:]
-        result = moto_stack.invoke("ShareFanoutFunction", _sqs_event(*batch), publisher=published)
+        result = moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(*batch), publisher=published)
         assert result == {"batchItemFailures": []}
         follow = [m["Body"] for m in moto_stack.receive_all("FanoutQueue")]
         pending += follow + (follow if data.draw(st.booleans()) else [])
@@ -150,7 +145,7 @@ def test_any_duplication_and_order_of_deliveries_counts_each_link_once(
 def test_a_page_retried_after_its_count_does_not_count_again(moto_stack: MotoStack) -> None:
     """The link write fails after the count: the idempotency record is dropped, the retry decides
     the same links again (the only writer skips the existing-link read) — the marker holds."""
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2"))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2"))
     client = aws.dynamodb()
     failures: list[str] = []
 
@@ -163,12 +158,12 @@ def test_a_page_retried_after_its_count_does_not_count_again(moto_stack: MotoSta
     body = _envelope()
     try:
         with pytest.raises(BatchProcessingError):
-            moto_stack.invoke("ShareFanoutFunction", _sqs_event(body), publisher=Published())
+            moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(body), publisher=Published())
     finally:
         client.meta.events.unregister("before-call.dynamodb.BatchWriteItem", fail_once)
     assert _total(VAC) == 2  # counted before the links were written (announced, counted, written)
 
-    assert moto_stack.invoke("ShareFanoutFunction", _sqs_event(body), publisher=Published()) == {
+    assert moto_stack.invoke("ShareFanoutFunction", fo.sqs_event(body), publisher=Published()) == {
         "batchItemFailures": []
     }
     assert (_total(VAC), _total(PROG)) == (2, 2)

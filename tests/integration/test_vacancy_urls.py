@@ -10,8 +10,9 @@ import json
 import pytest
 
 from kring.intake import vacancies
-from tests.integration.test_share_fanout import Published, _ambassador, _sqs_event, _store_ambassadors
+from tests.integration.test_share_fanout import _ambassador
 from tests.support import ashby as ab
+from tests.support import fanout as fo
 from tests.support.bus import Bus
 from tests.support.fixtures import MotoStack
 
@@ -34,10 +35,10 @@ def fan_out(moto_stack: MotoStack, bus: Bus) -> list[str]:
     """Deliver what reached the bus to the fan-out, as the template's rule and queue would; the
     ambassadors who got a link."""
     published = [e for e in bus.drain() if e["detail-type"] == "VacancyPublished"]
-    shared = Published()
+    shared = fo.Published()
     if published:
         result = moto_stack.invoke(
-            "ShareFanoutFunction", _sqs_event(*(json.dumps(e) for e in published)), publisher=shared
+            "ShareFanoutFunction", fo.sqs_event(*(json.dumps(e) for e in published)), publisher=shared
         )
         assert result == {"batchItemFailures": []}
     return shared.shared()
@@ -46,7 +47,7 @@ def fan_out(moto_stack: MotoStack, bus: Bus) -> list[str]:
 @pytest.fixture
 def ambassadors(moto_stack: MotoStack) -> None:
     del moto_stack
-    _store_ambassadors(_ambassador("E1"), _ambassador("E2"))
+    fo.store_ambassadors(_ambassador("E1"), _ambassador("E2"))
 
 
 def test_the_organisation_s_own_posting_is_published_and_fanned_out(

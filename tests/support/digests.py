@@ -5,39 +5,26 @@ the real AttributionFunction."""
 
 from __future__ import annotations
 
-import hashlib
-import json
-import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
 from kring import aws, config
-from kring.dal import ambassadors as ambassador_items
 from kring.dal import keys
 from kring.dal.items import deserialize, serialize
 from kring.dal.vacancies import StoredVacancy, VacancyRepository
 from kring.models.ambassador import Ambassador
 from kring.models.vacancy import Vacancy
 from tests.support import attribution as at
+from tests.support import fanout as fo
 from tests.support import link_activity as la
-from tests.support.fixtures import REGION, MotoStack
+from tests.support.fixtures import MotoStack
 
 
 def put_ambassador(ambassador_id: str, at_time: datetime, **fields: Any) -> Ambassador:
-    data: dict[str, Any] = {
-        "id": ambassador_id,
-        "name": f"Name {ambassador_id}",
-        "email": f"{ambassador_id.lower()}@example.com",
-        "phase": "decision",
-        "opted_in": True,
-        "created_at": at_time,
-        "updated_at": at_time,
-        **fields,
-    }
-    ambassador = Ambassador.model_validate(data)
-    aws.dynamodb().put_item(TableName=config.tables().table_name, Item=ambassador_items.to_item(ambassador))
+    ambassador = fo.ambassador(ambassador_id, at=at_time, **fields)
+    fo.store_ambassadors(ambassador)
     return ambassador
 
 
@@ -72,74 +59,25 @@ def put_vacancy(
 
 def _published_envelope(vacancy: Vacancy) -> str:
     assert vacancy.published_at is not None
-    return json.dumps(
-        {
-            "version": "0",
-            "id": str(uuid.uuid4()),
-            "detail-type": "VacancyPublished",
-            "source": "kring.ats",
-            "account": "000000000000",
-            "time": vacancy.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "region": REGION,
-            "resources": [],
-            "detail": {
-                "version": 1,
-                "occurred_at": vacancy.published_at.isoformat(),
-                "correlation_id": f"publish-{vacancy.id}",
-                "vacancy_id": vacancy.id,
-                "provider": "greenhouse",
-                "external_id": vacancy.external_id,
-                "title": vacancy.title,
-                "url": vacancy.url,
-                "department": vacancy.department,
-                "location": vacancy.location,
-                "tags": [],
-                "language": "en",
-            },
-        }
+    return fo.published_envelope(
+        time=vacancy.published_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
+        occurred_at=vacancy.published_at.isoformat(),
+        correlation_id=f"publish-{vacancy.id}",
+        vacancy_id=vacancy.id,
+        external_id=vacancy.external_id,
+        title=vacancy.title,
+        url=vacancy.url,
+        department=vacancy.department,
+        location=vacancy.location,
     )
-
-
-def _fifo_event(body: str) -> dict[str, Any]:
-    return {
-        "Records": [
-            {
-                "messageId": str(uuid.uuid4()),
-                "receiptHandle": "rh-0",
-                "body": body,
-                "attributes": {
-                    "ApproximateReceiveCount": "1",
-                    "SentTimestamp": "1795770761000",
-                    "MessageGroupId": "fanout",
-                    "MessageDeduplicationId": hashlib.sha256(body.encode()).hexdigest(),
-                    "SequenceNumber": "0",
-                    "SenderId": "AIDA",
-                    "ApproximateFirstReceiveTimestamp": "1795770761000",
-                },
-                "messageAttributes": {},
-                "md5OfBody": hashlib.md5(body.encode()).hexdigest(),  # noqa: S324
-                "eventSource": "aws:sqs",
-                "eventSourceARN": f"arn:aws:sqs:{REGION}:000000000000:fanout.fifo",
-                "awsRegion": REGION,
-            }
-        ]
-    }
-
-
-class _Published:
-    def __init__(self) -> None:
-        self.events: list[Any] = []
-
-    def publish(self, events: Sequence[Any]) -> None:
-        self.events.extend(events)
 
 
 def fan_out(stack: MotoStack, vacancy: Vacancy) -> list[Any]:
     """The vacancy's fan-out through the real function (every page); the events it published."""
-    published = _Published()
+    published = fo.Published()
     body = _published_envelope(vacancy)
     while True:
-        result = stack.invoke("ShareFanoutFunction", _fifo_event(body), publisher=published)
+        result = stack.invoke("ShareFanoutFunction", fo.sqs_event(body), publisher=published)
         assert result == {"batchItemFailures": []}
         following = stack.receive_all("FanoutQueue")
         if not following:

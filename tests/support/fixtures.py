@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -171,6 +172,19 @@ def _fresh_caches() -> Iterator[None]:
     clear_kring_caches()
     yield
     clear_kring_caches()
+
+
+@pytest.fixture
+def log_lines() -> Iterator[Callable[[], list[dict[str, Any]]]]:
+    """The Powertools lines Kring's logger writes (its handler's stream, swapped for a buffer)."""
+    from kring.observability import logger
+
+    buffer = io.StringIO()
+    handler = logger.registered_handler
+    assert hasattr(handler, "setStream")
+    previous = handler.setStream(buffer)
+    yield lambda: [json.loads(line) for line in buffer.getvalue().splitlines() if line.startswith("{")]
+    handler.setStream(previous)
 
 
 @pytest.fixture

@@ -9,6 +9,7 @@ import secrets
 from datetime import UTC, datetime
 from typing import Any
 
+from kring.integrations.ats.base import FetchNeeded
 from kring.links.click_tokens import new_click_token
 from tests.support.ats_fixtures import SECRET as SECRET
 from tests.support.ats_fixtures import ProviderSamples, hmac_hex
@@ -160,3 +161,13 @@ def posting(
         "createdAt": created_at,
         "descriptionPlain": description,
     }
+
+
+def fetch_needed(event: str, **ids: str) -> FetchNeeded:
+    """The fetch a Lever delivery of ``event`` asks for: the samples' opportunity and contact."""
+    return FetchNeeded(
+        provider="lever",
+        event=event,
+        ids={"opportunityId": OPPORTUNITY_ID, "contactId": CONTACT_ID, **ids},
+        occurred_at=datetime(2024, 5, 20, 10, 33, 54, tzinfo=UTC),
+    )

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import time
 import uuid
+from datetime import UTC, datetime
 from typing import Any
 
+from kring.integrations.ats.base import FetchNeeded
 from tests.support.ats_fixtures import SECRET as SECRET
 from tests.support.ats_fixtures import ProviderSamples, hmac_hex
 
@@ -130,3 +132,13 @@ def add_application_routes(fake: Any, status: str = "NEW", **application: Any) -
 def add_job_routes(fake: Any, **job: Any) -> None:
     fake.add("GET", f"/smartrecruiters/jobs/{JOB_ID}", api_job(**job))
     fake.add("GET", f"/smartrecruiters/jobs/{JOB_ID}/publication", api_publication())
+
+
+def fetch_needed(event: str = "application.created", **ids: str) -> FetchNeeded:
+    """The fetch a SmartRecruiters delivery of ``event`` asks for: the samples' candidate and job."""
+    return FetchNeeded(
+        provider="smartrecruiters",
+        event=event,
+        ids=ids or {"candidate_id": CANDIDATE_ID, "job_id": JOB_ID},
+        occurred_at=datetime(2024, 5, 20, 8, 41, 7, tzinfo=UTC),
+    )

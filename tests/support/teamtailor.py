@@ -7,8 +7,10 @@ from __future__ import annotations
 import base64
 import json
 import time
+from datetime import UTC, datetime
 from typing import Any
 
+from kring.integrations.ats.base import FetchNeeded
 from tests.support.ats_fixtures import SECRET as SECRET
 from tests.support.ats_fixtures import ProviderSamples, hmac_hex
 
@@ -184,3 +186,13 @@ def add_application_routes(fake: Any, **application: Any) -> None:
     fake.add("GET", f"/teamtailor/job-applications/{APPLICATION_ID}", api_application(**application))
     fake.add("GET", f"/teamtailor/candidates/{CANDIDATE_ID}/answers", api_answers())
     fake.add("GET", "/teamtailor/referrals", {"data": []})
+
+
+def fetch_needed(event: str = "job_application.create", **ids: str) -> FetchNeeded:
+    """The fetch a Teamtailor delivery of ``event`` asks for: the samples' application and job."""
+    return FetchNeeded(
+        provider="teamtailor",
+        event=event,
+        ids={"application_id": APPLICATION_ID, "job_id": JOB_ID, **ids},
+        occurred_at=datetime(2024, 5, 20, 8, 41, tzinfo=UTC),
+    )

@@ -1,11 +1,15 @@
 """Workable web hooks for tests: the RECONSTRUCTED samples in ``tests/fixtures/ats`` (copied from
-the shared test vectors, signed with ``test_secret_do_not_use``), variants of them, and signing."""
+the shared test vectors, signed with ``test_secret_do_not_use``), variants of them, and signing;
+the posts of one published-jobs poll."""
 
 from __future__ import annotations
 
 import copy
+from datetime import datetime
 from typing import Any
 
+from kring.integrations.ats import workable
+from kring.integrations.ats.base import JobChanged, JobPostChanged
 from tests.support.ats_fixtures import SECRET as SECRET
 from tests.support.ats_fixtures import ProviderSamples, hmac_hex
 from tests.support.ats_fixtures import encode as encode
@@ -74,3 +78,14 @@ def job(shortcode: str, **changes: Any) -> dict[str, Any]:
     }
     out.update(changes)
     return out
+
+
+def at(text: str) -> datetime:
+    return datetime.fromisoformat(text)
+
+
+def polled_posts(api: Any = None) -> list[JobPostChanged]:
+    """The posts of one poll (each follows its job's JobChanged)."""
+    changes = workable.published_posts(api)
+    assert [type(c) for c in changes] == [JobChanged, JobPostChanged] * (len(changes) // 2)
+    return [c for c in changes if isinstance(c, JobPostChanged)]

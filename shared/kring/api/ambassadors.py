@@ -8,7 +8,7 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 
-from kring import config, safe_json
+from kring import safe_json
 from kring.api import pagination, path_ids
 from kring.api.request_body import body_bytes
 from kring.api.resource_models import AmbassadorOut, ImportJobOut, ImportStartedOut, ListOut
@@ -43,16 +43,12 @@ def save_ambassador() -> Response[str]:
 
 @router.get("/ambassadors")
 def list_ambassadors() -> Response[str]:
-    event = router.current_event
-    limit = pagination.page_limit(event.get_query_string_value("limit"), config.api().api_page_size)
-    cursor = pagination.decode(
-        event.get_query_string_value("next"), LIST_SCOPE, partition={keys.GSI1_PK: keys.AMBASSADOR_LIST}
+    items, next_token = pagination.list_page(
+        router.current_event, LIST_SCOPE, keys.AMBASSADOR_LIST, ambassadors.list_ambassadors
     )
-    page = ambassadors.list_ambassadors(limit, cursor)
-    out = ListOut[AmbassadorOut](
-        items=[AmbassadorOut.of(a) for a in page.items], next=pagination.encode(LIST_SCOPE, page.cursor)
+    return json_response(
+        200, ListOut[AmbassadorOut](items=[AmbassadorOut.of(a) for a in items], next=next_token)
     )
-    return json_response(200, out)
 
 
 @router.post("/ambassadors/import")

@@ -12,12 +12,18 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any, TypeVar
 
-from kring import safe_json
+from kring import config, safe_json
 from kring.dal import keys
 from kring.errors import FieldValidationError, InvalidInputError
+from kring.models.common import Page
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.utilities.data_classes import APIGatewayProxyEventV2
+
+T = TypeVar("T")
 
 VERSION = 1
 MAX_TOKEN_LENGTH = 2048
@@ -90,3 +96,18 @@ def page_limit(raw: str | None, maximum: int) -> int:
             "the query is not valid", [{"field": "limit", "message": "must be at least 1"}]
         )
     return min(limit, maximum)
+
+
+def list_page(
+    event: APIGatewayProxyEventV2,
+    scope: str,
+    list_partition: str,
+    read: Callable[[int, dict[str, str] | None], Page[T]],
+) -> tuple[list[T], str | None]:
+    """One page of a gsi1 list (``list_partition``, e.g. ``keys.AMBASSADOR_LIST``) as the request
+    asks it: its ``limit`` (at most the API's page size) and ``next`` token (issued for ``scope``),
+    read with ``read(limit, cursor)``; the page's items and the token of the page after it."""
+    limit = page_limit(event.get_query_string_value("limit"), config.api().api_page_size)
+    cursor = decode(event.get_query_string_value("next"), scope, partition={keys.GSI1_PK: list_partition})
+    page = read(limit, cursor)
+    return list(page.items), encode(scope, page.cursor)

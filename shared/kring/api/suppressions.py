@@ -13,7 +13,6 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel
 
-from kring import config
 from kring.api import pagination
 from kring.api.resource_models import ListOut
 from kring.api.responses import json_response, no_content
@@ -66,15 +65,10 @@ def list_suppressions() -> Response[str]:
         return json_response(
             200, ListOut[SuppressionOut](items=[SuppressionOut.of(found)] if found else [], next=None)
         )
-    limit = pagination.page_limit(event.get_query_string_value("limit"), config.api().api_page_size)
-    cursor = pagination.decode(
-        event.get_query_string_value("next"), LIST_SCOPE, partition={keys.GSI1_PK: keys.SUPPRESSION_LIST}
+    items, next_token = pagination.list_page(event, LIST_SCOPE, keys.SUPPRESSION_LIST, repo.list_page)
+    return json_response(
+        200, ListOut[SuppressionOut](items=[SuppressionOut.of(s) for s in items], next=next_token)
     )
-    page = repo.list_page(limit, cursor)
-    out = ListOut[SuppressionOut](
-        items=[SuppressionOut.of(s) for s in page.items], next=pagination.encode(LIST_SCOPE, page.cursor)
-    )
-    return json_response(200, out)
 
 
 @router.get("/suppressions/<suppression_id>")

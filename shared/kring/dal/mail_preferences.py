@@ -16,7 +16,6 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
-from kring import config
 from kring.dal import batch, keys, pages
 from kring.dal.items import deserialize, serialize
 from kring.dal.repository import Repository
@@ -63,7 +62,7 @@ def from_item(item: Mapping[str, Any] | None) -> MailPreferences:
 class MailPreferenceRepository(Repository):
     def get(self, ambassador_id: str) -> MailPreferences:
         got = self.client.get_item(
-            TableName=config.tables().table_name,
+            TableName=self.table,
             Key=serialize(keys.mail_preferences(ambassador_id)),
             ConsistentRead=True,
         )
@@ -71,53 +70,66 @@ class MailPreferenceRepository(Repository):
 
     def put(self, ambassador_id: str, preferences: MailPreferences, *, now: datetime) -> MailPreferences:
         stored = preferences.model_copy(update={"updated_at": now})
-        self.client.put_item(TableName=config.tables().table_name, Item=to_item(ambassador_id, stored))
+        self.client.put_item(TableName=self.table, Item=to_item(ambassador_id, stored))
         return stored
+
+    def profile_and_preferences(self, ambassador_id: str) -> tuple[dict[str, Any] | None, MailPreferences]:
+        """The ambassador's profile (plain values; ``None`` when there is none: erased) and mail
+        preferences, in one consistent BatchGetItem: the sender's first read of a mail."""
+
+        profile_key, preferences_key = keys.ambassador(ambassador_id), keys.mail_preferences(ambassador_id)
+        found = batch.get(
+            [serialize(profile_key), serialize(preferences_key)],
+            consistent=True,
+            client=self.client,
+            table=self.table,
+        )
+        profile: dict[str, Any] | None = None
+        preferences = DEFAULTS
+        for raw in found:
+            item = deserialize(raw)
+            if item.get(keys.SK) == profile_key["sk"]:
+                profile = item
+            elif item.get(keys.SK) == preferences_key["sk"]:
+                preferences = from_item(raw)
+        return profile, preferences
+
+    def digest_recipients(self, frequency: DigestFrequency, *, page_size: int = 500) -> Iterator[str]:
+        """The ambassador ids a ``frequency`` digest run considers, page by page (Query, never Scan):
+        for ``weekly`` (the default) every ambassador (gsi1 ``AMBASSADORS``, keys only; the sender
+        skips those who chose otherwise); for ``daily`` and ``monthly`` only the ambassadors who chose
+        it (gsi2 ``MAILFREQ#<frequency>``). ``off`` has none."""
+
+        if frequency == "off":
+            return
+        if frequency == DEFAULT_FREQUENCY:
+            index, partition_key, sort_key, partition = (
+                keys.GSI1,
+                keys.GSI1_PK,
+                keys.GSI1_SK,
+                keys.AMBASSADOR_LIST,
+            )
+        else:
+            index, partition_key, sort_key = keys.GSI2, keys.GSI2_PK, keys.GSI2_SK
+            partition = keys.mail_frequency_partition(frequency)
+        request = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": partition_key, "#sk": sort_key},
+            "ExpressionAttributeValues": serialize({":pk": partition}),
+            "ProjectionExpression": "#sk",
+            "Limit": page_size,
+        }
+        for item in pages.query_all(request, client=self.client):
+            yield str(deserialize(item)[sort_key]).removeprefix("AMB#")
 
 
 def profile_and_preferences(ambassador_id: str) -> tuple[dict[str, Any] | None, MailPreferences]:
-    """The ambassador's profile (plain values; ``None`` when there is none: erased) and mail
-    preferences, in one consistent BatchGetItem: the sender's first read of a mail."""
-
-    profile_key, preferences_key = keys.ambassador(ambassador_id), keys.mail_preferences(ambassador_id)
-    found = batch.get([serialize(profile_key), serialize(preferences_key)], consistent=True)
-    profile: dict[str, Any] | None = None
-    preferences = DEFAULTS
-    for raw in found:
-        item = deserialize(raw)
-        if item.get(keys.SK) == profile_key["sk"]:
-            profile = item
-        elif item.get(keys.SK) == preferences_key["sk"]:
-            preferences = from_item(raw)
-    return profile, preferences
+    """:meth:`MailPreferenceRepository.profile_and_preferences` with the function's client."""
+    return MailPreferenceRepository().profile_and_preferences(ambassador_id)
 
 
 def digest_recipients(frequency: DigestFrequency, *, page_size: int = 500) -> Iterator[str]:
-    """The ambassador ids a ``frequency`` digest run considers, page by page (Query, never Scan):
-    for ``weekly`` (the default) every ambassador (gsi1 ``AMBASSADORS``, keys only; the sender
-    skips those who chose otherwise); for ``daily`` and ``monthly`` only the ambassadors who chose
-    it (gsi2 ``MAILFREQ#<frequency>``). ``off`` has none."""
-
-    if frequency == "off":
-        return
-    if frequency == DEFAULT_FREQUENCY:
-        index, partition_key, sort_key, partition = (
-            keys.GSI1,
-            keys.GSI1_PK,
-            keys.GSI1_SK,
-            keys.AMBASSADOR_LIST,
-        )
-    else:
-        index, partition_key, sort_key = keys.GSI2, keys.GSI2_PK, keys.GSI2_SK
-        partition = keys.mail_frequency_partition(frequency)
-    request = {
-        "TableName": config.tables().table_name,
-        "IndexName": index,
-        "KeyConditionExpression": "#pk = :pk",
-        "ExpressionAttributeNames": {"#pk": partition_key, "#sk": sort_key},
-        "ExpressionAttributeValues": serialize({":pk": partition}),
-        "ProjectionExpression": "#sk",
-        "Limit": page_size,
-    }
-    for item in pages.query_all(request):
-        yield str(deserialize(item)[sort_key]).removeprefix("AMB#")
+    """:meth:`MailPreferenceRepository.digest_recipients` with the function's client."""
+    return MailPreferenceRepository().digest_recipients(frequency, page_size=page_size)

@@ -26,8 +26,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
-from kring import config
-from kring.dal import batch, keys
+from kring.dal import batch, keys, transact
 from kring.dal.items import deserialize, serialize, value
 from kring.dal.repository import Repository
 
@@ -60,12 +59,6 @@ class Sent:
     sent_at: datetime
 
 
-def _client_error() -> Any:
-    from botocore.exceptions import ClientError
-
-    return ClientError
-
-
 class MailSendRepository(Repository):
     def claim(self, kind: str, recipient: str, period_key: str, *, now: datetime) -> Claim:
         token = secrets.token_hex(8)
@@ -80,22 +73,19 @@ class MailSendRepository(Repository):
                 keys.TTL_ATTRIBUTE: int((now + RETAIN).timestamp()),
             }
         )
-        try:
-            self.client.put_item(
-                TableName=config.tables().table_name,
-                Item=item,
-                ConditionExpression="attribute_not_exists(pk) OR (#state = :claimed AND #lease < :now)",
-                ExpressionAttributeNames={"#state": "state", "#lease": "lease_until"},
-                ExpressionAttributeValues={":claimed": value("claimed"), ":now": value(int(now.timestamp()))},
-                ReturnValuesOnConditionCheckFailure="ALL_OLD",
-            )
-        except _client_error() as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
-            old = deserialize(exc.response.get("Item") or {})
-            outcome: ClaimOutcome = "sent" if old.get("state") == "sent" else "busy"
-            return Claim(kind, recipient, period_key, token, outcome)
-        return Claim(kind, recipient, period_key, token, "claimed")
+        old = transact.refused(
+            self.client.put_item,
+            TableName=self.table,
+            Item=item,
+            ConditionExpression="attribute_not_exists(pk) OR (#state = :claimed AND #lease < :now)",
+            ExpressionAttributeNames={"#state": "state", "#lease": "lease_until"},
+            ExpressionAttributeValues={":claimed": value("claimed"), ":now": value(int(now.timestamp()))},
+            ReturnValuesOnConditionCheckFailure="ALL_OLD",
+        )
+        if old is None:
+            return Claim(kind, recipient, period_key, token, "claimed")
+        outcome: ClaimOutcome = "sent" if deserialize(old).get("state") == "sent" else "busy"
+        return Claim(kind, recipient, period_key, token, outcome)
 
     def record_sent(self, sent: Sequence[Sent], *, sleep: Any = time.sleep) -> None:
         """Every marker of ``sent`` becomes ``sent`` (one BatchWriteItem per 25)."""
@@ -117,25 +107,22 @@ class MailSendRepository(Repository):
             for s in sent
         ]
         if requests:
-            batch.write(requests, sleep=sleep)
+            batch.write(requests, sleep=sleep, client=self.client, table=self.table)
 
     def release(self, claim: Claim) -> None:
         """Delete this sender's claim (a failed send), so that the retry may claim again."""
-        try:
-            self.client.delete_item(
-                TableName=config.tables().table_name,
-                Key=serialize(claim.key),
-                ConditionExpression="#claim = :claim AND #state = :claimed",
-                ExpressionAttributeNames={"#claim": "claim", "#state": "state"},
-                ExpressionAttributeValues={":claim": value(claim.token), ":claimed": value("claimed")},
-            )
-        except _client_error() as exc:
-            if exc.response.get("Error", {}).get("Code") != "ConditionalCheckFailedException":
-                raise
+        transact.applied(  # not applied: the claim is not this sender's any more (or is gone)
+            self.client.delete_item,
+            TableName=self.table,
+            Key=serialize(claim.key),
+            ConditionExpression="#claim = :claim AND #state = :claimed",
+            ExpressionAttributeNames={"#claim": "claim", "#state": "state"},
+            ExpressionAttributeValues={":claim": value(claim.token), ":claimed": value("claimed")},
+        )
 
     def state(self, kind: str, recipient: str, period_key: str) -> dict[str, Any] | None:
         got = self.client.get_item(
-            TableName=config.tables().table_name,
+            TableName=self.table,
             Key=serialize(keys.mail_send(kind, recipient, period_key)),
             ConsistentRead=True,
         )
@@ -145,7 +132,7 @@ class MailSendRepository(Repository):
     def last_period(self, kind: str, recipient: str) -> str | None:
         """The newest period key of ``kind`` sent to ``recipient`` (Query, newest first, one item)."""
         got = self.client.query(
-            TableName=config.tables().table_name,
+            TableName=self.table,
             KeyConditionExpression="#pk = :pk",
             FilterExpression="#state = :sent",
             ExpressionAttributeNames={"#pk": keys.PK, "#state": "state"},

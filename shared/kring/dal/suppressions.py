@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from kring import config
 from kring.dal import keys, pages
 from kring.dal.items import deserialize, serialize
 from kring.dal.repository import Repository
@@ -66,15 +65,13 @@ def _is_listed(cursor: Mapping[str, str]) -> bool:
 
 class SuppressionRepository(Repository):
     def get(self, address_hash: str) -> Suppression | None:
-        got = self.client.get_item(
-            TableName=config.tables().table_name, Key=serialize(keys.suppression(address_hash))
-        )
+        got = self.client.get_item(TableName=self.table, Key=serialize(keys.suppression(address_hash)))
         item = got.get("Item")
         return from_item(item) if item else None
 
     def is_suppressed(self, address_hash: str) -> bool:
         got = self.client.get_item(
-            TableName=config.tables().table_name,
+            TableName=self.table,
             Key=serialize(keys.suppression(address_hash)),
             ProjectionExpression="#pk",
             ExpressionAttributeNames={"#pk": keys.PK},
@@ -83,12 +80,12 @@ class SuppressionRepository(Repository):
 
     def suppress(self, suppression: Suppression) -> None:
         """Put (the latest reason wins; a second delivery of the same event writes the same item)."""
-        self.client.put_item(TableName=config.tables().table_name, Item=to_item(suppression))
+        self.client.put_item(TableName=self.table, Item=to_item(suppression))
 
     def clear(self, address_hash: str) -> bool:
         """Delete; whether there was one."""
         got = self.client.delete_item(
-            TableName=config.tables().table_name,
+            TableName=self.table,
             Key=serialize(keys.suppression(address_hash)),
             ReturnValues="ALL_OLD",
         )
@@ -101,6 +98,7 @@ class SuppressionRepository(Repository):
             limit,
             cursor,
             from_item,
-            client=self._client,
+            table=self.table,
+            client=self.client,
             is_position=_is_listed,
         )

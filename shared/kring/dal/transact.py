@@ -140,3 +140,16 @@ def applied(call: Any, /, **request: Any) -> Any | None:
         if error_code(exc) == CONDITIONAL_CHECK_FAILED_EXCEPTION:
             return None
         raise
+
+
+def refused(call: Any, /, **request: Any) -> dict[str, Any] | None:
+    """``call(**request)`` (a conditional PutItem, UpdateItem or DeleteItem); None when it applied,
+    else the item as it stood when its condition failed (as DynamoDB returns it: asked for with
+    ``ReturnValuesOnConditionCheckFailure="ALL_OLD"``, empty without, or when there was none)."""
+    try:
+        call(**request)
+    except client_error() as exc:
+        if error_code(exc) == CONDITIONAL_CHECK_FAILED_EXCEPTION:
+            return dict(cast("dict[str, Any]", exc.response).get("Item") or {})
+        raise
+    return None

@@ -52,6 +52,27 @@ MAX_SEND_BATCH_BYTES = 256 * 1024
 MAX_SEND_ATTEMPTS = 5
 
 
+def send_batch(queue_url: str, bodies: Sequence[str], *, what: str, sleep: Callable[[float], None]) -> None:
+    """One SendMessageBatch of at most :data:`MAX_SEND_BATCH` ``bodies``: the entries SQS failed
+    are sent again with backoff, then :class:`TransientError`; an entry SQS refuses as the
+    sender's fault is a ``ValueError`` (``what`` names the messages in both)."""
+    pending = {str(n): body for n, body in enumerate(bodies)}
+    for attempt in range(MAX_SEND_ATTEMPTS):
+        got = aws.sqs().send_message_batch(
+            QueueUrl=queue_url,
+            Entries=[{"Id": n, "MessageBody": body} for n, body in pending.items()],
+        )
+        failed = got.get("Failed") or []
+        if any(f.get("SenderFault") for f in failed):
+            reasons = "; ".join(f"{f.get('Code')}: {f.get('Message')}" for f in failed)
+            raise ValueError(f"SQS refused {what}: {reasons}")
+        pending = {str(f["Id"]): pending[str(f["Id"])] for f in failed}
+        if not pending:
+            return
+        backoff(attempt, sleep)
+    raise TransientError(f"SQS did not take {len(pending)} {what} after every retry")
+
+
 class SqsImportQueue:
     """SendMessageBatch: ten messages (at most 256 KB together) a request; entries SQS failed are
     sent again with backoff, then :class:`TransientError`."""
@@ -73,21 +94,7 @@ class SqsImportQueue:
             self._send(batch)
 
     def _send(self, bodies: list[str]) -> None:
-        pending = {str(n): body for n, body in enumerate(bodies)}
-        for attempt in range(MAX_SEND_ATTEMPTS):
-            got = aws.sqs().send_message_batch(
-                QueueUrl=config.imports().import_queue_url,
-                Entries=[{"Id": n, "MessageBody": body} for n, body in pending.items()],
-            )
-            failed = got.get("Failed") or []
-            if any(f.get("SenderFault") for f in failed):
-                reasons = "; ".join(f"{f.get('Code')}: {f.get('Message')}" for f in failed)
-                raise ValueError(f"SQS refused import chunks: {reasons}")
-            pending = {str(f["Id"]): pending[str(f["Id"])] for f in failed}
-            if not pending:
-                return
-            backoff(attempt, self._sleep)
-        raise TransientError(f"SQS did not take {len(pending)} import chunks after every retry")
+        send_batch(config.imports().import_queue_url, bodies, what="import chunks", sleep=self._sleep)
 
 
 class SqsMailQueue:
@@ -112,22 +119,7 @@ class SqsMailQueue:
         return count
 
     def _send(self, bodies: list[str]) -> None:
-
-        pending = {str(n): body for n, body in enumerate(bodies)}
-        for attempt in range(MAX_SEND_ATTEMPTS):
-            got = aws.sqs().send_message_batch(
-                QueueUrl=config.mail().mail_queue_url,
-                Entries=[{"Id": n, "MessageBody": body} for n, body in pending.items()],
-            )
-            failed = got.get("Failed") or []
-            if any(f.get("SenderFault") for f in failed):
-                reasons = "; ".join(f"{f.get('Code')}: {f.get('Message')}" for f in failed)
-                raise ValueError(f"SQS refused mail jobs: {reasons}")
-            pending = {str(f["Id"]): pending[str(f["Id"])] for f in failed}
-            if not pending:
-                return
-            backoff(attempt, self._sleep)
-        raise TransientError(f"SQS did not take {len(pending)} mail jobs after every retry")
+        send_batch(config.mail().mail_queue_url, bodies, what="mail jobs", sleep=self._sleep)
 
 
 def queue_depths(urls: Mapping[str, str]) -> dict[str, int]:

@@ -27,7 +27,6 @@ counters, and vacancies.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -38,9 +37,17 @@ from pydantic import BaseModel, ConfigDict
 from kring.clicks.counting import CLICKS, SHARE_INTENTS
 from kring.dal import batch, keys
 from kring.dal.items import deserialize, serialize
-from kring.dal.stats import StatsRepository
 from kring.dal.vacancies import VacancyRepository
-from kring.funnels import APPLICATIONS, HIRES, INTERVIEWS, REWARDS_ELIGIBLE, REWARDS_PENDING, add_counters
+from kring.funnels import (
+    APPLICATIONS,
+    HIRES,
+    INTERVIEWS,
+    REWARDS_ELIGIBLE,
+    REWARDS_PENDING,
+    day_counters,
+    range_counters,
+    sum_days,
+)
 from kring.links.codes import derive_code, link_url, share_url
 from kring.mail.nudges import BEST_WINDOW_DAYS, Nudge, OpenVacancyFigures, best_vacancy, choose_nudge
 from kring.mail.periods import Period
@@ -180,11 +187,7 @@ class DigestSources:
         if vacancy.id not in self._figures:
             last = self.now.date()
             first = last - timedelta(days=BEST_WINDOW_DAYS - 1)
-            total: Counter[str] = Counter()
-            for item in StatsRepository().day_stats(
-                keys.vacancy_stats_prefix(vacancy.id), first.isoformat(), last.isoformat()
-            ):
-                add_counters(total, item)
+            total = range_counters(keys.vacancy_stats_prefix(vacancy.id), first, last)
             self._figures[vacancy.id] = OpenVacancyFigures(
                 vacancy_id=vacancy.id,
                 title=vacancy.title,
@@ -207,16 +210,12 @@ def candidate_of(ambassador: Ambassador) -> Candidate:
 
 def period_activity(ambassador_id: str, period: Period) -> tuple[Activity, Activity]:
     """This period's and the one before's counters: one Query over both (they are adjacent)."""
-    before = period.previous()
-    per_period: dict[bool, Counter[str]] = {True: Counter(), False: Counter()}
-    first, _ = before.utc_days()
+    first, _ = period.previous().utc_days()
     _, last = period.utc_days()
-    for item in StatsRepository().day_stats(
-        keys.ambassador_stats_prefix(ambassador_id), first.isoformat(), last.isoformat()
-    ):
-        day = date.fromisoformat(keys.stats_day_of(str(item[keys.SK])))
-        add_counters(per_period[day >= period.start], item)
-    return Activity.of(per_period[True]), Activity.of(per_period[False])
+    per_day = day_counters(keys.ambassador_stats_prefix(ambassador_id), first, last)
+    this = sum_days(per_day, first_day=period.start)
+    before = sum_days(per_day, last_day=period.start - timedelta(days=1))
+    return Activity.of(this), Activity.of(before)
 
 
 def _existing_links(codes: Mapping[str, str]) -> set[str]:

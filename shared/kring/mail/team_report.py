@@ -30,7 +30,6 @@ Counters are per UTC day: a week reads the UTC days of its local dates.
 
 from __future__ import annotations
 
-from collections import Counter
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
@@ -44,9 +43,17 @@ from kring.clicks.counting import CLICKS, SHARE_INTENTS, SHARES, by_channel
 from kring.dal import ats_deliveries, keys, pages
 from kring.dal import rewards as ledger
 from kring.dal.programme_settings import ProgrammeSettingsRepository
-from kring.dal.stats import StatsRepository
 from kring.dal.vacancies import VacancyRepository
-from kring.funnels import APPLICATION_METHODS, APPLICATIONS, HIRES, INTERVIEWS, add_counters, by_method
+from kring.funnels import (
+    APPLICATION_METHODS,
+    APPLICATIONS,
+    HIRES,
+    INTERVIEWS,
+    by_method,
+    day_counters,
+    range_counters,
+    sum_days,
+)
 from kring.integrations import sqs
 from kring.mail.digest_content import DigestPeriod
 from kring.mail.periods import Period
@@ -193,22 +200,6 @@ class QueueDepths(Protocol):
 
 
 # ------------------------------------------------------------------------------------ reading
-def _days(partition: str, first: date, last: date) -> dict[date, Counter[str]]:
-    per_day: dict[date, Counter[str]] = {}
-    for item in StatsRepository().day_stats(partition, first.isoformat(), last.isoformat()):
-        day = date.fromisoformat(keys.stats_day_of(str(item[keys.SK])))
-        add_counters(per_day.setdefault(day, Counter()), item)
-    return per_day
-
-
-def _total(per_day: Mapping[date, Counter[str]], first: date, last: date) -> Counter[str]:
-    total: Counter[str] = Counter()
-    for day, counters in per_day.items():
-        if first <= day <= last:
-            total.update(counters)
-    return total
-
-
 T = TypeVar("T")
 
 
@@ -244,7 +235,7 @@ def _top_vacancies(week: Period) -> list[TopVacancy]:
     first, last = week.utc_days()
     found = []
     for vacancy in _open_vacancies():
-        total = _total(_days(keys.vacancy_stats_prefix(vacancy.id), first, last), first, last)
+        total = range_counters(keys.vacancy_stats_prefix(vacancy.id), first, last)
         if +total:
             found.append(
                 TopVacancy(
@@ -264,7 +255,7 @@ def _top_ambassadors(week: Period) -> list[TopAmbassador]:
     first, last = week.utc_days()
     found = []
     for ambassador_id, name in _ambassadors():
-        total = _total(_days(keys.ambassador_stats_prefix(ambassador_id), first, last), first, last)
+        total = range_counters(keys.ambassador_stats_prefix(ambassador_id), first, last)
         if total[SHARE_INTENTS] or total[CLICKS] or total[APPLICATIONS] or total[HIRES]:
             found.append(
                 TopAmbassador(
@@ -355,9 +346,9 @@ def build_team_report(
     before = week.previous()
     first, last = before.start, week.last_day
     window_first = last - timedelta(days=COST_WINDOW_DAYS - 1)
-    programme = _days(keys.program_stats_prefix(), min(first, window_first), last)
-    this_week = _total(programme, week.start, last)
-    window = _total(programme, window_first, last)
+    programme = day_counters(keys.program_stats_prefix(), min(first, window_first), last)
+    this_week = sum_days(programme, week.start, last)
+    window = sum_days(programme, window_first, last)
 
     ops = config.ops()
     depths = queue_depths(ops.dead_letter_queue_urls) if ops.dead_letter_queue_urls else {}
@@ -378,7 +369,7 @@ def build_team_report(
     return TeamReport(
         period=DigestPeriod.of(week),
         funnel=Funnel.of(this_week),
-        funnel_before=Funnel.of(_total(programme, before.start, before.last_day)),
+        funnel_before=Funnel.of(sum_days(programme, before.start, before.last_day)),
         applications_by_method={m: this_week[by_method(m)] for m in APPLICATION_METHODS},
         applications_by_channel={c: this_week[by_channel(APPLICATIONS, c)] for c in FUNNEL_CHANNELS},
         top_vacancies=_top_vacancies(week),

@@ -80,3 +80,35 @@ def test_every_reason_dynamodb_gives_has_a_meaning() -> None:
         "ThrottlingError",
         "ValidationError",
     } <= set(transact.REASONS)
+
+
+PUT = {"TableName": "t", "Item": {"pk": {"S": "p"}}, "ConditionExpression": "attribute_not_exists(pk)"}
+
+
+def test_refused_is_none_when_the_write_applied() -> None:
+    client = boto3.client("dynamodb", region_name="eu-west-1")
+    with Stubber(client) as stub:
+        stub.add_response("put_item", {}, PUT)
+        assert transact.refused(client.put_item, **PUT) is None
+
+
+def test_refused_is_the_item_as_it_stood_when_the_condition_failed() -> None:
+    client = boto3.client("dynamodb", region_name="eu-west-1")
+    old = {"pk": {"S": "p"}, "state": {"S": "sent"}}
+    with Stubber(client) as stub:
+        stub.add_client_error(
+            "put_item",
+            service_error_code="ConditionalCheckFailedException",
+            modeled_fields={"Item": old},
+        )
+        stub.add_client_error("put_item", service_error_code="ConditionalCheckFailedException")
+        assert transact.refused(client.put_item, **PUT) == old
+        assert transact.refused(client.put_item, **PUT) == {}  # no ALL_OLD asked: nothing to show
+
+
+def test_refused_propagates_any_other_error() -> None:
+    client = boto3.client("dynamodb", region_name="eu-west-1")
+    with Stubber(client) as stub:
+        stub.add_client_error("put_item", service_error_code="ProvisionedThroughputExceededException")
+        with pytest.raises(ClientError):
+            transact.refused(client.put_item, **PUT)

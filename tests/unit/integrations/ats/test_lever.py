@@ -1,10 +1,10 @@
 """Lever: the signature in the body (``token + triggeredAt``), its time window, the token as the
-delivery id, ids-only deliveries → fetches, the API client against a local fake of Lever's API,
-and the public postings feed → vacancy changes."""
+delivery id, ids-only deliveries → fetches (against Lever's API in memory), and the public
+postings feed → vacancy changes. The HTTP client against a fake of Lever's API is an integration
+test (tests/integration/test_ats_client_lever.py)."""
 
 from __future__ import annotations
 
-import base64
 import json
 from collections.abc import Mapping
 from datetime import UTC, datetime, timedelta
@@ -12,9 +12,8 @@ from typing import Any
 
 import pytest
 
-from infra.local.fake_ats import FakeAtsApi
 from kring import idempotency
-from kring.errors import InvalidInputError, ProviderNotConfiguredError, TransientError
+from kring.errors import InvalidInputError
 from kring.intake import candidates
 from kring.integrations.ats import lever, registry
 from kring.integrations.ats.base import (
@@ -27,10 +26,9 @@ from kring.integrations.ats.base import (
     Reply,
     StageChanged,
 )
-from kring.integrations.ats.http import ApiNotFoundError, ApiRequestError, JsonApi
+from kring.integrations.ats.http import ApiNotFoundError, ApiRequestError
 from kring.links.click_tokens import find_click_tokens
 from tests.support import lever as lv
-from tests.support.fixtures import ATS_API_KEY
 
 SIGNED_SAMPLES = ("applicationCreated", "candidateHired")  # signed with the test secret
 
@@ -253,20 +251,11 @@ class FakeLever:
         return dict(self._answers["reasons"][reason_id])
 
 
-def request(event: str, **ids: str) -> FetchNeeded:
-    return FetchNeeded(
-        provider="lever",
-        event=event,
-        ids={"opportunityId": lv.OPPORTUNITY_ID, "contactId": lv.CONTACT_ID, **ids},
-        occurred_at=datetime(2024, 5, 20, 10, 33, 54, tzinfo=UTC),
-    )
-
-
 def test_an_application_carries_the_click_token_from_levers_source(secrets_env: None) -> None:
     token, source = lv.click_source()
     api = FakeLever(lv.opportunity(sources=["Job site", source], answers=["a friend told me"]))
 
-    (change,) = lever.fetch(request("applicationCreated"), api=api)
+    (change,) = lever.fetch(lv.fetch_needed("applicationCreated"), api=api)
 
     assert isinstance(change, ApplicationSubmitted)
     assert (change.application_id, change.candidate_id) == (lv.OPPORTUNITY_ID, lv.CONTACT_ID)
@@ -294,7 +283,7 @@ def test_a_referral_application_names_its_referrer_by_e_mail_and_directory_id() 
         },
     )
 
-    (change,) = lever.fetch(request("applicationCreated"), api=api)
+    (change,) = lever.fetch(lv.fetch_needed("applicationCreated"), api=api)
 
     assert isinstance(change, ApplicationSubmitted)
     assert change.evidence.referrer_emails == (lv.REFERRER_EMAIL,)
@@ -305,7 +294,7 @@ def test_a_referral_application_names_its_referrer_by_e_mail_and_directory_id() 
 def test_a_referrer_who_no_longer_exists_is_skipped() -> None:
     api = FakeLever(lv.opportunity(origin="referred"), referrals=[{"referrer": lv.REFERRER_ID}], users={})
 
-    (change,) = lever.fetch(request("applicationCreated"), api=api)
+    (change,) = lever.fetch(lv.fetch_needed("applicationCreated"), api=api)
 
     assert isinstance(change, ApplicationSubmitted)
     assert change.evidence.referrer_emails == ()
@@ -317,7 +306,7 @@ def test_a_stage_change_names_the_stage_moved_to_even_after_the_candidate_moved_
         stages={lv.TO_STAGE_ID: {"id": lv.TO_STAGE_ID, "text": "Phone Interview"}},
     )
 
-    (change,) = lever.fetch(request("candidateStageChange", toStageId=lv.TO_STAGE_ID), api=api)
+    (change,) = lever.fetch(lv.fetch_needed("candidateStageChange", toStageId=lv.TO_STAGE_ID), api=api)
 
     assert isinstance(change, StageChanged)
     assert (change.stage.name, change.stage.kind) == ("Phone Interview", "interview")
@@ -327,7 +316,7 @@ def test_a_stage_change_names_the_stage_moved_to_even_after_the_candidate_moved_
 def test_a_stage_change_to_the_current_stage_needs_no_stage_call() -> None:
     api = FakeLever(lv.opportunity(stage={"id": lv.TO_STAGE_ID, "text": "On-Site Interview"}))
 
-    (change,) = lever.fetch(request("candidateStageChange", toStageId=lv.TO_STAGE_ID), api=api)
+    (change,) = lever.fetch(lv.fetch_needed("candidateStageChange", toStageId=lv.TO_STAGE_ID), api=api)
 
     assert isinstance(change, StageChanged)
     assert change.stage.kind == "interview"
@@ -336,7 +325,9 @@ def test_a_stage_change_to_the_current_stage_needs_no_stage_call() -> None:
 
 def test_a_hire_carries_its_evidence(secrets_env: None) -> None:
     token, source = lv.click_source()
-    (change,) = lever.fetch(request("candidateHired"), api=FakeLever(lv.opportunity(sources=[source])))
+    (change,) = lever.fetch(
+        lv.fetch_needed("candidateHired"), api=FakeLever(lv.opportunity(sources=[source]))
+    )
 
     assert isinstance(change, Hired)
     assert change.evidence is not None
@@ -353,7 +344,7 @@ def test_archived_for_a_non_hired_reason_is_a_rejection_at_the_archive_time() ->
         },
     )
 
-    (change,) = lever.fetch(request("candidateArchiveChange"), api=api)
+    (change,) = lever.fetch(lv.fetch_needed("candidateArchiveChange"), api=api)
 
     assert isinstance(change, Rejected)
     assert change.occurred_at == datetime.fromtimestamp(1716805432.1, tz=UTC)
@@ -365,81 +356,14 @@ def test_archived_as_hired_or_unarchived_changes_nothing() -> None:
         lv.opportunity(archived={"archivedAt": 1716805432100, "reason": reason}),
         reasons={reason: {"id": reason, "text": "Hired", "type": "hired"}},
     )
-    assert lever.fetch(request("candidateArchiveChange"), api=hired) == []
-    assert lever.fetch(request("candidateArchiveChange"), api=FakeLever(lv.opportunity())) == []
+    assert lever.fetch(lv.fetch_needed("candidateArchiveChange"), api=hired) == []
+    assert lever.fetch(lv.fetch_needed("candidateArchiveChange"), api=FakeLever(lv.opportunity())) == []
 
 
 def test_an_opportunity_answer_kring_cannot_read_is_permanent() -> None:
     api = FakeLever({"data": {"applications": "not a list"}})
     with pytest.raises(ApiRequestError):
-        lever.fetch(request("candidateHired"), api=api)
-
-
-# ------------------------------------------------------------------------------ the HTTP client
-def test_the_client_asks_lever_for_the_opportunity_with_basic_auth_and_expands(
-    fake_ats_api: FakeAtsApi, secrets_env: None
-) -> None:
-    fake_ats_api.add("GET", f"/lever/opportunities/{lv.OPPORTUNITY_ID}", lv.opportunity())
-
-    (change,) = lever.fetch(request("candidateHired"))
-
-    assert isinstance(change, Hired)
-    (seen,) = fake_ats_api.requests
-    assert seen.path == f"/lever/opportunities/{lv.OPPORTUNITY_ID}"
-    assert seen.query == {"expand": ["applications", "stage"]}
-    expected = base64.b64encode(f"{ATS_API_KEY}:".encode()).decode()
-    assert seen.headers["authorization"] == f"Basic {expected}"
-
-
-def test_a_503_is_retried_then_the_answer_is_used(fake_ats_api: FakeAtsApi, secrets_env: None) -> None:
-    path = f"/lever/opportunities/{lv.OPPORTUNITY_ID}"
-    fake_ats_api.add("GET", path, {"message": "busy"}, status=503)
-    fake_ats_api.add("GET", path, lv.opportunity())
-
-    with pytest.raises(TransientError):
-        lever.fetch(request("candidateHired"))
-    (change,) = lever.fetch(request("candidateHired"))
-
-    assert isinstance(change, Hired)
-
-
-def test_a_deleted_opportunity_is_a_permanent_error(fake_ats_api: FakeAtsApi, secrets_env: None) -> None:
-    with pytest.raises(ApiNotFoundError):
-        lever.fetch(request("candidateHired"))
-
-
-def test_without_an_api_key_the_fetch_waits_for_one(
-    fake_ats_api: FakeAtsApi, secrets_env: None, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from tests.support.fixtures import clear_kring_caches
-
-    monkeypatch.delenv("KRING_ATS_API_KEY_LEVER")
-    clear_kring_caches()
-
-    with pytest.raises(TransientError, match="API key"):
-        lever.fetch(request("candidateHired"))
-    assert fake_ats_api.requests == []
-
-
-def test_the_client_reads_stages_referrals_users_and_archive_reasons(
-    fake_ats_api: FakeAtsApi, secrets_env: None
-) -> None:
-    fake_ats_api.add(
-        "GET", f"/lever/stages/{lv.TO_STAGE_ID}", {"data": {"id": lv.TO_STAGE_ID, "text": "Offer"}}
-    )
-    fake_ats_api.add(
-        "GET", f"/lever/opportunities/{lv.OPPORTUNITY_ID}/referrals", {"data": [{"referrer": "u1"}]}
-    )
-    fake_ats_api.add("GET", "/lever/users/u1", {"data": {"email": lv.REFERRER_EMAIL}})
-    fake_ats_api.add("GET", "/lever/archive_reasons/r1", {"data": {"type": "non-hired"}})
-    client = lever.LeverClient.from_config()
-
-    assert client.stage(lv.TO_STAGE_ID)["text"] == "Offer"
-    assert client.referrals(lv.OPPORTUNITY_ID) == [{"referrer": "u1"}]
-    assert client.user("u1")["email"] == lv.REFERRER_EMAIL
-    assert client.archive_reason("r1")["type"] == "non-hired"
-    with pytest.raises(InvalidInputError):
-        client.user("../opportunities")
+        lever.fetch(lv.fetch_needed("candidateHired"), api=api)
 
 
 # ------------------------------------------------------------------------------ published postings
@@ -500,43 +424,6 @@ def test_a_posting_kring_cannot_read_fails_the_whole_poll() -> None:
         lever.published_posts(feed=FakeFeed({"id": "5ac21346", "text": ""}))
     with pytest.raises(ApiRequestError):
         lever.published_posts(feed=FakeFeed({"text": "No id"}))
-
-
-def test_the_feed_is_read_from_the_configured_site(
-    fake_ats_api: FakeAtsApi, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    from tests.support.fixtures import clear_kring_caches
-
-    monkeypatch.setenv("LEVER_SITE", "acme")
-    clear_kring_caches()
-    fake_ats_api.add(
-        "GET", "/lever-postings/acme", [lv.posting("5ac21346-8e0c-4494-8e7a-3eb92ff77902", "Backend")]
-    )
-
-    changes = lever.published_posts()
-
-    assert len(changes) == 2
-    (seen,) = fake_ats_api.requests
-    assert (seen.path, seen.query) == ("/lever-postings/acme", {"mode": ["json"]})
-    assert "authorization" not in seen.headers
-
-
-def test_without_a_site_there_is_no_feed(fake_ats_api: FakeAtsApi, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.support.fixtures import clear_kring_caches
-
-    monkeypatch.setenv("LEVER_SITE", "")
-    clear_kring_caches()
-    with pytest.raises(ProviderNotConfiguredError):
-        lever.published_posts()
-    assert fake_ats_api.requests == []
-
-
-def test_a_feed_that_is_not_a_list_is_refused(fake_ats_api: FakeAtsApi) -> None:
-    fake_ats_api.add("GET", "/lever-postings/acme", {"error": "moved"})
-    client = lever.LeverPostingsClient(JsonApi(f"{fake_ats_api.url}/lever-postings"), "acme")
-
-    with pytest.raises(ApiRequestError):
-        client.postings()
 
 
 def test_lever_is_registered_for_webhooks_fetches_and_polls() -> None:
