@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kring import aws, config
 from kring.dal.batch import backoff
 from kring.errors import TransientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 FANOUT_GROUP = "fanout"
 
@@ -92,10 +95,14 @@ class SqsImportQueue:
 
 class SqsMailQueue:
     """MailQueue: the planner's jobs, ten to a SendMessageBatch as they come (entries SQS failed
-    are sent again with backoff, then :class:`TransientError`)."""
+    are sent again with backoff, then :class:`TransientError`). With ``delay_seconds`` each job
+    waits that long on the queue (SQS ``DelaySeconds``, at most 900); without, the queue's own."""
 
-    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, sleep: Callable[[float], None] = time.sleep, *, delay_seconds: int | None = None
+    ) -> None:
         self._sleep = sleep
+        self._delay_seconds = delay_seconds
 
     def enqueue_jobs(self, bodies: Iterable[str]) -> int:
         count = 0
@@ -117,7 +124,7 @@ class SqsMailQueue:
         for attempt in range(MAX_SEND_ATTEMPTS):
             got = aws.sqs().send_message_batch(
                 QueueUrl=config.mail().mail_queue_url,
-                Entries=[{"Id": n, "MessageBody": body} for n, body in pending.items()],
+                Entries=[self._entry(n, body) for n, body in pending.items()],
             )
             failed = got.get("Failed") or []
             if any(f.get("SenderFault") for f in failed):
@@ -128,3 +135,9 @@ class SqsMailQueue:
                 return
             backoff(attempt, self._sleep)
         raise TransientError(f"SQS did not take {len(pending)} mail jobs after every retry")
+
+    def _entry(self, entry_id: str, body: str) -> SendMessageBatchRequestEntryTypeDef:
+        entry: SendMessageBatchRequestEntryTypeDef = {"Id": entry_id, "MessageBody": body}
+        if self._delay_seconds is not None:
+            entry["DelaySeconds"] = self._delay_seconds
+        return entry
