@@ -15,7 +15,6 @@ import pytest
 from kring.dal.instant_notices import InstantNoticeRepository
 from kring.dal.mail_preferences import MailPreferenceRepository, MailPreferences
 from kring.dal.vacancies import VacancyRepository
-from kring.errors import InvalidInputError
 from kring.events import SharesCreated
 from kring.mail.instant import next_batch_id
 from kring.models.common import NETWORKS
@@ -53,8 +52,9 @@ def _announce(world: MotoStack, post: str, minute: int = 0) -> dict[str, Any]:
 
 
 def _gather(world: MotoStack, *envelopes: dict[str, Any]) -> None:
-    for envelope in envelopes:
-        world.invoke("MailInstantFunction", envelope)
+    """The announcements as one SQS batch of MailInstantQueue to the real MailInstantFunction."""
+    result = world.invoke("MailInstantFunction", la.sqs_event([json.dumps(e) for e in envelopes]))
+    assert result == {"batchItemFailures": []}
 
 
 def _jobs(world: MotoStack) -> list[dict[str, Any]]:
@@ -244,17 +244,27 @@ def test_the_one_click_unsubscribe_turns_off_instant_notices_only_and_a_queued_o
     assert [j["recipient"] for j in _jobs(world)] == ["E4"]
 
 
-def test_an_event_that_is_not_shares_created_is_refused_for_the_dead_letter_queue(world: MotoStack) -> None:
-    with pytest.raises(InvalidInputError):
-        world.invoke("MailInstantFunction", {"detail-type": "SharesCreated", "detail": {"vacancy_id": 1}})
-    assert mail.queued(world, "MailQueue") == []
+def test_a_message_that_is_not_shares_created_fails_alone_for_the_dead_letter_queue(world: MotoStack) -> None:
+    good = _announce(world, "P1")
+    bad = {**good, "detail": {**good["detail"], "ambassador_ids": []}}
+    event = la.sqs_event([json.dumps(bad), json.dumps(good), "{not json"])
+    result = world.invoke("MailInstantFunction", event)
+    failed = {f["itemIdentifier"] for f in result["batchItemFailures"]}
+    assert failed == {event["Records"][0]["messageId"], event["Records"][2]["messageId"]}
+    assert sorted(j["recipient"] for j in _jobs(world)) == ["E1", "E4"]  # the good one, gathered
 
 
-def test_shares_created_reaches_the_gatherer_with_retries_and_a_dead_letter_queue(world: MotoStack) -> None:
-    [rule] = [r for r in world.stack.rules() if "SharesCreated" in r.pattern.get("detail-type", [])]
-    assert rule.bus_name == world.stack.physical_name("KringBus")
+def test_shares_created_reaches_the_gatherer_through_a_queue_with_retries_and_dead_letter_queues(
+    world: MotoStack,
+) -> None:
+    stack = world.stack
+    [rule] = [r for r in stack.rules() if "SharesCreated" in r.pattern.get("detail-type", [])]
+    assert rule.bus_name == stack.physical_name("KringBus")
     assert rule.pattern["source"] == ["kring.fanout"]
     [target] = rule.targets
-    assert target.logical_id == "MailInstantFunction"
+    assert (target.logical_id, target.kind) == ("MailInstantQueue", "queue")
     assert target.dead_letter_arn
     assert target.max_retries > 0
+    assert stack.queues()["MailInstantQueue"].dead_letter_arn
+    [source] = [s for s in stack.queue_event_sources() if s.queue_logical_id == "MailInstantQueue"]
+    assert (source.function, source.report_batch_item_failures) == ("MailInstantFunction", True)

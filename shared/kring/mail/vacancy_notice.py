@@ -2,8 +2,9 @@
 :mod:`kring.mail.instant` put through the mail platform.
 
 - **Gather and schedule** (:func:`on_shares_created`; MailInstantFunction, on every
-  ``SharesCreated``): the announced ambassadors who chose instant notices (their preferences, one
-  BatchGetItem a hundred) gather the vacancy; each batch the announcement opened becomes one
+  ``SharesCreated``, through MailInstantQueue so that a parked one keeps its event id): the
+  announced ambassadors who chose instant notices (their preferences, one BatchGetItem a hundred)
+  gather the vacancy; each batch the announcement opened becomes one
   ``vacancy_notice`` job (its period key is the batch id: the once-only key) on MailQueue, delayed
   by ``INSTANT_NOTICE_DELAY_SECONDS`` (SQS ``DelaySeconds``; the template's
   InstantNoticeDelaySeconds, 300 by default; 20 on the local stack) so that a burst of
@@ -26,12 +27,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import ValidationError
-
 from kring import config
 from kring.dal.mail_preferences import MailPreferences, choosing_instant
-from kring.errors import InvalidInputError
-from kring.events import Envelope, SharesCreated, parse_envelope
+from kring.events import Envelope, SharesCreated
 from kring.integrations.sqs import SqsMailQueue
 from kring.mail.digests import NETWORK_NAMES
 from kring.mail.i18n import Translator
@@ -56,14 +54,6 @@ class VacancyNoticeMail:
 
     notice: InstantNotice
     networks: dict[str, str]
-
-
-def parse(event: object) -> Envelope[SharesCreated]:
-    """The EventBridge envelope of ``SharesCreated``; :class:`InvalidInputError` for anything else."""
-    try:
-        return parse_envelope(event, SharesCreated)
-    except ValidationError as exc:
-        raise InvalidInputError(f"not a SharesCreated event: {exc.error_count()} errors") from exc
 
 
 def _queue() -> JobQueue:
