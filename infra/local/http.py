@@ -377,7 +377,7 @@ class _AwsHandler(_Handler):
             body,
             group_id=entry.get("MessageGroupId"),
             dedup_id=entry.get("MessageDeduplicationId"),
-            delay_seconds=int(entry.get("DelaySeconds", 0)),
+            delay_seconds=int(entry["DelaySeconds"]) if entry.get("DelaySeconds") is not None else None,
             attributes=entry.get("MessageAttributes") or None,
         )
         result = {

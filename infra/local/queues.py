@@ -2,7 +2,8 @@
 
 What the functions and the event-source mappings rely on behaves as SQS does: FIFO queues hand
 out one message group at a time in order and drop a repeated deduplication id for five minutes;
-a received message is invisible until deleted or its visibility timeout passes; each receive is
+a message is invisible for its ``DelaySeconds`` (the queue's own ``DelaySeconds`` when it gives
+none), and a received message until deleted or its visibility timeout passes; each receive is
 counted, and past the queue's ``maxReceiveCount`` the message moves to its dead-letter queue.
 """
 
@@ -126,12 +127,15 @@ class QueueStore:
         *,
         group_id: str | None = None,
         dedup_id: str | None = None,
-        delay_seconds: int = 0,
+        delay_seconds: int | None = None,
         attributes: dict[str, Any] | None = None,
     ) -> Message | None:
-        """Enqueue; None when a FIFO queue drops it as a duplicate within the window."""
+        """Enqueue, visible after ``delay_seconds`` (None: the queue's DelaySeconds); None when a
+        FIFO queue drops it as a duplicate within the window."""
         spec = self.spec(queue)
         now = self._clock()
+        if delay_seconds is None:
+            delay_seconds = spec.delay_seconds
         if spec.fifo:
             if not group_id:
                 raise ValueError(f"{queue} is FIFO: a MessageGroupId is required")

@@ -82,6 +82,12 @@ class LocalSettings(BaseSettings):
         pattern=r"^[0-9]{1,9}(\.[0-9]{1,2})?$",
         description="the template's RewardAmount: what a credited hire earns (0 = no rewards)",
     )
+    instant_delay_seconds: int = Field(
+        default=20,
+        ge=0,
+        le=900,
+        description="the template's InstantNoticeDelaySeconds (300 in AWS): how long vacancy notices gather",
+    )
     careers_page_url: str = Field(
         default="https://careers.example.com/",
         pattern=r"^https://",

@@ -61,6 +61,7 @@ def template_stack(settings: LocalSettings) -> Stack:
         "TeamtailorSubdomain": settings.teamtailor_subdomain,
         "SmartRecruitersCompany": settings.smartrecruiters_company,
         "MailFromAddress": settings.mail_from_address,
+        "InstantNoticeDelaySeconds": str(settings.instant_delay_seconds),
     }
     if settings.lever_api_host:
         parameters["LeverApiHost"] = settings.lever_api_host

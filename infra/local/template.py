@@ -127,6 +127,7 @@ class QueueSpec:
     visibility_timeout: int
     dead_letter_arn: str | None
     max_receive_count: int | None
+    delay_seconds: int = 0  # the queue's DelaySeconds: a message that gives none waits this long
 
 
 @dataclass(frozen=True)
@@ -362,6 +363,7 @@ class Stack:
                 visibility_timeout=int(props.get("VisibilityTimeout", 30)),
                 dead_letter_arn=redrive.get("deadLetterTargetArn"),
                 max_receive_count=int(redrive["maxReceiveCount"]) if redrive else None,
+                delay_seconds=int(props.get("DelaySeconds", 0)),
             )
         return out
 

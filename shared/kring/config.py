@@ -172,7 +172,8 @@ class ImportSettings(_Base):
 
 class MailSettings(_Base):
     """Mail: who it comes from, SES's configuration set (its events: bounces, complaints), the queue
-    the planner fills and the sender drains, and the time zone dates in a mail are written in."""
+    the planner fills and the sender drains, the time zone dates in a mail are written in, and how
+    long an instant vacancy notice gathers."""
 
     mail_from_address: str = Field(alias="MAIL_FROM_ADDRESS", min_length=3)
     mail_from_name: str = Field(default="Kring", alias="MAIL_FROM_NAME", max_length=100)
@@ -185,6 +186,8 @@ class MailSettings(_Base):
     reward_holding_days: int = Field(default=90, alias="REWARD_HOLDING_DAYS", ge=0, le=3650)
     mail_sends_per_second: float = Field(default=10, alias="MAIL_SENDS_PER_SECOND", gt=0, le=1000)
     mail_sender_concurrency: int = Field(default=2, alias="MAIL_SENDER_CONCURRENCY", ge=1, le=1000)
+    # How long a "new vacancy, now" notice gathers before it is mailed (SQS DelaySeconds: ≤ 15 min).
+    instant_notice_delay_seconds: int = Field(default=300, alias="INSTANT_NOTICE_DELAY_SECONDS", ge=0, le=900)
 
     @property
     def send_interval_seconds(self) -> float:

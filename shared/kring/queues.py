@@ -1,6 +1,7 @@
 """SQS message contracts: what Kring's own queues carry.
 
-The link activity queue carries the EventBridge envelopes of ``LinkClicked`` and ``ShareIntended``.
+The link activity queue carries the EventBridge envelopes of ``LinkClicked`` and ``ShareIntended``;
+the instant-notice queue those of ``SharesCreated``.
 
 The fan-out queue carries two shapes: the EventBridge envelope of ``VacancyPublished`` (put there
 by the rule) and :class:`FanoutPage` (the next page, put there by the fan-out itself). Both become
@@ -34,6 +35,7 @@ from kring.events import (
     KringEvent,
     LinkClicked,
     ShareIntended,
+    SharesCreated,
     VacancyPublished,
     parse_envelope,
 )
@@ -85,6 +87,17 @@ def parse_link_activity_message(body: str) -> LinkClicked | ShareIntended:
 def _link_activity(data: object) -> LinkClicked | ShareIntended:
     envelope: Envelope[LinkClicked | ShareIntended] = parse_envelope(data, LinkClicked, ShareIntended)
     return envelope.detail
+
+
+def parse_shares_created_message(body: str) -> Envelope[SharesCreated]:
+    """An instant-notice queue message (the EventBridge envelope of ``SharesCreated``, put there by
+    MailInstantRule), whole: its event id names the batch it opens. :class:`InvalidInputError`
+    when it can never be one."""
+    return safe_json.parse(body, _shares_created, invalid="not a SharesCreated event")
+
+
+def _shares_created(data: object) -> Envelope[SharesCreated]:
+    return parse_envelope(data, SharesCreated)
 
 
 def batch_recorder(

@@ -4,6 +4,8 @@ gateway, the bus, the queues), driven with signed Greenhouse webhooks and the ad
 from __future__ import annotations
 
 import contextlib
+import email
+import email.policy
 import hashlib
 import hmac
 import json
@@ -26,12 +28,15 @@ import requests
 
 from infra.local.dynamodb_local import free_port
 from kring.links.click_tokens import is_click_token
+from kring.mail import unsubscribe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.xdist_group("e2e")]
 
 ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "e2e-admin-token"
 SECRET = "e2e-greenhouse-secret"
+MAIL_LINK_KEY = "e2e-mail-link-key"
+INSTANT_DELAY_SECONDS = 2  # KRING_INSTANT_DELAY_SECONDS: 20 by default locally, 300 in AWS
 STARTUP_SECONDS = 180  # a bound for a loaded machine, not a timing assertion
 
 
@@ -63,6 +68,8 @@ def _start(data_dir: Path, *, demo: bool) -> Running:
         "KRING_ADMIN_TOKEN": TOKEN,
         "KRING_WEBHOOK_SECRET_GREENHOUSE": SECRET,
         "KRING_GREENHOUSE_BOARD": "acme",
+        "KRING_MAIL_LINK_KEY": MAIL_LINK_KEY,
+        "KRING_INSTANT_DELAY_SECONDS": str(INSTANT_DELAY_SECONDS),
     }
     log = data_dir.parent / f"{data_dir.name}-{uuid.uuid4().hex[:6]}.log"
     with log.open("wb") as out:
@@ -356,6 +363,67 @@ def _greenhouse_application(token: str) -> dict[str, Any]:
         "jobs": [{"id": 77, "name": "Data Engineer"}],
         "candidate": {"id": 55001, "email_addresses": [{"value": "cand@example.org", "type": "personal"}]},
     }
+
+
+def test_an_ambassador_who_chose_instant_notices_finds_the_new_vacancy_in_the_outbox(
+    stack_factory: Callable[..., Running], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    running = stack_factory(demo=False)
+    for person in (
+        {
+            "id": "A1",
+            "name": "Sanne Instant",
+            "email": "a1@example.com",
+            "phase": "decision",
+            "opted_in": True,
+        },
+        {"id": "A2", "name": "Digest Only", "email": "a2@example.com", "phase": "decision", "opted_in": True},
+    ):
+        person["locale"] = "nl"
+        created = requests.post(
+            f"{running.url}/api/ambassadors", json=person, headers=running.admin(), timeout=10
+        )
+        assert created.status_code == 201, created.text
+    # A1 ticks "new vacancies at once" on the preferences page of their signed link
+    monkeypatch.setenv("KRING_MAIL_LINK_KEY", MAIL_LINK_KEY)
+    monkeypatch.delenv("SECRETS_SSM_PATH", raising=False)
+    unsubscribe.clear_cache()
+    page_url = f"{running.url}/mail/preferences/{unsubscribe.make_token('A1', 'preferences')}"
+    page = requests.get(page_url, timeout=10)
+    assert page.status_code == 200, page.text
+    csrf = page.text.split('name="csrf" value="')[1].split('"')[0]
+    saved = requests.post(
+        page_url,
+        data={"digest_frequency": "weekly", "instant_vacancies": "on", "csrf": csrf},
+        timeout=10,
+    )
+    assert saved.status_code == 200, saved.text
+    unsubscribe.clear_cache()
+
+    for delivery in (JOB, POST):
+        body, headers = _signed(delivery)
+        answered = requests.post(f"{running.url}/webhooks/greenhouse", data=body, headers=headers, timeout=10)
+        assert answered.status_code == 200, answered.text
+    links = {i["ambassador_id"]: i for i in _shares(running, "greenhouse-7701", expected=2)}
+    assert sorted(links) == ["A1", "A2"]
+
+    outbox = tmp_path / "data" / "outbox"
+    deadline = time.monotonic() + 90  # the fan-out, the gathering delay, the sender: a bound, not a timing
+    while not list(outbox.glob("*.eml")):
+        assert time.monotonic() < deadline, running.log.read_text()[-3000:]
+        time.sleep(0.5)
+    time.sleep(2 * INSTANT_DELAY_SECONDS)  # anything else would have come by now
+    [eml] = list(outbox.glob("*.eml"))
+    message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
+    assert message["To"] == "a1@example.com"
+    assert message["Subject"] == "Nieuwe vacature om te delen: Data Engineer"
+    text = message.get_body(preferencelist=("plain",))
+    assert text is not None
+    content = text.get_content()
+    assert f"{links['A1']['share']['linkedin']}" in content
+    assert links["A1"]["link"] in content
+    listing = requests.get(f"{running.url}/outbox", timeout=10)
+    assert "Nieuwe vacature om te delen: Data Engineer" in listing.text
 
 
 def test_the_demo_loads_once_and_survives_a_restart(

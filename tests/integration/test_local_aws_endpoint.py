@@ -22,11 +22,14 @@ from infra.local.http import AwsServer
 from infra.local.pollers import sqs_record
 from infra.local.queues import QueueStore
 from infra.local.template import ACCOUNT, REGION, Stack
+from kring import aws, config
+from kring.integrations.sqs import SqsMailQueue
 
 STACK = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": "t"})
 BUS = STACK.physical_name("KringBus")
 FANOUT = STACK.queues()["FanoutQueue"].name
 RULE_DLQ = STACK.queues()["VacancyPublishedRuleDLQ"].name
+MAIL = STACK.queues()["MailQueue"].name
 
 
 @dataclass
@@ -48,9 +51,24 @@ class Endpoint:
         return f"{self.url}/{ACCOUNT}/{name}"
 
 
+class Clock:
+    """The queues' clock: a test moves it, never waits."""
+
+    def __init__(self) -> None:
+        self.now = 1_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
 @pytest.fixture
-def endpoint(tmp_path: Path) -> Iterator[Endpoint]:
-    store = QueueStore(tmp_path / "q.sqlite3", STACK.queues())
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def endpoint(tmp_path: Path, clock: Clock) -> Iterator[Endpoint]:
+    store = QueueStore(tmp_path / "q.sqlite3", STACK.queues(), clock=clock)
     bus = LocalBus(STACK.rules(), store, lambda *_: None)
     server = AwsServer(("127.0.0.1", 0), lambda: bus, store)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
@@ -184,6 +202,32 @@ def test_message_attributes_reach_the_functions_sqs_record(endpoint: Endpoint) -
     assert record["messageAttributes"] == {
         "trace": {"stringValue": "abc", "stringListValues": [], "binaryListValues": [], "dataType": "String"}
     }
+
+
+def test_a_delayed_mail_job_waits_its_delay_and_a_message_without_one_the_queue_s(
+    endpoint: Endpoint, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    assert STACK.queues()["MailQueue"].delay_seconds == 30  # template.yaml's, for hire notices
+    monkeypatch.setenv("AWS_ENDPOINT_URL_SQS", endpoint.url)
+    monkeypatch.setenv("MAIL_QUEUE_URL", endpoint.queue_url(MAIL))
+    monkeypatch.setenv("MAIL_FROM_ADDRESS", "kring@mail.example.com")
+    config.clear_caches()
+    aws.clear_caches()
+    assert SqsMailQueue(delay_seconds=300).enqueue_jobs(["vacancy notice"]) == 1  # the real sender's call
+    endpoint.client("sqs").send_message(QueueUrl=endpoint.queue_url(MAIL), MessageBody="hire")
+
+    def visible() -> list[str]:
+        return [m.body for m in endpoint.store.receive(MAIL, 10, visibility_timeout=900)]
+
+    assert visible() == []
+    clock.now += 29
+    assert visible() == []
+    clock.now += 2
+    assert visible() == ["hire"]
+    clock.now += 268
+    assert visible() == []
+    clock.now += 1
+    assert visible() == ["vacancy notice"]
 
 
 class _RecordingSocket:

@@ -292,6 +292,18 @@ def test_by_default_every_ats_api_is_the_local_fake(settings: LocalSettings) -> 
     assert env["LEVER_SITE"] == "kring-demo"  # the demo's postings on the fake
 
 
+def test_vacancy_notices_gather_twenty_seconds_locally_unless_told_otherwise(
+    settings: LocalSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = function_environment(template_stack(settings), settings, kept_secrets(settings), 4000)
+    assert env["INSTANT_NOTICE_DELAY_SECONDS"] == "20"  # 300 in AWS: too long to watch on make run
+    monkeypatch.setenv("KRING_INSTANT_DELAY_SECONDS", "0")
+    given = LocalSettings()
+    stack = template_stack(given)
+    for function in ("MailInstantFunction", "MailSenderFunction"):
+        assert stack.functions()[function].environment["INSTANT_NOTICE_DELAY_SECONDS"] == "0"
+
+
 def test_an_ats_api_key_points_that_ats_at_its_real_api_with_the_key(
     settings: LocalSettings, monkeypatch: pytest.MonkeyPatch
 ) -> None:

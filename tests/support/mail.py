@@ -145,3 +145,20 @@ def envelope_of_ses(event_type: str, detail: dict[str, Any]) -> dict[str, Any]:
         "resources": [],
         "detail": json.loads(json.dumps({"eventType": event_type, **detail})),
     }
+
+
+def queued(stack: MotoStack, logical_id: str) -> list[tuple[str, int]]:
+    """Every message on a queue under moto, delayed ones too (drained), with the delay it was sent
+    with in seconds: moto keeps a delayed message from ReceiveMessage until its time comes, and a
+    test never waits for it."""
+    from moto.sqs.models import sqs_backends
+
+    queue = sqs_backends[ACCOUNT][REGION].queues[stack.stack.queues()[logical_id].name]
+    out = []
+    for message in list(queue._messages):
+        sent = message.sent_timestamp or 0
+        out.append(
+            (message.body, round((message.delayed_until - sent) / 1000) if message.delayed_until else 0)
+        )
+    queue._messages.clear()
+    return out

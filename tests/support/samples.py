@@ -59,6 +59,7 @@ def _sqs_parsers() -> dict[str, Callable[[str], Any]]:
         parse_import_chunk,
         parse_link_activity_message,
         parse_mail_message,
+        parse_shares_created_message,
     )
 
     return {
@@ -67,6 +68,7 @@ def _sqs_parsers() -> dict[str, Callable[[str], Any]]:
         "candidate_events": parse_message,
         "ats_fetch": parse_fetch_message,
         "ambassador_import": parse_import_chunk,
+        "mail_instant": parse_shares_created_message,
         "mail": parse_mail_message,
         "": parse_fanout_message,
     }

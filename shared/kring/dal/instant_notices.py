@@ -23,14 +23,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from kring.dal import keys
+from kring.dal import keys, transact
 from kring.dal.items import deserialize, serialize, value
 from kring.dal.repository import Repository
-
-if TYPE_CHECKING:
-    pass
 
 ENTITY = "instant_notice"
 RETENTION = timedelta(days=7)
@@ -59,51 +56,54 @@ def from_item(item: Mapping[str, Any]) -> PendingNotice:
 
 
 class InstantNoticeRepository(Repository):
-    def _conditional_failed(self, exc: Exception) -> bool:
-        response = getattr(exc, "response", {}) or {}
-        return bool(response.get("Error", {}).get("Code") == "ConditionalCheckFailedException")
+    def _update(self, ambassador_id: str, **request: Any) -> PendingNotice | None:
+        """One conditional UpdateItem of the ambassador's item: the item after it (``ALL_NEW``),
+        or None when its condition failed (:func:`kring.dal.transact.applied`)."""
+        got = transact.applied(
+            self.client.update_item,
+            TableName=self.table,
+            Key=serialize(keys.instant_notice(ambassador_id)),
+            ReturnValues="ALL_NEW",
+            **request,
+        )
+        return from_item(got["Attributes"]) if got is not None else None
+
+    def _open_batch(self, ambassador_id: str, **request: Any) -> str | None:
+        """:meth:`_update` for a write that opens a batch unless one is open: the batch open now."""
+        after = self._update(ambassador_id, **request)
+        return after.batch if after is not None else None
 
     def gather(self, ambassador_id: str, vacancy_id: str, batch: str, now: datetime) -> str | None:
         """Add ``vacancy_id`` to the ambassador's pending set, unless a notice carried it before or
         the open batch has taken it; open batch ``batch`` unless one is open. The batch now open
         (``batch`` itself: this call opened it, or opened it before), or None when the vacancy was
         taken or notified before."""
-        from botocore.exceptions import ClientError
-
-        try:
-            got = self.client.update_item(
-                TableName=self.table,
-                Key=serialize(keys.instant_notice(ambassador_id)),
-                UpdateExpression=(
-                    "ADD #vacancies :vacancies SET #batch = if_not_exists(#batch, :batch), "
-                    "#exp = :exp, #entity = :entity"
-                ),
-                ConditionExpression=(
-                    "(attribute_not_exists(#notified) OR NOT contains(#notified, :vacancy))"
-                    " AND (attribute_not_exists(#taken) OR NOT contains(#taken, :vacancy))"
-                ),
-                ExpressionAttributeNames={
-                    "#vacancies": "vacancies",
-                    "#batch": "batch",
-                    "#notified": "notified",
-                    "#taken": "taken",
-                    "#exp": keys.TTL_ATTRIBUTE,
-                    "#entity": "entity",
-                },
-                ExpressionAttributeValues={
-                    ":vacancies": {"SS": [vacancy_id]},
-                    ":vacancy": value(vacancy_id),
-                    ":batch": value(batch),
-                    ":exp": value(int((now + RETENTION).timestamp())),
-                    ":entity": value(ENTITY),
-                },
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as exc:
-            if not self._conditional_failed(exc):
-                raise
-            return None
-        return str(deserialize(got["Attributes"])["batch"])
+        return self._open_batch(
+            ambassador_id,
+            UpdateExpression=(
+                "ADD #vacancies :vacancies SET #batch = if_not_exists(#batch, :batch), "
+                "#exp = :exp, #entity = :entity"
+            ),
+            ConditionExpression=(
+                "(attribute_not_exists(#notified) OR NOT contains(#notified, :vacancy))"
+                " AND (attribute_not_exists(#taken) OR NOT contains(#taken, :vacancy))"
+            ),
+            ExpressionAttributeNames={
+                "#vacancies": "vacancies",
+                "#batch": "batch",
+                "#notified": "notified",
+                "#taken": "taken",
+                "#exp": keys.TTL_ATTRIBUTE,
+                "#entity": "entity",
+            },
+            ExpressionAttributeValues={
+                ":vacancies": {"SS": [vacancy_id]},
+                ":vacancy": value(vacancy_id),
+                ":batch": value(batch),
+                ":exp": value(int((now + RETENTION).timestamp())),
+                ":entity": value(ENTITY),
+            },
+        )
 
     def get(self, ambassador_id: str) -> PendingNotice | None:
         got = self.client.get_item(
@@ -115,36 +115,27 @@ class InstantNoticeRepository(Repository):
         """The vacancies batch ``batch`` mails: on its first run, what is pending (moved to
         ``taken``); on a later run, what the first took. None when the batch is not open (settled
         before: nothing to do)."""
-        from botocore.exceptions import ClientError
-
-        try:
-            got = self.client.update_item(
-                TableName=self.table,
-                Key=serialize(keys.instant_notice(ambassador_id)),
-                UpdateExpression="SET #taken = #vacancies REMOVE #vacancies",
-                ConditionExpression=(
-                    "#batch = :batch AND attribute_not_exists(#taken) AND attribute_exists(#vacancies)"
-                ),
-                ExpressionAttributeNames={"#taken": "taken", "#vacancies": "vacancies", "#batch": "batch"},
-                ExpressionAttributeValues={":batch": value(batch)},
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as exc:
-            if not self._conditional_failed(exc):
-                raise
-            pending = self.get(ambassador_id)
-            if pending is None or pending.batch != batch:
-                return None
-            return pending.taken if pending.taken is not None else frozenset()
-        return from_item(got["Attributes"]).taken
+        after = self._update(
+            ambassador_id,
+            UpdateExpression="SET #taken = #vacancies REMOVE #vacancies",
+            ConditionExpression=(
+                "#batch = :batch AND attribute_not_exists(#taken) AND attribute_exists(#vacancies)"
+            ),
+            ExpressionAttributeNames={"#taken": "taken", "#vacancies": "vacancies", "#batch": "batch"},
+            ExpressionAttributeValues={":batch": value(batch)},
+        )
+        if after is not None:
+            return after.taken
+        pending = self.get(ambassador_id)
+        if pending is None or pending.batch != batch:
+            return None
+        return pending.taken if pending.taken is not None else frozenset()
 
     def settle(self, ambassador_id: str, batch: str) -> PendingNotice | None:
         """Close batch ``batch`` (its mail is sent, or there was nothing to send): what it took
         joins ``notified`` (so a late, repeated announcement of one of them gathers nothing). The
         item after (vacancies gathered meanwhile), or None when the batch was settled before.
         ``notified`` starts again from the batch's vacancies once it holds :data:`MAX_NOTIFIED`."""
-        from botocore.exceptions import ClientError
-
         pending = self.get(ambassador_id)
         if pending is None or pending.batch != batch:
             return None
@@ -159,39 +150,21 @@ class InstantNoticeRepository(Repository):
                 expression = "ADD #notified :taken " + expression
         else:
             del names["#notified"]
-        try:
-            got = self.client.update_item(
-                TableName=self.table,
-                Key=serialize(keys.instant_notice(ambassador_id)),
-                UpdateExpression=expression,
-                ConditionExpression="#batch = :batch",
-                ExpressionAttributeNames=names,
-                ExpressionAttributeValues=values,
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as exc:
-            if not self._conditional_failed(exc):
-                raise
-            return None
-        return from_item(got["Attributes"])
+        return self._update(
+            ambassador_id,
+            UpdateExpression=expression,
+            ConditionExpression="#batch = :batch",
+            ExpressionAttributeNames=names,
+            ExpressionAttributeValues=values,
+        )
 
     def reopen(self, ambassador_id: str, batch: str) -> str | None:
         """Open batch ``batch`` for vacancies left pending, unless a batch is open already; the
         batch open now, or None when nothing is pending."""
-        from botocore.exceptions import ClientError
-
-        try:
-            got = self.client.update_item(
-                TableName=self.table,
-                Key=serialize(keys.instant_notice(ambassador_id)),
-                UpdateExpression="SET #batch = if_not_exists(#batch, :batch)",
-                ConditionExpression="attribute_exists(#vacancies)",
-                ExpressionAttributeNames={"#batch": "batch", "#vacancies": "vacancies"},
-                ExpressionAttributeValues={":batch": value(batch)},
-                ReturnValues="ALL_NEW",
-            )
-        except ClientError as exc:
-            if not self._conditional_failed(exc):
-                raise
-            return None
-        return str(deserialize(got["Attributes"])["batch"])
+        return self._open_batch(
+            ambassador_id,
+            UpdateExpression="SET #batch = if_not_exists(#batch, :batch)",
+            ConditionExpression="attribute_exists(#vacancies)",
+            ExpressionAttributeNames={"#batch": "batch", "#vacancies": "vacancies"},
+            ExpressionAttributeValues={":batch": value(batch)},
+        )

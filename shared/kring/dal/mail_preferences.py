@@ -10,7 +10,7 @@ and the weekly run reads the ambassador list.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any, Literal
 
@@ -128,6 +128,19 @@ class MailPreferenceRepository(Repository):
 def profile_and_preferences(ambassador_id: str) -> tuple[dict[str, Any] | None, MailPreferences]:
     """:meth:`MailPreferenceRepository.profile_and_preferences` with the function's client."""
     return MailPreferenceRepository().profile_and_preferences(ambassador_id)
+
+
+def choosing_instant(ambassador_ids: Iterable[str]) -> list[str]:
+    """Which of ``ambassador_ids`` chose instant vacancy notices: their preferences items, 100 to
+    a BatchGetItem (no item: the defaults, which do not)."""
+    found = batch.read(
+        [keys.mail_preferences(a) for a in ambassador_ids], projection=(keys.PK, keys.SK, "instant_vacancies")
+    )
+    return sorted(
+        keys.ambassador_id_from(str(item[keys.PK]))
+        for item in found.values()
+        if item.get("instant_vacancies") is True
+    )
 
 
 def digest_recipients(frequency: DigestFrequency, *, page_size: int = 500) -> Iterator[str]:

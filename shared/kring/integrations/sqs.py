@@ -5,11 +5,14 @@ from __future__ import annotations
 import hashlib
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from kring import aws, config
 from kring.dal.batch import backoff
 from kring.errors import TransientError
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import SendMessageBatchRequestEntryTypeDef
 
 FANOUT_GROUP = "fanout"
 
@@ -52,15 +55,23 @@ MAX_SEND_BATCH_BYTES = 256 * 1024
 MAX_SEND_ATTEMPTS = 5
 
 
-def send_batch(queue_url: str, bodies: Sequence[str], *, what: str, sleep: Callable[[float], None]) -> None:
+def send_batch(
+    queue_url: str,
+    bodies: Sequence[str],
+    *,
+    what: str,
+    sleep: Callable[[float], None],
+    delay_seconds: int | None = None,
+) -> None:
     """One SendMessageBatch of at most :data:`MAX_SEND_BATCH` ``bodies``: the entries SQS failed
     are sent again with backoff, then :class:`TransientError`; an entry SQS refuses as the
-    sender's fault is a ``ValueError`` (``what`` names the messages in both)."""
+    sender's fault is a ``ValueError`` (``what`` names the messages in both). With
+    ``delay_seconds`` each message waits that long (SQS ``DelaySeconds``); without, the queue's own
+    delay."""
     pending = {str(n): body for n, body in enumerate(bodies)}
     for attempt in range(MAX_SEND_ATTEMPTS):
         got = aws.sqs().send_message_batch(
-            QueueUrl=queue_url,
-            Entries=[{"Id": n, "MessageBody": body} for n, body in pending.items()],
+            QueueUrl=queue_url, Entries=[_entry(n, body, delay_seconds) for n, body in pending.items()]
         )
         failed = got.get("Failed") or []
         if any(f.get("SenderFault") for f in failed):
@@ -71,6 +82,13 @@ def send_batch(queue_url: str, bodies: Sequence[str], *, what: str, sleep: Calla
             return
         backoff(attempt, sleep)
     raise TransientError(f"SQS did not take {len(pending)} {what} after every retry")
+
+
+def _entry(entry_id: str, body: str, delay_seconds: int | None) -> SendMessageBatchRequestEntryTypeDef:
+    entry: SendMessageBatchRequestEntryTypeDef = {"Id": entry_id, "MessageBody": body}
+    if delay_seconds is not None:
+        entry["DelaySeconds"] = delay_seconds
+    return entry
 
 
 class SqsImportQueue:
@@ -99,10 +117,14 @@ class SqsImportQueue:
 
 class SqsMailQueue:
     """MailQueue: the planner's jobs, ten to a SendMessageBatch as they come (entries SQS failed
-    are sent again with backoff, then :class:`TransientError`)."""
+    are sent again with backoff, then :class:`TransientError`). With ``delay_seconds`` each job
+    waits that long on the queue (SQS ``DelaySeconds``, at most 900); without, the queue's own."""
 
-    def __init__(self, sleep: Callable[[float], None] = time.sleep) -> None:
+    def __init__(
+        self, sleep: Callable[[float], None] = time.sleep, *, delay_seconds: int | None = None
+    ) -> None:
         self._sleep = sleep
+        self._delay_seconds = delay_seconds
 
     def enqueue_jobs(self, bodies: Iterable[str]) -> int:
         count = 0
@@ -119,7 +141,13 @@ class SqsMailQueue:
         return count
 
     def _send(self, bodies: list[str]) -> None:
-        send_batch(config.mail().mail_queue_url, bodies, what="mail jobs", sleep=self._sleep)
+        send_batch(
+            config.mail().mail_queue_url,
+            bodies,
+            what="mail jobs",
+            sleep=self._sleep,
+            delay_seconds=self._delay_seconds,
+        )
 
 
 def queue_depths(urls: Mapping[str, str]) -> dict[str, int]:

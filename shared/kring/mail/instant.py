@@ -9,9 +9,10 @@ The protocol (the item is :mod:`kring.dal.instant_notices`):
    carried: the fan-out may announce a link twice) and opens a batch named after the
    announcement's event id unless one is open. It answers the batches to schedule: one per
    ambassador whose batch this event opened. The caller puts a delayed job on the mail queue for
-   each (:data:`GATHER_DELAY`, SQS ``DelaySeconds``), so what else is published meanwhile rides
-   along. A redelivered announcement adds nothing new and answers the same batches again (its
-   event id is still the open batch): scheduling twice is harmless, a job is idempotent.
+   each (SQS ``DelaySeconds``: ``INSTANT_NOTICE_DELAY_SECONDS``, five minutes in AWS by default; see
+   :mod:`kring.mail.vacancy_notice`), so what else is published meanwhile rides along. A
+   redelivered announcement adds nothing new and answers the same batches again (its event id is
+   still the open batch): scheduling twice is harmless, a job is idempotent.
 2. **Take** — the job (:func:`take_instant_notice`) moves the pending set to the batch (its first
    run; a redelivered job gets what the first run took, so a resend after a crash would carry the
    same vacancies) and builds the :class:`InstantNotice`: the vacancies still open, each with the
@@ -30,7 +31,8 @@ from __future__ import annotations
 import hashlib
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
+from typing import Protocol
 
 from pydantic import BaseModel, ConfigDict
 
@@ -41,11 +43,19 @@ from kring.dal.vacancies import from_item as vacancy_from_item
 from kring.events import SharesCreated
 from kring.links.codes import derive_code
 from kring.mail.digest_content import DigestVacancy, digest_vacancy
-from kring.models.ambassador import Ambassador
 from kring.models.common import Locale
 from kring.models.vacancy import Vacancy
 
-GATHER_DELAY = timedelta(minutes=5)  # within SQS's 15-minute DelaySeconds
+
+class Addressee(Protocol):
+    """Whom a notice is for: an :class:`~kring.models.ambassador.Ambassador`, or the mail sender's
+    recipient (its id and locale are all a notice needs)."""
+
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def locale(self) -> Locale: ...
 
 
 @dataclass(frozen=True)
@@ -103,7 +113,7 @@ def _open_vacancies(vacancy_ids: Iterable[str]) -> tuple[dict[str, Vacancy], dic
 
 
 def take_instant_notice(
-    ambassador: Ambassador, batch_id: str, *, repository: InstantNoticeRepository | None = None
+    ambassador: Addressee, batch_id: str, *, repository: InstantNoticeRepository | None = None
 ) -> InstantNotice | None:
     """Step 2 (see the module docstring): the notice batch ``batch_id`` mails, or None when the
     batch was settled before or nothing it took is still open (settle it all the same)."""
@@ -124,6 +134,15 @@ def take_instant_notice(
     return InstantNotice(
         ambassador_id=ambassador.id, locale=ambassador.locale, batch_id=batch_id, vacancies=listed
     )
+
+
+def discard_instant_notice(
+    ambassador_id: str, batch_id: str, *, repository: InstantNoticeRepository | None = None
+) -> None:
+    """A batch nobody will be mailed (the ambassador turned instant notices off, or cannot be
+    mailed): take it without reading its vacancies, so that settling it drops what it gathered
+    rather than leaving it pending for a next batch that would come back the same way."""
+    (repository or InstantNoticeRepository()).take(ambassador_id, batch_id)
 
 
 def next_batch_id(batch_id: str) -> str:

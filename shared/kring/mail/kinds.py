@@ -5,6 +5,12 @@ Adding a kind is one composer and two templates: write ``compose(job, recipient,
 ``<template>.html.j2`` and ``<template>.txt.j2`` in ``mail/templates`` (each extending its
 layout), and :func:`register` a :class:`MailKind` from a module listed in :data:`KIND_MODULES`.
 A scheduled kind also gives ``plan``: the jobs of one run (the planner enqueues them in chunks).
+A kind whose job holds something until its mail is out (the vacancy notice's gathered batch) gives
+``settle(job, composed)``: the sender calls it once the job is done — sent, sent before, or nothing
+to send (``composed``: its composer ran, on this delivery or an earlier one) — or was skipped before
+composing (the recipient gone, the kind unwanted, the address suppressed: ``composed`` is False).
+It runs after the send; if it fails, the message is retried and finds the mail sent, so
+``settle`` is called again: it must be idempotent.
 
 The sender (:mod:`kring.mail.sending`) does the rest for every kind alike: the recipient and their
 preferences (:func:`register_audience`), the suppression list, the once-only claim, rendering, the
@@ -30,7 +36,12 @@ from kring.queues import MailJob
 Audience = Literal["ambassador", "team"]
 
 # The modules that register kinds; the digests add theirs here.
-KIND_MODULES: list[str] = ["kring.mail.notices", "kring.mail.digests", "kring.mail.team_digest"]
+KIND_MODULES: list[str] = [
+    "kring.mail.notices",
+    "kring.mail.digests",
+    "kring.mail.team_digest",
+    "kring.mail.vacancy_notice",
+]
 
 
 @dataclass(frozen=True)
@@ -70,6 +81,7 @@ class PlanRun:
 
 Composer = Callable[[MailJob, Recipient, Translator], Composed | None]
 Planner = Callable[[PlanRun], Iterable[MailJob]]
+Settler = Callable[[MailJob, bool], None]
 
 
 @dataclass(frozen=True)
@@ -81,6 +93,7 @@ class MailKind:
     compose: Composer
     wanted: Callable[[MailPreferences, MailJob], bool]
     plan: Planner | None = None
+    settle: Settler | None = None
 
 
 _KINDS: dict[str, MailKind] = {}

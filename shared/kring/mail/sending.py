@@ -12,7 +12,10 @@ For each job (:class:`~kring.queues.MailJob`) of an SQS batch, :meth:`MailRoom.s
    ``SendEmail`` with the unsubscribe and preferences links; a composer with nothing to say
    sends nothing and the period counts as done;
 5. on any failure after the claim, the claim is released and the error propagates: SQS retries
-   the message, then parks it in MailDLQ (``make redrive``).
+   the message, then parks it in MailDLQ (``make redrive``);
+6. the kind's ``settle`` (if it has one; see :mod:`kring.mail.kinds`), once the job is done or
+   skipped — after the send, outside the claim: a failure there retries the message, which finds
+   the mail sent and settles again.
 
 :meth:`MailRoom.finish` then records every mail SES accepted as sent, 25 to a BatchWriteItem.
 So a mail costs two reads and one write request of its own, plus its share of one batch write.
@@ -42,6 +45,7 @@ from kring.observability import logger, metrics
 from kring.queues import MailJob
 
 Status = Literal["sent", "already_sent", "suppressed", "unwanted", "nothing_to_send", "no_recipient"]
+SKIPPED: frozenset[Status] = frozenset({"suppressed", "unwanted", "no_recipient"})  # never composed
 
 
 @dataclass(frozen=True)
@@ -62,6 +66,12 @@ class MailRoom:
 
     def send(self, job: MailJob) -> Outcome:
         kind = kinds.get(job.kind)
+        outcome = self._deliver(kind, job)
+        if kind.settle is not None:
+            kind.settle(job, outcome.status not in SKIPPED)
+        return outcome
+
+    def _deliver(self, kind: kinds.MailKind, job: MailJob) -> Outcome:
         recipient = kinds.resolver(kind.audience)(job.recipient)
         skip = self._skip(kind, recipient, job)
         if skip is not None:
