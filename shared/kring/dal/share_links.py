@@ -138,6 +138,22 @@ class ShareLinkRepository(Repository):
                 secrets[vacancy_id] = self.link_key(vacancy_id, fan_out=writer).secret
         return secrets, alone
 
+    def vacancies_linked(self, ambassador_id: str) -> set[str]:
+        """The vacancies the ambassador has a link for: Query gsi2 ``AMB#<id>#SHARES``, keys only
+        (eventually consistent: a link written a moment ago may be missing — check its code)."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": keys.GSI2,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": keys.GSI2_PK, "#sk": keys.GSI2_SK},
+            "ExpressionAttributeValues": serialize({":pk": keys.shares_of_ambassador(ambassador_id)}),
+            "ProjectionExpression": "#sk",
+        }
+        return {
+            str(deserialize(item)[keys.GSI2_SK]).removeprefix("VAC#")
+            for item in pages.query_all(request, client=self.client)
+        }
+
     def existing_codes(self, codes: Iterable[str]) -> set[str]:
         """Which of ``codes`` already have a link item (BatchGetItem, keys only)."""
         found = batch.get(

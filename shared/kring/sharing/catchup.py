@@ -11,9 +11,11 @@ catch-up sees its links. One page, one Query of the open vacancies (gsi3, newest
 
 1. keep the vacancies that match the ambassador (:func:`kring.sharing.fanout.matches`, the
    fan-out's rule);
-2. read their link keys (BatchGetItem) and derive the ambassador's code for each
+2. drop those the ambassador has a link for (one Query of their links, gsi2); of the others, read
+   the link keys (BatchGetItem) and derive the ambassador's code for each
    (:func:`kring.links.codes.derive_code`, the fan-out's identity), and drop the codes that exist
-   (BatchGetItem): a redelivery, a second event or a later fan-out never makes a second link;
+   (BatchGetItem: the index may lag a link just written): a redelivery, a second event or a later
+   fan-out never makes a second link;
 3. keep what the weekly cap allows (:func:`kring.sharing.fanout.within_cap`, the fan-out's rule;
    the ledger read only for a capped ambassador). With a cap that leaves room for fewer than all,
    the newest open vacancies win;
@@ -103,10 +105,12 @@ def _catch_up(
 ) -> CatchupResult:
     matching = [v for v in vacancies if matches(ambassador, v)]
     repository = share_links.ShareLinkRepository()
-    secrets, alone = repository.keys_for([v.id for v in matching], writer=f"catchup:{record.origin_event_id}")
-    codes = {v.id: derive_code(secrets[v.id], ambassador.id) for v in matching}
+    linked = repository.vacancies_linked(ambassador.id) if matching else set()
+    unlinked = [v.id for v in matching if v.id not in linked]
+    secrets, alone = repository.keys_for(unlinked, writer=f"catchup:{record.origin_event_id}")
+    codes = {v: derive_code(secrets[v], ambassador.id) for v in unlinked}
     existing = repository.existing_codes(codes.values()) if codes else set()
-    new = [v.id for v in matching if codes[v.id] not in existing]
+    new = [v for v in unlinked if codes[v] not in existing]
 
     week = share_caps.iso_week(now)
     capped = ambassador.share_cap_per_week is not None
