@@ -292,6 +292,23 @@ def test_the_weekly_cap_is_kept_and_the_newest_vacancies_fill_it(moto_stack: Mot
     assert _links() == [("E1", "greenhouse-1"), ("E1", "greenhouse-2")]
 
 
+def test_a_capped_ambassador_is_read_only_as_far_as_the_week_has_room(moto_stack: MotoStack) -> None:
+    for n in range(250):
+        _vacancy(f"greenhouse-{n:03d}", age=n)  # greenhouse-000 the newest
+    _store(_ambassador("E1", share_cap_per_week=2))
+    calls: list[str] = []
+
+    def count(model: Any, **_: Any) -> None:
+        calls.append(model.name)
+
+    aws.dynamodb().meta.events.register("before-call.dynamodb", count)
+    _deliver(moto_stack, Published(), _changed("E1"))
+
+    assert _links() == [("E1", "greenhouse-000"), ("E1", "greenhouse-001")]
+    # the ledger, then the first 100 vacancies' link keys and codes: not the other 150's
+    assert calls.count("BatchGetItem") == 3
+
+
 @pytest.mark.parametrize(
     ("stored", "body"),
     [
@@ -350,6 +367,32 @@ def test_many_open_vacancies_are_chunked_through_the_fifo_queue(
 
     assert _links() == [("E1", f"greenhouse-{n}") for n in range(10)]
     assert len(published.pairs()) == 10
+
+
+def test_a_catch_up_between_the_pages_of_a_fan_out_leaves_one_link_counted_once(
+    moto_stack: MotoStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A fan-out still under way writes its vacancy's links alone and skips the existing-link read;
+    a catch-up in between marks the link key shared first, so the fan-out's next page (which holds
+    the newly eligible ambassador) finds the link and neither writes nor counts it again."""
+    monkeypatch.setenv("FANOUT_PAGE_SIZE", "1")
+    clear_kring_caches()
+    _vacancy("greenhouse-1")
+    _store(_ambassador("E1"), _ambassador("E3"))
+    published = Published()
+    moto_stack.invoke("ShareFanoutFunction", _sqs_event(_published("greenhouse-1")), publisher=published)
+    next_page = [m["Body"] for m in moto_stack.receive_all("FanoutQueue")]
+    assert len(next_page) == 1  # the fan-out is not done: E1's page written, the next one queued
+
+    _store(_ambassador("E2"))  # eligible now, and next in the fan-out's order
+    _deliver(moto_stack, published, _changed("E2"))
+    assert _links() == [("E1", "greenhouse-1"), ("E2", "greenhouse-1")]
+    _deliver(moto_stack, published, *next_page)
+
+    everyone = [("E1", "greenhouse-1"), ("E2", "greenhouse-1"), ("E3", "greenhouse-1")]
+    assert _links() == everyone
+    assert published.pairs() == everyone
+    assert _shares_counted() == 3
 
 
 # --- the roster's announcements, through the real handlers --------------------------------------

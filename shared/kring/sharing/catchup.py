@@ -17,8 +17,9 @@ catch-up sees its links. One page, one Query of the open vacancies (gsi3, newest
    (BatchGetItem: the index may lag a link just written): a redelivery, a second event or a later
    fan-out never makes a second link;
 3. keep what the weekly cap allows (:func:`kring.sharing.fanout.within_cap`, the fan-out's rule;
-   the ledger read only for a capped ambassador). With a cap that leaves room for fewer than all,
-   the newest open vacancies win;
+   the ledger read only for a capped ambassador, whose keys and codes are read 100 at a time only
+   until the week's room is filled). With a cap that leaves room for fewer than all, the newest
+   open vacancies win;
 4. a key one fan-out still writes alone is marked shared first, so that fan-out's later pages
    read the links that exist before writing theirs;
 5. announce ``SharesCreated`` per vacancy (before writing, as the fan-out does: at least once),
@@ -48,6 +49,8 @@ from kring.models.vacancy import ShareLink
 from kring.observability import logger, metrics
 from kring.queues import CatchupPage
 from kring.sharing.fanout import MAX_VACANCIES_PER_COUNT, count_shares_of, matches, within_cap
+
+MAX_KEYS_PER_READ = 100  # a BatchGetItem's keys
 
 
 @dataclass(frozen=True)
@@ -107,18 +110,34 @@ def _catch_up(
     repository = share_links.ShareLinkRepository()
     linked = repository.vacancies_linked(ambassador.id) if matching else set()
     unlinked = [v.id for v in matching if v.id not in linked]
-    secrets, alone = repository.keys_for(unlinked, writer=f"catchup:{record.origin_event_id}")
-    codes = {v: derive_code(secrets[v], ambassador.id) for v in unlinked}
-    existing = repository.existing_codes(codes.values()) if codes else set()
-    new = [v for v in unlinked if codes[v] not in existing]
 
     week = share_caps.iso_week(now)
-    capped = ambassador.share_cap_per_week is not None
+    cap = ambassador.share_cap_per_week
     this_week = (
         share_caps.ShareCapRepository().ledgers([ambassador.id], week).get(ambassador.id, set())
-        if capped and new
+        if cap is not None and unlinked
         else set()
     )
+    # Without a cap, every unlinked vacancy is read at once; with one, 100 at a time (a BatchGetItem
+    # each), only until the week's room is filled: a capped ambassador costs what they can be given.
+    step = len(unlinked) if cap is None else MAX_KEYS_PER_READ
+    room = None if cap is None else max(cap - len(this_week), 0)
+    codes: dict[str, str] = {}
+    alone: set[str] = set()
+    new: list[str] = []
+    found = 0  # links the index did not show yet
+    for start in range(0, len(unlinked), max(step, 1)):
+        if room is not None and len([v for v in new if v not in this_week]) >= room:
+            break
+        part = unlinked[start : start + step]
+        secrets, part_alone = repository.keys_for(part, writer=f"catchup:{record.origin_event_id}")
+        part_codes = {v: derive_code(secrets[v], ambassador.id) for v in part}
+        existing = repository.existing_codes(part_codes.values())
+        codes.update(part_codes)
+        alone |= part_alone
+        new += [v for v in part if part_codes[v] not in existing]
+        found += len(existing)
+
     chosen = within_cap(ambassador.share_cap_per_week, this_week, new)
     links = [
         ShareLink(code=codes[v], vacancy_id=v, ambassador_id=ambassador.id, created_at=now) for v in chosen
@@ -143,13 +162,17 @@ def _catch_up(
                 dict.fromkeys(chosen[start : start + MAX_VACANCIES_PER_COUNT], 1),
                 now,
             )
-        ledger = [share_caps.put_request(ambassador.id, week, this_week | set(chosen), now)] if capped else []
+        ledger = (
+            [share_caps.put_request(ambassador.id, week, this_week | set(chosen), now)]
+            if cap is not None
+            else []
+        )
         batch.write(share_links.put_requests(links) + ledger)
     return CatchupResult(
         open_vacancies=len(vacancies),
         matching=len(matching),
         created=len(links),
-        already_shared=len(matching) - len(new),
-        capped=len(new) - len(chosen),
+        already_shared=len(matching) - len(unlinked) + found,
+        capped=len(unlinked) - found - len(chosen),
         next_page=False,
     )
