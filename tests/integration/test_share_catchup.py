@@ -395,6 +395,25 @@ def test_a_catch_up_between_the_pages_of_a_fan_out_leaves_one_link_counted_once(
     assert _shares_counted() == 3
 
 
+def test_vacancies_stored_before_the_open_index_are_put_in_it_once(moto_stack: MotoStack) -> None:
+    _vacancy("greenhouse-1")
+    _vacancy("greenhouse-2", status="closed", published_at=None)
+    aws.dynamodb().update_item(  # as stored before the index existed
+        TableName=config.tables().table_name,
+        Key=serialize(keys.vacancy("greenhouse-1")),
+        UpdateExpression="REMOVE gsi3pk, gsi3sk",
+    )
+    _store(_ambassador("E1"))
+    published = Published()
+    _deliver(moto_stack, published, _changed("E1"))
+    assert _links() == []
+
+    assert VacancyRepository().index_open() == (2, 1)
+    assert VacancyRepository().index_open() == (2, 0)
+    _deliver(moto_stack, published, _changed("E1"))
+    assert _links() == [("E1", "greenhouse-1")]
+
+
 # --- the roster's announcements, through the real handlers --------------------------------------
 def _roster_bus() -> Bus:
     return Bus(config.bus().event_bus_name, source="kring.roster")

@@ -220,6 +220,57 @@ class VacancyRepository(Repository):
             client=self.client,
         )
 
+    def index_open(self) -> tuple[int, int]:
+        """Put every published vacancy stored before the open index existed into it (an operator's
+        one-off after the upgrade: ``make reindex``): the id-ordered list (gsi1), every page, and
+        an UpdateItem for each published vacancy without its gsi3 entry, conditional on it still
+        being published without one. (vacancies read, vacancies indexed); a second run indexes none."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "#pk = :pk",
+            "ProjectionExpression": "#id, #status, #published, #open",
+            "ExpressionAttributeNames": {
+                "#pk": keys.GSI1_PK,
+                "#id": "id",
+                "#status": "status",
+                "#published": "published_at",
+                "#open": keys.GSI3_PK,
+            },
+            "ExpressionAttributeValues": serialize({":pk": keys.VACANCY_LIST}),
+        }
+        read = indexed = 0
+        for item in pages.query_all(request, client=self.client):
+            read += 1
+            data = deserialize(item)
+            if data.get("status") != "published" or keys.GSI3_PK in data:
+                continue
+            entry = keys.open_vacancy_entry(str(data["id"]), str(data.get("published_at") or ""))
+            try:
+                with conditional("closed or indexed meanwhile"):
+                    self.client.update_item(
+                        TableName=self.table,
+                        Key=serialize(keys.vacancy(str(data["id"]))),
+                        UpdateExpression="SET #gpk = :gpk, #gsk = :gsk",
+                        ConditionExpression="#status = :published AND attribute_not_exists(#gpk)",
+                        ExpressionAttributeNames={
+                            "#gpk": keys.GSI3_PK,
+                            "#gsk": keys.GSI3_SK,
+                            "#status": "status",
+                        },
+                        ExpressionAttributeValues=serialize(
+                            {
+                                ":gpk": entry[keys.GSI3_PK],
+                                ":gsk": entry[keys.GSI3_SK],
+                                ":published": "published",
+                            }
+                        ),
+                    )
+            except ConflictError:
+                continue
+            indexed += 1
+        return read, indexed
+
     def of_job(self, provider: str, job_id: str) -> list[StoredVacancy]:
         """The vacancies (posts) of one ATS job (gsi2; eventually consistent)."""
         return [
