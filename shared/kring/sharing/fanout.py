@@ -16,7 +16,11 @@ Decision or Evangelize, not dormant). For that page:
 5. count them: ``shares`` on the vacancy's and the programme's day items (one shard each), with a
    marker for the page in the same TransactWriteItems, so a retried page never counts twice;
 6. write the new links, and the ledgers they change, 25 items a BatchWriteItem, and put the next
-   page on the queue.
+   page on the queue; the last page of a fan-out that wrote the vacancy's links alone marks the
+   link key shared, so a catch-up (:mod:`kring.sharing.catchup`) that later gives someone a link
+   of the vacancy need not.
+
+The matching rule (:func:`matches`) and the cap rule (:func:`within_cap`) are the catch-up's too.
 
 A page is applied once per (origin event, page number): Powertools idempotency guards it, and the
 writes are idempotent anyway (a link's key is its code; a ledger is a set). The idempotency record
