@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 export UV_LINK_MODE := copy
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: help install run-install run test fuzz lint typecheck fmt bench isbot redrive dlq digest recount deploy clean
+.PHONY: help install run-install run test fuzz lint typecheck fmt bench isbot redrive dlq digest recount reindex deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -78,6 +78,9 @@ digest: run-install ## Run the mail schedules' next runs now on the running stac
 
 recount: install ## After an upgrade that says so: recount the stored applications (local stack; in AWS TABLE=kring-<stage>)
 	$(PY) -m infra.recount $(if $(TABLE),--table $(TABLE))
+
+reindex: install ## After the upgrade that added it: put the published vacancies into the open-vacancy index (local stack; in AWS TABLE=kring-<stage>)
+	$(PY) -m infra.reindex $(if $(TABLE),--table $(TABLE))
 
 deploy: install ## Build and deploy to AWS with SAM (guided the first time; SAM_BUILD_FLAGS=--use-container without Python 3.13)
 	$(UV) run --frozen --with aws-sam-cli sam build $(SAM_BUILD_FLAGS)

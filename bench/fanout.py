@@ -114,7 +114,8 @@ def _fan_out(vacancy_id: str, expected: int) -> float:
         created += summary["created"]
         # Powertools prints a metric set at 100 values even when disabled; Lambda flushes per call.
         metrics.clear_metrics()
-        page = parse_fanout_message(pages.next.pop()) if pages.next else None
+        following = parse_fanout_message(pages.next.pop()) if pages.next else None
+        page = following if isinstance(following, FanoutPage) else None
     elapsed = time.perf_counter() - started
     if created != expected:
         raise RuntimeError(f"fan-out of {vacancy_id} created {created} links, expected {expected}")

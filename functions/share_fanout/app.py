@@ -1,4 +1,6 @@
-"""FanoutQueue → one page of share links per message (see :mod:`kring.sharing.fanout`).
+"""FanoutQueue → one page of share links per message: a published vacancy's fan-out
+(:mod:`kring.sharing.fanout`) or a newly eligible ambassador's catch-up
+(:mod:`kring.sharing.catchup`), see :mod:`kring.sharing.sharing_pages`.
 
 The queue is FIFO: Powertools' FIFO processor stops at the first failure and reports it and
 everything after it, so order is kept; a failed message is retried and, after five receives,
@@ -16,7 +18,7 @@ from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.integrations.sqs import PageQueue, SqsPageQueue
 from kring.observability import logger, metrics
 from kring.queues import parse_fanout_message, process_batch
-from kring.sharing.fanout import fan_out_page
+from kring.sharing.sharing_pages import log_keys, share_page
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
@@ -38,11 +40,9 @@ def handler(
     def record_handler(record: SQSRecord) -> dict[str, Any]:
         page = parse_fanout_message(record.body)
         # This record's keys only: the next record (or a failure to read it) is not logged with them.
-        with logger.append_context_keys(
-            correlation_id=page.vacancy.correlation_id, vacancy_id=page.vacancy.vacancy_id
-        ):
-            return fan_out_page(
-                record=page,
+        with logger.append_context_keys(**log_keys(page)):
+            return share_page(
+                page,
                 publisher=publish_to,
                 queue=next_pages,
                 page_size=config.fanout().fanout_page_size,

@@ -71,6 +71,10 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
             f" {demo.get('applications', 0)} applications came in through Greenhouse,"
             f" {demo.get('hires', 0)} hired"
         )
+        lines.append(
+            f"                   the {demo.get('feed_vacancies', 0)} Lever and Workable vacancies, open"
+            f" before the ambassadors came: {demo.get('feed_links', 0)} links (links follow eligibility)"
+        )
     lines += [
         "",
         "Try:",

@@ -71,8 +71,11 @@ def load(gateway_url: str, admin_token: str, greenhouse_secret: str, data_dir: P
         share_intents=played["shared_by"],
         link_requests=played["link_requests"] + applied["link_requests"],
     )
+    caught_up = _links_of_feed_vacancies(gateway_url, admin_token)
     marker.write_text("1\n")
     return {
+        "feed_vacancies": len(caught_up),
+        "feed_links": sum(caught_up.values()),
         "loaded": True,
         "ambassadors": created,
         "import_job": imported["job_id"],
@@ -211,6 +214,22 @@ def _shares(
         seen = items
         time.sleep(0.5)
     return seen
+
+
+def _links_of_feed_vacancies(gateway_url: str, admin_token: str) -> dict[str, int]:
+    """The links of the open vacancies the job feeds (Lever, Workable) brought before the demo's
+    ambassadors were imported, by vacancy: no fan-out could give them any, the catch-up of each
+    newly eligible ambassador did (links follow eligibility). Counted once settled."""
+    request = urllib.request.Request(  # noqa: S310 - loopback
+        f"{gateway_url}/api/vacancies?limit=50", headers={"authorization": f"Bearer {admin_token}"}
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:  # noqa: S310 - loopback
+        listed: list[dict[str, Any]] = json.loads(response.read())["items"]
+    return {
+        v["id"]: len(_shares(gateway_url, admin_token, v["id"]))
+        for v in listed
+        if v["status"] == "published" and v["provider"] != "greenhouse"
+    }
 
 
 def play_shares_and_clicks(gateway_url: str, admin_token: str, vacancy_id: str) -> dict[str, int]:

@@ -3,9 +3,12 @@
 The link activity queue carries the EventBridge envelopes of ``LinkClicked`` and ``ShareIntended``;
 the instant-notice queue those of ``SharesCreated``.
 
-The fan-out queue carries two shapes: the EventBridge envelope of ``VacancyPublished`` (put there
-by the rule) and :class:`FanoutPage` (the next page, put there by the fan-out itself). Both become
-a ``FanoutPage``.
+The fan-out queue carries the pages of two flows, in one FIFO message group so that they never
+race on an ambassador's weekly cap: the EventBridge envelope of ``VacancyPublished`` (put there by
+VacancyPublishedRule) and :class:`FanoutPage` (the next page, put there by the fan-out itself)
+become a ``FanoutPage``; the envelopes of ``AmbassadorChanged`` and ``AmbassadorPhaseChanged``
+(put there by AmbassadorEligibilityRule) and :class:`CatchupPage` (the catch-up's next page)
+become a ``CatchupPage``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 from kring import safe_json
 from kring.errors import FieldValidationError, InvalidInputError, TransientError
 from kring.events import (
+    AmbassadorChanged,
+    AmbassadorPhaseChanged,
     CandidateHired,
     Envelope,
     KringEvent,
@@ -39,7 +44,7 @@ from kring.events import (
     VacancyPublished,
     parse_envelope,
 )
-from kring.models.common import AmbassadorId
+from kring.models.common import SHARING_PHASES, AmbassadorId
 from kring.observability import logger, metrics
 
 if TYPE_CHECKING:
@@ -65,15 +70,58 @@ class FanoutPage(BaseModel):
         return f"{self.origin_event_id}:{self.page}"
 
 
-def parse_fanout_message(body: str) -> FanoutPage:
-    """A fan-out queue message as a page; :class:`InvalidInputError` when it can never be one."""
-    return safe_json.parse(body, _fanout_page, invalid="not a fan-out message")
+class CatchupPage(BaseModel):
+    """One page of one catch-up (:mod:`kring.sharing.catchup`): the open vacancies an ambassador
+    who may have become eligible gets the missing links for. The first page comes from
+    ``AmbassadorChanged`` or ``AmbassadorPhaseChanged``, the rest from the page before."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    kind: str = Field(default="CatchupPage", pattern="^CatchupPage$")
+    origin_event_id: str = Field(min_length=1, max_length=128)
+    page: int = Field(ge=0)
+    ambassador_id: AmbassadorId
+    correlation_id: str = Field(min_length=1, max_length=128)
+    announced_eligible: bool = Field(
+        default=True, description="What the event said; False: nothing to do, nothing read"
+    )
+    cursor: dict[str, str] | None = None
+
+    @property
+    def page_id(self) -> str:
+        return f"catchup:{self.origin_event_id}:{self.page}"
 
 
-def _fanout_page(data: object) -> FanoutPage:
+SharingPage = FanoutPage | CatchupPage
+
+
+def parse_fanout_message(body: str) -> SharingPage:
+    """A fan-out queue message as a page of a fan-out or of a catch-up; :class:`InvalidInputError`
+    when it can never be one."""
+    return safe_json.parse(body, _sharing_page, invalid="not a fan-out message")
+
+
+def _sharing_page(data: object) -> SharingPage:
     if isinstance(data, dict) and "detail-type" in data:
-        envelope = parse_envelope(data, VacancyPublished)
-        return FanoutPage(origin_event_id=envelope.id, page=0, vacancy=envelope.detail)
+        envelope: Envelope[VacancyPublished | AmbassadorChanged | AmbassadorPhaseChanged] = parse_envelope(
+            data, VacancyPublished, AmbassadorChanged, AmbassadorPhaseChanged
+        )
+        detail = envelope.detail
+        if isinstance(detail, VacancyPublished):
+            return FanoutPage(origin_event_id=envelope.id, page=0, vacancy=detail)
+        if isinstance(detail, AmbassadorChanged):
+            announced = detail.eligible
+        else:
+            announced = detail.to_phase in SHARING_PHASES and not detail.dormant
+        return CatchupPage(
+            origin_event_id=envelope.id,
+            page=0,
+            ambassador_id=detail.ambassador_id,
+            correlation_id=detail.correlation_id,
+            announced_eligible=announced,
+        )
+    if isinstance(data, dict) and data.get("kind") == "CatchupPage":
+        return CatchupPage.model_validate(data)
     return FanoutPage.model_validate(data)
 
 

@@ -12,6 +12,7 @@ from kring import aws, config
 from kring.dal import ambassadors as repository
 from kring.dal import import_jobs as jobs
 from kring.dal.import_jobs import ImportJob
+from kring.events import AmbassadorChanged, KringEvent
 from kring.models.ambassador import Ambassador, AmbassadorInput
 from kring.queues import MAX_IMPORT_CHUNK_LINES, ImportChunk, ImportLine
 from kring.roster import imports
@@ -50,6 +51,19 @@ def _line(n: int, **cells: str) -> ImportLine:
     return ImportLine(line=n + 2, id=ambassador_id, cells={**base, **cells})
 
 
+class _Bus:
+    """The announcements a chunk made (the publisher port, as a fake)."""
+
+    def __init__(self) -> None:
+        self.events: list[KringEvent] = []
+
+    def publish(self, events: Any) -> None:
+        self.events.extend(events)
+
+    def announced(self) -> list[str]:
+        return sorted(e.ambassador_id for e in self.events if isinstance(e, AmbassadorChanged))
+
+
 def _chunk(number: int, lines: list[ImportLine]) -> ImportChunk:
     return ImportChunk(job_id=JOB, chunk=number, lines=lines)
 
@@ -63,12 +77,18 @@ def test_a_full_chunk_is_one_transaction_and_applied_exactly_once(job: str) -> N
 
     client = aws.dynamodb()
     client.meta.events.register("before-call.dynamodb", count)
+    bus, again_bus = _Bus(), _Bus()
     try:
-        first = imports.apply_chunk(chunk, now=T0, sleep=_no_sleep)
-        again = imports.apply_chunk(chunk, now=T0 + timedelta(minutes=5), sleep=_no_sleep)
+        first = imports.apply_chunk(chunk, now=T0, sleep=_no_sleep, publisher=bus)
+        again = imports.apply_chunk(
+            chunk, now=T0 + timedelta(minutes=5), sleep=_no_sleep, publisher=again_bus
+        )
     finally:
         client.meta.events.unregister("before-call.dynamodb", count)
     assert (first["applied"], again["applied"]) == (True, False)
+    # every newly eligible ambassador announced (links follow eligibility), and again from the
+    # chunk's record on the redelivery (its announcement may have failed)
+    assert bus.announced() == again_bus.announced() == sorted(f"A{n:03d}" for n in range(98))
     assert calls.count("TransactWriteItems") == 2  # one a delivery; the second was cancelled, nothing written
     stored = jobs.ImportJobRepository().get_job(job)
     assert stored is not None
@@ -108,6 +128,7 @@ def test_a_profile_changed_between_read_and_write_is_decided_again(
             _chunk(1, [ImportLine(line=3, id="A001", cells={"id": "A001", "opted_in": "WAAR"}), _line(2)]),
             now=T0 + timedelta(days=2),
             sleep=_no_sleep,
+            publisher=_Bus(),
         )
     finally:
         client.meta.events.unregister("before-call.dynamodb.TransactWriteItems", concurrent_change)

@@ -479,6 +479,19 @@ def test_the_demo_loads_once_and_survives_a_restart(
     )
     providers = sorted(v["provider"] for v in listed_vacancies.json()["items"])
     assert providers == ["greenhouse", "lever", "lever", "workable"]
+    # … opened before the ambassadors were imported, yet they have links: links follow eligibility
+    feed_links = {
+        v["id"]: len(_shares(running, v["id"], expected=1))
+        for v in listed_vacancies.json()["items"]
+        if v["provider"] != "greenhouse"
+    }
+    assert all(feed_links.values()), feed_links
+    caught_up = re.search(
+        r"Lever and Workable vacancies, open\s+before the ambassadors came: (\d+) links",
+        running.log.read_text(),
+    )
+    assert caught_up is not None
+    assert int(caught_up.group(1)) == sum(feed_links.values())
     # the demo's hire reached its ambassador as a hire notice, in the outbox; its links work here
     notice = _outbox_message(running, seconds=90)
     assert "List-Unsubscribe=One-Click" in notice

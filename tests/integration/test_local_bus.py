@@ -81,6 +81,25 @@ def test_a_matching_event_reaches_the_fanout_queue_as_an_eventbridge_envelope(st
     assert {"version", "id", "account", "time", "region", "resources"} <= set(envelope)
 
 
+@pytest.mark.parametrize(
+    ("detail_type", "source"),
+    [("AmbassadorChanged", "kring.roster"), ("AmbassadorPhaseChanged", "kring.programme")],
+)
+def test_an_ambassadors_change_reaches_the_fanout_queues_one_group(
+    store: QueueStore, detail_type: str, source: str
+) -> None:
+    """Links follow eligibility: the catch-up runs in the fan-out's FIFO group, read from the template."""
+    bus = LocalBus(STACK.rules(), store, lambda *_: None)
+    bus.start()
+    try:
+        bus.put_events([_entry(detail_type=detail_type, source=source), _entry(detail_type, "kring.other")])
+        _wait(bus.idle)
+    finally:
+        bus.stop()
+    messages = store.messages(FANOUT)
+    assert [(m.group_id, json.loads(m.body)["detail-type"]) for m in messages] == [("fanout", detail_type)]
+
+
 def test_an_event_on_another_bus_matches_nothing(store: QueueStore) -> None:
     bus = LocalBus(STACK.rules(), store, lambda *_: None)
     bus.put_events([{**_entry(), "EventBusName": "default"}])

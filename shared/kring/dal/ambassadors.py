@@ -78,10 +78,11 @@ class Stored:
 
 @dataclass(frozen=True)
 class Saved:
-    """A stored profile and whether this write created it (else it replaced one)."""
+    """A stored profile and whether this write created it (else it replaced ``previous``)."""
 
     ambassador: Ambassador
     created: bool
+    previous: Ambassador | None = None
 
 
 _CANDIDATE_ATTRIBUTES = ("id", "interests", "share_cap_per_week")
@@ -291,7 +292,7 @@ class AmbassadorRepository(Repository):
                 if transact.error_code(exc) != transact.CONDITIONAL_CHECK_FAILED_EXCEPTION:
                     raise
                 continue  # erased or re-created between the two writes: decide anew
-            return Saved(kept, created=False)
+            return Saved(kept, created=False, previous=from_item(old))
         raise ConflictError(f"ambassador {ambassador.id} kept changing while it was being saved")
 
     def create_action(self, ambassador: Ambassador) -> dict[str, Any]:

@@ -1,6 +1,7 @@
 """Every DynamoDB key Kring uses, in one place. ``docs/data-model.md`` lists the access patterns.
 
-One table, ``pk``/``sk``, two generic sparse GSIs (``gsi1``, ``gsi2``) and ``expires_at`` as TTL.
+One table, ``pk``/``sk``, three generic sparse GSIs (``gsi1``, ``gsi2``, ``gsi3``) and ``expires_at``
+as TTL.
 Ids never contain ``#`` (see :mod:`kring.models.common`), so keys cannot collide.
 """
 
@@ -17,6 +18,7 @@ class Key(TypedDict):
 PK, SK = "pk", "sk"
 GSI1, GSI1_PK, GSI1_SK = "gsi1", "gsi1pk", "gsi1sk"
 GSI2, GSI2_PK, GSI2_SK = "gsi2", "gsi2pk", "gsi2sk"
+GSI3, GSI3_PK, GSI3_SK = "gsi3", "gsi3pk", "gsi3sk"
 TTL_ATTRIBUTE = "expires_at"
 
 # --- ambassadors -------------------------------------------------------------------------------
@@ -95,6 +97,7 @@ def import_report_position_of(job_id: str, position: Key) -> tuple[int, int]:
 
 # --- vacancies ---------------------------------------------------------------------------------
 VACANCY_LIST = "VACANCIES"
+OPEN_VACANCIES = "OPEN"
 
 
 def vacancy(vacancy_id: str) -> Key:
@@ -104,6 +107,13 @@ def vacancy(vacancy_id: str) -> Key:
 def vacancy_list_entry(vacancy_id: str) -> dict[str, str]:
     """gsi1: every vacancy, in id order (admin list, paginated)."""
     return {GSI1_PK: VACANCY_LIST, GSI1_SK: f"VAC#{vacancy_id}"}
+
+
+def open_vacancy_entry(vacancy_id: str, published_at: str) -> dict[str, str]:
+    """gsi3 (sparse): only published vacancies, newest first when read backwards — what the
+    catch-up gives a newly eligible ambassador links for. ``published_at`` is the stored
+    fixed-width UTC text (empty when unknown: oldest)."""
+    return {GSI3_PK: OPEN_VACANCIES, GSI3_SK: f"{published_at}#VAC#{vacancy_id}"}
 
 
 def vacancy_by_job_entry(provider: str, job_id: str, vacancy_id: str) -> dict[str, str]:

@@ -16,7 +16,11 @@ from kring.models.common import Page
 
 T = TypeVar("T")
 
-_INDEX_KEYS = {keys.GSI1: (keys.GSI1_PK, keys.GSI1_SK), keys.GSI2: (keys.GSI2_PK, keys.GSI2_SK)}
+_INDEX_KEYS = {
+    keys.GSI1: (keys.GSI1_PK, keys.GSI1_SK),
+    keys.GSI2: (keys.GSI2_PK, keys.GSI2_SK),
+    keys.GSI3: (keys.GSI3_PK, keys.GSI3_SK),
+}
 
 
 def query_all(request: Mapping[str, Any], *, client: Any = None) -> Iterator[dict[str, Any]]:
@@ -44,9 +48,11 @@ def query_page(
     client: Any = None,
     is_position: Callable[[Mapping[str, str]], bool] | None = None,
     attributes: tuple[str, ...] = (),
+    forward: bool = True,
 ) -> Page[T]:
-    """Query ``index`` for ``partition``, ``limit`` items from ``cursor`` on. ``is_position``
-    checks more strictly that the cursor is the key of an item of this listing."""
+    """Query ``index`` for ``partition``, ``limit`` items from ``cursor`` on (in descending sort
+    key order when not ``forward``). ``is_position`` checks more strictly that the cursor is the
+    key of an item of this listing."""
     partition_key, sort_key = _INDEX_KEYS[index]
     request: dict[str, Any] = {
         "TableName": table or config.tables().table_name,
@@ -56,6 +62,8 @@ def query_page(
         "ExpressionAttributeValues": serialize({":pk": partition}),
         "Limit": limit,
     }
+    if not forward:
+        request["ScanIndexForward"] = False
     if attributes:  # only these: less to send and to parse (LastEvaluatedKey has every key anyway)
         names = {f"#a{i}": name for i, name in enumerate(attributes)}
         request["ProjectionExpression"] = ", ".join(names)

@@ -1,8 +1,9 @@
 """Weekly share-cap ledgers: per ambassador and ISO week, the vacancies they were given links for.
 
 Read with BatchGetItem for capped ambassadors only; written as Put requests in the same
-BatchWriteItem batches as the links. The fan-out queue is FIFO with one message group, so two
-fan-outs never read-modify-write the same ledger at once.
+BatchWriteItem batches as the links. The fan-out queue is FIFO with one message group, and the
+catch-up (links follow eligibility) runs in it too, so no two of them ever read-modify-write the
+same ledger at once.
 """
 
 from __future__ import annotations

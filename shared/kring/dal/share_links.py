@@ -99,6 +99,61 @@ class ShareLinkRepository(Repository):
             return LinkKey(secret, only_writer=None)
         return LinkKey(secret, only_writer=creator)
 
+    def mark_shared(self, vacancy_id: str) -> None:
+        """Mark the vacancy's key as no longer written by one fan-out alone (UpdateItem; a fan-out's
+        last page does it, so a later writer of the vacancy's links need not)."""
+        self.client.update_item(
+            TableName=self.table,
+            Key=serialize(keys.link_key(vacancy_id)),
+            UpdateExpression="SET #s = :t",
+            ConditionExpression="attribute_exists(pk)",
+            ExpressionAttributeNames={"#s": "shared"},
+            ExpressionAttributeValues={":t": {"BOOL": True}},
+        )
+
+    def keys_for(self, vacancy_ids: Sequence[str], *, writer: str) -> tuple[dict[str, bytes], set[str]]:
+        """The link keys of ``vacancy_ids`` for a writer of their links that is not their fan-out
+        (a catch-up, named ``writer``): one consistent BatchGetItem per 100 keys, and the vacancies
+        whose key one fan-out still writes alone — mark those (:meth:`mark_shared`) before writing
+        a link of theirs, so that fan-out reads the links that exist. A vacancy without a key yet
+        gets one (:meth:`link_key`, created by ``writer``)."""
+        if not vacancy_ids:
+            return {}, set()
+        found = batch.get(
+            [serialize(keys.link_key(v)) for v in vacancy_ids],
+            projection=[keys.PK, "secret", "created_by", "shared"],
+            consistent=True,
+            client=self.client,
+            table=self.table,
+        )
+        secrets: dict[str, bytes] = {}
+        alone: set[str] = set()
+        for item in found:
+            vacancy_id = str(item[keys.PK]["S"]).removeprefix("VAC#")
+            secrets[vacancy_id] = bytes(item["secret"]["B"])
+            if "shared" not in item and item.get("created_by", {}).get("S") != writer:
+                alone.add(vacancy_id)
+        for vacancy_id in vacancy_ids:
+            if vacancy_id not in secrets:
+                secrets[vacancy_id] = self.link_key(vacancy_id, fan_out=writer).secret
+        return secrets, alone
+
+    def vacancies_linked(self, ambassador_id: str) -> set[str]:
+        """The vacancies the ambassador has a link for: Query gsi2 ``AMB#<id>#SHARES``, keys only
+        (eventually consistent: a link written a moment ago may be missing — check its code)."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": keys.GSI2,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": keys.GSI2_PK, "#sk": keys.GSI2_SK},
+            "ExpressionAttributeValues": serialize({":pk": keys.shares_of_ambassador(ambassador_id)}),
+            "ProjectionExpression": "#sk",
+        }
+        return {
+            str(deserialize(item)[keys.GSI2_SK]).removeprefix("VAC#")
+            for item in pages.query_all(request, client=self.client)
+        }
+
     def existing_codes(self, codes: Iterable[str]) -> set[str]:
         """Which of ``codes`` already have a link item (BatchGetItem, keys only)."""
         found = batch.get(

@@ -77,7 +77,40 @@ def to_item(stored: StoredVacancy) -> dict[str, Any]:
     }
     if vacancy.external_job_id is not None:
         item.update(keys.vacancy_by_job_entry(vacancy.provider, vacancy.external_job_id, vacancy.id))
+    if vacancy.status == "published":
+        published = data["published_at"] or ""
+        item.update(keys.open_vacancy_entry(vacancy.id, published))
     return serialize(item)
+
+
+@dataclass(frozen=True)
+class OpenVacancy:
+    """What the catch-up reads of an open vacancy: its id and what the matching rule reads
+    (:class:`kring.sharing.fanout.Offer`)."""
+
+    id: str
+    department: str | None
+    location: str | None
+    tags: tuple[str, ...]
+
+
+_OPEN_ATTRIBUTES = ("id", "department", "location", "tags")
+
+
+def open_from_item(item: Mapping[str, Any]) -> OpenVacancy:
+    data = deserialize(item)
+    return OpenVacancy(
+        id=str(data["id"]),
+        department=data.get("department"),
+        location=data.get("location"),
+        tags=tuple(data.get("tags") or ()),
+    )
+
+
+def _is_open_position(cursor: Mapping[str, str]) -> bool:
+    """The cursor is the key of a vacancy item (the open index's entries are vacancy items)."""
+    pk = cursor.get(keys.PK, "")
+    return pk.startswith("VAC#") and cursor.get(keys.SK) == keys.vacancy(pk.removeprefix("VAC#"))["sk"]
 
 
 def from_item(item: Mapping[str, Any]) -> StoredVacancy:
@@ -169,6 +202,74 @@ class VacancyRepository(Repository):
             keys.GSI1, keys.VACANCY_LIST, limit, cursor, from_item, table=self.table, client=self.client
         )
         return Page(items=[stored.vacancy for stored in page.items], cursor=page.cursor)
+
+    def open_page(self, limit: int, cursor: Mapping[str, Any] | None = None) -> Page[OpenVacancy]:
+        """One page of the published vacancies, newest first: Query the sparse gsi3 ``OPEN``
+        (eventually consistent), only the attributes matching reads. A closed vacancy leaves the
+        index with the write that closes it."""
+        return pages.query_page(
+            keys.GSI3,
+            keys.OPEN_VACANCIES,
+            limit,
+            cursor,
+            open_from_item,
+            attributes=_OPEN_ATTRIBUTES,
+            is_position=_is_open_position,
+            forward=False,
+            table=self.table,
+            client=self.client,
+        )
+
+    def index_open(self) -> tuple[int, int]:
+        """Put every published vacancy stored before the open index existed into it (an operator's
+        one-off after the upgrade: ``make reindex``): the id-ordered list (gsi1), every page, and
+        an UpdateItem for each published vacancy without its gsi3 entry, conditional on it still
+        being published without one. (vacancies read, vacancies indexed); a second run indexes none."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": keys.GSI1,
+            "KeyConditionExpression": "#pk = :pk",
+            "ProjectionExpression": "#id, #status, #published, #open",
+            "ExpressionAttributeNames": {
+                "#pk": keys.GSI1_PK,
+                "#id": "id",
+                "#status": "status",
+                "#published": "published_at",
+                "#open": keys.GSI3_PK,
+            },
+            "ExpressionAttributeValues": serialize({":pk": keys.VACANCY_LIST}),
+        }
+        read = indexed = 0
+        for item in pages.query_all(request, client=self.client):
+            read += 1
+            data = deserialize(item)
+            if data.get("status") != "published" or keys.GSI3_PK in data:
+                continue
+            entry = keys.open_vacancy_entry(str(data["id"]), str(data.get("published_at") or ""))
+            try:
+                with conditional("closed or indexed meanwhile"):
+                    self.client.update_item(
+                        TableName=self.table,
+                        Key=serialize(keys.vacancy(str(data["id"]))),
+                        UpdateExpression="SET #gpk = :gpk, #gsk = :gsk",
+                        ConditionExpression="#status = :published AND attribute_not_exists(#gpk)",
+                        ExpressionAttributeNames={
+                            "#gpk": keys.GSI3_PK,
+                            "#gsk": keys.GSI3_SK,
+                            "#status": "status",
+                        },
+                        ExpressionAttributeValues=serialize(
+                            {
+                                ":gpk": entry[keys.GSI3_PK],
+                                ":gsk": entry[keys.GSI3_SK],
+                                ":published": "published",
+                            }
+                        ),
+                    )
+            except ConflictError:
+                continue
+            indexed += 1
+        return read, indexed
 
     def of_job(self, provider: str, job_id: str) -> list[StoredVacancy]:
         """The vacancies (posts) of one ATS job (gsi2; eventually consistent)."""

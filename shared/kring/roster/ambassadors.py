@@ -18,6 +18,8 @@ from kring import safe_json
 from kring.dal import ambassadors as repository
 from kring.dal.ambassadors import Saved
 from kring.errors import ConflictError, FieldValidationError, NotFoundError
+from kring.events import AmbassadorChanged
+from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.links import identity
 from kring.models.ambassador import CLEARABLE_FIELDS, Ambassador, AmbassadorInput
 from kring.models.common import AmbassadorId, Page
@@ -25,6 +27,7 @@ from kring.observability import logger, metrics
 
 __all__ = [
     "Saved",
+    "announcement",
     "changed_fields",
     "erase_ambassador",
     "erasure_subject",
@@ -64,18 +67,58 @@ def _known_id(ambassador_id: str) -> str:
         raise NotFoundError(f"no ambassador with id {ambassador_id!r}") from exc
 
 
+# --- links follow eligibility ----------------------------------------------------------------------
+def announcement(
+    before: Ambassador | None, after: Ambassador, *, repeated: bool = False
+) -> AmbassadorChanged | None:
+    """The ``AmbassadorChanged`` a write of ``after`` over ``before`` (None: created) announces, or
+    None: only an ambassador eligible after it is announced — eligible now and not before, or
+    eligible with other interests (compared case-insensitively, as matching does) — so the
+    catch-up (:mod:`kring.sharing.catchup`) gives them the links for the open vacancies. Becoming
+    ineligible announces nothing: nothing of theirs is taken away. ``repeated``: the request
+    changed nothing (a retry, perhaps after the announcement failed): an eligible ambassador is
+    announced again, which the catch-up makes nothing twice of."""
+    if not after.eligible_to_share:
+        return None
+    was_eligible = before is not None and before.eligible_to_share
+    interests_changed = before is not None and _interests(before) != _interests(after)
+    if was_eligible and not interests_changed and not repeated:
+        return None
+    return AmbassadorChanged(
+        ambassador_id=after.id,
+        eligible=True,
+        was_eligible=was_eligible,
+        interests_changed=interests_changed,
+    )
+
+
+def _interests(ambassador: Ambassador) -> frozenset[str]:
+    return frozenset(i.casefold() for i in ambassador.interests)
+
+
+def _announce(event: AmbassadorChanged | None, publisher: EventPublisher | None) -> None:
+    if event is not None:
+        (publisher or default_publisher()).publish([event])
+
+
 # --- one ambassador --------------------------------------------------------------------------------
-def save_ambassador(data: AmbassadorInput, *, now: datetime | None = None) -> Saved:
+def save_ambassador(
+    data: AmbassadorInput, *, now: datetime | None = None, publisher: EventPublisher | None = None
+) -> Saved:
     """Create the ambassador, or replace it keeping ``created_at`` (``Saved.created`` says which).
 
     The profile enters the fan-out's eligibility index only while opted in, not dormant and in a
-    sharing phase; replacing it with anything else takes it out again.
+    sharing phase; replacing it with anything else takes it out again. An ambassador who is
+    eligible after the write is announced (:func:`announcement`) after it.
     """
     saved = repository.AmbassadorRepository().save(Ambassador.from_input(data, now=now or _now()))
     point_email(saved.ambassador)
     metrics.add_metric(
         name="AmbassadorsCreated" if saved.created else "AmbassadorsUpdated", unit=MetricUnit.Count, value=1
     )
+    before = saved.previous
+    repeated = before is not None and not changed_fields(before, saved.ambassador)
+    _announce(announcement(before, saved.ambassador, repeated=repeated), publisher)
     return saved
 
 
@@ -131,14 +174,17 @@ def patch_changes(patch: object) -> dict[str, Any]:
     return {name: cleared.get(name) if value is None else value for name, value in patch.items()}
 
 
-def patch_ambassador(ambassador_id: str, patch: object, *, now: datetime | None = None) -> Ambassador:
+def patch_ambassador(
+    ambassador_id: str, patch: object, *, now: datetime | None = None, publisher: EventPublisher | None = None
+) -> Ambassador:
     """Change some fields of a stored ambassador (a JSON merge patch, :func:`patch_changes`).
 
     The change is made against the profile as read and written only if it is still that
     profile (else read and applied again), so a concurrent change is never lost. A patch that
-    changes nothing writes nothing. Raises :class:`NotFoundError` for an unknown id and
-    :class:`FieldValidationError` (nothing written) for a patch that is not valid, or that
-    would change the id.
+    changes nothing writes nothing (an eligible ambassador is announced again:
+    :func:`announcement`); a change that leaves them eligible is announced after it. Raises
+    :class:`NotFoundError` for an unknown id and :class:`FieldValidationError` (nothing written)
+    for a patch that is not valid, or that would change the id.
     """
     ambassador_id = _known_id(ambassador_id)
     changes = patch_changes(patch)
@@ -152,12 +198,14 @@ def patch_ambassador(ambassador_id: str, patch: object, *, now: datetime | None 
             raise NotFoundError(f"no ambassador with id {ambassador_id!r}")
         wanted = merged(seen.ambassador, changes)
         if not changed_fields(seen.ambassador, wanted):
+            _announce(announcement(seen.ambassador, seen.ambassador, repeated=True), publisher)
             return seen.ambassador
         changed = Ambassador.from_input(wanted, now=now or _now(), created_at=seen.ambassador.created_at)
         if repository.AmbassadorRepository().replace(changed, seen):
             if changed.email != seen.ambassador.email:
                 point_email(changed)
             metrics.add_metric(name="AmbassadorsUpdated", unit=MetricUnit.Count, value=1)
+            _announce(announcement(seen.ambassador, changed), publisher)
             return changed
     raise ConflictError(f"ambassador {ambassador_id} kept changing while it was being changed")
 

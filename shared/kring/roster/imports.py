@@ -38,6 +38,8 @@ from kring.errors import (
     PayloadTooLargeError,
     TransientError,
 )
+from kring.events import AmbassadorChanged
+from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.integrations.sqs import ImportQueue
 from kring.links import identity
 from kring.models.ambassador import Ambassador
@@ -162,13 +164,23 @@ class _Decided:
 
 
 def apply_chunk(
-    chunk: ImportChunk, *, now: datetime | None = None, sleep: Callable[[float], None] = time.sleep
+    chunk: ImportChunk,
+    *,
+    now: datetime | None = None,
+    sleep: Callable[[float], None] = time.sleep,
+    publisher: EventPublisher | None = None,
 ) -> dict[str, Any]:
     """Apply one chunk of an import exactly once: read the stored profiles of its lines, decide
     each line, and write the changed profiles with the chunk's record and the job's counters in
     one transaction. A chunk already recorded changes nothing. If a profile changed between the
     read and the write, the chunk is read and decided again (then :class:`TransientError`, so
-    SQS retries it)."""
+    SQS retries it).
+
+    After the transaction, the chunk's ambassadors who became eligible, or whose interests changed
+    while eligible, are announced (``AmbassadorChanged``, 10 a PutEvents): their links follow. The
+    line results record which (``announce``), so a redelivered chunk — one whose announcement
+    failed — announces them again from its record (at least once; the catch-up makes nothing
+    twice)."""
     at = now or _now()
     for attempt in range(MAX_APPLY_ATTEMPTS):
         ids = [line.id for line in chunk.lines if line.cells is not None and _valid_id(line.id)]
@@ -193,8 +205,38 @@ def apply_chunk(
             for name, metric in _METRICS.items():
                 if decided.counts[name]:
                     metrics.add_metric(name=metric, unit=MetricUnit.Count, value=decided.counts[name])
-        return {"job_id": chunk.job_id, "chunk": chunk.chunk, "applied": applied}
+        results = decided.results if applied else _recorded_results(chunk)
+        announced = _announcements(results)
+        if announced:
+            (publisher or default_publisher()).publish(announced)
+        return {
+            "job_id": chunk.job_id,
+            "chunk": chunk.chunk,
+            "applied": applied,
+            "announced": len(announced),
+        }
     raise TransientError(f"import {chunk.job_id} chunk {chunk.chunk}: its profiles kept changing")
+
+
+def _recorded_results(chunk: ImportChunk) -> list[dict[str, Any]]:
+    """The line results recorded with the chunk (it was applied before): one Query."""
+    for number, results in ImportJobRepository().chunk_results(chunk.job_id, chunk.chunk, 1):
+        if number == chunk.chunk:
+            return results
+    return []
+
+
+def _announcements(results: Sequence[Mapping[str, Any]]) -> list[AmbassadorChanged]:
+    return [
+        AmbassadorChanged(
+            ambassador_id=str(r["id"]),
+            eligible=True,
+            was_eligible=bool(r["announce"].get("was_eligible")),
+            interests_changed=bool(r["announce"].get("interests_changed")),
+        )
+        for r in results
+        if r.get("announce")
+    ]
 
 
 def _valid_id(raw: str | None) -> bool:
@@ -229,6 +271,13 @@ def _decide(lines: Sequence[ImportLine], stored: Mapping[str, repository.Stored]
             email_hash = identity.email_hash(ambassador.email)
             if email_hash is not None and (status == "created" or "email" in changed):
                 pointers.append((email_hash, ambassador.id))
+        before = stored.get(ambassador.id)
+        event = ambassadors.announcement(before.ambassador if before else None, ambassador)
+        if event is not None:
+            result["announce"] = {
+                "was_eligible": event.was_eligible,
+                "interests_changed": event.interests_changed,
+            }
         reasons = list(ambassador.ineligibility)
         result["eligible"] = not reasons
         if reasons:

@@ -16,7 +16,11 @@ Decision or Evangelize, not dormant). For that page:
 5. count them: ``shares`` on the vacancy's and the programme's day items (one shard each), with a
    marker for the page in the same TransactWriteItems, so a retried page never counts twice;
 6. write the new links, and the ledgers they change, 25 items a BatchWriteItem, and put the next
-   page on the queue.
+   page on the queue; the last page of a fan-out that wrote the vacancy's links alone marks the
+   link key shared, so a catch-up (:mod:`kring.sharing.catchup`) that later gives someone a link
+   of the vacancy need not.
+
+The matching rule (:func:`matches`) and the cap rule (:func:`within_cap`) are the catch-up's too.
 
 A page is applied once per (origin event, page number): Powertools idempotency guards it, and the
 writes are idempotent anyway (a link's key is its code; a ledger is a set). The idempotency record
@@ -30,7 +34,7 @@ from __future__ import annotations
 
 import hashlib
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Any, Protocol
@@ -59,6 +63,7 @@ SHARES_PER_EVENT = 500  # SharesCreated.ambassador_ids holds at most this many
 # default), 14 in FanoutDLQ, and a redrive.
 SHARES_COUNTED_RETENTION = timedelta(days=30)
 MAX_COUNT_ATTEMPTS = 6
+MAX_VACANCIES_PER_COUNT = 98  # + the marker and the programme's day item: TransactWriteItems' 100
 
 
 @dataclass(frozen=True)
@@ -95,6 +100,24 @@ def matches(ambassador: Candidate, vacancy: Offer) -> bool:
     wanted = {i.casefold() for i in ambassador.interests}
     offered = {v.casefold() for v in (vacancy.department, vacancy.location, *vacancy.tags) if v}
     return not wanted.isdisjoint(offered)
+
+
+def within_cap(cap: int | None, this_week: Collection[str], vacancy_ids: Sequence[str]) -> list[str]:
+    """The one cap rule (the fan-out's, and the catch-up's): of ``vacancy_ids``, in their order,
+    those an ambassador with weekly ``cap`` (None: no cap) may be given links for, when this ISO
+    week they were given links for ``this_week`` already. A vacancy already in the week's ledger
+    never counts twice; a new one only while the week has room."""
+    if cap is None:
+        return list(vacancy_ids)
+    room = cap - len(this_week)
+    out: list[str] = []
+    for vacancy_id in vacancy_ids:
+        if vacancy_id in this_week:
+            out.append(vacancy_id)
+        elif room > 0:
+            out.append(vacancy_id)
+            room -= 1
+    return out
 
 
 def _current(vacancy: VacancyPublished) -> VacancyPublished | None:
@@ -135,6 +158,10 @@ def fan_out_page(
         now=now,
         correlation_id=vacancy.correlation_id,
     )
+    if page.cursor is None and key.only_writer == record.origin_event_id:
+        # the fan-out is done: whoever writes the vacancy's links next (a catch-up, a re-publish)
+        # need not mark the key itself
+        share_links.ShareLinkRepository().mark_shared(vacancy.vacancy_id)
     if page.cursor is not None:
         following = FanoutPage(
             origin_event_id=record.origin_event_id,
@@ -175,14 +202,12 @@ def _share(
     chosen: list[Candidate] = []
     ledger_writes: list[dict[str, Any]] = []
     for ambassador in new:
-        cap = ambassador.share_cap_per_week
-        if cap is not None:
-            this_week = given.get(ambassador.id, set())
-            if vacancy.vacancy_id not in this_week and len(this_week) >= cap:
-                continue
-            ledger_writes.append(
-                share_caps.put_request(ambassador.id, week, this_week | {vacancy.vacancy_id}, now)
-            )
+        this_week = given.get(ambassador.id, set())
+        allowed = within_cap(ambassador.share_cap_per_week, this_week, [vacancy.vacancy_id])
+        if not allowed:
+            continue
+        if ambassador.share_cap_per_week is not None:
+            ledger_writes.append(share_caps.put_request(ambassador.id, week, this_week | set(allowed), now))
         chosen.append(ambassador)
 
     links = [
@@ -224,21 +249,39 @@ def count_shares(
     writes up to 500 links at 1 unit each). False when the page was counted before. A transaction
     conflict (a click being recorded on the same shard) is retried; if it persists,
     :class:`TransientError`, so the page is retried."""
+    return count_shares_of(page_id, {vacancy_id: created}, now, sleep=sleep)
+
+
+def count_shares_of(
+    count_id: str,
+    created: Mapping[str, int],
+    now: datetime,
+    *,
+    sleep: Callable[[float], None] = time.sleep,
+) -> bool:
+    """:func:`count_shares` for the new links of several vacancies (by vacancy id) in one
+    transaction: the marker ``count_id``, the programme's day item and each vacancy's — at most
+    :data:`MAX_VACANCIES_PER_COUNT` vacancies (TransactWriteItems holds 100 actions)."""
+    if len(created) > MAX_VACANCIES_PER_COUNT:
+        raise ValueError(f"one count holds at most {MAX_VACANCIES_PER_COUNT} vacancies")
     day = day_of(now)
-    shard = hashlib.blake2b(page_id.encode("utf-8"), digest_size=2).digest()[0] % keys.STATS_SHARDS
+    shard = hashlib.blake2b(count_id.encode("utf-8"), digest_size=2).digest()[0] % keys.STATS_SHARDS
     marker = PageCounted(
-        page_id=page_id,
-        vacancy_id=vacancy_id,
-        created=created,
+        page_id=count_id,
+        vacancy_id=" ".join(sorted(created)),
+        created=sum(created.values()),
         day=day,
         expires_at=int((now + SHARES_COUNTED_RETENTION).timestamp()),
     )
     plan = Plan(
-        marker_key=keys.shares_counted(page_id),
+        marker_key=keys.shares_counted(count_id),
         marker=share_counts.to_item(marker),
         increments=(
-            Increment(keys.vacancy_day_stats(vacancy_id, day, shard), {SHARES: created}),
-            Increment(keys.program_day_stats(day, shard), {SHARES: created}),
+            *(
+                Increment(keys.vacancy_day_stats(vacancy_id, day, shard), {SHARES: n})
+                for vacancy_id, n in sorted(created.items())
+            ),
+            Increment(keys.program_day_stats(day, shard), {SHARES: sum(created.values())}),
         ),
     )
     repository = LinkActivityRepository()
@@ -247,7 +290,7 @@ def count_shares(
         if outcome is Outcome.APPLIED:
             return True
         if outcome is Outcome.DUPLICATE:
-            logger.info("fan-out page counted before", extra={"page_id": page_id})
+            logger.info("shares counted before", extra={"count_id": count_id})
             return False
         batch.backoff(attempt, sleep)
-    raise TransientError(f"counting the shares of page {page_id} kept conflicting")
+    raise TransientError(f"counting the shares of {count_id} kept conflicting")
