@@ -16,7 +16,8 @@ Where someone is — their :class:`State` — is a pure function of the facts, t
   evangelist rule holds: at least ``evangelist_min_colleagues`` colleagues recruited or
   ``evangelist_min_applications`` credited applications, and active in the last
   ``evangelist_active_days`` days). A move by hand sets the phase as of its time; facts later
-  than the move can move the person on from there (never back).
+  than the move can move the person on from there (never back); a move to decision or further
+  counts as onboarded.
 - **dormant** (a status beside the phase): no activity for ``dormancy_days``; any activity
   brings them back to their phase. The clock starts at the latest of their last activity, their
   entry into the funnel, a rejoin and a move by hand.
@@ -140,7 +141,7 @@ class Fact:
 
     @property
     def reason_text(self) -> str:
-        return self.reason if self.kind == "moved_by_hand" and self.reason else REASONS[self.kind]
+        return self.reason or REASONS[self.kind]
 
 
 def _min(a: datetime | None, b: datetime | None) -> datetime | None:
@@ -248,11 +249,15 @@ def _after(moment: datetime | None, since: datetime | None) -> datetime | None:
     return moment if moment > since else None
 
 
-def _automatic_phase(facts: Facts, rules: Rules, now: datetime, since: datetime | None) -> Phase | None:
-    """The furthest step reached by the facts later than ``since`` (all of them without)."""
+def _automatic_phase(facts: Facts, rules: Rules, now: datetime, manual: ManualMove | None) -> Phase | None:
+    """The furthest step reached by the facts later than a move by hand (all of them without
+    one); a move by hand to decision or further counts as onboarded."""
+    since = manual.at if manual else None
     colleagues = sum(1 for at in facts.colleagues_recruited.values() if _after(at, since))
     credited = sum(1 for at in facts.credited_applications.values() if _after(at, since))
-    onboarded = _after(facts.onboarded_at, since) is not None
+    onboarded = _after(facts.onboarded_at, since) is not None or (
+        manual is not None and rank(manual.to_phase) >= rank("decision")
+    )
     last_activity = facts.last_activity_at
     if onboarded and is_evangelist(colleagues, credited, last_activity, rules, now):
         return "evangelize"
@@ -293,7 +298,7 @@ def dormancy_clock(facts: Facts) -> datetime | None:
 def derive(facts: Facts, rules: Rules, now: datetime) -> State:
     """Phase, dormant and in_programme (see the module docstring)."""
     manual = facts.manual
-    automatic = _automatic_phase(facts, rules, now, manual.at if manual else None)
+    automatic = _automatic_phase(facts, rules, now, manual)
     phase: Phase | None = automatic
     if manual is not None and rank(manual.to_phase) >= rank(automatic):
         phase = manual.to_phase

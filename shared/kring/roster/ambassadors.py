@@ -153,7 +153,12 @@ def patch_ambassador(ambassador_id: str, patch: object, *, now: datetime | None 
         wanted = merged(seen.ambassador, changes)
         if not changed_fields(seen.ambassador, wanted):
             return seen.ambassador
-        changed = Ambassador.from_input(wanted, now=now or _now(), created_at=seen.ambassador.created_at)
+        changed = Ambassador.from_input(
+            wanted,
+            now=now or _now(),
+            created_at=seen.ambassador.created_at,
+            in_programme=seen.ambassador.in_programme,
+        )
         if repository.AmbassadorRepository().replace(changed, seen):
             if changed.email != seen.ambassador.email:
                 point_email(changed)

@@ -110,7 +110,7 @@ def test_a_move_by_hand_wins_until_a_later_fact_moves_them_on() -> None:
     up = phases.apply(moved, Fact("moved_by_hand", at(6), to_phase="decision", reason="done", by="hr"))
     assert derive(up, RULES, at(6)).phase == "decision"
     credited = phases.apply(up, Fact("application_credited", at(7), ref="a1"))
-    assert derive(credited, RULES, at(7)).phase == "decision"  # onboarding was before the move
+    assert derive(credited, RULES, at(7)).phase == "evangelize"  # moved to decision: onboarded
 
 
 def test_facts_later_than_a_move_by_hand_move_them_on() -> None:
