@@ -313,3 +313,28 @@ def test_programme_settings_default_replace_and_refuse(moto_stack: MotoStack) ->
     for bad in ({"dormancy_days": 0}, {"evangelist": {"min_colleagues": 0, "min_applications": 0}}, {"x": 1}):
         assert moto_stack.http("PUT", "/api/programme/settings", body=bad, admin=True).status == 422
     assert moto_stack.http("GET", "/api/programme/settings", admin=True).json()["dormancy_days"] == 30
+
+
+def test_the_talent_teams_phase_field_is_a_move_by_hand_the_programme_keeps(moto_stack: MotoStack) -> None:
+    created = moto_stack.http("POST", "/api/ambassadors", body=_ann(), admin=True)
+    assert created.status == 201
+    assert created.json()["phase"] == "decision"
+    assert pg.facts_item("E1")["phase"] == "decision"  # on the roster, in the phase given
+    assert pg.counters()["NOW#ALL"] == {"phase_decision": 1}
+    patched = moto_stack.http(
+        "PATCH",
+        "/api/ambassadors/E1",
+        body={"phase": "interest"},
+        headers={"content-type": "application/merge-patch+json"},
+        admin=True,
+    )
+    assert patched.status == 200, patched.body
+    assert patched.json()["eligible_to_share"] is False
+    journey = moto_stack.http("GET", "/api/ambassadors/E1/journey", admin=True).json()
+    assert [(h["from_phase"], h["to_phase"], h["reason"], h["by"]) for h in journey["history"]] == [
+        ("decision", "interest", "set by the talent team", "talent team")
+    ]
+    assert pg.counters()["NOW#ALL"] == {"phase_interest": 1}
+    # a share after that is activity: the phase the talent team set stays
+    _deliver(moto_stack, [pg.intent("E1", datetime.now(UTC))], now=datetime.now(UTC))
+    assert pg.profile("E1")["phase"] == "interest"

@@ -8,9 +8,9 @@ from typing import Annotated, Self
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
 
-from kring.programme.phases import DEFAULT_DORMANCY_DAYS, DEFAULT_EVANGELIST_ACTIVE_DAYS, Rules
-
 MAX_CHECKLIST_ITEMS = 20
+DEFAULT_DORMANCY_DAYS = 45
+DEFAULT_EVANGELIST_ACTIVE_DAYS = 30
 ChecklistId = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 Label = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -72,12 +72,3 @@ class ProgrammeRules(BaseModel):
         if len(ids) != len(set(ids)):
             raise ValueError("each onboarding checklist item has its own id")
         return self
-
-    def rules(self) -> Rules:
-        """What the state machine reads."""
-        return Rules(
-            dormancy_days=self.dormancy_days,
-            evangelist_min_colleagues=self.evangelist.min_colleagues,
-            evangelist_min_applications=self.evangelist.min_applications,
-            evangelist_active_days=self.evangelist.active_days,
-        )

@@ -36,9 +36,7 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from kring.models.common import PHASES, Phase
-
-DEFAULT_DORMANCY_DAYS = 45
-DEFAULT_EVANGELIST_ACTIVE_DAYS = 30
+from kring.models.programme import DEFAULT_DORMANCY_DAYS, DEFAULT_EVANGELIST_ACTIVE_DAYS, ProgrammeRules
 
 FactKind = Literal[
     "on_roster",
@@ -99,6 +97,16 @@ class Rules:
     evangelist_min_colleagues: int = 1
     evangelist_min_applications: int = 1
     evangelist_active_days: int = DEFAULT_EVANGELIST_ACTIVE_DAYS
+
+
+def rules_of(settings: ProgrammeRules) -> Rules:
+    """The talent team's stored rules as the machine reads them."""
+    return Rules(
+        dormancy_days=settings.dormancy_days,
+        evangelist_min_colleagues=settings.evangelist.min_colleagues,
+        evangelist_min_applications=settings.evangelist.min_applications,
+        evangelist_active_days=settings.evangelist.active_days,
+    )
 
 
 @dataclass(frozen=True, order=True)

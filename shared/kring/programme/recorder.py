@@ -105,7 +105,7 @@ class ProgrammeRecorder:
     @property
     def rules(self) -> Rules:
         if self._rules is None:
-            self._rules = ProgrammeSettingsRepository().get().programme.rules()
+            self._rules = phases.rules_of(ProgrammeSettingsRepository().get().programme)
         return self._rules
 
     @property
@@ -116,10 +116,17 @@ class ProgrammeRecorder:
 
     # --- one fact ------------------------------------------------------------------------------
     def record(
-        self, ambassador_id: str, fact: Fact | None, *, now: datetime | None = None
+        self,
+        ambassador_id: str,
+        fact: Fact | None,
+        *,
+        now: datetime | None = None,
+        keep_profile_dormant: bool = False,
     ) -> Recorded | None:
         """Apply ``fact`` (None: only time passed — the sweep's review) to the ambassador's facts.
-        None when there is no such ambassador (never created, or erased): nothing is recorded."""
+        None when there is no such ambassador (never created, or erased): nothing is recorded.
+        ``keep_profile_dormant``: the talent team just set the profile's ``dormant`` by hand; it
+        stays until the programme next moves them (their next activity, the sweep)."""
         for _attempt in range(MAX_ATTEMPTS):
             at = now or self._clock()
             profile_seen = self._ambassadors.get_stored(ambassador_id)
@@ -130,13 +137,21 @@ class ProgrammeRecorder:
             stored = self._repository.get(ambassador_id)
             if stored.unpublished:
                 self._publish(ambassador_id, stored.version, stored.unpublished)
-            outcome, recorded = self._apply(profile_seen.ambassador, stored, fact, at)
+            outcome, recorded = self._apply(
+                profile_seen.ambassador, stored, fact, at, keep_profile_dormant=keep_profile_dormant
+            )
             if outcome is Outcome.APPLIED:
                 return recorded
         raise TransientError(f"the programme facts of {ambassador_id} kept changing while being recorded")
 
     def _apply(
-        self, profile: Ambassador, stored: store.StoredProgramme, fact: Fact | None, now: datetime
+        self,
+        profile: Ambassador,
+        stored: store.StoredProgramme,
+        fact: Fact | None,
+        now: datetime,
+        *,
+        keep_profile_dormant: bool = False,
     ) -> tuple[Outcome, Recorded]:
         rules = self.rules
         known = stored.facts if stored.version else seed(profile)
@@ -172,7 +187,10 @@ class ProgrammeRecorder:
             now=now,
             history=_history(moved, fact),
             counters=store.counter_deltas(stored.counted, counted),
-            profile=_profile_change(profile, after),
+            profile=_profile_change(
+                profile,
+                State(after.phase, profile.dormant, after.in_programme) if keep_profile_dormant else after,
+            ),
             unpublished=event.model_dump(mode="json") if event is not None else None,
         )
         outcome = self._repository.write(write)

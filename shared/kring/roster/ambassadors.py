@@ -22,6 +22,7 @@ from kring.links import identity
 from kring.models.ambassador import CLEARABLE_FIELDS, Ambassador, AmbassadorInput
 from kring.models.common import AmbassadorId, Page
 from kring.observability import logger, metrics
+from kring.programme.recorder import ProgrammeRecorder
 
 __all__ = [
     "Saved",
@@ -73,10 +74,25 @@ def save_ambassador(data: AmbassadorInput, *, now: datetime | None = None) -> Sa
     """
     saved = repository.AmbassadorRepository().save(Ambassador.from_input(data, now=now or _now()))
     point_email(saved.ambassador)
+    saved = Saved(_tell_programme(saved.ambassador, now=now), saved.created)
     metrics.add_metric(
         name="AmbassadorsCreated" if saved.created else "AmbassadorsUpdated", unit=MetricUnit.Count, value=1
     )
     return saved
+
+
+def _tell_programme(ambassador: Ambassador, *, now: datetime | None) -> Ambassador:
+    """The programme's state machine owns the phase (issue 13): a profile the talent team saved is
+    on the roster, and a phase other than the programme's is a move by hand "set by the talent
+    team" (kept in the journey, published as ``AmbassadorPhaseChanged``). The profile as it is
+    then (re-read only when the programme changed it)."""
+    recorded = ProgrammeRecorder().profile_saved(ambassador, now=now)
+    if recorded is None or (recorded.state.phase, recorded.state.in_programme) == (
+        ambassador.phase,
+        ambassador.in_programme,
+    ):
+        return ambassador
+    return repository.AmbassadorRepository().get(ambassador.id) or ambassador
 
 
 def point_email(ambassador: Ambassador) -> None:
@@ -163,7 +179,7 @@ def patch_ambassador(ambassador_id: str, patch: object, *, now: datetime | None 
             if changed.email != seen.ambassador.email:
                 point_email(changed)
             metrics.add_metric(name="AmbassadorsUpdated", unit=MetricUnit.Count, value=1)
-            return changed
+            return _tell_programme(changed, now=now)
     raise ConflictError(f"ambassador {ambassador_id} kept changing while it was being changed")
 
 
