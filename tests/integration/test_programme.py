@@ -74,6 +74,15 @@ def test_the_rule_routes_the_programmes_facts_and_not_a_candidates_click(tmp_pat
     assert source.report_batch_item_failures
 
 
+def test_the_sample_batch_is_recorded(moto_stack: MotoStack) -> None:
+    put_ambassador("E1001", NOW - timedelta(days=30), phase="decision")
+    event = json.loads(
+        (Path(__file__).resolve().parents[2] / "events/sqs/programme_facts_batch.json").read_text()
+    )
+    assert moto_stack.invoke("ProgrammeFunction", event, recorder=_recorder()) == {"batchItemFailures": []}
+    assert sorted(pg.facts_item("E1001")["facts"]["credited_applications"]) == ["greenhouse:71980812"]
+
+
 # ------------------------------------------------------------------------------------ behaviour
 def test_a_credited_application_makes_an_onboarded_ambassador_an_evangelist(moto_stack: MotoStack) -> None:
     put_ambassador("E1", NOW - timedelta(days=10), phase="decision", department="Sales")
