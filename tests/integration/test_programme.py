@@ -297,6 +297,11 @@ def test_the_funnel_now_by_department_and_a_cohorts_conversion(moto_stack: MotoS
     [first] = [s for s in cohort["cohort"]["steps"] if s["from_phase"] == "awareness"]
     assert first["conversion"] == 0.5  # E0 (decision) and E2 (interest) of four
 
+    last_days = moto_stack.http(
+        "GET", "/api/programme/funnel", query="from=9999-12-01&to=9999-12-31", admin=True
+    )
+    assert last_days.status == 200, last_days.body  # the end of the calendar is a range like any other
+    assert last_days.json()["cohort"]["entered"] == 0
     for query, field in (
         ("from=2026-11-31&to=2026-12-01", "from"),
         ("from=2026-11-01", "to"),

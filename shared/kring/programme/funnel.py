@@ -14,7 +14,7 @@ from __future__ import annotations
 import statistics
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime
 from itertools import pairwise
 
 from kring.dal.programme import ALL_SCOPE, CohortMember, ProgrammeRepository
@@ -120,14 +120,12 @@ def months_between(first: date, last: date) -> list[str]:
 
 def cohort_members(first: date, last: date, repository: ProgrammeRepository) -> list[CohortMember]:
     """Everyone who entered the funnel from ``first`` to ``last`` (UTC days, both included)."""
-    start = datetime(first.year, first.month, first.day, tzinfo=UTC)
-    end = start + timedelta(days=(last - first).days + 1)
     members: list[CohortMember] = []
     for month in months_between(first, last):
         members.extend(
             m
             for m in repository.cohort(month)
-            if m.facts.entered_at is not None and start <= m.facts.entered_at < end
+            if m.facts.entered_at is not None and first <= m.facts.entered_at.astimezone(UTC).date() <= last
         )
     return members
 
