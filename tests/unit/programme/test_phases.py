@@ -197,7 +197,7 @@ fact_lists = st.lists(facts_strategy(), max_size=25)
 
 
 @given(fact_lists, st.data())
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_any_order_and_any_duplicates_end_as_one_clean_in_order_delivery(
     facts: list[Fact], data: st.DataObject
 ) -> None:
@@ -211,7 +211,7 @@ def test_any_order_and_any_duplicates_end_as_one_clean_in_order_delivery(
 
 
 @given(fact_lists)
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_phases_only_move_forward_but_by_hand_by_leaving_or_the_evangelist_lapse(facts: list[Fact]) -> None:
     state = Facts()
     for fact in sorted(facts, key=lambda f: f.at):
@@ -224,7 +224,7 @@ def test_phases_only_move_forward_but_by_hand_by_leaving_or_the_evangelist_lapse
 
 
 @given(fact_lists, st.integers(min_value=0, max_value=24 * 400))
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_time_alone_changes_dormancy_and_the_evangelist_lapse_only(facts: list[Fact], hours: int) -> None:
     state = walk(*facts)
     start = max((f.at for f in facts), default=T0)
@@ -238,7 +238,7 @@ def test_time_alone_changes_dormancy_and_the_evangelist_lapse_only(facts: list[F
 
 
 @given(fact_lists, st.integers(min_value=45 * 24, max_value=24 * 400))
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_dormancy_keeps_the_phase_and_activity_restores_it(facts: list[Fact], hours: int) -> None:
     state = walk(*facts)
     start = max((f.at for f in facts), default=T0)
@@ -255,7 +255,7 @@ def test_dormancy_keeps_the_phase_and_activity_restores_it(facts: list[Fact], ho
 
 
 @given(fact_lists)
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_next_review_is_exactly_the_next_change_time_alone_makes(facts: list[Fact]) -> None:
     state = walk(*facts)
     now = max((f.at for f in facts), default=T0)
