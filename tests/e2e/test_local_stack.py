@@ -581,7 +581,7 @@ def test_a_dutch_excel_file_and_a_partial_re_import_over_http(stack_factory: Cal
     assert report["eligibility"] == {
         "eligible": 1,
         "not_eligible": 1,
-        "reasons": {"not_opted_in": 1, "phase": 1, "dormant": 0},
+        "reasons": {"not_opted_in": 1, "phase": 1, "dormant": 0, "left": 0},
     }
     zoe = requests.get(f"{running.url}/api/ambassadors/N1", headers=running.admin(), timeout=10).json()
     assert (zoe["name"], zoe["department"], zoe["interests"], zoe["opted_in"]) == (

@@ -128,7 +128,7 @@ def test_the_report_counts_who_is_now_eligible_and_why_the_others_are_not(moto_s
     assert report["eligibility"] == {
         "eligible": 1,
         "not_eligible": 3,
-        "reasons": {"not_opted_in": 2, "phase": 2, "dormant": 1},
+        "reasons": {"not_opted_in": 2, "phase": 2, "dormant": 1, "left": 0},
     }
     assert report["warnings"] == ["1 of 5 lines were not imported: see the lines with status error"]
     by_id = {line["id"]: line for line in report["lines"]}

@@ -45,6 +45,12 @@ TEAM_SETTINGS = {
         {"channel": "agency", "label": "Agencies", "cost_per_hire": "8000.00", "currency": "EUR"}
     ],
 }
+PHASE_MOVE = {"phase": "evangelize", "reason": "a workshop", "by": "hr"}
+PROGRAMME_SETTINGS = {
+    "dormancy_days": 30,
+    "evangelist": {"min_colleagues": 1, "min_applications": 0, "active_days": 30},
+    "onboarding_checklist": [{"id": "goal", "nl": "Een doel", "en": "A goal"}],
+}
 OPEN, CLOSED = "greenhouse-1", "greenhouse-2"
 
 
@@ -110,7 +116,7 @@ QUERY_VALUES: st.SearchStrategy[str] = st.one_of(
     TOKENS,
 )
 QUERIES = st.dictionaries(
-    st.sampled_from(["limit", "next", "from", "to", "status", "ambassador_id", "ch", "email", "x"]),
+    st.sampled_from(["limit", "next", "from", "to", "status", "ambassador_id", "ch", "email", "by", "x"]),
     QUERY_VALUES,
     max_size=4,
 ).map(urlencode)
@@ -144,6 +150,11 @@ ADMIN_ROUTES: list[tuple[str, str]] = [
     ("DELETE", "/api/team/recipients/{a}"),
     ("GET", "/api/team/settings"),
     ("PUT", "/api/team/settings"),
+    ("GET", "/api/programme/phases"),
+    ("GET", "/api/programme/settings"),
+    ("PUT", "/api/programme/settings"),
+    ("GET", "/api/ambassadors/{a}/journey"),
+    ("POST", "/api/ambassadors/{a}/phase"),
 ]
 
 CSV = st.one_of(
@@ -157,6 +168,8 @@ BODIES: st.SearchStrategy[bytes] = st.one_of(
     hostile.mutated(AMBASSADOR, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
     hostile.mutated(TEAM_RECIPIENT, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
     hostile.mutated(TEAM_SETTINGS, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
+    hostile.mutated(PHASE_MOVE, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
+    hostile.mutated(PROGRAMME_SETTINGS, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
     hostile.HOSTILE_TEXTS.map(lambda t: t.encode("utf-8", "surrogatepass")),
     hostile.HOSTILE_BYTES,
     CSV.map(lambda t: t.encode("utf-8", "surrogatepass")),

@@ -54,6 +54,7 @@ def _sqs_parsers() -> dict[str, Callable[[str], Any]]:
     from kring.attribution.recorder import parse_message
     from kring.clicks.spool import parse_spooled_click
     from kring.intake.webhooks import parse_fetch_message
+    from kring.programme.recorder import parse_message as parse_programme_message
     from kring.queues import (
         parse_fanout_message,
         parse_import_chunk,
@@ -66,6 +67,7 @@ def _sqs_parsers() -> dict[str, Callable[[str], Any]]:
         "click_spool": parse_spooled_click,
         "link_activity": parse_link_activity_message,
         "candidate_events": parse_message,
+        "programme_facts": parse_programme_message,
         "ats_fetch": parse_fetch_message,
         "ambassador_import": parse_import_chunk,
         "mail_instant": parse_shares_created_message,

@@ -17,7 +17,8 @@ SAME_THING: dict[str, str] = {
     "team": "the talent team: its routes (api), its recipients and settings (models)",
     "suppressions": "the suppression list: its routes (api), its stored items (dal)",
     "clicks": "the click: its flow (clicks/), its stored record (dal)",
-    "recorder": "a flow's recorder of its events, one per flow (clicks, attribution)",
+    "recorder": "a flow's recorder of its events, one per flow (clicks, attribution, programme)",
+    "programme": "the advocacy programme: its flow (programme/), its rules (models), its stored items (dal)",
 }
 
 

@@ -34,6 +34,7 @@ class AmbassadorOut(_Out):
     opted_in: bool
     share_cap_per_week: int | None
     dormant: bool
+    in_programme: bool
     eligible_to_share: bool
     created_at: AwareDatetime
     updated_at: AwareDatetime
@@ -52,6 +53,7 @@ class AmbassadorOut(_Out):
             opted_in=ambassador.opted_in,
             share_cap_per_week=ambassador.share_cap_per_week,
             dormant=ambassador.dormant,
+            in_programme=ambassador.in_programme,
             eligible_to_share=ambassador.eligible_to_share,
             created_at=ambassador.created_at,
             updated_at=ambassador.updated_at,

@@ -122,6 +122,7 @@ def put_settings() -> Response[str]:
         )
     settings = ProgrammeSettings(
         time_zone=wanted.time_zone,
+        programme=ProgrammeSettingsRepository().get().programme,  # /api/programme/settings owns it
         other_channels=tuple(ChannelCost.model_validate(c.model_dump()) for c in wanted.other_channels),
         updated_at=_now(),
     )

@@ -279,7 +279,13 @@ class AmbassadorRepository(Repository):
                     continue  # gone again already (erased): decide anew
             else:
                 return Saved(ambassador, created=True)
-            kept = ambassador.model_copy(update={"created_at": _stored_time(old["created_at"])})
+            kept = ambassador.model_copy(
+                update={
+                    "created_at": _stored_time(old["created_at"]),
+                    # the programme's (issue 13): a replace by the talent team does not undo a leave
+                    "in_programme": deserialize(old).get("in_programme", True) is not False,
+                }
+            )
             try:
                 client.put_item(
                     TableName=table,

@@ -432,3 +432,70 @@ def ats_last_delivery(provider: str) -> Key:
 
 def ats_last_delivery_prefix() -> str:
     return "ATS#"
+
+
+# --- the advocacy programme (issue 13) -----------------------------------------------------------
+# One facts item per ambassador (what the state machine knows, the state it last published, the
+# phases reached and when), one history item per transition, both in the ambassador's collection
+# (erased with the profile). Two sparse index entries on the facts item: gsi1 the next review (the
+# daily sweep's Query for dormancy and the evangelist rule lapsing, spread over a few shards),
+# gsi2 the cohort (the month they entered the funnel, for conversion). Per-phase counters in one
+# partition, updated in the transaction of every transition.
+PROGRAMME_REVIEW_SHARDS = 4
+PROGRAMME_HISTORY_PREFIX = "PHASE#"
+PROGRAMME_FUNNEL = "PROGFUNNEL"
+
+
+def programme_facts(ambassador_id: str) -> Key:
+    return {"pk": f"AMB#{ambassador_id}", "sk": "PROGRAMME"}
+
+
+def programme_history(ambassador_id: str, occurred_at: str, version: int) -> Key:
+    """One transition: by its time (fixed-width UTC), then the facts version that caused it —
+    a redelivered fact causes no new version, so it can never write a second item."""
+    return {"pk": f"AMB#{ambassador_id}", "sk": f"{PROGRAMME_HISTORY_PREFIX}{occurred_at}#{version:08d}"}
+
+
+def programme_review_shard(ambassador_id: str) -> int:
+    import hashlib
+
+    return hashlib.sha256(ambassador_id.encode()).digest()[0] % PROGRAMME_REVIEW_SHARDS
+
+
+def programme_review_partition(shard: int) -> str:
+    return f"PROGREVIEW#{shard}"
+
+
+def programme_review_entry(ambassador_id: str, review_at: str) -> dict[str, str]:
+    """gsi1 (sparse): when derive can next change by time alone (fixed-width UTC), so the sweep
+    Queries ``gsi1sk <= now`` per shard; absent while nothing will change by itself."""
+    return {
+        GSI1_PK: programme_review_partition(programme_review_shard(ambassador_id)),
+        GSI1_SK: f"{review_at}#AMB#{ambassador_id}",
+    }
+
+
+def programme_review_until(moment: str) -> str:
+    """The upper sort-key bound of the reviews due at ``moment``."""
+    return f"{moment}#~"
+
+
+def programme_cohort_partition(month: str) -> str:
+    """The cohort of one month (``2026-11``): who entered the funnel then."""
+    return f"PROGCOHORT#{month}"
+
+
+def programme_cohort_entry(ambassador_id: str, entered_at: str) -> dict[str, str]:
+    """gsi2: the facts item by the month and moment they entered the funnel."""
+    return {GSI2_PK: programme_cohort_partition(entered_at[:7]), GSI2_SK: f"{entered_at}#AMB#{ambassador_id}"}
+
+
+def programme_counters(scope: str) -> Key:
+    """How many are in each phase now, dormant, left, returned: ``ALL``, ``DEPT#<department>`` or
+    ``LOC#<location>`` (a department or location may hold any character: it ends the key)."""
+    return {"pk": PROGRAMME_FUNNEL, "sk": f"NOW#{scope}"}
+
+
+def programme_counters_prefix(by: str) -> str:
+    """``NOW#DEPT#`` / ``NOW#LOC#``: every department's or location's counters (one Query)."""
+    return f"NOW#{by}#"

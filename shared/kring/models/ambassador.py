@@ -21,8 +21,8 @@ class Candidate:
 
 
 # Why an ambassador is not given share links (an ambassador may have several of these at once).
-Ineligibility = Literal["not_opted_in", "phase", "dormant"]
-INELIGIBILITIES: tuple[Ineligibility, ...] = ("not_opted_in", "phase", "dormant")
+Ineligibility = Literal["not_opted_in", "phase", "dormant", "left"]
+INELIGIBILITIES: tuple[Ineligibility, ...] = ("not_opted_in", "phase", "dormant", "left")
 
 # The fields a value of ``None`` (or, for interests, an empty list) may clear: an empty CSV cell
 # in these columns, and ``null`` in a merge patch. Every other field always has a value.
@@ -71,6 +71,8 @@ class Ambassador(AmbassadorInput):
 
     created_at: AwareDatetime
     updated_at: AwareDatetime
+    # Owned by the programme's state machine (issue 13): False once they left the programme.
+    in_programme: bool = True
 
     @property
     def eligible_to_share(self) -> bool:
@@ -87,10 +89,20 @@ class Ambassador(AmbassadorInput):
             reasons.append("phase")
         if self.dormant:
             reasons.append("dormant")
+        if not self.in_programme:
+            reasons.append("left")
         return tuple(reasons)
 
     @classmethod
     def from_input(
-        cls, data: AmbassadorInput, *, now: datetime, created_at: datetime | None = None
+        cls,
+        data: AmbassadorInput,
+        *,
+        now: datetime,
+        created_at: datetime | None = None,
+        in_programme: bool = True,
     ) -> Ambassador:
-        return cls(**data.model_dump(), created_at=created_at or now, updated_at=now)
+        """The entity from input; ``in_programme`` is the programme's, carried over from the stored one."""
+        return cls(
+            **data.model_dump(), created_at=created_at or now, updated_at=now, in_programme=in_programme
+        )

@@ -11,6 +11,7 @@ from zoneinfo import available_timezones
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, EmailStr, Field, StringConstraints
 
 from kring.models.common import Locale
+from kring.models.programme import ProgrammeRules
 
 DEFAULT_TIME_ZONE = "Europe/Amsterdam"
 MAX_CHANNELS = 20
@@ -62,10 +63,12 @@ class ChannelCost(BaseModel):
 
 
 class ProgrammeSettings(BaseModel):
-    """The talent team's settings. ``time_zone`` is the schedules' (digests, periods)."""
+    """The talent team's settings. ``time_zone`` is the schedules' (digests, periods, the
+    programme's dormancy sweep); ``programme`` the advocacy programme's rules (issue 13)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     time_zone: TimeZoneName = DEFAULT_TIME_ZONE
     other_channels: tuple[ChannelCost, ...] = Field(default=(), max_length=MAX_CHANNELS)
+    programme: ProgrammeRules = ProgrammeRules()
     updated_at: AwareDatetime | None = None

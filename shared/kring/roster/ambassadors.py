@@ -6,6 +6,7 @@ Pure logic over :mod:`kring.dal.ambassadors`: no HTTP shapes here, no boto3.
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 from collections.abc import Mapping
 from datetime import UTC, datetime
@@ -24,6 +25,7 @@ from kring.links import identity
 from kring.models.ambassador import CLEARABLE_FIELDS, Ambassador, AmbassadorInput
 from kring.models.common import AmbassadorId, Page
 from kring.observability import logger, metrics
+from kring.programme.recorder import ProgrammeRecorder
 
 __all__ = [
     "Saved",
@@ -113,6 +115,7 @@ def save_ambassador(
     """
     saved = repository.AmbassadorRepository().save(Ambassador.from_input(data, now=now or _now()))
     point_email(saved.ambassador)
+    saved = dataclasses.replace(saved, ambassador=_tell_programme(saved.ambassador, now=now))
     metrics.add_metric(
         name="AmbassadorsCreated" if saved.created else "AmbassadorsUpdated", unit=MetricUnit.Count, value=1
     )
@@ -120,6 +123,20 @@ def save_ambassador(
     repeated = before is not None and not changed_fields(before, saved.ambassador)
     _announce(announcement(before, saved.ambassador, repeated=repeated), publisher)
     return saved
+
+
+def _tell_programme(ambassador: Ambassador, *, now: datetime | None) -> Ambassador:
+    """The programme's state machine owns the phase (issue 13): a profile the talent team saved is
+    on the roster, and a phase other than the programme's is a move by hand "set by the talent
+    team" (kept in the journey, published as ``AmbassadorPhaseChanged``). The profile as it is
+    then (re-read only when the programme changed it)."""
+    recorded = ProgrammeRecorder().profile_saved(ambassador, now=now)
+    if recorded is None or (recorded.state.phase, recorded.state.in_programme) == (
+        ambassador.phase,
+        ambassador.in_programme,
+    ):
+        return ambassador
+    return repository.AmbassadorRepository().get(ambassador.id) or ambassador
 
 
 def point_email(ambassador: Ambassador) -> None:
@@ -200,13 +217,19 @@ def patch_ambassador(
         if not changed_fields(seen.ambassador, wanted):
             _announce(announcement(seen.ambassador, seen.ambassador, repeated=True), publisher)
             return seen.ambassador
-        changed = Ambassador.from_input(wanted, now=now or _now(), created_at=seen.ambassador.created_at)
+        changed = Ambassador.from_input(
+            wanted,
+            now=now or _now(),
+            created_at=seen.ambassador.created_at,
+            in_programme=seen.ambassador.in_programme,
+        )
         if repository.AmbassadorRepository().replace(changed, seen):
             if changed.email != seen.ambassador.email:
                 point_email(changed)
             metrics.add_metric(name="AmbassadorsUpdated", unit=MetricUnit.Count, value=1)
-            _announce(announcement(seen.ambassador, changed), publisher)
-            return changed
+            final = _tell_programme(changed, now=now)
+            _announce(announcement(seen.ambassador, final), publisher)
+            return final
     raise ConflictError(f"ambassador {ambassador_id} kept changing while it was being changed")
 
 

@@ -311,7 +311,9 @@ def _line_outcome(
     changed = ambassadors.changed_fields(seen.ambassador, wanted)
     if not changed:
         return "unchanged", seen.ambassador, [], None
-    updated = Ambassador.from_input(wanted, now=at, created_at=seen.ambassador.created_at)
+    updated = Ambassador.from_input(
+        wanted, now=at, created_at=seen.ambassador.created_at, in_programme=seen.ambassador.in_programme
+    )
     return "updated", updated, changed, repository.AmbassadorRepository().replace_action(updated, seen)
 
 

@@ -1,0 +1,1 @@
+"""The advocacy programme: its phases as a state machine (issue 13)."""
