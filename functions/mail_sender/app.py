@@ -31,6 +31,7 @@ def handler(
     event: dict[str, Any], context: LambdaContext, transport: MailTransport | None = None
 ) -> dict[str, Any]:
     room = MailRoom(transport=transport or SesTransport(), now=datetime.now(UTC))
+    room.prepare_messages(str(record.get("body", "")) for record in event.get("Records", []))
 
     def record_handler(record: SQSRecord) -> str:
         message = parse_mail_message(record.body)

@@ -28,7 +28,8 @@ counters, and vacancies.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -50,6 +51,8 @@ from kring.models.vacancy import Vacancy
 from kring.sharing.fanout import matches
 
 MAX_NEW_VACANCIES = 20  # a digest lists at most this many (newest first); the rest are counted
+# the newest this many matching vacancies have their links looked up; any older are counted as more
+MAX_CHECKED_VACANCIES = 100
 
 
 class ShareButton(BaseModel):
@@ -219,13 +222,48 @@ def period_activity(ambassador_id: str, period: Period) -> tuple[Activity, Activ
     return Activity.of(per_period[True]), Activity.of(per_period[False])
 
 
-def _existing_links(codes: Mapping[str, str]) -> set[str]:
-    """Which vacancies' codes (vacancy id → code) have a link item: one BatchGetItem, keys only."""
-    if not codes:
+def existing_codes(codes: Iterable[str]) -> set[str]:
+    """Which of ``codes`` have a link item: BatchGetItem (100 a request), keys only. The sender's
+    batch composer asks for every digest of an SQS batch at once."""
+    wanted = list(dict.fromkeys(codes))
+    if not wanted:
         return set()
-    found = batch.get([serialize(keys.share_link(c)) for c in codes.values()], projection=[keys.PK])
+    found = batch.get([serialize(keys.share_link(c)) for c in wanted], projection=[keys.PK])
     existing = {str(deserialize(item)[keys.PK]) for item in found}
-    return {v for v, code in codes.items() if keys.share_link(code)["pk"] in existing}
+    return {c for c in wanted if keys.share_link(c)["pk"] in existing}
+
+
+@dataclass(frozen=True)
+class NewVacancies:
+    """The vacancies opened since the ambassador's last digest that match them (newest first), and
+    the ambassador's code for each of the newest :data:`MAX_CHECKED_VACANCIES` with a link key."""
+
+    matching: list[Vacancy]
+    codes: dict[str, str]  # vacancy id → code
+
+    @property
+    def unchecked(self) -> int:
+        return max(0, len(self.matching) - MAX_CHECKED_VACANCIES)
+
+
+def new_vacancies(
+    ambassador: Ambassador, period: Period, sources: DigestSources, *, last_sent: Period | None = None
+) -> NewVacancies:
+    """The open vacancies published from the end of ``last_sent`` (the start of ``period`` for a
+    first digest) to the end of ``period`` that match the ambassador, with their codes: no read
+    of its own beyond the run's shared ones."""
+    since = (last_sent or period.previous()).ends_at(sources.tz)
+    until = period.ends_at(sources.tz)
+    candidate = candidate_of(ambassador)
+    opened = sources.opened(since, until)
+    matching = [v for v in opened if matches(candidate, v)]
+    if not matching:
+        return NewVacancies(matching=[], codes={})
+    # the link keys of every vacancy opened in the range at once: shared by every digest after
+    secrets = sources.link_secrets([v.id for v in opened])
+    checked = matching[:MAX_CHECKED_VACANCIES]
+    codes = {v.id: derive_code(secrets[v.id], ambassador.id) for v in checked if v.id in secrets}
+    return NewVacancies(matching=matching, codes=codes)
 
 
 def digest_vacancy(vacancy: Vacancy, code: str) -> DigestVacancy:
@@ -242,33 +280,37 @@ def digest_vacancy(vacancy: Vacancy, code: str) -> DigestVacancy:
 
 
 def build_ambassador_digest(
-    ambassador: Ambassador, period: Period, sources: DigestSources, *, last_sent: Period | None = None
+    ambassador: Ambassador,
+    period: Period,
+    sources: DigestSources,
+    *,
+    last_sent: Period | None = None,
+    new: NewVacancies | None = None,
+    linked: set[str] | None = None,
 ) -> AmbassadorDigest | None:
     """One ambassador's digest for ``period`` (see the module docstring); ``last_sent`` is the
-    period of their last digest (None: never sent one)."""
-    since = (last_sent or period.previous()).ends_at(sources.tz)
-    until = period.ends_at(sources.tz)
-    candidate = candidate_of(ambassador)
-    opened = sources.opened(since, until)
-    matching = [v for v in opened if matches(candidate, v)]
+    period of their last digest (None: never sent one). ``new`` and ``linked`` (which of its codes
+    have a link) are given when a batch worked them out for many digests at once."""
+    if new is None:
+        new = new_vacancies(ambassador, period, sources, last_sent=last_sent)
+    matching = new.matching
     activity, before = period_activity(ambassador.id, period)
     if not matching and activity.is_empty:
         return None
 
-    # the link keys of every vacancy opened in the range at once: shared by every digest after
-    secrets = sources.link_secrets([v.id for v in opened]) if matching else {}
-    codes = {v.id: derive_code(secrets[v.id], ambassador.id) for v in matching if v.id in secrets}
-    linked = _existing_links(codes)
-    shareable = [digest_vacancy(v, codes[v.id]) for v in matching if v.id in linked]
+    if linked is None:
+        linked = existing_codes(new.codes.values())
+    shareable = [digest_vacancy(v, new.codes[v.id]) for v in matching if new.codes.get(v.id) in linked]
 
     best = None
     if ambassador.dormant:
+        candidate = candidate_of(ambassador)
         best = best_vacancy([sources.figures(v) for v in sources.open_vacancies() if matches(candidate, v)])
     nudge = choose_nudge(
         ambassador.phase,
         dormant=ambassador.dormant,
         new_matching=len(matching),
-        new_vacancies=len(shareable),
+        new_vacancies=len(shareable) + new.unchecked,
         clicks=activity.clicks,
         hires=activity.hires,
         best=best,
@@ -278,7 +320,7 @@ def build_ambassador_digest(
         locale=ambassador.locale,
         period=DigestPeriod.of(period),
         new_vacancies=shareable[:MAX_NEW_VACANCIES],
-        more_new_vacancies=max(0, len(shareable) - MAX_NEW_VACANCIES),
+        more_new_vacancies=max(0, len(shareable) - MAX_NEW_VACANCIES) + new.unchecked,
         activity=activity,
         activity_before=before,
         nudge=nudge,
