@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sys
 
-from bench import attribution, click_cost, click_recording, fanout, imports, local_clicks, redirect
+from bench import attribution, click_cost, click_recording, digests, fanout, imports, local_clicks, redirect
 
 # In this order: click_cost prices the request counts the three before it measured.
 BENCHMARKS = {
@@ -15,6 +15,7 @@ BENCHMARKS = {
     "click_cost": click_cost.main,
     "local_clicks": local_clicks.main,
     "imports": imports.main,
+    "digests": digests.main,
 }
 
 

@@ -27,6 +27,7 @@ counters, and vacancies.
 
 from __future__ import annotations
 
+import time
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -36,6 +37,7 @@ from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from kring import config
 from kring.clicks.counting import CLICKS, SHARE_INTENTS
 from kring.dal import batch, keys
 from kring.dal.items import deserialize, serialize
@@ -179,10 +181,16 @@ class DigestSources:
         return {v: s for v in vacancy_ids if (s := self._secrets.get(v)) is not None}
 
     def figures(self, vacancy: Vacancy) -> OpenVacancyFigures:
-        """The open vacancy's applications and counted clicks over the last days (one Query)."""
+        """The open vacancy's applications and counted clicks over the last days (one Query; kept
+        for the warm sender's next batches of the same run, see :data:`FIGURES_KEPT_SECONDS`)."""
         if vacancy.id not in self._figures:
             last = self.now.date()
             first = last - timedelta(days=BEST_WINDOW_DAYS - 1)
+            kept_key = (config.tables().table_name, vacancy.id, first.isoformat(), last.isoformat())
+            kept = _KEPT_FIGURES.get(kept_key)
+            if kept is not None and time.monotonic() - kept[0] < FIGURES_KEPT_SECONDS:
+                self._figures[vacancy.id] = kept[1]
+                return kept[1]
             total: Counter[str] = Counter()
             for item in StatsRepository().day_stats(
                 keys.vacancy_stats_prefix(vacancy.id), first.isoformat(), last.isoformat()
@@ -196,7 +204,19 @@ class DigestSources:
                 applications=total[APPLICATIONS],
                 clicks=total[CLICKS],
             )
+            _KEPT_FIGURES[kept_key] = (time.monotonic(), self._figures[vacancy.id])
         return self._figures[vacancy.id]
+
+
+# The open vacancies' figures over a window, kept by a warm sender for the next batches of its run
+# (the run's dormant ambassadors all want them, one Query per open vacancy): as of their first
+# read, for at most this long.
+FIGURES_KEPT_SECONDS = 600.0
+_KEPT_FIGURES: dict[tuple[str, str, str, str], tuple[float, OpenVacancyFigures]] = {}
+
+
+def clear_cache() -> None:
+    _KEPT_FIGURES.clear()
 
 
 def candidate_of(ambassador: Ambassador) -> Candidate:

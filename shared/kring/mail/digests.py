@@ -40,6 +40,7 @@ from kring.mail.digest_content import (
 from kring.mail.i18n import Translator
 from kring.mail.kinds import Composed, Composer, MailKind, PlanRun, Recipient, register
 from kring.mail.periods import Period, parse_key, period_ending, zone
+from kring.models.ambassador import Ambassador
 from kring.queues import MailJob
 
 AMBASSADOR_DIGEST = "ambassador_digest"
@@ -121,6 +122,8 @@ class DigestBatch:
         return self.sources[period.key]
 
     def prepare(self, pairs: Sequence[tuple[MailJob, Recipient]]) -> None:
+        todo: list[tuple[str, Ambassador, Period, Period | None]] = []
+        since: dict[str, datetime] = {}  # by period key: the earliest last digest's end
         for job, recipient in pairs:
             try:
                 period = _period(job)
@@ -128,8 +131,16 @@ class DigestBatch:
                 continue  # its own compose says so
             if recipient.ambassador is None:
                 continue
-            self.new[(job.recipient, period.key)] = new_vacancies(
-                recipient.ambassador, period, self.sources_of(period), last_sent=_last_sent(recipient)
+            last = _last_sent(recipient)
+            todo.append((job.recipient, recipient.ambassador, period, last))
+            start = (last or period.previous()).ends_at(self.tz)
+            since[period.key] = min(since.get(period.key, start), start)
+        for key, start in since.items():  # every link key the batch needs, in one read
+            sources = self.sources_of(parse_key(key))
+            sources.link_secrets([v.id for v in sources.opened(start, sources.now)])
+        for recipient_id, ambassador, period, last in todo:
+            self.new[(recipient_id, period.key)] = new_vacancies(
+                ambassador, period, self.sources_of(period), last_sent=last
             )
         self.linked = existing_codes(code for n in self.new.values() for code in n.codes.values())
 
