@@ -208,3 +208,18 @@ def test_a_batch_of_ten_digests_costs_at_most_two_reads_and_one_write_each_besid
     writes = requests["PutItem"] + requests["UpdateItem"]
     assert reads / len(bodies) <= 2
     assert writes / len(bodies) <= 1  # and the batch's one BatchWriteItem
+
+
+def test_when_the_batch_reads_fail_each_digest_reads_for_itself(
+    world: MotoStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kring.dal.suppressions import SuppressionRepository
+    from kring.errors import TransientError
+
+    def fail(*_: object, **__: object) -> set[str]:
+        raise TransientError("throttled")
+
+    monkeypatch.setattr(SuppressionRepository, "suppressed_among", fail)
+    _run(world)
+    assert sorted(_by_recipient()) == ["e1", "e4"]
+    assert _vacancies_listed(_by_recipient()["e1"]) == ["Backend Engineer"]

@@ -3,22 +3,25 @@
 :func:`build_ambassador_digest` makes one ambassador's :class:`AmbassadorDigest` for a period, or
 ``None`` when there is nothing new and nothing to report (no mail then):
 
-- **new vacancies**: the open vacancies published since their last digest (from the end of the
-  last period sent; the start of this one for a first digest) up to the end of this period, that
-  match them by the fan-out's own rule (:func:`kring.sharing.fanout.matches`), listed when the
-  fan-out gave them a link (it passes by the ambassadors who do not share yet, and those at their
-  weekly cap): each with their personal share buttons (``/s/{code}/{network}``, every network)
-  and the plain tracked link (``/r/{code}``). Codes are derived from the vacancy's link key, so
-  the only per-ambassador read is which of those links exist (one BatchGetItem, keys only);
+- **new vacancies** (:func:`new_vacancies`): the open vacancies published since their last digest
+  (from the end of the last period sent; the start of this one for a first digest) up to the end
+  of this period, that match them by the fan-out's own rule (:func:`kring.sharing.fanout.matches`),
+  listed when the fan-out gave them a link (it passes by the ambassadors who do not share yet, and
+  those at their weekly cap): each with their personal share buttons (``/s/{code}/{network}``,
+  every network) and the plain tracked link (``/r/{code}``). Codes are derived from the vacancy's
+  link key, so the only per-ambassador read is which of those links exist (keys only; the newest
+  :data:`MAX_CHECKED_VACANCIES` are looked up, older ones are counted as more): one BatchGetItem
+  (:func:`existing_codes`), which the sender's batch makes once for all its digests;
 - **activity**: their share intents, counted clicks, applications, interviews, credited hires,
   and rewards that became pending (hire) or eligible (holding period over) in the period, with
   the period before beside it — one Query of their day counters over both periods;
 - **a nudge** (:mod:`kring.mail.nudges`) that fits their phase; "we miss you" for a dormant one.
 
 Reads per digest: at most two (the counters Query; the links BatchGetItem, only when a new
-vacancy matches), given the ambassador's profile (the sender reads it to address the mail).
-Everything about vacancies — which were opened, their link keys, the open ones' recent figures
-for the best vacancy — is read once per run through a shared :class:`DigestSources`.
+vacancy matches — a batch's digests share one), given the ambassador's profile (the sender reads
+it to address the mail). Everything about vacancies — which were opened, their link keys — is
+read once per SQS batch through a shared :class:`DigestSources`; the open ones' recent figures
+for the best vacancy are kept by a warm sender across the batches of its run.
 
 Counters are per UTC day: a period reads the UTC days of its local dates (see
 :mod:`kring.mail.periods`). Nothing about anyone else is in a digest: the ambassador's own

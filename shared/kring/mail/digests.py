@@ -8,13 +8,25 @@
   Query), one job each, keyed by the period (``weekly:2026-W49``): the once-only key.
 - **Wanted**: the ambassador's digest frequency is the period's (a weekly run reads every
   ambassador; those who chose daily, monthly or off are skipped).
-- **Compose** (:func:`compose_ambassador_digest`): the ambassador's profile, then
-  :func:`~kring.mail.digest_content.build_ambassador_digest`; ``None`` (nothing new, nothing to
-  report) sends no mail and the period counts as done.
+- **Since the last digest sent**: the kind has a ``period_end``, so the sender keeps the last
+  period sent to each ambassador (:class:`~kring.dal.mail_sends.LastSent`: written in the batch
+  write that records the sends, read in the batch read of the recipients — no request of its own;
+  a late older period does not move it back) and hands it over as ``recipient.last_sent``. A
+  digest lists the vacancies opened from the end of that period to the end of its own; a first
+  digest, those of its period. The newest 20 are listed and the rest counted ("and N more").
+- **Compose**, per SQS batch (:class:`DigestBatch`, the kind's ``batch``): one
+  :class:`~kring.mail.digest_content.DigestSources` per period (the open vacancies, their link
+  keys), each recipient's new vacancies worked out from the profile the sender read
+  (``recipient.ambassador``: no profile read here), and one BatchGetItem for which of all their
+  codes have links; then per digest :func:`~kring.mail.digest_content.build_ambassador_digest`,
+  whose only read is the ambassador's counters (one Query). ``None`` (nothing new, nothing to
+  report) sends no mail and the period counts as done. A job the sender did not prepare with its
+  batch is composed alone (:func:`compose_ambassador_digest`), with the same reads of its own.
 
-Not yet: the "last digest period sent" of the design (a digest lists the vacancies opened in its
-period, not since the last digest sent), and the profile is read again by the composer (one
-GetItem more than the sender's BatchGetItem).
+Requests per digest in a full SQS batch (``bench/digests.py``): the counters Query and the claim
+(PutItem), and a tenth of the batch's recipients read, suppression read, link-key read, link read,
+vacancy list Query and record write (BatchWriteItem): under two reads, and one write of its own
+besides the send and its share of the batch's record.
 """
 
 from __future__ import annotations
