@@ -4,7 +4,17 @@ from __future__ import annotations
 
 import sys
 
-from bench import attribution, catchup, click_cost, click_recording, fanout, imports, local_clicks, redirect
+from bench import (
+    attribution,
+    catchup,
+    click_cost,
+    click_recording,
+    digests,
+    fanout,
+    imports,
+    local_clicks,
+    redirect,
+)
 
 # In this order: click_cost prices the request counts the three before it measured.
 BENCHMARKS = {
@@ -16,6 +26,7 @@ BENCHMARKS = {
     "local_clicks": local_clicks.main,
     "imports": imports.main,
     "catchup": catchup.main,
+    "digests": digests.main,
 }
 
 

@@ -9,17 +9,13 @@ source's batch size and maximum concurrency keep the send rate under the account
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
 
 from kring.integrations.ses import MailTransport, SesTransport
-from kring.mail.notices import hire_job
-from kring.mail.sending import MailRoom
+from kring.mail.sending import send_batch
 from kring.observability import logger, metrics
-from kring.queues import MailJob, parse_mail_message, process_batch
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 
@@ -28,17 +24,4 @@ if TYPE_CHECKING:
 def handler(
     event: dict[str, Any], context: LambdaContext, transport: MailTransport | None = None
 ) -> dict[str, Any]:
-    room = MailRoom(transport=transport or SesTransport(), now=datetime.now(UTC))
-
-    def record_handler(record: SQSRecord) -> str:
-        message = parse_mail_message(record.body)
-        job = message if isinstance(message, MailJob) else hire_job(message)
-        if job is None:
-            return "nothing to send"
-        with logger.append_context_keys(correlation_id=job.correlation_id, mail_kind=job.kind):
-            return room.send(job).status
-
-    try:
-        return process_batch(event, context, record_handler)
-    finally:
-        room.finish()  # the batch's sent mails are recorded after it, failed records or not
+    return send_batch(event, context, transport or SesTransport())

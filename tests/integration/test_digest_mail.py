@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import json
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 
-from kring.dal.mail_preferences import MailPreferenceRepository
+from kring.dal.mail_preferences import MailPreferenceRepository, recipients
 from kring.models.common import NETWORKS
 from tests.support import digests as dg
 from tests.support import link_activity as la
@@ -152,3 +153,84 @@ def test_the_digest_schedules_run_in_the_organisations_zone_across_daylight_savi
     assert summer == datetime(2027, 6, 7, 6, 30, tzinfo=UTC)
     monthly = schedules["monthly"]
     assert next_fire(monthly.expression, monthly.timezone, winter) == datetime(2027, 1, 1, 7, 30, tzinfo=UTC)
+
+
+WEEK_50 = datetime(2026, 12, 8, 10, 0, tzinfo=UTC)  # Tuesday of 2026-W50
+WEEK_51 = datetime(2026, 12, 15, 10, 0, tzinfo=UTC)
+
+
+def _vacancies_listed(parts: mail.Parts) -> list[str]:
+    return sorted(t for t in ("Backend Engineer", "Platform Engineer", "Data Engineer") if t in parts.text)
+
+
+def test_a_digest_after_a_sent_digest_lists_the_vacancies_opened_since_it(world: MotoStack) -> None:
+    _run(world)  # W49: E1's first digest, the period's new vacancy
+    assert _vacancies_listed(_by_recipient()["e1"]) == ["Backend Engineer"]
+    for post, title, published_at in (("P3", "Platform Engineer", WEEK_50), ("P4", "Data Engineer", WEEK_51)):
+        dg.fan_out(
+            world, dg.put_vacancy(post, title=title, department="Engineering", published_at=published_at)
+        )
+    before = len(mail.sent_messages())
+    # no W50 digest went out (E1 had it off that week, say); the W51 one lists W50's vacancy too,
+    # and not W49's, which the last digest carried
+    _run(world, {**RUN, "scheduled_at": "2026-12-21T07:30:00Z"})
+    [latest] = [m for m in mail.sent_messages()[before:] if str(m["To"]).startswith("e1@")]
+    assert _vacancies_listed(mail.parts(latest)) == ["Data Engineer", "Platform Engineer"]
+    last = recipients(["E1"], last_sent_of=[("ambassador_digest", "E1")]).last_sent
+    assert last[("ambassador_digest", "E1")].period_key == "weekly:2026-W51"
+    # a late W50 job after it: W51's digest stays the last one sent
+    assert mail.send(world, [mail.job("ambassador_digest", "E1", "weekly:2026-W50")]) == []
+    last = recipients(["E1"], last_sent_of=[("ambassador_digest", "E1")]).last_sent
+    assert last[("ambassador_digest", "E1")].period_key == "weekly:2026-W51"
+
+
+def test_a_batch_of_ten_digests_costs_at_most_two_reads_and_one_write_each_besides_the_send(
+    world: MotoStack,
+) -> None:
+    from collections import Counter
+
+    from kring import aws
+
+    for n in range(6, 13):
+        dg.put_ambassador(f"E{n}", LAST_WEEK, interests=["Engineering"])
+    dg.fan_out(
+        world,
+        dg.put_vacancy("P3", title="Platform Engineer", department="Engineering", published_at=THIS_WEEK),
+    )
+    world.invoke("MailPlannerFunction", RUN)
+    bodies = [m["Body"] for m in world.receive_all("MailQueue")]
+    assert len(bodies) == 10
+    requests: Counter[str] = Counter()
+
+    def count(event_name: str, **_: Any) -> None:
+        requests[event_name.rsplit(".", 1)[-1]] += 1
+
+    aws.dynamodb().meta.events.register("before-send.dynamodb", count)
+    try:
+        assert mail.send(world, bodies) == []
+    finally:
+        aws.dynamodb().meta.events.unregister("before-send.dynamodb", count)
+    assert len(mail.sent_messages()) == 9  # E5: nothing new, nothing to report
+    # per digest: its activity (Query) and its claim (PutItem); per batch: the open vacancies
+    # (Query), the recipients, their suppressions, the vacancies' link keys and which of the ten's
+    # links exist (four BatchGetItem), and the record (one BatchWriteItem)
+    assert requests == Counter({"Query": 11, "BatchGetItem": 4, "PutItem": 10, "BatchWriteItem": 1})
+    reads = requests["Query"] + requests["BatchGetItem"] + requests["GetItem"]
+    writes = requests["PutItem"] + requests["UpdateItem"]
+    assert reads / len(bodies) <= 2
+    assert writes / len(bodies) <= 1  # and the batch's one BatchWriteItem
+
+
+def test_when_the_batch_reads_fail_each_digest_reads_for_itself(
+    world: MotoStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kring.dal.suppressions import SuppressionRepository
+    from kring.errors import TransientError
+
+    def fail(*_: object, **__: object) -> set[str]:
+        raise TransientError("throttled")
+
+    monkeypatch.setattr(SuppressionRepository, "suppressed_among", fail)
+    _run(world)
+    assert sorted(_by_recipient()) == ["e1", "e4"]
+    assert _vacancies_listed(_by_recipient()["e1"]) == ["Backend Engineer"]

@@ -59,9 +59,10 @@ def clear_kring_caches() -> None:
     from kring import aws, config, idempotency, redirect
     from kring.dal import ats_deliveries
     from kring.links import identity
-    from kring.mail import unsubscribe
+    from kring.mail import digest_content, unsubscribe
 
     ats_deliveries.forget_writes()
+    digest_content.clear_cache()
     config.clear_caches()
     identity.clear_cache()
     unsubscribe.clear_cache()

@@ -386,6 +386,12 @@ def mail_send(kind: str, recipient: str, period_key: str) -> Key:
     return {"pk": f"MAILSEND#{kind}#{recipient}", "sk": f"PERIOD#{period_key}"}
 
 
+def mail_last_sent(kind: str, recipient: str) -> Key:
+    """Which period of ``kind`` was last sent to ``recipient``: beside the markers, written with
+    the send record and read with the recipient (a digest lists what is new since)."""
+    return {"pk": f"MAILSEND#{kind}#{recipient}", "sk": "LAST"}
+
+
 def mail_sends_of(kind: str, recipient: str) -> str:
     """The partition of every mail of one kind to one recipient (the last one: Query, newest first)."""
     return f"MAILSEND#{kind}#{recipient}"

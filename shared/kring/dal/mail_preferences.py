@@ -11,6 +11,7 @@ and the weekly run reads the ambassador list.
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
@@ -18,6 +19,7 @@ from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from kring.dal import batch, keys, pages
 from kring.dal.items import deserialize, serialize
+from kring.dal.mail_sends import LastSent, last_sent_from_item
 from kring.dal.repository import Repository
 
 ENTITY = "mail_preferences"
@@ -73,27 +75,6 @@ class MailPreferenceRepository(Repository):
         self.client.put_item(TableName=self.table, Item=to_item(ambassador_id, stored))
         return stored
 
-    def profile_and_preferences(self, ambassador_id: str) -> tuple[dict[str, Any] | None, MailPreferences]:
-        """The ambassador's profile (plain values; ``None`` when there is none: erased) and mail
-        preferences, in one consistent BatchGetItem: the sender's first read of a mail."""
-
-        profile_key, preferences_key = keys.ambassador(ambassador_id), keys.mail_preferences(ambassador_id)
-        found = batch.get(
-            [serialize(profile_key), serialize(preferences_key)],
-            consistent=True,
-            client=self.client,
-            table=self.table,
-        )
-        profile: dict[str, Any] | None = None
-        preferences = DEFAULTS
-        for raw in found:
-            item = deserialize(raw)
-            if item.get(keys.SK) == profile_key["sk"]:
-                profile = item
-            elif item.get(keys.SK) == preferences_key["sk"]:
-                preferences = from_item(raw)
-        return profile, preferences
-
     def digest_recipients(self, frequency: DigestFrequency, *, page_size: int = 500) -> Iterator[str]:
         """The ambassador ids a ``frequency`` digest run considers, page by page (Query, never Scan):
         for ``weekly`` (the default) every ambassador (gsi1 ``AMBASSADORS``, keys only; the sender
@@ -125,11 +106,6 @@ class MailPreferenceRepository(Repository):
             yield str(deserialize(item)[sort_key]).removeprefix("AMB#")
 
 
-def profile_and_preferences(ambassador_id: str) -> tuple[dict[str, Any] | None, MailPreferences]:
-    """:meth:`MailPreferenceRepository.profile_and_preferences` with the function's client."""
-    return MailPreferenceRepository().profile_and_preferences(ambassador_id)
-
-
 def choosing_instant(ambassador_ids: Iterable[str]) -> list[str]:
     """Which of ``ambassador_ids`` chose instant vacancy notices: their preferences items, 100 to
     a BatchGetItem (no item: the defaults, which do not)."""
@@ -141,6 +117,43 @@ def choosing_instant(ambassador_ids: Iterable[str]) -> list[str]:
         for item in found.values()
         if item.get("instant_vacancies") is True
     )
+
+
+@dataclass(frozen=True)
+class RecipientReads:
+    """What the sender reads of an SQS batch's ambassadors in one BatchGetItem: each one's profile
+    (raw item; absent: erased), mail preferences (the defaults without the item) and, for the
+    kinds asked, the last period sent to them."""
+
+    profiles: dict[str, dict[str, Any]]
+    preferences: dict[str, MailPreferences]
+    last_sent: dict[tuple[str, str], LastSent]  # by (kind, ambassador id)
+
+
+def recipients(
+    ambassador_ids: Iterable[str], *, last_sent_of: Iterable[tuple[str, str]] = ()
+) -> RecipientReads:
+    """Profiles, preferences and the ``(kind, ambassador id)`` last-sent items of
+    ``last_sent_of``: one consistent BatchGetItem (100 keys a request: 33 ambassadors and their
+    digests' last-sent items, more than an SQS batch of ten)."""
+
+    ids = list(dict.fromkeys(ambassador_ids))
+    wanted_last = list(dict.fromkeys(last_sent_of))
+    request = [serialize(keys.ambassador(i)) for i in ids]
+    request += [serialize(keys.mail_preferences(i)) for i in ids]
+    request += [serialize(keys.mail_last_sent(kind, i)) for kind, i in wanted_last]
+    reads = RecipientReads(profiles={}, preferences=dict.fromkeys(ids, DEFAULTS), last_sent={})
+    if not request:
+        return reads
+    for raw in batch.get(request, consistent=True):
+        pk, sk = str(raw[keys.PK]["S"]), str(raw[keys.SK]["S"])
+        if sk == keys.ambassador("")["sk"]:
+            reads.profiles[keys.ambassador_id_from(pk)] = raw
+        elif sk == keys.mail_preferences("")["sk"]:
+            reads.preferences[keys.ambassador_id_from(pk)] = from_item(raw)
+        elif (last := last_sent_from_item(raw)) is not None:
+            reads.last_sent[(last.kind, last.recipient)] = last
+    return reads
 
 
 def digest_recipients(frequency: DigestFrequency, *, page_size: int = 500) -> Iterator[str]:

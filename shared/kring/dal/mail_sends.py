@@ -13,15 +13,21 @@ Sending is claim → send → record:
 - :meth:`MailSendRepository.release` — SES refused or failed: the claim is deleted (only the
   claim this sender holds), so the retry can send.
 
-Markers expire a year after the send (TTL). The ambassador digest reads the last period sent with
-:meth:`MailSendRepository.last_period`.
+Markers expire a year after the send (TTL).
+
+A kind that lists what is new since its last mail (the ambassador digest) also has a **last
+sent** item per recipient (:class:`LastSent`, ``keys.mail_last_sent``): which period was sent
+last and when it ended. :meth:`MailSendRepository.record_sent` writes it in the same
+BatchWriteItem as the markers, and the sender reads it in the BatchGetItem that reads the
+recipient (:func:`kring.dal.mail_preferences.recipients`), so it costs no request of its own.
+:meth:`MailSendRepository.last_period` (a Query) finds the same from the markers.
 """
 
 from __future__ import annotations
 
 import secrets
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -31,6 +37,7 @@ from kring.dal.items import deserialize, serialize, value
 from kring.dal.repository import Repository
 
 ENTITY = "mail_send"
+LAST_ENTITY = "mail_last_sent"
 # Longer than the sender's Lambda timeout (60 s): a claim older than this belongs to a sender that
 # is gone, and the message's next delivery (MailQueue's visibility timeout, 120 s) may take it over.
 LEASE = timedelta(minutes=2)
@@ -57,6 +64,48 @@ class Sent:
     claim: Claim
     message_id: str
     sent_at: datetime
+
+
+@dataclass(frozen=True)
+class LastSent:
+    """The last period of ``kind`` sent to ``recipient``, and when that period ended."""
+
+    kind: str
+    recipient: str
+    period_key: str
+    period_end: datetime
+    sent_at: datetime
+
+    def put_request(self) -> dict[str, Any]:
+        return {
+            "PutRequest": {
+                "Item": serialize(
+                    {
+                        **keys.mail_last_sent(self.kind, self.recipient),
+                        "entity": LAST_ENTITY,
+                        "period_key": self.period_key,
+                        "period_end": self.period_end.isoformat(),
+                        "sent_at": self.sent_at.isoformat(),
+                        keys.TTL_ATTRIBUTE: int((self.sent_at + RETAIN).timestamp()),
+                    }
+                )
+            }
+        }
+
+
+def last_sent_from_item(item: Mapping[str, Any]) -> LastSent | None:
+    """A last-sent item as read (raw, from a batch read); None when it is not one."""
+    data = deserialize(item)
+    pk, period_key = str(data.get(keys.PK, "")), data.get("period_key")
+    if data.get("entity") != LAST_ENTITY or not isinstance(period_key, str):
+        return None
+    kind, _, recipient = pk.removeprefix("MAILSEND#").partition("#")
+    try:
+        period_end = datetime.fromisoformat(str(data["period_end"]))
+        sent_at = datetime.fromisoformat(str(data["sent_at"]))
+    except (KeyError, ValueError):
+        return None
+    return LastSent(kind, recipient, period_key, period_end, sent_at)
 
 
 class MailSendRepository(Repository):
@@ -87,8 +136,11 @@ class MailSendRepository(Repository):
         outcome: ClaimOutcome = "sent" if deserialize(old).get("state") == "sent" else "busy"
         return Claim(kind, recipient, period_key, token, outcome)
 
-    def record_sent(self, sent: Sequence[Sent], *, sleep: Any = time.sleep) -> None:
-        """Every marker of ``sent`` becomes ``sent`` (one BatchWriteItem per 25)."""
+    def record_sent(
+        self, sent: Sequence[Sent], *, last: Sequence[LastSent] = (), sleep: Any = time.sleep
+    ) -> None:
+        """Every marker of ``sent`` becomes ``sent``, and each of ``last`` is put (one BatchWriteItem
+        per 25 items of both)."""
         requests = [
             {
                 "PutRequest": {
@@ -106,6 +158,7 @@ class MailSendRepository(Repository):
             }
             for s in sent
         ]
+        requests += [entry.put_request() for entry in last]
         if requests:
             batch.write(requests, sleep=sleep, client=self.client, table=self.table)
 

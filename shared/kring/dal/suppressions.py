@@ -7,12 +7,12 @@ and when, and the ambassador it belongs to when Kring knew one; deleting the ite
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Literal
 
-from kring.dal import keys, pages
+from kring.dal import batch, keys, pages
 from kring.dal.items import deserialize, serialize
 from kring.dal.repository import Repository
 from kring.models.common import Page
@@ -77,6 +77,19 @@ class SuppressionRepository(Repository):
             ExpressionAttributeNames={"#pk": keys.PK},
         )
         return bool(got.get("Item"))
+
+    def suppressed_among(self, address_hashes: Iterable[str]) -> set[str]:
+        """Which of ``address_hashes`` are suppressed: BatchGetItem, 100 a request, keys only."""
+        wanted = list(dict.fromkeys(address_hashes))
+        if not wanted:
+            return set()
+        found = batch.get(
+            [serialize(keys.suppression(h)) for h in wanted],
+            projection=[keys.PK],
+            client=self.client,
+            table=self.table,
+        )
+        return {str(item[keys.PK]["S"]).removeprefix("SUPPRESS#") for item in found}
 
     def suppress(self, suppression: Suppression) -> None:
         """Put (the latest reason wins; a second delivery of the same event writes the same item)."""

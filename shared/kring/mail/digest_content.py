@@ -3,22 +3,25 @@
 :func:`build_ambassador_digest` makes one ambassador's :class:`AmbassadorDigest` for a period, or
 ``None`` when there is nothing new and nothing to report (no mail then):
 
-- **new vacancies**: the open vacancies published since their last digest (from the end of the
-  last period sent; the start of this one for a first digest) up to the end of this period, that
-  match them by the fan-out's own rule (:func:`kring.sharing.fanout.matches`), listed when the
-  fan-out gave them a link (it passes by the ambassadors who do not share yet, and those at their
-  weekly cap): each with their personal share buttons (``/s/{code}/{network}``, every network)
-  and the plain tracked link (``/r/{code}``). Codes are derived from the vacancy's link key, so
-  the only per-ambassador read is which of those links exist (one BatchGetItem, keys only);
+- **new vacancies** (:func:`new_vacancies`): the open vacancies published since their last digest
+  (from the end of the last period sent; the start of this one for a first digest) up to the end
+  of this period, that match them by the fan-out's own rule (:func:`kring.sharing.fanout.matches`),
+  listed when the fan-out gave them a link (it passes by the ambassadors who do not share yet, and
+  those at their weekly cap): each with their personal share buttons (``/s/{code}/{network}``,
+  every network) and the plain tracked link (``/r/{code}``). Codes are derived from the vacancy's
+  link key, so the only per-ambassador read is which of those links exist (keys only; the newest
+  :data:`MAX_CHECKED_VACANCIES` are looked up, older ones are counted as more): one BatchGetItem
+  (:func:`existing_codes`), which the sender's batch makes once for all its digests;
 - **activity**: their share intents, counted clicks, applications, interviews, credited hires,
   and rewards that became pending (hire) or eligible (holding period over) in the period, with
   the period before beside it — one Query of their day counters over both periods;
 - **a nudge** (:mod:`kring.mail.nudges`) that fits their phase; "we miss you" for a dormant one.
 
 Reads per digest: at most two (the counters Query; the links BatchGetItem, only when a new
-vacancy matches), given the ambassador's profile (the sender reads it to address the mail).
-Everything about vacancies — which were opened, their link keys, the open ones' recent figures
-for the best vacancy — is read once per run through a shared :class:`DigestSources`.
+vacancy matches — a batch's digests share one), given the ambassador's profile (the sender reads
+it to address the mail). Everything about vacancies — which were opened, their link keys — is
+read once per SQS batch through a shared :class:`DigestSources`; the open ones' recent figures
+for the best vacancy are kept by a warm sender across the batches of its run.
 
 Counters are per UTC day: a period reads the UTC days of its local dates (see
 :mod:`kring.mail.periods`). Nothing about anyone else is in a digest: the ambassador's own
@@ -27,13 +30,16 @@ counters, and vacancies.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import time
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from pydantic import BaseModel, ConfigDict
 
+from kring import config
 from kring.clicks.counting import CLICKS, SHARE_INTENTS
 from kring.dal import batch, keys
 from kring.dal.items import deserialize, serialize
@@ -57,6 +63,8 @@ from kring.models.vacancy import Vacancy
 from kring.sharing.fanout import matches
 
 MAX_NEW_VACANCIES = 20  # a digest lists at most this many (newest first); the rest are counted
+# the newest this many matching vacancies have their links looked up; any older are counted as more
+MAX_CHECKED_VACANCIES = 100
 
 
 class ShareButton(BaseModel):
@@ -183,10 +191,16 @@ class DigestSources:
         return {v: s for v in vacancy_ids if (s := self._secrets.get(v)) is not None}
 
     def figures(self, vacancy: Vacancy) -> OpenVacancyFigures:
-        """The open vacancy's applications and counted clicks over the last days (one Query)."""
+        """The open vacancy's applications and counted clicks over the last days (one Query; kept
+        for the warm sender's next batches of the same run, see :data:`FIGURES_KEPT_SECONDS`)."""
         if vacancy.id not in self._figures:
             last = self.now.date()
             first = last - timedelta(days=BEST_WINDOW_DAYS - 1)
+            kept_key = (config.tables().table_name, vacancy.id, first.isoformat(), last.isoformat())
+            kept = _KEPT_FIGURES.get(kept_key)
+            if kept is not None and time.monotonic() - kept[0] < FIGURES_KEPT_SECONDS:
+                self._figures[vacancy.id] = kept[1]
+                return kept[1]
             total = range_counters(keys.vacancy_stats_prefix(vacancy.id), first, last)
             self._figures[vacancy.id] = OpenVacancyFigures(
                 vacancy_id=vacancy.id,
@@ -196,7 +210,19 @@ class DigestSources:
                 applications=total[APPLICATIONS],
                 clicks=total[CLICKS],
             )
+            _KEPT_FIGURES[kept_key] = (time.monotonic(), self._figures[vacancy.id])
         return self._figures[vacancy.id]
+
+
+# The open vacancies' figures over a window, kept by a warm sender for the next batches of its run
+# (the run's dormant ambassadors all want them, one Query per open vacancy): as of their first
+# read, for at most this long.
+FIGURES_KEPT_SECONDS = 600.0
+_KEPT_FIGURES: dict[tuple[str, str, str, str], tuple[float, OpenVacancyFigures]] = {}
+
+
+def clear_cache() -> None:
+    _KEPT_FIGURES.clear()
 
 
 def candidate_of(ambassador: Ambassador) -> Candidate:
@@ -218,13 +244,48 @@ def period_activity(ambassador_id: str, period: Period) -> tuple[Activity, Activ
     return Activity.of(this), Activity.of(before)
 
 
-def _existing_links(codes: Mapping[str, str]) -> set[str]:
-    """Which vacancies' codes (vacancy id → code) have a link item: one BatchGetItem, keys only."""
-    if not codes:
+def existing_codes(codes: Iterable[str]) -> set[str]:
+    """Which of ``codes`` have a link item: BatchGetItem (100 a request), keys only. The sender's
+    batch composer asks for every digest of an SQS batch at once."""
+    wanted = list(dict.fromkeys(codes))
+    if not wanted:
         return set()
-    found = batch.get([serialize(keys.share_link(c)) for c in codes.values()], projection=[keys.PK])
+    found = batch.get([serialize(keys.share_link(c)) for c in wanted], projection=[keys.PK])
     existing = {str(deserialize(item)[keys.PK]) for item in found}
-    return {v for v, code in codes.items() if keys.share_link(code)["pk"] in existing}
+    return {c for c in wanted if keys.share_link(c)["pk"] in existing}
+
+
+@dataclass(frozen=True)
+class NewVacancies:
+    """The vacancies opened since the ambassador's last digest that match them (newest first), and
+    the ambassador's code for each of the newest :data:`MAX_CHECKED_VACANCIES` with a link key."""
+
+    matching: list[Vacancy]
+    codes: dict[str, str]  # vacancy id → code
+
+    @property
+    def unchecked(self) -> int:
+        return max(0, len(self.matching) - MAX_CHECKED_VACANCIES)
+
+
+def new_vacancies(
+    ambassador: Ambassador, period: Period, sources: DigestSources, *, last_sent: Period | None = None
+) -> NewVacancies:
+    """The open vacancies published from the end of ``last_sent`` (the start of ``period`` for a
+    first digest) to the end of ``period`` that match the ambassador, with their codes: no read
+    of its own beyond the run's shared ones."""
+    since = (last_sent or period.previous()).ends_at(sources.tz)
+    until = period.ends_at(sources.tz)
+    candidate = candidate_of(ambassador)
+    opened = sources.opened(since, until)
+    matching = [v for v in opened if matches(candidate, v)]
+    if not matching:
+        return NewVacancies(matching=[], codes={})
+    # the link keys of every vacancy opened in the range at once: shared by every digest after
+    secrets = sources.link_secrets([v.id for v in opened])
+    checked = matching[:MAX_CHECKED_VACANCIES]
+    codes = {v.id: derive_code(secrets[v.id], ambassador.id) for v in checked if v.id in secrets}
+    return NewVacancies(matching=matching, codes=codes)
 
 
 def digest_vacancy(vacancy: Vacancy, code: str) -> DigestVacancy:
@@ -241,33 +302,37 @@ def digest_vacancy(vacancy: Vacancy, code: str) -> DigestVacancy:
 
 
 def build_ambassador_digest(
-    ambassador: Ambassador, period: Period, sources: DigestSources, *, last_sent: Period | None = None
+    ambassador: Ambassador,
+    period: Period,
+    sources: DigestSources,
+    *,
+    last_sent: Period | None = None,
+    new: NewVacancies | None = None,
+    linked: set[str] | None = None,
 ) -> AmbassadorDigest | None:
     """One ambassador's digest for ``period`` (see the module docstring); ``last_sent`` is the
-    period of their last digest (None: never sent one)."""
-    since = (last_sent or period.previous()).ends_at(sources.tz)
-    until = period.ends_at(sources.tz)
-    candidate = candidate_of(ambassador)
-    opened = sources.opened(since, until)
-    matching = [v for v in opened if matches(candidate, v)]
+    period of their last digest (None: never sent one). ``new`` and ``linked`` (which of its codes
+    have a link) are given when a batch worked them out for many digests at once."""
+    if new is None:
+        new = new_vacancies(ambassador, period, sources, last_sent=last_sent)
+    matching = new.matching
     activity, before = period_activity(ambassador.id, period)
     if not matching and activity.is_empty:
         return None
 
-    # the link keys of every vacancy opened in the range at once: shared by every digest after
-    secrets = sources.link_secrets([v.id for v in opened]) if matching else {}
-    codes = {v.id: derive_code(secrets[v.id], ambassador.id) for v in matching if v.id in secrets}
-    linked = _existing_links(codes)
-    shareable = [digest_vacancy(v, codes[v.id]) for v in matching if v.id in linked]
+    if linked is None:
+        linked = existing_codes(new.codes.values())
+    shareable = [digest_vacancy(v, new.codes[v.id]) for v in matching if new.codes.get(v.id) in linked]
 
     best = None
     if ambassador.dormant:
+        candidate = candidate_of(ambassador)
         best = best_vacancy([sources.figures(v) for v in sources.open_vacancies() if matches(candidate, v)])
     nudge = choose_nudge(
         ambassador.phase,
         dormant=ambassador.dormant,
         new_matching=len(matching),
-        new_vacancies=len(shareable),
+        new_vacancies=len(shareable) + new.unchecked,
         clicks=activity.clicks,
         hires=activity.hires,
         best=best,
@@ -277,7 +342,7 @@ def build_ambassador_digest(
         locale=ambassador.locale,
         period=DigestPeriod.of(period),
         new_vacancies=shareable[:MAX_NEW_VACANCIES],
-        more_new_vacancies=max(0, len(shareable) - MAX_NEW_VACANCIES),
+        more_new_vacancies=max(0, len(shareable) - MAX_NEW_VACANCIES) + new.unchecked,
         activity=activity,
         activity_before=before,
         nudge=nudge,

@@ -1,15 +1,22 @@
 """Sending one mail, never twice and never lost.
 
-For each job (:class:`~kring.queues.MailJob`) of an SQS batch, :meth:`MailRoom.send`:
+:meth:`MailRoom.prepare` first reads for the whole SQS batch at once (the sender's handler gives
+it the batch's jobs): every recipient with their preferences — one BatchGetItem for the
+ambassadors (profiles, preferences and, for a kind that lists what is new since its last mail,
+the last period sent to them) —, the suppression list of the addresses that want their mail
+(one BatchGetItem), and each kind's batch composer (the ambassador digest's shared reads). Then
+for each job (:class:`~kring.queues.MailJob`), :meth:`MailRoom.send`:
 
-1. the recipient and their preferences — one BatchGetItem for an ambassador (profile and
-   preferences together); gone (erased) or not wanting this kind: nothing is sent;
-2. the suppression list — one GetItem by the address's keyed hash; suppressed: nothing is sent;
+1. the recipient and their preferences, as prepared (a job that was not prepared reads them
+   itself: one BatchGetItem for an ambassador); gone (erased) or not wanting this kind: nothing
+   is sent;
+2. the suppression list, as prepared (or one GetItem by the address's keyed hash); suppressed:
+   nothing is sent;
 3. the once-only claim (:mod:`kring.dal.mail_sends`) — one conditional PutItem; already sent
    (a redelivery, a retry, an overlapping run): nothing is sent; another sender holds it now:
    :class:`TransientError`, retried later;
-4. compose (the kind's composer), render (HTML and text, the reader's language), SES
-   ``SendEmail`` with the unsubscribe and preferences links; a composer with nothing to say
+4. compose (the kind's composer, or its batch's), render (HTML and text, the reader's language),
+   SES ``SendEmail`` with the unsubscribe and preferences links; a composer with nothing to say
    sends nothing and the period counts as done;
 5. on any failure after the claim, the claim is released and the error propagates: SQS retries
    the message, then parks it in MailDLQ (``make redrive``);
@@ -17,8 +24,10 @@ For each job (:class:`~kring.queues.MailJob`) of an SQS batch, :meth:`MailRoom.s
    skipped — after the send, outside the claim: a failure there retries the message, which finds
    the mail sent and settles again.
 
-:meth:`MailRoom.finish` then records every mail SES accepted as sent, 25 to a BatchWriteItem.
-So a mail costs two reads and one write request of its own, plus its share of one batch write.
+:meth:`MailRoom.finish` then records every mail SES accepted as sent, and the last period sent of
+the kinds that remember it, 25 items to a BatchWriteItem. So a mail costs one write request of
+its own (the claim) plus its share of the batch's two reads and one batch write; what its
+composer reads is the kind's (the digest's: :mod:`kring.mail.digests`).
 The narrow case (see the README): a sender that dies after SES accepted a mail and before
 ``finish`` recorded it leaves the claim to expire, and the redelivered message sends that mail
 a second time. Kring prefers that to losing it.
@@ -26,23 +35,31 @@ a second time. Kring prefers that to losing it.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
-from typing import Literal
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, Literal
 
 from aws_lambda_powertools.metrics import MetricUnit
 
 from kring import config
-from kring.dal.mail_sends import MailSendRepository, Sent
+from kring.dal.mail_sends import LastSent, MailSendRepository, Sent
 from kring.dal.suppressions import SuppressionRepository
-from kring.errors import TransientError
+from kring.errors import InvalidInputError, TransientError
 from kring.integrations.ses import MailTransport
 from kring.links.identity import email_hash
 from kring.mail import kinds, unsubscribe
 from kring.mail.i18n import Translator
+from kring.mail.notices import hire_job
 from kring.mail.render import mime_message, render_mail
 from kring.observability import logger, metrics
-from kring.queues import MailJob
+from kring.queues import MailJob, parse_mail_message, process_batch
+
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+    from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+    from aws_lambda_powertools.utilities.typing import LambdaContext
 
 Status = Literal["sent", "already_sent", "suppressed", "unwanted", "nothing_to_send", "no_recipient"]
 SKIPPED: frozenset[Status] = frozenset({"suppressed", "unwanted", "no_recipient"})  # never composed
@@ -63,6 +80,81 @@ class MailRoom:
     sends: MailSendRepository = field(default_factory=MailSendRepository)
     suppressions: SuppressionRepository = field(default_factory=SuppressionRepository)
     accepted: list[Sent] = field(default_factory=list)
+    last_sent: dict[tuple[str, str], LastSent] = field(default_factory=dict)  # to write with the record
+    # what prepare read for the batch: recipients by (kind, recipient id), suppressed by address
+    # hash, and the kinds' batch composers
+    _recipients: dict[tuple[str, str], kinds.Recipient | None] = field(default_factory=dict)
+    _suppressed: dict[str, bool] = field(default_factory=dict)
+    _composers: dict[str, kinds.Composer] = field(default_factory=dict)
+
+    def prepare_messages(self, bodies: Iterable[str]) -> None:
+        """:meth:`prepare` for the MailJobs among an SQS batch's message bodies (anything else —
+        a hire envelope, a malformed body — is left to its own record's handling)."""
+        jobs: list[MailJob] = []
+        for body in bodies:
+            try:
+                message = parse_mail_message(body)
+            except InvalidInputError:
+                continue  # its record fails on its own, with the reason
+            if isinstance(message, MailJob):
+                jobs.append(message)
+        self.prepare(jobs)
+
+    def prepare(self, jobs: Sequence[MailJob]) -> None:
+        """The batch's reads, made once for all its jobs: the recipients (one BatchGetItem for the
+        ambassadors: profiles, preferences, last-sent items), the suppression list (one
+        BatchGetItem of the wanted addresses) and each kind's batch composer. A read that fails
+        here is made per mail by :meth:`send` instead."""
+        try:
+            self._prepare(jobs)
+        except Exception:
+            logger.exception("batch reads failed; reading per mail", extra={"jobs": len(jobs)})
+
+    def _prepare(self, jobs: Sequence[MailJob]) -> None:
+        registered = kinds.all_kinds()
+        known = [(job, registered[job.kind]) for job in jobs if job.kind in registered]
+        self._read_recipients([(job, kind) for job, kind in known])
+        wanted = [
+            (job, kind, recipient)
+            for job, kind in known
+            if (recipient := self._recipients.get((kind.name, job.recipient))) is not None
+            and kind.wanted(recipient.preferences, job)
+        ]
+        hashes = {h for _, _, r in wanted if (h := email_hash(r.email)) is not None}
+        found = self.suppressions.suppressed_among(hashes)
+        self._suppressed.update({h: h in found for h in hashes})
+        by_kind: dict[str, list[tuple[MailJob, kinds.Recipient]]] = {}
+        for job, kind, recipient in wanted:
+            if kind.batch is not None and email_hash(recipient.email) not in found:
+                by_kind.setdefault(kind.name, []).append((job, recipient))
+        for name, pairs in by_kind.items():
+            batch_composer = kinds.get(name).batch
+            assert batch_composer is not None
+            self._composers[name] = batch_composer(pairs)
+
+    def _read_recipients(self, jobs: Sequence[tuple[MailJob, kinds.MailKind]]) -> None:
+        todo = [(job, kind) for job, kind in jobs if (kind.name, job.recipient) not in self._recipients]
+        by_audience: dict[kinds.Audience, list[tuple[MailJob, kinds.MailKind]]] = {}
+        for job, kind in todo:
+            by_audience.setdefault(kind.audience, []).append((job, kind))
+        for audience, group in by_audience.items():
+            many = kinds.many_resolver(audience)
+            if many is None:
+                resolve = kinds.resolver(audience)
+                for job, kind in group:
+                    self._recipients[(kind.name, job.recipient)] = resolve(job.recipient)
+                continue
+            wanted = [(job.recipient, kind.name if kind.period_end else None) for job, kind in group]
+            found = many(wanted)
+            for job, kind in group:
+                self._recipients[(kind.name, job.recipient)] = found[
+                    (job.recipient, kind.name if kind.period_end else None)
+                ]
+
+    def _is_suppressed(self, address_hash: str) -> bool:
+        if address_hash not in self._suppressed:
+            self._suppressed[address_hash] = self.suppressions.is_suppressed(address_hash)
+        return self._suppressed[address_hash]
 
     def send(self, job: MailJob) -> Outcome:
         kind = kinds.get(job.kind)
@@ -72,7 +164,8 @@ class MailRoom:
         return outcome
 
     def _deliver(self, kind: kinds.MailKind, job: MailJob) -> Outcome:
-        recipient = kinds.resolver(kind.audience)(job.recipient)
+        self._read_recipients([(job, kind)])
+        recipient = self._recipients[(kind.name, job.recipient)]
         skip = self._skip(kind, recipient, job)
         if skip is not None:
             return self._count(Outcome(skip), job)
@@ -85,7 +178,7 @@ class MailRoom:
         try:
             settings = config.mail()
             t = Translator(recipient.locale, settings.mail_time_zone)
-            composed = kind.compose(job, recipient, t)
+            composed = self._composers.get(kind.name, kind.compose)(job, recipient, t)
             if composed is None:
                 self.accepted.append(Sent(claim, "", self.now))
                 return self._count(Outcome("nothing_to_send"), job)
@@ -116,7 +209,24 @@ class MailRoom:
             self.sends.release(claim)
             raise
         self.accepted.append(Sent(claim, message_id, self.now))
+        self._remember(kind, recipient, job)
         return self._count(Outcome("sent", message_id), job)
+
+    def _remember(self, kind: kinds.MailKind, recipient: kinds.Recipient, job: MailJob) -> None:
+        """A ``period_end`` kind's mail was sent: it becomes the recipient's last sent, unless a
+        later period was sent before (a late redelivery of an older period moves nothing back)."""
+        if kind.period_end is None:
+            return
+        try:
+            ends = kind.period_end(job.period_key)
+        except ValueError:
+            return  # the mail went out; only what it remembers is lost
+        before = self.last_sent.get((kind.name, job.recipient)) or recipient.last_sent
+        if before is not None and before.period_end >= ends:
+            return
+        self.last_sent[(kind.name, job.recipient)] = LastSent(
+            kind.name, job.recipient, job.period_key, ends, self.now
+        )
 
     def _skip(self, kind: kinds.MailKind, recipient: kinds.Recipient | None, job: MailJob) -> Status | None:
         """Why nothing is sent (before any write), or None."""
@@ -125,7 +235,7 @@ class MailRoom:
         if not kind.wanted(recipient.preferences, job):
             return "unwanted"
         address_hash = email_hash(recipient.email)
-        if address_hash is None or self.suppressions.is_suppressed(address_hash):
+        if address_hash is None or self._is_suppressed(address_hash):
             return "suppressed"
         if any(
             (s.claim.kind, s.claim.recipient, s.claim.period_key)
@@ -142,11 +252,12 @@ class MailRoom:
         if not self.accepted:
             return
         try:
-            self.sends.record_sent(self.accepted)
+            self.sends.record_sent(self.accepted, last=list(self.last_sent.values()))
         except Exception:
             logger.exception("mails sent but not recorded", extra={"count": len(self.accepted)})
             metrics.add_metric(name="MailSentNotRecorded", unit=MetricUnit.Count, value=len(self.accepted))
         self.accepted.clear()
+        self.last_sent.clear()
 
     def _count(self, outcome: Outcome, job: MailJob) -> Outcome:
         metrics.add_metric(name=f"Mail_{outcome.status}", unit=MetricUnit.Count, value=1)
@@ -155,3 +266,25 @@ class MailRoom:
             extra={"kind": job.kind, "recipient": job.recipient, "period_key": job.period_key},
         )
         return outcome
+
+
+def send_batch(event: Mapping[str, Any], context: LambdaContext, transport: MailTransport) -> dict[str, Any]:
+    """One SQS batch of MailQueue: its reads made once (:meth:`MailRoom.prepare_messages`), each
+    message a mail (a MailJob, or a ``CandidateHired`` envelope: the hire notice it calls for, or
+    nothing), partial batch failures (:func:`kring.queues.process_batch`), and the batch's sent
+    mails recorded after it, failed records or not."""
+    room = MailRoom(transport=transport, now=datetime.now(UTC))
+    room.prepare_messages(str(record.get("body", "")) for record in event.get("Records", []))
+
+    def record_handler(record: SQSRecord) -> str:
+        message = parse_mail_message(record.body)
+        job = message if isinstance(message, MailJob) else hire_job(message)
+        if job is None:
+            return "nothing to send"
+        with logger.append_context_keys(correlation_id=job.correlation_id, mail_kind=job.kind):
+            return room.send(job).status
+
+    try:
+        return process_batch(event, context, record_handler)
+    finally:
+        room.finish()
