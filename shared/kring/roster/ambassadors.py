@@ -269,7 +269,9 @@ def erase_ambassador(ambassador_id: str, *, now: datetime | None = None) -> bool
     for a referred hire is a financial record it must keep). They reference the ambassador by
     employee id only, which — without the profile — identifies nobody in Kring; deleting them
     would break links candidates already hold and rewrite the organisation's statistics and
-    books.
+    books. The mail send markers (kind, employee id, period; :mod:`kring.dal.mail_sends`) are kept
+    the same way, and expire on their own (400 days): while they last, a redelivered mail job of an
+    erased ambassador still finds its mail sent.
 
     Recorded: an erasure record keyed by :func:`erasure_subject` with the time, written before
     anything is deleted, so a retry after a partial failure finishes the job, and a repeated
