@@ -38,6 +38,31 @@ def _local(settings: LocalSettings) -> tuple[str, dict[str, str]] | None:
     return table, {**FAKE_CREDENTIALS, "AWS_ENDPOINT_URL_DYNAMODB": f"http://{settings.host}:{port}"}
 
 
+def use_table(command: str, table: str | None) -> str | None:
+    """Point this process's Kring at ``table`` (an AWS stage's), or by default at the running local
+    stack's DynamoDB Local; the table, or None (said on stderr) when no local stack listens."""
+    environment: dict[str, str] = {}
+    if table is None:
+        settings = LocalSettings()
+        found = _local(settings)
+        if found is None:
+            port = settings.dynamodb_port or settings.port + 2
+            print(
+                f"{command}: no local stack's DynamoDB Local on {settings.host}:{port}: start it with"
+                " `make run` (with the same KRING_PORT / KRING_DYNAMODB_PORT), or name an AWS table"
+                " with --table",
+                file=sys.stderr,
+            )
+            return None
+        table, environment = found
+    os.environ.update({**environment, "TABLE_NAME": table, "IDEMPOTENCY_TABLE_NAME": f"{table}-idempotency"})
+    from kring import aws, config
+
+    config.clear_caches()
+    aws.clear_caches()
+    return table
+
+
 def _state_keys(table: str) -> Iterator[Key]:
     """The key of every application state: a Scan of the table (keys only, filtered on the
     state's prefix), page after page. Only this one-off operator command scans; the library that
@@ -68,29 +93,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.recount", description=__doc__)
     parser.add_argument("--table", help="AWS: the stage's table (kring-<stage>); default: the local stack's")
     args = parser.parse_args(argv)
-    environment: dict[str, str] = {}
-    if args.table:
-        table = args.table
-    else:
-        settings = LocalSettings()
-        found = _local(settings)
-        if found is None:
-            port = settings.dynamodb_port or settings.port + 2
-            print(
-                f"recount: no local stack's DynamoDB Local on {settings.host}:{port}: start it with"
-                " `make run` (with the same KRING_PORT / KRING_DYNAMODB_PORT), or name an AWS table"
-                " with --table",
-                file=sys.stderr,
-            )
-            return 1
-        table, environment = found
-    os.environ.update({**environment, "TABLE_NAME": table, "IDEMPOTENCY_TABLE_NAME": f"{table}-idempotency"})
-
-    from kring import aws, config
+    table = use_table("recount", args.table)
+    if table is None:
+        return 1
     from kring.attribution.recount import recount
 
-    config.clear_caches()
-    aws.clear_caches()
     report = recount(_state_keys(table))
     print(f"{table}: {report.states} application state(s), {report.recounted} recounted")
     return 0

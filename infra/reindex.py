@@ -10,38 +10,20 @@ only the published vacancies without an entry; a second run updates nothing.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
-from infra.local.settings import LocalSettings
-from infra.recount import _local
+from infra.recount import use_table
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m infra.reindex", description=__doc__)
     parser.add_argument("--table", help="AWS: the stage's table (kring-<stage>); default: the local stack's")
     args = parser.parse_args(argv)
-    environment: dict[str, str] = {}
-    if args.table:
-        table = args.table
-    else:
-        settings = LocalSettings()
-        found = _local(settings)
-        if found is None:
-            print(
-                "reindex: no local stack's DynamoDB Local: start it with `make run`, or name an AWS"
-                " table with --table",
-                file=sys.stderr,
-            )
-            return 1
-        table, environment = found
-    os.environ.update({**environment, "TABLE_NAME": table, "IDEMPOTENCY_TABLE_NAME": f"{table}-idempotency"})
-
-    from kring import aws, config
+    table = use_table("reindex", args.table)
+    if table is None:
+        return 1
     from kring.dal.vacancies import VacancyRepository
 
-    config.clear_caches()
-    aws.clear_caches()
     read, indexed = VacancyRepository().index_open()
     print(f"{table}: {read} vacancies read, {indexed} published one(s) put in the open-vacancy index")
     return 0

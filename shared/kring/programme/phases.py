@@ -33,7 +33,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
-from typing import Literal
+from typing import Literal, get_args
 
 from kring.models.common import PHASES, Phase
 from kring.models.programme import DEFAULT_DORMANCY_DAYS, DEFAULT_EVANGELIST_ACTIVE_DAYS, ProgrammeRules
@@ -51,19 +51,7 @@ FactKind = Literal[
     "rejoined",
     "moved_by_hand",
 ]
-FACT_KINDS: tuple[FactKind, ...] = (
-    "on_roster",
-    "invited",
-    "interested",
-    "volunteered",
-    "onboarded",
-    "colleague_recruited",
-    "application_credited",
-    "active",
-    "left",
-    "rejoined",
-    "moved_by_hand",
-)
+FACT_KINDS: tuple[FactKind, ...] = get_args(FactKind)
 # What moves a person, in words (the reason of the transition a fact causes).
 REASONS: Mapping[FactKind, str] = {
     "on_roster": "on the roster",
