@@ -416,14 +416,20 @@ def test_an_ambassador_who_chose_instant_notices_finds_the_new_vacancy_in_the_ou
     [eml] = list(outbox.glob("*.eml"))
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     assert message["To"] == "a1@example.com"
-    assert message["Subject"] == "Nieuwe vacature om te delen: Data Engineer"
+    # one notice for the burst: the new vacancy, and with it the job feeds' vacancies polled at
+    # start when A1's catch-up links (links follow eligibility) were announced after the tick
+    subject = str(message["Subject"])
+    assert subject == "Nieuwe vacature om te delen: Data Engineer" or re.fullmatch(
+        r"\d+ nieuwe vacatures om te delen", subject
+    ), subject
     text = message.get_body(preferencelist=("plain",))
     assert text is not None
     content = text.get_content()
+    assert "Data Engineer" in content
     assert f"{links['A1']['share']['linkedin']}" in content
     assert links["A1"]["link"] in content
     listing = requests.get(f"{running.url}/outbox", timeout=10)
-    assert "Nieuwe vacature om te delen: Data Engineer" in listing.text
+    assert subject in listing.text
 
 
 def test_the_demo_loads_once_and_survives_a_restart(
