@@ -7,7 +7,7 @@ Every ``POST`` of a signed-in page carries the session's CSRF token and, when th
 where it comes from (``Origin``), must come from Kring's own origin.
 
 The session cookie is ``HttpOnly; Secure; SameSite=Lax; Path=/portal``. Pages are never cached,
-send no referrer and may run one script: the copy button's, allowed by its hash.
+send a referrer only to Kring itself and may run one script: the copy button's, allowed by its hash.
 """
 
 from __future__ import annotations
@@ -47,7 +47,9 @@ _SCRIPT_HASH = base64.b64encode(hashlib.sha256(COPY_SCRIPT.encode()).digest()).d
 HEADERS = {
     "Content-Type": "text/html; charset=utf-8",
     "Cache-Control": "no-store",
-    "Referrer-Policy": "no-referrer",
+    # same-origin, not no-referrer: with no-referrer a browser's form posts say ``Origin: null``,
+    # and the origin check needs the real one; nothing leaves for another site either way
+    "Referrer-Policy": "same-origin",
     "X-Robots-Tag": "noindex",
     "X-Content-Type-Options": "nosniff",
     "Content-Security-Policy": (
