@@ -296,3 +296,57 @@ def test_sign_out_ends_the_session(world: MotoStack) -> None:
     assert "Max-Age=0" in out.cookies[0]
     assert _get(world, "/portal", cookie).status == 303
     assert not [i for i in _all_items() if i["pk"].startswith("SESSION#")]
+
+
+PORTAL_POSTS = [
+    "/portal/volunteer",
+    "/portal/steps/goal",
+    "/portal/leave",
+    "/portal/rejoin",
+    "/portal/preferences",
+]
+
+
+def test_hostile_portal_posts_answer_below_500_and_without_the_session_s_token_change_nothing(
+    world: MotoStack,
+) -> None:
+    from hypothesis import given
+    from hypothesis import strategies as st
+
+    from tests.support import hostile
+
+    cookie = _sign_in(world, mail.put_ambassador("E1"))
+    segments = st.text(
+        alphabet=st.characters(codec="utf-8", exclude_characters="/?#", exclude_categories=["Cs"]),
+        max_size=60,
+    )
+    bodies = st.binary(max_size=300) | st.builds(
+        urlencode,
+        st.dictionaries(
+            st.sampled_from(["csrf", "consent", "goal", "locale", "interests", "email"]), segments
+        ),
+    )
+    cookies = st.sampled_from([cookie, "", "kring_portal=", "kring_portal=" + "A" * 43]) | segments
+
+    @hostile.fuzz_settings(examples=40)
+    @given(
+        path=st.sampled_from([*PORTAL_POSTS, "/portal/sign-in", "/portal/sign-in/"]).flatmap(
+            lambda p: st.just(p) | segments.map(lambda s: p.rstrip("/") + "/" + s)
+        ),
+        body=bodies,
+        sent_cookie=cookies,
+        content_type=st.sampled_from(
+            ["application/x-www-form-urlencoded", "multipart/form-data", "text/plain"]
+        ),
+    )
+    def hostile_post(path: str, body: bytes | str, sent_cookie: str, content_type: str) -> None:
+        before = [i for i in _all_items() if not i["pk"].startswith(("RATE#", "SIGNIN#"))]
+        raw = body if isinstance(body, bytes) else body.encode()
+        got = world.http(
+            "POST", path, body=raw, headers={"content-type": content_type, "cookie": sent_cookie}
+        )
+        assert got.status < 500, (path, got.status)
+        # a forged or random csrf field is never the session's token: nothing the portal keeps changes
+        assert [i for i in _all_items() if not i["pk"].startswith(("RATE#", "SIGNIN#"))] == before
+
+    hostile_post()
