@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 import requests
-from playwright.sync_api import BrowserContext, Page, Playwright, sync_playwright
+from playwright.sync_api import BrowserContext, Page, Playwright, expect, sync_playwright
 
 from tests.e2e.test_local_stack import Running, _start, _stop, _wait_for_banner
 
@@ -31,6 +31,10 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+# Bounds for a loaded machine (the suite shares its CPUs), not timing assertions.
+WAIT_MS = 60_000
+expect.set_options(timeout=WAIT_MS)
+
 # What axe checks: WCAG 2.0, 2.1 and 2.2 at levels A and AA, and its best practices.
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa", "best-practice"]
 
@@ -79,6 +83,7 @@ class Browser:
             viewport={"width": 390, "height": 844},  # a phone first
             **options,
         )
+        context.set_default_timeout(WAIT_MS)
         self.contexts.append(context)
         return context
 
@@ -107,11 +112,11 @@ def demo_sharer(stack: Running, locale: str = "en") -> tuple[str, str]:
     """(id, work address) of a demo ambassador writing ``locale`` who has a link for the demo's
     Greenhouse vacancy."""
     shares = requests.get(
-        f"{stack.url}/api/vacancies/greenhouse-4100001/shares", headers=stack.admin(), timeout=10
+        f"{stack.url}/api/vacancies/greenhouse-4100001/shares", headers=stack.admin(), timeout=60
     ).json()["items"]
     for share in shares:
         profile = requests.get(
-            f"{stack.url}/api/ambassadors/{share['ambassador_id']}", headers=stack.admin(), timeout=10
+            f"{stack.url}/api/ambassadors/{share['ambassador_id']}", headers=stack.admin(), timeout=60
         ).json()
         if profile["locale"] == locale:
             return profile["id"], profile["email"]

@@ -49,7 +49,7 @@ def test_sign_in_with_the_mailed_link_then_every_page_volunteer_share_and_copy(
     link = _link_from_outbox(page, address)
 
     for _ in range(2):  # a mail scanner fetches the link: it shows a button and uses nothing up
-        scanned = requests.get(link, timeout=10)
+        scanned = requests.get(link, timeout=60)
         assert scanned.status_code == 200
         assert "Set-Cookie" not in scanned.headers
     page.goto(link)
@@ -68,7 +68,7 @@ def test_sign_in_with_the_mailed_link_then_every_page_volunteer_share_and_copy(
     assert page.evaluate("document.cookie") == ""  # HttpOnly: no script reads it
 
     # the used link signs nobody in again
-    assert requests.post(link, timeout=10, headers={"origin": stack.url}).status_code == 404
+    assert requests.post(link, timeout=60, headers={"origin": stack.url}).status_code == 404
 
     # volunteer: consent in plain words, interests, networks, language
     check_accessibility(page)

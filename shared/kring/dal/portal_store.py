@@ -117,7 +117,10 @@ class PortalRepository(Repository):
         self.client.put_item(TableName=self.table, Item=serialize(item))
 
     def get_session(self, session_hash: str, *, now: datetime) -> Session | None:
-        got = self.client.get_item(TableName=self.table, Key=serialize(keys.portal_session(session_hash)))
+        # consistent: the first page after signing in reads the session just written
+        got = self.client.get_item(
+            TableName=self.table, Key=serialize(keys.portal_session(session_hash)), ConsistentRead=True
+        )
         item = deserialize(got.get("Item") or {})
         if not item or int(item.get(keys.TTL_ATTRIBUTE, 0)) <= _epoch(now):
             return None
