@@ -1,7 +1,7 @@
 """What an ambassador does in the portal and what it reads for them.
 
 The portal stores what it owns — consent (version and time), networks, onboarding steps done, the
-personal goal (:class:`~kring.dal.portal.PortalProfile`), invite credits — and changes the roster
+personal goal (:class:`~kring.dal.portal_store.PortalProfile`), invite credits — and changes the roster
 profile (interests, language, opted in) through the roster's own update path
 (:func:`kring.roster.ambassadors.patch_ambassador`), so the fan-out matches on what they chose.
 Every action is also published as a programme fact on the bus (``AmbassadorVolunteered``,
