@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 export UV_LINK_MODE := copy
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: help install run-install run test fuzz lint typecheck fmt bench isbot redrive dlq digest recount reindex deploy clean
+.PHONY: help install chromium run-install run test fuzz lint typecheck fmt bench isbot redrive dlq digest recount reindex deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -33,14 +33,20 @@ node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
 	@touch $@
 
-install: $(VENV)/.synced node_modules/.installed ## Install Python and npm dependencies (with the dev toolchain)
+# The browser tests drive Debian's Chromium (Playwright's own browser downloads are never used).
+SUDO := $(if $(filter 0,$(shell id -u)),,sudo)
+chromium: ## Install Debian's chromium for the browser tests when it is missing (apt-get)
+	@command -v chromium >/dev/null || { command -v apt-get >/dev/null || { echo "the browser tests need Chromium: install your system's chromium package"; exit 1; }; \
+		$(SUDO) apt-get update && $(SUDO) apt-get install -y --no-install-recommends chromium; }
+
+install: $(VENV)/.synced node_modules/.installed chromium ## Install Python and npm dependencies, the dev toolchain and Chromium
 
 run-install: $(VENV)/.synced-run node_modules/.installed ## Install what `make run` needs, nothing more
 
 run: run-install ## Start Kring locally (DynamoDB Local, gateway on :3000 or KRING_PORT, bus, schedules, demo data)
 	$(PY) -m infra.local
 
-test: install ## Run the whole test suite (lint, types, template, unit, integration, DynamoDB Local, e2e)
+test: install ## Run the whole test suite (lint, types, template, unit, integration, DynamoDB Local, e2e, browser)
 	$(UV) run --frozen ruff check .
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy shared functions infra tests bench

@@ -43,6 +43,7 @@ class LocalSettings(BaseSettings):
     visitor_hash_key: str | None = None
     identity_hash_key: str | None = None
     mail_link_key: str | None = None
+    portal_key: str | None = None
     mail_from_address: str = Field(
         default="kring@kring.example.com",
         pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$",
@@ -182,6 +183,7 @@ def kept_secrets(settings: LocalSettings) -> dict[str, str]:
         "visitor-hash-key": settings.visitor_hash_key,
         "identity-hash-key": settings.identity_hash_key,
         "mail-link-key": settings.mail_link_key,
+        "portal-key": settings.portal_key,
     }
     for provider in PROVIDERS:
         wanted[f"webhook-secret-{provider}"] = getattr(settings, f"webhook_secret_{provider}")

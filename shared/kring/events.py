@@ -282,6 +282,59 @@ class AmbassadorChanged(KringEvent):
     interests_changed: bool = False
 
 
+# --- the ambassador portal's programme facts (issue 13) ------------------------------------------
+# What an ambassador did in their portal, as facts: the programme's state machine decides what they
+# mean for the phase. Ids only.
+StepName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+
+
+class ProgrammePageOpened(KringEvent):
+    """A signed-in ambassador opened their programme page (a person: a scanner cannot sign in)."""
+
+    SOURCE: ClassVar[str] = "kring.portal"
+    ambassador_id: AmbassadorId
+
+
+class AmbassadorVolunteered(KringEvent):
+    """An ambassador signed up for the programme themselves and gave consent (``consent_version``:
+    the words they agreed to)."""
+
+    SOURCE: ClassVar[str] = "kring.portal"
+    ambassador_id: AmbassadorId
+    consent_version: Annotated[str, StringConstraints(min_length=1, max_length=40)]
+
+
+class OnboardingStepCompleted(KringEvent):
+    """An ambassador completed one step of the onboarding checklist."""
+
+    SOURCE: ClassVar[str] = "kring.portal"
+    ambassador_id: AmbassadorId
+    step: StepName
+
+
+class AmbassadorLeftProgramme(KringEvent):
+    """An ambassador left the programme themselves (no more links or programme mail)."""
+
+    SOURCE: ClassVar[str] = "kring.portal"
+    ambassador_id: AmbassadorId
+
+
+class AmbassadorRejoinedProgramme(KringEvent):
+    """An ambassador who had left came back to the programme themselves."""
+
+    SOURCE: ClassVar[str] = "kring.portal"
+    ambassador_id: AmbassadorId
+
+
+class ColleagueRecruited(KringEvent):
+    """A colleague volunteered through an ambassador's personal invite link: credited (once) to
+    the inviter."""
+
+    SOURCE: ClassVar[str] = "kring.portal"
+    inviter_id: AmbassadorId
+    colleague_id: AmbassadorId
+
+
 EVENT_TYPES: tuple[type[KringEvent], ...] = (
     VacancyPublished,
     VacancyClosed,
@@ -292,6 +345,12 @@ EVENT_TYPES: tuple[type[KringEvent], ...] = (
     ApplicationAttributed,
     AmbassadorPhaseChanged,
     AmbassadorChanged,
+    ProgrammePageOpened,
+    AmbassadorVolunteered,
+    OnboardingStepCompleted,
+    AmbassadorLeftProgramme,
+    AmbassadorRejoinedProgramme,
+    ColleagueRecruited,
 )
 
 

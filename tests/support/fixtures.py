@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import boto3
@@ -38,6 +38,7 @@ IDENTITY_HASH_KEY = "identity-hash-key-for-tests"
 ATS_API_KEY = "ats-api-key-for-tests"
 VISITOR_HASH_KEY = "visitor-hash-key-for-tests"
 MAIL_LINK_KEY = "mail-link-key-for-tests"
+PORTAL_KEY = "test-portal-key"
 MAIL_FROM_ADDRESS = "kring@mail.kring.test"
 STACK_PARAMETERS = {
     "Stage": "test",
@@ -60,9 +61,11 @@ def clear_kring_caches() -> None:
     from kring.dal import ats_deliveries
     from kring.links import identity
     from kring.mail import digest_content, unsubscribe
+    from kring.portal import tokens as portal_tokens
 
     ats_deliveries.forget_writes()
     digest_content.clear_cache()
+    portal_tokens.clear_cache()
     config.clear_caches()
     identity.clear_cache()
     unsubscribe.clear_cache()
@@ -155,6 +158,7 @@ class HttpResult:
     status: int
     headers: dict[str, str]
     body: str
+    cookies: list[str] = field(default_factory=list)  # Set-Cookie values
 
     @classmethod
     def of(cls, response: dict[str, Any]) -> HttpResult:
@@ -162,6 +166,7 @@ class HttpResult:
             response["statusCode"],
             {k.lower(): v for k, v in (response.get("headers") or {}).items()},
             response.get("body") or "",
+            list(response.get("cookies") or []),
         )
 
     def json(self) -> Any:
@@ -199,6 +204,7 @@ def secrets_env(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("KRING_VISITOR_HASH_KEY", VISITOR_HASH_KEY)
     monkeypatch.setenv("KRING_IDENTITY_HASH_KEY", IDENTITY_HASH_KEY)
     monkeypatch.setenv("KRING_MAIL_LINK_KEY", MAIL_LINK_KEY)
+    monkeypatch.setenv("KRING_PORTAL_KEY", PORTAL_KEY)
 
 
 def create_stack(stack: Stack, region: str = REGION) -> dict[str, str]:

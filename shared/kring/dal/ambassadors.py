@@ -233,6 +233,18 @@ class AmbassadorRepository(Repository):
             client=self.client,
         )
 
+    def collection(self, ambassador_id: str) -> list[dict[str, Any]]:
+        """Every item of the ambassador's collection ``AMB#<id>`` as plain values (their data
+        export): one Query, paged through."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": keys.PK},
+            "ExpressionAttributeValues": {":pk": value(keys.ambassador(ambassador_id)["pk"])},
+            "ConsistentRead": True,
+        }
+        return [deserialize(item) for item in pages.query_all(request, client=self.client)]
+
     def collection_keys(self, ambassador_id: str, *, keep_rewards: bool = False) -> list[keys.Key]:
         """Every item of the ambassador's collection ``AMB#<id>``: profile, weekly cap ledgers, …;
         with ``keep_rewards`` without the reward ledger entries (what erasure deletes)."""
@@ -371,6 +383,12 @@ class AmbassadorRepository(Repository):
             client=self.client,
             table=self.table,
         )
+
+    def pointed_by(self, email_hash: str) -> str | None:
+        """The ambassador an e-mail pointer names (GetItem), None without one. Unverified: compare
+        the profile's own address hash before trusting it."""
+        got = self.client.get_item(TableName=self.table, Key=serialize(keys.ambassador_email(email_hash)))
+        return pointer_target(deserialize(got.get("Item") or {}))
 
     def delete_email_pointer(self, email_hash: str, ambassador_id: str) -> None:
         """Remove the pointer if it still names this ambassador (a colleague may have the address now)."""

@@ -505,3 +505,49 @@ def programme_counters(scope: str) -> Key:
 def programme_counters_prefix(by: str) -> str:
     """``NOW#DEPT#`` / ``NOW#LOC#``: every department's or location's counters (one Query)."""
     return f"NOW#{by}#"
+
+
+# --- the ambassador portal ---------------------------------------------------------------------
+# Sign-in tokens and sessions are keyed by a keyed hash of their secret (the secret itself is only
+# ever in the mail or the cookie); both expire (TTL, and checked on read: TTL deletes lazily).
+def portal_sign_in(token_hash: str) -> Key:
+    """A mailed sign-in link, until it is used or 15 minutes have passed."""
+    return {"pk": f"SIGNIN#{token_hash}", "sk": "TOKEN"}
+
+
+def portal_session(session_hash: str) -> Key:
+    """A signed-in session of the portal (the cookie holds the random id, this item its hash)."""
+    return {"pk": f"SESSION#{session_hash}", "sk": "SESSION"}
+
+
+def portal_rate(scope: str, window: str) -> Key:
+    """A rate-limit counter of one scope (``signin-addr#<address hash>``, ``signin-all``) in one
+    time window; it expires after the window."""
+    return {"pk": f"RATE#{scope}", "sk": f"WINDOW#{window}"}
+
+
+def portal_profile(ambassador_id: str) -> Key:
+    """What the portal itself keeps of an ambassador: consent (version, time), networks, the
+    onboarding steps done, the personal goal, their invite code. In their collection: erased with
+    the profile."""
+    return {"pk": f"AMB#{ambassador_id}", "sk": "PORTAL"}
+
+
+def portal_invite(code: str) -> Key:
+    """A personal "invite a colleague" code → the inviter."""
+    return {"pk": f"INVITE#{code}", "sk": "INVITE"}
+
+
+def portal_recruited(colleague_id: str) -> Key:
+    """Who recruited this colleague: written once (the first credit wins), in the colleague's
+    collection."""
+    return {"pk": f"AMB#{colleague_id}", "sk": "RECRUITEDBY"}
+
+
+def portal_recruits_entry(inviter_id: str, colleague_id: str) -> dict[str, str]:
+    """gsi1: the colleagues one ambassador recruited."""
+    return {GSI1_PK: portal_recruits_of(inviter_id), GSI1_SK: f"AMB#{colleague_id}"}
+
+
+def portal_recruits_of(inviter_id: str) -> str:
+    return f"RECRUITS#{inviter_id}"

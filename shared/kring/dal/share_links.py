@@ -185,3 +185,15 @@ class ShareLinkRepository(Repository):
             table=self.table,
             client=self.client,
         )
+
+    def of_ambassador(self, ambassador_id: str) -> list[ShareLink]:
+        """Every link of one ambassador, in vacancy order (Query gsi2 ``AMB#<id>#SHARES``, paged
+        through: one link per vacancy they were given, so a few hundred at most)."""
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": keys.GSI2,
+            "KeyConditionExpression": "#pk = :pk",
+            "ExpressionAttributeNames": {"#pk": keys.GSI2_PK},
+            "ExpressionAttributeValues": serialize({":pk": keys.shares_of_ambassador(ambassador_id)}),
+        }
+        return [from_item(item) for item in pages.query_all(request, client=self.client)]

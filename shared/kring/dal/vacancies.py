@@ -18,11 +18,11 @@ A failed condition becomes :class:`~kring.errors.ConflictError` (:func:`kring.da
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from kring.dal import keys, pages
+from kring.dal import batch, keys, pages
 from kring.dal.items import deserialize, serialize, timestamp, value
 from kring.dal.repository import Repository
 from kring.dal.transact import conditional
@@ -149,6 +149,16 @@ class VacancyRepository(Repository):
         )
         item = got.get("Item")
         return from_item(item) if item else None
+
+    def get_many(self, vacancy_ids: Iterable[str]) -> dict[str, StoredVacancy]:
+        """The stored vacancies among ``vacancy_ids``, by id: BatchGetItem, 100 keys a request."""
+        found = batch.get(
+            [serialize(keys.vacancy(v)) for v in sorted(set(vacancy_ids))],
+            client=self.client,
+            table=self.table,
+        )
+        stored = (from_item(item) for item in found)
+        return {s.vacancy.id: s for s in stored}
 
     def put(self, stored: StoredVacancy, *, expected_revision: int | None) -> None:
         """Write ``stored`` if the item is still at ``expected_revision`` (``None``: absent) and

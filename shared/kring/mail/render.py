@@ -65,10 +65,13 @@ def render_mail(template: str, *, t: Translator, subject: str, context: Mapping[
     return RenderedMail(subject=subject, html=_inliner().inline(html), text=_tidy(text), lang=t.locale)
 
 
-def render_page(template: str, *, t: Translator, context: Mapping[str, Any]) -> str:
-    """A server-rendered mail page (``pages/<template>.html.j2``), its styles left in a ``<style>``."""
+def render_page(template: str, *, t: Translator, context: Mapping[str, Any], folder: str = "pages") -> str:
+    """A server-rendered page (``<folder>/<template>.html.j2``: ``pages`` for the mail's link
+    pages, ``portal`` for the ambassador portal), its styles left in a ``<style>``."""
     return (
-        environment().get_template(f"pages/{template}.html.j2").render({**context, "t": t, "lang": t.locale})
+        environment()
+        .get_template(f"{folder}/{template}.html.j2")
+        .render({**context, "t": t, "lang": t.locale})
     )
 
 
@@ -89,10 +92,11 @@ def mime_message(
     from_address: str,
     from_name: str,
     reply_to: str,
-    unsubscribe_url: str,
+    unsubscribe_url: str | None,
 ) -> bytes:
     """The message as SES sends it: ``multipart/alternative`` (text first, then HTML), with
-    ``List-Unsubscribe`` and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058)."""
+    ``List-Unsubscribe`` and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058) —
+    except for a mail one asked for (``unsubscribe_url`` None: a sign-in link), which has none."""
     message = EmailMessage(policy=SMTP)
     local, _, domain = from_address.partition("@")
     message["From"] = Address(display_name=from_name, username=local, domain=domain)
@@ -101,8 +105,9 @@ def mime_message(
         message["Reply-To"] = reply_to
     message["Subject"] = mail.subject
     message["Date"] = formatdate(localtime=False, usegmt=True)
-    message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-    message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+    if unsubscribe_url is not None:
+        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
     message.set_content(mail.text, subtype="plain", charset="utf-8")
     message.add_alternative(mail.html, subtype="html", charset="utf-8")
     message["Content-Language"] = mail.lang  # after the parts: set_content moves Content-* headers

@@ -1,0 +1,150 @@
+"""The ambassador portal (see :mod:`kring.portal.views`): server-rendered pages under ``/portal``,
+signed in with a mailed link, a session cookie and CSRF tokens on every form."""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, cast
+
+from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
+
+from kring.observability import logger, metrics
+from kring.portal import views
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.shared.cookies import Cookie
+    from aws_lambda_powertools.utilities.typing import LambdaContext
+
+app = APIGatewayHttpResolver()
+
+
+def _request() -> views.Request:
+    event = app.current_event
+    form: dict[str, str] | None = None
+    if event.request_context.http.method == "POST":
+        raw = event.get("body") or ""
+        try:
+            body = base64.b64decode(raw) if event.get("isBase64Encoded") else str(raw).encode("utf-8")
+            form = views.form_fields(body, event.headers.get("content-type"))
+        except ValueError:
+            form = None
+    return views.Request(
+        now=datetime.now(UTC),
+        cookie=views.cookie_value(event.get("cookies"), event.headers.get("cookie")),
+        form=form,
+        origin=event.headers.get("origin"),
+        accept_language=event.headers.get("accept-language"),
+    )
+
+
+def _respond(reply: views.Reply) -> Response[str]:
+    return Response(
+        status_code=reply.status,
+        headers=dict(reply.headers),
+        body=reply.body,
+        cookies=cast("list[Cookie]", list(reply.cookies)) or None,  # Set-Cookie values as made by pages
+    )
+
+
+def _page(view: Callable[[views.Request], views.Reply]) -> Response[str]:
+    return _respond(view(_request()))
+
+
+@app.get("/portal")
+@app.get("/portal/")
+def home() -> Response[str]:
+    return _page(views.home)
+
+
+@app.get("/portal/sign-in")
+def sign_in_page() -> Response[str]:
+    return _page(views.sign_in_page)
+
+
+@app.post("/portal/sign-in")
+def request_sign_in() -> Response[str]:
+    return _page(views.request_sign_in)
+
+
+@app.get("/portal/sign-in/<token>")
+def sign_in_link(token: str) -> Response[str]:
+    return _respond(views.sign_in_link_page(_request(), token))
+
+
+@app.post("/portal/sign-in/<token>")
+def use_sign_in_link(token: str) -> Response[str]:
+    return _respond(views.use_sign_in_link(_request(), token))
+
+
+@app.post("/portal/sign-out")
+def sign_out() -> Response[str]:
+    return _page(views.sign_out)
+
+
+@app.get("/portal/vacancies")
+def vacancies() -> Response[str]:
+    return _page(views.vacancies)
+
+
+@app.get("/portal/results")
+def results() -> Response[str]:
+    return _page(views.results)
+
+
+@app.get("/portal/invite")
+def invite() -> Response[str]:
+    return _page(views.invite)
+
+
+@app.get("/portal/join/<code>")
+def join(code: str) -> Response[str]:
+    return _respond(views.join(_request(), code))
+
+
+@app.post("/portal/volunteer")
+def volunteer() -> Response[str]:
+    return _page(views.volunteer)
+
+
+@app.post("/portal/steps/<step>")
+def complete_step(step: str) -> Response[str]:
+    return _respond(views.complete_step(_request(), step))
+
+
+@app.post("/portal/leave")
+def leave() -> Response[str]:
+    return _page(views.leave)
+
+
+@app.post("/portal/rejoin")
+def rejoin() -> Response[str]:
+    return _page(views.rejoin)
+
+
+@app.get("/portal/preferences")
+def preferences() -> Response[str]:
+    saved = app.current_event.get_query_string_value("saved") == "1"
+    return _respond(views.preferences(_request(), saved=saved))
+
+
+@app.post("/portal/preferences")
+def save_preferences() -> Response[str]:
+    return _page(views.save_preferences)
+
+
+@app.get("/portal/my-data")
+def my_data() -> Response[str]:
+    return _page(views.my_data)
+
+
+@app.not_found
+def no_such_page(_exc: Exception) -> Response[str]:
+    return _page(views.not_found)
+
+
+@logger.inject_lambda_context(clear_state=True)
+@metrics.log_metrics
+def handler(event: dict[str, Any], context: LambdaContext) -> dict[str, Any]:
+    return app.resolve(event, context)

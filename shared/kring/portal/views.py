@@ -1,0 +1,475 @@
+"""The portal's pages: each takes a :class:`Request` and answers a :class:`Reply`.
+
+Server-rendered from ``mail/templates/portal`` with the mail's Jinja2 environment (autoescaped) and
+its catalogues, in the ambassador's language (before sign-in: the browser's). Every page but the
+sign-in pages and an invitation needs a session; without one it sends the browser to sign in.
+Every ``POST`` of a signed-in page carries the session's CSRF token and, when the browser says
+where it comes from (``Origin``), must come from Kring's own origin.
+
+The session cookie is ``HttpOnly; Secure; SameSite=Lax; Path=/portal``. Pages are never cached,
+send a referrer only to Kring itself and may run one script: the copy button's, allowed by its hash.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from kring import config
+from kring.dal.mail_preferences import DIGEST_FREQUENCIES, MailPreferences
+from kring.dal.portal_store import Session
+from kring.errors import FieldValidationError, NotFoundError
+from kring.mail.i18n import BRANDS, DEFAULT_LOCALE, Translator, locale_of
+from kring.mail.render import render_page
+from kring.models.common import LOCALES, NETWORKS, Locale
+from kring.portal import programme, sign_in, tokens
+from kring.portal.programme import ONBOARDING_STEPS, Choices
+
+COOKIE = "kring_portal"
+MAX_FORM_BYTES = 8 * 1024
+HOME = "/portal"
+SIGN_IN = "/portal/sign-in"
+
+COPY_SCRIPT = (
+    "document.querySelectorAll('button[data-copy]').forEach(function(b){b.hidden=false;"
+    "b.addEventListener('click',function(){var i=document.getElementById(b.dataset.copy);"
+    "i.select();var done=function(){b.textContent=b.dataset.done;};"
+    "if(navigator.clipboard){navigator.clipboard.writeText(i.value).then(done,function(){"
+    "document.execCommand('copy');done();});}else{document.execCommand('copy');done();}});});"
+)
+_SCRIPT_HASH = base64.b64encode(hashlib.sha256(COPY_SCRIPT.encode()).digest()).decode()
+HEADERS = {
+    "Content-Type": "text/html; charset=utf-8",
+    "Cache-Control": "no-store",
+    # same-origin, not no-referrer: with no-referrer a browser's form posts say ``Origin: null``,
+    # and the origin check needs the real one; nothing leaves for another site either way
+    "Referrer-Policy": "same-origin",
+    "X-Robots-Tag": "noindex",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": (
+        f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{_SCRIPT_HASH}'; "
+        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    now: datetime
+    cookie: str | None = None  # the session cookie's value
+    form: Mapping[str, str] | None = None  # a POST's fields (None: unreadable)
+    origin: str | None = None
+    accept_language: str | None = None
+
+
+@dataclass(frozen=True)
+class Reply:
+    status: int
+    body: str
+    headers: Mapping[str, str] = field(default_factory=lambda: dict(HEADERS))
+    cookies: tuple[str, ...] = ()
+
+
+# --- plumbing --------------------------------------------------------------------------------------
+def form_fields(body: bytes, content_type: str | None) -> dict[str, str] | None:
+    """An urlencoded form (the last value of a repeated field); ``None`` when unreadable."""
+    if len(body) > MAX_FORM_BYTES:
+        return None
+    if (content_type or "").split(";")[0].strip().lower() not in ("application/x-www-form-urlencoded", ""):
+        return None
+    try:
+        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=40)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    return {k: v[-1] for k, v in parsed.items()}
+
+
+def cookie_value(cookies: list[str] | None, header: str | None) -> str | None:
+    """The session cookie among the request's cookies (``event.cookies``, or the header)."""
+    pairs = list(cookies or []) + ((header or "").split(";") if not cookies else [])
+    for pair in pairs:
+        name, _, raw = pair.strip().partition("=")
+        if name == COOKIE and raw:
+            return raw
+    return None
+
+
+def _session_cookie(value: str, max_age: int) -> str:
+    return f"{COOKIE}={value}; Path=/portal; Max-Age={max_age}; HttpOnly; Secure; SameSite=Lax"
+
+
+def _redirect(location: str, cookies: tuple[str, ...] = ()) -> Reply:
+    return Reply(303, "", {**HEADERS, "Location": location}, cookies)
+
+
+def _browser_locale(accept_language: str | None) -> Locale:
+    for part in (accept_language or "").split(","):
+        tag = part.split(";")[0].strip().lower()[:2]
+        for locale in LOCALES:
+            if tag == locale:
+                return locale
+    return DEFAULT_LOCALE
+
+
+def _t(locale: Locale) -> Translator:
+    return Translator(locale, config.mail().mail_time_zone)
+
+
+def _own_origin(origin: str | None) -> bool:
+    if origin is None:
+        return True  # not a browser's cross-site request (browsers send Origin with every POST form)
+    base = urlsplit(config.links().base)
+    return origin == f"{base.scheme}://{base.netloc}"
+
+
+def _render(
+    status: int, template: str, t: Translator, title: str, *, nav: str | None, **context: Any
+) -> Reply:
+    html = render_page(
+        template,
+        t=t,
+        folder="portal",
+        context={
+            "title": title,
+            "programme": config.mail().programme_name,
+            "nav": nav,
+            "script": COPY_SCRIPT,
+            "brands": BRANDS,
+            **context,
+        },
+    )
+    return Reply(status, html)
+
+
+def _message(
+    status: int, t: Translator, title_id: str, message_id: str, *, nav: str | None = None, **params: Any
+) -> Reply:
+    return _render(status, "message", t, t(title_id), nav=nav, message=t(message_id, **params), csrf="")
+
+
+@dataclass(frozen=True)
+class _Who:
+    session: Session
+    cookie: str
+    locale: Locale
+    t: Translator
+
+
+def _who(request: Request) -> _Who | None:
+    session = sign_in.session_of(request.cookie, now=request.now)
+    if session is None or request.cookie is None:
+        return None
+    stored = programme.ambassador(session.ambassador_id)
+    if stored is None:  # erased while signed in
+        return None
+    locale = locale_of(stored.locale)
+    return _Who(session, request.cookie, locale, _t(locale))
+
+
+def _posted(request: Request) -> tuple[_Who | None, Reply | None]:
+    """The signed-in ambassador of a POST whose CSRF token and origin are right, or the reply."""
+    who = _who(request)
+    if who is None:
+        return None, _redirect(SIGN_IN)
+    form = request.form
+    if form is None or not _own_origin(request.origin) or not tokens.same(who.session.csrf, form.get("csrf")):
+        return None, _message(403, who.t, "portal.error.title", "portal.error.form", nav="")
+    return who, None
+
+
+def _choices(form: Mapping[str, str], fallback: Locale) -> Choices:
+    raw_locale = form.get("locale", fallback)
+    networks = tuple(n for n in NETWORKS if form.get(f"network_{n}") == "on")
+    return Choices(
+        interests=programme.clean_interests(form.get("interests", "")),
+        networks=networks,
+        locale=locale_of(raw_locale),
+    )
+
+
+# --- signing in ------------------------------------------------------------------------------------
+def sign_in_page(request: Request, *, invite: str | None = None) -> Reply:
+    t = _t(_browser_locale(request.accept_language))
+    return _render(200, "sign_in", t, t("portal.sign_in.title"), nav=None, invite=invite or "", error=None)
+
+
+def request_sign_in(request: Request) -> Reply:
+    t = _t(_browser_locale(request.accept_language))
+    form = request.form
+    if form is None or not _own_origin(request.origin):
+        return _message(400, t, "portal.error.title", "portal.error.form")
+    invite = form.get("invite") or None
+    outcome = sign_in.request_link(form.get("email", ""), invite=invite, now=request.now)
+    if outcome == "invalid":
+        return _render(
+            400,
+            "sign_in",
+            t,
+            t("portal.sign_in.title"),
+            nav=None,
+            invite=invite or "",
+            error=t("portal.sign_in.invalid"),
+        )
+    if outcome == "limited":
+        return _message(429, t, "portal.sign_in.limited_title", "portal.sign_in.limited")
+    # the same answer whether the address is an ambassador's or not
+    return _message(200, t, "portal.sign_in.sent_title", "portal.sign_in.sent", minutes=sign_in.LINK_MINUTES)
+
+
+def sign_in_link_page(request: Request, token: str) -> Reply:
+    """The mailed link: a button, nothing used up (a scanner's GET changes nothing)."""
+    t = _t(_browser_locale(request.accept_language))
+    if not sign_in.link_usable(token, now=request.now):
+        return _message(404, t, "portal.sign_in.expired_title", "portal.sign_in.expired")
+    return _render(
+        200, "sign_in_link", t, t("portal.sign_in.link_title"), nav=None, action=f"/portal/sign-in/{token}"
+    )
+
+
+def use_sign_in_link(request: Request, token: str) -> Reply:
+    t = _t(_browser_locale(request.accept_language))
+    if not _own_origin(request.origin):
+        return _message(400, t, "portal.error.title", "portal.error.form")
+    started = sign_in.use_link(token, now=request.now)
+    if started is None:
+        return _message(404, t, "portal.sign_in.expired_title", "portal.sign_in.expired")
+    max_age = started.session.expires_at - int(request.now.timestamp())
+    return _redirect(HOME, (_session_cookie(started.cookie_value, max_age),))
+
+
+def sign_out(request: Request) -> Reply:
+    who, refused = _posted(request)
+    if who is None:
+        return refused or _redirect(SIGN_IN)
+    sign_in.end_session(who.cookie)
+    page = _message(200, who.t, "portal.signed_out.title", "portal.signed_out.body")
+    return replace(page, cookies=(_session_cookie("", 0),))
+
+
+# --- the signed-in pages ---------------------------------------------------------------------------
+def home(request: Request) -> Reply:
+    who = _who(request)
+    if who is None:
+        return _redirect(SIGN_IN)
+    ambassador_id = who.session.ambassador_id
+    stored = programme.ambassador(ambassador_id)
+    assert stored is not None
+    profile = programme.portal_profile(ambassador_id)
+    programme.page_opened(ambassador_id)
+    shares = programme.shares_this_month(ambassador_id, today=request.now.date())
+    return _render(
+        200,
+        "home",
+        who.t,
+        who.t("portal.home.title"),
+        nav="home",
+        csrf=who.session.csrf,
+        ambassador=stored,
+        profile=profile,
+        steps=ONBOARDING_STEPS,
+        shares_this_month=shares,
+        networks=NETWORKS,
+        locales=LOCALES,
+        invite=who.session.invite or "",
+    )
+
+
+def vacancies(request: Request) -> Reply:
+    who = _who(request)
+    if who is None:
+        return _redirect(SIGN_IN)
+    profile = programme.portal_profile(who.session.ambassador_id)
+    found = programme.open_vacancies(who.session.ambassador_id, profile.networks)
+    return _render(
+        200,
+        "vacancies",
+        who.t,
+        who.t("portal.vacancies.title"),
+        nav="vacancies",
+        csrf=who.session.csrf,
+        vacancies=found,
+    )
+
+
+def results(request: Request) -> Reply:
+    who = _who(request)
+    if who is None:
+        return _redirect(SIGN_IN)
+    weeks = programme.weekly_results(who.session.ambassador_id, today=request.now.date())
+    return _render(
+        200,
+        "results",
+        who.t,
+        who.t("portal.results.title"),
+        nav="results",
+        csrf=who.session.csrf,
+        weeks=weeks,
+    )
+
+
+def invite(request: Request) -> Reply:
+    who = _who(request)
+    if who is None:
+        return _redirect(SIGN_IN)
+    ambassador_id = who.session.ambassador_id
+    return _render(
+        200,
+        "invite",
+        who.t,
+        who.t("portal.invite.title"),
+        nav="invite",
+        csrf=who.session.csrf,
+        url=programme.invite_url(ambassador_id),
+        recruits=programme.recruits(ambassador_id),
+    )
+
+
+def join(request: Request, code: str) -> Reply:
+    """An invitation from a colleague: sign in (the invite goes with the link) or, signed in
+    already, volunteer with it."""
+    known = tokens.is_invite_code(code) and programme.inviter_of(code) is not None
+    who = _who(request)
+    t = who.t if who else _t(_browser_locale(request.accept_language))
+    if not known:
+        return _message(404, t, "portal.join.unknown_title", "portal.join.unknown", nav="" if who else None)
+    if who is None:
+        return _render(
+            200, "sign_in", t, t("portal.join.title"), nav=None, invite=code, error=None, joining=True
+        )
+    stored = programme.ambassador(who.session.ambassador_id)
+    assert stored is not None
+    return _render(
+        200,
+        "home",
+        t,
+        t("portal.join.title"),
+        nav="home",
+        csrf=who.session.csrf,
+        ambassador=stored,
+        profile=programme.portal_profile(who.session.ambassador_id),
+        steps=ONBOARDING_STEPS,
+        shares_this_month=0,
+        networks=NETWORKS,
+        locales=LOCALES,
+        invite=code,
+    )
+
+
+def volunteer(request: Request) -> Reply:
+    who, refused = _posted(request)
+    if who is None:
+        return refused or _redirect(SIGN_IN)
+    form = request.form or {}
+    if form.get("consent") != "yes":
+        return _message(400, who.t, "portal.error.title", "portal.volunteer.needs_consent", nav="")
+    try:
+        programme.volunteer(
+            who.session.ambassador_id,
+            _choices(form, who.locale),
+            invite=form.get("invite") or who.session.invite,
+            now=request.now,
+        )
+    except (FieldValidationError, NotFoundError):
+        return _message(400, who.t, "portal.error.title", "portal.error.form", nav="")
+    return _redirect(HOME)
+
+
+def complete_step(request: Request, step: str) -> Reply:
+    who, refused = _posted(request)
+    if who is None:
+        return refused or _redirect(SIGN_IN)
+    raw_goal = (request.form or {}).get("goal", "")
+    goal = int(raw_goal) if raw_goal.isascii() and raw_goal.isdigit() and len(raw_goal) <= 3 else None
+    if not programme.complete_step(who.session.ambassador_id, step, goal=goal, now=request.now):
+        return _message(400, who.t, "portal.error.title", "portal.error.form", nav="")
+    return _redirect(HOME)
+
+
+def leave(request: Request) -> Reply:
+    who, refused = _posted(request)
+    if who is None:
+        return refused or _redirect(SIGN_IN)
+    programme.leave(who.session.ambassador_id, now=request.now)
+    return _redirect(HOME)
+
+
+def rejoin(request: Request) -> Reply:
+    who, refused = _posted(request)
+    if who is None:
+        return refused or _redirect(SIGN_IN)
+    programme.rejoin(who.session.ambassador_id, now=request.now)
+    return _redirect(HOME)
+
+
+def preferences(request: Request, *, saved: bool = False) -> Reply:
+    who = _who(request)
+    if who is None:
+        return _redirect(SIGN_IN)
+    ambassador_id = who.session.ambassador_id
+    stored = programme.ambassador(ambassador_id)
+    assert stored is not None
+    return _render(
+        200,
+        "preferences",
+        who.t,
+        who.t("portal.preferences.title"),
+        nav="preferences",
+        csrf=who.session.csrf,
+        ambassador=stored,
+        profile=programme.portal_profile(ambassador_id),
+        preferences=programme.mail_preferences(ambassador_id),
+        frequencies=DIGEST_FREQUENCIES,
+        networks=NETWORKS,
+        locales=LOCALES,
+        saved=saved,
+    )
+
+
+def save_preferences(request: Request) -> Reply:
+    who, refused = _posted(request)
+    if who is None:
+        return refused or _redirect(SIGN_IN)
+    form = request.form or {}
+    frequency = form.get("digest_frequency", "")
+    if frequency not in DIGEST_FREQUENCIES:
+        return _message(400, who.t, "portal.error.title", "portal.error.form", nav="")
+    try:
+        programme.save_preferences(
+            who.session.ambassador_id,
+            MailPreferences(
+                digest_frequency=frequency,
+                instant_vacancies=form.get("instant_vacancies") == "on",
+                outcome_notices=form.get("outcome_notices") == "on",
+            ),
+            _choices(form, who.locale),
+            now=request.now,
+        )
+    except (FieldValidationError, NotFoundError):
+        return _message(400, who.t, "portal.error.title", "portal.error.form", nav="")
+    return _redirect("/portal/preferences?saved=1")
+
+
+def my_data(request: Request) -> Reply:
+    who = _who(request)
+    if who is None:
+        return _redirect(SIGN_IN)
+    data = programme.my_data(who.session.ambassador_id, now=request.now)
+    body = json.dumps(data, indent=2, sort_keys=True, default=str, ensure_ascii=False)
+    headers = {
+        **HEADERS,
+        "Content-Type": "application/json; charset=utf-8",
+        "Content-Disposition": 'attachment; filename="kring-my-data.json"',
+    }
+    return Reply(200, body, headers)
+
+
+def not_found(request: Request) -> Reply:
+    who = _who(request)
+    t = who.t if who else _t(_browser_locale(request.accept_language))
+    return _message(404, t, "portal.error.title", "portal.error.not_found", nav="" if who else None)

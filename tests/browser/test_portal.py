@@ -1,0 +1,168 @@
+"""The ambassador portal in a real browser, against the local stack with its demo organisation:
+sign in with the mailed link from the outbox, every page (axe-core on each), volunteer, share,
+copy the link; the session cookie's flags, CSRF refusal, a mail scanner, an unknown address."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+import requests
+from playwright.sync_api import Page, expect
+
+from tests.browser.conftest import Browser, check_accessibility, demo_sharer
+from tests.e2e.test_local_stack import Running
+
+pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("e2e")]
+
+
+def _ask_for_link(page: Page, address: str, *, axe: bool = True) -> str:
+    """Ask for a sign-in link on the sign-in page; the answer page's text."""
+    page.goto("/portal")
+    expect(page).to_have_url(re.compile(r"/portal/sign-in$"))
+    if axe:
+        check_accessibility(page)
+    page.get_by_label("Work e-mail address").fill(address)
+    page.get_by_role("button", name="E-mail me a sign-in link").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Check your e-mail")
+    if axe:
+        check_accessibility(page)
+    return page.locator("main").inner_text()
+
+
+def _link_from_outbox(page: Page, address: str) -> str:
+    """The sign-in link in the newest mail to ``address``, read in the outbox as a person would."""
+    page.goto("/outbox")
+    page.locator("tr", has_text=address).first.get_by_role("link").click()
+    text = page.locator("pre").inner_text()
+    [link] = re.findall(r"http://\S+/portal/sign-in/\S+", text)
+    return str(link)
+
+
+def test_sign_in_with_the_mailed_link_then_every_page_volunteer_share_and_copy(
+    browser: Browser, stack: Running
+) -> None:
+    _ambassador_id, address = demo_sharer(stack)
+    context = browser.new_context(locale="en-GB")
+    page = context.new_page()
+    _ask_for_link(page, address)
+    link = _link_from_outbox(page, address)
+
+    for _ in range(2):  # a mail scanner fetches the link: it shows a button and uses nothing up
+        scanned = requests.get(link, timeout=60)
+        assert scanned.status_code == 200
+        assert "Set-Cookie" not in scanned.headers
+    page.goto(link)
+    check_accessibility(page)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/portal$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("My programme")
+
+    [cookie] = [c for c in context.cookies() if c["name"] == "kring_portal"]
+    assert (cookie["httpOnly"], cookie["secure"], cookie["sameSite"], cookie["path"]) == (
+        True,
+        True,
+        "Lax",
+        "/portal",
+    )
+    assert page.evaluate("document.cookie") == ""  # HttpOnly: no script reads it
+
+    # the used link signs nobody in again
+    assert requests.post(link, timeout=60, headers={"origin": stack.url}).status_code == 404
+
+    # volunteer: consent in plain words, interests, networks, language
+    check_accessibility(page)
+    expect(page.get_by_text("Kring counts the clicks on your personal links")).to_be_visible()
+    page.get_by_label("I agree that Kring tracks my links").check()
+    page.get_by_label("Your interests").fill("Engineering, Amsterdam")
+    page.get_by_label("LinkedIn").check()
+    page.get_by_label("WhatsApp").check()
+    page.get_by_label("English").check()
+    page.get_by_role("button", name="Sign me up").click()
+    expect(page.get_by_role("heading", name="Your onboarding checklist")).to_be_visible()
+    check_accessibility(page)
+    page.get_by_role("button", name="I have read them").click()
+    expect(page.get_by_role("heading", name="Your onboarding checklist")).to_be_visible()
+    page.get_by_label("Shares a month").fill("4")
+    page.get_by_role("button", name="Save my goal").click()
+    expect(page.get_by_text("of your goal of 4")).to_be_visible()
+    check_accessibility(page)
+
+    # a form post without the session's CSRF token is refused (the browser's own cookie goes along)
+    forged = context.request.post(
+        f"{stack.url}/portal/leave", form={"csrf": "forged"}, headers={"origin": stack.url}
+    )
+    assert forged.status == 403
+
+    # my vacancies: one-tap share buttons for my networks, and the tracked link to copy
+    page.get_by_role("link", name="Vacancies").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("My vacancies")
+    check_accessibility(page)
+    share = page.get_by_role("link", name=re.compile("^Share on LinkedIn"))
+    expect(share.first).to_be_visible()
+    href = share.first.get_attribute("href")
+    assert href is not None
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/s/[0-9A-Za-z]{10}/linkedin", href)
+    assert page.get_by_role("link", name=re.compile("^Share on X")).count() == 0  # not one of my networks
+    pressed = context.request.get(href, max_redirects=0)  # the share button, without leaving the machine
+    assert pressed.status == 302
+    assert pressed.headers["location"].startswith("https://www.linkedin.com/")
+
+    tracked = page.get_by_label("Your personal link").first
+    value = tracked.input_value()
+    assert re.fullmatch(r"http://127\.0\.0\.1:\d+/r/[0-9A-Za-z]{10}", value)
+    copy = page.get_by_role("button", name="Copy link").first
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=stack.url)
+    copy.click()
+    expect(page.get_by_role("button", name="Copied").first).to_be_visible()
+    assert page.evaluate("navigator.clipboard.readText()") == value
+
+    for name, heading in (
+        ("My results", "My results"),
+        ("Invite a colleague", "Invite a colleague"),
+        ("Preferences", "Preferences"),
+    ):
+        page.get_by_role("link", name=name).click()
+        expect(page.get_by_role("heading", level=1)).to_have_text(heading)
+        check_accessibility(page)
+    expect(page.get_by_label("Weekly (Monday morning)")).to_be_checked()
+
+    # my data, as a download
+    page.get_by_role("link", name="My programme").click()
+    with page.expect_download() as download:
+        page.get_by_role("link", name="Download my data").click()
+    assert download.value.suggested_filename == "kring-my-data.json"
+
+    page.get_by_role("button", name="Sign out").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("You are signed out")
+    check_accessibility(page)
+    page.goto("/portal")
+    expect(page).to_have_url(re.compile(r"/portal/sign-in$"))
+
+
+def test_an_unknown_address_gets_the_same_answer_page(browser: Browser, stack: Running) -> None:
+    _ambassador_id, address = demo_sharer(stack)
+    page = browser.new_context(locale="en-GB").new_page()
+    known = _ask_for_link(page, address)
+    unknown = _ask_for_link(page, "nobody.at.all@example.com")
+    assert known == unknown
+
+
+def test_signing_in_and_the_link_to_copy_work_without_javascript(browser: Browser, stack: Running) -> None:
+    _ambassador_id, address = demo_sharer(stack)
+    page = browser.new_context(locale="en-GB", java_script_enabled=False).new_page()
+    _ask_for_link(page, address, axe=False)
+    page.goto(_link_from_outbox(page, address))
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/portal$"))
+    page.goto("/portal/vacancies")
+    expect(page.get_by_label("Your personal link").first).to_be_visible()
+    expect(page.get_by_role("button", name="Copy link")).to_have_count(0)  # hidden: nothing to press
+
+
+def test_pages_are_in_dutch_for_a_dutch_browser_before_sign_in(browser: Browser, stack: Running) -> None:
+    page = browser.new_context(locale="nl-NL").new_page()
+    page.goto("/portal/sign-in")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Inloggen")
+    assert page.locator("html").get_attribute("lang") == "nl"
+    check_accessibility(page)
