@@ -18,6 +18,8 @@ SAME_THING: dict[str, str] = {
     "suppressions": "the suppression list: its routes (api), its stored items (dal)",
     "clicks": "the click: its flow (clicks/), its stored record (dal)",
     "recorder": "a flow's recorder of its events, one per flow (clicks, attribution)",
+    "points": "points: their flow (points/), their figures (models), their stored items (dal)",
+    "leaderboards": "the leaderboards: their routes (api), their logic (points)",
 }
 
 

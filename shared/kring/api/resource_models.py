@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from kring.models.ambassador import INELIGIBILITIES, Ambassador, Ineligibility
+from kring.models.ambassador import INELIGIBILITIES, Ambassador, Ineligibility, LeaderboardDisplay
 from kring.models.common import AmbassadorId, Locale, Network, Phase, Provider, VacancyId
 from kring.models.vacancy import Vacancy, VacancyStatus
 
@@ -35,6 +35,7 @@ class AmbassadorOut(_Out):
     share_cap_per_week: int | None
     dormant: bool
     eligible_to_share: bool
+    leaderboard_display: LeaderboardDisplay
     created_at: AwareDatetime
     updated_at: AwareDatetime
 
@@ -53,6 +54,7 @@ class AmbassadorOut(_Out):
             share_cap_per_week=ambassador.share_cap_per_week,
             dormant=ambassador.dormant,
             eligible_to_share=ambassador.eligible_to_share,
+            leaderboard_display=ambassador.leaderboard_display,
             created_at=ambassador.created_at,
             updated_at=ambassador.updated_at,
         )
