@@ -446,10 +446,6 @@ def ambassador_points_location(ambassador_id: str, period: str) -> Key:
     return {"pk": f"{POINTS_PREFIX}{ambassador_id}", "sk": f"PERIOD#{period}#LOC"}
 
 
-def ambassador_points_partition(ambassador_id: str) -> str:
-    return f"{POINTS_PREFIX}{ambassador_id}"
-
-
 def ambassador_of_points(pk: str) -> str:
     if not pk.startswith(POINTS_PREFIX):
         raise ValueError(f"not a points key: {pk!r}")
