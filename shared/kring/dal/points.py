@@ -10,9 +10,10 @@ Items (``docs/data-model.md``):
   ambassador's ``department`` and ``location``. While anything counted: in gsi1 under
   ``LB#<period>#all`` and, with a department, in gsi2 under ``LB#<period>#dept#<department>``,
   sort key :func:`kring.points.scoring.rank_key`.
-- ``POINTS#AMB#<id>`` / ``PERIOD#<period>#LOC`` (``entity`` ``points_location``): the same
-  figures, in gsi1 under ``LB#<period>#loc#<location>`` and — only while the figures look gamed —
-  in gsi2 under ``SUSPECT#<period>``. Written with the first, in the same transaction.
+- ``POINTS#AMB#<id>`` / ``PERIOD#<period>#LOC`` (``entity`` ``points_location``): what its
+  rankings show (``pt_score``, ``pt_day``, ``department``, ``location``), in gsi1 under
+  ``LB#<period>#loc#<location>`` and — only while the figures look gamed — in gsi2 under
+  ``SUSPECT#<period>``. Written with the first, in the same transaction, when it changes.
 - ``NETDAY#<day>#<network>`` / ``CLICKPT#<code>`` and ``SHAREDAY#<day>#<code>`` /
   ``SHAREPT#<network>`` (``entity`` ``point_marker``, TTL): a click point resp. share-intent point
   was earned; put on ``attribute_not_exists`` in the transaction that counts the point.
@@ -76,19 +77,23 @@ def _figures(points: PeriodPoints) -> dict[str, Any]:
 
 
 def to_items(write: PointsWrite) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The period item and its location item (plain values)."""
+    """The period item and its location item (plain values). The location item holds what its
+    rankings show (points, the scoring day, department, location), not the figures: the
+    suspicious list reads those from the period items."""
     points = write.state
-    figures = _figures(points)
     main: dict[str, Any] = {
         **keys.ambassador_points(points.ambassador_id, points.period),
         "entity": ENTITY,
-        **figures,
+        **_figures(points),
     }
     side: dict[str, Any] = {
         **keys.ambassador_points_location(points.ambassador_id, points.period),
         "entity": LOCATION_ENTITY,
-        **figures,
+        "ambassador_id": points.ambassador_id,
+        "period": points.period,
+        SCORE: points.score,
     }
+    side.update({k: main[k] for k in (SCORED_ON, DEPARTMENT, LOCATION) if k in main})
     rank = write.rank
     if rank is not None:
         main[keys.GSI1_PK] = keys.leaderboard_partition(points.period, OVERALL)
@@ -130,7 +135,8 @@ def from_stored(item: Mapping[str, Any]) -> PeriodPoints:
 
 
 def write_actions(write: PointsWrite, table: str) -> list[dict[str, Any]]:
-    """The two Puts of a :class:`PointsWrite` (the first conditional on the version)."""
+    """The Puts of a :class:`PointsWrite`: the period item, conditional on the version, and its
+    location item when that changed."""
     main, side = to_items(write)
     expected = write.state.version - 1
     condition: dict[str, Any]
@@ -145,10 +151,10 @@ def write_actions(write: PointsWrite, table: str) -> list[dict[str, Any]]:
             "ExpressionAttributeNames": {"#v": VERSION},
             "ExpressionAttributeValues": serialize({":v": expected}),
         }
-    return [
-        {"Put": {"TableName": table, "Item": serialize(main), **condition}},
-        {"Put": {"TableName": table, "Item": serialize(side)}},
-    ]
+    actions: list[dict[str, Any]] = [{"Put": {"TableName": table, "Item": serialize(main), **condition}}]
+    if write.side_changed:
+        actions.append({"Put": {"TableName": table, "Item": serialize(side)}})
+    return actions
 
 
 def marker_action(key: keys.Key, expires_at: int, table: str) -> dict[str, Any]:
@@ -165,6 +171,12 @@ def marker_action(key: keys.Key, expires_at: int, table: str) -> dict[str, Any]:
 
 class PointsRepository(Repository):
     """The read side: an ambassador's periods, a ranking page, a period's suspicious list."""
+
+    def of_ambassadors(self, ambassador_ids: Iterable[str], period: str) -> dict[str, PeriodPoints]:
+        """The figures of one period of each of ``ambassador_ids`` (one BatchGetItem a hundred)."""
+        wanted = list(dict.fromkeys(ambassador_ids))
+        found = self.read(keys.ambassador_points(a, period) for a in wanted)
+        return {a: from_item(a, period, found.get(key_of(keys.ambassador_points(a, period)))) for a in wanted}
 
     def periods(self, ambassador_id: str, periods: Iterable[str]) -> list[PeriodPoints]:
         """The figures of ``periods`` (all zero where nothing is stored): one BatchGetItem."""

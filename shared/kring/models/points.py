@@ -44,10 +44,13 @@ class PeriodPoints:
 class PointsWrite:
     """A period's new figures and where they rank: ``rank`` (the sort key; None: in no ranking),
     the department's and location's ranking scopes, and whether the figures look gamed. Written on
-    the condition that the stored version is ``state.version - 1`` (nothing stored for 1)."""
+    the condition that the stored version is ``state.version - 1`` (nothing stored for 1).
+    ``side_changed``: the location-ranking / suspicious-list item differs from the one the stored
+    version had (else it is not written again: most clicks change raw figures only)."""
 
     state: PeriodPoints
     rank: str | None
     department_scope: str | None
     location_scope: str | None
     suspicious: bool
+    side_changed: bool = True

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 
 from kring.dal import keys, points
@@ -150,8 +150,24 @@ def apply_many(
             location=where.location,
             version=old.version + 1,
         )
-        out.append(ranked(state))
+        write = ranked(state)
+        if old.version > 0 and _side(ranked(old)) == _side(write):
+            write = replace(write, side_changed=False)
+        out.append(write)
     return tuple(out)
+
+
+def _side(write: PointsWrite) -> tuple[object, ...]:
+    """What the location-ranking / suspicious-list item holds."""
+    state = write.state
+    return (
+        write.rank,
+        write.location_scope,
+        write.suspicious,
+        state.score,
+        state.scored_on,
+        state.department,
+    )
 
 
 def earned_by_attribution(increments: Mapping[tuple[str, str], Mapping[str, int]]) -> list[Earned]:

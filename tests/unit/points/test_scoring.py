@@ -186,3 +186,33 @@ def test_the_stored_items_round_trip_and_carry_their_index_keys() -> None:
     assert back.raw == {"raw_share_intents": 20, "raw_clicks": 0}
     assert (back.score, back.version, back.department, back.location) == (1, 2, "Sales", "Utrecht")
     assert store.from_stored(side).ambassador_id == "E1"
+
+
+def test_the_location_item_is_written_again_only_when_what_it_shows_changes() -> None:
+    stored = PeriodPoints(
+        "E1",
+        "2026-W48",
+        counts={"clicks": 1},
+        raw={"raw_clicks": 1},
+        scored_on="2026-11-29",
+        score=2,
+        location="Utrecht",
+        version=3,
+    )
+    profile = ledger.Profile(location="Utrecht")
+    weights = PointWeights()
+
+    def apply(earned: ledger.Earned) -> list[bool]:
+        return [w.side_changed for w in ledger.apply(earned, lambda _p: stored, profile, weights)]
+
+    repeat = ledger.Earned("E1", "2026-11-29", raw={"raw_clicks": 1})  # a repeat: raw only
+    assert apply(repeat) == [False, False, False]
+    [write, *_] = ledger.apply(repeat, lambda _p: stored, profile, weights)
+    assert len(store.write_actions(write, "t")) == 1  # the period item alone
+    point = ledger.Earned("E1", "2026-11-29", counted={"clicks": 1}, raw={"raw_clicks": 1})
+    assert apply(point) == [True, True, True]  # the points (and the rank) moved
+    gamed = ledger.Earned("E1", "2026-11-29", raw={"raw_clicks": 9})  # 10 raw > 5 x 1: gamed now
+    assert apply(gamed) == [True, True, True]
+    assert apply(ledger.Earned("E1", "2026-11-29", raw={"raw_clicks": 1})) == [False, False, False]
+    moved = ledger.Profile(location="Amsterdam")
+    assert [w.side_changed for w in ledger.apply(repeat, lambda _p: stored, moved, weights)] == [True] * 3
