@@ -6,10 +6,12 @@ clicking their own links, share intents, and SQS redeliveries (in the same batch
 goes through the real ClickRecorderFunction handler in SQS batches of the template's BatchSize.
 
 Reported, from a botocore hook on Kring's own client: DynamoDB write and read requests per
-delivered event (goal: at most one write). And events per second, as a ratio to two bare boto3
-loops measured in the same run against fresh tables: one sending the very TransactWriteItems
-Kring sent (no parsing, validation or logic), and one sending every request Kring sent (its
-BatchGetItems too). Median of three runs each, after an untimed warm-up round.
+delivered event (goal: at most one write), and what points (:mod:`kring.points`) add to them:
+no request of their own, but items in each transaction and keys in each batch read. And events
+per second, as a ratio to two bare boto3 loops measured in the same run against fresh tables:
+one sending the very TransactWriteItems Kring sent (no parsing, validation or logic), and one
+sending every request Kring sent (its BatchGetItems too). Median of three runs each, after an
+untimed warm-up round.
 """
 
 from __future__ import annotations
@@ -65,6 +67,9 @@ def stream(
     }
     own = {a: _hex(rng) for a in ambassadors}
     visitors = [_hex(rng) for _ in range(distinct // 3)]
+    # Visitors' networks (IPv4 /24, IPv6 /48): about three visitors share one (an office, a home).
+    networks = [_hex(rng) for _ in range(max(1, len(visitors) // 3))]
+    network_of = {v: rng.choice(networks) for v in [*visitors, *own.values()]}
     events: list[dict[str, Any]] = []
     markers: set[tuple[str, str, str]] = set()
     moment = DAY
@@ -111,6 +116,7 @@ def stream(
                 "channel": channel,
                 "referer_host": None,
                 "visitor": visitor,
+                "network": network_of[visitor],
                 "visitor_kind": kind,
                 "bot_reason": None if kind == "human" else kind,
                 "vacancy_closed": False,
@@ -267,6 +273,39 @@ def request_units(sent: Sequence[tuple[str, dict[str, Any]]]) -> tuple[int, int]
     return write_units, read_units
 
 
+POINT_PREFIXES = ("POINTS#", "NETDAY#", "SHAREDAY#")
+POINT_READ_PREFIXES = (*POINT_PREFIXES, "AMB#", "SETTINGS")
+
+
+def points_share(sent: Sequence[tuple[str, dict[str, Any]]]) -> dict[str, int]:
+    """What points add to the requests sent: no request of their own (they ride in the batch's
+    BatchGetItem and each event's TransactWriteItems), but keys read and items written — the
+    point markers and the period items (``POINTS#``), the profiles and the weights read."""
+    point_items = transaction_items = 0
+    for operation, params in sent:
+        if operation != "TransactWriteItems":
+            continue
+        for action in params["TransactItems"]:
+            (body,) = action.values()
+            key = body.get("Item") or body.get("Key") or {}
+            transaction_items += 1
+            point_items += str(key.get("pk", {}).get("S", "")).startswith(POINT_PREFIXES)
+    keys_read = point_keys = 0
+    for operation, params in sent:
+        if operation != "BatchGetItem":
+            continue
+        for wanted in params["RequestItems"].values():
+            for key in wanted["Keys"]:
+                keys_read += 1
+                point_keys += str(key["pk"]["S"]).startswith(POINT_READ_PREFIXES)
+    return {
+        "transaction_items": transaction_items,
+        "point_transaction_items": point_items,
+        "keys_read": keys_read,
+        "point_keys_read": point_keys,
+    }
+
+
 def _attribute_bytes(value: dict[str, Any]) -> int:  # noqa: PLR0911 - one return per type
     """DynamoDB's size of one attribute value (strings and binaries by length, numbers about one
     byte per two digits plus one, sets as their members, maps and lists as their values + 3)."""
@@ -356,6 +395,7 @@ def _measure(tables: _Tables) -> dict[str, Any]:
         requests_times.append(_bare_run(tables, sent, markers))
     events = len(delivered)
     write_units, read_units = request_units(sent)
+    share = points_share(sent)
     largest = largest_item_bytes(tables.client, os.environ["TABLE_NAME"])  # the last Kring run's
     writes = sum(n for op, n in requests.items() if op in WRITE_OPERATIONS)
     reads = sum(n for op, n in requests.items() if op in READ_OPERATIONS)
@@ -375,6 +415,11 @@ def _measure(tables: _Tables) -> dict[str, Any]:
         "largest_item_bytes": largest,
         "write_request_units_per_event": round(write_units / events, 2),
         "read_request_units_per_event": round(read_units / events, 2),
+        "points_extra_requests_per_event": 0,  # they ride in the batch read and the event's transaction
+        "points_write_request_units_per_event": round(2 * share["point_transaction_items"] / events, 2),
+        "points_read_request_units_per_event": round(share["point_keys_read"] / events, 2),
+        "transaction_items_per_write": round(share["transaction_items"] / max(1, writes), 2),
+        "point_items_per_write": round(share["point_transaction_items"] / max(1, writes), 2),
         "recorder_seconds_per_event": round(kring_s / events, 5),
         "kring_seconds": round(kring_s, 3),
         "kring_events_per_second": round(events / kring_s),
@@ -412,6 +457,7 @@ def main() -> None:
     (RESULTS / "click_recording.json").write_text(json.dumps(result, indent=2))
     print(json.dumps(result["requests"]), flush=True)
     print("\n" + table_markdown(result))
+    print("\n" + points_markdown(result))
 
 
 def table_markdown(r: dict[str, Any]) -> str:
@@ -435,6 +481,22 @@ def table_markdown(r: dict[str, Any]) -> str:
             "| Kring handler | bare boto3, same writes | ratio | bare boto3, same requests | ratio |",
             "|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
             "| " + " | ".join(cells) + " |",
+        ]
+    )
+
+
+def points_markdown(r: dict[str, Any]) -> str:
+    return "\n".join(
+        [
+            "| per delivered event | all | of which points |",
+            "|---|---:|---:|",
+            f"| extra AWS requests | {r['writes_per_event'] + r['reads_per_event']:.3f} "
+            f"| {r['points_extra_requests_per_event']} |",
+            f"| items per transaction | {r['transaction_items_per_write']} | {r['point_items_per_write']} |",
+            f"| write request units | {r['write_request_units_per_event']} "
+            f"| {r['points_write_request_units_per_event']} |",
+            f"| read request units | {r['read_request_units_per_event']} "
+            f"| {r['points_read_request_units_per_event']} |",
         ]
     )
 

@@ -156,6 +156,11 @@ class LinkClicked(KringEvent):
     channel: Channel
     referer_host: Annotated[str, StringConstraints(max_length=253)] | None = None
     visitor: VisitorHash
+    network: VisitorHash | None = Field(
+        default=None,
+        description="Keyed daily hash of the visitor's network (IPv4 /24, IPv6 /48); absent in clicks"
+        " emitted before points existed",
+    )
     visitor_kind: VisitorKind
     bot_reason: Annotated[str, StringConstraints(max_length=100)] | None = None
     vacancy_closed: bool = Field(default=False, description="Sent to the careers page instead")
@@ -335,6 +340,22 @@ class ColleagueRecruited(KringEvent):
     colleague_id: AmbassadorId
 
 
+WeightName = Annotated[str, StringConstraints(max_length=40)]
+
+
+class PointWeightsChanged(KringEvent):
+    """The talent team changed the leaderboards' point weights: the recent rankings are scored
+    again (:mod:`kring.points.rerank`, which reads the weights of the moment, not these)."""
+
+    SOURCE: ClassVar[str] = "kring.api"
+    point_weights: dict[Annotated[str, StringConstraints(max_length=40)], Annotated[int, Field(ge=0)]] = (
+        Field(
+            max_length=20,
+            description="The new weights, by source (for the log; the job reads the stored ones)",
+        )
+    )
+
+
 EVENT_TYPES: tuple[type[KringEvent], ...] = (
     VacancyPublished,
     VacancyClosed,
@@ -351,6 +372,7 @@ EVENT_TYPES: tuple[type[KringEvent], ...] = (
     AmbassadorLeftProgramme,
     AmbassadorRejoinedProgramme,
     ColleagueRecruited,
+    PointWeightsChanged,
 )
 
 

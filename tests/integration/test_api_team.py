@@ -83,7 +83,19 @@ def test_a_body_that_is_not_json_is_a_400(moto_stack: MotoStack) -> None:
 def test_settings_default_then_replace_as_a_whole(moto_stack: MotoStack) -> None:
     first = moto_stack.http("GET", "/api/team/settings", admin=True)
     assert first.status == 200
-    assert first.json() == {"time_zone": "Europe/Amsterdam", "other_channels": [], "updated_at": None}
+    assert first.json() == {
+        "time_zone": "Europe/Amsterdam",
+        "other_channels": [],
+        "point_weights": {
+            "share_intent": 1,
+            "click": 2,
+            "application": 10,
+            "interview": 20,
+            "hire": 50,
+            "colleague_recruited": 10,
+        },
+        "updated_at": None,
+    }
     put = moto_stack.http("PUT", "/api/team/settings", body=SETTINGS, admin=True)
     assert put.status == 200, put.body
     stored = ProgrammeSettingsRepository().get()
@@ -119,6 +131,8 @@ def test_settings_default_then_replace_as_a_whole(moto_stack: MotoStack) -> None
             "other_channels.0.currency",
         ),
         ({"other_channels": [{"channel": "agency", "cost_per_hire": "5"}] * 2}, "other_channels"),
+        ({"point_weights": {"click": 1001}}, "point_weights.click"),
+        ({"point_weights": {"likes": 1}}, "point_weights.likes"),
     ],
 )
 def test_bad_settings_are_a_422_that_change_nothing(

@@ -41,6 +41,7 @@ AMBASSADOR = {
 TEAM_RECIPIENT = {"email": "talent@example.com", "locale": "nl"}
 TEAM_SETTINGS = {
     "time_zone": "Europe/Amsterdam",
+    "point_weights": {"share_intent": 1, "click": 2, "hire": 50},
     "other_channels": [
         {"channel": "agency", "label": "Agencies", "cost_per_hire": "8000.00", "currency": "EUR"}
     ],
@@ -98,7 +99,14 @@ TOKENS = st.one_of(
     st.builds(
         pagination.encode,
         st.sampled_from(
-            ["ambassadors", "vacancies", "rewards", "rewards-of-ambassador", f"vacancy-shares:{OPEN}"]
+            [
+                "ambassadors",
+                "vacancies",
+                "rewards",
+                "rewards-of-ambassador",
+                f"vacancy-shares:{OPEN}",
+                "suspicious:week:2026-11-29",
+            ]
         ),
         st.dictionaries(
             st.sampled_from(["pk", "sk", "gsi1pk", "gsi1sk", "gsi2pk", "gsi2sk", "other"]),
@@ -113,10 +121,27 @@ QUERY_VALUES: st.SearchStrategy[str] = st.one_of(
     hostile.ODD_TEXT,
     st.sampled_from(["1", "0", "-1", "10000", "1e3", "2026-02-30", "2026-11-29", "1970-01-01", "9999-12-31"]),
     st.sampled_from(["pending", "eligible", "paid", "cancelled", "E1001", "E1001 ", "V" * 2100]),
+    st.sampled_from(["week", "month", "quarter", "department:Sales", "location:", "overall"]),
     TOKENS,
 )
 QUERIES = st.dictionaries(
-    st.sampled_from(["limit", "next", "from", "to", "status", "ambassador_id", "ch", "email", "by", "x"]),
+    st.sampled_from(
+        [
+            "limit",
+            "next",
+            "from",
+            "to",
+            "status",
+            "ambassador_id",
+            "ch",
+            "email",
+            "by",
+            "x",
+            "period",
+            "at",
+            "scope",
+        ]
+    ),
     QUERY_VALUES,
     max_size=4,
 ).map(urlencode)
@@ -155,6 +180,9 @@ ADMIN_ROUTES: list[tuple[str, str]] = [
     ("PUT", "/api/programme/settings"),
     ("GET", "/api/ambassadors/{a}/journey"),
     ("POST", "/api/ambassadors/{a}/phase"),
+    ("GET", "/api/leaderboards"),
+    ("GET", "/api/leaderboards/suspicious"),
+    ("GET", "/api/ambassadors/{a}/points"),
 ]
 
 CSV = st.one_of(

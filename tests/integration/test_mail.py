@@ -4,6 +4,7 @@ MailEventsFunction, MailPagesFunction and ApiFunction, with SES v2 (moto) accept
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -366,7 +367,7 @@ def test_a_hire_credited_to_an_ambassador_mails_them_once_and_names_no_candidate
     assert "4 december 2026" in got.text
     for part in (got.html, got.text):
         assert at.candidate(1) not in part
-        assert "A1" not in part
+        assert re.search(r"\bA1\b", part) is None  # the ambassador id as a word (signed tokens are random)
     key = state_key(hire)
     assert MailSendRepository().state("hire_notice", "E1", reward_id(key)) is not None
 

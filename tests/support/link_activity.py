@@ -50,6 +50,7 @@ def click(
     visitor_hash: str | None = None,
     kind: str = "human",
     reason: str | None = None,
+    network: str | None = None,
 ) -> LinkClicked:
     """A click; a bot's reason is its kind unless given (``NO_ACCEPT_LANGUAGE`` for a scanner
     posing as a browser)."""
@@ -65,6 +66,7 @@ def click(
             "channel": channel,
             "referer_host": None,
             "visitor": visitor_hash or visitor(0),
+            **({"network": network} if network else {}),
             "visitor_kind": kind,
             "bot_reason": None if kind == "human" else reason or kind,
         }
@@ -173,6 +175,13 @@ def stats_snapshot() -> dict[tuple[str, str], Counter[str]]:
 
 def click_records() -> dict[str, dict[str, Any]]:
     return {str(i["pk"]).removeprefix("CLICK#"): i for i in _all_items() if str(i["pk"]).startswith("CLICK#")}
+
+
+def points_snapshot() -> dict[tuple[str, str], dict[str, Any]]:
+    """Every points item (both of each ambassador and period) as stored, by (pk, sk)."""
+    return {
+        (str(i["pk"]), str(i["sk"])): i for i in _all_items() if str(i["pk"]).startswith(keys.POINTS_PREFIX)
+    }
 
 
 def clear_table() -> None:

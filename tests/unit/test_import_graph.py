@@ -215,9 +215,10 @@ def test_the_attribution_function_never_loads_the_intake_or_the_ats_modules(
 
 
 @pytest.mark.parametrize("closure", [_loaded_by, _reachable], ids=["loaded", "reachable"])
-def test_the_click_recorder_loads_its_flow_the_shared_ids_the_data_layer_and_the_platform_only(
+def test_the_click_recorder_loads_its_flow_points_the_shared_ids_the_data_layer_and_the_platform_only(
     closure: Callable[[str], set[str]],
 ) -> None:
+    # Points ride along with every click and share intent recorded (kring.points.ledger).
     modules = closure("click_recorder")
     assert "kring.clicks.recorder" in modules
-    assert _outside(modules, "kring.clicks") == set()
+    assert _outside(modules, "kring.clicks", "kring.points") == set()

@@ -19,6 +19,8 @@ SAME_THING: dict[str, str] = {
     "clicks": "the click: its flow (clicks/), its stored record (dal)",
     "recorder": "a flow's recorder of its events, one per flow (clicks, attribution, programme)",
     "programme": "the advocacy programme: its flow (programme/), its rules (models), its stored items (dal)",
+    "points": "points: their flow (points/), their figures (models), their stored items (dal)",
+    "leaderboards": "the leaderboards: their routes (api), their logic (points)",
 }
 
 

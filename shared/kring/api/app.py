@@ -11,7 +11,17 @@ from __future__ import annotations
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from aws_lambda_powertools.event_handler.exceptions import NotFoundError as RouteNotFoundError
 
-from kring.api import ambassadors, applications, programme, rewards, stats, suppressions, team, vacancies
+from kring.api import (
+    ambassadors,
+    applications,
+    leaderboards,
+    programme,
+    rewards,
+    stats,
+    suppressions,
+    team,
+    vacancies,
+)
 from kring.api.auth import admin_only
 from kring.api.responses import error_response
 from kring.errors import (
@@ -40,6 +50,7 @@ app.include_router(applications.router, prefix=PREFIX)
 app.include_router(suppressions.router, prefix=PREFIX)
 app.include_router(team.router, prefix=PREFIX)
 app.include_router(programme.router, prefix=PREFIX)
+app.include_router(leaderboards.router, prefix=PREFIX)
 
 
 def _allowed_methods(path: str) -> list[str]:

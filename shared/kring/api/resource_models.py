@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from kring.models.ambassador import INELIGIBILITIES, Ambassador, Ineligibility
+from kring.models.ambassador import INELIGIBILITIES, Ambassador, Ineligibility, LeaderboardDisplay
 from kring.models.common import AmbassadorId, Locale, Network, Phase, Provider, VacancyId
 from kring.models.vacancy import Vacancy, VacancyStatus
 
@@ -36,6 +36,7 @@ class AmbassadorOut(_Out):
     dormant: bool
     in_programme: bool
     eligible_to_share: bool
+    leaderboard_display: LeaderboardDisplay
     created_at: AwareDatetime
     updated_at: AwareDatetime
 
@@ -55,6 +56,7 @@ class AmbassadorOut(_Out):
             dormant=ambassador.dormant,
             in_programme=ambassador.in_programme,
             eligible_to_share=ambassador.eligible_to_share,
+            leaderboard_display=ambassador.leaderboard_display,
             created_at=ambassador.created_at,
             updated_at=ambassador.updated_at,
         )

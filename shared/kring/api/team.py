@@ -4,9 +4,12 @@
 - ``POST /api/team/recipients`` — ``{"email", "locale"}``: add an address (201), or change the
   locale of one already there (200: the address, case-folded, is the key);
 - ``GET`` / ``DELETE /api/team/recipients/{id}`` — one address; delete answers 204 (404 unknown);
-- ``GET`` / ``PUT /api/team/settings`` — the time zone of the schedules and what a hire costs
+- ``GET`` / ``PUT /api/team/settings`` — the time zone of the schedules, what a hire costs
   through other channels (``other_channels``: ``channel``, ``label``, ``cost_per_hire`` as a
-  decimal string, ``currency``), beside which the team digest shows the ambassadors' cost per hire.
+  decimal string, ``currency``), beside which the team digest shows the ambassadors' cost per
+  hire, and the leaderboards' ``point_weights`` (:mod:`kring.points`); every PUT puts
+  ``PointWeightsChanged`` on the bus, so the recent rankings are scored with the weights stored
+  (:mod:`kring.points.rerank`).
 
 Bad input is a 400 (not JSON) or 422 (field errors) and changes nothing.
 """
@@ -29,6 +32,7 @@ from kring.dal.programme_settings import ProgrammeSettingsRepository
 from kring.dal.team_recipients import TeamRecipientRepository
 from kring.errors import FieldValidationError, NotFoundError
 from kring.models.team import ChannelCost, ProgrammeSettings, RecipientId, TeamRecipient, recipient_id
+from kring.points import rerank
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
@@ -124,7 +128,10 @@ def put_settings() -> Response[str]:
         time_zone=wanted.time_zone,
         programme=ProgrammeSettingsRepository().get().programme,  # /api/programme/settings owns it
         other_channels=tuple(ChannelCost.model_validate(c.model_dump()) for c in wanted.other_channels),
+        point_weights=wanted.point_weights,
         updated_at=_now(),
     )
     ProgrammeSettingsRepository().put(settings)
+    stamp = f"{settings.updated_at:%Y-%m-%dT%H:%M:%S.%fZ}"
+    rerank.announce(settings.point_weights, correlation_id=f"settings:{stamp}")
     return json_response(200, SettingsOut.of(settings))

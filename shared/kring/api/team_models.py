@@ -14,6 +14,7 @@ from kring.models.team import (
     ChannelCost,
     ChannelName,
     Currency,
+    PointWeights,
     ProgrammeSettings,
     TeamRecipient,
     TimeZoneName,
@@ -67,6 +68,11 @@ class SettingsIn(BaseModel):
 
     time_zone: TimeZoneName = "Europe/Amsterdam"
     other_channels: list[ChannelCostIn] = Field(default_factory=list, max_length=MAX_CHANNELS)
+    point_weights: PointWeights = Field(
+        default_factory=PointWeights,
+        description="Points per counted share intent, click, application, interview, hire and"
+        " colleague recruited (0..1000 each; left out: the defaults 1, 2, 10, 20, 50, 10)",
+    )
 
 
 class ChannelCostOut(_Out):
@@ -88,6 +94,7 @@ class ChannelCostOut(_Out):
 class SettingsOut(_Out):
     time_zone: str
     other_channels: list[ChannelCostOut]
+    point_weights: PointWeights
     updated_at: AwareDatetime | None
 
     @classmethod
@@ -95,5 +102,6 @@ class SettingsOut(_Out):
         return cls(
             time_zone=settings.time_zone,
             other_channels=[ChannelCostOut.of(c) for c in settings.other_channels],
+            point_weights=settings.point_weights,
             updated_at=settings.updated_at,
         )

@@ -41,7 +41,7 @@ from typing import Literal
 from aws_lambda_powertools.metrics import MetricUnit
 
 from kring import config, safe_json
-from kring.attribution.entities import ClickFact, Decision, Facts, Reward, RewardPlan
+from kring.attribution.entities import ClickFact, Contribution, Decision, Facts, Reward, RewardPlan
 from kring.attribution.rules import (
     Lookups,
     contribution,
@@ -56,7 +56,7 @@ from kring.attribution.rules import (
 )
 from kring.clicks.counting import retained_until
 from kring.dal import ambassadors as ambassador_items
-from kring.dal import attribution_states, batch, keys, share_links
+from kring.dal import attribution_states, batch, keys, points, share_links
 from kring.dal import rewards as reward_items
 from kring.dal.attribution_states import AttributionStateRepository, Commit, RewardWrite, StoredState
 from kring.dal.items import ItemKey, key_of
@@ -74,8 +74,10 @@ from kring.events import (
 from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.links import identity
 from kring.models.common import AttributionModel
+from kring.models.points import PointsWrite
 from kring.models.vacancy import vacancy_id
 from kring.observability import logger, metrics
+from kring.points import ledger
 from kring.queues import batch_recorder
 
 MAX_ATTEMPTS = 6
@@ -346,6 +348,9 @@ class AttributionRecorder:
                     self._items.clear()  # re-read everything this plan was made from
                     continue
                 self._remember(key, plan.state)
+                for period_write in plan.points:
+                    main, _ = points.to_items(period_write)
+                    self._items[key_of(main)] = main
                 for write in plan.rewards:  # read again if needed: the ledger just changed
                     self._items.pop(key_of(keys.reward(write.reward.ambassador_id, write.reward_id)), None)
                 current = plan.state
@@ -385,6 +390,7 @@ class AttributionRecorder:
         )
         if stored is not None and state.same_as(stored):
             return Commit(key=key, state=state, expected_version=stored.version)
+        increments = difference(counted, stored.counted if stored else {})
         return Commit(
             key=key,
             state=state,
@@ -394,8 +400,33 @@ class AttributionRecorder:
             ),
             new_waits=new_waits,
             wait_expires_at=retained_until(facts.applied_at, settings.window_days),
-            increments=difference(counted, stored.counted if stored else {}),
+            increments=increments,
             rewards=self._reward_writes(key, facts, rewards, written),
+            points=self._point_writes(increments),
+        )
+
+    def _point_writes(self, increments: Contribution) -> tuple[PointsWrite, ...]:
+        """The credited ambassadors' period items of points, as the increments change their
+        applications, interviews and hires (:func:`kring.points.ledger.earned_by_attribution`);
+        read (one BatchGetItem) with their profiles and the weights, only when there are any."""
+        earned = ledger.earned_by_attribution(increments)
+        if not earned:
+            return ()
+        ambassadors = sorted({e.ambassador_id for e in earned})
+        self._load(
+            [
+                keys.programme_settings(),
+                *(keys.ambassador(a) for a in ambassadors),
+                *(k for e in earned for k in ledger.period_keys(e.ambassador_id, e.day)),
+            ]
+        )
+        return ledger.apply_many(
+            earned,
+            lambda ambassador_id, period: points.from_item(
+                ambassador_id, period, self._items.get(key_of(keys.ambassador_points(ambassador_id, period)))
+            ),
+            lambda ambassador_id: ledger.profile_of(self._items.get(key_of(keys.ambassador(ambassador_id)))),
+            ledger.weights_of(self._items.get(key_of(keys.programme_settings()))),
         )
 
     def _reward_writes(

@@ -46,6 +46,7 @@ from kring.dal.share_intents import IntentMarker
 from kring.events import LinkClicked, ShareIntended
 from kring.models.common import CHANNELS, NO_ACCEPT_LANGUAGE, VISITOR_KINDS
 from kring.models.link_stats import Increment, Plan, SeenUpdate
+from kring.points import ledger
 
 LinkActivity = LinkClicked | ShareIntended
 
@@ -139,13 +140,33 @@ def marker_key(activity: LinkActivity) -> keys.Key:
 
 def keys_to_read(activity: LinkActivity) -> list[keys.Key]:
     """The items a plan depends on: the event's marker, and for a human click the visitor's dedupe
-    item and the ambassador's own-visitor marker of that day."""
+    item and the ambassador's own-visitor marker of that day; for a share intent or a human click
+    what its points depend on (:func:`point_keys_to_read`)."""
     out = [marker_key(activity)]
     if isinstance(activity, LinkClicked) and not activity.is_bot:
         day = day_of(activity.occurred_at)
         out.append(keys.visitor_day(day, activity.visitor))
         out.append(keys.own_visitor(activity.ambassador_id, day, activity.visitor))
+    out.extend(point_keys_to_read(activity))
     return out
+
+
+def point_keys_to_read(activity: LinkActivity) -> list[keys.Key]:
+    """The point marker, the ambassador's profile and period items, the programme's settings
+    (weights); nothing for a bot's click."""
+    day = day_of(activity.occurred_at)
+    if isinstance(activity, LinkClicked):
+        if activity.is_bot:
+            return []
+        point_marker = ledger.click_point_marker(activity, day)
+    else:
+        point_marker = ledger.share_point_marker(activity, day)
+    return [
+        point_marker,
+        keys.ambassador(activity.ambassador_id),
+        *ledger.period_keys(activity.ambassador_id, day),
+        keys.programme_settings(),
+    ]
 
 
 # ------------------------------------------------------------------------------------ the plan

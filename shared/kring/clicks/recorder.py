@@ -14,8 +14,14 @@ them:
 - a dedupe tag appeared, or another transaction held an item → re-read this event's keys and plan
   again (bounded, with backoff), then :class:`~kring.errors.TransientError` so SQS retries it.
 
+Points (:mod:`kring.points.ledger`) ride along: the same read fetches the event's point marker,
+the ambassador's profile and period items and the programme's weights; the same transaction puts
+the point marker (first of its kind only) and the three period items (conditional on the version
+read: a concurrent writer makes it a conflict, planned again).
+
 Requests per event in the normal case: one TransactWriteItems (none for a duplicate) and a share
-of one BatchGetItem (three keys a click, one an intent; a hundred keys a request).
+of one BatchGetItem (nine keys a person's click, seven a share intent, one a bot's click, fewer
+when the batch shares them; a hundred keys a request).
 
 :func:`message_recorder` does this for one SQS batch: it parses every message, reads once, and
 hands back the function that records one message.
@@ -25,7 +31,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Literal, Protocol
 
 from aws_lambda_powertools.metrics import MetricUnit
@@ -33,14 +39,15 @@ from aws_lambda_powertools.metrics import MetricUnit
 from kring import config
 from kring.clicks import counting
 from kring.clicks.counting import LinkActivity
-from kring.dal import batch, keys, visitor_days
+from kring.dal import batch, keys, points, visitor_days
 from kring.dal.items import ItemKey, key_of
 from kring.dal.link_activity import LinkActivityRepository
 from kring.dal.transact import Outcome
 from kring.errors import TransientError
 from kring.events import LinkClicked
-from kring.models.link_stats import Plan
+from kring.models.link_stats import Plan, PointMarker
 from kring.observability import logger, metrics
+from kring.points import ledger
 from kring.queues import batch_recorder, parse_link_activity_message
 
 MAX_ATTEMPTS = 6
@@ -130,7 +137,7 @@ class LinkActivityRecorder:
 
     def _plan(self, activity: LinkActivity) -> Plan:
         if not isinstance(activity, LinkClicked):
-            return counting.plan_intent(activity, window_days=self.window_days)
+            return self._with_points(activity, counting.plan_intent(activity, window_days=self.window_days))
         seen: frozenset[str] = frozenset()
         own = False
         if not activity.is_bot:
@@ -138,13 +145,50 @@ class LinkActivityRecorder:
             visitor_day = self._known.get(key_of(keys.visitor_day(day, activity.visitor)))
             seen = visitor_days.tags_of(visitor_day)
             own = key_of(keys.own_visitor(activity.ambassador_id, day, activity.visitor)) in self._known
-        return counting.plan_click(activity, seen=seen, own=own, window_days=self.window_days)
+        plan = counting.plan_click(activity, seen=seen, own=own, window_days=self.window_days)
+        return self._with_points(activity, plan, own=own)
+
+    def _with_points(self, activity: LinkActivity, plan: Plan, *, own: bool = False) -> Plan:
+        """``plan`` with what the event earns (:mod:`kring.points.ledger`): the point marker when it
+        is the first of its kind, and the ambassador's period items."""
+        day = counting.day_of(activity.occurred_at)
+        if isinstance(activity, LinkClicked):
+            marker = ledger.click_point_marker(activity, day)
+            first = key_of(marker) not in self._known
+            earned = ledger.earned_by_click(activity, day, own=own, first=first)
+        else:
+            marker = ledger.share_point_marker(activity, day)
+            first = key_of(marker) not in self._known
+            earned = ledger.earned_by_intent(activity, day, first=first)
+        if earned is None:
+            return plan
+        ambassador_id = activity.ambassador_id
+        writes = ledger.apply(
+            earned,
+            lambda period: points.from_item(
+                ambassador_id, period, self._known.get(key_of(keys.ambassador_points(ambassador_id, period)))
+            ),
+            ledger.profile_of(self._known.get(key_of(keys.ambassador(ambassador_id)))),
+            ledger.weights_of(self._known.get(key_of(keys.programme_settings()))),
+        )
+        earns_point = any(earned.counted.values())
+        point_marker = (
+            PointMarker(marker, counting.visitor_day_retained_until(day, self.window_days))
+            if earns_point
+            else None
+        )
+        return replace(plan, point_marker=point_marker, points=writes)
 
     def _remember(self, plan: Plan) -> None:
         self._known[key_of(plan.marker_key)] = dict(plan.marker)
         if plan.seen is not None:
             seen_key = key_of(plan.seen.key)
             self._known[seen_key] = visitor_days.with_tags(self._known.get(seen_key), plan.seen.tags)
+        if plan.point_marker is not None:
+            self._known[key_of(plan.point_marker.key)] = {}
+        for write in plan.points:
+            main, _ = points.to_items(write)
+            self._known[key_of(main)] = main
 
 
 def message_recorder(

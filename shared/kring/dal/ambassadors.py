@@ -180,6 +180,24 @@ class AmbassadorRepository(Repository):
                 out[keys.ambassador_id_from(str(item[keys.PK]))] = str(item["name"])
         return out
 
+    def leaderboard_profiles(self, ambassador_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """What leaderboards show of the profiles among ``ambassador_ids``, by id: ``name``,
+        ``department`` and ``leaderboard_display`` only (BatchGetItem, 100 keys a request)."""
+        wanted = sorted(set(ambassador_ids))
+        if not wanted:
+            return {}
+        found = batch.get(
+            [serialize(keys.ambassador(i)) for i in wanted],
+            projection=[keys.PK, "name", "department", "leaderboard_display"],
+            client=self.client,
+            table=self.table,
+        )
+        out: dict[str, dict[str, Any]] = {}
+        for raw in found:
+            item = deserialize(raw)
+            out[keys.ambassador_id_from(str(item.pop(keys.PK)))] = item
+        return out
+
     def get_stored(self, ambassador_id: str) -> Stored | None:
         """GetItem (strongly consistent): the profile and the version a change is made against."""
         got = self.client.get_item(

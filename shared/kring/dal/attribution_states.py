@@ -41,11 +41,12 @@ from kring.attribution.entities import (
     RewardStatus,
 )
 from kring.attribution.entities import Outcome as ConsideredOutcome
-from kring.dal import batch, clicks, keys, rewards, share_links, stats, transact
+from kring.dal import batch, clicks, keys, points, rewards, share_links, stats, transact
 from kring.dal.items import ItemKey, deserialize, key_of, parse_time, serialize, timestamp, value
 from kring.dal.repository import Repository
 from kring.dal.transact import Outcome
 from kring.models.common import AttributionMethod, AttributionModel, AttributionRule
+from kring.models.points import PointsWrite
 
 ENTITY = "application"
 ALIAS_ENTITY = "application_alias"
@@ -338,6 +339,7 @@ class Commit:
     wait_expires_at: int = 0
     increments: Contribution = field(default_factory=dict)
     rewards: tuple[RewardWrite, ...] = ()
+    points: tuple[PointsWrite, ...] = ()
 
 
 def _state_put(commit: Commit, table: str) -> dict[str, Any]:
@@ -423,6 +425,8 @@ def transact_items(commit: Commit, table: str) -> list[dict[str, Any]]:
         stats.increment_action({"pk": pk, "sk": sk}, counters, table)
         for (pk, sk), counters in sorted(commit.increments.items())
     )
+    for period_write in commit.points:
+        actions.extend(points.write_actions(period_write, table))
     return actions
 
 

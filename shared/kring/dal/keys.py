@@ -551,3 +551,61 @@ def portal_recruits_entry(inviter_id: str, colleague_id: str) -> dict[str, str]:
 
 def portal_recruits_of(inviter_id: str) -> str:
     return f"RECRUITS#{inviter_id}"
+
+
+# --- points and leaderboards -------------------------------------------------------------------
+# See kring.points: one item per ambassador and period (ISO week, month, quarter) with the
+# point-eligible counts (and the raw ones beside them), in gsi1 (the period's overall ranking)
+# and gsi2 (the ranking of the ambassador's department); a second item per ambassador and period
+# is in gsi1 under the location's ranking and, only while the figures look gamed, in gsi2 under
+# the period's suspicious list. First-of-their-kind markers make a click or share intent earn a
+# point once per network, link and day.
+POINTS_PREFIX = "POINTS#AMB#"
+LEADERBOARD_PREFIX = "LB#"
+SUSPICIOUS_PREFIX = "SUSPECT#"
+
+
+def ambassador_points(ambassador_id: str, period: str) -> Key:
+    """An ambassador's counts for one period (``2026-W49``, ``2026-12``, ``2026-Q4``)."""
+    return {"pk": f"{POINTS_PREFIX}{ambassador_id}", "sk": f"PERIOD#{period}"}
+
+
+def ambassador_points_location(ambassador_id: str, period: str) -> Key:
+    """The location-ranking (and suspicious-list) entry beside :func:`ambassador_points`."""
+    return {"pk": f"{POINTS_PREFIX}{ambassador_id}", "sk": f"PERIOD#{period}#LOC"}
+
+
+def ambassador_of_points(pk: str) -> str:
+    if not pk.startswith(POINTS_PREFIX):
+        raise ValueError(f"not a points key: {pk!r}")
+    return pk.removeprefix(POINTS_PREFIX)
+
+
+def leaderboard_partition(period: str, scope: str) -> str:
+    """A ranking's GSI partition: ``scope`` is ``all``, ``dept#<department>`` or ``loc#<location>``
+    (department and location case-folded)."""
+    return f"{LEADERBOARD_PREFIX}{period}#{scope}"
+
+
+def suspicious_partition(period: str) -> str:
+    return f"{SUSPICIOUS_PREFIX}{period}"
+
+
+def suspicious_entry(period: str, ambassador_id: str) -> dict[str, str]:
+    """gsi2 (sparse): on the location item while the period's figures look gamed."""
+    return {GSI2_PK: suspicious_partition(period), GSI2_SK: f"AMB#{ambassador_id}"}
+
+
+def click_point_marker(day: str, network: str, code: str) -> Key:
+    """A click point was earned on ``day`` from this visitor network for this link (TTL)."""
+    return {"pk": f"NETDAY#{day}#{network}", "sk": f"CLICKPT#{code}"}
+
+
+def share_point_marker(day: str, code: str, network: str) -> Key:
+    """A share-intent point was earned on ``day`` for this link on this (social) network (TTL)."""
+    return {"pk": f"SHAREDAY#{day}#{code}", "sk": f"SHAREPT#{network}"}
+
+
+def colleague_credit(colleague_id: str) -> Key:
+    """A colleague who joined through an ambassador's invitation was credited (once, ever)."""
+    return {"pk": f"RECRUITED#{colleague_id}", "sk": "RECRUITED"}

@@ -8,9 +8,11 @@ the owners of the items they touch: the markers (:mod:`kring.dal.clicks`,
   and the tags only).
 - :meth:`LinkActivityRepository.commit` — one TransactWriteItems per event: Put the marker
   ``attribute_not_exists(pk)``, ADD the new dedupe tags on ``NOT contains`` conditions, ADD the
-  counters. The :class:`~kring.dal.transact.Outcome` says whether it was applied, was a duplicate
-  (the marker's condition failed: someone recorded the event first) or lost a race on a dedupe tag
-  (re-read and plan again).
+  counters, Put the point marker ``attribute_not_exists(pk)`` and the period items of points
+  (:mod:`kring.dal.points`) on the version read. The :class:`~kring.dal.transact.Outcome` says
+  whether it was applied, was a duplicate (the marker's condition failed: someone recorded the
+  event first) or lost a race on a dedupe tag, a point marker or a version (re-read and plan
+  again).
 """
 
 from __future__ import annotations
@@ -18,11 +20,13 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
-from kring.dal import batch, keys, stats, transact, visitor_days
+from kring.dal import batch, keys, points, stats, transact, visitor_days
 from kring.dal.items import ItemKey, serialize
 from kring.dal.repository import Repository
 from kring.dal.transact import Outcome
 from kring.models.link_stats import Plan
+
+POINT_WEIGHTS = "point_weights"  # of the programme settings (kring.dal.programme_settings)
 
 
 def transact_items(plan: Plan, table: str) -> list[dict[str, Any]]:
@@ -41,6 +45,10 @@ def transact_items(plan: Plan, table: str) -> list[dict[str, Any]]:
     if plan.seen is not None:
         actions.append(visitor_days.add_action(plan.seen, table))
     actions.extend(stats.increment_action(i.key, i.counters, table) for i in plan.increments)
+    if plan.point_marker is not None:
+        actions.append(points.marker_action(plan.point_marker.key, plan.point_marker.expires_at, table))
+    for write in plan.points:
+        actions.extend(points.write_actions(write, table))
     return actions
 
 
@@ -48,11 +56,12 @@ class LinkActivityRepository(Repository):
     """Markers, dedupe tags and counters of link activity in the single table."""
 
     def read(self, item_keys: Iterable[keys.Key]) -> dict[ItemKey, dict[str, Any]]:
-        """The existing items among ``item_keys`` (strongly consistent), by (pk, sk); keys and the
-        dedupe tags only."""
+        """The existing items among ``item_keys`` (strongly consistent), by (pk, sk): keys, the
+        dedupe tags, and what points need (the period figures, the profile's department and
+        location, the programme's point weights)."""
         return batch.read(
             item_keys,
-            projection=[keys.PK, keys.SK, visitor_days.SEEN],
+            projection=[keys.PK, keys.SK, visitor_days.SEEN, *points.ATTRIBUTES, POINT_WEIGHTS],
             consistent=True,
             client=self.client,
             table=self.table,

@@ -24,6 +24,9 @@ class Candidate:
 Ineligibility = Literal["not_opted_in", "phase", "dormant", "left"]
 INELIGIBILITIES: tuple[Ineligibility, ...] = ("not_opted_in", "phase", "dormant", "left")
 
+# How an ambassador appears on leaderboards: as "a colleague in <department>" or by name.
+LeaderboardDisplay = Literal["department", "name"]
+
 # The fields a value of ``None`` (or, for interests, an empty list) may clear: an empty CSV cell
 # in these columns, and ``null`` in a merge patch. Every other field always has a value.
 CLEARABLE_FIELDS: frozenset[str] = frozenset({"department", "location", "interests", "share_cap_per_week"})
@@ -51,6 +54,11 @@ class AmbassadorInput(BaseModel):
         default=None, ge=0, le=1000, description="At most this many new vacancies a week; none means no cap"
     )
     dormant: bool = False
+    leaderboard_display: LeaderboardDisplay = Field(
+        default="department",
+        description='How leaderboards show them: "department" ("a colleague in Sales", the default:'
+        ' nobody is named without choosing it) or "name"',
+    )
 
     @field_validator("interests")
     @classmethod

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from kring.dal.keys import Key
+from kring.models.points import PointsWrite
 
 
 @dataclass(frozen=True)
@@ -29,11 +30,23 @@ class SeenUpdate:
 
 
 @dataclass(frozen=True)
+class PointMarker:
+    """A first-of-its-kind point marker (a click or share-intent point earned), put on
+    ``attribute_not_exists``: a concurrent event that put it first cancels the transaction."""
+
+    key: Key
+    expires_at: int
+
+
+@dataclass(frozen=True)
 class Plan:
     """One event's writes: its marker (created on ``attribute_not_exists``), the dedupe tags it is
-    the first for, and the counter increments. Applied in one transaction, or not at all."""
+    the first for, the counter increments, and its points (a point marker, the period items).
+    Applied in one transaction, or not at all."""
 
     marker_key: Key
     marker: Mapping[str, Any]
     increments: tuple[Increment, ...]
     seen: SeenUpdate | None = None
+    point_marker: PointMarker | None = None
+    points: tuple[PointsWrite, ...] = ()

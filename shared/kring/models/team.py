@@ -62,13 +62,31 @@ class ChannelCost(BaseModel):
     currency: Currency = "EUR"
 
 
+MAX_POINT_WEIGHT = 1000
+
+
+class PointWeights(BaseModel):
+    """What one counted item of each source is worth on the leaderboards (kring.points)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    share_intent: int = Field(default=1, ge=0, le=MAX_POINT_WEIGHT)
+    click: int = Field(default=2, ge=0, le=MAX_POINT_WEIGHT)
+    application: int = Field(default=10, ge=0, le=MAX_POINT_WEIGHT)
+    interview: int = Field(default=20, ge=0, le=MAX_POINT_WEIGHT)
+    hire: int = Field(default=50, ge=0, le=MAX_POINT_WEIGHT)
+    colleague_recruited: int = Field(default=10, ge=0, le=MAX_POINT_WEIGHT)
+
+
 class ProgrammeSettings(BaseModel):
     """The talent team's settings. ``time_zone`` is the schedules' (digests, periods, the
-    programme's dormancy sweep); ``programme`` the advocacy programme's rules (issue 13)."""
+    programme's dormancy sweep); ``point_weights`` the leaderboards'; ``programme`` the advocacy
+    programme's rules (issue 13)."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     time_zone: TimeZoneName = DEFAULT_TIME_ZONE
+    point_weights: PointWeights = PointWeights()
     other_channels: tuple[ChannelCost, ...] = Field(default=(), max_length=MAX_CHANNELS)
     programme: ProgrammeRules = ProgrammeRules()
     updated_at: AwareDatetime | None = None

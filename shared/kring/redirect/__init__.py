@@ -34,7 +34,7 @@ from functools import lru_cache
 from typing import Any
 
 from kring.links.click_tokens import new_click_token
-from kring.links.visitors import visitor_hash
+from kring.links.visitors import network_hash, visitor_hash
 from kring.redirect import settings as settings_module
 from kring.redirect.budget import Budget
 from kring.redirect.cache import LruCache
@@ -159,6 +159,7 @@ class Redirector:
             channel=channel,
             host=host,
             visitor=visitor_hash(salt, request.source_ip, request.user_agent or ""),
+            network=network_hash(salt, request.source_ip),
             verdict=verdict,
             closed=closed,
             occurred_at=_iso(moment),
@@ -199,6 +200,7 @@ def _detail(
     channel: str,
     host: str | None,
     visitor: str,
+    network: str,
     verdict: Verdict,
     closed: bool,
     occurred_at: str,
@@ -215,6 +217,7 @@ def _detail(
         "channel": channel,
         "referer_host": host,
         "visitor": visitor,
+        "network": network,
         "visitor_kind": verdict.kind,
         "bot_reason": verdict.reason,
         "vacancy_closed": closed,

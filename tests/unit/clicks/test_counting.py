@@ -119,13 +119,32 @@ def test_a_share_intent_counts_by_network() -> None:
 
 def test_keys_to_read() -> None:
     human = la.click(1, at=AT)
+    points = [
+        keys.ambassador("E1"),
+        keys.ambassador_points("E1", "2026-W48"),
+        keys.ambassador_points("E1", "2026-11"),
+        keys.ambassador_points("E1", "2026-Q4"),
+        keys.programme_settings(),
+    ]
     assert counting.keys_to_read(human) == [
         keys.click(human.click_id),
         keys.visitor_day("2026-11-29", human.visitor),
         keys.own_visitor("E1", "2026-11-29", human.visitor),
+        keys.click_point_marker("2026-11-29", human.visitor, human.code),  # no network: the visitor
+        *points,
+    ]
+    networked = la.click(3, at=AT, network=la.visitor(8))
+    assert keys.click_point_marker("2026-11-29", la.visitor(8), networked.code) in counting.keys_to_read(
+        networked
+    )
+    intent = la.intent(1, at=AT, network="x")
+    assert counting.keys_to_read(intent) == [
+        keys.share_intent(intent.intent_id),
+        keys.share_point_marker("2026-11-29", intent.code, "x"),
+        *points,
     ]
     bot = la.click(2, at=AT, kind="crawler")
-    assert counting.keys_to_read(bot) == [keys.click(bot.click_id)]
+    assert counting.keys_to_read(bot) == [keys.click(bot.click_id)]  # bots earn nothing
 
 
 def test_shards_are_stable_and_spread() -> None:
