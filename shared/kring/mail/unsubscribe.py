@@ -24,8 +24,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from kring import config
-from kring.errors import InvalidInputError, TransientError
-from kring.integrations.secrets import get_secret
+from kring.errors import InvalidInputError
+from kring.integrations.secrets import required_key
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
@@ -47,10 +47,7 @@ class LinkToken:
 
 @lru_cache(maxsize=1)
 def _key() -> bytes:
-    secret = get_secret(SECRET_NAME)
-    if not secret:
-        raise TransientError(f"the {SECRET_NAME} secret is not configured")
-    return secret.encode("utf-8")
+    return required_key(SECRET_NAME)
 
 
 def clear_cache() -> None:

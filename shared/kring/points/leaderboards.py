@@ -105,6 +105,12 @@ def period_kind(raw: str | None) -> PeriodKind:
     )
 
 
+# The days a leaderboard can be asked for: every period holding one of them has days that exist
+# (the ISO week of 9999-12-31 would end in the year 10000).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+
+
 def day(raw: str | None, *, today: date) -> date:
     if raw is None or raw.strip() == "":
         return today
@@ -113,11 +119,14 @@ def day(raw: str | None, *, today: date) -> date:
         digits = text[:4] + text[5:7] + text[8:]
         if digits.isascii() and digits.isdigit():
             try:
-                return date.fromisoformat(text)
+                parsed = date.fromisoformat(text)
             except ValueError:
-                pass
+                parsed = None
+            if parsed is not None and FIRST_DAY <= parsed <= LAST_DAY:
+                return parsed
     raise FieldValidationError(
-        "the query is not valid", [{"field": "at", "message": "must be a day as YYYY-MM-DD"}]
+        "the query is not valid",
+        [{"field": "at", "message": f"must be a day as YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}"}],
     )
 
 
