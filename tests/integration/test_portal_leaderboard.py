@@ -232,3 +232,69 @@ def test_hostile_leaderboard_queries_answer_below_500(world: MotoStack) -> None:
         assert got.status in (200, 400), got.status
 
     hostile_query()
+
+
+@st.composite
+def _rankings(draw: st.DrawFn) -> list[tuple[str, int, str, str]]:
+    """(id, points, last scoring day, department) of 1-14 ambassadors: few distinct points and days,
+    so ties are common."""
+    count = draw(st.integers(1, 14))
+    return [
+        (
+            f"E{n:02d}",
+            draw(st.integers(1, 4)),
+            draw(st.sampled_from(["2026-11-23", "2026-11-24", "2026-11-25"])),
+            draw(st.sampled_from(["Sales", "Support"])),
+        )
+        for n in range(1, count + 1)
+    ]
+
+
+def test_my_place_below_the_top_is_where_the_whole_ranking_puts_me(moto_stack: MotoStack) -> None:
+    """Property: for every ambassador and every size of top, the logic the page and the API share
+    gives them their place in the full order (points, then the earlier day, then the id) — in the
+    top's entries or as their own entry below it; in another department's ranking, none."""
+    from datetime import date
+
+    from kring.dal.points import PointsRepository
+    from kring.models.points import CLICKS, PeriodPoints
+    from kring.points import leaderboards, ledger, scoring
+
+    at = date(2026, 11, 25)
+
+    @hostile.fuzz_settings(examples=15)
+    @given(ranking=_rankings(), top=st.integers(1, 5))
+    def places(ranking: list[tuple[str, int, str, str]], top: int) -> None:
+        la.clear_table()
+        PointsRepository().write(
+            ledger.ranked(
+                PeriodPoints(
+                    ambassador_id=a,
+                    period="2026-W48",
+                    counts={CLICKS: points},
+                    scored_on=day,
+                    score=points,
+                    department=department,
+                    version=1,
+                )
+            )
+            for a, points, day, department in ranking
+        )
+        for board, members in [
+            (leaderboards.OVERALL, ranking),
+            *((leaderboards.department(d), [r for r in ranking if r[3] == d]) for d in ("Sales", "Support")),
+        ]:
+            order = sorted(members, key=lambda r: scoring.rank_key(r[1], r[2], r[0]))
+            for a, points, _day, department in ranking:
+                got = leaderboards.leaderboard("week", at, board, top, me=a)
+                assert [(e.ambassador_id, e.points) for e in got.entries] == [
+                    (r[0], r[1]) for r in order[:top]
+                ]
+                place = [r[0] for r in order].index(a) + 1 if board.value in (None, department) else None
+                if place is None or place <= top:
+                    assert got.mine is None
+                else:
+                    assert got.mine is not None
+                    assert (got.mine.position, got.mine.ambassador_id, got.mine.points) == (place, a, points)
+
+    places()
