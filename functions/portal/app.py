@@ -93,6 +93,12 @@ def results() -> Response[str]:
     return _page(views.results)
 
 
+@app.get("/portal/leaderboard")
+def leaderboard() -> Response[str]:
+    query = app.current_event.get_query_string_value
+    return _respond(views.leaderboard(_request(), period=query("period"), board=query("board")))
+
+
 @app.get("/portal/invite")
 def invite() -> Response[str]:
     return _page(views.invite)

@@ -1,5 +1,6 @@
 """The ambassador portal in a real browser, against the local stack with its demo organisation:
-sign in with the mailed link from the outbox, every page (axe-core on each), volunteer, share,
+sign in with the mailed link from the outbox, every page (axe-core on each, the leaderboard's
+periods and boards too), volunteer, share, choose to be named on leaderboards,
 copy the link; the session cookie's flags, CSRF refusal, a mail scanner, an unknown address."""
 
 from __future__ import annotations
@@ -119,13 +120,27 @@ def test_sign_in_with_the_mailed_link_then_every_page_volunteer_share_and_copy(
 
     for name, heading in (
         ("My results", "My results"),
+        ("Leaderboard", "Leaderboard"),
         ("Invite a colleague", "Invite a colleague"),
         ("Preferences", "Preferences"),
     ):
-        page.get_by_role("link", name=name).click()
+        page.get_by_role("link", name=name, exact=True).click()
         expect(page.get_by_role("heading", level=1)).to_have_text(heading)
         check_accessibility(page)
+        if name == "Leaderboard":  # this week's, then this month's board of my department
+            expect(page.get_by_role("heading", name="Your points this week")).to_be_visible()
+            page.get_by_role("link", name="This month", exact=True).click()
+            expect(page.get_by_role("heading", name="Your points this month")).to_be_visible()
+            page.get_by_role("link", name=re.compile("^My department")).click()
+            expect(page.get_by_role("link", name=re.compile("^My department"))).to_have_attribute(
+                "aria-current", "page"
+            )
+            check_accessibility(page)
     expect(page.get_by_label("Weekly (Monday morning)")).to_be_checked()
+    page.get_by_label(re.compile("^By my name")).check()
+    page.get_by_role("button", name="Save preferences").click()
+    expect(page.get_by_text("Your preferences are saved.")).to_be_visible()
+    expect(page.get_by_label(re.compile("^By my name"))).to_be_checked()
 
     # my data, as a download
     page.get_by_role("link", name="My programme").click()

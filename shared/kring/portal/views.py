@@ -18,7 +18,7 @@ import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, get_args
 from urllib.parse import parse_qs, urlsplit
 
 from kring import config
@@ -27,13 +27,17 @@ from kring.dal.portal_store import PortalProfile, Session
 from kring.errors import FieldValidationError, NotFoundError
 from kring.mail.i18n import BRANDS, DEFAULT_LOCALE, Translator, locale_of
 from kring.mail.render import render_page
+from kring.models.ambassador import Ambassador, LeaderboardDisplay
 from kring.models.common import LOCALES, NETWORKS, Locale
-from kring.portal import programme, sign_in, tokens
+from kring.points import leaderboards
+from kring.points.ranking_periods import PERIOD_KINDS
+from kring.portal import programme, sign_in, standings, tokens
 from kring.portal.programme import GOAL_STEP, Choices
 
 COOKIE = "kring_portal"
 MAX_FORM_BYTES = 8 * 1024
 HOME = "/portal"
+LEADERBOARD_DISPLAYS: tuple[LeaderboardDisplay, ...] = get_args(LeaderboardDisplay)
 SIGN_IN = "/portal/sign-in"
 
 COPY_SCRIPT = (
@@ -187,6 +191,7 @@ class _Who:
     cookie: str
     locale: Locale
     t: Translator
+    ambassador: Ambassador
 
 
 def _who(request: Request) -> _Who | None:
@@ -197,7 +202,7 @@ def _who(request: Request) -> _Who | None:
     if stored is None:  # erased while signed in
         return None
     locale = locale_of(stored.locale)
-    return _Who(session, request.cookie, locale, _t(locale))
+    return _Who(session, request.cookie, locale, _t(locale), stored)
 
 
 def _posted(request: Request) -> tuple[_Who | None, Reply | None]:
@@ -212,12 +217,22 @@ def _posted(request: Request) -> tuple[_Who | None, Reply | None]:
 
 
 def _choices(form: Mapping[str, str], fallback: Locale) -> Choices:
+    """The form's choices; :class:`FieldValidationError` for a leaderboard display that is not
+    one of the choices (none sent: left as it is)."""
     raw_locale = form.get("locale", fallback)
     networks = tuple(n for n in NETWORKS if form.get(f"network_{n}") == "on")
+    raw_display = form.get("leaderboard_display")
+    display = next((d for d in LEADERBOARD_DISPLAYS if d == raw_display), None)
+    if raw_display is not None and display is None:
+        raise FieldValidationError(
+            "the form is not valid",
+            [{"field": "leaderboard_display", "message": "must be name or department"}],
+        )
     return Choices(
         interests=programme.clean_interests(form.get("interests", "")),
         networks=networks,
         locale=locale_of(raw_locale),
+        leaderboard_display=display,
     )
 
 
@@ -338,6 +353,31 @@ def results(request: Request) -> Reply:
         nav="results",
         csrf=who.session.csrf,
         weeks=weeks,
+    )
+
+
+def leaderboard(request: Request, *, period: str | None = None, board: str | None = None) -> Reply:
+    """This ISO week's, month's or quarter's leaderboard (overall, my department's or my
+    location's), and my points of that period; a query that names no such board is a 400 page."""
+    who = _who(request)
+    if who is None:
+        return _redirect(SIGN_IN)
+    try:
+        kind = leaderboards.period_kind(period)
+        found = standings.standings(who.ambassador, kind, standings.board_of(board), today=request.now.date())
+    except FieldValidationError:
+        return _message(400, who.t, "portal.error.title", "portal.leaderboard.bad_query", nav="leaderboard")
+    return _render(
+        200,
+        "leaderboard",
+        who.t,
+        who.t("portal.leaderboard.title"),
+        nav="leaderboard",
+        csrf=who.session.csrf,
+        ambassador=who.ambassador,
+        standings=found,
+        board=found.leaderboard,
+        kinds=PERIOD_KINDS,
     )
 
 
