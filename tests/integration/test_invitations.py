@@ -190,6 +190,12 @@ def test_audiences_everyone_and_a_location(world: World) -> None:
     newest, oldest = world.campaigns()
     assert (newest["audience"], newest["sent"]) == ("everyone", 3)
     assert (oldest["audience"], oldest["sent"]) == ({"location": "utrecht"}, 2)
+    first = world.stack.http("GET", "/api/programme/invitations", query="limit=1", admin=True).json()
+    assert [c["id"] for c in first["items"]] == [newest["id"]]
+    second = world.stack.http(
+        "GET", "/api/programme/invitations", query=urlencode({"limit": 1, "next": first["next"]}), admin=True
+    ).json()
+    assert [c["id"] for c in second["items"]] == [oldest["id"]]
 
 
 def test_a_machine_opening_the_link_records_nothing_and_a_person_is_interested_once(world: World) -> None:

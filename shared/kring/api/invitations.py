@@ -24,7 +24,7 @@ from kring.api.request_body import body_bytes
 from kring.api.responses import json_response
 from kring.dal import keys
 from kring.errors import FieldValidationError
-from kring.models.invitation import Campaign, CampaignInput
+from kring.models.invitation import CampaignInput
 from kring.programme import campaigns
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
@@ -41,7 +41,9 @@ def launch() -> Response[str]:
     except ValidationError as exc:
         raise FieldValidationError("the campaign is not valid", safe_json.field_errors(exc)) from exc
     campaign = campaigns.launch(wanted, now=datetime.now(UTC))
-    return json_response(202, campaign, {"Location": "/api/programme/invitations"})
+    return json_response(
+        202, campaign.model_dump(mode="json", exclude_none=True), {"Location": "/api/programme/invitations"}
+    )
 
 
 @router.get("/programme/invitations")
@@ -50,9 +52,5 @@ def list_campaigns() -> Response[str]:
         router.current_event, LIST_SCOPE, keys.INVITATION_CAMPAIGNS, campaigns.campaigns
     )
     return json_response(
-        200,
-        {
-            "items": [Campaign.model_validate(c).model_dump(mode="json", exclude_none=True) for c in items],
-            "next": next_token,
-        },
+        200, {"items": [c.model_dump(mode="json", exclude_none=True) for c in items], "next": next_token}
     )

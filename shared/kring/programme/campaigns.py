@@ -46,11 +46,12 @@ from kring.models.common import Page
 from kring.models.invitation import Campaign, CampaignInput, in_audience, invitable
 from kring.observability import logger, metrics
 from kring.queues import MailJob
-from kring.redirect.classify import Classifier
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
     from typing import Any
+
+    from kring.redirect.classify import Classifier
 
 INVITATION = "invitation"  # the mail kind
 ROSTER_PAGE = 200
@@ -154,7 +155,10 @@ def invited(token: str) -> tuple[invitation_links.Invitation, Ambassador] | None
 
 @lru_cache(maxsize=1)
 def _classifier() -> Classifier:
-    """The redirect's visitor classification (every signal, isbot's pattern for crawlers)."""
+    """The redirect's visitor classification (every signal, isbot's pattern for crawlers), imported
+    when first needed: the mail sender and planner import this module and never classify."""
+    from kring.redirect.classify import Classifier
+
     return Classifier(cache_size=512)
 
 
