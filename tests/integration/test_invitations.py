@@ -314,3 +314,44 @@ def test_the_programme_page_is_public_in_both_languages_and_names_nobody(world: 
     assert "Wat collega&#39;s bereikten" in dutch.body
     assert "Sam E1" not in english.body
     assert world.portal_bus.drain() == []  # nobody signed in: nobody's interest
+
+
+def test_the_invitation_s_unsubscribe_link_turns_invitations_off_and_saving_preferences_keeps_it(
+    world: World,
+) -> None:
+    from kring.dal.mail_preferences import MailPreferenceRepository
+    from kring.mail import unsubscribe
+
+    world.launch({"audience": {"department": "Sales"}})
+    world.plan()
+    world.send_queued()
+    [message] = [m for m in mail.sent_messages() if m["To"] == "e1@people.example.com"]
+    url = str(message["List-Unsubscribe"]).strip("<>").split(">")[0]
+    assert "/mail/unsubscribe/" in url
+    done = world.stack.http(
+        "POST",
+        mail.path_of(url),
+        body="List-Unsubscribe=One-Click",
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert done.status == 200
+    assert MailPreferenceRepository().get("E1").invitations is False
+
+    # the preferences page of another mail saves what it shows and keeps invitations off
+    token = unsubscribe.make_token("E1", "preferences")
+    page = world.stack.http("GET", f"/mail/preferences/{token}")
+    csrf = page.body.split('name="csrf" value="')[1].split('"')[0]
+    saved = world.stack.http(
+        "POST",
+        f"/mail/preferences/{token}",
+        body=urlencode({"digest_frequency": "weekly", "csrf": csrf}),
+        headers={"content-type": "application/x-www-form-urlencoded"},
+    )
+    assert saved.status == 200
+    assert MailPreferenceRepository().get("E1").invitations is False
+
+    before = len(mail.sent_messages())
+    world.launch({"audience": {"department": "Sales"}})
+    assert world.plan() == 3  # planned as before; the sender skips whoever turned invitations off
+    world.send_queued()
+    assert [m["To"] for m in mail.sent_messages()[before:]] == ["e2@people.example.com"]
