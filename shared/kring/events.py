@@ -290,7 +290,8 @@ class AmbassadorChanged(KringEvent):
 # --- the ambassador portal's programme facts (issue 13) ------------------------------------------
 # What an ambassador did in their portal, as facts: the programme's state machine decides what they
 # mean for the phase. Ids only.
-StepName = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,39}$")]
+# an onboarding checklist item's id, as the talent team names it (kring.models.programme.ChecklistId)
+StepName = Annotated[str, StringConstraints(pattern=r"^[a-z0-9][a-z0-9_-]{0,39}$")]
 
 
 class ProgrammePageOpened(KringEvent):

@@ -118,6 +118,18 @@ def test_a_second_run_for_the_same_week_sends_nothing_more(world: MotoStack) -> 
     assert len(mail.sent_messages()) == 2
 
 
+def test_who_left_the_programme_gets_no_digest_until_they_return(world: MotoStack) -> None:
+    dg.put_ambassador(
+        "E1", LAST_WEEK, locale="nl", name="Sanne de Vries", interests=["Engineering"], in_programme=False
+    )
+    _run(world)
+    assert sorted(_by_recipient()) == ["e4"]  # E1 left (their links and figures are kept)
+    dg.put_ambassador("E1", LAST_WEEK, locale="nl", name="Sanne de Vries", interests=["Engineering"])
+    _run(world)  # the week's run again (a redrive): E1 is back, their digest goes; E4's not twice
+    assert sorted(_by_recipient()) == ["e1", "e4"]
+    assert len(mail.sent_messages()) == 2
+
+
 def test_the_daily_run_mails_only_who_chose_daily(world: MotoStack) -> None:
     repo = MailPreferenceRepository()
     repo.put("E4", repo.get("E4").model_copy(update={"digest_frequency": "daily"}), now=THIS_WEEK)

@@ -25,6 +25,14 @@ from tests.support.digests import put_ambassador
 from tests.support.fixtures import MotoStack
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
+PORTAL_FACTS = (
+    "ProgrammePageOpened",
+    "AmbassadorVolunteered",
+    "OnboardingStepCompleted",
+    "AmbassadorLeftProgramme",
+    "AmbassadorRejoinedProgramme",
+    "ColleagueRecruited",
+)
 
 
 def _recorder(now: datetime = NOW) -> ProgrammeRecorder:
@@ -54,6 +62,8 @@ def test_the_rule_routes_the_programmes_facts_and_not_a_candidates_click(tmp_pat
             ("kring.share", "ShareIntended"),
             ("kring.attribution", "ApplicationAttributed"),
             ("kring.roster", "AmbassadorChanged"),
+            *(("kring.portal", kind) for kind in PORTAL_FACTS),
+            ("kring.portal", "SomethingElse"),
             ("kring.redirect", "LinkClicked"),
             ("kring.programme", "AmbassadorPhaseChanged"),
         )
@@ -68,7 +78,7 @@ def test_the_rule_routes_the_programmes_facts_and_not_a_candidates_click(tmp_pat
         bus.stop()
     delivered = sorted(json.loads(m.body)["detail-type"] for m in store.messages(queue))
     store.close()
-    assert delivered == ["AmbassadorChanged", "ApplicationAttributed", "ShareIntended"]
+    assert delivered == sorted(["AmbassadorChanged", "ApplicationAttributed", "ShareIntended", *PORTAL_FACTS])
     [source] = [s for s in stack.queue_event_sources() if s.function == "ProgrammeFunction"]
     assert source.queue_logical_id == "ProgrammeFactsQueue"
     assert source.report_batch_item_failures
@@ -113,6 +123,66 @@ def test_a_credited_application_makes_an_onboarded_ambassador_an_evangelist(moto
     assert event["detail"]["to_phase"] == "evangelize"
     assert event["detail"]["occurred_at"] == "2026-11-30T08:00:00Z"
     assert "unpublished" not in pg.facts_item("E1")
+
+
+def test_the_portals_facts_walk_an_ambassador_through_the_funnel(moto_stack: MotoStack) -> None:
+    # opted in as volunteering in the portal leaves them (the portal writes that to the profile)
+    put_ambassador("E1", NOW - timedelta(days=10), department="Sales", phase="awareness")
+    put_ambassador("E2", NOW - timedelta(days=10), department="Sales", phase="awareness", opted_in=False)
+    bus = _bus(moto_stack)
+
+    def walk(*events: KringEvent) -> str:
+        assert _deliver(moto_stack, list(events)) == {"batchItemFailures": []}
+        return str(pg.profile("E1")["phase"])
+
+    at = NOW - timedelta(hours=5)
+    assert walk(pg.page_opened("E1", at)) == "interest"
+    assert walk(pg.volunteered("E1", at + timedelta(hours=1))) == "consideration"
+    # the checklist's steps in any order; onboarded when the last one is done
+    assert (
+        walk(pg.step("E1", "goal", at + timedelta(hours=2)), pg.step("E1", "guidelines", at))
+        == "consideration"
+    )
+    assert walk(pg.step("E1", "practice-share", at + timedelta(hours=3))) == "decision"
+    assert pg.profile("E1")["gsi2pk"] == "ELIGIBLE"  # links from now on
+    recruited = pg.recruited("E1", "E2", at + timedelta(hours=4))
+    assert walk(recruited, recruited) == "evangelize"
+    assert walk(recruited) == "evangelize"  # redelivered: nothing more
+    assert walk(pg.left("E1", at + timedelta(hours=4, minutes=30))) == "evangelize"
+    assert pg.facts_item("E1")["in_programme"] is False
+    assert walk(pg.rejoined("E1", at + timedelta(hours=4, minutes=40))) == "evangelize"
+    assert pg.facts_item("E1")["in_programme"] is True
+
+    reasons = [(h["from_phase"], h["to_phase"], h["reason"]) for h in pg.history("E1")]
+    assert reasons == [
+        ("awareness", "interest", "opened the programme"),
+        ("interest", "consideration", "volunteered"),
+        ("consideration", "decision", "onboarding complete"),
+        ("decision", "evangelize", "recruited a colleague"),
+        ("evangelize", "evangelize", "left the programme"),
+        ("evangelize", "evangelize", "rejoined the programme"),
+    ]
+    assert [e["detail"]["to_phase"] for e in bus.drain()] == [
+        "interest",
+        "consideration",
+        "decision",
+        *["evangelize"] * 3,
+    ]
+    # the colleague earns the inviter their points once, however often the fact comes
+    got = moto_stack.http("GET", "/api/ambassadors/E1/points", query="at=2026-11-30", admin=True).json()
+    [period] = [p for p in got["periods"] if p["kind"] == "week"]
+    week = {s["source"]: s for s in period["sources"]}
+    assert (week["colleagues_recruited"]["counted"], week["colleagues_recruited"]["points"]) == (1, 10)
+
+
+def test_a_step_the_checklist_does_not_have_counts_for_nothing(moto_stack: MotoStack) -> None:
+    put_ambassador("E1", NOW - timedelta(days=10), phase="awareness", opted_in=False)
+    steps = [pg.step("E1", s, NOW - timedelta(hours=1)) for s in ("guidelines", "goal", "something-else")]
+    assert _deliver(moto_stack, [pg.volunteered("E1", NOW - timedelta(hours=2)), *steps]) == {
+        "batchItemFailures": []
+    }
+    assert pg.profile("E1")["phase"] == "consideration"
+    assert sorted(pg.facts_item("E1")["facts"]["steps_done"]) == ["goal", "guidelines", "something-else"]
 
 
 def test_an_application_credited_to_nobody_and_an_unknown_ambassador_record_nothing(
@@ -173,6 +243,54 @@ def test_redelivered_and_reordered_facts_end_as_one_clean_delivery(
     assert messy == clean
     credited = any(getattr(e, "application_id", None) for e in events)
     assert clean[3] == (1 if credited else 0)  # one history item: decision → evangelize
+
+
+_hours_ago = st.integers(1, 300).map(lambda h: NOW - timedelta(hours=h))
+_every_fact = st.lists(
+    st.one_of(
+        st.builds(lambda at: pg.intent("E1", at), _hours_ago),
+        st.builds(lambda n, at: pg.credited("E1", f"app-{n}", at), st.integers(1, 2), _hours_ago),
+        st.builds(lambda at: pg.page_opened("E1", at), _hours_ago),
+        st.builds(lambda at: pg.volunteered("E1", at), _hours_ago),
+        st.builds(
+            lambda name, at: pg.step("E1", name, at),
+            st.sampled_from(["guidelines", "goal", "practice-share"]),
+            _hours_ago,
+        ),
+        st.builds(lambda n, at: pg.recruited("E1", f"C{n}", at), st.integers(1, 2), _hours_ago),
+        st.builds(lambda at: pg.left("E1", at), _hours_ago),
+        st.builds(lambda at: pg.rejoined("E1", at), _hours_ago),
+    ),
+    min_size=1,
+    max_size=12,
+)
+
+
+@given(events=_every_fact, data=st.data())
+@settings(
+    max_examples=10,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+    phases=[Phase.explicit, Phase.reuse, Phase.generate],  # each example runs the stack twice: no shrinking
+)
+def test_every_programme_event_redelivered_and_reordered_ends_as_one_clean_delivery(
+    moto_stack: MotoStack, events: list[KringEvent], data: st.DataObject
+) -> None:
+    def run(batches: list[list[KringEvent]]) -> tuple[Any, ...]:
+        la.clear_table()
+        put_ambassador("E1", NOW - timedelta(days=20), phase="awareness")
+        for batch in (b for b in batches if b):
+            assert _deliver(moto_stack, batch) == {"batchItemFailures": []}
+        facts = pg.facts_item("E1")
+        profile = pg.profile("E1")
+        return facts["facts"], facts["phase"], facts["in_programme"], pg.counters(), profile["phase"]
+
+    clean = run([sorted(events, key=lambda e: e.occurred_at)])
+    messy_events = data.draw(
+        st.permutations(events + data.draw(st.lists(st.sampled_from(events), max_size=6)))
+    )
+    cut = data.draw(st.integers(0, len(messy_events)))
+    assert run([messy_events[:cut], messy_events[cut:]] if cut else [messy_events]) == clean
 
 
 def test_the_sweep_makes_the_inactive_dormant_once_and_activity_brings_them_back(

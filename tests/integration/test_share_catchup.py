@@ -467,7 +467,7 @@ def test_the_api_announces_only_what_can_bring_links(moto_stack: MotoStack) -> N
     assert len(bus.drain()) == 2
 
 
-def test_an_import_announces_its_newly_eligible_ambassadors_and_again_on_redelivery(
+def test_an_import_announces_its_created_and_changed_ambassadors_and_again_on_redelivery(
     moto_stack: MotoStack,
 ) -> None:
     from kring.dal.import_jobs import ImportJob, ImportJobRepository
@@ -480,9 +480,9 @@ def test_an_import_announces_its_newly_eligible_ambassadors_and_again_on_redeliv
     columns = ["id", "name", "email", "phase", "opted_in"]
     rows = [
         ["E1", "Ann", "ann@example.com", "decision", "yes"],  # new and eligible
-        ["E2", "Bob", "e2@example.com", "decision", "yes"],  # eligible before: nothing new
+        ["E2", "Bob", "e2@example.com", "decision", "yes"],  # eligible before, its name changed
         ["E3", "Cem", "e3@example.com", "evangelize", "yes"],  # becomes eligible
-        ["E4", "Dan", "dan@example.com", "awareness", "no"],  # not eligible
+        ["E4", "Dan", "dan@example.com", "awareness", "no"],  # not eligible: on the roster all the same
     ]
     ImportJobRepository().put_job(
         ImportJob(
@@ -512,11 +512,18 @@ def test_an_import_announces_its_newly_eligible_ambassadors_and_again_on_redeliv
         ]
     }
     assert moto_stack.invoke("AmbassadorImportFunction", sqs) == {"batchItemFailures": []}
-    first = sorted((e["detail"]["ambassador_id"], e["detail"]["was_eligible"]) for e in bus.drain())
-    assert first == [("E1", False), ("E3", False)]
+
+    def announced() -> list[tuple[str, bool, bool]]:
+        return sorted(
+            (e["detail"]["ambassador_id"], e["detail"]["eligible"], e["detail"]["was_eligible"])
+            for e in bus.drain()
+        )
+
+    first = announced()
+    assert first == [("E1", True, False), ("E2", True, True), ("E3", True, False), ("E4", False, False)]
 
     assert moto_stack.invoke("AmbassadorImportFunction", sqs) == {"batchItemFailures": []}
-    assert sorted((e["detail"]["ambassador_id"], e["detail"]["was_eligible"]) for e in bus.drain()) == first
+    assert announced() == first
     assert imports.report(job_id, limit=10).job.count("created") == 2  # applied once
 
 

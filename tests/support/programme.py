@@ -8,7 +8,17 @@ from typing import Any
 
 from kring import aws, config
 from kring.dal.items import deserialize
-from kring.events import AmbassadorChanged, ApplicationAttributed, ShareIntended
+from kring.events import (
+    AmbassadorChanged,
+    AmbassadorLeftProgramme,
+    AmbassadorRejoinedProgramme,
+    AmbassadorVolunteered,
+    ApplicationAttributed,
+    ColleagueRecruited,
+    OnboardingStepCompleted,
+    ProgrammePageOpened,
+    ShareIntended,
+)
 
 
 def intent(ambassador_id: str, at: datetime) -> ShareIntended:
@@ -36,6 +46,30 @@ def credited(ambassador_id: str | None, application_id: str, at: datetime) -> Ap
             "ambassador_id": ambassador_id,
         }
     )
+
+
+def page_opened(ambassador_id: str, at: datetime) -> ProgrammePageOpened:
+    return ProgrammePageOpened(ambassador_id=ambassador_id, occurred_at=at)
+
+
+def volunteered(ambassador_id: str, at: datetime) -> AmbassadorVolunteered:
+    return AmbassadorVolunteered(ambassador_id=ambassador_id, consent_version="2026-12", occurred_at=at)
+
+
+def step(ambassador_id: str, name: str, at: datetime) -> OnboardingStepCompleted:
+    return OnboardingStepCompleted(ambassador_id=ambassador_id, step=name, occurred_at=at)
+
+
+def recruited(inviter_id: str, colleague_id: str, at: datetime) -> ColleagueRecruited:
+    return ColleagueRecruited(inviter_id=inviter_id, colleague_id=colleague_id, occurred_at=at)
+
+
+def left(ambassador_id: str, at: datetime) -> AmbassadorLeftProgramme:
+    return AmbassadorLeftProgramme(ambassador_id=ambassador_id, occurred_at=at)
+
+
+def rejoined(ambassador_id: str, at: datetime) -> AmbassadorRejoinedProgramme:
+    return AmbassadorRejoinedProgramme(ambassador_id=ambassador_id, occurred_at=at)
 
 
 def roster_changed(ambassador_id: str) -> AmbassadorChanged:

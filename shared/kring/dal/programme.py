@@ -56,6 +56,7 @@ def facts_to_map(facts: Facts) -> dict[str, Any]:
         "onboarded_at": _t(facts.onboarded_at),
         "colleagues_recruited": {k: timestamp(v) for k, v in facts.colleagues_recruited.items()},
         "credited_applications": {k: timestamp(v) for k, v in facts.credited_applications.items()},
+        "steps_done": {k: timestamp(v) for k, v in facts.steps_done.items()},
         "last_activity_at": _t(facts.last_activity_at),
     }
     if facts.membership is not None:
@@ -84,6 +85,7 @@ def facts_from_map(data: Mapping[str, Any]) -> Facts:
         credited_applications={
             k: parse_time(v) for k, v in (data.get("credited_applications") or {}).items()
         },
+        steps_done={k: parse_time(v) for k, v in (data.get("steps_done") or {}).items()},
         last_activity_at=_pt(data.get("last_activity_at")),
         membership=MembershipChange(parse_time(membership["at"]), bool(membership["member"]))
         if membership

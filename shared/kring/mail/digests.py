@@ -227,6 +227,7 @@ register(
         topic="digest",
         compose=compose_ambassador_digest,
         wanted=_wants_digest,
+        programme_mail=True,
         plan=plan_ambassador_digest,
         period_end=_period_end,
         batch=digest_batch,

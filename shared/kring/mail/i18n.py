@@ -103,6 +103,12 @@ class Translator:
             raise TypeError(f"{message_id} has plural forms: call t.plural({message_id!r}, count)")
         return text.format(**params) if params else text
 
+    def optional(self, message_id: str) -> str | None:
+        """The text of ``message_id`` when the catalogue has one (for ids made of the talent
+        team's own names, such as an onboarding step's)."""
+        text = self._messages.get(message_id)
+        return text if isinstance(text, str) else None
+
     def plural(self, message_id: str, count: int, **params: object) -> str:
         """The form of ``message_id`` that ``count`` takes, with ``{count}`` written the reader's way."""
         forms = self._messages[message_id]

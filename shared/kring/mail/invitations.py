@@ -5,7 +5,8 @@
   (:func:`kring.programme.campaigns.plan_invitations`); the period key is the campaign id, so each
   ambassador gets one invitation per campaign however often a run is retried or redelivered.
 - **Wanted**: unless they turned invitations off (their unsubscribe link, topic ``invitations``).
-  The sender skips suppressed addresses as for every kind.
+  The sender skips suppressed addresses as for every kind, and — the programme's own mail — whoever
+  left the programme since the campaign was planned.
 - **Compose**: the invitation in their language: what the programme is, what is in it for them,
   and their personal link (:mod:`kring.mail.invitation_links`) to the programme page.
 - **Settle**: once sent (or found sent before), ``AmbassadorInvited`` and the campaign's count.
@@ -76,5 +77,6 @@ register(
         wanted=_wants_invitations,
         plan=plan_invitation,
         settle=settle_invitation,
+        programme_mail=True,  # who left since the campaign was planned is not invited
     )
 )

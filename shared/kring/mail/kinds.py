@@ -119,6 +119,8 @@ class MailKind:
     settle: Settler | None = None
     period_end: Callable[[str], datetime] | None = None  # when a job's period ends (see above)
     batch: BatchComposer | None = None  # one composer per SQS batch (see above)
+    # the programme's own mail (digests, vacancy notices): not for someone who left the programme
+    programme_mail: bool = False
 
 
 _KINDS: dict[str, MailKind] = {}

@@ -8,8 +8,8 @@ the last period sent to them) —, the suppression list of the addresses that wa
 for each job (:class:`~kring.queues.MailJob`), :meth:`MailRoom.send`:
 
 1. the recipient and their preferences, as prepared (a job that was not prepared reads them
-   itself: one BatchGetItem for an ambassador); gone (erased) or not wanting this kind: nothing
-   is sent;
+   itself: one BatchGetItem for an ambassador); gone (erased), not wanting this kind, or — for
+   the programme's own mail (digests, vacancy notices) — out of the programme: nothing is sent;
 2. the suppression list, as prepared (or one GetItem by the address's keyed hash); suppressed:
    nothing is sent;
 3. the once-only claim (:mod:`kring.dal.mail_sends`) — one conditional PutItem; already sent
@@ -61,8 +61,11 @@ if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
-Status = Literal["sent", "already_sent", "suppressed", "unwanted", "nothing_to_send", "no_recipient"]
-SKIPPED: frozenset[Status] = frozenset({"suppressed", "unwanted", "no_recipient"})  # never composed
+Status = Literal[
+    "sent", "already_sent", "suppressed", "unwanted", "left_programme", "nothing_to_send", "no_recipient"
+]
+# never composed
+SKIPPED: frozenset[Status] = frozenset({"suppressed", "unwanted", "left_programme", "no_recipient"})
 
 
 @dataclass(frozen=True)
@@ -234,6 +237,8 @@ class MailRoom:
             return "no_recipient"
         if not kind.wanted(recipient.preferences, job):
             return "unwanted"
+        if kind.programme_mail and recipient.ambassador is not None and not recipient.ambassador.in_programme:
+            return "left_programme"
         address_hash = email_hash(recipient.email)
         if address_hash is None or self._is_suppressed(address_hash):
             return "suppressed"

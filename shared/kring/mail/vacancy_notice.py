@@ -121,6 +121,7 @@ register(
         topic="instant",
         compose=compose_vacancy_notice,
         wanted=_wants_instant,
+        programme_mail=True,
         settle=settle_vacancy_notice,
     )
 )

@@ -24,6 +24,7 @@ from kring.dal import keys
 from kring.dal.ambassadors import AmbassadorRepository
 from kring.dal.mail_preferences import MailPreferenceRepository, MailPreferences
 from kring.dal.portal_store import PortalProfile, PortalRepository
+from kring.dal.programme_settings import ProgrammeSettingsRepository
 from kring.dal.share_links import ShareLinkRepository
 from kring.dal.stats import StatsRepository
 from kring.dal.vacancies import VacancyRepository
@@ -41,14 +42,15 @@ from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.links.codes import link_url, share_url
 from kring.models.ambassador import Ambassador
 from kring.models.common import NETWORKS, Locale, Network
+from kring.models.programme import ChecklistItem
 from kring.portal import tokens
 from kring.roster import ambassadors as roster
 
 # The words an ambassador agrees to when they volunteer (``portal.consent.*`` in the catalogues);
 # a new wording is a new version, and the version they agreed to is kept with the time.
 CONSENT_VERSION = "2026-12"
-# The onboarding checklist (the talent team's own checklist comes with the programme settings).
-ONBOARDING_STEPS: tuple[str, ...] = ("guidelines", "goal", "practice_share")
+# The checklist step that asks for a number: the personal goal of shares a month.
+GOAL_STEP = "goal"
 MAX_GOAL = 100
 RESULT_WEEKS = 12
 
@@ -119,17 +121,26 @@ def volunteer(
     _publish(events, publisher)
 
 
+def checklist() -> tuple[ChecklistItem, ...]:
+    """The talent team's onboarding checklist (the programme settings; the default one when they
+    kept it)."""
+    return ProgrammeSettingsRepository().get().programme.onboarding_checklist
+
+
 def complete_step(
     ambassador_id: str, step: str, *, goal: int | None, now: datetime, publisher: EventPublisher | None = None
 ) -> bool:
     """Mark an onboarding step done (``goal`` needs the number of shares a month); False for a
-    step that is not on the checklist or a goal that is not a number from 1 to 100."""
-    if step not in ONBOARDING_STEPS or (step == "goal" and (goal is None or not 1 <= goal <= MAX_GOAL)):
+    step that is not on the checklist or a goal that is not a number from 1 to 100. The
+    programme's state machine counts them onboarded once every step is done."""
+    if step not in {item.id for item in checklist()}:
+        return False
+    if step == GOAL_STEP and (goal is None or not 1 <= goal <= MAX_GOAL):
         return False
     repo = PortalRepository()
     current = repo.get_profile(ambassador_id)
     update: dict[str, Any] = {"steps_done": tuple(dict.fromkeys((*current.steps_done, step)))}
-    if step == "goal":
+    if step == GOAL_STEP:
         update["goal_shares_per_month"] = goal
     repo.put_profile(ambassador_id, current.model_copy(update=update), now=now)
     _publish([OnboardingStepCompleted(ambassador_id=ambassador_id, step=step)], publisher)

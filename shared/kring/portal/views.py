@@ -25,13 +25,13 @@ from urllib.parse import parse_qs, urlsplit
 
 from kring import config
 from kring.dal.mail_preferences import DIGEST_FREQUENCIES, MailPreferences
-from kring.dal.portal_store import Session
+from kring.dal.portal_store import PortalProfile, Session
 from kring.errors import FieldValidationError, NotFoundError
 from kring.mail.i18n import BRANDS, DEFAULT_LOCALE, Translator, locale_of
 from kring.mail.render import render_page
 from kring.models.common import LOCALES, NETWORKS, Locale
 from kring.portal import programme, programme_page, sign_in, tokens
-from kring.portal.programme import ONBOARDING_STEPS, Choices
+from kring.portal.programme import GOAL_STEP, Choices
 from kring.programme import campaigns
 
 COOKIE = "kring_portal"
@@ -150,6 +150,34 @@ def _render(
         },
     )
     return Reply(status, html)
+
+
+@dataclass(frozen=True)
+class StepView:
+    """One step of the talent team's onboarding checklist as the page shows it."""
+
+    id: str
+    label: str
+    help: str | None
+    button: str
+    done: bool
+    asks_goal: bool
+
+
+def _steps(t: Translator, profile: PortalProfile) -> list[StepView]:
+    """The checklist in the reader's language: the talent team's own words for each step, and the
+    catalogue's help and button for the steps Kring knows (a generic button for the others)."""
+    return [
+        StepView(
+            id=item.id,
+            label=item.nl if t.locale == "nl" else item.en,
+            help=t.optional(f"portal.step_help.{item.id}"),
+            button=t.optional(f"portal.step_button.{item.id}") or t("portal.step_button.other"),
+            done=item.id in profile.steps_done,
+            asks_goal=item.id == GOAL_STEP,
+        )
+        for item in programme.checklist()
+    ]
 
 
 def _message(
@@ -277,7 +305,7 @@ def home(request: Request) -> Reply:
         csrf=who.session.csrf,
         ambassador=stored,
         profile=profile,
-        steps=ONBOARDING_STEPS,
+        steps=_steps(who.t, profile),
         shares_this_month=shares,
         networks=NETWORKS,
         locales=LOCALES,
@@ -349,6 +377,7 @@ def join(request: Request, code: str) -> Reply:
         )
     stored = programme.ambassador(who.session.ambassador_id)
     assert stored is not None
+    profile = programme.portal_profile(who.session.ambassador_id)
     return _render(
         200,
         "home",
@@ -357,8 +386,8 @@ def join(request: Request, code: str) -> Reply:
         nav="home",
         csrf=who.session.csrf,
         ambassador=stored,
-        profile=programme.portal_profile(who.session.ambassador_id),
-        steps=ONBOARDING_STEPS,
+        profile=profile,
+        steps=_steps(t, profile),
         shares_this_month=0,
         networks=NETWORKS,
         locales=LOCALES,

@@ -2,22 +2,23 @@
 
 An ambassador's programme state is a set of **facts** that only grow — a join-semilattice: the
 earliest time of each step (invited, interested, volunteered, onboarded, on the roster), the
-colleagues they recruited and the applications credited to them (each with its earliest time),
-the latest activity, the latest membership change (left / rejoined) and the latest move by hand.
-:func:`join` is commutative, associative and idempotent, so facts delivered in any order, any
-number of times, end in the state one clean in-order delivery gives.
+onboarding checklist's steps done, the colleagues they recruited and the applications credited to
+them (each with its earliest time), the latest activity, the latest membership change (left /
+rejoined) and the latest move by hand. :func:`join` is commutative, associative and idempotent, so
+facts delivered in any order, any number of times, end in the state one clean in-order delivery
+gives.
 
 Where someone is — their :class:`State` — is a pure function of the facts, the talent team's
 :class:`Rules` and the time: :func:`derive`.
 
 - **phase**: the furthest step reached — awareness (on the roster or invited), interest (a
   person opened their invitation or the programme page), consideration (volunteered: signed up
-  and consented), decision (onboarding checklist complete), evangelize (decision, and the
-  evangelist rule holds: at least ``evangelist_min_colleagues`` colleagues recruited or
-  ``evangelist_min_applications`` credited applications, and active in the last
-  ``evangelist_active_days`` days). A move by hand sets the phase as of its time; facts later
-  than the move can move the person on from there (never back); a move to decision or further
-  counts as onboarded.
+  and consented), decision (onboarded: every step of the talent team's checklist done, see
+  :func:`settle`), evangelize (decision, and the evangelist rule holds: at least
+  ``evangelist_min_colleagues`` colleagues recruited or ``evangelist_min_applications`` credited
+  applications, and active in the last ``evangelist_active_days`` days). A move by hand sets the
+  phase as of its time; facts later than the move can move the person on from there (never
+  back); a move to decision or further counts as onboarded.
 - **dormant** (a status beside the phase): no activity for ``dormancy_days``; any activity
   brings them back to their phase. The clock starts at the latest of their last activity, their
   entry into the funnel, a rejoin and a move by hand.
@@ -36,7 +37,12 @@ from datetime import datetime, timedelta
 from typing import Literal, get_args
 
 from kring.models.common import PHASES, Phase
-from kring.models.programme import DEFAULT_DORMANCY_DAYS, DEFAULT_EVANGELIST_ACTIVE_DAYS, ProgrammeRules
+from kring.models.programme import (
+    DEFAULT_CHECKLIST,
+    DEFAULT_DORMANCY_DAYS,
+    DEFAULT_EVANGELIST_ACTIVE_DAYS,
+    ProgrammeRules,
+)
 
 FactKind = Literal[
     "on_roster",
@@ -44,6 +50,7 @@ FactKind = Literal[
     "interested",
     "volunteered",
     "onboarded",
+    "step_done",
     "colleague_recruited",
     "application_credited",
     "active",
@@ -59,6 +66,7 @@ REASONS: Mapping[FactKind, str] = {
     "interested": "opened the programme",
     "volunteered": "volunteered",
     "onboarded": "onboarding complete",
+    "step_done": "completed an onboarding step",
     "colleague_recruited": "recruited a colleague",
     "application_credited": "an application was credited",
     "active": "active again",
@@ -68,7 +76,15 @@ REASONS: Mapping[FactKind, str] = {
 }
 # The facts that are the person's own activity (they reset the dormancy clock).
 ACTIVITY_KINDS: frozenset[FactKind] = frozenset(
-    {"interested", "volunteered", "onboarded", "colleague_recruited", "application_credited", "active"}
+    {
+        "interested",
+        "volunteered",
+        "onboarded",
+        "step_done",
+        "colleague_recruited",
+        "application_credited",
+        "active",
+    }
 )
 
 
@@ -85,6 +101,7 @@ class Rules:
     evangelist_min_colleagues: int = 1
     evangelist_min_applications: int = 1
     evangelist_active_days: int = DEFAULT_EVANGELIST_ACTIVE_DAYS
+    checklist: tuple[str, ...] = tuple(item.id for item in DEFAULT_CHECKLIST)
 
 
 def rules_of(settings: ProgrammeRules) -> Rules:
@@ -94,6 +111,7 @@ def rules_of(settings: ProgrammeRules) -> Rules:
         evangelist_min_colleagues=settings.evangelist.min_colleagues,
         evangelist_min_applications=settings.evangelist.min_applications,
         evangelist_active_days=settings.evangelist.active_days,
+        checklist=tuple(item.id for item in settings.onboarding_checklist),
     )
 
 
@@ -117,8 +135,8 @@ class ManualMove:
 
 @dataclass(frozen=True)
 class Fact:
-    """One thing that happened. ``ref`` identifies a colleague or an application; a move by
-    hand carries its phase, reason and author."""
+    """One thing that happened. ``ref`` identifies a colleague, an application or an onboarding
+    step; a move by hand carries its phase, reason and author."""
 
     kind: FactKind
     at: datetime
@@ -130,8 +148,8 @@ class Fact:
     def __post_init__(self) -> None:
         if self.at.tzinfo is None:
             raise ValueError("a fact's time must be aware")
-        if self.kind in ("colleague_recruited", "application_credited") and not self.ref:
-            raise ValueError(f"a {self.kind} fact names its colleague or application")
+        if self.kind in ("colleague_recruited", "application_credited", "step_done") and not self.ref:
+            raise ValueError(f"a {self.kind} fact names its colleague, application or step")
         if self.kind == "moved_by_hand" and (self.to_phase is None or not self.reason or not self.by):
             raise ValueError("a move by hand has a phase, a reason and an author")
 
@@ -166,6 +184,7 @@ class Facts:
     onboarded_at: datetime | None = None
     colleagues_recruited: Mapping[str, datetime] = field(default_factory=dict)
     credited_applications: Mapping[str, datetime] = field(default_factory=dict)
+    steps_done: Mapping[str, datetime] = field(default_factory=dict)
     last_activity_at: datetime | None = None
     membership: MembershipChange | None = None
     manual: ManualMove | None = None
@@ -187,6 +206,7 @@ def join(a: Facts, b: Facts) -> Facts:
         onboarded_at=_min(a.onboarded_at, b.onboarded_at),
         colleagues_recruited=_union(a.colleagues_recruited, b.colleagues_recruited),
         credited_applications=_union(a.credited_applications, b.credited_applications),
+        steps_done=_union(a.steps_done, b.steps_done),
         last_activity_at=_max(a.last_activity_at, b.last_activity_at),
         membership=max((m for m in (a.membership, b.membership) if m is not None), default=None),
         manual=max((m for m in (a.manual, b.manual) if m is not None), default=None),
@@ -212,6 +232,8 @@ def of(fact: Fact) -> Facts:
         changes["colleagues_recruited"] = {str(fact.ref): at}
     elif kind == "application_credited":
         changes["credited_applications"] = {str(fact.ref): at}
+    elif kind == "step_done":
+        changes["steps_done"] = {str(fact.ref): at}
     elif kind in ("left", "rejoined"):
         changes["membership"] = MembershipChange(at, kind == "rejoined")
     elif kind == "moved_by_hand":
@@ -221,6 +243,18 @@ def of(fact: Fact) -> Facts:
 
 def apply(facts: Facts, fact: Fact) -> Facts:
     return join(facts, of(fact))
+
+
+def settle(facts: Facts, rules: Rules) -> Facts:
+    """Onboarded once every step of the talent team's checklist is done: at the time the last of
+    them was (the earliest time of each), so the order the steps arrive in changes nothing. A
+    checklist changed later never takes it back."""
+    done = [facts.steps_done.get(step) for step in rules.checklist]
+    if not done or any(at is None for at in done):
+        return facts
+    complete = max(at for at in done if at is not None)
+    onboarded = _min(facts.onboarded_at, complete)
+    return facts if onboarded == facts.onboarded_at else replace(facts, onboarded_at=onboarded)
 
 
 def apply_all(facts: Facts, new: Iterable[Fact]) -> Facts:
@@ -342,6 +376,8 @@ class Transition:
 
 def _reason(before: State, after: State, fact: Fact | None) -> str:
     if fact is not None:
+        if fact.kind == "step_done" and before.phase != after.phase:
+            return REASONS["onboarded"]
         if before.dormant and not after.dormant and before.phase == after.phase:
             return REASONS["active"] if fact.kind in ACTIVITY_KINDS else fact.reason_text
         return fact.reason_text
@@ -370,7 +406,7 @@ def change(before: State, after: State, *, fact: Fact | None, occurred_at: datet
 
 def transition(facts: Facts, fact: Fact, rules: Rules, now: datetime) -> tuple[Facts, Transition | None]:
     """Apply ``fact``: the new facts, and the transition it causes (derive before vs after)."""
-    after_facts = apply(facts, fact)
+    after_facts = settle(apply(facts, fact), rules)
     before = derive(facts, rules, now)
     after = derive(after_facts, rules, now)
     return after_facts, change(before, after, fact=fact, occurred_at=min(fact.at, now))

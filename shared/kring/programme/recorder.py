@@ -30,9 +30,16 @@ from kring.dal.transact import Outcome
 from kring.errors import TransientError
 from kring.events import (
     AmbassadorChanged,
+    AmbassadorLeftProgramme,
     AmbassadorPhaseChanged,
+    AmbassadorRejoinedProgramme,
+    AmbassadorVolunteered,
     ApplicationAttributed,
+    ColleagueRecruited,
     Envelope,
+    KringEvent,
+    OnboardingStepCompleted,
+    ProgrammePageOpened,
     ShareIntended,
     parse_envelope,
 )
@@ -40,8 +47,9 @@ from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.models.ambassador import Ambassador
 from kring.models.common import Phase
 from kring.observability import logger, metrics
+from kring.points.colleagues import credit_colleague
 from kring.programme import phases
-from kring.programme.phases import Fact, Facts, ManualMove, Rules, State
+from kring.programme.phases import Fact, FactKind, Facts, ManualMove, Rules, State
 from kring.queues import batch_recorder
 
 MAX_ATTEMPTS = 5
@@ -155,7 +163,7 @@ class ProgrammeRecorder:
     ) -> tuple[Outcome, Recorded]:
         rules = self.rules
         known = stored.facts if stored.version else seed(profile)
-        facts = phases.apply(known, fact) if fact is not None else known
+        facts = phases.settle(phases.apply(known, fact) if fact is not None else known, rules)
         after = phases.derive(facts, rules, now)
         profile_state = State(profile.phase, profile.dormant, profile.in_programme)
         before = stored.counted.state if stored.counted else profile_state
@@ -265,7 +273,28 @@ def _profile_change(profile: Ambassador, after: State) -> store.ProfileState | N
 
 
 # --- the bus's facts ------------------------------------------------------------------------------
-ProgrammeEvent = ShareIntended | ApplicationAttributed | AmbassadorChanged
+# What an ambassador did in their portal (kring.portal) is a fact of its own kind each.
+PortalFact = (
+    ProgrammePageOpened
+    | AmbassadorVolunteered
+    | OnboardingStepCompleted
+    | AmbassadorLeftProgramme
+    | AmbassadorRejoinedProgramme
+    | ColleagueRecruited
+)
+FactEvent = ShareIntended | ApplicationAttributed | PortalFact
+ProgrammeEvent = FactEvent | AmbassadorChanged
+PROGRAMME_EVENTS: tuple[type[ProgrammeEvent], ...] = (
+    ShareIntended,
+    ApplicationAttributed,
+    AmbassadorChanged,
+    ProgrammePageOpened,
+    AmbassadorVolunteered,
+    OnboardingStepCompleted,
+    AmbassadorLeftProgramme,
+    AmbassadorRejoinedProgramme,
+    ColleagueRecruited,
+)
 
 
 def parse_message(body: str) -> ProgrammeEvent:
@@ -275,18 +304,33 @@ def parse_message(body: str) -> ProgrammeEvent:
 
 
 def _programme_event(data: object) -> ProgrammeEvent:
-    envelope: Envelope[ProgrammeEvent] = parse_envelope(
-        data, ShareIntended, ApplicationAttributed, AmbassadorChanged
-    )
+    envelope: Envelope[ProgrammeEvent] = parse_envelope(data, *PROGRAMME_EVENTS)
     return envelope.detail
 
 
-def fact_of(event: ShareIntended | ApplicationAttributed) -> tuple[str, Fact] | None:
-    """The fact an event is: a share intent is activity; an application credited to an
-    ambassador is activity and a credited application (one not credited to anyone: no fact).
+_PORTAL_FACTS: Mapping[type[KringEvent], FactKind] = {
+    ProgrammePageOpened: "interested",
+    AmbassadorVolunteered: "volunteered",
+    AmbassadorLeftProgramme: "left",
+    AmbassadorRejoinedProgramme: "rejoined",
+}
+
+
+def fact_of(event: FactEvent) -> tuple[str, Fact] | None:
+    """Whose fact an event is, and which: a share intent is activity; an application credited to
+    an ambassador is activity and a credited application (one not credited to anyone: no fact);
+    the portal's events are the steps they name (a page opened by a signed-in person is interest,
+    a checklist step done counts towards onboarding, a colleague recruited is the inviter's).
     A candidate's click (``LinkClicked``) is not the ambassador's activity and never comes here."""
+    at = event.occurred_at
     if isinstance(event, ShareIntended):
-        return event.ambassador_id, Fact("active", event.occurred_at)
+        return event.ambassador_id, Fact("active", at)
+    if isinstance(event, OnboardingStepCompleted):
+        return event.ambassador_id, Fact("step_done", at, ref=event.step)
+    if isinstance(event, ColleagueRecruited):
+        return event.inviter_id, Fact("colleague_recruited", at, ref=event.colleague_id)
+    if not isinstance(event, ApplicationAttributed):
+        return event.ambassador_id, Fact(_PORTAL_FACTS[type(event)], at)
     if event.ambassador_id is None:
         return None
     ref = f"{event.provider}:{event.application_id}"
@@ -307,6 +351,9 @@ def message_recorder(
             if profile is not None:
                 programme.profile_saved(profile)
             return "roster"
+        if isinstance(event, ColleagueRecruited):
+            # the inviter's points for the colleague (once per colleague, ever), then the fact
+            credit_colleague(event.inviter_id, event.colleague_id, event.occurred_at)
         found = fact_of(event)
         if found is None:
             return "no fact"

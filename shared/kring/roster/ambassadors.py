@@ -83,7 +83,7 @@ def announcement(
     if not after.eligible_to_share:
         return None
     was_eligible = before is not None and before.eligible_to_share
-    interests_changed = before is not None and _interests(before) != _interests(after)
+    interests_changed = before is not None and interests_of(before) != interests_of(after)
     if was_eligible and not interests_changed and not repeated:
         return None
     return AmbassadorChanged(
@@ -94,7 +94,8 @@ def announcement(
     )
 
 
-def _interests(ambassador: Ambassador) -> frozenset[str]:
+def interests_of(ambassador: Ambassador) -> frozenset[str]:
+    """Interests as matching compares them (case-insensitively)."""
     return frozenset(i.casefold() for i in ambassador.interests)
 
 

@@ -176,8 +176,9 @@ def apply_chunk(
     read and the write, the chunk is read and decided again (then :class:`TransientError`, so
     SQS retries it).
 
-    After the transaction, the chunk's ambassadors who became eligible, or whose interests changed
-    while eligible, are announced (``AmbassadorChanged``, 10 a PutEvents): their links follow. The
+    After the transaction, the chunk's created and changed ambassadors are announced
+    (``AmbassadorChanged``, 10 a PutEvents): the programme counts them on the roster, and the links
+    of those eligible follow (the catch-up skips the others without a read). The
     line results record which (``announce``), so a redelivered chunk — one whose announcement
     failed — announces them again from its record (at least once; the catch-up makes nothing
     twice)."""
@@ -230,7 +231,7 @@ def _announcements(results: Sequence[Mapping[str, Any]]) -> list[AmbassadorChang
     return [
         AmbassadorChanged(
             ambassador_id=str(r["id"]),
-            eligible=True,
+            eligible=bool(r["announce"].get("eligible", True)),
             was_eligible=bool(r["announce"].get("was_eligible")),
             interests_changed=bool(r["announce"].get("interests_changed")),
         )
@@ -271,12 +272,14 @@ def _decide(lines: Sequence[ImportLine], stored: Mapping[str, repository.Stored]
             email_hash = identity.email_hash(ambassador.email)
             if email_hash is not None and (status == "created" or "email" in changed):
                 pointers.append((email_hash, ambassador.id))
-        before = stored.get(ambassador.id)
-        event = ambassadors.announcement(before.ambassador if before else None, ambassador)
-        if event is not None:
+        if action is not None:  # created or changed: the programme counts them, links may follow
+            before = stored.get(ambassador.id)
+            was = before.ambassador if before else None
             result["announce"] = {
-                "was_eligible": event.was_eligible,
-                "interests_changed": event.interests_changed,
+                "eligible": ambassador.eligible_to_share,
+                "was_eligible": was is not None and was.eligible_to_share,
+                "interests_changed": was is not None
+                and ambassadors.interests_of(was) != ambassadors.interests_of(ambassador),
             }
         reasons = list(ambassador.ineligibility)
         result["eligible"] = not reasons

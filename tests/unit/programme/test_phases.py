@@ -21,8 +21,12 @@ def at(days: float) -> datetime:
     return T0 + timedelta(days=days)
 
 
-def walk(*facts: Fact) -> Facts:
-    return phases.apply_all(Facts(), facts)
+def walk(*facts: Fact, rules: Rules = RULES) -> Facts:
+    """The facts after each of ``facts`` in turn, as the recorder applies them (settled)."""
+    state = Facts()
+    for fact in facts:
+        state = phases.settle(phases.apply(state, fact), rules)
+    return state
 
 
 # ------------------------------------------------------------------------------------ examples
@@ -161,6 +165,7 @@ def test_next_review_is_when_dormancy_or_the_evangelist_lapse_comes() -> None:
     [
         ("active", datetime(2026, 1, 1), {}),  # naive
         ("colleague_recruited", T0, {}),
+        ("step_done", T0, {}),
         ("moved_by_hand", T0, {"to_phase": "decision"}),
     ],
 )
@@ -169,6 +174,39 @@ def test_a_fact_needs_an_aware_time_and_its_reference(
 ) -> None:
     with pytest.raises(ValueError, match=r"fact|move"):
         Fact(kind, when, **extra)  # type: ignore[arg-type]
+
+
+def test_onboarded_when_the_last_checklist_step_is_done_in_any_order() -> None:
+    start = walk(Fact("on_roster", at(0)), Fact("volunteered", at(1)))
+    steps = [Fact("step_done", at(4), ref="goal"), Fact("step_done", at(2), ref="guidelines")]
+    facts = start
+    for step in steps:
+        facts, moved = phases.transition(facts, step, RULES, at(5))
+        assert moved is None  # not yet complete: still consideration
+        assert derive(facts, RULES, at(5)).phase == "consideration"
+    facts, moved = phases.transition(facts, Fact("step_done", at(3), ref="practice-share"), RULES, at(5))
+    assert moved is not None
+    assert (moved.from_phase, moved.to_phase, moved.reason) == (
+        "consideration",
+        "decision",
+        "onboarding complete",
+    )
+    assert facts.onboarded_at == at(4)  # when the last of the steps was done, whatever order they came in
+    assert facts.steps_done == {"goal": at(4), "guidelines": at(2), "practice-share": at(3)}
+
+
+def test_the_checklist_is_the_talent_teams_and_a_changed_one_never_takes_onboarding_back() -> None:
+    short = Rules(checklist=("guidelines",))
+    facts = walk(
+        Fact("on_roster", at(0)),
+        Fact("volunteered", at(1)),
+        Fact("step_done", at(2), ref="guidelines"),
+        rules=short,
+    )
+    assert facts.onboarded_at == at(2)
+    assert derive(facts, short, at(3)).phase == "decision"
+    assert derive(phases.settle(facts, RULES), RULES, at(3)).phase == "decision"  # a longer list later
+    assert walk(Fact("on_roster", at(0)), Fact("step_done", at(2), ref="guidelines")).onboarded_at is None
 
 
 # ------------------------------------------------------------------------------------ properties
@@ -182,6 +220,8 @@ def facts_strategy(draw: st.DrawFn) -> Fact:
     when = T0 + timedelta(hours=draw(_hours))
     if kind in ("colleague_recruited", "application_credited"):
         return Fact(kind, when, ref=draw(_refs))
+    if kind == "step_done":  # the default checklist's steps and one it does not have
+        return Fact(kind, when, ref=draw(st.sampled_from([*RULES.checklist, "extra"])))
     if kind == "moved_by_hand":
         return Fact(
             kind,
