@@ -36,6 +36,8 @@ def _request() -> views.Request:
         form=form,
         origin=event.headers.get("origin"),
         accept_language=event.headers.get("accept-language"),
+        user_agent=event.headers.get("user-agent"),
+        method=event.request_context.http.method,
     )
 
 
@@ -81,6 +83,21 @@ def use_sign_in_link(token: str) -> Response[str]:
 @app.post("/portal/sign-out")
 def sign_out() -> Response[str]:
     return _page(views.sign_out)
+
+
+@app.get("/portal/programme")
+def programme_page() -> Response[str]:
+    return _page(views.programme_page_view)
+
+
+@app.get("/portal/invitation/<token>")
+def invitation(token: str) -> Response[str]:
+    return _respond(views.invitation(_request(), token))
+
+
+@app.post("/portal/invitation/<token>")
+def invitation_sign_in(token: str) -> Response[str]:
+    return _respond(views.invitation_sign_in(_request(), token))
 
 
 @app.get("/portal/vacancies")

@@ -1,17 +1,20 @@
 """The ambassador portal in a real browser, against the local stack with its demo organisation:
 sign in with the mailed link from the outbox, every page (axe-core on each, the leaderboard's
-periods and boards too), volunteer, share, choose to be named on leaderboards,
-copy the link; the session cookie's flags, CSRF refusal, a mail scanner, an unknown address."""
+periods and boards too), volunteer, share, choose to be named on leaderboards, copy the link; the
+session cookie's flags, CSRF refusal, a mail scanner, an unknown address; the demo's programme
+invitation from the outbox, its page and the public programme page."""
 
 from __future__ import annotations
 
+import json
 import re
+import time
 
 import pytest
 import requests
 from playwright.sync_api import Page, expect
 
-from tests.browser.conftest import Browser, check_accessibility, demo_sharer
+from tests.browser.conftest import ROOT, Browser, check_accessibility, demo_sharer
 from tests.e2e.test_local_stack import Running
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("e2e")]
@@ -180,4 +183,67 @@ def test_pages_are_in_dutch_for_a_dutch_browser_before_sign_in(browser: Browser,
     page.goto("/portal/sign-in")
     expect(page.get_by_role("heading", level=1)).to_have_text("Inloggen")
     assert page.locator("html").get_attribute("lang") == "nl"
+    check_accessibility(page)
+
+
+# A phone's browser: headless Chromium says "HeadlessChrome", which the redirect's classification
+# (isbot) rightly takes for a machine.
+PHONE = (
+    "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) "
+    "Chrome/131.0.0.0 Mobile Safari/537.36"
+)
+
+
+def _invitation_campaign(stack: Running) -> dict[str, object]:
+    listed = requests.get(f"{stack.url}/api/programme/invitations", headers=stack.admin(), timeout=60)
+    assert listed.status_code == 200
+    [campaign] = listed.json()["items"]  # the demo's
+    return dict(campaign)
+
+
+def test_the_demo_s_invitation_in_the_outbox_its_page_and_signing_in_from_it(
+    browser: Browser, stack: Running
+) -> None:
+    demo = json.loads((ROOT / "infra" / "local" / "demo_org.json").read_text())
+    invited = next(a for a in demo["ambassadors"] if a["phase"] == "awareness" and a["locale"] == "nl")
+    page = browser.new_context(locale="nl-NL", user_agent=PHONE).new_page()
+    page.goto("/outbox")
+    row = page.locator("tr", has_text=invited["email"]).filter(has_text="uitgenodigd")
+    deadline = time.monotonic() + 120  # the campaign goes out after the banner: a bound, not a timing
+    while row.count() == 0:
+        assert time.monotonic() < deadline, "no invitation in the outbox"
+        page.wait_for_timeout(500)
+        page.reload()
+    row.first.get_by_role("link").click()
+    [link] = re.findall(r"http://\S+/portal/invitation/\S+", page.locator("pre").inner_text())
+    assert invited["id"] not in link
+
+    assert requests.get(link, timeout=60).status_code == 200  # a script (python-requests): a machine
+    assert _invitation_campaign(stack)["opened"] == 0
+
+    page.goto(link)
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Je bent uitgenodigd voor")
+    expect(page.get_by_role("heading", name="Wat collega's bereikten")).to_be_visible()
+    assert page.locator("html").get_attribute("lang") == "nl"
+    check_accessibility(page)
+    assert _invitation_campaign(stack)["opened"] == 1  # a person's interest, counted once
+
+    page.get_by_role("button", name="Mail mij een inloglink").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kijk in je mail")
+    check_accessibility(page)
+    page.goto(_link_from_outbox(page, invited["email"]))
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page).to_have_url(re.compile(r"/portal$"))
+
+    page.goto("/portal/programme")  # signed in: the programme page with the portal's navigation
+    expect(page.get_by_role("link", name="Naar je pagina")).to_be_visible()
+    check_accessibility(page)
+
+
+def test_the_public_programme_page_on_a_phone(browser: Browser, stack: Running) -> None:
+    page = browser.new_context(locale="en-GB").new_page()
+    page.goto("/portal/programme")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("About")
+    expect(page.get_by_role("heading", name="What colleagues achieved")).to_be_visible()
+    expect(page.get_by_role("link", name="E-mail me a sign-in link")).to_be_visible()
     check_accessibility(page)

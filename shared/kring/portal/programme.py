@@ -175,7 +175,9 @@ def rejoin(ambassador_id: str, *, now: datetime, publisher: EventPublisher | Non
 def save_preferences(
     ambassador_id: str, preferences: MailPreferences, choices: Choices, *, now: datetime
 ) -> None:
-    MailPreferenceRepository().put(ambassador_id, preferences, now=now)
+    repository = MailPreferenceRepository()
+    kept = repository.get(ambassador_id).invitations  # not on the portal's form: kept
+    repository.put(ambassador_id, preferences.model_copy(update={"invitations": kept}), now=now)
     repo = PortalRepository()
     repo.put_profile(
         ambassador_id,

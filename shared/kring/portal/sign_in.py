@@ -8,6 +8,8 @@
   once, straight through SES: the person is waiting for it. (It is not a kind of the mail
   queue's registry: those are sent once per period with unsubscribe links; a sign-in mail is one
   a person asked for, has no unsubscribe link, and must not wait behind a digest run.)
+- :func:`request_link_for` — the same for an ambassador known by an invitation link (the button
+  of the invitation's page): mailed to the address on the roster, under the same limits.
 - :func:`link_usable` — the link's page (``GET``) shows a button and uses nothing up: a mail
   scanner that fetches the link signs nobody in.
 - :func:`use_link` — the button (``POST``) uses the link (one conditional delete: single-use) and
@@ -97,6 +99,30 @@ def request_link(
     if ambassador_id is None or SuppressionRepository().is_suppressed(address_hash):
         logger.info("sign-in link not sent", extra={"known": ambassador_id is not None})
         return "not_sent"
+    return _mail_link(ambassador_id, invite, now, transport)
+
+
+def request_link_for(
+    ambassador_id: str, *, now: datetime, transport: MailTransport | None = None
+) -> Requested:
+    """Mail a sign-in link to the address on the roster of ``ambassador_id`` (an invitation's
+    "sign in to join": the link names the person, the page never asks for an address), counted
+    against the same per-address limit as :func:`request_link`."""
+    stored = AmbassadorRepository().get(ambassador_id)
+    address_hash = email_hash(stored.email) if stored is not None else None
+    if address_hash is None:
+        return "not_sent"
+    if not _allowed(address_hash, now):
+        return "limited"
+    if SuppressionRepository().is_suppressed(address_hash):
+        logger.info("sign-in link not sent", extra={"known": True})
+        return "not_sent"
+    return _mail_link(ambassador_id, None, now, transport)
+
+
+def _mail_link(
+    ambassador_id: str, invite: str | None, now: datetime, transport: MailTransport | None
+) -> Requested:
     token = tokens.new_secret()
     PortalRepository().put_sign_in(
         tokens.stored_hash("signin", token),

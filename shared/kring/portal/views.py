@@ -1,8 +1,10 @@
 """The portal's pages: each takes a :class:`Request` and answers a :class:`Reply`.
 
 Server-rendered from ``mail/templates/portal`` with the mail's Jinja2 environment (autoescaped) and
-its catalogues, in the ambassador's language (before sign-in: the browser's). Every page but the
-sign-in pages and an invitation needs a session; without one it sends the browser to sign in.
+its catalogues, in the ambassador's language (before sign-in: the browser's; on an invitation's
+page: the invited person's). Every page but the sign-in pages, a colleague's invitation, the
+programme page and a programme invitation needs a session; without one it sends the browser to
+sign in.
 Every ``POST`` of a signed-in page carries the session's CSRF token and, when the browser says
 where it comes from (``Origin``), must come from Kring's own origin.
 
@@ -31,8 +33,9 @@ from kring.models.ambassador import Ambassador, LeaderboardDisplay
 from kring.models.common import LOCALES, NETWORKS, Locale
 from kring.points import leaderboards
 from kring.points.ranking_periods import PERIOD_KINDS
-from kring.portal import programme, sign_in, standings, tokens
+from kring.portal import programme, programme_page, sign_in, standings, tokens
 from kring.portal.programme import GOAL_STEP, Choices
+from kring.programme import campaigns
 
 COOKIE = "kring_portal"
 MAX_FORM_BYTES = 8 * 1024
@@ -70,6 +73,8 @@ class Request:
     form: Mapping[str, str] | None = None  # a POST's fields (None: unreadable)
     origin: str | None = None
     accept_language: str | None = None
+    user_agent: str | None = None  # only ever classified (a person or a machine), never kept
+    method: str = "GET"
 
 
 @dataclass(frozen=True)
@@ -536,6 +541,77 @@ def my_data(request: Request) -> Reply:
         "Content-Disposition": 'attachment; filename="kring-my-data.json"',
     }
     return Reply(200, body, headers)
+
+
+# --- the programme page and invitations (Awareness and Interest) ---------------------------------
+def _programme_context(request: Request) -> dict[str, Any]:
+    page = programme_page.programme_page(request.now)
+    return {"page": page, "results": page.results, "reward": page.reward}
+
+
+def programme_page_view(request: Request) -> Reply:
+    """The public programme page; signed in, it is also a programme-page visit (interest)."""
+    who = _who(request)
+    t = who.t if who else _t(_browser_locale(request.accept_language))
+    if who is not None:
+        programme.page_opened(who.session.ambassador_id)
+    return _render(
+        200,
+        "programme",
+        t,
+        t("portal.programme.title", programme=config.mail().programme_name),
+        nav="" if who else None,
+        csrf=who.session.csrf if who else "",
+        signed_in=who is not None,
+        **_programme_context(request),
+    )
+
+
+def invitation(request: Request, token: str) -> Reply:
+    """A programme invitation's link: the programme page in the invited person's language and the
+    one button that mails them a sign-in link. A person's opening is their interest; a machine's
+    (a mail scanner, a link preview) records nothing."""
+    opened = campaigns.open_invitation(
+        token,
+        method=request.method,
+        user_agent=request.user_agent,
+        accept_language=request.accept_language,
+        now=request.now,
+    )
+    if opened is None:
+        t = _t(_browser_locale(request.accept_language))
+        return _message(404, t, "portal.invitation.unknown_title", "portal.invitation.unknown")
+    t = _t(locale_of(opened.ambassador.locale))
+    who = _who(request)
+    return _render(
+        200,
+        "invitation",
+        t,
+        t("portal.invitation.title", programme=config.mail().programme_name),
+        nav=None,
+        csrf="",
+        action=f"/portal/invitation/{token}",
+        signed_in=who is not None and who.session.ambassador_id == opened.ambassador.id,
+        **_programme_context(request),
+    )
+
+
+def invitation_sign_in(request: Request, token: str) -> Reply:
+    """The invitation page's button: a sign-in link mailed to the address on the roster."""
+    found = campaigns.invited(token)
+    if found is None:
+        t = _t(_browser_locale(request.accept_language))
+        return _message(404, t, "portal.invitation.unknown_title", "portal.invitation.unknown")
+    _invitation, ambassador = found
+    t = _t(locale_of(ambassador.locale))
+    if request.form is None or not _own_origin(request.origin):
+        return _message(400, t, "portal.error.title", "portal.error.form")
+    outcome = sign_in.request_link_for(ambassador.id, now=request.now)
+    if outcome == "limited":
+        return _message(429, t, "portal.sign_in.limited_title", "portal.sign_in.limited")
+    return _message(
+        200, t, "portal.sign_in.sent_title", "portal.invitation.sent", minutes=sign_in.LINK_MINUTES
+    )
 
 
 def not_found(request: Request) -> Reply:
