@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import re
 import time
+from collections.abc import Callable
 
 import pytest
 import requests
@@ -246,4 +247,98 @@ def test_the_public_programme_page_on_a_phone(browser: Browser, stack: Running) 
     expect(page.get_by_role("heading", level=1)).to_contain_text("About")
     expect(page.get_by_role("heading", name="What colleagues achieved")).to_be_visible()
     expect(page.get_by_role("link", name="E-mail me a sign-in link")).to_be_visible()
+    check_accessibility(page)
+
+
+def _reload_until(page: Page, found: Callable[[], bool], what: str, *, seconds: float = 120) -> None:
+    """Reload ``page`` until ``found()``: the stack's queues work after the answer (a bound for a
+    loaded machine, not a timing)."""
+    deadline = time.monotonic() + seconds
+    while not found():
+        assert time.monotonic() < deadline, f"not there after {seconds:.0f} s: {what}"
+        page.wait_for_timeout(500)
+        page.reload()
+
+
+def test_the_whole_journey_from_the_invitation_to_results_and_points(
+    browser: Browser, stack: Running
+) -> None:
+    """Issue 13's journey, as an employee walks it: the invitation mail in the outbox → its link →
+    sign in with the mailed link → volunteer → onboarding → links for the open vacancies appear →
+    share → a candidate's click → results and points; axe-core on every page on the way."""
+    demo = json.loads((ROOT / "infra" / "local" / "demo_org.json").read_text())
+    anna = next(
+        a for a in demo["ambassadors"] if a["id"] == "E1011"
+    )  # awareness, no interests: every vacancy
+    assert (anna["phase"], anna["interests"]) == ("awareness", [])
+    context = browser.new_context(locale="nl-NL", user_agent=PHONE)
+    page = context.new_page()
+
+    # the invitation in the outbox, and its link
+    page.goto("/outbox")
+    row = page.locator("tr", has_text=anna["email"]).filter(has_text="uitgenodigd")
+    _reload_until(page, lambda: row.count() > 0, "the invitation mail")
+    row.first.get_by_role("link").click()
+    [invitation] = re.findall(r"http://\S+/portal/invitation/\S+", page.locator("pre").inner_text())
+    page.goto(invitation)
+    check_accessibility(page)
+
+    # sign in with the mailed link
+    page.get_by_role("button", name="Mail mij een inloglink").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Kijk in je mail")
+    page.goto(_link_from_outbox(page, anna["email"]))
+    check_accessibility(page)
+    page.get_by_role("button", name="Inloggen").click()
+    expect(page).to_have_url(re.compile(r"/portal$"))
+    words = json.loads((ROOT / "shared" / "kring" / "mail" / "catalogues" / "nl.json").read_text())
+    interest = page.get_by_text(words["portal.phase_help.interest"])
+    _reload_until(page, lambda: interest.count() > 0, "the interest phase (the invitation opened)")
+    check_accessibility(page)
+
+    # volunteer, then the talent team's checklist
+    page.get_by_label("Ik ga akkoord dat Kring mijn links bijhoudt").check()
+    page.get_by_label("LinkedIn").check()
+    page.get_by_label("Nederlands").check()
+    page.get_by_role("button", name="Meld mij aan").click()
+    page.get_by_role("button", name="Ik heb ze gelezen").click()
+    page.get_by_label("Keer delen per maand").fill("4")
+    page.get_by_role("button", name="Bewaar mijn doel").click()
+    page.get_by_role("button", name="Ik heb geoefend").click()
+    decision = page.get_by_text(words["portal.phase_help.decision"])
+    _reload_until(page, lambda: decision.count() > 0, "the decision phase (onboarded)")
+    check_accessibility(page)
+
+    # the links for the open vacancies follow
+    page.get_by_role("link", name="Vacatures").click()
+    share = page.get_by_role("link", name=re.compile("^Deel op LinkedIn"))
+    _reload_until(page, lambda: share.count() > 0, "links for the open vacancies")
+    check_accessibility(page)
+    # the share button, pressed as a browser would (the network's dialog, out on the internet, is
+    # not fetched): a person's share intent
+    person = {"accept": "text/html", "accept-language": "nl-NL,nl;q=0.9"}
+    pressed = context.request.get(str(share.first.get_attribute("href")), max_redirects=0, headers=person)
+    assert pressed.status == 302
+    tracked = page.get_by_label("Je persoonlijke link").first.input_value()
+
+    # a candidate, elsewhere, follows the link: the redirect's answer, as their browser gets it (the
+    # vacancy's own page, out on the internet, is not fetched)
+    candidate = browser.new_context(
+        locale="en-GB",
+        user_agent=PHONE,
+        extra_http_headers={"x-forwarded-for": "198.51.100.201", "accept-language": "en-GB,en;q=0.9"},
+    )
+    followed = candidate.request.get(tracked, max_redirects=0, headers={"accept": "text/html"})
+    assert followed.status in (302, 303), followed.text()
+    assert not followed.headers["location"].startswith(stack.url)
+
+    # results and points
+    page.get_by_role("link", name="Mijn resultaten").click()
+    clicks = page.locator("tbody tr td:nth-of-type(2)")  # by week: share intents, then clicks
+    _reload_until(page, lambda: "1" in clicks.all_inner_texts(), "the candidate's click in my results")
+    assert "1" in page.locator("tbody tr td:nth-of-type(1)").all_inner_texts()  # and my share
+    check_accessibility(page)
+    page.get_by_role("link", name="Ranglijst").click()
+    expect(page.locator("tr", has_text="(jij)").first).to_be_visible()
+    points = page.locator("tr", has_text="Totaal").last
+    _reload_until(page, lambda: points.inner_text().split()[-1] == "3", "1 share (1 point) and 1 click (2)")
     check_accessibility(page)
