@@ -50,7 +50,7 @@ from kring.integrations.ses import MailTransport
 from kring.links.identity import email_hash
 from kring.mail import kinds, unsubscribe
 from kring.mail.i18n import Translator
-from kring.mail.notices import hire_job
+from kring.mail.notices import notice_jobs
 from kring.mail.render import mime_message, render_mail
 from kring.observability import logger, metrics
 from kring.queues import MailJob, parse_mail_message, process_batch
@@ -89,7 +89,7 @@ class MailRoom:
 
     def prepare_messages(self, bodies: Iterable[str]) -> None:
         """:meth:`prepare` for the MailJobs among an SQS batch's message bodies (anything else —
-        a hire envelope, a malformed body — is left to its own record's handling)."""
+        a hire or credit envelope, a malformed body — is left to its own record's handling)."""
         jobs: list[MailJob] = []
         for body in bodies:
             try:
@@ -270,19 +270,23 @@ class MailRoom:
 
 def send_batch(event: Mapping[str, Any], context: LambdaContext, transport: MailTransport) -> dict[str, Any]:
     """One SQS batch of MailQueue: its reads made once (:meth:`MailRoom.prepare_messages`), each
-    message a mail (a MailJob, or a ``CandidateHired`` envelope: the hire notice it calls for, or
-    nothing), partial batch failures (:func:`kring.queues.process_batch`), and the batch's sent
-    mails recorded after it, failed records or not."""
+    message a mail (a MailJob, or a ``CandidateHired`` or ``ApplicationAttributed`` envelope: the
+    hire notice it calls for, or nothing; see :mod:`kring.mail.notices`), partial batch failures
+    (:func:`kring.queues.process_batch`), and the batch's sent mails recorded after it, failed
+    records or not."""
     room = MailRoom(transport=transport, now=datetime.now(UTC))
     room.prepare_messages(str(record.get("body", "")) for record in event.get("Records", []))
 
     def record_handler(record: SQSRecord) -> str:
         message = parse_mail_message(record.body)
-        job = message if isinstance(message, MailJob) else hire_job(message)
-        if job is None:
+        jobs = [message] if isinstance(message, MailJob) else notice_jobs(message)
+        if not jobs:
             return "nothing to send"
-        with logger.append_context_keys(correlation_id=job.correlation_id, mail_kind=job.kind):
-            return room.send(job).status
+        statuses = []
+        for job in jobs:
+            with logger.append_context_keys(correlation_id=job.correlation_id, mail_kind=job.kind):
+                statuses.append(room.send(job).status)
+        return ", ".join(statuses)
 
     try:
         return process_batch(event, context, record_handler)
