@@ -23,7 +23,7 @@ from kring.dal.items import deserialize, serialize
 from kring.dal.mail_preferences import MailPreferenceRepository
 from kring.dal.mail_sends import MailSendRepository
 from kring.events import LinkClicked
-from kring.integrations.ses import SesTransport
+from kring.integrations.ses import OutgoingMail, SesTransport
 from tests.support import attribution as at
 from tests.support import link_activity as la
 from tests.support import mail
@@ -126,7 +126,7 @@ def test_a_failed_send_releases_its_claim_so_the_retry_sends_it(world: MotoStack
     mail.put_ambassador("E1")
 
     class Down:
-        def send(self, *, raw: bytes, to: str) -> str:
+        def send(self, mail: OutgoingMail) -> str:
             raise ClientError({"Error": {"Code": "InternalFailure", "Message": "down"}}, "SendEmail")
 
     assert mail.send(world, [_reward_job("E1")], transport=Down()) == [0]

@@ -16,8 +16,8 @@ for each job (:class:`~kring.queues.MailJob`), :meth:`MailRoom.send`:
    (a redelivery, a retry, an overlapping run): nothing is sent; another sender holds it now:
    :class:`TransientError`, retried later;
 4. compose (the kind's composer, or its batch's), render (HTML and text, the reader's language),
-   SES ``SendEmail`` with the unsubscribe and preferences links; a composer with nothing to say
-   sends nothing and the period counts as done;
+   SES ``SendEmail`` (simple content: SES assembles the MIME message) with the unsubscribe and
+   preferences links; a composer with nothing to say sends nothing and the period counts as done;
 5. on any failure after the claim, the claim is released and the error propagates: SQS retries
    the message, then parks it in MailDLQ (``make redrive``);
 6. the kind's ``settle`` (if it has one; see :mod:`kring.mail.kinds`), once the job is done or
@@ -46,12 +46,12 @@ from kring import config
 from kring.dal.mail_sends import LastSent, MailSendRepository, Sent
 from kring.dal.suppressions import SuppressionRepository
 from kring.errors import InvalidInputError, TransientError
-from kring.integrations.ses import MailTransport
+from kring.integrations.ses import MailTransport, OutgoingMail
 from kring.links.identity import email_hash
 from kring.mail import kinds, unsubscribe
 from kring.mail.i18n import Translator
 from kring.mail.notices import notice_jobs
-from kring.mail.render import mime_message, render_mail
+from kring.mail.render import render_mail
 from kring.observability import logger, metrics
 from kring.queues import MailJob, parse_mail_message, process_batch
 
@@ -196,15 +196,16 @@ class MailRoom:
                     "preferences_url": unsubscribe.preferences_url(recipient.id),
                 },
             )
-            raw = mime_message(
-                rendered,
-                to=recipient.email,
-                from_address=settings.mail_from_address,
-                from_name=settings.mail_from_name,
-                reply_to=settings.mail_reply_to,
-                unsubscribe_url=unsubscribe_url,
+            message_id = self.transport.send(
+                OutgoingMail(
+                    to=recipient.email,
+                    subject=rendered.subject,
+                    html=rendered.html,
+                    text=rendered.text,
+                    lang=rendered.lang,
+                    unsubscribe_url=unsubscribe_url,
+                )
             )
-            message_id = self.transport.send(raw=raw, to=recipient.email)
         except BaseException:
             self.sends.release(claim)
             raise
