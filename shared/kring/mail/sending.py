@@ -35,7 +35,7 @@ a second time. Kring prefers that to losing it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -53,7 +53,7 @@ from kring.mail.i18n import Translator
 from kring.mail.notices import notice_jobs
 from kring.mail.render import render_mail
 from kring.observability import logger, metrics
-from kring.queues import MailJob, parse_mail_message, process_batch
+from kring.queues import MailJob, MailTrigger, parse_mail_message, process_batch
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -87,18 +87,18 @@ class MailRoom:
     _suppressed: dict[str, bool] = field(default_factory=dict)
     _composers: dict[str, kinds.Composer] = field(default_factory=dict)
 
-    def prepare_messages(self, bodies: Iterable[str]) -> None:
-        """:meth:`prepare` for the MailJobs among an SQS batch's message bodies (anything else —
-        a hire or credit envelope, a malformed body — is left to its own record's handling)."""
-        jobs: list[MailJob] = []
-        for body in bodies:
+    def prepare_messages(self, bodies: Mapping[str, str]) -> dict[str, MailJob | MailTrigger]:
+        """:meth:`prepare` for the MailJobs among an SQS batch's message bodies (by message id;
+        anything else — a hire or credit envelope, a malformed body — is left to its own record's
+        handling). Returns the messages parsed, by id, so that no record is parsed twice."""
+        parsed: dict[str, MailJob | MailTrigger] = {}
+        for message_id, body in bodies.items():
             try:
-                message = parse_mail_message(body)
+                parsed[message_id] = parse_mail_message(body)
             except InvalidInputError:
                 continue  # its record fails on its own, with the reason
-            if isinstance(message, MailJob):
-                jobs.append(message)
-        self.prepare(jobs)
+        self.prepare([m for m in parsed.values() if isinstance(m, MailJob)])
+        return parsed
 
     def prepare(self, jobs: Sequence[MailJob]) -> None:
         """The batch's reads, made once for all its jobs: the recipients (one BatchGetItem for the
@@ -276,10 +276,12 @@ def send_batch(event: Mapping[str, Any], context: LambdaContext, transport: Mail
     (:func:`kring.queues.process_batch`), and the batch's sent mails recorded after it, failed
     records or not."""
     room = MailRoom(transport=transport, now=datetime.now(UTC))
-    room.prepare_messages(str(record.get("body", "")) for record in event.get("Records", []))
+    parsed = room.prepare_messages(
+        {str(r.get("messageId", "")): str(r.get("body", "")) for r in event.get("Records", [])}
+    )
 
     def record_handler(record: SQSRecord) -> str:
-        message = parse_mail_message(record.body)
+        message = parsed.get(record.message_id) or parse_mail_message(record.body)
         jobs = [message] if isinstance(message, MailJob) else notice_jobs(message)
         if not jobs:
             return "nothing to send"
