@@ -26,10 +26,10 @@ from kring import config
 from kring.dal.ambassadors import AmbassadorRepository
 from kring.dal.portal_store import PortalRepository, Session, SignIn
 from kring.dal.suppressions import SuppressionRepository
-from kring.integrations.ses import MailTransport, SesTransport
+from kring.integrations.ses import MailTransport, OutgoingMail, SesTransport
 from kring.links.identity import email_hash
 from kring.mail.i18n import Translator, locale_of
-from kring.mail.render import mime_message, render_mail
+from kring.mail.render import render_mail
 from kring.observability import logger
 from kring.portal import tokens
 
@@ -151,15 +151,16 @@ def _send(ambassador_id: str, token: str, transport: MailTransport) -> None:
             "programme": settings.programme_name,
         },
     )
-    raw = mime_message(
-        rendered,
-        to=to,
-        from_address=settings.mail_from_address,
-        from_name=settings.mail_from_name,
-        reply_to=settings.mail_reply_to,
-        unsubscribe_url=None,
+    transport.send(
+        OutgoingMail(
+            to=to,
+            subject=rendered.subject,
+            html=rendered.html,
+            text=rendered.text,
+            lang=rendered.lang,
+            unsubscribe_url=None,  # one asked for it: nothing to unsubscribe from
+        )
     )
-    transport.send(raw=raw, to=to)
 
 
 def link_usable(token: str, *, now: datetime) -> bool:
