@@ -170,7 +170,8 @@ def test_every_command_the_banner_prints_works_as_printed(user_stack: UserStack)
     port = user_stack.url.rsplit(":", 1)[1]
     prefix = f"KRING_DATA_DIR={shlex.quote(str(user_stack.data_dir))} KRING_PORT={port} "
     curls = [c for c in commands if c.startswith("curl ")]
-    assert len(curls) == 9  # 2 lists, an import and the demo's import job, 5 of the demo's figures
+    # 2 lists, an import and the demo's import job, 5 of the demo's figures, its invitation campaign
+    assert len(curls) == 10
     for command in curls:
         done = _run(command)
         assert done.returncode == 0, (command, done.stderr)
