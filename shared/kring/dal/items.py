@@ -40,7 +40,24 @@ def _plain(value: Any) -> Any:
 
 def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
     """A dict of Python values → a DynamoDB item (``None`` values are left out)."""
-    return {k: _serializer.serialize(_prepare(v)) for k, v in item.items() if v is not None}
+    return {k: _attribute(v) for k, v in item.items() if v is not None}
+
+
+_WHOLE_LIMIT = 10**38  # DynamoDB's 38 digits: a larger whole number goes through boto3 (which refuses it)
+
+
+def _attribute(value: Any) -> Any:
+    """One value, as ``TypeSerializer().serialize(_prepare(value))`` gives it: strings, booleans
+    and whole numbers (most of what Kring writes: keys, counters) directly, without boto3's
+    type dispatch and Decimal context; everything else through boto3."""
+    kind = type(value)
+    if kind is str:
+        return {"S": value}
+    if kind is bool:
+        return {"BOOL": value}
+    if kind is int and -_WHOLE_LIMIT < value < _WHOLE_LIMIT:
+        return {"N": str(value)}
+    return _serializer.serialize(_prepare(value))
 
 
 def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:

@@ -18,7 +18,7 @@ A failed condition becomes :class:`~kring.errors.ConflictError` (:func:`kring.da
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -127,6 +127,34 @@ def from_item(item: Mapping[str, Any]) -> StoredVacancy:
     )
 
 
+class KeptItems:
+    """:func:`from_item` for a reader that reads the same listing again and again (a warm mail
+    sender, SQS batch after SQS batch): an item equal to the one read before under the same key
+    gives back what was parsed then, without deserializing and validating it again. Equal items
+    parse to equal vacancies, so this changes nothing but the work; the vacancies given back are
+    shared between the reads and must not be changed. At most ``size`` items are kept (then it
+    starts again)."""
+
+    def __init__(self, size: int = 2000) -> None:
+        self.size = size
+        self._kept: dict[str, tuple[Mapping[str, Any], StoredVacancy]] = {}
+
+    def __call__(self, item: Mapping[str, Any]) -> StoredVacancy:
+        key = item.get(keys.PK, {}).get("S")
+        kept = self._kept.get(key) if isinstance(key, str) else None
+        if kept is not None and kept[0] == item:
+            return kept[1]
+        stored = from_item(item)
+        if isinstance(key, str):
+            if len(self._kept) >= self.size:
+                self._kept.clear()
+            self._kept[key] = (item, stored)
+        return stored
+
+    def clear(self) -> None:
+        self._kept.clear()
+
+
 def job_to_item(job: AtsJob) -> dict[str, Any]:
     return serialize(
         {**keys.ats_job(job.provider, job.job_id), "entity": ATS_JOB_ENTITY, **job.model_dump(mode="json")}
@@ -206,10 +234,17 @@ class VacancyRepository(Repository):
             return False
         return True
 
-    def list_page(self, limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Vacancy]:
-        """One page of every vacancy in id order (gsi1). ``cursor`` is the previous page's."""
+    def list_page(
+        self,
+        limit: int,
+        cursor: Mapping[str, Any] | None = None,
+        *,
+        parse: Callable[[Mapping[str, Any]], StoredVacancy] = from_item,
+    ) -> Page[Vacancy]:
+        """One page of every vacancy in id order (gsi1). ``cursor`` is the previous page's;
+        ``parse`` reads an item (:func:`from_item`, or a :class:`KeptItems`)."""
         page = pages.query_page(
-            keys.GSI1, keys.VACANCY_LIST, limit, cursor, from_item, table=self.table, client=self.client
+            keys.GSI1, keys.VACANCY_LIST, limit, cursor, parse, table=self.table, client=self.client
         )
         return Page(items=[stored.vacancy for stored in page.items], cursor=page.cursor)
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import re
+from collections.abc import Callable
 from typing import Any
 
 from kring import config
@@ -22,7 +23,24 @@ _CODE = re.compile(rf"^[0-9A-Za-z]{{{SHARE_CODE_LENGTH}}}$")
 
 
 def derive_code(link_key: bytes, ambassador_id: str) -> str:
-    digest = int.from_bytes(hmac.new(link_key, ambassador_id.encode("utf-8"), hashlib.sha256).digest(), "big")
+    return _code(hmac.new(link_key, ambassador_id.encode("utf-8"), hashlib.sha256))
+
+
+def code_deriver(link_key: bytes) -> Callable[[str], str]:
+    """:func:`derive_code` for one vacancy's ``link_key`` and many ambassadors: the keyed HMAC
+    is made once and copied for each (the key's padding is not worked out again)."""
+    keyed = hmac.new(link_key, digestmod=hashlib.sha256)
+
+    def derive(ambassador_id: str) -> str:
+        mac = keyed.copy()
+        mac.update(ambassador_id.encode("utf-8"))
+        return _code(mac)
+
+    return derive
+
+
+def _code(mac: hmac.HMAC) -> str:
+    digest = int.from_bytes(mac.digest(), "big")
     digits = []
     for _ in range(SHARE_CODE_LENGTH):
         digest, remainder = divmod(digest, 62)

@@ -29,12 +29,21 @@ def _key() -> bytes:
     return required_key(SECRET_NAME)
 
 
+@lru_cache(maxsize=1)
+def _keyed() -> hmac.HMAC:
+    """The HMAC keyed once; each hash copies it (the key's padding is not worked out again)."""
+    return hmac.new(_key(), digestmod=hashlib.sha256)
+
+
 def clear_cache() -> None:
     _key.cache_clear()
+    _keyed.cache_clear()
 
 
 def _hash(message: str) -> str:
-    return hmac.new(_key(), message.encode("utf-8"), hashlib.sha256).hexdigest()[:32]
+    mac = _keyed().copy()
+    mac.update(message.encode("utf-8"))
+    return mac.hexdigest()[:32]
 
 
 def normalise_email(address: str) -> str | None:

@@ -31,7 +31,7 @@ counters, and vacancies.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -43,7 +43,7 @@ from kring import config
 from kring.clicks.counting import CLICKS, SHARE_INTENTS
 from kring.dal import batch, keys
 from kring.dal.items import deserialize, serialize
-from kring.dal.vacancies import VacancyRepository
+from kring.dal.vacancies import KeptItems, VacancyRepository
 from kring.funnels import (
     APPLICATIONS,
     HIRES,
@@ -54,7 +54,7 @@ from kring.funnels import (
     range_counters,
     sum_days,
 )
-from kring.links.codes import derive_code, link_url, share_url
+from kring.links.codes import code_deriver, link_url, share_url
 from kring.mail.nudges import BEST_WINDOW_DAYS, Nudge, OpenVacancyFigures, best_vacancy, choose_nudge
 from kring.mail.periods import Period
 from kring.models.ambassador import Ambassador, Candidate
@@ -102,18 +102,19 @@ class Activity(BaseModel):
 
     @property
     def is_empty(self) -> bool:
-        return not any(self.model_dump().values())
+        return not any(getattr(self, name) for name in type(self).model_fields)
 
     @classmethod
     def of(cls, counters: Mapping[str, int]) -> Activity:
-        return cls(
-            share_intents=counters.get(SHARE_INTENTS, 0),
-            clicks=counters.get(CLICKS, 0),
-            applications=counters.get(APPLICATIONS, 0),
-            interviews=counters.get(INTERVIEWS, 0),
-            hires=counters.get(HIRES, 0),
-            rewards_pending=counters.get(REWARDS_PENDING, 0),
-            rewards_eligible=counters.get(REWARDS_ELIGIBLE, 0),
+        """From day counters (ints already: built without validating them again)."""
+        return cls.model_construct(
+            share_intents=int(counters.get(SHARE_INTENTS, 0)),
+            clicks=int(counters.get(CLICKS, 0)),
+            applications=int(counters.get(APPLICATIONS, 0)),
+            interviews=int(counters.get(INTERVIEWS, 0)),
+            hires=int(counters.get(HIRES, 0)),
+            rewards_pending=int(counters.get(REWARDS_PENDING, 0)),
+            rewards_eligible=int(counters.get(REWARDS_ELIGIBLE, 0)),
         )
 
 
@@ -129,7 +130,9 @@ class DigestPeriod(BaseModel):
 
     @classmethod
     def of(cls, period: Period) -> DigestPeriod:
-        return cls(key=period.key, frequency=period.frequency, start=period.start, end=period.end)
+        return cls.model_construct(
+            key=period.key, frequency=period.frequency, start=period.start, end=period.end
+        )
 
 
 class AmbassadorDigest(BaseModel):
@@ -157,7 +160,9 @@ class DigestSources:
         self.now = now
         self._repository = vacancies or VacancyRepository()
         self._open: list[Vacancy] | None = None
+        self._opened: dict[tuple[datetime, datetime], list[Vacancy]] = {}
         self._secrets: dict[str, bytes | None] = {}
+        self._codes: dict[str, Callable[[str], str]] = {}  # by vacancy id: its code deriver
         self._figures: dict[str, OpenVacancyFigures] = {}
 
     def open_vacancies(self) -> list[Vacancy]:
@@ -165,7 +170,7 @@ class DigestSources:
             found: list[Vacancy] = []
             cursor: dict[str, Any] | None = None
             while True:
-                page = self._repository.list_page(1000, cursor)
+                page = self._repository.list_page(1000, cursor, parse=_PARSED)
                 found.extend(v for v in page.items if v.status == "published")
                 if page.cursor is None:
                     break
@@ -174,11 +179,30 @@ class DigestSources:
         return self._open
 
     def opened(self, since: datetime, until: datetime) -> list[Vacancy]:
-        """Open vacancies published in ``[since, until)``, newest first."""
-        chosen = [
-            v for v in self.open_vacancies() if v.published_at is not None and since <= v.published_at < until
-        ]
-        return sorted(chosen, key=lambda v: (v.published_at, v.id), reverse=True)
+        """Open vacancies published in ``[since, until)``, newest first (worked out once per
+        range: a batch's digests mostly share theirs)."""
+        found = self._opened.get((since, until))
+        if found is None:
+            chosen = [
+                v
+                for v in self.open_vacancies()
+                if v.published_at is not None and since <= v.published_at < until
+            ]
+            found = sorted(chosen, key=lambda v: (v.published_at, v.id), reverse=True)
+            self._opened[(since, until)] = found
+        return list(found)
+
+    def code(self, vacancy_id: str, ambassador_id: str) -> str | None:
+        """The ambassador's share code for the vacancy (None: it has no link key), by a keyed
+        HMAC kept per vacancy (:func:`kring.links.codes.code_deriver`): the same code as
+        :func:`~kring.links.codes.derive_code`."""
+        derive = self._codes.get(vacancy_id)
+        if derive is None:
+            secret = self.link_secrets([vacancy_id]).get(vacancy_id)
+            if secret is None:
+                return None
+            derive = self._codes[vacancy_id] = code_deriver(secret)
+        return derive(ambassador_id)
 
     def link_secrets(self, vacancy_ids: Sequence[str]) -> dict[str, bytes]:
         """The link keys of ``vacancy_ids`` that exist (a vacancy without one has no links yet)."""
@@ -221,8 +245,15 @@ FIGURES_KEPT_SECONDS = 600.0
 _KEPT_FIGURES: dict[tuple[str, str, str, str], tuple[float, OpenVacancyFigures]] = {}
 
 
+# The vacancy list's items as parsed before: a warm sender reads the same list for every SQS
+# batch, and an unchanged item is not parsed again (:class:`kring.dal.vacancies.KeptItems`). The
+# digests only read the vacancies they are given.
+_PARSED = KeptItems()
+
+
 def clear_cache() -> None:
     _KEPT_FIGURES.clear()
+    _PARSED.clear()
 
 
 def candidate_of(ambassador: Ambassador) -> Candidate:
@@ -282,16 +313,19 @@ def new_vacancies(
     if not matching:
         return NewVacancies(matching=[], codes={})
     # the link keys of every vacancy opened in the range at once: shared by every digest after
-    secrets = sources.link_secrets([v.id for v in opened])
+    sources.link_secrets([v.id for v in opened])
     checked = matching[:MAX_CHECKED_VACANCIES]
-    codes = {v.id: derive_code(secrets[v.id], ambassador.id) for v in checked if v.id in secrets}
+    codes = {v.id: code for v in checked if (code := sources.code(v.id, ambassador.id)) is not None}
     return NewVacancies(matching=matching, codes=codes)
 
 
 def digest_vacancy(vacancy: Vacancy, code: str) -> DigestVacancy:
-    """A vacancy with the buttons and tracked link of the ambassador whose code is ``code``."""
-    buttons = [ShareButton(network=network, url=share_url(code, network)) for network in NETWORKS]
-    return DigestVacancy(
+    """A vacancy with the buttons and tracked link of the ambassador whose code is ``code``
+    (built from values that are already what the models say: not validated again)."""
+    buttons = [
+        ShareButton.model_construct(network=network, url=share_url(code, network)) for network in NETWORKS
+    ]
+    return DigestVacancy.model_construct(
         vacancy_id=vacancy.id,
         title=vacancy.title,
         location=vacancy.location,
@@ -337,7 +371,7 @@ def build_ambassador_digest(
         hires=activity.hires,
         best=best,
     )
-    return AmbassadorDigest(
+    return AmbassadorDigest.model_construct(
         ambassador_id=ambassador.id,
         locale=ambassador.locale,
         period=DigestPeriod.of(period),

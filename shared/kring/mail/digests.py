@@ -60,6 +60,14 @@ AMBASSADOR_DIGEST = "ambassador_digest"
 # The networks' names (brands: the same in every language; e-mail is a word, from the catalogue).
 NETWORK_NAMES = {"linkedin": "LinkedIn", "x": "X", "facebook": "Facebook", "whatsapp": "WhatsApp"}
 
+
+def share_labels(t: Translator) -> dict[str, str]:
+    """Each network's share button label in the reader's words, made once per mail (not per
+    vacancy and button in the template)."""
+    names = {**NETWORK_NAMES, "email": t("network.email")}
+    return {network: t("vacancy.share_on", network=name) for network, name in names.items()}
+
+
 # The counters the digest shows, in order, with their catalogue ids (``digest.activity.<name>``).
 ACTIVITY_ROWS = (
     "share_intents",
@@ -80,7 +88,7 @@ class DigestMail:
     nudge: str
     rows: list[tuple[str, int, int]]  # (counter, this period, the period before)
     last_day: date  # the period's last local date
-    networks: dict[str, str]  # each network's name as the button says it
+    share_labels: dict[str, str]  # each network's button label ("Share on LinkedIn")
 
 
 def plan_ambassador_digest(run: PlanRun) -> Iterator[MailJob]:
@@ -214,7 +222,7 @@ def _compose(
             nudge=nudge,
             rows=rows,
             last_day=period.last_day,
-            networks={**NETWORK_NAMES, "email": t("network.email")},
+            share_labels=share_labels(t),
         ),
     )
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from typing import Literal, get_args
 from zoneinfo import ZoneInfo
 
@@ -126,8 +127,10 @@ def period_ending(frequency: Frequency, at: datetime, tz: ZoneInfo) -> Period:
     return period_of(frequency, at.astimezone(tz).date()).previous()
 
 
+@lru_cache(maxsize=256)
 def parse_key(key: str) -> Period:
-    """The period a :attr:`Period.key` names; ValueError ("not a period key") for anything else."""
+    """The period a :attr:`Period.key` names; ValueError ("not a period key") for anything else.
+    Kept (a Period is immutable): a sender's batch asks for the same few keys many times."""
     try:
         period = _parse_key(key)
     except ValueError as exc:

@@ -41,6 +41,9 @@ def environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # the templates ship with the code: no stat of every template (and of its layout and
+        # imports) on every render to see whether it changed
+        auto_reload=False,
     )
 
 

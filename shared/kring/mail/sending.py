@@ -123,12 +123,13 @@ class MailRoom:
             if (recipient := self._recipients.get((kind.name, job.recipient))) is not None
             and kind.wanted(recipient.preferences, job)
         ]
-        hashes = {h for _, _, r in wanted if (h := email_hash(r.email)) is not None}
+        hashed = {r.email: email_hash(r.email) for _, _, r in wanted}
+        hashes = {h for h in hashed.values() if h is not None}
         found = self.suppressions.suppressed_among(hashes)
         self._suppressed.update({h: h in found for h in hashes})
         by_kind: dict[str, list[tuple[MailJob, kinds.Recipient]]] = {}
         for job, kind, recipient in wanted:
-            if kind.batch is not None and email_hash(recipient.email) not in found:
+            if kind.batch is not None and hashed[recipient.email] not in found:
                 by_kind.setdefault(kind.name, []).append((job, recipient))
         for name, pairs in by_kind.items():
             batch_composer = kinds.get(name).batch

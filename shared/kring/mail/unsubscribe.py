@@ -70,8 +70,11 @@ def _fernet() -> Fernet:
     return sealer("mail links")
 
 
+_PAYLOAD = json.JSONEncoder(separators=(",", ":"))  # as json.dumps(..., separators=...) writes it
+
+
 def make_token(recipient: str, scope: Scope) -> str:
-    payload = json.dumps({"r": recipient, "s": scope, "v": 1}, separators=(",", ":")).encode()
+    payload = _PAYLOAD.encode({"r": recipient, "s": scope, "v": 1}).encode()
     return _fernet().encrypt(payload).decode("ascii").rstrip("=")
 
 

@@ -31,7 +31,7 @@ from kring import config
 from kring.dal.mail_preferences import MailPreferences, choosing_instant
 from kring.events import Envelope, SharesCreated
 from kring.integrations.sqs import SqsMailQueue
-from kring.mail.digests import NETWORK_NAMES
+from kring.mail.digests import share_labels
 from kring.mail.i18n import Translator
 from kring.mail.instant import (
     InstantBatch,
@@ -50,10 +50,10 @@ VACANCY_NOTICE = "vacancy_notice"
 
 @dataclass(frozen=True)
 class VacancyNoticeMail:
-    """What the templates show: the notice, and each network's name as its button says it."""
+    """What the templates show: the notice, and each network's share button label."""
 
     notice: InstantNotice
-    networks: dict[str, str]
+    share_labels: dict[str, str]
 
 
 def _queue() -> JobQueue:
@@ -100,7 +100,7 @@ def compose_vacancy_notice(job: MailJob, recipient: Recipient, t: Translator) ->
         subject = t("vacancy_notice.subject", count=t.number(len(notice.vacancies)))
     return Composed(
         subject=subject,
-        mail=VacancyNoticeMail(notice=notice, networks={**NETWORK_NAMES, "email": t("network.email")}),
+        mail=VacancyNoticeMail(notice=notice, share_labels=share_labels(t)),
     )
 
 

@@ -5,9 +5,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from kring import config
-from kring.links.codes import derive_code, is_share_code, link_url, share_url
+from kring.links.codes import code_deriver, derive_code, is_share_code, link_url, share_url
 from kring.models.common import NETWORKS
 
 KEY = bytes(range(32))
@@ -49,3 +51,16 @@ def test_the_tracked_link_and_the_share_buttons_hang_off_the_public_base_url(pub
 
 def test_a_link_shared_through_a_button_carries_its_channel(public_base_url: str) -> None:
     assert link_url("sEoDhGXHAj", "whatsapp") == f"{public_base_url}/r/sEoDhGXHAj?ch=whatsapp"
+
+
+def test_a_deriver_kept_for_a_vacancy_gives_the_pinned_codes() -> None:
+    derive = code_deriver(KEY)
+    assert derive("E1") == "sEoDhGXHAj"
+    assert derive("E2") == "o2gaoLVgvU"
+    assert derive("E1") == "sEoDhGXHAj"  # the kept HMAC is copied, never updated itself
+
+
+@given(key=st.binary(min_size=1, max_size=64), ambassadors=st.lists(st.text(min_size=1), max_size=5))
+def test_a_kept_deriver_derives_what_derive_code_derives(key: bytes, ambassadors: list[str]) -> None:
+    derive = code_deriver(key)
+    assert [derive(a) for a in ambassadors] == [derive_code(key, a) for a in ambassadors]

@@ -112,3 +112,12 @@ def test_the_csrf_field_belongs_to_its_token(link_key: None) -> None:
     assert unsubscribe.csrf_ok(first, unsubscribe.csrf_field(first))
     assert not unsubscribe.csrf_ok(first, unsubscribe.csrf_field(second))
     assert not unsubscribe.csrf_ok(first, None)
+
+
+@pytest.mark.parametrize("recipient", ["E1001", 'é"\\<>&\u2028', ""])
+def test_a_link_token_carries_the_payload_links_always_carried(link_key: None, recipient: str) -> None:
+    import json
+
+    token = unsubscribe.make_token(recipient, "preferences")
+    payload = unsubscribe._fernet().decrypt(token + "=" * (-len(token) % 4))
+    assert payload == json.dumps({"r": recipient, "s": "preferences", "v": 1}, separators=(",", ":")).encode()
