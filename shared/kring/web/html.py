@@ -13,11 +13,18 @@ import hashlib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import TYPE_CHECKING, cast
 from urllib.parse import parse_qs, urlsplit
+
+from aws_lambda_powertools.event_handler import Response
 
 from kring import config
 from kring.mail.i18n import DEFAULT_LOCALE, Translator
 from kring.models.common import LOCALES, Locale
+
+if TYPE_CHECKING:
+    from aws_lambda_powertools.shared.cookies import Cookie
+    from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
 
 MAX_FORM_BYTES = 8 * 1024
 
@@ -109,3 +116,33 @@ def own_origin(origin: str | None) -> bool:
         return True
     base = urlsplit(config.links().base)
     return origin == f"{base.scheme}://{base.netloc}"
+
+
+# --- the HTTP API's side: an API Gateway v2 request in, a Powertools response out --------------------
+def request_of(event: BaseProxyEvent, cookie: str, now: datetime) -> Request:
+    """What a view reads of the request: the session cookie ``cookie``, a POST's form, the origin,
+    the languages."""
+    form: dict[str, str] | None = None
+    if event.http_method.upper() == "POST":
+        raw = event.get("body") or ""
+        try:
+            body = base64.b64decode(raw) if event.get("isBase64Encoded") else str(raw).encode("utf-8")
+            form = form_fields(body, event.headers.get("content-type"))
+        except ValueError:
+            form = None
+    return Request(
+        now=now,
+        cookie=cookie_named(cookie, event.get("cookies"), event.headers.get("cookie")),
+        form=form,
+        origin=event.headers.get("origin"),
+        accept_language=event.headers.get("accept-language"),
+    )
+
+
+def response_of(reply: Reply) -> Response[str]:
+    return Response(
+        status_code=reply.status,
+        headers=dict(reply.headers),
+        body=reply.body,
+        cookies=cast("list[Cookie]", list(reply.cookies)) or None,  # Set-Cookie values as made by pages
+    )
