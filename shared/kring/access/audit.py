@@ -55,11 +55,16 @@ class Position:
 
 
 def read(
-    first: date, last: date, limit: int, position: Position | None
+    first: date,
+    last: date,
+    limit: int,
+    position: Position | None,
+    *,
+    repo: AuditTrailRepository | None = None,
 ) -> tuple[list[AuditEntry], Position | None]:
     """Up to ``limit`` entries from ``last`` back to ``first`` (newest first), starting at
     ``position``; and where the next page starts (None: no more). One Query per day visited."""
-    repo = AuditTrailRepository()
+    repo = repo or AuditTrailRepository()
     day, before = (position.day, position.before) if position else (last, None)
     out: list[AuditEntry] = []
     while day >= first:

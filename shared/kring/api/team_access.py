@@ -19,7 +19,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import AwareDatetime, BaseModel, ConfigDict, EmailStr, Field
 
-from kring import config
+from kring import config, safe_json
 from kring.access import audit, credentials, members
 from kring.api import pagination
 from kring.api.auth import current_principal
@@ -27,7 +27,7 @@ from kring.api.request_body import parsed_body
 from kring.api.resource_models import ListOut, _Out
 from kring.api.responses import json_response, no_content
 from kring.dal import keys
-from kring.errors import FieldValidationError, NotFoundError
+from kring.errors import FieldValidationError, InvalidInputError, NotFoundError
 from kring.models.access import ApiToken, AuditEntry, DisplayName, Role, TeamUser
 from kring.models.common import Locale
 
@@ -270,7 +270,8 @@ def _decode_position(token: str | None, scope: str, first: date, last: date) -> 
     try:
         if len(token) > pagination.MAX_TOKEN_LENGTH:
             raise ValueError
-        data = json.loads(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+        data = safe_json.loads(raw, max_bytes=pagination.MAX_TOKEN_LENGTH, max_depth=1)
         if not isinstance(data, dict) or set(data) != {"s", "d", "b"} or data["s"] != scope:
             raise ValueError
         day = date.fromisoformat(str(data["d"]))
@@ -279,7 +280,7 @@ def _decode_position(token: str | None, scope: str, first: date, last: date) -> 
             before is None or (isinstance(before, str) and 0 < len(before) <= 80)
         ):
             raise ValueError
-    except (ValueError, binascii.Error, UnicodeDecodeError) as exc:
+    except (ValueError, binascii.Error, InvalidInputError) as exc:
         raise pagination.InvalidPageTokenError("the next token is not valid") from exc
     return audit.Position(day, before)
 
