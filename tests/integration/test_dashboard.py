@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 from typing import Any
-from urllib.parse import urlencode
 
 import pytest
 
@@ -14,28 +13,15 @@ from kring import aws, config
 from kring.access import mailed_links
 from kring.dal.items import deserialize
 from tests.support import mail
-from tests.support.fixtures import HttpResult, MotoStack
-
-FORM = {"content-type": "application/x-www-form-urlencoded"}
+from tests.support.fixtures import MotoStack
+from tests.support.pages import get_page as _get
+from tests.support.pages import post_form as _post
 
 
 @pytest.fixture
 def world(moto_stack: MotoStack) -> MotoStack:
     mail.verify_sending_domain()
     return moto_stack
-
-
-def _post(
-    world: MotoStack, path: str, fields: dict[str, str], cookie: str | None = None, **headers: str
-) -> HttpResult:
-    sent = {**FORM, **headers}
-    if cookie:
-        sent["cookie"] = cookie
-    return world.http("POST", path, body=urlencode(fields), headers=sent)
-
-
-def _get(world: MotoStack, path: str, cookie: str | None = None) -> HttpResult:
-    return world.http("GET", path, headers={"cookie": cookie} if cookie else {})
 
 
 def _user(world: MotoStack, email: str, role: str = "recruiter", locale: str = "en") -> str:

@@ -21,27 +21,14 @@ from kring.roster.ambassadors import get_ambassador
 from tests.support import mail
 from tests.support.bus import Bus
 from tests.support.fixtures import HttpResult, MotoStack
-
-FORM = {"content-type": "application/x-www-form-urlencoded"}
+from tests.support.pages import get_page as _get
+from tests.support.pages import post_form as _post
 
 
 @pytest.fixture
 def world(moto_stack: MotoStack) -> MotoStack:
     mail.verify_sending_domain()
     return moto_stack
-
-
-def _post(
-    world: MotoStack, path: str, fields: dict[str, str], cookie: str | None = None, **headers: str
-) -> HttpResult:
-    sent = {**FORM, **headers}
-    if cookie:
-        sent["cookie"] = cookie
-    return world.http("POST", path, body=urlencode(fields), headers=sent)
-
-
-def _get(world: MotoStack, path: str, cookie: str | None = None) -> HttpResult:
-    return world.http("GET", path, headers={"cookie": cookie} if cookie else {})
 
 
 def _link_of_last_mail() -> str:

@@ -45,19 +45,10 @@ Request = html.Request
 Reply = html.Reply
 
 
-def cookie_value(cookies: list[str] | None, header: str | None) -> str | None:
-    """The session cookie among the request's cookies (``event.cookies``, or the header)."""
-    return html.cookie_named(COOKIE, cookies, header)
-
-
-def _session_cookie(value: str, max_age: int) -> str:
-    return html.session_cookie(COOKIE, HOME, value, max_age)
-
-
-def _redirect(location: str, cookies: tuple[str, ...] = ()) -> Reply:
-    return html.redirect(location, HEADERS, cookies)
-
-
+SITE = html.Site(COOKIE, HOME, HEADERS)
+cookie_value = SITE.cookie_value
+_session_cookie = SITE.session_cookie
+_redirect = SITE.redirect
 _browser_locale = html.browser_locale
 _t = html.translator
 _own_origin = html.own_origin

@@ -28,16 +28,9 @@ SIGN_IN = "/dashboard/sign-in"
 HEADERS = html.headers()
 
 
-def cookie_value(cookies: list[str] | None, header: str | None) -> str | None:
-    return html.cookie_named(COOKIE, cookies, header)
-
-
-def _cookie(value: str, max_age: int) -> str:
-    return html.session_cookie(COOKIE, HOME, value, max_age)
-
-
-def _redirect(location: str, cookies: tuple[str, ...] = ()) -> Reply:
-    return html.redirect(location, HEADERS, cookies)
+SITE = html.Site(COOKIE, HOME, HEADERS)
+_cookie = SITE.session_cookie
+_redirect = SITE.redirect
 
 
 def _render(status: int, template: str, t: Translator, title: str, **context: Any) -> Reply:

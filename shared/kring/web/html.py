@@ -96,6 +96,25 @@ def redirect(location: str, page_headers: Mapping[str, str], cookies: tuple[str,
     return Reply(303, "", {**page_headers, "Location": location}, cookies)
 
 
+@dataclass(frozen=True)
+class Site:
+    """One page set: its session cookie's name, its home (the cookie's path) and its headers."""
+
+    cookie: str
+    home: str
+    headers: Mapping[str, str]
+
+    def cookie_value(self, cookies: list[str] | None, header: str | None) -> str | None:
+        """The session cookie among the request's cookies (``event.cookies``, or the header)."""
+        return cookie_named(self.cookie, cookies, header)
+
+    def session_cookie(self, value: str, max_age: int) -> str:
+        return session_cookie(self.cookie, self.home, value, max_age)
+
+    def redirect(self, location: str, cookies: tuple[str, ...] = ()) -> Reply:
+        return redirect(location, self.headers, cookies)
+
+
 def browser_locale(accept_language: str | None) -> Locale:
     for part in (accept_language or "").split(","):
         tag = part.split(";")[0].strip().lower()[:2]
