@@ -85,7 +85,7 @@ def test_a_team_user_signs_in_once_by_the_mailed_link_and_a_scanner_s_get_uses_n
     home = _get(world, "/dashboard", cookie.split(";")[0])
     assert home.status == 200
     assert 'lang="nl"' in home.body
-    assert "Ingelogd als Rita Recruiter (recruiter)" in home.body
+    assert "Ingelogd als Rita Recruiter (werver)" in home.body
     assert "script-src 'none'" in home.headers["content-security-policy"]
 
     assert _post(world, path, {}).status == 404  # single use
