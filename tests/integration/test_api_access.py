@@ -325,6 +325,7 @@ def test_every_change_is_one_audit_entry_readable_by_admins_only(moto_stack: Mot
     assert entries[2]["role"] == "recruiter"
     assert entries[2]["actor"].startswith("token:")
     assert entries[2]["status"] == 200
+    assert entries[3]["target"] == "E1"  # a POST's target: the Location of what it made
 
     for role in ("viewer", "recruiter"):
         token = _token(moto_stack, f"{role} reader", role)

@@ -7,7 +7,8 @@
 3. A change (any method but GET and HEAD) that answers below 400 is written to the audit trail in
    the same request: who (the principal), what (method, route, target id, the route's summary),
    when. A route may name its target and add to the summary in the resolver's context
-   (``audit_target``, ``audit_note``), e.g. the id of what a POST created.
+   (``audit_target``, ``audit_note``); else the target is the path's ids, or the last segment of
+   the answer's ``Location`` (what a POST created).
 """
 
 from __future__ import annotations
@@ -51,7 +52,13 @@ def role_check(app: APIGatewayHttpResolver, next_middleware: NextMiddleware) -> 
     response = next_middleware(app)
     if method not in READS and response.status_code < 400:
         args = app.context.get("_route_args") or {}
-        target = app.context.get("audit_target") or ("/".join(str(v) for v in args.values()) or None)
+        location = str(response.headers.get("Location") or "")
+        target = (
+            app.context.get("audit_target")
+            or "/".join(str(v) for v in args.values())
+            or location.rstrip("/").rpartition("/")[2]
+            or None
+        )
         note = app.context.get("audit_note")
         audit.record(
             actor=principal.actor,
