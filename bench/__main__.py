@@ -13,6 +13,7 @@ from bench import (
     fanout,
     imports,
     local_clicks,
+    programme,
     redirect,
 )
 
@@ -27,6 +28,7 @@ BENCHMARKS = {
     "imports": imports.main,
     "catchup": catchup.main,
     "digests": digests.main,
+    "programme": programme.main,
 }
 
 

@@ -16,8 +16,9 @@ Reported: every AWS request by operation (counted by a botocore hook on Kring's 
 digest, the time of the whole run against a bare boto3 replay of the same requests (recorded with
 their parameters, replayed in order on a second table loaded with the same items, SES and SQS
 answered the same way; each Lambda invocation's requests right after it, so both meet the same
-machine load) in the same run, and rendering time per mail (Jinja2, css-inline, MIME), which is
-inside Kring's time and not in the replay's. Kring's time is split into its own requests (time in
+machine load) in the same run, and rendering time per mail (Jinja2, css-inline; SES v2 makes the
+MIME message of the simple content Kring sends), which is inside Kring's time and not in the
+replay's. Kring's time is split into its own requests (time in
 its clients' API calls), rendering, and the rest (its code); the recorder's copies are taken out.
 One warm-up round of 300 ambassadors first, untimed. ``BENCH_DIGESTS_AMBASSADORS`` sets N.
 """
@@ -291,7 +292,7 @@ def _recording(clients: list[Any]) -> Iterator[Recorder]:
 
 
 class _RenderClock:
-    """Time spent in rendering (Jinja2 + css-inline) and MIME assembly, inside the sender."""
+    """Time spent in rendering (Jinja2 + css-inline), inside the sender."""
 
     def __init__(self) -> None:
         self.seconds = 0.0
@@ -446,15 +447,13 @@ def _round(count: int, endpoint: str, client: Any) -> dict[str, Any]:
     gc.collect()
 
     render = _RenderClock()
-    render_mail, mime_message = vars(sending)["render_mail"], vars(sending)["mime_message"]
+    render_mail = vars(sending)["render_mail"]
     setattr(sending, "render_mail", render.wrap(render_mail, counts=True))  # noqa: B010 - timed in place
-    setattr(sending, "mime_message", render.wrap(mime_message, counts=False))  # noqa: B010
     replay = Replay(table, replay_table, endpoint)
     try:
         kring_s, requests_s, recorder, outcomes = _kring_run(replay)
     finally:
         setattr(sending, "render_mail", render_mail)  # noqa: B010
-        setattr(sending, "mime_message", mime_message)  # noqa: B010
     replay_s = replay.seconds
     requests = recorder.counts
     digests = outcomes["jobs"]

@@ -1,11 +1,11 @@
 """MailQueue → one mail per message (see :mod:`kring.mail.sending`).
 
-A standard queue: MailJobs from the planner, and ``CandidateHired`` envelopes from MailHireRule
-(each becomes a hire notice, or nothing). :func:`kring.queues.process_batch` reports each failed
-message on its own; after five receives a message is parked in MailDLQ (alarm; ``make redrive``).
-The mails the batch sent are recorded after it (``MailRoom.finish``), whatever failed. The event
-source's batch size and maximum concurrency keep the send rate under the account's SES limit
-(template.yaml)."""
+A standard queue: MailJobs from the planner, and ``CandidateHired`` and ``ApplicationAttributed``
+envelopes from MailHireRule and MailCreditRule (each becomes a hire notice, or nothing).
+:func:`kring.queues.process_batch` reports each failed message on its own; after five receives a
+message is parked in MailDLQ (alarm; ``make redrive``). The mails the batch sent are recorded after
+it (``MailRoom.finish``), whatever failed. The event source's batch size and maximum concurrency
+keep the send rate under the account's SES limit (template.yaml)."""
 
 from __future__ import annotations
 

@@ -62,6 +62,21 @@ def sign_out() -> Response[str]:
     return _page(views.sign_out)
 
 
+@app.get("/portal/programme")
+def programme_page() -> Response[str]:
+    return _page(views.programme_page_view)
+
+
+@app.get("/portal/invitation/<token>")
+def invitation(token: str) -> Response[str]:
+    return _respond(views.invitation(_request(), token))
+
+
+@app.post("/portal/invitation/<token>")
+def invitation_sign_in(token: str) -> Response[str]:
+    return _respond(views.invitation_sign_in(_request(), token))
+
+
 @app.get("/portal/vacancies")
 def vacancies() -> Response[str]:
     return _page(views.vacancies)
@@ -70,6 +85,12 @@ def vacancies() -> Response[str]:
 @app.get("/portal/results")
 def results() -> Response[str]:
     return _page(views.results)
+
+
+@app.get("/portal/leaderboard")
+def leaderboard() -> Response[str]:
+    query = app.current_event.get_query_string_value
+    return _respond(views.leaderboard(_request(), period=query("period"), board=query("board")))
 
 
 @app.get("/portal/invite")

@@ -76,6 +76,12 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
             f"                   the {demo.get('feed_vacancies', 0)} Lever and Workable vacancies, open"
             f" before the ambassadors came: {demo.get('feed_links', 0)} links (links follow eligibility)"
         )
+        if demo.get("campaign"):
+            lines.append(
+                f"                   an invitation campaign to everyone ({demo['campaign']}): the"
+                f" {demo.get('invited', 0)} ambassadors who have not volunteered yet find their"
+                " invitation in the outbox moments after this banner"
+            )
     lines += [
         "",
         "Try:",
@@ -105,7 +111,9 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
             f"{DEMO_CLICKED_APPLICATION}/attribution"
         )
         lines.append(f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/rewards")
+        lines.append(f"  curl -s -H 'Authorization: Bearer {token}' {url}/api/programme/invitations")
     lines += [
+        f"The programme page (public; an invitation's link shows it too): {url}/portal/programme",
         "A signed Greenhouse delivery (prints the curl; append `| sh` to send it):",
         f"  {prefix}.venv/bin/python -m infra.local sign greenhouse {EXAMPLE_DELIVERY}",
         f"Mail: every message Kring sends is listed at {url}/outbox"

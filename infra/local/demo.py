@@ -72,6 +72,7 @@ def load(gateway_url: str, admin_token: str, greenhouse_secret: str, data_dir: P
         link_requests=played["link_requests"] + applied["link_requests"],
     )
     caught_up = _links_of_feed_vacancies(gateway_url, admin_token)
+    campaign = launch_invitations(gateway_url, admin_token, demo["invitations"])
     marker.write_text("1\n")
     return {
         "feed_vacancies": len(caught_up),
@@ -82,9 +83,26 @@ def load(gateway_url: str, admin_token: str, greenhouse_secret: str, data_dir: P
         "vacancy_id": demo_vacancy_id(),
         "shared_by": played["shared_by"],
         "applications": applied["applications"],
+        "campaign": campaign["id"],
+        "invited": sum(1 for a in demo["ambassadors"] if a["phase"] in INVITED_PHASES),
         "hires": applied["hires"],
         **{name: counted.get(name, 0) for name in FUNNEL_FIGURES},
     }
+
+
+# Whom an invitation campaign is for (kring.models.invitation.invitable): not volunteered yet.
+INVITED_PHASES = ("awareness", "interest")
+
+
+def launch_invitations(gateway_url: str, admin_token: str, campaign: dict[str, Any]) -> dict[str, Any]:
+    """The talent team's invitation campaign, through the admin API: the invitations (to whoever
+    has not volunteered yet) are in the outbox moments later."""
+    headers = {"content-type": "application/json", "authorization": f"Bearer {admin_token}"}
+    status, text = _post(f"{gateway_url}/api/programme/invitations", json.dumps(campaign).encode(), headers)
+    if status != 202:
+        raise RuntimeError(f"demo POST /api/programme/invitations: {status} {text}")
+    launched: dict[str, Any] = json.loads(text)
+    return launched
 
 
 def set_up_team(gateway_url: str, admin_token: str, team: dict[str, Any]) -> None:

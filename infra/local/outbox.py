@@ -3,8 +3,12 @@ written as an ``.eml`` file under ``$KRING_DATA_DIR/outbox/``, and a page of the
 (``/outbox``) that lists them and shows one as a mail client would: its headers, the HTML part
 (in a sandboxed frame: no script, no outside request) and the plain-text part.
 
-Only the raw content Kring sends (``Content.Raw``) is accepted, as Kring sends nothing else; a
-request SES would refuse (no destination, no raw data) is refused the same way.
+Kring sends simple content (``Content.Simple``: subject, text and HTML bodies, extra headers);
+the outbox assembles the message from it as SES does (:func:`simple_message`: ``multipart/
+alternative``, text then HTML, UTF-8, with the request's headers, Reply-To, a Date and a
+Message-ID). Raw content (``Content.Raw``) is written as it is. A request SES would refuse (no
+destination, no subject or body, a malformed header, templates, which Kring never sends) is
+refused the same way.
 """
 
 from __future__ import annotations
@@ -19,12 +23,20 @@ import time
 import uuid
 from dataclasses import dataclass
 from email.message import EmailMessage
+from email.utils import formatdate, make_msgid
 from pathlib import Path
 from typing import Any
 
 SES_SEND_PATH = "/v2/email/outbound-emails"
 OUTBOX_PAGE = "/outbox"
 _NAME = re.compile(r"^[0-9]{8}T[0-9]{6}-[0-9a-f-]{36}\.eml$")
+_HEADER_NAME = re.compile(r"^[!-9;-~]{1,126}$")  # SES's MessageHeader name: printable, no colon
+_HEADER_VALUE = re.compile(r"^[ -~]{1,995}$")
+# headers SES sets itself from the request, not from Content.Simple.Headers
+_OWN_HEADERS = frozenset(
+    h.lower()
+    for h in ("From", "To", "Cc", "Bcc", "Subject", "Reply-To", "Date", "Message-ID", "MIME-Version")
+)
 
 
 class SesRefusal(ValueError):
@@ -43,16 +55,19 @@ class Outbox:
         self._lock = threading.Lock()
 
     def send_email(self, request: dict[str, Any]) -> Stored:
-        """What SES v2 ``SendEmail`` does for a raw message: accept it, give it an id."""
+        """What SES v2 ``SendEmail`` does: accept the message (simple or raw), give it an id."""
         destination = request.get("Destination") or {}
         to = [*destination.get("ToAddresses", []), *destination.get("CcAddresses", [])]
-        raw = ((request.get("Content") or {}).get("Raw") or {}).get("Data")
-        if not raw:
-            raise SesRefusal("Only Content.Raw is emulated locally (Kring sends raw MIME messages)")
         if not to and not destination.get("BccAddresses"):
             raise SesRefusal("Missing required destination")
-        data = base64.b64decode(raw, validate=True)
+        content = request.get("Content") or {}
         message_id = str(uuid.uuid4())
+        if "Simple" in content:
+            data = simple_message(request, message_id)
+        elif (content.get("Raw") or {}).get("Data"):
+            data = base64.b64decode(content["Raw"]["Data"], validate=True)
+        else:
+            raise SesRefusal("Only Content.Simple and Content.Raw are emulated locally")
         name = f"{time.strftime('%Y%m%dT%H%M%S', time.gmtime())}-{message_id}.eml"
         with self._lock:
             self.directory.mkdir(parents=True, exist_ok=True)
@@ -129,6 +144,58 @@ class Outbox:
         if not _NAME.match(name) or not (self.directory / name).is_file():
             return None
         return (self.directory / name).read_bytes()
+
+
+def simple_message(request: dict[str, Any], message_id: str | None = None) -> bytes:
+    """The message SES makes of a ``SendEmail`` request with ``Content.Simple``: ``multipart/
+    alternative`` with the text part first, then the HTML (or the one given), UTF-8, From, To, Cc,
+    Reply-To and Subject from the request, its extra headers, a Date and a Message-ID.
+    :class:`SesRefusal` where SES would refuse it."""
+    simple = (request.get("Content") or {}).get("Simple") or {}
+    subject = (simple.get("Subject") or {}).get("Data")
+    body = simple.get("Body") or {}
+    text = (body.get("Text") or {}).get("Data")
+    html_body = (body.get("Html") or {}).get("Data")
+    if not subject:
+        raise SesRefusal("Missing required subject")
+    if text is None and html_body is None:
+        raise SesRefusal("Missing required body")
+    sender = request.get("FromEmailAddress")
+    if not sender:
+        raise SesRefusal("Missing required FromEmailAddress")
+    headers = _extra_headers(simple.get("Headers") or [])
+    destination = request.get("Destination") or {}
+    message = EmailMessage(policy=email.policy.SMTP)
+    message["From"] = sender
+    if destination.get("ToAddresses"):
+        message["To"] = ", ".join(destination["ToAddresses"])
+    if destination.get("CcAddresses"):
+        message["Cc"] = ", ".join(destination["CcAddresses"])
+    if request.get("ReplyToAddresses"):
+        message["Reply-To"] = ", ".join(request["ReplyToAddresses"])
+    message["Subject"] = subject
+    message["Date"] = formatdate(usegmt=True)
+    message["Message-ID"] = make_msgid(idstring=message_id, domain="outbox.kring.local")
+    if text is not None:
+        message.set_content(text, subtype="plain", charset="utf-8")
+        if html_body is not None:
+            message.add_alternative(html_body, subtype="html", charset="utf-8")
+    else:
+        message.set_content(html_body, subtype="html", charset="utf-8")
+    for header in headers:  # after the parts: set_content moves Content-* headers into them
+        message[header["Name"]] = header["Value"]
+    return message.as_bytes()
+
+
+def _extra_headers(headers: list[dict[str, str]]) -> list[dict[str, str]]:
+    """``Content.Simple.Headers`` as SES takes them: well-formed, none of its own, none twice."""
+    for header in headers:
+        name, value = header.get("Name", ""), header.get("Value", "")
+        if not _HEADER_NAME.match(name) or not _HEADER_VALUE.match(value) or name.lower() in _OWN_HEADERS:
+            raise SesRefusal(f"Invalid header: {name!r}")
+    if len({h["Name"].lower() for h in headers}) != len(headers):
+        raise SesRefusal("A header appears more than once")
+    return headers
 
 
 def _subject(message: EmailMessage) -> str:

@@ -92,7 +92,8 @@ class Route:
     def regex(self) -> re.Pattern[str]:
         pattern = re.sub(r"\\\{(\w+)\\\+\\\}", r"(?P<\1>.+)", re.escape(self.path))
         pattern = re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", pattern)
-        return re.compile(f"^{pattern}$")
+        # a greedy path (``{proxy+}``) takes any character, a newline too, as API Gateway's does
+        return re.compile(f"^{pattern}\\Z", re.DOTALL)
 
     @property
     def route_key(self) -> str:

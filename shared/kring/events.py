@@ -341,6 +341,36 @@ class ColleagueRecruited(KringEvent):
     colleague_id: AmbassadorId
 
 
+# --- invitation campaigns (issue 13: awareness and interest) ---------------------------------------
+CampaignId = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9]{8,32}$")]
+
+
+class InvitationCampaignLaunched(KringEvent):
+    """The talent team launched an invitation campaign (``POST /api/programme/invitations``): the
+    mail planner pages through its audience and queues one invitation per ambassador."""
+
+    SOURCE: ClassVar[str] = "kring.api"
+    campaign_id: CampaignId
+
+
+class AmbassadorInvited(KringEvent):
+    """An ambassador's invitation to the programme was sent (``occurred_at``: when the sender had it
+    sent; a redelivered send publishes it again with a later time — the earliest counts)."""
+
+    SOURCE: ClassVar[str] = "kring.programme"
+    ambassador_id: AmbassadorId
+    campaign_id: CampaignId
+
+
+class InvitationOpened(KringEvent):
+    """A person (not a mail scanner, link preview or crawler: the redirect's classification) opened
+    their personal invitation link."""
+
+    SOURCE: ClassVar[str] = "kring.portal"
+    ambassador_id: AmbassadorId
+    campaign_id: CampaignId
+
+
 WeightName = Annotated[str, StringConstraints(max_length=40)]
 
 
@@ -373,6 +403,9 @@ EVENT_TYPES: tuple[type[KringEvent], ...] = (
     AmbassadorLeftProgramme,
     AmbassadorRejoinedProgramme,
     ColleagueRecruited,
+    InvitationCampaignLaunched,
+    AmbassadorInvited,
+    InvitationOpened,
     PointWeightsChanged,
 )
 

@@ -14,7 +14,7 @@ become a ``CatchupPage``.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar, cast
 
 from aws_lambda_powertools.metrics import MetricUnit
 from aws_lambda_powertools.utilities.batch import (
@@ -35,6 +35,7 @@ from kring.errors import FieldValidationError, InvalidInputError, TransientError
 from kring.events import (
     AmbassadorChanged,
     AmbassadorPhaseChanged,
+    ApplicationAttributed,
     CandidateHired,
     Envelope,
     KringEvent,
@@ -325,15 +326,20 @@ class MailJob(BaseModel):
     correlation_id: str | None = Field(default=None, max_length=128)
 
 
-def parse_mail_message(body: str) -> MailJob | CandidateHired:
-    """A mail queue message: a :class:`MailJob`, or the envelope of ``CandidateHired`` (put there by
-    MailHireRule: the hire notice is decided from it). :class:`InvalidInputError` for anything else."""
+MailTrigger = CandidateHired | ApplicationAttributed
+
+
+def parse_mail_message(body: str) -> MailJob | MailTrigger:
+    """A mail queue message: a :class:`MailJob`, or the envelope of ``CandidateHired`` or
+    ``ApplicationAttributed`` (put there by MailHireRule and MailCreditRule: the hire notice is
+    decided from either). :class:`InvalidInputError` for anything else."""
     return safe_json.parse(body, _mail_message, invalid="not a mail job")
 
 
-def _mail_message(data: object) -> MailJob | CandidateHired:
+def _mail_message(data: object) -> MailJob | MailTrigger:
     if isinstance(data, dict) and "detail-type" in data:
-        return parse_envelope(data, CandidateHired).detail
+        # one of the two kinds asked for (parse_envelope's type is their common base)
+        return cast("MailTrigger", parse_envelope(data, CandidateHired, ApplicationAttributed).detail)
     return MailJob.model_validate(data)
 
 

@@ -1,6 +1,7 @@
 """The programme's data layer against Amazon's DynamoDB Local: a transition is one transaction
 (facts, history, counters, profile), a known fact writes nothing, a stale plan is a conflict that
-is read and planned again, and the review and cohort indexes answer by Query."""
+is read and planned again, the review and cohort indexes answer by Query, and the cohort's
+projection answers as the whole items do."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from kring import aws
+from kring import aws, config
+from kring.dal import keys
 from kring.dal.ambassadors import AmbassadorRepository
-from kring.dal.programme import ProgrammeRepository, ProgrammeWrite
+from kring.dal.items import serialize
+from kring.dal.programme import COHORT_STEPS, ProgrammeRepository, ProgrammeWrite, cohort_member_from_item
 from kring.dal.transact import Outcome
 from kring.events import KringEvent
-from kring.programme.phases import Fact
+from kring.programme import funnel as funnels
+from kring.programme.phases import Fact, State
 from kring.programme.recorder import ProgrammeRecorder
 from tests.support import link_activity as la
 from tests.support import programme as pg
@@ -133,4 +137,84 @@ def test_the_review_and_cohort_indexes_answer_by_query(dynamodb_local: DynamoDBL
         "dormant": 1,
         "left": 0,
         "returned": 0,
+    }
+
+
+def test_the_cohort_query_projects_what_the_funnel_reads_and_answers_as_the_whole_items_do(
+    dynamodb_local: DynamoDBLocal,
+) -> None:
+    entered = NOW - timedelta(days=100)
+    day = timedelta(days=1)
+    journeys: dict[str, tuple[str, str, list[Fact]]] = {
+        "E0": ("Sales", "Utrecht", [Fact("invited", entered + day)]),
+        "E1": (
+            "Sales",
+            "Amsterdam",
+            [
+                Fact("interested", entered + 2 * day),
+                Fact("volunteered", entered + 4 * day),
+                Fact("onboarded", entered + 9 * day),
+                Fact("colleague_recruited", entered + 20 * day, ref="E9"),
+                Fact("application_credited", NOW - 5 * day, ref="greenhouse:1"),
+                Fact("active", NOW - 2 * day),
+            ],
+        ),
+        "E2": (
+            "IT",
+            "Utrecht",
+            [
+                Fact("interested", entered + 3 * day),
+                Fact("left", entered + 5 * day, reason="no time", by="E2"),
+                Fact("rejoined", entered + 30 * day, by="E2"),
+            ],
+        ),
+        "E3": (
+            "IT",
+            "Amsterdam",
+            [Fact("moved_by_hand", entered + 6 * day, to_phase="decision", reason="x", by="talent team")],
+        ),
+        "E4": ("Legal", "Utrecht", [Fact("volunteered", entered + 7 * day)]),  # dormant by now
+    }
+    for ambassador_id, (department, location, facts) in journeys.items():
+        put_ambassador(ambassador_id, entered, phase="awareness", department=department, location=location)
+        for fact in facts:
+            _recorder(Published(), fact.at).record(ambassador_id, fact)
+        _recorder(Published()).record(ambassador_id, None)
+
+    repository = ProgrammeRepository()
+    projected = repository.cohort(entered.strftime("%Y-%m"))
+    whole = [
+        cohort_member_from_item(
+            aws.dynamodb().get_item(
+                TableName=config.tables().table_name, Key=serialize(keys.programme_facts(m.ambassador_id))
+            )["Item"]
+        )
+        for m in projected
+    ]
+    assert sorted(m.ambassador_id for m in projected) == sorted(journeys)
+    assert any(w.facts.colleagues_recruited and w.facts.last_activity_at for w in whole)
+    assert not any(p.facts.colleagues_recruited or p.facts.last_activity_at for p in projected)  # not read
+    for mine, full in zip(projected, whole, strict=True):
+        assert (mine.ambassador_id, mine.state, mine.evangelized_at, mine.department, mine.location) == (
+            full.ambassador_id,
+            full.state,
+            full.evangelized_at,
+            full.department,
+            full.location,
+        )
+        assert [getattr(mine.facts, s) for s in COHORT_STEPS] == [
+            getattr(full.facts, s) for s in COHORT_STEPS
+        ]
+        assert mine.facts.entered_at == full.facts.entered_at
+    assert {m.state for m in projected} >= {
+        State("evangelize", dormant=False, in_programme=True),
+        State("decision", dormant=True, in_programme=True),  # moved by hand, nothing since
+        State("consideration", dormant=True, in_programme=True),
+    }
+    assert funnels.cohort_of(projected) == funnels.cohort_of(whole)
+    found = funnels.funnel(first=entered.date(), last=entered.date(), by="location", repository=repository)
+    assert found.cohort == funnels.cohort_of(whole)
+    assert found.cohort_by == {
+        place: funnels.cohort_of([w for w in whole if w.location == place])
+        for place in ("Amsterdam", "Utrecht")
     }

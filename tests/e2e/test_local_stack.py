@@ -511,9 +511,14 @@ def test_the_demo_loads_once_and_survives_a_restart(
     sharers = sorted({s["ambassador_id"] for s in first})
     people = {a["id"]: a["email"] for a in demo["ambassadors"]}
     wanted = {r["email"] for r in demo["team"]["recipients"]} | {people[a] for a in sharers}
-    listed_to = _outbox_recipients(running, wanted, seconds=120)
-    assert wanted <= listed_to
+    # and the demo's invitation campaign: everyone who has not volunteered yet
+    invited = {a["email"] for a in demo["ambassadors"] if a["phase"] in ("awareness", "interest")}
+    listed_to = _outbox_recipients(running, wanted | invited, seconds=120)
+    assert wanted | invited <= listed_to
     assert "the demo's digests for this week are there" in running.log.read_text()
+    assert f"the {len(invited)} ambassadors who have not volunteered yet find their invitation" in (
+        " ".join(running.log.read_text().split())
+    )
     _stop(running)
     assert running.process.returncode == 0  # a clean shutdown on SIGTERM …
     with socket.socket() as probe:  # … which stopped DynamoDB Local too

@@ -108,6 +108,7 @@ TOKENS = st.one_of(
                 "rewards-of-ambassador",
                 f"vacancy-shares:{OPEN}",
                 "suspicious:week:2026-11-29",
+                "invitation-campaigns",
             ]
         ),
         st.dictionaries(
@@ -180,6 +181,8 @@ ADMIN_ROUTES: list[tuple[str, str]] = [
     ("GET", "/api/programme/phases"),
     ("GET", "/api/programme/settings"),
     ("PUT", "/api/programme/settings"),
+    ("GET", "/api/programme/invitations"),
+    ("POST", "/api/programme/invitations"),
     ("GET", "/api/ambassadors/{a}/journey"),
     ("POST", "/api/ambassadors/{a}/phase"),
     ("GET", "/api/leaderboards"),

@@ -24,9 +24,11 @@ from infra.local.queues import QueueStore
 from infra.local.scheduler import next_fire
 from infra.local.stack import schedule_kind_matches
 from infra.local.template import REGION, Stack
+from kring.config import MailSettings
+from kring.integrations.ses import OutgoingMail, send_email_request
 from kring.mail.i18n import Translator
 from kring.mail.notices import RewardEligibleNotice
-from kring.mail.render import mime_message, render_mail
+from kring.mail.render import render_mail
 
 STACK = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": "t"})
 
@@ -66,7 +68,8 @@ def local(tmp_path: Path) -> Iterator[Local]:
     store.close()
 
 
-def _message(locale: str = "nl") -> bytes:
+def _request(locale: str = "nl", *, from_name: str = "Kring", reply_to: str = "") -> dict[str, Any]:
+    """The SendEmail request Kring makes for a reward notice."""
     t = Translator(locale)  # type: ignore[arg-type]
     rendered = render_mail(
         "reward_eligible",
@@ -81,27 +84,47 @@ def _message(locale: str = "nl") -> bytes:
             "preferences_url": "http://127.0.0.1:3000/mail/preferences/tok",
         },
     )
-    return mime_message(
-        rendered,
+    settings = MailSettings.model_validate(
+        {
+            "MAIL_FROM_ADDRESS": "kring@kring.example.com",
+            "MAIL_FROM_NAME": from_name,
+            "MAIL_REPLY_TO": reply_to,
+            "SES_CONFIGURATION_SET": "kring-local-mail",
+        }
+    )
+    mail = OutgoingMail(
         to="sam@example.com",
-        from_address="kring@kring.example.com",
-        from_name="Kring",
-        reply_to="",
+        subject=rendered.subject,
+        html=rendered.html,
+        text=rendered.text,
+        lang=rendered.lang,
         unsubscribe_url="http://127.0.0.1:3000/mail/unsubscribe/tok",
     )
+    return send_email_request(mail, settings)
 
 
-def test_send_email_writes_the_raw_message_to_the_outbox_and_the_page_shows_it(local: Local) -> None:
-    raw = _message()
-    answer = local.sesv2().send_email(
-        FromEmailAddress="kring@kring.example.com",
-        Destination={"ToAddresses": ["sam@example.com"]},
-        Content={"Raw": {"Data": raw}},
-        ConfigurationSetName="kring-local-mail",
-    )
+def test_send_email_writes_the_message_ses_would_make_to_the_outbox_and_the_page_shows_it(
+    local: Local,
+) -> None:
+    request = _request()
+    answer = local.sesv2().send_email(**request)
     [name] = local.outbox.names()
     assert answer["MessageId"] in name
-    assert (local.outbox.directory / name).read_bytes() == raw
+    message = local.outbox.read(name)
+    assert message is not None
+    assert message["From"] == "Kring <kring@kring.example.com>"
+    assert message["To"] == "sam@example.com"
+    assert message["Subject"] == "Je beloning kan worden uitbetaald"
+    assert message["List-Unsubscribe"] == "<http://127.0.0.1:3000/mail/unsubscribe/tok>"
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    assert message["Content-Language"] == "nl"
+    assert message["Date"]
+    assert message["Message-ID"]
+    assert message.get_content_type() == "multipart/alternative"
+    assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
+    text, html_part = (p.get_content().replace("\r\n", "\n") for p in message.iter_parts())
+    assert text == request["Content"]["Simple"]["Body"]["Text"]["Data"]
+    assert html_part.rstrip("\n") == request["Content"]["Simple"]["Body"]["Html"]["Data"].rstrip("\n")
 
     listing = requests.get(f"{local.gateway_url}/outbox", timeout=5)
     assert listing.status_code == 200
@@ -113,21 +136,51 @@ def test_send_email_writes_the_raw_message_to_the_outbox_and_the_page_shows_it(l
     assert 'sandbox=""' in page.text  # the mail's HTML shown without scripts or outside requests
     assert "List-Unsubscribe=One-Click" in page.text
     assert "4 december 2026" in page.text  # the text part, as written
-    assert requests.get(f"{local.gateway_url}/outbox/{name}?raw=1", timeout=5).content == raw
+    raw = requests.get(f"{local.gateway_url}/outbox/{name}?raw=1", timeout=5).content
+    assert raw == (local.outbox.directory / name).read_bytes()
     assert requests.get(f"{local.gateway_url}/outbox/../secrets.json", timeout=5).status_code == 404
     assert requests.get(f"{local.gateway_url}/outbox/nope.eml", timeout=5).status_code == 404
 
 
-def test_what_kring_never_sends_is_refused_as_ses_refuses_it(local: Local) -> None:
+def test_a_sender_name_beyond_ascii_and_a_reply_to_reach_the_message(local: Local) -> None:
+    local.sesv2().send_email(**_request("en", from_name="Talent Ñandú", reply_to="talent@example.com"))
+    [name] = local.outbox.names()
+    message = local.outbox.read(name)
+    assert message is not None
+    assert str(message["From"]) == "Talent Ñandú <kring@kring.example.com>"
+    assert message["Reply-To"] == "talent@example.com"
+    assert message["Subject"] == "Your referral reward can be paid"
+
+
+def test_a_raw_message_is_written_as_it_is(local: Local) -> None:
+    raw = b"From: kring@kring.example.com\r\nTo: sam@example.com\r\nSubject: hi\r\n\r\nhello\r\n"
+    local.sesv2().send_email(
+        FromEmailAddress="kring@kring.example.com",
+        Destination={"ToAddresses": ["sam@example.com"]},
+        Content={"Raw": {"Data": raw}},
+    )
+    [name] = local.outbox.names()
+    assert (local.outbox.directory / name).read_bytes() == raw
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        lambda r: r.pop("Destination"),
+        lambda r: r["Content"]["Simple"].update(Subject={"Data": ""}),
+        lambda r: r["Content"]["Simple"].update(Body={}),
+        lambda r: r["Content"]["Simple"]["Headers"].append({"Name": "Subject", "Value": "again"}),
+        lambda r: r["Content"]["Simple"]["Headers"].append({"Name": "Content-Language", "Value": "en"}),
+        lambda r: r["Content"]["Simple"]["Headers"].append({"Name": "X-Bad", "Value": "é"}),
+        lambda r: r.update(Content={"Template": {"TemplateName": "t"}}),
+    ],
+)
+def test_what_ses_would_refuse_is_refused_the_same_way(local: Local, change: Any) -> None:
+    request = _request()
+    change(request)
     with pytest.raises(ClientError) as refused:
-        local.sesv2().send_email(
-            FromEmailAddress="kring@kring.example.com",
-            Destination={"ToAddresses": ["sam@example.com"]},
-            Content={"Simple": {"Subject": {"Data": "s"}, "Body": {"Text": {"Data": "b"}}}},
-        )
+        local.sesv2().send_email(**request)
     assert refused.value.response["Error"]["Code"] == "BadRequestException"
-    with pytest.raises(ClientError):
-        local.sesv2().send_email(FromEmailAddress="kring@kring.example.com", Content={"Raw": {"Data": b"x"}})
     assert local.outbox.names() == []
 
 

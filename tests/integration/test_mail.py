@@ -5,20 +5,26 @@ from __future__ import annotations
 
 import json
 import re
+import time
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
 from botocore.exceptions import ClientError
 
+from infra.local.bus import LocalBus
+from infra.local.queues import QueueStore
+from infra.local.template import Stack
 from kring import aws, config
 from kring.attribution.rules import reward_id, state_key
 from kring.dal import keys
 from kring.dal.items import deserialize, serialize
 from kring.dal.mail_preferences import MailPreferenceRepository
 from kring.dal.mail_sends import MailSendRepository
-from kring.integrations.ses import SesTransport
+from kring.events import LinkClicked
+from kring.integrations.ses import OutgoingMail, SesTransport
 from tests.support import attribution as at
 from tests.support import link_activity as la
 from tests.support import mail
@@ -121,7 +127,7 @@ def test_a_failed_send_releases_its_claim_so_the_retry_sends_it(world: MotoStack
     mail.put_ambassador("E1")
 
     class Down:
-        def send(self, *, raw: bytes, to: str) -> str:
+        def send(self, mail: OutgoingMail) -> str:
             raise ClientError({"Error": {"Code": "InternalFailure", "Message": "down"}}, "SendEmail")
 
     assert mail.send(world, [_reward_job("E1")], transport=Down()) == [0]
@@ -380,6 +386,130 @@ def test_a_hire_attribution_has_not_recorded_yet_is_retried_and_one_nobody_broug
     at.put_vacancy()
     at.deliver_ok(world, [at.received(at=at.when(30)), hire])
     assert mail.send(world, [la.envelope(hire)]) == []
+    assert mail.sent_messages() == []
+
+
+def test_the_rules_route_hires_and_credits_to_the_mail_queue_and_nothing_else(tmp_path: Path) -> None:
+    """MailHireRule and MailCreditRule as the local bus reads them from template.yaml."""
+    stack = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": "t"})
+    queue = stack.queues()["MailQueue"].name
+    store = QueueStore(tmp_path / "q.sqlite3", stack.queues())
+    bus = LocalBus(stack.rules(), store, lambda *_: None)
+    sent = [
+        ("kring.ats", "CandidateHired"),
+        ("kring.attribution", "ApplicationAttributed"),
+        ("kring.ats", "ApplicationReceived"),
+        ("kring.ats", "ApplicationAttributed"),  # not attribution's: not a credit
+        ("kring.attribution", "CandidateHired"),
+    ]
+    bus.start()
+    try:
+        bus.put_events(
+            [
+                {
+                    "Source": source,
+                    "DetailType": detail_type,
+                    "Detail": "{}",
+                    "EventBusName": stack.physical_name("KringBus"),
+                }
+                for source, detail_type in sent
+            ]
+        )
+        deadline = time.monotonic() + 5
+        while not bus.idle():
+            assert time.monotonic() < deadline
+    finally:
+        bus.stop()
+    delivered = sorted(
+        (json.loads(m.body)["source"], json.loads(m.body)["detail-type"]) for m in store.messages(queue)
+    )
+    store.close()
+    assert delivered == [("kring.ats", "CandidateHired"), ("kring.attribution", "ApplicationAttributed")]
+
+
+# The hire notice's two triggers: CandidateHired (MailHireRule) and ApplicationAttributed
+# (MailCreditRule), whichever finds the hire recorded and credited sends it, once.
+def _credit_world(world: MotoStack) -> tuple[at.Bus, LinkClicked]:
+    """E1 (nl), the vacancy, a capture of what attribution announces, and a click on E1's link
+    two hours before the application (not recorded yet: the credit comes when it is)."""
+    mail.put_ambassador("E1", locale="nl")
+    at.put_vacancy()
+    captured = at.Bus(world.stack.physical_name("KringBus"))
+    click = la.click(1, at=at.when(30, 7), vacancy_id=at.VACANCY, ambassador_id="E1")
+    return captured, click
+
+
+def _announced(captured: at.Bus) -> list[str]:
+    """The ApplicationAttributed envelopes attribution put on the bus (drained), as MailQueue gets
+    them."""
+    return [json.dumps(e) for e in captured.drain() if e["detail-type"] == "ApplicationAttributed"]
+
+
+def test_a_credit_that_comes_after_the_hire_mails_the_hire_notice_once(world: MotoStack) -> None:
+    captured, click = _credit_world(world)
+    hire = at.hired(at=at.when(34, 10))
+    at.deliver_ok(world, [at.received(at=at.when(30), proof=at.evidence(tokens=[click.click_id])), hire])
+    [uncredited] = _announced(captured)
+    # the hire reaches the mail before anyone is credited with it: nothing to send, nothing retried
+    assert mail.send(world, [la.envelope(hire), uncredited]) == []
+    assert mail.sent_messages() == []
+
+    at.record_clicks(world, [click])  # the click is recorded late …
+    at.deliver_ok(world, [click])  # … and attribution credits E1 with the hired application
+    [credit] = _announced(captured)
+    assert json.loads(credit)["detail"]["ambassador_id"] == "E1"
+    assert mail.send(world, [credit, credit]) == []
+    [message] = mail.sent_messages()
+    got = mail.parts(message)
+    assert got.header("To") == "e1@people.example.com"
+    assert got.header("Subject") == "Iemand die via jou kwam, is aangenomen"
+    assert "4 december 2026" in got.text
+    # redelivery of either trigger sends nothing more
+    assert mail.send(world, [credit, la.envelope(hire)]) == []
+    assert len(mail.sent_messages()) == 1
+    assert MailSendRepository().state("hire_notice", "E1", reward_id(state_key(hire))) is not None
+
+
+def test_a_credit_before_the_hire_sends_nothing_until_the_hire_and_then_one_notice(world: MotoStack) -> None:
+    captured, _ = _credit_world(world)
+    application = at.received(at=at.when(30), proof=at.evidence(referrer_ids=["E1"]))
+    at.deliver_ok(world, [application])
+    [credit] = _announced(captured)
+    # credited, not hired: nothing sent, nothing claimed, nothing retried
+    assert mail.send(world, [credit]) == []
+    assert mail.sent_messages() == []
+    hire = at.hired(at=at.when(34, 10))
+    assert MailSendRepository().state("hire_notice", "E1", reward_id(state_key(hire))) is None
+
+    at.deliver_ok(world, [hire])
+    assert _announced(captured) == []  # the hire changes no credit: only CandidateHired tells
+    assert mail.send(world, [la.envelope(hire)]) == []
+    assert len(mail.sent_messages()) == 1
+    # the credit redelivered (or late: its 30 s delay) and the hire again: still one
+    assert mail.send(world, [credit, la.envelope(hire), credit]) == []
+    [message] = mail.sent_messages()
+    assert mail.parts(message).header("To") == "e1@people.example.com"
+
+
+def test_both_triggers_in_one_batch_after_hire_and_credit_send_one_notice(world: MotoStack) -> None:
+    captured, _ = _credit_world(world)
+    hire = at.hired(at=at.when(34, 10))
+    at.deliver_ok(world, [at.received(at=at.when(30), proof=at.evidence(referrer_ids=["E1"])), hire])
+    [credit] = _announced(captured)
+    assert mail.send(world, [credit, la.envelope(hire), credit]) == []
+    assert len(mail.sent_messages()) == 1
+
+
+def test_a_credit_to_nobody_reads_nothing_and_sends_nothing(world: MotoStack) -> None:
+    captured, _ = _credit_world(world)
+    hire = at.hired(at=at.when(34, 10))
+    at.deliver_ok(world, [at.received(at=at.when(30)), hire])
+    [uncredited] = _announced(captured)
+    assert json.loads(uncredited)["detail"].get("ambassador_id") is None
+    calls, stop = la.counting(aws.dynamodb())
+    assert mail.send(world, [uncredited]) == []
+    stop()
+    assert calls == {}
     assert mail.sent_messages() == []
 
 

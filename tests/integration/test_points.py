@@ -474,6 +474,20 @@ def test_leaderboard_query_parameters_never_get_a_5xx(
         assert isinstance(got.json()["error"]["message"], str)
 
 
+@pytest.mark.parametrize(
+    ("at", "status"), [("9999-12-31", 422), ("1999-12-31", 422), ("2000-01-01", 200), ("9998-12-31", 200)]
+)
+@pytest.mark.parametrize("path", ["/api/leaderboards", "/api/ambassadors/E1/points"])
+def test_a_day_whose_periods_would_leave_the_calendar_is_refused(
+    moto_stack: MotoStack, path: str, at: str, status: int
+) -> None:
+    _ambassador("E1", "Eva", display="name")
+    got = moto_stack.http("GET", path, query=f"at={at}", admin=True)
+    assert got.status == status, got.body
+    if status == 422:
+        assert got.json()["error"]["details"][0]["field"] == "at"
+
+
 # ------------------------------------------------------------------------------------ weights
 def test_the_talent_team_sets_the_weights_and_the_points_follow(moto_stack: MotoStack) -> None:
     _seed_board(moto_stack)

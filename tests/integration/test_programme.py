@@ -26,6 +26,7 @@ from tests.support.fixtures import MotoStack
 
 NOW = datetime(2026, 11, 30, 9, 0, tzinfo=UTC)
 PORTAL_FACTS = (
+    "InvitationOpened",
     "ProgrammePageOpened",
     "AmbassadorVolunteered",
     "OnboardingStepCompleted",
@@ -63,6 +64,7 @@ def test_the_rule_routes_the_programmes_facts_and_not_a_candidates_click(tmp_pat
             ("kring.attribution", "ApplicationAttributed"),
             ("kring.roster", "AmbassadorChanged"),
             *(("kring.portal", kind) for kind in PORTAL_FACTS),
+            ("kring.programme", "AmbassadorInvited"),
             ("kring.portal", "SomethingElse"),
             ("kring.redirect", "LinkClicked"),
             ("kring.programme", "AmbassadorPhaseChanged"),
@@ -78,7 +80,9 @@ def test_the_rule_routes_the_programmes_facts_and_not_a_candidates_click(tmp_pat
         bus.stop()
     delivered = sorted(json.loads(m.body)["detail-type"] for m in store.messages(queue))
     store.close()
-    assert delivered == sorted(["AmbassadorChanged", "ApplicationAttributed", "ShareIntended", *PORTAL_FACTS])
+    assert delivered == sorted(
+        ["AmbassadorChanged", "AmbassadorInvited", "ApplicationAttributed", "ShareIntended", *PORTAL_FACTS]
+    )
     [source] = [s for s in stack.queue_event_sources() if s.function == "ProgrammeFunction"]
     assert source.queue_logical_id == "ProgrammeFactsQueue"
     assert source.report_batch_item_failures
@@ -136,7 +140,8 @@ def test_the_portals_facts_walk_an_ambassador_through_the_funnel(moto_stack: Mot
         return str(pg.profile("E1")["phase"])
 
     at = NOW - timedelta(hours=5)
-    assert walk(pg.page_opened("E1", at)) == "interest"
+    assert walk(pg.invited("E1", at - timedelta(hours=1))) == "awareness"
+    assert walk(pg.invitation_opened("E1", at), pg.page_opened("E1", at + timedelta(minutes=1))) == "interest"
     assert walk(pg.volunteered("E1", at + timedelta(hours=1))) == "consideration"
     # the checklist's steps in any order; onboarded when the last one is done
     assert (
@@ -251,6 +256,8 @@ _every_fact = st.lists(
         st.builds(lambda at: pg.intent("E1", at), _hours_ago),
         st.builds(lambda n, at: pg.credited("E1", f"app-{n}", at), st.integers(1, 2), _hours_ago),
         st.builds(lambda at: pg.page_opened("E1", at), _hours_ago),
+        st.builds(lambda at: pg.invited("E1", at), _hours_ago),
+        st.builds(lambda at: pg.invitation_opened("E1", at), _hours_ago),
         st.builds(lambda at: pg.volunteered("E1", at), _hours_ago),
         st.builds(
             lambda name, at: pg.step("E1", name, at),

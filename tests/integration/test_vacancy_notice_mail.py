@@ -16,6 +16,7 @@ from kring.dal.instant_notices import InstantNoticeRepository
 from kring.dal.mail_preferences import MailPreferenceRepository, MailPreferences
 from kring.dal.vacancies import VacancyRepository
 from kring.events import SharesCreated
+from kring.integrations.ses import OutgoingMail
 from kring.mail.instant import next_batch_id
 from kring.models.common import NETWORKS
 from tests.support import digests as dg
@@ -191,11 +192,11 @@ def test_what_is_published_while_a_notice_is_mailed_comes_in_the_next_one(world:
             self.ses = mail.transport()
             self.announced = False
 
-        def send(self, *, raw: bytes, to: str) -> str:
+        def send(self, mail: OutgoingMail) -> str:
             if not self.announced:
                 self.announced = True
                 _gather(world, meanwhile)
-            return self.ses.send(raw=raw, to=to)
+            return self.ses.send(mail)
 
     jobs = sorted(_jobs(world), key=lambda j: str(j["recipient"]))
     _send(world, jobs, transport=PublishedWhileSending())

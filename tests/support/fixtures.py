@@ -61,11 +61,13 @@ def clear_kring_caches() -> None:
     from kring.dal import ats_deliveries
     from kring.links import identity
     from kring.mail import digest_content, unsubscribe
+    from kring.portal import programme_page
     from kring.portal import tokens as portal_tokens
 
     ats_deliveries.forget_writes()
     digest_content.clear_cache()
     portal_tokens.clear_cache()
+    programme_page.clear_cache()
     config.clear_caches()
     identity.clear_cache()
     unsubscribe.clear_cache()

@@ -1,5 +1,10 @@
 """Mail tests' world: SES under moto (the sending domain verified), ambassadors, and the messages
-SES accepted, parsed as a mail client would."""
+SES accepted, parsed as a mail client would.
+
+Kring sends simple content (SES v2 makes the MIME message), and moto keeps only a simple
+message's subject and HTML: so the ``SendEmail`` requests moto accepted are kept here, from
+Kring's SES client, and made into the message SES would deliver by the local stack's outbox
+(:func:`infra.local.outbox.simple_message`), the same code that writes the local ``.eml`` files."""
 
 from __future__ import annotations
 
@@ -15,6 +20,8 @@ from typing import Any
 import boto3
 from aws_lambda_powertools.utilities.batch.exceptions import BatchProcessingError
 
+from infra.local.outbox import simple_message
+from kring import aws
 from kring.integrations.ses import SesTransport
 from kring.models.ambassador import AmbassadorInput
 from kring.queues import MailJob
@@ -25,8 +32,26 @@ from tests.support.fixtures import MAIL_FROM_ADDRESS, REGION, MotoStack
 ACCOUNT = "123456789012"
 
 
+_ACCEPTED: list[dict[str, Any]] = []  # the SendEmail requests SES (moto) accepted, in order
+
+
 def verify_sending_domain() -> None:
+    """The sending domain verified in SES (moto), and Kring's SES client watched: every
+    ``SendEmail`` it makes that SES accepts is kept for :func:`sent_messages`."""
     boto3.client("ses", region_name=REGION).verify_domain_identity(Domain=MAIL_FROM_ADDRESS.split("@")[1])
+    _ACCEPTED.clear()
+    events = aws.sesv2().meta.events
+    events.register("before-parameter-build.sesv2.SendEmail", _given, unique_id="kring-tests-given")
+    events.register("after-call.sesv2.SendEmail", _accepted, unique_id="kring-tests-accepted")
+
+
+def _given(params: dict[str, Any], context: dict[str, Any], **_: Any) -> None:
+    context["kring_tests_request"] = json.loads(json.dumps(params))
+
+
+def _accepted(http_response: Any, context: dict[str, Any], **_: Any) -> None:
+    if http_response.status_code < 300:
+        _ACCEPTED.append(context["kring_tests_request"])
 
 
 def put_ambassador(ambassador_id: str, *, locale: str = "en", name: str | None = None) -> str:
@@ -68,15 +93,17 @@ def job(kind: str, recipient: str, period_key: str, **params: str) -> str:
 
 
 def sent_messages() -> list[EmailMessage]:
-    """Every message SES (moto) accepted, parsed."""
+    """Every message SES (moto) accepted, as SES makes it of Kring's request, parsed."""
     from moto.ses.models import ses_backends
 
-    backend = ses_backends[ACCOUNT][REGION]
+    accepted = ses_backends[ACCOUNT][REGION].sent_messages
+    assert len(accepted) == len(_ACCEPTED), (
+        "a message was sent by a client verify_sending_domain did not watch"
+    )
     out = []
-    for message in backend.sent_messages:
-        raw = getattr(message, "raw_data", None)
-        assert raw is not None, "Kring sends raw MIME messages"
-        parsed = email.message_from_string(raw, policy=email.policy.default)
+    for request in _ACCEPTED:
+        assert "Simple" in request["Content"], "Kring sends simple content"
+        parsed = email.message_from_bytes(simple_message(request), policy=email.policy.default)
         assert isinstance(parsed, EmailMessage)
         out.append(parsed)
     return out

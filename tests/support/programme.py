@@ -10,15 +10,19 @@ from kring import aws, config
 from kring.dal.items import deserialize
 from kring.events import (
     AmbassadorChanged,
+    AmbassadorInvited,
     AmbassadorLeftProgramme,
     AmbassadorRejoinedProgramme,
     AmbassadorVolunteered,
     ApplicationAttributed,
     ColleagueRecruited,
+    InvitationOpened,
     OnboardingStepCompleted,
     ProgrammePageOpened,
     ShareIntended,
 )
+
+CAMPAIGN = "0123456789abcdef0123456789ABCDEF"
 
 
 def intent(ambassador_id: str, at: datetime) -> ShareIntended:
@@ -46,6 +50,14 @@ def credited(ambassador_id: str | None, application_id: str, at: datetime) -> Ap
             "ambassador_id": ambassador_id,
         }
     )
+
+
+def invited(ambassador_id: str, at: datetime) -> AmbassadorInvited:
+    return AmbassadorInvited(ambassador_id=ambassador_id, campaign_id=CAMPAIGN, occurred_at=at)
+
+
+def invitation_opened(ambassador_id: str, at: datetime) -> InvitationOpened:
+    return InvitationOpened(ambassador_id=ambassador_id, campaign_id=CAMPAIGN, occurred_at=at)
 
 
 def page_opened(ambassador_id: str, at: datetime) -> ProgrammePageOpened:

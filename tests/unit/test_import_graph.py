@@ -26,6 +26,10 @@ LAZY_KRING_IMPORTS: dict[tuple[str, str], str] = {
         "kring.intake.vacancy_urls",
     ): "the URL checks, only where a vacancy is written",
     ("kring.intake.vacancy_urls", "kring.integrations.ats.registry"): "every ATS module, only to check a URL",
+    (
+        "kring.programme.campaigns",
+        "kring.redirect.classify",
+    ): "isbot's pattern, compiled on import, only where an invitation is opened (not in the mail sender)",
 }
 
 # The platform every function may load, besides its own flow, the shared ids, models and dal/.

@@ -19,8 +19,9 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from kring import config
+from kring.integrations.ses import OutgoingMail
 from kring.mail.i18n import Translator, locale_of
-from kring.mail.render import mime_message, render_mail
+from kring.mail.render import render_mail
 
 if TYPE_CHECKING:
     from kring.dal.sign_ins import SignInStore
@@ -73,12 +74,13 @@ def send_link(*, to: str, name: str, locale: str, url: str, transport: MailTrans
             "programme": settings.programme_name,
         },
     )
-    raw = mime_message(
-        rendered,
-        to=to,
-        from_address=settings.mail_from_address,
-        from_name=settings.mail_from_name,
-        reply_to=settings.mail_reply_to,
-        unsubscribe_url=None,
+    transport.send(
+        OutgoingMail(
+            to=to,
+            subject=rendered.subject,
+            html=rendered.html,
+            text=rendered.text,
+            lang=rendered.lang,
+            unsubscribe_url=None,  # one asked for it: nothing to unsubscribe from
+        )
     )
-    transport.send(raw=raw, to=to)

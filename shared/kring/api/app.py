@@ -15,6 +15,7 @@ from aws_lambda_powertools.event_handler.exceptions import NotFoundError as Rout
 from kring.api import (
     ambassadors,
     applications,
+    invitations,
     leaderboards,
     programme,
     rewards,
@@ -53,6 +54,7 @@ app.include_router(applications.router, prefix=PREFIX)
 app.include_router(suppressions.router, prefix=PREFIX)
 app.include_router(team.router, prefix=PREFIX)
 app.include_router(programme.router, prefix=PREFIX)
+app.include_router(invitations.router, prefix=PREFIX)
 app.include_router(leaderboards.router, prefix=PREFIX)
 app.include_router(team_access.router, prefix=PREFIX)
 

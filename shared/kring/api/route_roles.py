@@ -60,6 +60,8 @@ ROUTE_RULES: dict[tuple[str, str], RouteRule] = {
     ("GET", "/api/programme/phases"): _read("programme's phases"),
     ("GET", "/api/programme/settings"): _read("programme settings"),
     ("PUT", "/api/programme/settings"): RouteRule("admin", "programme settings changed"),
+    ("GET", "/api/programme/invitations"): _read("invitation campaigns"),
+    ("POST", "/api/programme/invitations"): RouteRule("recruiter", "invitation campaign launched"),
     ("GET", "/api/leaderboards"): _read("leaderboard"),
     ("GET", "/api/leaderboards/suspicious"): _read("suspicious list"),
     # talent-team access: users, API tokens, the audit trail (all admin)

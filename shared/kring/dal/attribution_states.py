@@ -447,6 +447,16 @@ class AttributionStateRepository(Repository):
         item = got.get("Item")
         return from_item(deserialize(item)) if item else None
 
+    def get_states(self, pks: Iterable[str]) -> dict[str, StoredState]:
+        """The existing states among ``pks`` (as an alias lists them), by pk: one GetItem for one,
+        one BatchGetItem for more (strongly consistent either way)."""
+        wanted = sorted(set(pks))
+        if len(wanted) == 1:
+            state = self.get_state(state_key(wanted[0]))
+            return {wanted[0]: state} if state is not None else {}
+        found = self.read([state_key(pk) for pk in wanted])
+        return {pk: from_item(item) for (pk, _sk), item in found.items()}
+
     def states_of_application(self, provider: str, application_id: str) -> tuple[str, ...]:
         """The state pks an ATS application id belongs to (its alias; usually exactly one)."""
         got = self.client.get_item(

@@ -44,7 +44,38 @@ def serialize(item: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def deserialize(item: Mapping[str, Any]) -> dict[str, Any]:
-    return {k: _plain(_deserializer.deserialize(v)) for k, v in item.items()}
+    """A DynamoDB item → plain Python values: strings, ints (a whole number) or floats, bools,
+    None, lists, dicts and sets of them; binary values as boto3 gives them."""
+    return {k: _value_of(v) for k, v in item.items()}
+
+
+def _number(text: str) -> int | float:
+    number = Decimal(text)
+    return int(number) if number == number.to_integral_value() else float(number)
+
+
+def _value_of(attribute: Mapping[str, Any]) -> Any:
+    """One attribute value, as ``_plain(TypeDeserializer().deserialize(attribute))`` (the same
+    result, without boto3's Decimal context and its checks on every value: the reader's
+    hot path). A type other than these goes through boto3."""
+    if len(attribute) == 1:
+        ((kind, raw),) = attribute.items()
+        reader = _READERS.get(kind)
+        if reader is not None:
+            return reader(raw)
+    return _plain(_deserializer.deserialize(attribute))  # type: ignore[arg-type]
+
+
+_READERS: dict[str, Any] = {
+    "S": lambda raw: raw,
+    "N": _number,
+    "BOOL": bool,
+    "NULL": lambda _raw: None,
+    "M": lambda raw: {k: _value_of(v) for k, v in raw.items()},
+    "L": lambda raw: [_value_of(v) for v in raw],
+    "SS": set,
+    "NS": lambda raw: {_number(n) for n in raw},
+}
 
 
 def value(python_value: Any) -> dict[str, Any]:

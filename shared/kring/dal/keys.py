@@ -658,3 +658,29 @@ def audit_entry(day: str, at: str, entry_id: str) -> Key:
 
 def audit_day_of(pk: str) -> str:
     return pk.removeprefix(AUDIT_PREFIX)
+
+
+# --- invitation campaigns (issue 13) -----------------------------------------------------------
+# One item per campaign (its audience and counters), listed newest first in gsi1; in its
+# collection one marker per ambassador sent an invitation and one per ambassador who opened it,
+# each written in the transaction that counts it (exactly once), and expiring (TTL).
+INVITATION_CAMPAIGNS = "INVCAMPAIGNS"
+
+
+def invitation_campaign(campaign_id: str) -> Key:
+    return {"pk": f"INVCAMPAIGN#{campaign_id}", "sk": "CAMPAIGN"}
+
+
+def invitation_campaign_list_entry(created_at: str, campaign_id: str) -> dict[str, str]:
+    """gsi1: every campaign by the moment it was made (fixed-width UTC), newest first on read."""
+    return {GSI1_PK: INVITATION_CAMPAIGNS, GSI1_SK: f"{created_at}#{campaign_id}"}
+
+
+def invitation_sent(campaign_id: str, ambassador_id: str) -> Key:
+    """The campaign's invitation to this ambassador was sent (and counted)."""
+    return {"pk": f"INVCAMPAIGN#{campaign_id}", "sk": f"SENT#{ambassador_id}"}
+
+
+def invitation_opened(campaign_id: str, ambassador_id: str) -> Key:
+    """A person opened this ambassador's invitation of the campaign (counted once)."""
+    return {"pk": f"INVCAMPAIGN#{campaign_id}", "sk": f"OPENED#{ambassador_id}"}

@@ -35,6 +35,7 @@ class MailPreferences(BaseModel):
     digest_frequency: DigestFrequency = DEFAULT_FREQUENCY
     instant_vacancies: bool = False
     outcome_notices: bool = True
+    invitations: bool = True  # invitations to the programme (their unsubscribe link turns it off)
     updated_at: AwareDatetime | None = None
 
 

@@ -207,6 +207,32 @@ class PointsRepository(Repository):
             client=self.client,
         )
 
+    def ahead_of(self, period: str, scope: str, rank: str) -> int:
+        """How many of a ranking's entries come before the sort key ``rank`` (a Query that counts
+        ``sk < rank``, page after page; no item is returned)."""
+        index = keys.GSI2 if scope.startswith(DEPARTMENT_SCOPE) else keys.GSI1
+        partition_key, sort_key = (
+            (keys.GSI2_PK, keys.GSI2_SK) if index == keys.GSI2 else (keys.GSI1_PK, keys.GSI1_SK)
+        )
+        request: dict[str, Any] = {
+            "TableName": self.table,
+            "IndexName": index,
+            "KeyConditionExpression": "#pk = :pk AND #sk < :rank",
+            "ExpressionAttributeNames": {"#pk": partition_key, "#sk": sort_key},
+            "ExpressionAttributeValues": serialize(
+                {":pk": keys.leaderboard_partition(period, scope), ":rank": rank}
+            ),
+            "Select": "COUNT",
+        }
+        ahead = 0
+        while True:
+            got = self.client.query(**request)
+            ahead += int(got.get("Count", 0))
+            last = got.get("LastEvaluatedKey")
+            if not last:
+                return ahead
+            request["ExclusiveStartKey"] = last
+
     def suspicious(
         self, period: str, limit: int, cursor: Mapping[str, Any] | None = None
     ) -> Page[PeriodPoints]:

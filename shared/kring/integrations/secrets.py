@@ -7,6 +7,7 @@ for an unconfigured provider is a 404; the admin API without a token refuses eve
 from __future__ import annotations
 
 from kring import config
+from kring.errors import TransientError
 
 
 def get_secret(name: str) -> str | None:
@@ -24,3 +25,13 @@ def get_secret(name: str) -> str | None:
             return None
         raise
     return value or None
+
+
+def required_key(name: str) -> bytes:
+    """A secret Kring cannot work without, as key bytes (for an HMAC or Fernet):
+    :class:`TransientError` when it is not configured, so the request or message fails and is
+    retried once the deploy has it, and never runs with a made-up key."""
+    secret = get_secret(name)
+    if not secret:
+        raise TransientError(f"the {name} secret is not configured")
+    return secret.encode("utf-8")

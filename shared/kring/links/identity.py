@@ -19,18 +19,14 @@ import hashlib
 import hmac
 from functools import lru_cache
 
-from kring.errors import TransientError
-from kring.integrations.secrets import get_secret
+from kring.integrations.secrets import required_key
 
 SECRET_NAME = "identity-hash-key"  # noqa: S105 - the name of the SSM parameter, not a secret
 
 
 @lru_cache(maxsize=1)
 def _key() -> bytes:
-    secret = get_secret(SECRET_NAME)
-    if not secret:
-        raise TransientError(f"the {SECRET_NAME} secret is not configured")
-    return secret.encode("utf-8")
+    return required_key(SECRET_NAME)
 
 
 def clear_cache() -> None:

@@ -64,8 +64,10 @@ def catalogue(locale: Locale) -> dict[str, Message]:
     }
 
 
+@lru_cache(maxsize=4096)
 def plural_form(locale: Locale, count: int) -> str:
-    """The CLDR plural form of ``count`` in ``locale``: ``one`` or ``other`` in Dutch and English."""
+    """The CLDR plural form of ``count`` in ``locale``: ``one`` or ``other`` in Dutch and English
+    (kept: a digest asks a dozen times, for the same few counts as every other digest)."""
     return str(CldrLocale.parse(CLDR[locale]).plural_form(count))
 
 
@@ -86,6 +88,13 @@ def locale_of(raw: object) -> Locale:
 def _whole_number(locale: Locale, number: int) -> str:
     """A whole number the locale's way (a digest writes a dozen: Babel's formatting, once each)."""
     return format_decimal(number, locale=CLDR[locale])
+
+
+@lru_cache(maxsize=4096)
+def _long_date(locale: Locale, day: date) -> str:
+    """A day the locale's way (the digests of one run write the same few days: Babel's formatting,
+    once each)."""
+    return format_date(day, format="long", locale=CLDR[locale])
 
 
 class Translator:
@@ -125,7 +134,7 @@ class Translator:
     def date(self, day: date | datetime) -> str:
         if isinstance(day, datetime):
             day = day.astimezone(self.zone).date()
-        return format_date(day, format="long", locale=self._cldr)
+        return _long_date(self.locale, day)
 
     def datetime(self, moment: datetime) -> str:
         return format_datetime(moment, format="long", tzinfo=self.zone, locale=self._cldr)

@@ -56,6 +56,7 @@ KIND_MODULES: list[str] = [
     "kring.mail.digests",
     "kring.mail.team_digest",
     "kring.mail.vacancy_notice",
+    "kring.mail.invitations",
 ]
 
 
@@ -94,6 +95,7 @@ class PlanRun:
     scheduled_at: datetime
     time_zone: str
     frequency: Frequency | None = None  # a digest's schedule says which
+    campaign: str | None = None  # an invitation campaign's id (its launch says which)
 
 
 Composer = Callable[[MailJob, Recipient, Translator], Composed | None]

@@ -144,6 +144,7 @@ def unsubscribe_now(token: str, form: Mapping[str, str] | None, *, now: datetime
             "digest": {"digest_frequency": "off"},
             "instant": {"instant_vacancies": False},
             "outcomes": {"outcome_notices": False},
+            "invitations": {"invitations": False},
         }[link.scope]  # type: ignore[assignment]
         repo.put(link.recipient, current.model_copy(update=change), now=now)
     t = _translator(locale)
@@ -187,12 +188,14 @@ def save_preferences(token: str, form: Mapping[str, str] | None, *, now: datetim
     frequency = form.get("digest_frequency", "")
     if frequency not in DIGEST_FREQUENCIES:
         return _error(400, "page.error.form", locale)
-    MailPreferenceRepository().put(
+    repo = MailPreferenceRepository()
+    repo.put(
         link.recipient,
         MailPreferences(
             digest_frequency=frequency,
             instant_vacancies=form.get("instant_vacancies") == "on",
             outcome_notices=form.get("outcome_notices") == "on",
+            invitations=repo.get(link.recipient).invitations,  # not on this form: kept
         ),
         now=now,
     )

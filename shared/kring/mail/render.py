@@ -4,18 +4,14 @@ Every mail has an HTML part and a plain-text part rendered from two templates of
 (``<kind>.html.j2`` and ``<kind>.txt.j2``, each extending its layout), in the reader's language
 (:mod:`kring.mail.i18n`), with ``lang`` set. The HTML layout is tables and inline styles — what
 Outlook and Gmail keep — one column that fills a phone's width and stops at 600 px: its ``<style>``
-block is inlined into the elements by ``css-inline``. :func:`mime_message` wraps both parts into
-the message SES sends, with the RFC 8058 headers.
+block is inlined into the elements by ``css-inline``. SES makes the MIME message of the two parts
+(:mod:`kring.integrations.ses`), with the RFC 8058 headers.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from email.headerregistry import Address
-from email.message import EmailMessage
-from email.policy import SMTP
-from email.utils import formatdate
 from functools import lru_cache
 from typing import TYPE_CHECKING, Any
 
@@ -83,32 +79,3 @@ def _tidy(text: str) -> str:
         if line or (out and out[-1]):
             out.append(line)
     return "\n".join(out) + "\n"
-
-
-def mime_message(
-    mail: RenderedMail,
-    *,
-    to: str,
-    from_address: str,
-    from_name: str,
-    reply_to: str,
-    unsubscribe_url: str | None,
-) -> bytes:
-    """The message as SES sends it: ``multipart/alternative`` (text first, then HTML), with
-    ``List-Unsubscribe`` and ``List-Unsubscribe-Post: List-Unsubscribe=One-Click`` (RFC 8058) —
-    except for a mail one asked for (``unsubscribe_url`` None: a sign-in link), which has none."""
-    message = EmailMessage(policy=SMTP)
-    local, _, domain = from_address.partition("@")
-    message["From"] = Address(display_name=from_name, username=local, domain=domain)
-    message["To"] = to
-    if reply_to:
-        message["Reply-To"] = reply_to
-    message["Subject"] = mail.subject
-    message["Date"] = formatdate(localtime=False, usegmt=True)
-    if unsubscribe_url is not None:
-        message["List-Unsubscribe"] = f"<{unsubscribe_url}>"
-        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-    message.set_content(mail.text, subtype="plain", charset="utf-8")
-    message.add_alternative(mail.html, subtype="html", charset="utf-8")
-    message["Content-Language"] = mail.lang  # after the parts: set_content moves Content-* headers
-    return message.as_bytes()

@@ -16,8 +16,8 @@ for each job (:class:`~kring.queues.MailJob`), :meth:`MailRoom.send`:
    (a redelivery, a retry, an overlapping run): nothing is sent; another sender holds it now:
    :class:`TransientError`, retried later;
 4. compose (the kind's composer, or its batch's), render (HTML and text, the reader's language),
-   SES ``SendEmail`` with the unsubscribe and preferences links; a composer with nothing to say
-   sends nothing and the period counts as done;
+   SES ``SendEmail`` (simple content: SES assembles the MIME message) with the unsubscribe and
+   preferences links; a composer with nothing to say sends nothing and the period counts as done;
 5. on any failure after the claim, the claim is released and the error propagates: SQS retries
    the message, then parks it in MailDLQ (``make redrive``);
 6. the kind's ``settle`` (if it has one; see :mod:`kring.mail.kinds`), once the job is done or
@@ -35,7 +35,7 @@ a second time. Kring prefers that to losing it.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, Literal
@@ -46,14 +46,14 @@ from kring import config
 from kring.dal.mail_sends import LastSent, MailSendRepository, Sent
 from kring.dal.suppressions import SuppressionRepository
 from kring.errors import InvalidInputError, TransientError
-from kring.integrations.ses import MailTransport
+from kring.integrations.ses import MailTransport, OutgoingMail
 from kring.links.identity import email_hash
 from kring.mail import kinds, unsubscribe
 from kring.mail.i18n import Translator
-from kring.mail.notices import hire_job
-from kring.mail.render import mime_message, render_mail
+from kring.mail.notices import notice_jobs
+from kring.mail.render import render_mail
 from kring.observability import logger, metrics
-from kring.queues import MailJob, parse_mail_message, process_batch
+from kring.queues import MailJob, MailTrigger, parse_mail_message, process_batch
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -90,18 +90,18 @@ class MailRoom:
     _suppressed: dict[str, bool] = field(default_factory=dict)
     _composers: dict[str, kinds.Composer] = field(default_factory=dict)
 
-    def prepare_messages(self, bodies: Iterable[str]) -> None:
-        """:meth:`prepare` for the MailJobs among an SQS batch's message bodies (anything else —
-        a hire envelope, a malformed body — is left to its own record's handling)."""
-        jobs: list[MailJob] = []
-        for body in bodies:
+    def prepare_messages(self, bodies: Mapping[str, str]) -> dict[str, MailJob | MailTrigger]:
+        """:meth:`prepare` for the MailJobs among an SQS batch's message bodies (by message id;
+        anything else — a hire or credit envelope, a malformed body — is left to its own record's
+        handling). Returns the messages parsed, by id, so that no record is parsed twice."""
+        parsed: dict[str, MailJob | MailTrigger] = {}
+        for message_id, body in bodies.items():
             try:
-                message = parse_mail_message(body)
+                parsed[message_id] = parse_mail_message(body)
             except InvalidInputError:
                 continue  # its record fails on its own, with the reason
-            if isinstance(message, MailJob):
-                jobs.append(message)
-        self.prepare(jobs)
+        self.prepare([m for m in parsed.values() if isinstance(m, MailJob)])
+        return parsed
 
     def prepare(self, jobs: Sequence[MailJob]) -> None:
         """The batch's reads, made once for all its jobs: the recipients (one BatchGetItem for the
@@ -199,15 +199,16 @@ class MailRoom:
                     "preferences_url": unsubscribe.preferences_url(recipient.id),
                 },
             )
-            raw = mime_message(
-                rendered,
-                to=recipient.email,
-                from_address=settings.mail_from_address,
-                from_name=settings.mail_from_name,
-                reply_to=settings.mail_reply_to,
-                unsubscribe_url=unsubscribe_url,
+            message_id = self.transport.send(
+                OutgoingMail(
+                    to=recipient.email,
+                    subject=rendered.subject,
+                    html=rendered.html,
+                    text=rendered.text,
+                    lang=rendered.lang,
+                    unsubscribe_url=unsubscribe_url,
+                )
             )
-            message_id = self.transport.send(raw=raw, to=recipient.email)
         except BaseException:
             self.sends.release(claim)
             raise
@@ -275,19 +276,25 @@ class MailRoom:
 
 def send_batch(event: Mapping[str, Any], context: LambdaContext, transport: MailTransport) -> dict[str, Any]:
     """One SQS batch of MailQueue: its reads made once (:meth:`MailRoom.prepare_messages`), each
-    message a mail (a MailJob, or a ``CandidateHired`` envelope: the hire notice it calls for, or
-    nothing), partial batch failures (:func:`kring.queues.process_batch`), and the batch's sent
-    mails recorded after it, failed records or not."""
+    message a mail (a MailJob, or a ``CandidateHired`` or ``ApplicationAttributed`` envelope: the
+    hire notice it calls for, or nothing; see :mod:`kring.mail.notices`), partial batch failures
+    (:func:`kring.queues.process_batch`), and the batch's sent mails recorded after it, failed
+    records or not."""
     room = MailRoom(transport=transport, now=datetime.now(UTC))
-    room.prepare_messages(str(record.get("body", "")) for record in event.get("Records", []))
+    parsed = room.prepare_messages(
+        {str(r.get("messageId", "")): str(r.get("body", "")) for r in event.get("Records", [])}
+    )
 
     def record_handler(record: SQSRecord) -> str:
-        message = parse_mail_message(record.body)
-        job = message if isinstance(message, MailJob) else hire_job(message)
-        if job is None:
+        message = parsed.get(record.message_id) or parse_mail_message(record.body)
+        jobs = [message] if isinstance(message, MailJob) else notice_jobs(message)
+        if not jobs:
             return "nothing to send"
-        with logger.append_context_keys(correlation_id=job.correlation_id, mail_kind=job.kind):
-            return room.send(job).status
+        statuses = []
+        for job in jobs:
+            with logger.append_context_keys(correlation_id=job.correlation_id, mail_kind=job.kind):
+                statuses.append(room.send(job).status)
+        return ", ".join(statuses)
 
     try:
         return process_batch(event, context, record_handler)

@@ -6,8 +6,8 @@ with Fernet (AES-128-CBC + HMAC-SHA256, from ``cryptography``) under the ``mail-
 cannot be made or changed without the key. Rotating the key invalidates the links of mails
 already sent.
 
-What a token allows (its scope): ``digest``, ``instant``, ``outcomes`` — turn that kind of mail
-off; ``preferences`` — read and change every mail preference. A GET never changes anything; the
+What a token allows (its scope): ``digest``, ``instant``, ``outcomes``, ``invitations`` — turn that
+kind of mail off; ``preferences`` — read and change every mail preference. A GET never changes anything; the
 one POST of an unsubscribe link does (a mail provider's ``List-Unsubscribe=One-Click``, or the
 page's button). Forms carry a CSRF field derived from the token and the key (there is no cookie
 to ride, but a form post is still checked to come from Kring's own page).
@@ -24,8 +24,8 @@ from functools import lru_cache
 from typing import TYPE_CHECKING, Literal
 
 from kring import config
-from kring.errors import InvalidInputError, TransientError
-from kring.integrations.secrets import get_secret
+from kring.errors import InvalidInputError
+from kring.integrations.secrets import required_key
 
 if TYPE_CHECKING:
     from cryptography.fernet import Fernet
@@ -33,9 +33,9 @@ if TYPE_CHECKING:
 SECRET_NAME = "mail-link-key"  # noqa: S105 - the name of the SSM parameter, not a secret
 MAX_TOKEN_LENGTH = 512
 
-Topic = Literal["digest", "instant", "outcomes", "team"]
-Scope = Literal["digest", "instant", "outcomes", "team", "preferences"]
-TOPICS: tuple[Topic, ...] = ("digest", "instant", "outcomes", "team")
+Topic = Literal["digest", "instant", "outcomes", "team", "invitations"]
+Scope = Literal["digest", "instant", "outcomes", "team", "invitations", "preferences"]
+TOPICS: tuple[Topic, ...] = ("digest", "instant", "outcomes", "team", "invitations")
 SCOPES: tuple[Scope, ...] = (*TOPICS, "preferences")
 
 
@@ -47,23 +47,27 @@ class LinkToken:
 
 @lru_cache(maxsize=1)
 def _key() -> bytes:
-    secret = get_secret(SECRET_NAME)
-    if not secret:
-        raise TransientError(f"the {SECRET_NAME} secret is not configured")
-    return secret.encode("utf-8")
+    return required_key(SECRET_NAME)
 
 
 def clear_cache() -> None:
     _key.cache_clear()
-    _fernet.cache_clear()
+    sealer.cache_clear()
 
 
-@lru_cache(maxsize=1)
-def _fernet() -> Fernet:
+@lru_cache(maxsize=4)
+def sealer(purpose: str) -> Fernet:
+    """The Fernet of one kind of mail link, under a key derived from the ``mail-link-key`` secret
+    and ``purpose`` (``mail links``: these; ``invitation links``: :mod:`kring.mail.invitation_links`),
+    so a token of one kind is never read as another."""
     from cryptography.fernet import Fernet
 
-    derived = hashlib.sha256(b"kring mail links\x00" + _key()).digest()
+    derived = hashlib.sha256(f"kring {purpose}\x00".encode() + _key()).digest()
     return Fernet(base64.urlsafe_b64encode(derived))
+
+
+def _fernet() -> Fernet:
+    return sealer("mail links")
 
 
 def make_token(recipient: str, scope: Scope) -> str:

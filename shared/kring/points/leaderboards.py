@@ -7,6 +7,8 @@ Scan.
   by name, or — the default, nobody is named without choosing it — as "a colleague in <their
   department>" (:attr:`LeaderboardEntry.shown_as`; the words are the page's, in its language).
   The points shown are the ones the ranking holds (the weights of the last write or re-rank).
+  Asked for ``me`` (the portal), it also gives that ambassador's own place when it is below the
+  top: their period item's sort key, and a Query that counts who comes before it.
 - :func:`ambassador_points` — one ambassador's week, month and quarter: per source the raw and
   the counted figures and the points with the current weights.
 - :func:`suspicious` — a period's ambassadors whose raw figures far exceed the counted ones
@@ -46,6 +48,9 @@ class Scope:
     stored: str
 
 
+OVERALL = Scope("overall", None, store.OVERALL)
+
+
 @dataclass(frozen=True)
 class LeaderboardEntry:
     position: int
@@ -65,6 +70,8 @@ class Leaderboard:
     last_day: date
     scope: Scope
     entries: tuple[LeaderboardEntry, ...]
+    # ``me``'s own place when asked for and below the top (None: in the top, or not in this ranking)
+    mine: LeaderboardEntry | None = None
 
 
 @dataclass(frozen=True)
@@ -105,6 +112,12 @@ def period_kind(raw: str | None) -> PeriodKind:
     )
 
 
+# The days a leaderboard can be asked for: every period holding one of them has days that exist
+# (the ISO week of 9999-12-31 would end in the year 10000).
+FIRST_DAY = date(2000, 1, 1)
+LAST_DAY = date(9998, 12, 31)
+
+
 def day(raw: str | None, *, today: date) -> date:
     if raw is None or raw.strip() == "":
         return today
@@ -113,29 +126,41 @@ def day(raw: str | None, *, today: date) -> date:
         digits = text[:4] + text[5:7] + text[8:]
         if digits.isascii() and digits.isdigit():
             try:
-                return date.fromisoformat(text)
+                parsed = date.fromisoformat(text)
             except ValueError:
-                pass
+                parsed = None
+            if parsed is not None and FIRST_DAY <= parsed <= LAST_DAY:
+                return parsed
     raise FieldValidationError(
-        "the query is not valid", [{"field": "at", "message": "must be a day as YYYY-MM-DD"}]
+        "the query is not valid",
+        [{"field": "at", "message": f"must be a day as YYYY-MM-DD, from {FIRST_DAY} to {LAST_DAY}"}],
     )
 
 
 def scope(raw: str | None) -> Scope:
     text = (raw or "overall").strip()
     if text == "overall":
-        return Scope("overall", None, store.OVERALL)
+        return OVERALL
     kind, colon, value = text.partition(":")
     value = value.strip()
     if colon and value and len(value) <= MAX_SCOPE_VALUE and value.isprintable():
         if kind == "department":
-            return Scope("department", value, store.department_scope(value))
+            return department(value)
         if kind == "location":
-            return Scope("location", value, store.location_scope(value))
+            return location(value)
     raise FieldValidationError(
         "the query is not valid",
         [{"field": "scope", "message": "must be overall, department:<name> or location:<name>"}],
     )
+
+
+def department(name: str) -> Scope:
+    """The ranking of the department ``name`` (as the roster writes it)."""
+    return Scope("department", name, store.department_scope(name))
+
+
+def location(name: str) -> Scope:
+    return Scope("location", name, store.location_scope(name))
 
 
 # ------------------------------------------------------------------------------ reads
@@ -145,20 +170,50 @@ def leaderboard(
     where: Scope,
     limit: int,
     *,
+    me: str | None = None,
     repository: store.PointsRepository | None = None,
     profiles: AmbassadorRepository | None = None,
 ) -> Leaderboard:
     """The top ``limit`` of the period of ``kind`` holding ``at``: one Query, one BatchGetItem of
-    the profiles shown."""
+    the profiles shown. With ``me`` below the top (and in this ranking): also their own entry —
+    one consistent read of their period item and a Query that counts who is ahead."""
     period = periods.period_of(kind, at)
     first, last = periods.bounds(period)
-    page = (repository or store.PointsRepository()).ranking(period, where.stored, limit)
+    points = repository or store.PointsRepository()
+    page = points.ranking(period, where.stored, limit)
     ranked = [p for p in page.items if p.score > 0]  # the ranking ends where points do
-    shown = (profiles or AmbassadorRepository()).leaderboard_profiles(p.ambassador_id for p in ranked)
+    own = (
+        _own_place(points, period, where, me) if me and me not in {p.ambassador_id for p in ranked} else None
+    )
+    shown = (profiles or AmbassadorRepository()).leaderboard_profiles(
+        [*(p.ambassador_id for p in ranked), *([own[1].ambassador_id] if own else [])]
+    )
     entries = tuple(
         _entry(position, p, shown.get(p.ambassador_id)) for position, p in enumerate(ranked, start=1)
     )
-    return Leaderboard(kind, period, first, last, where, entries)
+    mine = _entry(own[0], own[1], shown.get(own[1].ambassador_id)) if own else None
+    return Leaderboard(kind, period, first, last, where, entries, mine)
+
+
+def _in_scope(figures: PeriodPoints, where: Scope) -> bool:
+    """Is the period item ranked in ``where`` (by the department and location it was written with)?"""
+    if where.kind == "department":
+        return bool(figures.department) and store.department_scope(str(figures.department)) == where.stored
+    if where.kind == "location":
+        return bool(figures.location) and store.location_scope(str(figures.location)) == where.stored
+    return True
+
+
+def _own_place(
+    points: store.PointsRepository, period: str, where: Scope, ambassador_id: str
+) -> tuple[int, PeriodPoints] | None:
+    """An ambassador's position in a ranking and their figures; None when they are not in it
+    (nothing counted, no points, or ranked under another department or location)."""
+    [figures] = points.periods(ambassador_id, [period])
+    if not figures.counted_anything or figures.score <= 0 or not _in_scope(figures, where):
+        return None
+    rank = scoring.rank_key(figures.score, figures.scored_on or "", ambassador_id)
+    return points.ahead_of(period, where.stored, rank) + 1, figures
 
 
 def _entry(position: int, figures: PeriodPoints, profile: Mapping[str, Any] | None) -> LeaderboardEntry:

@@ -1,9 +1,10 @@
 """What an ambassador does in the portal and what it reads for them.
 
 The portal stores what it owns — consent (version and time), networks, onboarding steps done, the
-personal goal (:class:`~kring.dal.portal_store.PortalProfile`), invite credits — and changes the roster
-profile (interests, language, opted in) through the roster's own update path
-(:func:`kring.roster.ambassadors.patch_ambassador`), so the fan-out matches on what they chose.
+personal goal (:class:`~kring.dal.portal_store.PortalProfile`), invite credits — and changes the
+roster profile (interests, language, how leaderboards show them, opted in) through the roster's own
+update path (:func:`kring.roster.ambassadors.patch_ambassador`), so the fan-out matches on what they
+chose.
 Every action is also published as a programme fact on the bus (``AmbassadorVolunteered``,
 ``OnboardingStepCompleted``, ``AmbassadorLeftProgramme``, ``AmbassadorRejoinedProgramme``,
 ``ColleagueRecruited``, ``ProgrammePageOpened``): the phase is the programme's state machine's to
@@ -40,7 +41,7 @@ from kring.events import (
 from kring.funnels import APPLICATIONS, HIRES, REWARDS_PENDING, add_counters
 from kring.integrations.eventbridge import EventPublisher, default_publisher
 from kring.links.codes import link_url, share_url
-from kring.models.ambassador import Ambassador
+from kring.models.ambassador import Ambassador, LeaderboardDisplay
 from kring.models.common import NETWORKS, Locale, Network
 from kring.models.programme import ChecklistItem
 from kring.portal import tokens
@@ -68,17 +69,20 @@ def clean_interests(raw: str) -> list[str]:
 
 @dataclass(frozen=True)
 class Choices:
-    """What an ambassador chose: interests, networks, language."""
+    """What an ambassador chose: interests, networks, language, and how leaderboards show them
+    (``None``: as it is)."""
 
     interests: list[str]
     networks: tuple[Network, ...]
     locale: Locale
+    leaderboard_display: LeaderboardDisplay | None = None
 
 
 def _save_choices(ambassador_id: str, choices: Choices, extra: dict[str, Any], now: datetime) -> Ambassador:
-    return roster.patch_ambassador(
-        ambassador_id, {"interests": choices.interests, "locale": choices.locale, **extra}, now=now
-    )
+    patch: dict[str, Any] = {"interests": choices.interests, "locale": choices.locale, **extra}
+    if choices.leaderboard_display is not None:
+        patch["leaderboard_display"] = choices.leaderboard_display
+    return roster.patch_ambassador(ambassador_id, patch, now=now)
 
 
 def page_opened(ambassador_id: str, *, publisher: EventPublisher | None = None) -> None:
@@ -171,7 +175,9 @@ def rejoin(ambassador_id: str, *, now: datetime, publisher: EventPublisher | Non
 def save_preferences(
     ambassador_id: str, preferences: MailPreferences, choices: Choices, *, now: datetime
 ) -> None:
-    MailPreferenceRepository().put(ambassador_id, preferences, now=now)
+    repository = MailPreferenceRepository()
+    kept = repository.get(ambassador_id).invitations  # not on the portal's form: kept
+    repository.put(ambassador_id, preferences.model_copy(update={"invitations": kept}), now=now)
     repo = PortalRepository()
     repo.put_profile(
         ambassador_id,

@@ -6,6 +6,8 @@
   profile's own address hash) whose address is not suppressed, a random token is made, its keyed
   hash stored for 15 minutes, and the ``sign_in`` mail sent at once
   (:func:`kring.access.mailed_links.send_link`).
+- :func:`request_link_for` — the same for an ambassador known by an invitation link (the button
+  of the invitation's page): mailed to the address on the roster, under the same limits.
 - :func:`link_usable` — the link's page (``GET``) shows a button and uses nothing up: a mail
   scanner that fetches the link signs nobody in.
 - :func:`use_link` — the button (``POST``) uses the link (one conditional delete: single-use) and
@@ -67,6 +69,30 @@ def request_link(
     if ambassador_id is None or SuppressionRepository().is_suppressed(address_hash):
         logger.info("sign-in link not sent", extra={"known": ambassador_id is not None})
         return "not_sent"
+    return _mail_link(ambassador_id, invite, now, transport)
+
+
+def request_link_for(
+    ambassador_id: str, *, now: datetime, transport: MailTransport | None = None
+) -> Requested:
+    """Mail a sign-in link to the address on the roster of ``ambassador_id`` (an invitation's
+    "sign in to join": the link names the person, the page never asks for an address), counted
+    against the same per-address limit as :func:`request_link`."""
+    stored = AmbassadorRepository().get(ambassador_id)
+    address_hash = email_hash(stored.email) if stored is not None else None
+    if address_hash is None:
+        return "not_sent"
+    if not mailed_links.allowed(PortalRepository(), "", address_hash, now):
+        return "limited"
+    if SuppressionRepository().is_suppressed(address_hash):
+        logger.info("sign-in link not sent", extra={"known": True})
+        return "not_sent"
+    return _mail_link(ambassador_id, None, now, transport)
+
+
+def _mail_link(
+    ambassador_id: str, invite: str | None, now: datetime, transport: MailTransport | None
+) -> Requested:
     token = tokens.new_secret()
     PortalRepository().put_sign_in(
         tokens.stored_hash("signin", token),

@@ -17,8 +17,7 @@ import re
 import secrets
 from functools import lru_cache
 
-from kring.errors import TransientError
-from kring.integrations.secrets import get_secret
+from kring.integrations.secrets import required_key
 
 SECRET_NAME = "portal-key"  # noqa: S105 - the name of the SSM parameter, not a secret
 _TOKEN = re.compile(r"^[A-Za-z0-9_-]{43}$")  # 32 bytes, urlsafe base64 without padding
@@ -27,10 +26,7 @@ _INVITE = re.compile(r"^[A-Za-z0-9_-]{22}$")
 
 @lru_cache(maxsize=1)
 def _key() -> bytes:
-    secret = get_secret(SECRET_NAME)
-    if not secret:
-        raise TransientError(f"the {SECRET_NAME} secret is not configured")
-    return secret.encode("utf-8")
+    return required_key(SECRET_NAME)
 
 
 def clear_cache() -> None:

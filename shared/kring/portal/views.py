@@ -1,8 +1,10 @@
 """The portal's pages: each takes a :class:`Request` and answers a :class:`Reply`.
 
 Server-rendered from ``mail/templates/portal`` with the mail's Jinja2 environment (autoescaped) and
-its catalogues, in the ambassador's language (before sign-in: the browser's). Every page but the
-sign-in pages and an invitation needs a session; without one it sends the browser to sign in.
+its catalogues, in the ambassador's language (before sign-in: the browser's; on an invitation's
+page: the invited person's). Every page but the sign-in pages, a colleague's invitation, the
+programme page and a programme invitation needs a session; without one it sends the browser to
+sign in.
 Every ``POST`` of a signed-in page carries the session's CSRF token and, when the browser says
 where it comes from (``Origin``), must come from Kring's own origin.
 
@@ -15,7 +17,7 @@ from __future__ import annotations
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, get_args
 
 from kring import config
 from kring.dal.mail_preferences import DIGEST_FREQUENCIES, MailPreferences
@@ -23,13 +25,18 @@ from kring.dal.portal_store import PortalProfile, Session
 from kring.errors import FieldValidationError, NotFoundError
 from kring.mail.i18n import BRANDS, Translator, locale_of
 from kring.mail.render import render_page
+from kring.models.ambassador import Ambassador, LeaderboardDisplay
 from kring.models.common import LOCALES, NETWORKS, Locale
-from kring.portal import programme, sign_in, tokens
+from kring.points import leaderboards
+from kring.points.ranking_periods import PERIOD_KINDS
+from kring.portal import programme, programme_page, sign_in, standings, tokens
 from kring.portal.programme import GOAL_STEP, Choices
+from kring.programme import campaigns
 from kring.web import html
 
 COOKIE = "kring_portal"
 HOME = "/portal"
+LEADERBOARD_DISPLAYS: tuple[LeaderboardDisplay, ...] = get_args(LeaderboardDisplay)
 SIGN_IN = "/portal/sign-in"
 
 COPY_SCRIPT = (
@@ -113,6 +120,7 @@ class _Who:
     cookie: str
     locale: Locale
     t: Translator
+    ambassador: Ambassador
 
 
 def _who(request: Request) -> _Who | None:
@@ -123,7 +131,7 @@ def _who(request: Request) -> _Who | None:
     if stored is None:  # erased while signed in
         return None
     locale = locale_of(stored.locale)
-    return _Who(session, request.cookie, locale, _t(locale))
+    return _Who(session, request.cookie, locale, _t(locale), stored)
 
 
 def _posted(request: Request) -> tuple[_Who | None, Reply | None]:
@@ -138,12 +146,22 @@ def _posted(request: Request) -> tuple[_Who | None, Reply | None]:
 
 
 def _choices(form: Mapping[str, str], fallback: Locale) -> Choices:
+    """The form's choices; :class:`FieldValidationError` for a leaderboard display that is not
+    one of the choices (none sent: left as it is)."""
     raw_locale = form.get("locale", fallback)
     networks = tuple(n for n in NETWORKS if form.get(f"network_{n}") == "on")
+    raw_display = form.get("leaderboard_display")
+    display = next((d for d in LEADERBOARD_DISPLAYS if d == raw_display), None)
+    if raw_display is not None and display is None:
+        raise FieldValidationError(
+            "the form is not valid",
+            [{"field": "leaderboard_display", "message": "must be name or department"}],
+        )
     return Choices(
         interests=programme.clean_interests(form.get("interests", "")),
         networks=networks,
         locale=locale_of(raw_locale),
+        leaderboard_display=display,
     )
 
 
@@ -264,6 +282,31 @@ def results(request: Request) -> Reply:
         nav="results",
         csrf=who.session.csrf,
         weeks=weeks,
+    )
+
+
+def leaderboard(request: Request, *, period: str | None = None, board: str | None = None) -> Reply:
+    """This ISO week's, month's or quarter's leaderboard (overall, my department's or my
+    location's), and my points of that period; a query that names no such board is a 400 page."""
+    who = _who(request)
+    if who is None:
+        return _redirect(SIGN_IN)
+    try:
+        kind = leaderboards.period_kind(period)
+        found = standings.standings(who.ambassador, kind, standings.board_of(board), today=request.now.date())
+    except FieldValidationError:
+        return _message(400, who.t, "portal.error.title", "portal.leaderboard.bad_query", nav="leaderboard")
+    return _render(
+        200,
+        "leaderboard",
+        who.t,
+        who.t("portal.leaderboard.title"),
+        nav="leaderboard",
+        csrf=who.session.csrf,
+        ambassador=who.ambassador,
+        standings=found,
+        board=found.leaderboard,
+        kinds=PERIOD_KINDS,
     )
 
 
@@ -422,6 +465,77 @@ def my_data(request: Request) -> Reply:
         "Content-Disposition": 'attachment; filename="kring-my-data.json"',
     }
     return Reply(200, body, headers)
+
+
+# --- the programme page and invitations (Awareness and Interest) ---------------------------------
+def _programme_context(request: Request) -> dict[str, Any]:
+    page = programme_page.programme_page(request.now)
+    return {"page": page, "results": page.results, "reward": page.reward}
+
+
+def programme_page_view(request: Request) -> Reply:
+    """The public programme page; signed in, it is also a programme-page visit (interest)."""
+    who = _who(request)
+    t = who.t if who else _t(_browser_locale(request.accept_language))
+    if who is not None:
+        programme.page_opened(who.session.ambassador_id)
+    return _render(
+        200,
+        "programme",
+        t,
+        t("portal.programme.title", programme=config.mail().programme_name),
+        nav="" if who else None,
+        csrf=who.session.csrf if who else "",
+        signed_in=who is not None,
+        **_programme_context(request),
+    )
+
+
+def invitation(request: Request, token: str) -> Reply:
+    """A programme invitation's link: the programme page in the invited person's language and the
+    one button that mails them a sign-in link. A person's opening is their interest; a machine's
+    (a mail scanner, a link preview) records nothing."""
+    opened = campaigns.open_invitation(
+        token,
+        method=request.method,
+        user_agent=request.user_agent,
+        accept_language=request.accept_language,
+        now=request.now,
+    )
+    if opened is None:
+        t = _t(_browser_locale(request.accept_language))
+        return _message(404, t, "portal.invitation.unknown_title", "portal.invitation.unknown")
+    t = _t(locale_of(opened.ambassador.locale))
+    who = _who(request)
+    return _render(
+        200,
+        "invitation",
+        t,
+        t("portal.invitation.title", programme=config.mail().programme_name),
+        nav=None,
+        csrf="",
+        action=f"/portal/invitation/{token}",
+        signed_in=who is not None and who.session.ambassador_id == opened.ambassador.id,
+        **_programme_context(request),
+    )
+
+
+def invitation_sign_in(request: Request, token: str) -> Reply:
+    """The invitation page's button: a sign-in link mailed to the address on the roster."""
+    found = campaigns.invited(token)
+    if found is None:
+        t = _t(_browser_locale(request.accept_language))
+        return _message(404, t, "portal.invitation.unknown_title", "portal.invitation.unknown")
+    _invitation, ambassador = found
+    t = _t(locale_of(ambassador.locale))
+    if request.form is None or not _own_origin(request.origin):
+        return _message(400, t, "portal.error.title", "portal.error.form")
+    outcome = sign_in.request_link_for(ambassador.id, now=request.now)
+    if outcome == "limited":
+        return _message(429, t, "portal.sign_in.limited_title", "portal.sign_in.limited")
+    return _message(
+        200, t, "portal.sign_in.sent_title", "portal.invitation.sent", minutes=sign_in.LINK_MINUTES
+    )
 
 
 def not_found(request: Request) -> Reply:

@@ -30,6 +30,7 @@ from kring.dal.transact import Outcome
 from kring.errors import TransientError
 from kring.events import (
     AmbassadorChanged,
+    AmbassadorInvited,
     AmbassadorLeftProgramme,
     AmbassadorPhaseChanged,
     AmbassadorRejoinedProgramme,
@@ -37,6 +38,7 @@ from kring.events import (
     ApplicationAttributed,
     ColleagueRecruited,
     Envelope,
+    InvitationOpened,
     KringEvent,
     OnboardingStepCompleted,
     ProgrammePageOpened,
@@ -273,9 +275,12 @@ def _profile_change(profile: Ambassador, after: State) -> store.ProfileState | N
 
 
 # --- the bus's facts ------------------------------------------------------------------------------
-# What an ambassador did in their portal (kring.portal) is a fact of its own kind each.
+# An invitation sent, and what an ambassador did with it and in their portal (kring.portal): a
+# fact of its own kind each.
 PortalFact = (
-    ProgrammePageOpened
+    AmbassadorInvited
+    | InvitationOpened
+    | ProgrammePageOpened
     | AmbassadorVolunteered
     | OnboardingStepCompleted
     | AmbassadorLeftProgramme
@@ -288,6 +293,8 @@ PROGRAMME_EVENTS: tuple[type[ProgrammeEvent], ...] = (
     ShareIntended,
     ApplicationAttributed,
     AmbassadorChanged,
+    AmbassadorInvited,
+    InvitationOpened,
     ProgrammePageOpened,
     AmbassadorVolunteered,
     OnboardingStepCompleted,
@@ -309,6 +316,8 @@ def _programme_event(data: object) -> ProgrammeEvent:
 
 
 _PORTAL_FACTS: Mapping[type[KringEvent], FactKind] = {
+    AmbassadorInvited: "invited",
+    InvitationOpened: "interested",
     ProgrammePageOpened: "interested",
     AmbassadorVolunteered: "volunteered",
     AmbassadorLeftProgramme: "left",
@@ -319,7 +328,8 @@ _PORTAL_FACTS: Mapping[type[KringEvent], FactKind] = {
 def fact_of(event: FactEvent) -> tuple[str, Fact] | None:
     """Whose fact an event is, and which: a share intent is activity; an application credited to
     an ambassador is activity and a credited application (one not credited to anyone: no fact);
-    the portal's events are the steps they name (a page opened by a signed-in person is interest,
+    an invitation sent is awareness; the portal's events are the steps they name (an invitation
+    link or the programme page opened by a person is interest,
     a checklist step done counts towards onboarding, a colleague recruited is the inviter's).
     A candidate's click (``LinkClicked``) is not the ambassador's activity and never comes here."""
     at = event.occurred_at

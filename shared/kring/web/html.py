@@ -55,6 +55,8 @@ class Request:
     form: Mapping[str, str] | None = None  # a POST's fields (None: unreadable)
     origin: str | None = None
     accept_language: str | None = None
+    user_agent: str | None = None  # only ever classified (a person or a machine), never kept
+    method: str = "GET"
 
 
 @dataclass(frozen=True)
@@ -155,6 +157,8 @@ def request_of(event: BaseProxyEvent, cookie: str, now: datetime) -> Request:
         form=form,
         origin=event.headers.get("origin"),
         accept_language=event.headers.get("accept-language"),
+        user_agent=event.headers.get("user-agent"),
+        method=event.http_method.upper(),
     )
 
 
