@@ -3,51 +3,28 @@ signed in with a mailed link, a session cookie and CSRF tokens on every form."""
 
 from __future__ import annotations
 
-import base64
 from collections.abc import Callable
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from kring.observability import logger, metrics
 from kring.portal import views
+from kring.web import html
 
 if TYPE_CHECKING:
-    from aws_lambda_powertools.shared.cookies import Cookie
     from aws_lambda_powertools.utilities.typing import LambdaContext
 
 app = APIGatewayHttpResolver()
 
 
 def _request() -> views.Request:
-    event = app.current_event
-    form: dict[str, str] | None = None
-    if event.request_context.http.method == "POST":
-        raw = event.get("body") or ""
-        try:
-            body = base64.b64decode(raw) if event.get("isBase64Encoded") else str(raw).encode("utf-8")
-            form = views.form_fields(body, event.headers.get("content-type"))
-        except ValueError:
-            form = None
-    return views.Request(
-        now=datetime.now(UTC),
-        cookie=views.cookie_value(event.get("cookies"), event.headers.get("cookie")),
-        form=form,
-        origin=event.headers.get("origin"),
-        accept_language=event.headers.get("accept-language"),
-        user_agent=event.headers.get("user-agent"),
-        method=event.request_context.http.method,
-    )
+    return html.request_of(app.current_event, views.COOKIE, datetime.now(UTC))
 
 
 def _respond(reply: views.Reply) -> Response[str]:
-    return Response(
-        status_code=reply.status,
-        headers=dict(reply.headers),
-        body=reply.body,
-        cookies=cast("list[Cookie]", list(reply.cookies)) or None,  # Set-Cookie values as made by pages
-    )
+    return html.response_of(reply)
 
 
 def _page(view: Callable[[views.Request], views.Reply]) -> Response[str]:

@@ -56,7 +56,8 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
     lines = [
         "",
         f"Kring is running on {url}",
-        f"  admin token      {token}",
+        f"  admin token      {token}   (the bootstrap admin: makes users and tokens, /api/team/…)",
+        f"  dashboard        {url}/dashboard   (talent-team users sign in by mailed link)",
         f"  ATS webhooks     POST {url}/webhooks/<provider>   ({', '.join(PROVIDERS)})",
         f"  webhook secrets  {settings.data_dir.resolve() / 'secrets.json'}   (webhook-secret-<provider>)",
         *[f"  ATS APIs         {line}" for line in ats_api_lines(settings)],

@@ -34,6 +34,10 @@ class UnauthorizedError(KringError):
     """Missing or wrong credentials (admin token, webhook signature)."""
 
 
+class ForbiddenError(KringError):
+    """Valid credentials whose role does not allow what was asked (a viewer changing data)."""
+
+
 class PayloadTooLargeError(KringError):
     """A request body over the configured limit."""
 

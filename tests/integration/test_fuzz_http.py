@@ -47,6 +47,8 @@ TEAM_SETTINGS = {
     ],
 }
 PHASE_MOVE = {"phase": "evangelize", "reason": "a workshop", "by": "hr"}
+TEAM_USER = {"email": "rita@example.com", "name": "Rita", "role": "recruiter", "locale": "nl"}
+API_TOKEN = {"name": "nightly export", "role": "viewer"}
 PROGRAMME_SETTINGS = {
     "dormancy_days": 30,
     "evangelist": {"min_colleagues": 1, "min_applications": 0, "active_days": 30},
@@ -186,6 +188,15 @@ ADMIN_ROUTES: list[tuple[str, str]] = [
     ("GET", "/api/leaderboards"),
     ("GET", "/api/leaderboards/suspicious"),
     ("GET", "/api/ambassadors/{a}/points"),
+    ("GET", "/api/team/users"),
+    ("POST", "/api/team/users"),
+    ("GET", "/api/team/users/{a}"),
+    ("PATCH", "/api/team/users/{a}"),
+    ("DELETE", "/api/team/users/{a}"),
+    ("GET", "/api/team/tokens"),
+    ("POST", "/api/team/tokens"),
+    ("DELETE", "/api/team/tokens/{a}"),
+    ("GET", "/api/audit"),
 ]
 
 CSV = st.one_of(
@@ -201,6 +212,8 @@ BODIES: st.SearchStrategy[bytes] = st.one_of(
     hostile.mutated(TEAM_SETTINGS, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
     hostile.mutated(PHASE_MOVE, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
     hostile.mutated(PROGRAMME_SETTINGS, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
+    hostile.mutated(TEAM_USER, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
+    hostile.mutated(API_TOKEN, hostile.PAYLOAD_REPLACEMENTS).map(hostile.payload_text),
     hostile.HOSTILE_TEXTS.map(lambda t: t.encode("utf-8", "surrogatepass")),
     hostile.HOSTILE_BYTES,
     CSV.map(lambda t: t.encode("utf-8", "surrogatepass")),
@@ -345,6 +358,39 @@ def test_the_fuzzed_routes_are_every_admin_route_of_the_template(moto_stack: Mot
             continue
         methods = {"GET", "POST", "PUT", "PATCH", "DELETE"} if method == "ANY" else {method}
         assert any((m, shape(path)) in fuzzed for m in methods), route.route_key
+
+
+def test_the_dashboard_pages_answer_below_500_and_a_read_or_forged_link_changes_nothing(
+    moto_stack: MotoStack, watch: hostile.StackWatch
+) -> None:
+    pages = st.sampled_from(["", "/sign-in", "/sign-out", "/nothing"]) | path_ids().map(
+        lambda t: f"/sign-in/{quote(t, safe='%')}"  # {proxy+} takes any character, once encoded
+    )
+    cookies = st.one_of(
+        st.just(""),
+        hostile.ODD_TEXT.map(lambda t: f"kring_dashboard={t}"),
+        st.just("kring_dashboard=" + "a" * 43),
+    )
+
+    @hostile.fuzz_settings(examples=2 * EXAMPLES)
+    @given(
+        page=pages,
+        body=BODIES,
+        cookie=cookies,
+        content_type=st.sampled_from(["application/x-www-form-urlencoded", "text/plain"]),
+    )
+    def dashboard(page: str, body: bytes, cookie: str, content_type: str) -> None:
+        for method in ("GET", "POST"):
+            before = watch.state()
+            headers = {"content-type": content_type, **({"cookie": cookie} if cookie else {})}
+            result = moto_stack.http(method, f"/dashboard{page}", body=body, headers=headers)
+            assert result.status < 500, (result.status, result.body[:500])
+            assert result.headers["content-type"].startswith("text/html")
+            # asking for a link counts towards its limits, even for an unknown address
+            asks = method == "POST" and page == "/sign-in"
+            watch.settle(before, refused=not asks)
+
+    dashboard()
 
 
 def test_the_mail_link_pages_answer_below_500_and_a_forged_link_changes_nothing(

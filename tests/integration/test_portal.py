@@ -11,6 +11,7 @@ from urllib.parse import urlencode
 import pytest
 
 from kring import aws, config
+from kring.access import mailed_links
 from kring.dal.items import deserialize
 from kring.dal.portal_store import PortalRepository
 from kring.dal.share_links import ShareLinkRepository
@@ -20,27 +21,14 @@ from kring.roster.ambassadors import get_ambassador
 from tests.support import mail
 from tests.support.bus import Bus
 from tests.support.fixtures import HttpResult, MotoStack
-
-FORM = {"content-type": "application/x-www-form-urlencoded"}
+from tests.support.pages import get_page as _get
+from tests.support.pages import post_form as _post
 
 
 @pytest.fixture
 def world(moto_stack: MotoStack) -> MotoStack:
     mail.verify_sending_domain()
     return moto_stack
-
-
-def _post(
-    world: MotoStack, path: str, fields: dict[str, str], cookie: str | None = None, **headers: str
-) -> HttpResult:
-    sent = {**FORM, **headers}
-    if cookie:
-        sent["cookie"] = cookie
-    return world.http("POST", path, body=urlencode(fields), headers=sent)
-
-
-def _get(world: MotoStack, path: str, cookie: str | None = None) -> HttpResult:
-    return world.http("GET", path, headers={"cookie": cookie} if cookie else {})
 
 
 def _link_of_last_mail() -> str:
@@ -122,8 +110,8 @@ def test_sign_in_links_are_rate_limited_per_address_for_known_and_unknown_alike(
     address = mail.put_ambassador("E1")
     for address_tried in (address, "nobody@people.example.com"):
         answers = [_post(world, "/portal/sign-in", {"email": address_tried}).status for _ in range(7)]
-        assert answers == [200] * sign_in.PER_ADDRESS_LIMIT + [429, 429]
-    assert len(mail.sent_messages()) == sign_in.PER_ADDRESS_LIMIT
+        assert answers == [200] * mailed_links.PER_ADDRESS_LIMIT + [429, 429]
+    assert len(mail.sent_messages()) == mailed_links.PER_ADDRESS_LIMIT
 
 
 def test_pages_need_a_session_and_forms_need_its_csrf_token_and_own_origin(world: MotoStack) -> None:

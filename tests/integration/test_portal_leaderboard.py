@@ -15,10 +15,12 @@ from hypothesis import strategies as st
 from kring.events import KringEvent
 from kring.models.ambassador import AmbassadorInput
 from kring.roster.ambassadors import get_ambassador, save_ambassador
-from tests.integration.test_portal import _csrf, _get, _post, _sign_in
+from tests.integration.test_portal import _csrf, _sign_in
 from tests.support import hostile, mail
 from tests.support import link_activity as la
 from tests.support.fixtures import HttpResult, MotoStack
+from tests.support.pages import get_page as _get
+from tests.support.pages import post_form as _post
 
 ME = "E12"
 ROW = re.compile(r'<tr( class="me")?><th scope="row">(\d+)</th><td>(.*?)</td><td>(\d+)</td></tr>', re.DOTALL)

@@ -21,6 +21,7 @@ SAME_THING: dict[str, str] = {
     "programme": "the advocacy programme: its flow (programme/), its rules (models), its stored items (dal)",
     "points": "points: their flow (points/), their figures (models), their stored items (dal)",
     "leaderboards": "the leaderboards: their routes (api), their logic (points)",
+    "access": "the talent team's access: its logic (access/), its users, tokens and audit entries (models)",
     "invitations": "invitation campaigns: their routes (api), stored items (dal), mail kind (mail)",
 }
 

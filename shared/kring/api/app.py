@@ -1,5 +1,6 @@
-"""The admin API's HTTP adapter: one Powertools resolver, its routers, the admin-token check in
-front of every route, and the mapping from domain errors to JSON error responses — in one place.
+"""The admin API's HTTP adapter: one Powertools resolver, its routers, the access check in front of
+every route (:mod:`kring.api.auth`: bearer token → role, the route's least role, the audit trail),
+and the mapping from domain errors to JSON error responses — in one place.
 
 Every error body is ``{"error": {"code": "...", "message": "...", "details": [...]}}``.
 Anything not mapped here is a bug or an outage: it propagates, Lambda records the error and the
@@ -21,13 +22,15 @@ from kring.api import (
     stats,
     suppressions,
     team,
+    team_access,
     vacancies,
 )
-from kring.api.auth import admin_only
+from kring.api.auth import role_check
 from kring.api.responses import error_response
 from kring.errors import (
     ConflictError,
     FieldValidationError,
+    ForbiddenError,
     InvalidInputError,
     KringError,
     NotFoundError,
@@ -42,7 +45,7 @@ __all__ = ["app"]
 PREFIX = "/api"
 
 app = APIGatewayHttpResolver()
-app.use(middlewares=[admin_only])
+app.use(middlewares=[role_check])
 app.include_router(ambassadors.router, prefix=PREFIX)
 app.include_router(vacancies.router, prefix=PREFIX)
 app.include_router(stats.router, prefix=PREFIX)
@@ -53,6 +56,7 @@ app.include_router(team.router, prefix=PREFIX)
 app.include_router(programme.router, prefix=PREFIX)
 app.include_router(invitations.router, prefix=PREFIX)
 app.include_router(leaderboards.router, prefix=PREFIX)
+app.include_router(team_access.router, prefix=PREFIX)
 
 
 def _allowed_methods(path: str) -> list[str]:
@@ -79,6 +83,7 @@ def _route_not_found(_exc: RouteNotFoundError) -> Response[str]:
 # specific class wins (FieldValidationError is an InvalidInputError, answered 422 not 400).
 ERROR_RESPONSES: dict[type[KringError], tuple[int, str, dict[str, str]]] = {
     UnauthorizedError: (401, "unauthorized", {"WWW-Authenticate": 'Bearer realm="kring"'}),
+    ForbiddenError: (403, "forbidden", {}),
     NotFoundError: (404, "not_found", {}),
     FieldValidationError: (422, "validation_failed", {}),
     InvalidInputError: (400, "bad_request", {}),

@@ -5,12 +5,17 @@ from __future__ import annotations
 
 import base64
 import binascii
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
-from kring.errors import InvalidInputError
+from pydantic import BaseModel, ValidationError
+
+from kring import safe_json
+from kring.errors import FieldValidationError, InvalidInputError
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.data_classes.common import BaseProxyEvent
+
+M = TypeVar("M", bound=BaseModel)
 
 
 def body_bytes(event: BaseProxyEvent) -> bytes:
@@ -24,3 +29,13 @@ def body_bytes(event: BaseProxyEvent) -> bytes:
         except (binascii.Error, ValueError) as exc:
             raise InvalidInputError("the body is not valid base64") from exc
     return body.encode("utf-8")
+
+
+def parsed_body(event: BaseProxyEvent, model: type[M], what: str, *, max_bytes: int) -> M:
+    """The JSON body as ``model``: 400 when it is not JSON, 413 when over ``max_bytes``, 422 naming
+    each field that breaks the model ("the <what> is not valid")."""
+    data = safe_json.loads(body_bytes(event), max_bytes=max_bytes)
+    try:
+        return model.model_validate(data)
+    except ValidationError as exc:
+        raise FieldValidationError(f"the {what} is not valid", safe_json.field_errors(exc)) from exc

@@ -24,8 +24,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from kring import safe_json
-from kring.api.request_body import body_bytes
+from kring.api.request_body import parsed_body
 from kring.api.responses import json_response, no_content
 from kring.api.team_models import RecipientIn, RecipientOut, RecipientsOut, SettingsIn, SettingsOut
 from kring.dal.programme_settings import ProgrammeSettingsRepository
@@ -44,18 +43,11 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
-def _body() -> object:
-    return safe_json.loads(body_bytes(router.current_event), max_bytes=MAX_BODY_BYTES)  # 400 / 413
-
-
 M = TypeVar("M", bound=BaseModel)
 
 
 def _parse(model: type[M], what: str) -> M:
-    try:
-        return model.model_validate(_body())
-    except ValidationError as exc:
-        raise FieldValidationError(f"the {what} is not valid", safe_json.field_errors(exc)) from exc
+    return parsed_body(router.current_event, model, what, max_bytes=MAX_BODY_BYTES)  # 400 / 413 / 422
 
 
 def _known_recipient(raw: str) -> str:

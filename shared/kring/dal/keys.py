@@ -507,25 +507,27 @@ def programme_counters_prefix(by: str) -> str:
     return f"NOW#{by}#"
 
 
-# --- the ambassador portal ---------------------------------------------------------------------
+# --- signing in (the ambassador portal and the talent team's dashboard) ----------------------------
 # Sign-in tokens and sessions are keyed by a keyed hash of their secret (the secret itself is only
-# ever in the mail or the cookie); both expire (TTL, and checked on read: TTL deletes lazily).
-def portal_sign_in(token_hash: str) -> Key:
+# ever in the mail or the cookie); both expire (TTL, and checked on read: TTL deletes lazily). The
+# portal's and the dashboard's are hashed as different kinds, so they never share an item.
+def sign_in_link(token_hash: str) -> Key:
     """A mailed sign-in link, until it is used or 15 minutes have passed."""
     return {"pk": f"SIGNIN#{token_hash}", "sk": "TOKEN"}
 
 
-def portal_session(session_hash: str) -> Key:
-    """A signed-in session of the portal (the cookie holds the random id, this item its hash)."""
+def signed_in_session(session_hash: str) -> Key:
+    """A signed-in session (the cookie holds the random id, this item its hash)."""
     return {"pk": f"SESSION#{session_hash}", "sk": "SESSION"}
 
 
-def portal_rate(scope: str, window: str) -> Key:
-    """A rate-limit counter of one scope (``signin-addr#<address hash>``, ``signin-all``) in one
-    time window; it expires after the window."""
+def rate_counter(scope: str, window: str) -> Key:
+    """A rate-limit counter of one scope (``signin-addr#<address hash>``, ``signin-all``,
+    ``team-signin-…``) in one time window; it expires after the window."""
     return {"pk": f"RATE#{scope}", "sk": f"WINDOW#{window}"}
 
 
+# --- the ambassador portal ---------------------------------------------------------------------
 def portal_profile(ambassador_id: str) -> Key:
     """What the portal itself keeps of an ambassador: consent (version, time), networks, the
     onboarding steps done, the personal goal, their invite code. In their collection: erased with
@@ -609,6 +611,53 @@ def share_point_marker(day: str, code: str, network: str) -> Key:
 def colleague_credit(colleague_id: str) -> Key:
     """A colleague who joined through an ambassador's invitation was credited (once, ever)."""
     return {"pk": f"RECRUITED#{colleague_id}", "sk": "RECRUITED"}
+
+
+# --- the talent team: users, API tokens, the audit trail -------------------------------------------
+TEAM_USER_LIST = "TEAMUSERS"
+API_TOKEN_LIST = "APITOKENS"  # noqa: S105 - a partition name, not a secret
+AUDIT_PREFIX = "AUDIT#"
+
+
+def team_user(user_id: str) -> Key:
+    """A talent-team user (name, role, locale, the address their sign-in links go to)."""
+    return {"pk": f"TEAMUSER#{user_id}", "sk": "USER"}
+
+
+def team_user_list_entry(user_id: str) -> dict[str, str]:
+    """gsi1 ``TEAMUSERS``: every user, in id order (the user list pages by Query)."""
+    return {GSI1_PK: TEAM_USER_LIST, GSI1_SK: f"TEAMUSER#{user_id}"}
+
+
+def team_user_email(email_hash: str) -> Key:
+    """The pointer from an address's keyed hash to its user: one address, one user (created in the
+    same transaction as the user), and how a sign-in finds the user without a Scan."""
+    return {"pk": f"TEAMEMAIL#{email_hash}", "sk": "USER"}
+
+
+def api_token(token_id: str) -> Key:
+    """An API token: name, role, the keyed hash of its secret, created, last used."""
+    return {"pk": f"APITOKEN#{token_id}", "sk": "TOKEN"}
+
+
+def api_token_list_entry(token_id: str) -> dict[str, str]:
+    """gsi1 ``APITOKENS``: every token, in id order."""
+    return {GSI1_PK: API_TOKEN_LIST, GSI1_SK: f"APITOKEN#{token_id}"}
+
+
+def audit_partition(day: str) -> str:
+    """``AUDIT#<yyyy-mm-dd>``: the audit trail of one UTC day (a day's items are read newest first
+    with one Query; a range of days is a Query per day, never a Scan)."""
+    return f"{AUDIT_PREFIX}{day}"
+
+
+def audit_entry(day: str, at: str, entry_id: str) -> Key:
+    """One audit item: sorted by its time (ISO 8601 UTC, microseconds) and a random id."""
+    return {"pk": audit_partition(day), "sk": f"{at}#{entry_id}"}
+
+
+def audit_day_of(pk: str) -> str:
+    return pk.removeprefix(AUDIT_PREFIX)
 
 
 # --- invitation campaigns (issue 13) -----------------------------------------------------------

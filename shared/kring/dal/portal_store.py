@@ -1,9 +1,6 @@
-"""What the ambassador portal stores: sign-in links, sessions, rate-limit counters, the portal's own
-record of an ambassador (consent, networks, onboarding steps, goal) and invite credits.
-
-Secrets are never stored: a sign-in link's token and a session's id are kept as keyed hashes
-(:mod:`kring.portal.tokens`), so a copy of the table signs nobody in. Links and sessions carry
-``expires_at`` (TTL) and are checked against the clock on every read, because TTL deletes late.
+"""What the ambassador portal stores: its sign-in links, sessions and rate-limit counters (typed
+over :class:`kring.dal.sign_ins.SignInStore`, which the talent team's dashboard shares), the portal's
+own record of an ambassador (consent, networks, onboarding steps, goal) and invite credits.
 """
 
 from __future__ import annotations
@@ -16,20 +13,13 @@ from typing import Any
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
 from kring.dal import keys, pages, transact
-from kring.dal.items import deserialize, serialize, value
-from kring.dal.repository import Repository
+from kring.dal.items import deserialize, serialize
+from kring.dal.sign_ins import SignInStore
 from kring.models.common import Network
 
-SIGN_IN_ENTITY = "portal_sign_in"
-SESSION_ENTITY = "portal_session"
-RATE_ENTITY = "rate_counter"
 PROFILE_ENTITY = "portal_profile"
 INVITE_ENTITY = "portal_invite"
 RECRUITED_ENTITY = "portal_recruited"
-
-
-def _epoch(moment: datetime) -> int:
-    return int(moment.timestamp())
 
 
 @dataclass(frozen=True)
@@ -64,96 +54,41 @@ class PortalProfile(BaseModel):
     updated_at: AwareDatetime | None = None
 
 
-class PortalRepository(Repository):
+class PortalRepository(SignInStore):
+    LINK_ENTITY = "portal_sign_in"
+    SESSION_ENTITY = "portal_session"
+
     # --- sign-in links -------------------------------------------------------------------------------
     def put_sign_in(self, token_hash: str, sign_in: SignIn, *, expires_at: datetime) -> None:
-        item: dict[str, Any] = {
-            **keys.portal_sign_in(token_hash),
-            "entity": SIGN_IN_ENTITY,
-            "ambassador_id": sign_in.ambassador_id,
-            keys.TTL_ATTRIBUTE: _epoch(expires_at),
-        }
-        if sign_in.invite:
-            item["invite"] = sign_in.invite
-        self.client.put_item(TableName=self.table, Item=serialize(item))
+        held = {"ambassador_id": sign_in.ambassador_id, "invite": sign_in.invite or ""}
+        self.put_link(token_hash, held, expires_at=expires_at)
 
     def sign_in_usable(self, token_hash: str, *, now: datetime) -> bool:
-        """The link exists and has not expired (a read: showing its page uses nothing up)."""
-        got = self.client.get_item(
-            TableName=self.table, Key=serialize(keys.portal_sign_in(token_hash)), ConsistentRead=True
-        )
-        item = deserialize(got.get("Item") or {})
-        return bool(item) and int(item.get(keys.TTL_ATTRIBUTE, 0)) > _epoch(now)
+        return self.link_usable(token_hash, now=now)
 
     def use_sign_in(self, token_hash: str, *, now: datetime) -> SignIn | None:
-        """Delete the link if it exists and has not expired, and return what it held: one
-        conditional DeleteItem, so two uses at once sign in once. ``None``: used, expired, unknown."""
-        got = transact.applied(
-            self.client.delete_item,
-            TableName=self.table,
-            Key=serialize(keys.portal_sign_in(token_hash)),
-            ConditionExpression="attribute_exists(#pk) AND #exp > :now",
-            ExpressionAttributeNames={"#pk": keys.PK, "#exp": keys.TTL_ATTRIBUTE},
-            ExpressionAttributeValues={":now": value(_epoch(now))},
-            ReturnValues="ALL_OLD",
-        )
-        if got is None:
+        """Use the link once (see :meth:`SignInStore.use_link`); ``None``: used, expired, unknown."""
+        held = self.use_link(token_hash, now=now)
+        if held is None:
             return None
-        item = deserialize(got.get("Attributes") or {})
-        invite = item.get("invite")
-        return SignIn(str(item["ambassador_id"]), str(invite) if invite else None)
+        return SignIn(held["ambassador_id"], held.get("invite") or None)
 
     # --- sessions ------------------------------------------------------------------------------------
     def put_session(self, session_hash: str, session: Session) -> None:
-        item: dict[str, Any] = {
-            **keys.portal_session(session_hash),
-            "entity": SESSION_ENTITY,
-            "ambassador_id": session.ambassador_id,
-            "csrf": session.csrf,
-            keys.TTL_ATTRIBUTE: session.expires_at,
-        }
-        if session.invite:
-            item["invite"] = session.invite
-        self.client.put_item(TableName=self.table, Item=serialize(item))
+        held = {"ambassador_id": session.ambassador_id, "csrf": session.csrf, "invite": session.invite or ""}
+        self.put_session_fields(session_hash, held, expires_at=session.expires_at)
 
     def get_session(self, session_hash: str, *, now: datetime) -> Session | None:
-        # consistent: the first page after signing in reads the session just written
-        got = self.client.get_item(
-            TableName=self.table, Key=serialize(keys.portal_session(session_hash)), ConsistentRead=True
-        )
-        item = deserialize(got.get("Item") or {})
-        if not item or int(item.get(keys.TTL_ATTRIBUTE, 0)) <= _epoch(now):
+        found = self.session_fields(session_hash, now=now)
+        if found is None:
             return None
-        invite = item.get("invite")
+        held, expires_at = found
         return Session(
-            ambassador_id=str(item["ambassador_id"]),
-            csrf=str(item["csrf"]),
-            invite=str(invite) if invite else None,
-            expires_at=int(item[keys.TTL_ATTRIBUTE]),
+            ambassador_id=held["ambassador_id"],
+            csrf=held["csrf"],
+            invite=held.get("invite") or None,
+            expires_at=expires_at,
         )
-
-    def delete_session(self, session_hash: str) -> None:
-        self.client.delete_item(TableName=self.table, Key=serialize(keys.portal_session(session_hash)))
-
-    # --- rate limits ---------------------------------------------------------------------------------
-    def count(self, scope: str, window: str, *, limit: int, expires_at: datetime) -> bool:
-        """Add one to the counter of ``scope`` in ``window`` unless it reached ``limit``: one
-        conditional UpdateItem. False: the limit was reached (nothing added)."""
-        done = transact.applied(
-            self.client.update_item,
-            TableName=self.table,
-            Key=serialize(keys.portal_rate(scope, window)),
-            UpdateExpression="ADD #n :one SET #exp = :exp, #entity = :entity",
-            ConditionExpression="attribute_not_exists(#n) OR #n < :limit",
-            ExpressionAttributeNames={"#n": "count", "#exp": keys.TTL_ATTRIBUTE, "#entity": "entity"},
-            ExpressionAttributeValues={
-                ":one": value(1),
-                ":limit": value(limit),
-                ":exp": value(_epoch(expires_at)),
-                ":entity": value(RATE_ENTITY),
-            },
-        )
-        return done is not None
 
     # --- the portal's record of an ambassador --------------------------------------------------------
     def get_profile(self, ambassador_id: str) -> PortalProfile:

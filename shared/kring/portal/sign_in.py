@@ -1,13 +1,11 @@
 """Signing in with a link mailed to the work address on the roster (no passwords).
 
-- :func:`request_link` — an address typed into the sign-in page. Counted first (per address hash
-  and overall, conditional counters that expire with their window), so an unknown address costs
-  the same and answers the same as a known one. For an ambassador on the roster (the e-mail
-  pointer, verified against the profile's own address hash) whose address is not suppressed, a
-  random token is made, its keyed hash stored for 15 minutes, and the ``sign_in`` mail sent at
-  once, straight through SES: the person is waiting for it. (It is not a kind of the mail
-  queue's registry: those are sent once per period with unsubscribe links; a sign-in mail is one
-  a person asked for, has no unsubscribe link, and must not wait behind a digest run.)
+- :func:`request_link` — an address typed into the sign-in page. Counted first
+  (:func:`kring.access.mailed_links.allowed`), so an unknown address costs the same and answers the
+  same as a known one. For an ambassador on the roster (the e-mail pointer, verified against the
+  profile's own address hash) whose address is not suppressed, a random token is made, its keyed
+  hash stored for 15 minutes, and the ``sign_in`` mail sent at once
+  (:func:`kring.access.mailed_links.send_link`).
 - :func:`request_link_for` — the same for an ambassador known by an invitation link (the button
   of the invitation's page): mailed to the address on the roster, under the same limits.
 - :func:`link_usable` — the link's page (``GET``) shows a button and uses nothing up: a mail
@@ -23,48 +21,20 @@ from datetime import datetime, timedelta
 from typing import Literal
 
 from kring import config
+from kring.access import mailed_links
 from kring.dal.ambassadors import AmbassadorRepository
 from kring.dal.portal_store import PortalRepository, Session, SignIn
 from kring.dal.suppressions import SuppressionRepository
-from kring.integrations.ses import MailTransport, OutgoingMail, SesTransport
+from kring.integrations.ses import MailTransport, SesTransport
 from kring.links.identity import email_hash
-from kring.mail.i18n import Translator, locale_of
-from kring.mail.render import render_mail
 from kring.observability import logger
 from kring.portal import tokens
 
-LINK_MINUTES = 15
+LINK_MINUTES = mailed_links.LINK_MINUTES
 SESSION_HOURS = 12
-# At most this many sign-in links per address in a window, and in all per minute.
-PER_ADDRESS_LIMIT = 5
-PER_ADDRESS_WINDOW = timedelta(minutes=15)
-OVERALL_LIMIT_PER_MINUTE = 120
-MAX_ADDRESS_LENGTH = 254
+MAX_ADDRESS_LENGTH = mailed_links.MAX_ADDRESS_LENGTH
 
 Requested = Literal["sent", "not_sent", "limited", "invalid"]
-
-
-@dataclass(frozen=True)
-class LinkMail:
-    """What the ``sign_in`` templates show (as ``mail``)."""
-
-    url: str
-    minutes: int
-
-
-def _window(now: datetime, length: timedelta) -> tuple[str, datetime]:
-    seconds = int(length.total_seconds())
-    start = int(now.timestamp()) // seconds * seconds
-    return str(start), datetime.fromtimestamp(start + seconds, tz=now.tzinfo) + length
-
-
-def _allowed(address_hash: str, now: datetime) -> bool:
-    repo = PortalRepository()
-    window, expires = _window(now, PER_ADDRESS_WINDOW)
-    if not repo.count(f"signin-addr#{address_hash}", window, limit=PER_ADDRESS_LIMIT, expires_at=expires):
-        return False
-    minute, minute_expires = _window(now, timedelta(minutes=1))
-    return repo.count("signin-all", minute, limit=OVERALL_LIMIT_PER_MINUTE, expires_at=minute_expires)
 
 
 def _ambassador_of(address_hash: str) -> str | None:
@@ -93,7 +63,7 @@ def request_link(
     address_hash = email_hash(address)
     if address_hash is None:
         return "invalid"
-    if not _allowed(address_hash, now):
+    if not mailed_links.allowed(PortalRepository(), "", address_hash, now):
         return "limited"
     ambassador_id = _ambassador_of(address_hash)
     if ambassador_id is None or SuppressionRepository().is_suppressed(address_hash):
@@ -112,7 +82,7 @@ def request_link_for(
     address_hash = email_hash(stored.email) if stored is not None else None
     if address_hash is None:
         return "not_sent"
-    if not _allowed(address_hash, now):
+    if not mailed_links.allowed(PortalRepository(), "", address_hash, now):
         return "limited"
     if SuppressionRepository().is_suppressed(address_hash):
         logger.info("sign-in link not sent", extra={"known": True})
@@ -138,28 +108,12 @@ def _send(ambassador_id: str, token: str, transport: MailTransport) -> None:
     stored = AmbassadorRepository().get(ambassador_id)
     if stored is None:
         return
-    to = str(stored.email)
-    settings = config.mail()
-    t = Translator(locale_of(stored.locale), settings.mail_time_zone)
-    rendered = render_mail(
-        "sign_in",
-        t=t,
-        subject=t("sign_in.subject", programme=settings.programme_name),
-        context={
-            "mail": LinkMail(url=f"{config.links().base}/portal/sign-in/{token}", minutes=LINK_MINUTES),
-            "first_name": stored.name.split()[0] if stored.name.strip() else stored.name,
-            "programme": settings.programme_name,
-        },
-    )
-    transport.send(
-        OutgoingMail(
-            to=to,
-            subject=rendered.subject,
-            html=rendered.html,
-            text=rendered.text,
-            lang=rendered.lang,
-            unsubscribe_url=None,  # one asked for it: nothing to unsubscribe from
-        )
+    mailed_links.send_link(
+        to=str(stored.email),
+        name=stored.name,
+        locale=stored.locale,
+        url=f"{config.links().base}/portal/sign-in/{token}",
+        transport=transport,
     )
 
 

@@ -8,26 +8,22 @@ sign in.
 Every ``POST`` of a signed-in page carries the session's CSRF token and, when the browser says
 where it comes from (``Origin``), must come from Kring's own origin.
 
-The session cookie is ``HttpOnly; Secure; SameSite=Lax; Path=/portal``. Pages are never cached,
-send a referrer only to Kring itself and may run one script: the copy button's, allowed by its hash.
+The session cookie is ``HttpOnly; Secure; SameSite=Lax; Path=/portal`` (:mod:`kring.web.html`, which
+the talent team's dashboard shares). Pages may run one script: the copy button's, allowed by its hash.
 """
 
 from __future__ import annotations
 
-import base64
-import hashlib
 import json
 from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
-from datetime import datetime
+from dataclasses import dataclass, replace
 from typing import Any, get_args
-from urllib.parse import parse_qs, urlsplit
 
 from kring import config
 from kring.dal.mail_preferences import DIGEST_FREQUENCIES, MailPreferences
 from kring.dal.portal_store import PortalProfile, Session
 from kring.errors import FieldValidationError, NotFoundError
-from kring.mail.i18n import BRANDS, DEFAULT_LOCALE, Translator, locale_of
+from kring.mail.i18n import BRANDS, Translator, locale_of
 from kring.mail.render import render_page
 from kring.models.ambassador import Ambassador, LeaderboardDisplay
 from kring.models.common import LOCALES, NETWORKS, Locale
@@ -36,9 +32,9 @@ from kring.points.ranking_periods import PERIOD_KINDS
 from kring.portal import programme, programme_page, sign_in, standings, tokens
 from kring.portal.programme import GOAL_STEP, Choices
 from kring.programme import campaigns
+from kring.web import html
 
 COOKIE = "kring_portal"
-MAX_FORM_BYTES = 8 * 1024
 HOME = "/portal"
 LEADERBOARD_DISPLAYS: tuple[LeaderboardDisplay, ...] = get_args(LeaderboardDisplay)
 SIGN_IN = "/portal/sign-in"
@@ -50,97 +46,25 @@ COPY_SCRIPT = (
     "if(navigator.clipboard){navigator.clipboard.writeText(i.value).then(done,function(){"
     "document.execCommand('copy');done();});}else{document.execCommand('copy');done();}});});"
 )
-_SCRIPT_HASH = base64.b64encode(hashlib.sha256(COPY_SCRIPT.encode()).digest()).decode()
-HEADERS = {
-    "Content-Type": "text/html; charset=utf-8",
-    "Cache-Control": "no-store",
-    # same-origin, not no-referrer: with no-referrer a browser's form posts say ``Origin: null``,
-    # and the origin check needs the real one; nothing leaves for another site either way
-    "Referrer-Policy": "same-origin",
-    "X-Robots-Tag": "noindex",
-    "X-Content-Type-Options": "nosniff",
-    "Content-Security-Policy": (
-        f"default-src 'none'; style-src 'unsafe-inline'; script-src 'sha256-{_SCRIPT_HASH}'; "
-        "form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
-    ),
-}
+HEADERS = html.headers(COPY_SCRIPT)
+form_fields = html.form_fields
+Request = html.Request
+Reply = html.Reply
 
 
-@dataclass(frozen=True)
-class Request:
-    now: datetime
-    cookie: str | None = None  # the session cookie's value
-    form: Mapping[str, str] | None = None  # a POST's fields (None: unreadable)
-    origin: str | None = None
-    accept_language: str | None = None
-    user_agent: str | None = None  # only ever classified (a person or a machine), never kept
-    method: str = "GET"
-
-
-@dataclass(frozen=True)
-class Reply:
-    status: int
-    body: str
-    headers: Mapping[str, str] = field(default_factory=lambda: dict(HEADERS))
-    cookies: tuple[str, ...] = ()
-
-
-# --- plumbing --------------------------------------------------------------------------------------
-def form_fields(body: bytes, content_type: str | None) -> dict[str, str] | None:
-    """An urlencoded form (the last value of a repeated field); ``None`` when unreadable."""
-    if len(body) > MAX_FORM_BYTES:
-        return None
-    if (content_type or "").split(";")[0].strip().lower() not in ("application/x-www-form-urlencoded", ""):
-        return None
-    try:
-        parsed = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=40)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    return {k: v[-1] for k, v in parsed.items()}
-
-
-def cookie_value(cookies: list[str] | None, header: str | None) -> str | None:
-    """The session cookie among the request's cookies (``event.cookies``, or the header)."""
-    pairs = list(cookies or []) + ((header or "").split(";") if not cookies else [])
-    for pair in pairs:
-        name, _, raw = pair.strip().partition("=")
-        if name == COOKIE and raw:
-            return raw
-    return None
-
-
-def _session_cookie(value: str, max_age: int) -> str:
-    return f"{COOKIE}={value}; Path=/portal; Max-Age={max_age}; HttpOnly; Secure; SameSite=Lax"
-
-
-def _redirect(location: str, cookies: tuple[str, ...] = ()) -> Reply:
-    return Reply(303, "", {**HEADERS, "Location": location}, cookies)
-
-
-def _browser_locale(accept_language: str | None) -> Locale:
-    for part in (accept_language or "").split(","):
-        tag = part.split(";")[0].strip().lower()[:2]
-        for locale in LOCALES:
-            if tag == locale:
-                return locale
-    return DEFAULT_LOCALE
-
-
-def _t(locale: Locale) -> Translator:
-    return Translator(locale, config.mail().mail_time_zone)
-
-
-def _own_origin(origin: str | None) -> bool:
-    if origin is None:
-        return True  # not a browser's cross-site request (browsers send Origin with every POST form)
-    base = urlsplit(config.links().base)
-    return origin == f"{base.scheme}://{base.netloc}"
+SITE = html.Site(COOKIE, HOME, HEADERS)
+cookie_value = SITE.cookie_value
+_session_cookie = SITE.session_cookie
+_redirect = SITE.redirect
+_browser_locale = html.browser_locale
+_t = html.translator
+_own_origin = html.own_origin
 
 
 def _render(
     status: int, template: str, t: Translator, title: str, *, nav: str | None, **context: Any
 ) -> Reply:
-    html = render_page(
+    page = render_page(
         template,
         t=t,
         folder="portal",
@@ -153,7 +77,7 @@ def _render(
             **context,
         },
     )
-    return Reply(status, html)
+    return Reply(status, page, HEADERS)
 
 
 @dataclass(frozen=True)

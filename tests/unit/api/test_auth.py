@@ -1,13 +1,18 @@
-"""The admin bearer token: required on every request, compared in constant time, no default."""
+"""The bootstrap admin token (the ``admin-token`` secret): an admin on every request, compared in
+constant time, no default."""
 
 from __future__ import annotations
+
+from datetime import UTC, datetime
 
 import pytest
 
 from kring import config
-from kring.api.auth import bearer_token, require_admin
+from kring.access.credentials import BOOTSTRAP_PRINCIPAL, authenticate, bearer_token
 from kring.errors import UnauthorizedError
 from tests.support.fixtures import ADMIN_TOKEN
+
+NOW = datetime(2026, 12, 5, 12, tzinfo=UTC)
 
 
 @pytest.mark.parametrize(
@@ -30,8 +35,10 @@ def test_the_bearer_token_is_read_from_the_authorization_header(
     assert bearer_token(header) == token
 
 
-def test_the_configured_admin_token_is_accepted(secrets_env: None) -> None:
-    require_admin(f"Bearer {ADMIN_TOKEN}")
+def test_the_configured_admin_token_is_the_bootstrap_admin(secrets_env: None) -> None:
+    principal = authenticate(f"Bearer {ADMIN_TOKEN}", now=NOW)
+    assert principal == BOOTSTRAP_PRINCIPAL
+    assert (principal.actor, principal.role) == ("bootstrap", "admin")
 
 
 @pytest.mark.parametrize(
@@ -47,7 +54,7 @@ def test_the_configured_admin_token_is_accepted(secrets_env: None) -> None:
 )
 def test_a_missing_or_wrong_token_is_refused(secrets_env: None, header: str | None) -> None:
     with pytest.raises(UnauthorizedError):
-        require_admin(header)
+        authenticate(header, now=NOW)
 
 
 def test_without_a_configured_token_everyone_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -56,4 +63,4 @@ def test_without_a_configured_token_everyone_is_refused(monkeypatch: pytest.Monk
     config.clear_caches()
     for header in ("Bearer ", "Bearer None", "Bearer null", f"Bearer {ADMIN_TOKEN}"):
         with pytest.raises(UnauthorizedError):
-            require_admin(header)
+            authenticate(header, now=NOW)
