@@ -16,7 +16,7 @@ from kring.sharing import fanout
 from tests.support import attribution as at
 from tests.support import digests
 from tests.support import link_activity as la
-from tests.support.dashboard import read_csv, read_page, query_value
+from tests.support.dashboard import query_value, read_csv, read_page
 from tests.support.fixtures import MotoStack
 
 TODAY = date(2026, 12, 4)
@@ -27,7 +27,8 @@ V1 = at.VACANCY  # greenhouse-P1, job J1
 
 @pytest.fixture
 def world(moto_stack: MotoStack) -> Vacancy:
-    """Three vacancies (published, draft, closed); two links made to the published one; their shares and clicks; one application through E1's link, interviewed and hired."""
+    """Three vacancies (published, draft, closed); two links made to the published one; shares
+    and clicks on it; one application through E1's link, interviewed and hired."""
     digests.put_ambassador("E1", PUBLISHED - timedelta(days=30), name="Eva de Vries")
     digests.put_ambassador("E2", PUBLISHED - timedelta(days=30), name="=Jan")  # a name like a formula
     engineer = digests.put_vacancy(
@@ -40,9 +41,17 @@ def world(moto_stack: MotoStack) -> Vacancy:
     day1 = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)
     clicks = [
         la.click(1, at=day1, vacancy_id=V1, ambassador_id="E1", visitor_hash=la.visitor(1)),
-        la.click(2, at=day1 + timedelta(minutes=5), vacancy_id=V1, ambassador_id="E1", visitor_hash=la.visitor(2)),
-        la.click(3, at=day1 + timedelta(days=1), vacancy_id=V1, ambassador_id="E2", channel="x",
-                 visitor_hash=la.visitor(3)),
+        la.click(
+            2, at=day1 + timedelta(minutes=5), vacancy_id=V1, ambassador_id="E1", visitor_hash=la.visitor(2)
+        ),
+        la.click(
+            3,
+            at=day1 + timedelta(days=1),
+            vacancy_id=V1,
+            ambassador_id="E2",
+            channel="x",
+            visitor_hash=la.visitor(3),
+        ),
     ]
     intents = [la.intent(1, at=day1 - timedelta(hours=1), vacancy_id=V1, ambassador_id="E1")]
     assert moto_stack.invoke(
@@ -76,7 +85,11 @@ def test_the_list_shows_every_vacancy_with_its_status_and_the_api_s_figures(
         "Vacancy", "State", "Department", "Location", "Published on",
         "Links made", "Shares", "Clicks", "Applications", "Interviews", "Hires",
     ]  # fmt: skip
-    assert [r[:2] for r in rows[1:]] == [["Engineer", "Published"], ["Designer", "Draft"], ["Analyst", "Closed"]]
+    assert [r[:2] for r in rows[1:]] == [
+        ["Engineer", "Published"],
+        ["Designer", "Draft"],
+        ["Analyst", "Closed"],
+    ]
     funnel = _api(moto_stack, f"/api/vacancies/{V1}/funnel", "from=2026-09-06&to=2026-12-04")
     engineer = page.row("vacancies", "Engineer")
     assert funnel["shares"] == 2  # the fan-out's links: one per ambassador
@@ -94,7 +107,19 @@ def test_the_list_shows_every_vacancy_with_its_status_and_the_api_s_figures(
 
     exported = read_csv(vacancy_overview.vacancies_csv(EN, today=TODAY, status=None, next_token=None))
     assert exported[0] == rows[0]
-    assert exported[1] == ["Engineer", "published".title(), "IT", "Amsterdam", "2026-11-20", "2", "1", "3", "1", "1", "1"]
+    assert exported[1] == [
+        "Engineer",
+        "published".title(),
+        "IT",
+        "Amsterdam",
+        "2026-11-20",
+        "2",
+        "1",
+        "3",
+        "1",
+        "1",
+        "1",
+    ]
     assert exported[2][2] == ""  # no department: an empty cell
 
 
@@ -111,11 +136,16 @@ def test_the_list_pages_by_query_and_filters_the_published(
     assert [r[0] for r in second.tables["vacancies"][1:]] == ["Analyst"]
     assert "Next page" not in [words for _, words in second.links]
     # the CSV of a page is that page: its link carries the page's token
-    csv_link = [h for h, words in second.links if words.endswith("as CSV")][0]
+    csv_link = next(h for h, words in second.links if words.endswith("as CSV"))
     assert query_value(csv_link, "next") == token
-    assert [r[0] for r in read_csv(vacancy_overview.vacancies_csv(EN, today=TODAY, status=None, next_token=token))[1:]] == ["Analyst"]
+    assert [
+        r[0]
+        for r in read_csv(vacancy_overview.vacancies_csv(EN, today=TODAY, status=None, next_token=token))[1:]
+    ] == ["Analyst"]
 
-    published = read_page(vacancy_overview.vacancies_page(EN, today=TODAY, status="published", next_token=None))
+    published = read_page(
+        vacancy_overview.vacancies_page(EN, today=TODAY, status="published", next_token=None)
+    )
     assert [r[0] for r in published.tables["vacancies"][1:]] == ["Engineer"]
     with pytest.raises(InvalidInputError):  # a token of another listing
         vacancy_overview.vacancies_page(EN, today=TODAY, status="published", next_token=token)
@@ -139,7 +169,12 @@ def test_one_vacancy_by_channel_by_day_and_per_ambassador_in_both_languages(
     assert page.row("channels", "X")["Clicks"] == "1"
     assert page.row("channels", "LinkedIn")["Applications"] == "1"
     assert page.row("channels", "no ambassador")["Applications"] == "0"
-    assert [r[0] for r in page.tables["days"][1:]] == ["20 November 2026", "1 December 2026", "2 December 2026", "3 December 2026"]
+    assert [r[0] for r in page.tables["days"][1:]] == [
+        "20 November 2026",
+        "1 December 2026",
+        "2 December 2026",
+        "3 December 2026",
+    ]
     assert page.row("days", "1 December 2026")["Clicks"] == "2"
     assert page.row("days", "20 November 2026")["Links made"] == "2"
     assert page.row("ambassadors", "Eva de Vries") | {} == {
@@ -167,7 +202,7 @@ def test_one_vacancy_by_channel_by_day_and_per_ambassador_in_both_languages(
 
     ambassadors = read_csv(vacancy_overview.vacancy_csv(NL, V1, "ambassadors", today=TODAY) or "")
     assert ambassadors[0][:3] == ["Ambassadeur", "Gedeeld", "Kliks"]
-    assert ["'=Jan", "0", "1"] == ambassadors[2][:3]  # a formula is never one in a spreadsheet
+    assert ambassadors[2][:3] == ["'=Jan", "0", "1"]  # a formula is never one in a spreadsheet
     days = read_csv(vacancy_overview.vacancy_csv(EN, V1, "days", today=TODAY) or "")
     assert [r[0] for r in days[1:]] == ["2026-11-20", "2026-12-01", "2026-12-02", "2026-12-03"]
 
@@ -182,7 +217,9 @@ def test_the_ambassadors_of_a_vacancy_page(
     second = read_page(vacancy_overview.vacancy_page(EN, V1, today=TODAY, ambassadors_next=token) or "")
     assert [r[0] for r in second.tables["ambassadors"][1:]] == ["=Jan"]
     assert "Next ambassadors" not in [words for _, words in second.links]
-    exported = read_csv(vacancy_overview.vacancy_csv(EN, V1, "ambassadors", today=TODAY, ambassadors_next=token) or "")
+    exported = read_csv(
+        vacancy_overview.vacancy_csv(EN, V1, "ambassadors", today=TODAY, ambassadors_next=token) or ""
+    )
     assert [r[0] for r in exported[1:]] == ["'=Jan"]
 
 

@@ -150,7 +150,8 @@ def line_chart(
     for number_of_series, one in enumerate(series):
         colour, dashes = SERIES_STYLES[number_of_series % len(SERIES_STYLES)]
         points = [
-            (round(MARGIN_LEFT + i * step, 1), _y(max(v, 0), top, plot_height)) for i, v in enumerate(one.values)
+            (round(MARGIN_LEFT + i * step, 1), _y(max(v, 0), top, plot_height))
+            for i, v in enumerate(one.values)
         ]
         dash = f' stroke-dasharray="{dashes}"' if dashes else ""
         path = " ".join(f"{x},{y}" for x, y in points)

@@ -61,9 +61,7 @@ def vacancy_csv_url(vacancy_id: str, table: str, ambassadors_next: str | None = 
     )
 
 
-def render(
-    template: str, t: Translator, *, title: str, nav: Sequence[NavItem] = (), **context: Any
-) -> str:
+def render(template: str, t: Translator, *, title: str, nav: Sequence[NavItem] = (), **context: Any) -> str:
     """``dashboard/<template>.html.j2`` in the layout, with ``title`` as its heading."""
     return render_page(
         template,

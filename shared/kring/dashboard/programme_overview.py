@@ -84,7 +84,11 @@ def programme_figures(*, today: date, by: str | None) -> ProgrammeFigures:
     first_monday = today - timedelta(days=today.weekday()) - timedelta(weeks=TREND_WEEKS - 1)
     counted = funnels.program_funnel(first_monday, today)
     return ProgrammeFigures(
-        today=today, by=by, funnel=found, cohort_first=cohort_first, weeks=trend_weeks(counted.by_day, first_monday)
+        today=today,
+        by=by,
+        funnel=found,
+        cohort_first=cohort_first,
+        weeks=trend_weeks(counted.by_day, first_monday),
     )
 
 
@@ -159,7 +163,11 @@ def programme_tables(t: Translator, figures: ProgrammeFigures) -> tuple[Table, .
         tables.append(
             Table(
                 "conversions",
-                t("dashboard.programme.conversions_caption", first=t.date(figures.cohort_first), last=t.date(figures.today)),
+                t(
+                    "dashboard.programme.conversions_caption",
+                    first=t.date(figures.cohort_first),
+                    last=t.date(figures.today),
+                ),
                 (Column(t("dashboard.programme.step_heading")), *step_columns),
                 tuple(_steps_rows(t, found.cohort)),
             )
@@ -200,7 +208,10 @@ def _charts(t: Translator, figures: ProgrammeFigures) -> dict[str, object]:
             chart_id,
             t(title_id),
             labels,
-            [charts.Series(t(f"dashboard.metric.{m}"), tuple(w.figures[m] for w in figures.weeks)) for m in metrics],
+            [
+                charts.Series(t(f"dashboard.metric.{m}"), tuple(w.figures[m] for w in figures.weeks))
+                for m in metrics
+            ],
             number=t.number,
         )
 
@@ -223,9 +234,7 @@ def _charts(t: Translator, figures: ProgrammeFigures) -> dict[str, object]:
     return out
 
 
-def render_programme(
-    t: Translator, figures: ProgrammeFigures, *, nav: Sequence[frame.NavItem] = ()
-) -> str:
+def render_programme(t: Translator, figures: ProgrammeFigures, *, nav: Sequence[frame.NavItem] = ()) -> str:
     tables = programme_tables(t, figures)
     found = figures.funnel
     return frame.render(
@@ -239,15 +248,16 @@ def render_programme(
         entered=found.cohort.entered if found.cohort is not None else 0,
         switch=[
             (None, t("dashboard.programme.overall"), frame.programme_url()),
-            *((g, t(f"dashboard.programme.by_{g}"), frame.programme_url(g)) for g in programme_funnel.GROUPINGS),
+            *(
+                (g, t(f"dashboard.programme.by_{g}"), frame.programme_url(g))
+                for g in programme_funnel.GROUPINGS
+            ),
         ],
         csv_url=lambda name: frame.programme_csv_url(name, figures.by),
     )
 
 
-def programme_page(
-    t: Translator, *, today: date, by: str | None, nav: Sequence[frame.NavItem] = ()
-) -> str:
+def programme_page(t: Translator, *, today: date, by: str | None, nav: Sequence[frame.NavItem] = ()) -> str:
     """The programme page on ``today`` (a UTC day), overall or ``by`` department or location."""
     return render_programme(t, programme_figures(today=today, by=by), nav=nav)
 

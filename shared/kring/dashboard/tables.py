@@ -77,26 +77,24 @@ class ShownCell:
 
 
 def shown(cell: Cell, t: Translator) -> str:
-    """A cell the reader's way."""
-    if cell is None:
-        return t("dashboard.table.none")
+    """A cell the reader's way (nothing, or an unknown share or time: ``n/a``)."""
     if isinstance(cell, bool):  # never a figure
         raise TypeError("a table cell is not a bool")
-    if isinstance(cell, int):
-        return t.number(cell)
-    if isinstance(cell, date):
-        return t.date(cell)
-    if isinstance(cell, Percent):
-        if cell.value is None:
-            return t("dashboard.table.none")
-        return t("dashboard.table.percent", value=t.number(Decimal(str(round(cell.value * 100, 1)))))
-    if isinstance(cell, Days):
-        if cell.value is None:
-            return t("dashboard.table.none")
-        return t.number(Decimal(str(round(cell.value, 1))))
     if isinstance(cell, Link):
-        return cell.text
-    return cell
+        text = cell.text
+    elif isinstance(cell, Percent) and cell.value is not None:
+        text = t("dashboard.table.percent", value=t.number(Decimal(str(round(cell.value * 100, 1)))))
+    elif isinstance(cell, Days) and cell.value is not None:
+        text = t.number(Decimal(str(round(cell.value, 1))))
+    elif isinstance(cell, int):
+        text = t.number(cell)
+    elif isinstance(cell, date):
+        text = t.date(cell)
+    elif isinstance(cell, str):
+        text = cell
+    else:
+        text = t("dashboard.table.none")
+    return text
 
 
 def shown_rows(table: Table, t: Translator) -> list[list[ShownCell]]:

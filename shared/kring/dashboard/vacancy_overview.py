@@ -40,7 +40,14 @@ AMBASSADORS_PAGE_SIZE = 50
 LIST_DAYS = funnels.DEFAULT_DAYS
 STATUSES: tuple[str, ...] = ("published",)  # the filters an index answers
 FUNNEL_METRICS: tuple[str, ...] = ("shares", "share_intents", "clicks", "applications", "interviews", "hires")
-CHANNEL_METRICS: tuple[str, ...] = ("share_intents", "clicks", "unique_visitors", "applications", "interviews", "hires")
+CHANNEL_METRICS: tuple[str, ...] = (
+    "share_intents",
+    "clicks",
+    "unique_visitors",
+    "applications",
+    "interviews",
+    "hires",
+)
 AMBASSADOR_METRICS = CHANNEL_METRICS
 VACANCY_TABLES: tuple[str, ...] = ("funnel", "channels", "days", "ambassadors")
 LIST_SCOPE = "dashboard-vacancies"
@@ -94,10 +101,14 @@ def vacancy_list(*, today: date, status: str | None, next_token: str | None) -> 
     first = today - timedelta(days=LIST_DAYS - 1)
     found, after = _page_of(status, next_token)
     rows = tuple(
-        VacancyRow(v, funnels.Figures.total(funnels.range_counters(keys.vacancy_stats_prefix(v.id), first, today)))
+        VacancyRow(
+            v, funnels.Figures.total(funnels.range_counters(keys.vacancy_stats_prefix(v.id), first, today))
+        )
         for v in found
     )
-    return VacancyList(status=status, first_day=first, last_day=today, rows=rows, token=next_token or None, next_token=after)
+    return VacancyList(
+        status=status, first_day=first, last_day=today, rows=rows, token=next_token or None, next_token=after
+    )
 
 
 def _status(t: Translator, vacancy: Vacancy) -> str:
@@ -200,14 +211,18 @@ def vacancy_figures(
     first = today - timedelta(days=funnels.DEFAULT_DAYS - 1)
     stats = funnels.vacancy_funnel(vacancy.id, first, today)
     scope = _ambassadors_scope(vacancy.id)
-    cursor = pagination.decode(ambassadors_next, scope, partition={keys.PK: keys.vacancy_stats_prefix(vacancy.id)})
+    cursor = pagination.decode(
+        ambassadors_next, scope, partition={keys.PK: keys.vacancy_stats_prefix(vacancy.id)}
+    )
     page = funnels.vacancy_ambassadors(vacancy.id, AMBASSADORS_PAGE_SIZE, cursor)
     names = names_of(row.ambassador_id for row in page.items)
     return VacancyFigures(
         vacancy=vacancy,
         stats=stats,
         days=tuple(first + timedelta(days=n) for n in range((today - first).days + 1)),
-        ambassadors=tuple(AmbassadorRow(r.ambassador_id, names.get(r.ambassador_id), r.totals) for r in page.items),
+        ambassadors=tuple(
+            AmbassadorRow(r.ambassador_id, names.get(r.ambassador_id), r.totals) for r in page.items
+        ),
         ambassadors_at=ambassadors_next or None,
         ambassadors_next=pagination.encode(scope, page.cursor),
     )
@@ -240,7 +255,10 @@ def vacancy_tables(t: Translator, figures: VacancyFigures) -> tuple[Table, ...]:
         Table(
             "days",
             t("dashboard.vacancy.days_caption", **range_words),
-            (Column(t("dashboard.vacancy.day")), *(Column(t(f"dashboard.metric.{m}"), True) for m in FUNNEL_METRICS)),
+            (
+                Column(t("dashboard.vacancy.day")),
+                *(Column(t(f"dashboard.metric.{m}"), True) for m in FUNNEL_METRICS),
+            ),
             tuple((day, *(getattr(f, m) for m in FUNNEL_METRICS)) for day, f in stats.by_day),
         ),
         Table(
@@ -248,7 +266,10 @@ def vacancy_tables(t: Translator, figures: VacancyFigures) -> tuple[Table, ...]:
             t("dashboard.vacancy.ambassadors_caption"),
             (Column(t("dashboard.vacancy.ambassador")), *metric_columns),
             tuple(
-                (row.name or t("dashboard.vacancy.no_name", id=row.ambassador_id), *(getattr(row.figures, m) for m in CHANNEL_METRICS))
+                (
+                    row.name or t("dashboard.vacancy.no_name", id=row.ambassador_id),
+                    *(getattr(row.figures, m) for m in CHANNEL_METRICS),
+                )
                 for row in figures.ambassadors
             ),
         ),
@@ -264,7 +285,9 @@ def _charts(t: Translator, figures: VacancyFigures) -> dict[str, object]:
             "chart-funnel",
             t("dashboard.vacancy.funnel_chart"),
             [
-                charts.Bar(t(f"dashboard.metric.{m}"), getattr(stats.totals, m), t.number(getattr(stats.totals, m)))
+                charts.Bar(
+                    t(f"dashboard.metric.{m}"), getattr(stats.totals, m), t.number(getattr(stats.totals, m))
+                )
                 for m in FUNNEL_METRICS
             ],
         ),
@@ -282,7 +305,8 @@ def _charts(t: Translator, figures: VacancyFigures) -> dict[str, object]:
             [t.date(day) for day in figures.days],
             [
                 charts.Series(
-                    t(f"dashboard.metric.{m}"), tuple(getattr(per_day.get(day, zero), m) for day in figures.days)
+                    t(f"dashboard.metric.{m}"),
+                    tuple(getattr(per_day.get(day, zero), m) for day in figures.days),
                 )
                 for m in ("clicks", "applications")
             ],
@@ -306,7 +330,9 @@ def render_vacancy(t: Translator, figures: VacancyFigures, *, nav: Sequence[fram
             vacancy.id, name, figures.ambassadors_at if name == "ambassadors" else None
         ),
         back_href=frame.vacancies_url(),
-        next_href=frame.vacancy_url(vacancy.id, figures.ambassadors_next) if figures.ambassadors_next else None,
+        next_href=frame.vacancy_url(vacancy.id, figures.ambassadors_next)
+        if figures.ambassadors_next
+        else None,
     )
 
 
