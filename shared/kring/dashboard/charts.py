@@ -20,7 +20,10 @@ from markupsafe import Markup
 WIDTH = 640
 BAR_HEIGHT = 28
 BAR_GAP = 10
-LABEL_WIDTH = 200
+LABEL_WIDTH = 120  # the least room for the bars' labels; a longer label takes more
+MAX_LABEL_WIDTH = 320
+CHARACTER_WIDTH = 7.5  # about, at 14 px: enough room that no label is cut off
+MAX_POINTS = 31  # a line of more values is drawn without a dot on each
 VALUE_WIDTH = 80
 LINE_HEIGHT = 240
 LEGEND_ROW = 22
@@ -76,27 +79,35 @@ def _open(chart_id: str, title: str, width: int, height: int, description: str |
     return parts
 
 
+def label_room(bars: Sequence[Bar]) -> int:
+    """The width the bars' labels take: room for the longest, at least :data:`LABEL_WIDTH`, at
+    most :data:`MAX_LABEL_WIDTH`."""
+    longest = max((len(b.label) for b in bars), default=0)
+    return int(min(MAX_LABEL_WIDTH, max(LABEL_WIDTH, longest * CHARACTER_WIDTH + 16)))
+
+
 def bar_chart(chart_id: str, title: str, bars: Sequence[Bar], *, description: str | None = None) -> Markup:
     """Horizontal bars, longest for the largest value, each with its label and its value written
     beside it; all zero (or no bars): no bar drawn, the labels and values still are."""
     height = MARGIN_TOP + len(bars) * (BAR_HEIGHT + BAR_GAP) + BAR_GAP
     top = max((b.value for b in bars), default=0)
-    room = WIDTH - LABEL_WIDTH - VALUE_WIDTH
+    label_width = label_room(bars)
+    room = WIDTH - label_width - VALUE_WIDTH
     parts = _open(chart_id, title, WIDTH, height, description)
     for index, bar in enumerate(bars):
         y = MARGIN_TOP + index * (BAR_HEIGHT + BAR_GAP)
         middle = y + BAR_HEIGHT / 2
         length = round(room * max(bar.value, 0) / top, 1) if top > 0 else 0.0
         parts.append(
-            f'<text x="{LABEL_WIDTH - 8}" y="{middle}" text-anchor="end" dominant-baseline="middle" '
+            f'<text x="{label_width - 8}" y="{middle}" text-anchor="end" dominant-baseline="middle" '
             f'fill="{TEXT_COLOUR}" font-size="14">{_text(bar.label)}</text>'
         )
         parts.append(
-            f'<rect class="bar" x="{LABEL_WIDTH}" y="{y}" width="{length}" height="{BAR_HEIGHT}" '
+            f'<rect class="bar" x="{label_width}" y="{y}" width="{length}" height="{BAR_HEIGHT}" '
             f'fill="{BAR_COLOUR}" data-value="{bar.value}"/>'
         )
         parts.append(
-            f'<text x="{LABEL_WIDTH + length + 6}" y="{middle}" dominant-baseline="middle" '
+            f'<text x="{label_width + length + 6}" y="{middle}" dominant-baseline="middle" '
             f'fill="{TEXT_COLOUR}" font-size="14">{_text(bar.text)}</text>'
         )
     parts.append("</svg>")
@@ -117,8 +128,9 @@ def line_chart(
     description: str | None = None,
 ) -> Markup:
     """Lines over ``x_labels`` (each series a value per label), the y axis from 0 to the largest
-    value (``number`` writes its two ticks), the first and last x labels written, a point on every
-    value and a legend below. A series whose length is not the labels' is a ``ValueError``."""
+    value (``number`` writes its two ticks), the first and last x labels written, a dot on every
+    value (up to :data:`MAX_POINTS` of them) and a legend below. A series whose length is not the
+    labels' is a ``ValueError``."""
     for one in series:
         if len(one.values) != len(x_labels):
             raise ValueError(f"series {one.name!r} has {len(one.values)} values for {len(x_labels)} labels")
@@ -158,7 +170,8 @@ def line_chart(
         parts.append(
             f'<polyline class="line" points="{path}" fill="none" stroke="{colour}" stroke-width="3"{dash}/>'
         )
-        parts.extend(f'<circle cx="{x}" cy="{y}" r="3.5" fill="{colour}"/>' for x, y in points)
+        if len(points) <= MAX_POINTS:
+            parts.extend(f'<circle cx="{x}" cy="{y}" r="3.5" fill="{colour}"/>' for x, y in points)
         legend_y = bottom + MARGIN_BOTTOM + LEGEND_ROW * number_of_series + LEGEND_ROW / 2
         parts.append(
             f'<line x1="{MARGIN_LEFT}" y1="{legend_y}" x2="{MARGIN_LEFT + 36}" y2="{legend_y}" '

@@ -39,7 +39,7 @@ def test_a_bar_chart_is_an_image_named_by_its_title_with_bars_to_scale() -> None
     )
     _named(root, "Ambassadors per phase")
     widths = [float(r.get("width", "")) for r in root.iter(f"{SVG}rect")]
-    assert widths[0] == charts.WIDTH - charts.LABEL_WIDTH - charts.VALUE_WIDTH
+    assert widths[0] == charts.WIDTH - charts.LABEL_WIDTH - charts.VALUE_WIDTH  # short labels: the least room
     assert widths[1] == widths[0] / 2
     assert widths[2] == 0
     texts = [t.text for t in root.iter(f"{SVG}text")]
@@ -116,6 +116,28 @@ def test_any_values_make_a_well_formed_chart_within_its_box(values: list[int]) -
     )
     room = charts.WIDTH - charts.LABEL_WIDTH - charts.VALUE_WIDTH
     assert all(0 <= float(r.get("width", "")) <= room for r in bars.iter(f"{SVG}rect"))
+
+
+def test_a_long_label_gets_room_and_the_bars_start_after_it() -> None:
+    label = "direct (de link zonder netwerk)"
+    root = _svg(charts.bar_chart("c", "t", [charts.Bar(label, 1, "1"), charts.Bar("X", 2, "2")]))
+    starts = {float(r.get("x", "")) for r in root.iter(f"{SVG}rect")}
+    assert (
+        starts
+        == {charts.label_room([charts.Bar(label, 1, "1")])}
+        == {int(len(label) * charts.CHARACTER_WIDTH + 16)}
+    )
+    [label_text] = [t for t in root.iter(f"{SVG}text") if t.text == label]
+    assert float(label_text.get("x", "")) - len(label) * charts.CHARACTER_WIDTH >= 0  # not cut off
+    huge = _svg(charts.bar_chart("c", "t", [charts.Bar("x" * 500, 1, "1")]))
+    assert {float(r.get("x", "")) for r in huge.iter(f"{SVG}rect")} == {charts.MAX_LABEL_WIDTH}
+
+
+def test_a_long_line_has_no_dot_on_every_value() -> None:
+    labels = [str(n) for n in range(charts.MAX_POINTS + 1)]
+    root = _svg(charts.line_chart("c", "t", labels, [charts.Series("s", tuple(range(len(labels))))]))
+    assert root.findall(f"{SVG}circle") == []
+    assert len(root.findall(f"{SVG}polyline")[0].get("points", "").split()) == len(labels)
 
 
 # ------------------------------------------------------------------------------------ tables
