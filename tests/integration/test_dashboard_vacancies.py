@@ -5,6 +5,7 @@ and hire. The figures a page shows and its CSV twin says are the admin API's."""
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from typing import Any
 
 import pytest
 
@@ -69,10 +70,10 @@ def world(moto_stack: MotoStack) -> Vacancy:
     return engineer
 
 
-def _api(stack: MotoStack, path: str, query: str = "") -> dict:  # type: ignore[type-arg]
+def _api(stack: MotoStack, path: str, query: str = "") -> dict[str, Any]:
     got = stack.http("GET", path, query=query, admin=True)
     assert got.status == 200, got.body
-    body: dict = got.json()  # type: ignore[type-arg]
+    body: dict[str, Any] = got.json()
     return body
 
 
