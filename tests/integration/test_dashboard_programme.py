@@ -10,6 +10,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from kring import aws
 from kring.dashboard import programme_overview
 from kring.errors import InvalidInputError
 from kring.events import KringEvent
@@ -189,3 +190,20 @@ def test_by_department(world: MotoStack) -> None:
     assert programme_overview.programme_csv(EN, "nothing", today=TODAY, by=None) is None
     with pytest.raises(InvalidInputError):
         programme_overview.programme_page(EN, today=TODAY, by="team")
+
+
+def test_the_page_reads_counters_and_indexes_only(world: MotoStack) -> None:
+    """The phase counters (one GetItem; by a grouping one Query more), the cohort index (one Query
+    a month: the 365 days up to 4 December 2026 touch 13 months) and the programme's day counters
+    (one Query)."""
+    calls, stop = la.counting(aws.dynamodb())
+    try:
+        programme_overview.programme_page(EN, today=TODAY, by=None)
+        overall = dict(calls)
+        calls.clear()
+        programme_overview.programme_page(EN, today=TODAY, by="location")
+        by_location = dict(calls)
+    finally:
+        stop()
+    assert overall == {"GetItem": 1, "Query": 13 + 1}
+    assert by_location == {"GetItem": 1, "Query": 1 + 13 + 1}

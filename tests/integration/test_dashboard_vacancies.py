@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from kring import aws
 from kring.dashboard import vacancy_overview
 from kring.errors import InvalidInputError
 from kring.mail.i18n import Translator
@@ -228,3 +229,25 @@ def test_an_unknown_vacancy_or_table_is_none(moto_stack: MotoStack, world: Vacan
     assert vacancy_overview.vacancy_page(EN, "greenhouse-404", today=TODAY) is None
     assert vacancy_overview.vacancy_csv(EN, "greenhouse-404", "funnel", today=TODAY) is None
     assert vacancy_overview.vacancy_csv(EN, V1, "secrets", today=TODAY) is None
+
+
+def test_the_pages_read_counters_and_indexes_only(moto_stack: MotoStack, world: Vacancy) -> None:
+    """The list: one Query of the list (or of the open index and a BatchGetItem of its vacancies),
+    one Query of each vacancy's day counters. One vacancy: its item (read by the page and by each of
+    the two funnel functions the API calls too), its day counters, its ambassadors' counters and
+    their names."""
+    calls, stop = la.counting(aws.dynamodb())
+    try:
+        vacancy_overview.vacancies_page(EN, today=TODAY, status=None, next_token=None)
+        listed = dict(calls)
+        calls.clear()
+        vacancy_overview.vacancies_page(EN, today=TODAY, status="published", next_token=None)
+        published = dict(calls)
+        calls.clear()
+        vacancy_overview.vacancy_page(EN, V1, today=TODAY)
+        one = dict(calls)
+    finally:
+        stop()
+    assert listed == {"Query": 1 + 3}
+    assert published == {"Query": 1 + 1, "BatchGetItem": 1}
+    assert one == {"GetItem": 3, "Query": 2, "BatchGetItem": 1}
