@@ -137,6 +137,8 @@ def test_the_list_pages_by_query_and_filters_the_published(
     second = read_page(second_html)
     assert [r[0] for r in second.tables["vacancies"][1:]] == ["Analyst"]
     assert "Next page" not in [words for _, words in second.links]
+    assert second.link("Back to the first page") == "/dashboard/vacancies"
+    assert "Back to the first page" not in [words for _, words in first.links]
     # the CSV of a page is that page: its link carries the page's token
     csv_link = next(h for h, words in second.links if words.endswith("as CSV"))
     assert query_value(csv_link, "next") == token

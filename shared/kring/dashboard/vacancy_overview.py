@@ -160,7 +160,7 @@ def render_vacancies(t: Translator, listed: VacancyList, *, nav: Sequence[frame.
             *((s, t(f"dashboard.vacancies.only_{s}"), frame.vacancies_url(s)) for s in STATUSES),
         ],
         next_href=frame.vacancies_url(listed.status, listed.next_token) if listed.next_token else None,
-        first_href=frame.vacancies_url(listed.status),
+        first_href=frame.vacancies_url(listed.status) if listed.token else None,
     )
 
 
