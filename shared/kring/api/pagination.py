@@ -28,7 +28,9 @@ T = TypeVar("T")
 VERSION = 1
 MAX_TOKEN_LENGTH = 2048
 TOKEN_DEPTH = 2  # {"v", "s", "k": {attribute: value}}
-KEY_ATTRIBUTES = frozenset({keys.PK, keys.SK, keys.GSI1_PK, keys.GSI1_SK, keys.GSI2_PK, keys.GSI2_SK})
+KEY_ATTRIBUTES = frozenset(
+    {keys.PK, keys.SK, keys.GSI1_PK, keys.GSI1_SK, keys.GSI2_PK, keys.GSI2_SK, keys.GSI3_PK, keys.GSI3_SK}
+)
 
 
 class InvalidPageTokenError(InvalidInputError):

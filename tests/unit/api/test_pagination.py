@@ -29,6 +29,20 @@ def test_a_token_round_trips_to_the_same_cursor() -> None:
     assert decode(token, "ambassadors", partition=PARTITION) == CURSOR
 
 
+def test_a_position_in_the_open_vacancies_index_round_trips_too() -> None:
+    # the dashboard's list of published vacancies pages through gsi3
+    cursor = {
+        "pk": "VAC#greenhouse-1",
+        "sk": "VACANCY",
+        "gsi3pk": "OPEN",
+        "gsi3sk": "2026-11-20#VAC#greenhouse-1",
+    }
+    token = encode("dashboard-vacancies-published", cursor)
+    assert decode(token, "dashboard-vacancies-published", partition={"gsi3pk": "OPEN"}) == cursor
+    with pytest.raises(InvalidPageTokenError, match="another list"):
+        decode(token, "dashboard-vacancies-published", partition={"gsi3pk": "CLOSED"})
+
+
 def test_no_cursor_is_no_token_and_no_token_is_no_cursor() -> None:
     assert encode("ambassadors", None) is None
     assert decode(None, "ambassadors") is None

@@ -1,0 +1,83 @@
+"""What every dashboard page shares: the layout it is rendered in and the addresses it links to.
+
+Pages are rendered from ``mail/templates/dashboard`` with the mail's Jinja2 environment
+(autoescaped, :func:`kring.mail.render.render_page`) and catalogues, in the talent-team user's
+language. The addresses below are the ones the pages link to (the next page, a vacancy, a table's
+CSV): the dashboard function's routes answer them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from kring import config
+from kring.dashboard.tables import Table, shown_rows
+from kring.mail.i18n import BRANDS, Translator
+from kring.mail.render import render_page
+
+BASE = "/dashboard"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A link of the layout's navigation (the dashboard function gives them)."""
+
+    href: str
+    label: str
+    current: bool = False
+
+
+def _with_query(path: str, **params: str | None) -> str:
+    given = {name: value for name, value in params.items() if value}
+    return f"{path}?{urlencode(given)}" if given else path
+
+
+def programme_url(by: str | None = None) -> str:
+    return _with_query(f"{BASE}/programme", by=by)
+
+
+def programme_csv_url(table: str, by: str | None = None) -> str:
+    return _with_query(f"{BASE}/programme.csv", table=table, by=by)
+
+
+def vacancies_url(status: str | None = None, next_token: str | None = None) -> str:
+    return _with_query(f"{BASE}/vacancies", status=status, next=next_token)
+
+
+def vacancies_csv_url(status: str | None = None, next_token: str | None = None) -> str:
+    return _with_query(f"{BASE}/vacancies.csv", status=status, next=next_token)
+
+
+def vacancy_url(vacancy_id: str, ambassadors_next: str | None = None) -> str:
+    return _with_query(f"{BASE}/vacancies/{quote(vacancy_id, safe='')}", next=ambassadors_next)
+
+
+def vacancy_csv_url(vacancy_id: str, table: str, ambassadors_next: str | None = None) -> str:
+    return _with_query(
+        f"{BASE}/vacancies/{quote(vacancy_id, safe='')}.csv", table=table, next=ambassadors_next
+    )
+
+
+def render(template: str, t: Translator, *, title: str, nav: Sequence[NavItem] = (), **context: Any) -> str:
+    """``dashboard/<template>.html.j2`` in the layout, with ``title`` as its heading."""
+    return render_page(
+        template,
+        t=t,
+        folder="dashboard",
+        context={
+            "title": title,
+            "programme": config.mail().programme_name,
+            "nav": tuple(nav),
+            "brands": BRANDS,
+            "rows_of": lambda table: shown_rows(table, t),
+            **context,
+        },
+    )
+
+
+def table_context(tables: Sequence[Table]) -> dict[str, Table]:
+    """The tables by name, for a template."""
+    return {table.name: table for table in tables}
