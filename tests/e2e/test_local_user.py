@@ -62,7 +62,7 @@ class UserStack:
 
     def token(self) -> str:
         [line] = [line for line in self.banner.splitlines() if line.strip().startswith("admin token")]
-        return line.split()[-1]
+        return line.split()[2]  # "admin token <token>   (what it is for)"
 
 
 def _run(command: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:

@@ -18,6 +18,7 @@ SAME_THING: dict[str, str] = {
     "suppressions": "the suppression list: its routes (api), its stored items (dal)",
     "clicks": "the click: its flow (clicks/), its stored record (dal)",
     "recorder": "a flow's recorder of its events, one per flow (clicks, attribution, programme)",
+    "dashboard": "the talent team's dashboard: its pages (dashboard/), its sign-in and views (web/)",
     "programme": "the advocacy programme: its flow (programme/), its rules (models), its stored items (dal)",
     "points": "points: their flow (points/), their figures (models), their stored items (dal)",
     "leaderboards": "the leaderboards: their routes (api), their logic (points)",
