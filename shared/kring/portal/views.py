@@ -230,25 +230,28 @@ def home(request: Request) -> Reply:
     if who is None:
         return _redirect(SIGN_IN)
     ambassador_id = who.session.ambassador_id
-    stored = programme.ambassador(ambassador_id)
-    assert stored is not None
-    profile = programme.portal_profile(ambassador_id)
     programme.page_opened(ambassador_id)
     shares = programme.shares_this_month(ambassador_id, today=request.now.date())
+    return _home(who, who.t("portal.home.title"), shares_this_month=shares, invite=who.session.invite or "")
+
+
+def _home(who: _Who, title: str, *, shares_this_month: int, invite: str) -> Reply:
+    """My programme: the phase, volunteering or the checklist, the goal (also an invitation's page)."""
+    profile = programme.portal_profile(who.session.ambassador_id)
     return _render(
         200,
         "home",
         who.t,
-        who.t("portal.home.title"),
+        title,
         nav="home",
         csrf=who.session.csrf,
-        ambassador=stored,
+        ambassador=who.ambassador,
         profile=profile,
         steps=_steps(who.t, profile),
-        shares_this_month=shares,
+        shares_this_month=shares_this_month,
         networks=NETWORKS,
         locales=LOCALES,
-        invite=who.session.invite or "",
+        invite=invite,
     )
 
 
@@ -339,24 +342,7 @@ def join(request: Request, code: str) -> Reply:
         return _render(
             200, "sign_in", t, t("portal.join.title"), nav=None, invite=code, error=None, joining=True
         )
-    stored = programme.ambassador(who.session.ambassador_id)
-    assert stored is not None
-    profile = programme.portal_profile(who.session.ambassador_id)
-    return _render(
-        200,
-        "home",
-        t,
-        t("portal.join.title"),
-        nav="home",
-        csrf=who.session.csrf,
-        ambassador=stored,
-        profile=profile,
-        steps=_steps(t, profile),
-        shares_this_month=0,
-        networks=NETWORKS,
-        locales=LOCALES,
-        invite=code,
-    )
+    return _home(who, t("portal.join.title"), shares_this_month=0, invite=code)
 
 
 def volunteer(request: Request) -> Reply:
@@ -410,8 +396,6 @@ def preferences(request: Request, *, saved: bool = False) -> Reply:
     if who is None:
         return _redirect(SIGN_IN)
     ambassador_id = who.session.ambassador_id
-    stored = programme.ambassador(ambassador_id)
-    assert stored is not None
     return _render(
         200,
         "preferences",
@@ -419,7 +403,7 @@ def preferences(request: Request, *, saved: bool = False) -> Reply:
         who.t("portal.preferences.title"),
         nav="preferences",
         csrf=who.session.csrf,
-        ambassador=stored,
+        ambassador=who.ambassador,
         profile=programme.portal_profile(ambassador_id),
         preferences=programme.mail_preferences(ambassador_id),
         frequencies=DIGEST_FREQUENCIES,
