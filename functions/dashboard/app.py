@@ -57,6 +57,37 @@ def sign_out() -> Response[str]:
     return _page(dashboard.sign_out)
 
 
+@app.get("/dashboard/programme")
+def programme() -> Response[str]:
+    return _page(dashboard.programme)
+
+
+@app.get("/dashboard/programme.csv")
+def programme_csv() -> Response[str]:
+    return _page(dashboard.programme_csv)
+
+
+@app.get("/dashboard/vacancies")
+def vacancies() -> Response[str]:
+    return _page(dashboard.vacancies)
+
+
+@app.get("/dashboard/vacancies.csv")
+def vacancies_csv() -> Response[str]:
+    return _page(dashboard.vacancies_csv)
+
+
+# before the vacancy's page: its pattern would take "<id>.csv" for an id
+@app.get("/dashboard/vacancies/<vacancy_id>.csv")
+def vacancy_csv(vacancy_id: str) -> Response[str]:
+    return html.response_of(dashboard.vacancy_csv(_request(), vacancy_id))
+
+
+@app.get("/dashboard/vacancies/<vacancy_id>")
+def vacancy(vacancy_id: str) -> Response[str]:
+    return html.response_of(dashboard.vacancy(_request(), vacancy_id))
+
+
 @app.not_found
 def no_such_page(_exc: Exception) -> Response[str]:
     return _page(dashboard.not_found)

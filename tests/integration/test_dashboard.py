@@ -12,7 +12,7 @@ import pytest
 from kring import aws, config
 from kring.access import mailed_links
 from kring.dal.items import deserialize
-from tests.support import mail
+from tests.support import mail, team
 from tests.support.fixtures import MotoStack
 from tests.support.pages import get_page as _get
 from tests.support.pages import post_form as _post
@@ -22,32 +22,6 @@ from tests.support.pages import post_form as _post
 def world(moto_stack: MotoStack) -> MotoStack:
     mail.verify_sending_domain()
     return moto_stack
-
-
-def _user(world: MotoStack, email: str, role: str = "recruiter", locale: str = "en") -> str:
-    added = world.http(
-        "POST",
-        "/api/team/users",
-        body={"email": email, "name": "Rita Recruiter", "role": role, "locale": locale},
-        admin=True,
-    )
-    assert added.status == 201, added.body
-    user_id: str = added.json()["id"]
-    return user_id
-
-
-def _link_of_last_mail() -> str:
-    text = mail.parts(mail.sent_messages()[-1]).text
-    [url] = [word for word in text.split() if "/dashboard/sign-in/" in word]
-    return mail.path_of(url)
-
-
-def _sign_in(world: MotoStack, address: str) -> str:
-    assert _post(world, "/dashboard/sign-in", {"email": address}).status == 200
-    used = _post(world, _link_of_last_mail(), {})
-    assert used.status == 303
-    [cookie] = used.cookies
-    return cookie.split(";")[0]
 
 
 def _items() -> list[dict[str, Any]]:
@@ -63,12 +37,12 @@ def _audit(world: MotoStack) -> list[dict[str, Any]]:
 def test_a_team_user_signs_in_once_by_the_mailed_link_and_a_scanner_s_get_uses_nothing(
     world: MotoStack,
 ) -> None:
-    user_id = _user(world, "rita@company.example", locale="nl")
+    user_id = team.add_user(world, "rita@company.example", locale="nl")
     asked = _post(world, "/dashboard/sign-in", {"email": "RITA@company.example"})
     assert asked.status == 200
     [message] = mail.sent_messages()
     assert message["To"] == "rita@company.example"
-    path = _link_of_last_mail()
+    path = team.link_of_last_mail()
     token = path.rsplit("/", 1)[1]
     assert token not in json.dumps(_items(), default=str)  # only its keyed hash is stored
 
@@ -99,7 +73,7 @@ def test_a_team_user_signs_in_once_by_the_mailed_link_and_a_scanner_s_get_uses_n
 
 
 def test_an_unknown_address_gets_the_same_answer_and_no_mail(world: MotoStack) -> None:
-    _user(world, "rita@company.example")
+    team.add_user(world, "rita@company.example")
     known = _post(world, "/dashboard/sign-in", {"email": "rita@company.example"})
     unknown = _post(world, "/dashboard/sign-in", {"email": "nobody@company.example"})
     assert (known.status, known.body) == (unknown.status, unknown.body)
@@ -131,8 +105,8 @@ def test_without_a_session_the_landing_page_sends_to_sign_in_and_the_portal_cook
 
 
 def test_sign_out_needs_the_csrf_token_and_ends_the_session(world: MotoStack) -> None:
-    user_id = _user(world, "rita@company.example", role="viewer")
-    cookie = _sign_in(world, "rita@company.example")
+    user_id = team.add_user(world, "rita@company.example", role="viewer")
+    cookie = team.sign_in(world, "rita@company.example")
     home = _get(world, "/dashboard", cookie)
     assert "Signed in as Rita Recruiter (viewer)" in home.body
     csrf = home.body.split('name="csrf" value="')[1].split('"')[0]
@@ -154,8 +128,8 @@ def test_sign_out_needs_the_csrf_token_and_ends_the_session(world: MotoStack) ->
 
 
 def test_a_removed_user_s_session_stops_at_once(world: MotoStack) -> None:
-    user_id = _user(world, "rita@company.example")
-    cookie = _sign_in(world, "rita@company.example")
+    user_id = team.add_user(world, "rita@company.example")
+    cookie = team.sign_in(world, "rita@company.example")
     assert _get(world, "/dashboard", cookie).status == 200
     assert world.http("DELETE", f"/api/team/users/{user_id}", admin=True).status == 204
     assert _get(world, "/dashboard", cookie).status == 303
@@ -170,7 +144,7 @@ def test_an_unknown_page_is_a_404_page(world: MotoStack) -> None:
 
 
 def test_sign_in_links_are_rate_limited_apart_from_the_portal_s(world: MotoStack) -> None:
-    _user(world, "rita@company.example")
+    team.add_user(world, "rita@company.example")
     for address in ("rita@company.example", "nobody@company.example"):
         answers = [_post(world, "/dashboard/sign-in", {"email": address}).status for _ in range(7)]
         assert answers == [200] * mailed_links.PER_ADDRESS_LIMIT + [429, 429]

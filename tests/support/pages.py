@@ -22,4 +22,6 @@ def post_form(
 
 
 def get_page(world: MotoStack, path: str, cookie: str | None = None) -> HttpResult:
-    return world.http("GET", path, headers={"cookie": cookie} if cookie else {})
+    """``path`` as a browser asks for it (its query string, if any, as the query)."""
+    bare, _, query = path.partition("?")
+    return world.http("GET", bare, headers={"cookie": cookie} if cookie else {}, query=query)

@@ -30,6 +30,20 @@ class NavItem:
     current: bool = False
 
 
+@dataclass(frozen=True)
+class Chrome:
+    """What the layout shows around a signed-in page: the pages the user's role may open, who is
+    signed in (``user``: a :class:`~kring.models.access.TeamUser`) and the session's CSRF token for
+    the sign-out form (and every other form of the page). Empty: a page without them (a test's)."""
+
+    nav: tuple[NavItem, ...] = ()
+    user: Any = None
+    csrf: str = ""
+
+
+NO_CHROME = Chrome()
+
+
 def _with_query(path: str, **params: str | None) -> str:
     given = {name: value for name, value in params.items() if value}
     return f"{path}?{urlencode(given)}" if given else path
@@ -61,7 +75,7 @@ def vacancy_csv_url(vacancy_id: str, table: str, ambassadors_next: str | None = 
     )
 
 
-def render(template: str, t: Translator, *, title: str, nav: Sequence[NavItem] = (), **context: Any) -> str:
+def render(template: str, t: Translator, *, title: str, chrome: Chrome = NO_CHROME, **context: Any) -> str:
     """``dashboard/<template>.html.j2`` in the layout, with ``title`` as its heading."""
     return render_page(
         template,
@@ -70,7 +84,9 @@ def render(template: str, t: Translator, *, title: str, nav: Sequence[NavItem] =
         context={
             "title": title,
             "programme": config.mail().programme_name,
-            "nav": tuple(nav),
+            "nav": chrome.nav,
+            "user": chrome.user,
+            "csrf": chrome.csrf,
             "brands": BRANDS,
             "rows_of": lambda table: shown_rows(table, t),
             **context,

@@ -234,14 +234,16 @@ def _charts(t: Translator, figures: ProgrammeFigures) -> dict[str, object]:
     return out
 
 
-def render_programme(t: Translator, figures: ProgrammeFigures, *, nav: Sequence[frame.NavItem] = ()) -> str:
+def render_programme(
+    t: Translator, figures: ProgrammeFigures, *, chrome: frame.Chrome = frame.NO_CHROME
+) -> str:
     tables = programme_tables(t, figures)
     found = figures.funnel
     return frame.render(
         "programme",
         t,
         title=t("dashboard.programme.title"),
-        nav=nav,
+        chrome=chrome,
         tables=frame.table_context(tables),
         charts=_charts(t, figures),
         by=figures.by,
@@ -257,9 +259,11 @@ def render_programme(t: Translator, figures: ProgrammeFigures, *, nav: Sequence[
     )
 
 
-def programme_page(t: Translator, *, today: date, by: str | None, nav: Sequence[frame.NavItem] = ()) -> str:
+def programme_page(
+    t: Translator, *, today: date, by: str | None, chrome: frame.Chrome = frame.NO_CHROME
+) -> str:
     """The programme page on ``today`` (a UTC day), overall or ``by`` department or location."""
-    return render_programme(t, programme_figures(today=today, by=by), nav=nav)
+    return render_programme(t, programme_figures(today=today, by=by), chrome=chrome)
 
 
 def programme_csv(t: Translator, table: str, *, today: date, by: str | None) -> str | None:

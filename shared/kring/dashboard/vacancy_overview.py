@@ -18,7 +18,6 @@ one that is not is an :class:`~kring.errors.InvalidInputError`. An unknown vacan
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -146,12 +145,12 @@ def list_table(t: Translator, listed: VacancyList) -> Table:
     )
 
 
-def render_vacancies(t: Translator, listed: VacancyList, *, nav: Sequence[frame.NavItem] = ()) -> str:
+def render_vacancies(t: Translator, listed: VacancyList, *, chrome: frame.Chrome = frame.NO_CHROME) -> str:
     return frame.render(
         "vacancies",
         t,
         title=t("dashboard.vacancies.title"),
-        nav=nav,
+        chrome=chrome,
         listing=list_table(t, listed),
         csv_href=frame.vacancies_csv_url(listed.status, listed.token),
         status=listed.status,
@@ -170,10 +169,10 @@ def vacancies_page(
     today: date,
     status: str | None,
     next_token: str | None,
-    nav: Sequence[frame.NavItem] = (),
+    chrome: frame.Chrome = frame.NO_CHROME,
 ) -> str:
     """A page of the vacancy list; its link to the next page carries the next token."""
-    return render_vacancies(t, vacancy_list(today=today, status=status, next_token=next_token), nav=nav)
+    return render_vacancies(t, vacancy_list(today=today, status=status, next_token=next_token), chrome=chrome)
 
 
 def vacancies_csv(t: Translator, *, today: date, status: str | None, next_token: str | None) -> str:
@@ -315,13 +314,13 @@ def _charts(t: Translator, figures: VacancyFigures) -> dict[str, object]:
     }
 
 
-def render_vacancy(t: Translator, figures: VacancyFigures, *, nav: Sequence[frame.NavItem] = ()) -> str:
+def render_vacancy(t: Translator, figures: VacancyFigures, *, chrome: frame.Chrome = frame.NO_CHROME) -> str:
     vacancy = figures.vacancy
     return frame.render(
         "vacancy",
         t,
         title=vacancy.title,
-        nav=nav,
+        chrome=chrome,
         vacancy=vacancy,
         status=_status(t, vacancy),
         tables=frame.table_context(vacancy_tables(t, figures)),
@@ -342,11 +341,11 @@ def vacancy_page(
     *,
     today: date,
     ambassadors_next: str | None = None,
-    nav: Sequence[frame.NavItem] = (),
+    chrome: frame.Chrome = frame.NO_CHROME,
 ) -> str | None:
     """One vacancy's page (None: no such vacancy); ``ambassadors_next`` pages its ambassadors."""
     figures = vacancy_figures(vacancy_id, today=today, ambassadors_next=ambassadors_next)
-    return render_vacancy(t, figures, nav=nav) if figures is not None else None
+    return render_vacancy(t, figures, chrome=chrome) if figures is not None else None
 
 
 def vacancy_csv(

@@ -2,8 +2,10 @@
 numbers and money written their way (Babel's CLDR data: ``4 december 2026``, ``1.234``,
 ``€ 500,00`` in Dutch; ``4 December 2026``, ``1,234``, ``€500.00`` in English).
 
-The words live in one catalogue per language (``catalogues/<locale>.json``: a flat map of message
-ids to text with ``{name}`` placeholders); a test keeps the catalogues' ids and placeholders equal.
+The words live in one catalogue per language: ``catalogues/<locale>.json`` and, for a part of Kring
+with many words of its own (a dashboard page), ``catalogues/<part>/<locale>.json`` beside it — each a
+flat map of message ids to text with ``{name}`` placeholders, read as one map (an id given twice is
+an error). A test keeps the catalogues' ids and placeholders equal.
 Templates call ``t("id", name=value)``, ``t.date(day)``, ``t.number(n)``, ``t.money(amount, "EUR")``.
 
 A message whose words depend on a number ("1 new vacancy", "3 new vacancies") is an object of CLDR
@@ -19,6 +21,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from zoneinfo import ZoneInfo
 
 from babel import Locale as CldrLocale
@@ -52,16 +55,27 @@ BRANDS = {
 Message = str | dict[str, str]  # a text, or a text per CLDR plural form
 
 
-@lru_cache(maxsize=len(LOCALES))
-def catalogue(locale: Locale) -> dict[str, Message]:
-    text = resources.files("kring.mail").joinpath("catalogues", f"{locale}.json").read_text("utf-8")
-    data = json.loads(text)
+def _read(path: Traversable, locale: Locale) -> dict[str, Message]:
+    data = json.loads(path.read_text("utf-8"))
     if not isinstance(data, dict):
-        raise ValueError(f"catalogue {locale} is not a JSON object")
+        raise ValueError(f"catalogue {path.name} of {locale} is not a JSON object")
     return {
         str(k): {str(form): str(words) for form, words in v.items()} if isinstance(v, dict) else str(v)
         for k, v in data.items()
     }
+
+
+@lru_cache(maxsize=len(LOCALES))
+def catalogue(locale: Locale) -> dict[str, Message]:
+    folder = resources.files("kring.mail").joinpath("catalogues")
+    messages = _read(folder.joinpath(f"{locale}.json"), locale)
+    for part in sorted((p for p in folder.iterdir() if p.is_dir()), key=lambda p: p.name):
+        more = _read(part.joinpath(f"{locale}.json"), locale)
+        twice = messages.keys() & more.keys()
+        if twice:
+            raise ValueError(f"catalogue {part.name}/{locale}.json gives {sorted(twice)} again")
+        messages.update(more)
+    return messages
 
 
 @lru_cache(maxsize=4096)

@@ -1,23 +1,32 @@
-"""The talent team's dashboard pages (so far: signing in and out, and the landing page): each takes
-a :class:`~kring.web.html.Request` and answers a :class:`~kring.web.html.Reply`.
+"""The talent team's dashboard pages: each takes a :class:`~kring.web.html.Request` and answers a
+:class:`~kring.web.html.Reply`.
 
-Server-rendered from ``mail/templates/dashboard`` (the portal's layout) in the user's language
-(before sign-in: the browser's). The session cookie is ``kring_dashboard``, ``Path=/dashboard``,
-separate from the portal's. Every ``POST`` of a signed-in page carries the session's CSRF token and
-must come from Kring's own origin. The pages only show what a role may do; the API enforces it.
+Server-rendered from ``mail/templates/dashboard`` (one layout, :mod:`kring.dashboard.frame`) in the
+user's language (before sign-in: the browser's). The session cookie is ``kring_dashboard``,
+``Path=/dashboard``, separate from the portal's. Every ``POST`` of a signed-in page carries the
+session's CSRF token and must come from Kring's own origin.
+
+**A page and its role.** The sections of the dashboard are :data:`SECTIONS`, each with the least
+role that may open it; the navigation lists the ones the user's role may open. A view asks
+:func:`signed_in` for the user with the least role it needs: no session → the sign-in page; a
+lesser role → a 403 page (a viewer is refused every change here as the API refuses it). Bad input
+(a query or a form) → a 400 page that says what was wrong; nothing is changed.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
 from kring import config
 from kring.access import mailed_links, team_sign_in
 from kring.dal.team_sessions import TeamSession
+from kring.dashboard import frame, programme_overview, vacancy_overview
+from kring.errors import FieldValidationError, InvalidInputError, KringError, NotFoundError
 from kring.mail.i18n import Translator
 from kring.mail.render import render_page
-from kring.models.access import TeamUser
+from kring.models.access import Role, TeamUser, allows
 from kring.portal import tokens
 from kring.web import html
 from kring.web.html import Reply, Request
@@ -27,6 +36,28 @@ HOME = "/dashboard"
 SIGN_IN = "/dashboard/sign-in"
 HEADERS = html.headers()
 
+
+CSV_HEADERS = {
+    **HEADERS,
+    "Content-Type": "text/csv; charset=utf-8",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+}
+
+
+@dataclass(frozen=True)
+class Section:
+    """A part of the dashboard: its page, its words (``dashboard.nav.<key>``) and the least role
+    that may open it."""
+
+    key: str
+    href: str
+    least: Role = "viewer"
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section("programme", frame.programme_url()),
+    Section("vacancies", frame.vacancies_url()),
+)
 
 SITE = html.Site(COOKIE, HOME, HEADERS)
 _cookie = SITE.session_cookie
@@ -58,6 +89,23 @@ class _Who:
     cookie: str
     t: Translator
 
+    def chrome(self, current: str | None = None) -> frame.Chrome:
+        """The layout's navigation (the sections this user's role may open), who they are and the
+        CSRF token of the page's forms."""
+        nav = tuple(
+            frame.NavItem(s.href, self.t(f"dashboard.nav.{s.key}"), s.key == current)
+            for s in SECTIONS
+            if allows(self.user.role, s.least)
+        )
+        return frame.Chrome(nav, self.user, self.session.csrf)
+
+    def message(self, status: int, title_id: str, message: str) -> Reply:
+        return _message(status, self.t, title_id, message, **_chrome_context(self.chrome()))
+
+
+def _chrome_context(chrome: frame.Chrome) -> dict[str, Any]:
+    return {"nav": chrome.nav, "user": chrome.user, "csrf": chrome.csrf}
+
 
 def _who(request: Request) -> _Who | None:
     found = team_sign_in.session_of(request.cookie, now=request.now)
@@ -65,6 +113,58 @@ def _who(request: Request) -> _Who | None:
         return None
     session, user = found
     return _Who(session, user, request.cookie, html.translator(user.locale))
+
+
+def signed_in(request: Request, least: Role = "viewer") -> _Who | Reply:
+    """The signed-in user if their role is at least ``least``; else the reply to give instead: the
+    sign-in page (no session), or a 403 page (a lesser role)."""
+    who = _who(request)
+    if who is None:
+        return _redirect(SIGN_IN)
+    if not allows(who.user.role, least):
+        role = who.t(f"dashboard.role.{least}")
+        return who.message(403, "dashboard.refused.title", who.t("dashboard.refused.body", role=role))
+    return who
+
+
+def posted(request: Request, who: _Who) -> Reply | None:
+    """None when a signed-in page's POST is one Kring's own page sent (its form read, from Kring's
+    origin, with the session's CSRF token); else the 403 page to answer instead, having changed
+    nothing."""
+    form = request.form
+    own = form is not None and html.own_origin(request.origin)
+    if not own or form is None or not tokens.same(who.session.csrf, form.get("csrf")):
+        return who.message(403, "portal.error.title", who.t("portal.error.form"))
+    return None
+
+
+def page_of(request: Request, least: Role, view: Callable[[_Who], Reply]) -> Reply:
+    """``view`` for the signed-in user with at least ``least``; bad input it meets (a query that is
+    not valid, an unknown page token) → a 400 page, something that is not there → a 404 page."""
+    who = signed_in(request, least)
+    if isinstance(who, Reply):
+        return who
+    try:
+        return view(who)
+    except NotFoundError:
+        return who.message(404, "portal.error.title", who.t("portal.error.not_found"))
+    except InvalidInputError as error:
+        body = who.t("dashboard.invalid.body", detail=_detail(error))
+        return who.message(400, "dashboard.invalid.title", body)
+
+
+def _detail(error: KringError) -> str:
+    if isinstance(error, FieldValidationError):
+        return "; ".join(f"{d.get('field')}: {d.get('message')}" for d in error.details) or str(error)
+    return str(error)
+
+
+def csv_reply(text: str | None, filename: str) -> Reply | None:
+    """A table as a CSV download (None: no such table)."""
+    if text is None:
+        return None
+    disposition = {"Content-Disposition": f'attachment; filename="{filename}"'}
+    return Reply(200, text, {**CSV_HEADERS, **disposition})
 
 
 # --- signing in ------------------------------------------------------------------------------------
@@ -111,15 +211,9 @@ def sign_out(request: Request) -> Reply:
     who = _who(request)
     if who is None:
         return _redirect(SIGN_IN)
-    form = request.form
-    if (
-        form is None
-        or not html.own_origin(request.origin)
-        or not tokens.same(who.session.csrf, form.get("csrf"))
-    ):
-        return _message(
-            403, who.t, "portal.error.title", who.t("portal.error.form"), user=who.user, csrf=who.session.csrf
-        )
+    refused = posted(request, who)
+    if refused is not None:
+        return refused
     team_sign_in.end_session(who.cookie, who.user, now=request.now)
     page = _message(200, who.t, "dashboard.signed_out.title", who.t("portal.signed_out.body"))
     return replace(page, cookies=(_cookie("", 0),))
@@ -127,14 +221,91 @@ def sign_out(request: Request) -> Reply:
 
 # --- the signed-in pages ---------------------------------------------------------------------------
 def home(request: Request) -> Reply:
-    who = _who(request)
-    if who is None:
-        return _redirect(SIGN_IN)
-    return _render(200, "home", who.t, who.t("dashboard.home.title"), user=who.user, csrf=who.session.csrf)
+    def view(who: _Who) -> Reply:
+        chrome = who.chrome()
+        return _render(200, "home", who.t, who.t("dashboard.home.title"), **_chrome_context(chrome))
+
+    return page_of(request, "viewer", view)
+
+
+def _not_there(who: _Who) -> Reply:
+    return who.message(404, "portal.error.title", who.t("portal.error.not_found"))
+
+
+def programme(request: Request) -> Reply:
+    def view(who: _Who) -> Reply:
+        by = request.query.get("by")
+        body = programme_overview.programme_page(
+            who.t, today=request.now.date(), by=by, chrome=who.chrome("programme")
+        )
+        return Reply(200, body, HEADERS)
+
+    return page_of(request, "viewer", view)
+
+
+def programme_csv(request: Request) -> Reply:
+    def view(who: _Who) -> Reply:
+        table, by = request.query.get("table", ""), request.query.get("by")
+        text = programme_overview.programme_csv(who.t, table, today=request.now.date(), by=by)
+        return csv_reply(text, f"programme-{table}.csv") or _not_there(who)
+
+    return page_of(request, "viewer", view)
+
+
+def vacancies(request: Request) -> Reply:
+    def view(who: _Who) -> Reply:
+        body = vacancy_overview.vacancies_page(
+            who.t,
+            today=request.now.date(),
+            status=request.query.get("status"),
+            next_token=request.query.get("next"),
+            chrome=who.chrome("vacancies"),
+        )
+        return Reply(200, body, HEADERS)
+
+    return page_of(request, "viewer", view)
+
+
+def vacancies_csv(request: Request) -> Reply:
+    def view(who: _Who) -> Reply:
+        text = vacancy_overview.vacancies_csv(
+            who.t,
+            today=request.now.date(),
+            status=request.query.get("status"),
+            next_token=request.query.get("next"),
+        )
+        return csv_reply(text, "vacancies.csv") or _not_there(who)
+
+    return page_of(request, "viewer", view)
+
+
+def vacancy(request: Request, vacancy_id: str) -> Reply:
+    def view(who: _Who) -> Reply:
+        body = vacancy_overview.vacancy_page(
+            who.t,
+            vacancy_id,
+            today=request.now.date(),
+            ambassadors_next=request.query.get("next"),
+            chrome=who.chrome("vacancies"),
+        )
+        return Reply(200, body, HEADERS) if body is not None else _not_there(who)
+
+    return page_of(request, "viewer", view)
+
+
+def vacancy_csv(request: Request, vacancy_id: str) -> Reply:
+    def view(who: _Who) -> Reply:
+        table = request.query.get("table", "")
+        text = vacancy_overview.vacancy_csv(
+            who.t, vacancy_id, table, today=request.now.date(), ambassadors_next=request.query.get("next")
+        )
+        return csv_reply(text, f"vacancy-{table}.csv") or _not_there(who)
+
+    return page_of(request, "viewer", view)
 
 
 def not_found(request: Request) -> Reply:
     who = _who(request)
     t = who.t if who else _guest(request)
-    extra: dict[str, Any] = {"user": who.user, "csrf": who.session.csrf} if who else {}
+    extra: dict[str, Any] = _chrome_context(who.chrome()) if who else {}
     return _message(404, t, "portal.error.title", t("portal.error.not_found"), **extra)

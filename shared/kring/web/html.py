@@ -57,6 +57,8 @@ class Request:
     accept_language: str | None = None
     user_agent: str | None = None  # only ever classified (a person or a machine), never kept
     method: str = "GET"
+    # the query string's parameters (a repeated name: its values comma-joined, as API Gateway gives them)
+    query: Mapping[str, str] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -159,6 +161,7 @@ def request_of(event: BaseProxyEvent, cookie: str, now: datetime) -> Request:
         accept_language=event.headers.get("accept-language"),
         user_agent=event.headers.get("user-agent"),
         method=event.http_method.upper(),
+        query=dict(event.query_string_parameters or {}),
     )
 
 
