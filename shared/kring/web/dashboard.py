@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from kring import config
-from kring.access import mailed_links, team_sign_in
+from kring.access import audit, mailed_links, team_sign_in
 from kring.dal.team_sessions import TeamSession
 from kring.dashboard import frame, programme_overview, vacancy_overview
 from kring.errors import FieldValidationError, InvalidInputError, KringError, NotFoundError
@@ -136,6 +136,23 @@ def posted(request: Request, who: _Who) -> Reply | None:
     if not own or form is None or not tokens.same(who.session.csrf, form.get("csrf")):
         return who.message(403, "portal.error.title", who.t("portal.error.form"))
     return None
+
+
+def audited(who: _Who, request: Request, *, route: str, target: str | None, summary: str) -> None:
+    """Write a change a page made to the audit trail (as the API's middleware does for its own):
+    the user, their role, the page's route (``POST /dashboard/...``), what it changed and when.
+    Call it after the change succeeded, never for a refused one."""
+    audit.record(
+        actor=f"user:{who.user.id}",
+        actor_name=who.user.name,
+        role=who.user.role,
+        method=request.method,
+        route=route,
+        target=target,
+        status=303,
+        summary=summary,
+        now=request.now,
+    )
 
 
 def page_of(request: Request, least: Role, view: Callable[[_Who], Reply]) -> Reply:
