@@ -9,7 +9,7 @@ PY := $(VENV)/bin/python
 export UV_LINK_MODE := copy
 export UV_PROJECT_ENVIRONMENT := $(abspath $(VENV))
 
-.PHONY: help install chromium run-install run test fuzz lint typecheck fmt bench isbot redrive dlq digest recount reindex deploy clean
+.PHONY: help install chromium run-install run test screenshots fuzz lint typecheck fmt bench isbot redrive dlq digest recount reindex deploy clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk 'BEGIN {FS = ":.*## "}; {printf "  make %-10s %s\n", $$1, $$2}'
@@ -51,6 +51,9 @@ test: install ## Run the whole test suite (lint, types, template, unit, integrat
 	$(UV) run --frozen ruff format --check .
 	$(UV) run --frozen mypy shared functions infra tests bench
 	$(UV) run --frozen pytest -n 2 --dist loadgroup
+
+screenshots: install ## Take the dashboard's screenshots in docs/screenshots/ (its browser tests, in headless Chromium on the demo)
+	KRING_SCREENSHOTS=$(CURDIR)/docs/screenshots $(UV) run --frozen pytest -n 1 tests/browser/dashboard
 
 FUZZ_TESTS := tests/integration/test_fuzz_webhooks.py tests/integration/test_fuzz_http.py tests/unit/test_safe_json.py
 

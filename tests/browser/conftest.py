@@ -80,8 +80,7 @@ class Browser:
             headless=True,
             base_url=self.base_url,
             bypass_csp=True,  # axe-core is injected into pages whose policy allows only their own script
-            viewport={"width": 390, "height": 844},  # a phone first
-            **options,
+            **{"viewport": {"width": 390, "height": 844}, **options},  # a phone first, unless told
         )
         context.set_default_timeout(WAIT_MS)
         self.contexts.append(context)
