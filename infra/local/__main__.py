@@ -25,7 +25,7 @@ from pathlib import Path
 from pydantic import ValidationError
 
 from infra.local import dynamodb_local, running
-from infra.local.demo import DEMO_CLICKED_APPLICATION, demo_vacancy_id, sign_greenhouse
+from infra.local.demo import DEMO_CLICKED_APPLICATION, demo_vacancy_id, sign_greenhouse, team_users
 from infra.local.demo import load as load_demo
 from infra.local.dlq import Parked, Redriven, list_parked, redrive_aws, redrive_local
 from infra.local.settings import PROVIDERS, AtsSettingsError, LocalSettings, real_ats, unknown_settings
@@ -49,6 +49,13 @@ def command_prefix(settings: LocalSettings) -> str:
     return " ".join(words) + " " if words else ""
 
 
+def _dashboard_hint(demo: dict[str, object]) -> str:
+    if "loaded" not in demo:  # no demo: the first users are made with the admin token
+        return "(talent-team users sign in by mailed link; make one with POST /api/team/users)"
+    users = ", ".join(f"{u['email']} ({u['role']})" for u in team_users())
+    return f"(sign in as {users}: the link lands in the outbox)"
+
+
 def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, object]) -> str:
     url = settings.gateway_url
     token = secrets["admin-token"]
@@ -57,7 +64,7 @@ def _banner(settings: LocalSettings, secrets: dict[str, str], demo: dict[str, ob
         "",
         f"Kring is running on {url}",
         f"  admin token      {token}   (the bootstrap admin: makes users and tokens, /api/team/…)",
-        f"  dashboard        {url}/dashboard   (talent-team users sign in by mailed link)",
+        f"  dashboard        {url}/dashboard   {_dashboard_hint(demo)}",
         f"  ATS webhooks     POST {url}/webhooks/<provider>   ({', '.join(PROVIDERS)})",
         f"  webhook secrets  {settings.data_dir.resolve() / 'secrets.json'}   (webhook-secret-<provider>)",
         *[f"  ATS APIs         {line}" for line in ats_api_lines(settings)],

@@ -105,12 +105,19 @@ def launch_invitations(gateway_url: str, admin_token: str, campaign: dict[str, A
     return launched
 
 
+def team_users() -> list[dict[str, str]]:
+    """The demo's talent-team users (who can sign in to the dashboard): address, name, role."""
+    users: list[dict[str, str]] = json.loads(DEMO_FILE.read_text())["team"]["users"]
+    return users
+
+
 def set_up_team(gateway_url: str, admin_token: str, team: dict[str, Any]) -> None:
-    """The talent team's digest addresses and its other channels' cost per hire, through the admin
-    API as a talent team sets them."""
+    """The talent team's digest addresses, its other channels' cost per hire and its dashboard users,
+    through the admin API as a talent team sets them."""
     headers = {"content-type": "application/json", "authorization": f"Bearer {admin_token}"}
     calls = [("PUT", "/api/team/settings", team["settings"])]
     calls += [("POST", "/api/team/recipients", recipient) for recipient in team["recipients"]]
+    calls += [("POST", "/api/team/users", user) for user in team["users"]]
     for method, path, body in calls:
         status, text = _post(f"{gateway_url}{path}", json.dumps(body).encode(), headers, method)
         if status not in (200, 201):

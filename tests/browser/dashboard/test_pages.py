@@ -7,8 +7,10 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import check_accessibility
-from tests.browser.dashboard.conftest import TeamPage, screenshot
+from infra.local.demo import team_users
+from tests.browser.conftest import Browser, check_accessibility
+from tests.browser.dashboard.conftest import TeamPage, screenshot, sign_in
+from tests.e2e.test_local_stack import Running
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("e2e")]
 
@@ -31,3 +33,17 @@ def test_the_programme_and_vacancy_pages_on_a_laptop_and_a_tablet(team_page: Tea
     tablet.goto("/dashboard/programme?by=department")
     expect(tablet.get_by_role("heading", level=1)).to_have_text("Programma")
     check_accessibility(tablet)
+
+
+def test_the_demo_s_admin_named_in_the_banner_signs_in_and_sees_every_section(
+    browser: Browser, stack: Running
+) -> None:
+    [admin] = [u for u in team_users() if u["role"] == "admin"]
+    assert f"sign in as {admin['email']} (admin)" in stack.log.read_text()
+    page = browser.new_context(locale="en-GB", viewport={"width": 1280, "height": 900}).new_page()
+    sign_in(page, admin["email"])
+    expect(page.get_by_text(f"You are signed in as {admin['name']} (admin).")).to_be_visible()
+    offered = page.get_by_role("navigation").get_by_role("link").all_inner_texts()
+    assert offered[:2] == ["Programme", "Vacancies"]
+    check_accessibility(page)
+    screenshot(page, "dashboard-home")
