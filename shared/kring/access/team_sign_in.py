@@ -7,7 +7,8 @@
 - :func:`link_usable` — the link's page (``GET``) shows a button and uses nothing up.
 - :func:`use_link` — the button (``POST``) uses the link (one conditional delete) and starts a
   session of 12 hours: a random id in the cookie, its keyed hash (kind ``team-session``) and a CSRF
-  token in the table. Signing in and out are written to the audit trail.
+  token in the table (:func:`start_session`, which single sign-on uses too: :mod:`kring.access.team_sso`).
+  Signing in and out are written to the audit trail.
 """
 
 from __future__ import annotations
