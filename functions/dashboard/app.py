@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from kring.observability import logger, metrics
-from kring.web import dashboard, html
+from kring.web import dashboard, dashboard_sso, html
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -18,8 +18,8 @@ if TYPE_CHECKING:
 app = APIGatewayHttpResolver()
 
 
-def _request() -> html.Request:
-    return html.request_of(app.current_event, dashboard.COOKIE, datetime.now(UTC))
+def _request(cookie: str = dashboard.COOKIE) -> html.Request:
+    return html.request_of(app.current_event, cookie, datetime.now(UTC))
 
 
 def _page(view: Callable[[html.Request], html.Reply]) -> Response[str]:
@@ -50,6 +50,17 @@ def sign_in_link(token: str) -> Response[str]:
 @app.post("/dashboard/sign-in/<token>")
 def use_sign_in_link(token: str) -> Response[str]:
     return html.response_of(dashboard.use_sign_in_link(_request(), token))
+
+
+# single sign-on: these two read the sign-in's own cookie (its state), not the session's
+@app.get("/dashboard/sso")
+def sso_start() -> Response[str]:
+    return html.response_of(dashboard_sso.start(_request(dashboard_sso.COOKIE)))
+
+
+@app.get("/dashboard/sso/callback")
+def sso_callback() -> Response[str]:
+    return html.response_of(dashboard_sso.callback(_request(dashboard_sso.COOKIE)))
 
 
 @app.post("/dashboard/sign-out")

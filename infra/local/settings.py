@@ -89,6 +89,12 @@ class LocalSettings(BaseSettings):
         le=900,
         description="the template's InstantNoticeDelaySeconds (300 in AWS): how long vacancy notices gather",
     )
+    # single sign-on to the dashboard with a real identity provider (off when no issuer is given)
+    oidc_issuer: str | None = Field(default=None, description="the template's OidcIssuer")
+    oidc_client_id: str | None = Field(default=None, description="the template's OidcClientId")
+    oidc_client_secret: str | None = Field(
+        default=None, description="the client secret (/kring/<stage>/oidc-client-secret in AWS)"
+    )
     careers_page_url: str = Field(
         default="https://careers.example.com/",
         pattern=r"^https://",
@@ -197,6 +203,8 @@ def kept_secrets(settings: LocalSettings) -> dict[str, str]:
     path.write_text(json.dumps(kept, indent=2))
     path.chmod(0o600)
     in_force = dict(kept)
+    if settings.oidc_client_secret:  # used, and not written down
+        in_force["oidc-client-secret"] = settings.oidc_client_secret
     for provider in KEYED_PROVIDERS:
         if given_key := getattr(settings, f"ats_api_key_{provider}"):
             in_force[f"ats-api-key-{provider}"] = given_key

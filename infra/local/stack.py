@@ -67,6 +67,9 @@ def template_stack(settings: LocalSettings) -> Stack:
         parameters["LeverApiHost"] = settings.lever_api_host
     if settings.careers_hosts:
         parameters["CareersHosts"] = settings.careers_hosts
+    if settings.oidc_issuer and settings.oidc_client_id:  # single sign-on: off unless both are given
+        parameters["OidcIssuer"] = settings.oidc_issuer
+        parameters["OidcClientId"] = settings.oidc_client_id
     return Stack(parameters, queue_url=lambda name: f"{settings.aws_url}/000000000000/{name}")
 
 

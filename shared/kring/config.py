@@ -218,6 +218,42 @@ class OpsSettings(_Base):
         return out
 
 
+class OidcSettings(_Base):
+    """The dashboard's single sign-on over OpenID Connect (template parameters ``OidcIssuer``,
+    ``OidcClientId``, ``OidcClientSecretName``). An empty issuer turns it off: the sign-in page
+    offers the mailed link only. The client secret is the secret ``oidc_client_secret_name`` (SSM
+    ``/kring/<stage>/<name>``; ``KRING_OIDC_CLIENT_SECRET`` locally)."""
+
+    oidc_issuer: str = Field(default="", alias="OIDC_ISSUER", max_length=300)
+    oidc_client_id: str = Field(default="", alias="OIDC_CLIENT_ID", max_length=300)
+    oidc_client_secret_name: str = Field(
+        default="oidc-client-secret", alias="OIDC_CLIENT_SECRET_NAME", pattern=r"^[A-Za-z0-9_.-]{1,100}$"
+    )
+    oidc_timeout_seconds: float = Field(default=5.0, alias="OIDC_TIMEOUT_SECONDS", gt=0, le=10)
+
+    @field_validator("oidc_issuer", "oidc_client_id", mode="before")
+    @classmethod
+    def _trimmed(cls, value: object) -> object:
+        return value.strip() if isinstance(value, str) else value
+
+    @field_validator("oidc_issuer")
+    @classmethod
+    def _https(cls, value: str) -> str:
+        local = value.startswith(("http://127.0.0.1:", "http://localhost:"))
+        if value and not (value.startswith("https://") or local):
+            raise ValueError("the OpenID Connect issuer must be an https URL")
+        return value
+
+    @property
+    def enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
+
+
+@lru_cache(maxsize=1)
+def oidc() -> OidcSettings:
+    return OidcSettings()
+
+
 @lru_cache(maxsize=1)
 def tables() -> TableSettings:
     return TableSettings()
@@ -310,5 +346,6 @@ def clear_caches() -> None:
         rewards,
         mail,
         ops,
+        oidc,
     ):
         accessor.cache_clear()

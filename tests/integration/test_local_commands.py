@@ -442,3 +442,19 @@ def test_without_java_the_stack_says_what_to_install_and_exits_non_zero(
     monkeypatch.setattr("infra.local.dynamodb_local.shutil.which", lambda name: None)
     assert main([]) == 2
     assert "Java 17 or newer is needed" in capsys.readouterr().err
+
+
+def test_single_sign_on_is_off_locally_unless_an_issuer_and_a_client_are_given(
+    settings: LocalSettings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = function_environment(template_stack(settings), settings, kept_secrets(settings), 4000)
+    assert (env["OIDC_ISSUER"], env["OIDC_CLIENT_ID"]) == ("", "")
+    assert "KRING_OIDC_CLIENT_SECRET" not in env
+    monkeypatch.setenv("KRING_OIDC_ISSUER", "https://login.microsoftonline.com/tenant-id/v2.0")
+    monkeypatch.setenv("KRING_OIDC_CLIENT_ID", "client-id")
+    monkeypatch.setenv("KRING_OIDC_CLIENT_SECRET", "client-secret")
+    given = LocalSettings()
+    env = function_environment(template_stack(given), given, kept_secrets(given), 4000)
+    assert env["OIDC_ISSUER"] == "https://login.microsoftonline.com/tenant-id/v2.0"
+    assert (env["OIDC_CLIENT_ID"], env["KRING_OIDC_CLIENT_SECRET"]) == ("client-id", "client-secret")
+    assert "client-secret" not in (given.data_dir / "secrets.json").read_text()  # used, not written down

@@ -59,6 +59,7 @@ STACK_PARAMETERS = {
 def clear_kring_caches() -> None:
     from kring import aws, config, idempotency, redirect
     from kring.dal import ats_deliveries
+    from kring.integrations import oidc
     from kring.links import identity
     from kring.mail import digest_content, unsubscribe
     from kring.portal import programme_page
@@ -66,6 +67,7 @@ def clear_kring_caches() -> None:
 
     ats_deliveries.forget_writes()
     digest_content.clear_cache()
+    oidc.clear_cache()
     portal_tokens.clear_cache()
     programme_page.clear_cache()
     config.clear_caches()

@@ -7,7 +7,8 @@
 - :func:`link_usable` — the link's page (``GET``) shows a button and uses nothing up.
 - :func:`use_link` — the button (``POST``) uses the link (one conditional delete) and starts a
   session of 12 hours: a random id in the cookie, its keyed hash (kind ``team-session``) and a CSRF
-  token in the table. Signing in and out are written to the audit trail.
+  token in the table (:func:`start_session`, which single sign-on uses too: :mod:`kring.access.team_sso`).
+  Signing in and out are written to the audit trail.
 """
 
 from __future__ import annotations
@@ -111,14 +112,20 @@ def use_link(token: str, *, now: datetime) -> SignedIn | None:
         user = members.get(user_id)
     except NotFoundError:
         return None
+    return start_session(user, now=now, method="POST", route=SIGN_IN_ROUTE, how="")
+
+
+def start_session(user: TeamUser, *, now: datetime, method: str, route: str, how: str) -> SignedIn:
+    """A session of :data:`SESSION_HOURS` for ``user``, however they proved who they are (the mailed
+    link, or single sign-on: ``how`` is added to the audit entry's summary)."""
     session_id = tokens.new_secret()
     session = TeamSession(
         user_id=user.id,
         csrf=tokens.new_secret(),
         expires_at=int((now + timedelta(hours=SESSION_HOURS)).timestamp()),
     )
-    repo.put_session(tokens.stored_hash(SESSION_KIND, session_id), session)
-    _audit(user, "POST", SIGN_IN_ROUTE, "signed in to the dashboard", now)
+    TeamSessionRepository().put_session(tokens.stored_hash(SESSION_KIND, session_id), session)
+    _audit(user, method, route, f"signed in to the dashboard{how}", now)
     return SignedIn(session_id, session, user)
 
 

@@ -38,3 +38,17 @@ class TeamSessionRepository(SignInStore):
             return None
         held, expires_at = found
         return TeamSession(user_id=held["user_id"], csrf=held["csrf"], expires_at=expires_at)
+
+
+class SsoStateRepository(SignInStore):
+    """A single sign-on begun and not yet finished (:mod:`kring.access.team_sso`): one item per
+    ``state``, kept as its keyed hash with nothing else, for 10 minutes, used up by the callback
+    (one conditional delete, so a replayed callback finds nothing)."""
+
+    LINK_ENTITY = "team_sso_state"
+
+    def put_state(self, state_hash: str, *, expires_at: datetime) -> None:
+        self.put_link(state_hash, {"flow": "sso"}, expires_at=expires_at)
+
+    def use_state(self, state_hash: str, *, now: datetime) -> bool:
+        return self.use_link(state_hash, now=now) is not None

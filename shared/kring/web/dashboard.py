@@ -20,7 +20,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from kring import config
-from kring.access import audit, mailed_links, team_sign_in
+from kring.access import audit, mailed_links, team_sign_in, team_sso
 from kring.dal.team_sessions import TeamSession
 from kring.dashboard import frame, programme_overview, vacancy_overview
 from kring.errors import FieldValidationError, InvalidInputError, KringError, NotFoundError
@@ -80,6 +80,11 @@ def _message(status: int, t: Translator, title_id: str, message: str, **context:
 
 def _guest(request: Request) -> Translator:
     return html.translator(html.browser_locale(request.accept_language))
+
+
+# for the sign-in pages beside these (kring.web.dashboard_sso)
+guest_translator = _guest
+message_page = _message
 
 
 @dataclass(frozen=True)
@@ -187,7 +192,7 @@ def csv_reply(text: str | None, filename: str) -> Reply | None:
 # --- signing in ------------------------------------------------------------------------------------
 def sign_in_page(request: Request) -> Reply:
     t = _guest(request)
-    return _render(200, "sign_in", t, t("dashboard.sign_in.title"), error=None)
+    return _render(200, "sign_in", t, t("dashboard.sign_in.title"), error=None, sso=team_sso.enabled())
 
 
 def request_sign_in(request: Request) -> Reply:
@@ -197,7 +202,8 @@ def request_sign_in(request: Request) -> Reply:
         return _message(400, t, "portal.error.title", t("portal.error.form"))
     outcome = team_sign_in.request_link(form.get("email", ""), now=request.now)
     if outcome == "invalid":
-        return _render(400, "sign_in", t, t("dashboard.sign_in.title"), error=t("portal.sign_in.invalid"))
+        error = t("portal.sign_in.invalid")
+        return _render(400, "sign_in", t, t("dashboard.sign_in.title"), error=error, sso=team_sso.enabled())
     if outcome == "limited":
         return _message(429, t, "portal.sign_in.limited_title", t("portal.sign_in.limited"))
     # the same answer whether the address is a user's or not
