@@ -9,6 +9,7 @@ from bench import (
     catchup,
     click_cost,
     click_recording,
+    dashboard,
     digests,
     fanout,
     imports,
@@ -29,6 +30,7 @@ BENCHMARKS = {
     "catchup": catchup.main,
     "digests": digests.main,
     "programme": programme.main,
+    "dashboard": dashboard.main,
 }
 
 

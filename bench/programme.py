@@ -32,21 +32,18 @@ replayed requests (``ReturnConsumedCapacity``, an untimed extra replay).
 
 from __future__ import annotations
 
-import copy
 import json
 import os
 import random
-import statistics
 import time
-import uuid
 import warnings
 from collections import Counter
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+
+from bench import harness
 
 if TYPE_CHECKING:
     from kring.dal.programme import ProgrammeWrite, StoredProgramme
@@ -222,7 +219,7 @@ def _collecting_repositories(collected: _Collected) -> tuple[Any, Any]:
     return Programme(), Ambassadors()
 
 
-def _seed(count: int) -> tuple[_Collected, int, float]:
+def seed(count: int) -> tuple[_Collected, int, float]:
     """Every ambassador recorded in the process: (the writes, events published, seconds)."""
     from kring.observability import metrics
     from kring.programme.phases import Rules
@@ -243,7 +240,7 @@ def _seed(count: int) -> tuple[_Collected, int, float]:
     return collected, publisher.published, time.perf_counter() - started
 
 
-def _items(collected: _Collected) -> list[dict[str, Any]]:
+def items_of(collected: _Collected) -> list[dict[str, Any]]:
     from kring.dal import ambassadors, keys
     from kring.dal.items import serialize
     from kring.dal.programme import COUNTERS_ENTITY
@@ -256,7 +253,7 @@ def _items(collected: _Collected) -> list[dict[str, Any]]:
     return items
 
 
-def _load(client: Any, table: str, items: list[dict[str, Any]]) -> None:
+def load(client: Any, table: str, items: list[dict[str, Any]]) -> None:
     from kring.dal import batch
 
     batch.write([{"PutRequest": {"Item": item}} for item in items], client=client, table=table)
@@ -292,7 +289,7 @@ def _check(client: Any, table: str, collected: _Collected, count: int) -> int:
         client.put_item(TableName=table, Item=ambassador_items.to_item(profile))
         _record(recorder, programme, profile.id, _facts(n, profile.created_at))
         metrics.clear_metrics()
-    collected_items = {(i["pk"]["S"], i["sk"]["S"]): i for i in _items(collected)}
+    collected_items = {(i["pk"]["S"], i["sk"]["S"]): i for i in items_of(collected)}
     for n in numbers:
         ambassador_id = _ambassador_id(n)
         got = client.query(
@@ -318,211 +315,45 @@ def _check(client: Any, table: str, collected: _Collected, count: int) -> int:
 
 
 # --- measuring ---------------------------------------------------------------------------------
-class _Watch:
-    """botocore hooks on Kring's client: each request with its parameters (for the replay), items
-    and bytes read, and the time spent in the client's API calls."""
-
-    def __init__(self) -> None:
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self.items = 0
-        self.scanned = 0
-        self.bytes = 0
-        self.request_seconds = 0.0
-        self.own_seconds = 0.0  # the copies, taken out of Kring's time
-
-    def before(self, params: dict[str, Any], model: Any, **_: Any) -> None:
-        started = time.perf_counter()
-        self.calls.append((model.name, copy.deepcopy(params)))
-        self.own_seconds += time.perf_counter() - started
-
-    def after(self, http_response: Any, parsed: Mapping[str, Any], model: Any, **_: Any) -> None:
-        if model.name == "Query":
-            self.items += int(parsed.get("Count", 0))
-            self.scanned += int(parsed.get("ScannedCount", 0))
-        elif model.name == "GetItem" and "Item" in parsed:
-            self.items += 1
-            self.scanned += 1
-        self.bytes += len(http_response.content or b"")
-
-    @contextmanager
-    def installed(self, client: Any) -> Iterator[_Watch]:
-        from botocore.client import BaseClient
-
-        original = getattr(BaseClient, "_make_api_call")  # noqa: B009 - private to botocore, untyped
-        watch = self
-
-        def timed(this: Any, operation_name: str, api_params: dict[str, Any]) -> Any:
-            if this is not client:
-                return original(this, operation_name, api_params)
-            started = time.perf_counter()
-            try:
-                return original(this, operation_name, api_params)
-            finally:
-                watch.request_seconds += time.perf_counter() - started
-
-        client.meta.events.register("before-parameter-build.dynamodb", self.before)
-        client.meta.events.register("after-call.dynamodb", self.after)
-        setattr(BaseClient, "_make_api_call", timed)  # noqa: B010 - timed in place
-        try:
-            yield self
-        finally:
-            setattr(BaseClient, "_make_api_call", original)  # noqa: B010
-            client.meta.events.unregister("before-parameter-build.dynamodb", self.before)
-            client.meta.events.unregister("after-call.dynamodb", self.after)
-
-
-def _replay(
-    client: Any, calls: list[tuple[str, dict[str, Any]]], *, capacity: bool = False
-) -> tuple[float, float]:
-    """The same requests through a bare client: (seconds, read capacity units if asked)."""
-    from botocore import xform_name
-
-    prepared = [
-        (
-            getattr(client, xform_name(op)),
-            {**params, **({"ReturnConsumedCapacity": "TOTAL"} if capacity else {})},
-        )
-        for op, params in calls
-    ]
-    units = 0.0
-    started = time.perf_counter()
-    for call, params in prepared:
-        got = call(**params)
-        if capacity:
-            units += float(got.get("ConsumedCapacity", {}).get("CapacityUnits", 0))
-    return time.perf_counter() - started, units
-
-
-def _api_event(path: str, query: str) -> dict[str, Any]:
-    from infra.local.lambda_runtime import http_api_event
-    from infra.local.template import Stack
-
-    for route in Stack({"PublicBaseUrl": "https://go.example.com", "Stage": "bench"}).routes():
-        match = route.regex.match(path)
-        if match and route.method in ("ANY", "GET"):
-            return http_api_event(
-                "GET",
-                path,
-                route_key=route.route_key,
-                path_parameters=match.groupdict() or None,
-                query=query,
-                headers={"authorization": f"Bearer {ADMIN_TOKEN}"},
-            )
-    raise AssertionError(f"no route for GET {path}")
-
-
 def _measure(label: str, path: str, query: str, bare: Any) -> dict[str, Any]:
     from functions.api import app as api_app
     from infra.local.lambda_runtime import LambdaContext
-    from kring import aws
-    from kring.observability import metrics
 
-    event = _api_event(path, query)
-    kring_times: list[float] = []
-    request_times: list[float] = []
-    replay_times: list[float] = []
-    watch = _Watch()
-    watch_calls: list[tuple[str, dict[str, Any]]] = []
-    body = ""
-    for run in range(REPEATS):
-        watch = _Watch()
+    event = harness.http_event("GET", path, query, {"authorization": f"Bearer {ADMIN_TOKEN}"})
+
+    def invoke() -> dict[str, Any]:
         context: Any = LambdaContext(function_name="ApiFunction", timeout_seconds=29)
-        if run % 2 and watch_calls:  # every other run the replay goes first: neither is always second
-            replay_times.append(_replay(bare, watch_calls)[0])
-        with watch.installed(aws.dynamodb()):
-            started = time.perf_counter()
-            response = api_app.handler(event, context)
-            elapsed = time.perf_counter() - started
-        metrics.clear_metrics()
-        if response["statusCode"] != 200:
-            raise RuntimeError(f"{label}: {response['statusCode']} {response.get('body')}")
-        body = response["body"]
-        kring_times.append(elapsed - watch.own_seconds)
-        request_times.append(watch.request_seconds)
-        if not run % 2:
-            replay_times.append(_replay(bare, watch.calls)[0])
-        watch_calls = watch.calls
-    _, units = _replay(bare, watch.calls, capacity=True)
-    kring_s, replay_s = statistics.median(kring_times), statistics.median(replay_times)
-    requests = Counter(op for op, _ in watch.calls)
+        response: dict[str, Any] = api_app.handler(event, context)
+        return response
+
+    measured = harness.measure(label, invoke, bare, repeats=REPEATS)
+    figures = measured.figures
     return {
         "call": label,
         "request": f"GET {path}" + (f"?{query}" if query else ""),
-        "requests": dict(sorted(requests.items())),
-        "requests_total": sum(requests.values()),
-        "items_read": watch.items,
-        "read_units": round(units, 1),
-        "kb_read": round(watch.bytes / 1024, 1),
-        "response_kb": round(len(body.encode()) / 1024, 1),
-        "kring_ms": round(1000 * kring_s, 1),
-        "kring_request_ms": round(1000 * statistics.median(request_times), 1),
-        "replay_ms": round(1000 * replay_s, 1),
-        "ratio": round(kring_s / replay_s, 2),
-        "answer": json.loads(body),
+        **{k: v for k, v in figures.items() if k != "call"},
+        "answer": json.loads(measured.response["body"]),
     }
 
 
-def _environment(endpoint: str, table: str, idempotency_table: str) -> None:
-    os.environ.update(
-        {
-            "AWS_ACCESS_KEY_ID": "bench",
-            "AWS_SECRET_ACCESS_KEY": "bench",
-            "AWS_DEFAULT_REGION": "eu-west-1",
-            "AWS_ENDPOINT_URL_DYNAMODB": endpoint,
-            "TABLE_NAME": table,
-            "IDEMPOTENCY_TABLE_NAME": idempotency_table,
-            "EVENT_BUS_NAME": "bench",
-            "PUBLIC_BASE_URL": "https://go.example.com",
-            "KRING_ADMIN_TOKEN": ADMIN_TOKEN,
-            "POWERTOOLS_METRICS_DISABLED": "true",
-            "POWERTOOLS_LOG_LEVEL": "WARNING",
-            "POWERTOOLS_SERVICE_NAME": "kring",
-            "POWERTOOLS_METRICS_NAMESPACE": "KringBench",
-        }
-    )
-
-
 def main() -> None:
-    import boto3
-
-    from infra.local import dynamodb_local
-    from infra.local.template import Stack
-    from kring import aws, config, idempotency
-
     # The API handler's log_metrics warns on every call that it has no metric to publish.
     warnings.filterwarnings("ignore", message="No application metrics to publish")
-    port = dynamodb_local.free_port()
-    process = dynamodb_local.start(port)
     results: list[dict[str, Any]] = []
-    try:
-        endpoint = f"http://127.0.0.1:{port}"
-        stage = f"p{uuid.uuid4().hex[:8]}"
-        stack = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": stage})
-        check_stack = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": f"{stage}c"})
-        bare = boto3.client(
-            "dynamodb",
-            endpoint_url=endpoint,
-            region_name="eu-west-1",
-            aws_access_key_id="bench",
-            aws_secret_access_key="bench",  # noqa: S106 - DynamoDB Local takes any
-        )
-        for spec in [*stack.tables(), *check_stack.tables()]:
-            bare.create_table(**spec)
-        table = stack.physical_name("KringTable")
-        _environment(endpoint, table, stack.physical_name("IdempotencyTable"))
-        config.clear_caches()
-        aws.clear_caches()
-        idempotency.clear_caches()
+    with harness.local_tables(stacks=2) as local:
+        bare = local.bare
+        table, check_table = local.tables
+        harness.environment(local.endpoint, table, local.idempotency_tables[0], KRING_ADMIN_TOKEN=ADMIN_TOKEN)
         from kring.observability import logger
 
         logger.setLevel("WARNING")
 
-        collected, published, seed_s = _seed(AMBASSADORS)
-        items = _items(collected)
+        collected, published, seed_s = seed(AMBASSADORS)
+        items = items_of(collected)
         started = time.perf_counter()
-        _load(bare, table, items)
+        load(bare, table, items)
         load_s = time.perf_counter() - started
-        checked = _check(bare, check_stack.physical_name("KringTable"), collected, CHECKED)
+        checked = _check(bare, check_table, collected, CHECKED)
         journey_id = (
             Counter(i["pk"]["S"] for i in collected.history).most_common(1)[0][0].removeprefix("AMB#")
         )
@@ -535,7 +366,7 @@ def main() -> None:
             "recorded_seconds": round(seed_s, 1),
             "loaded_seconds": round(load_s, 1),
             "checked_against_the_recorder": checked,
-            "load_average": [round(x, 2) for x in os.getloadavg()],
+            "load_average": harness.load_average(),
         }
         print(json.dumps(seeding), flush=True)
         del collected, items
@@ -546,9 +377,7 @@ def main() -> None:
             results.append(result)
             print(_row(result), flush=True)
         _sanity(results)
-        seeding["load_average_after"] = [round(x, 2) for x in os.getloadavg()]
-    finally:
-        dynamodb_local.stop(process)
+        seeding["load_average_after"] = harness.load_average()
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "programme.json").write_text(json.dumps({"seeding": seeding, "calls": results}, indent=2))
     print("\n" + table_markdown(results))

@@ -203,7 +203,11 @@ def test_the_page_reads_counters_and_indexes_only(world: MotoStack) -> None:
         calls.clear()
         programme_overview.programme_page(EN, today=TODAY, by="location")
         by_location = dict(calls)
+        calls.clear()
+        programme_overview.programme_csv(EN, "trend", today=TODAY, by=None)
+        trend_csv = dict(calls)
     finally:
         stop()
     assert overall == {"GetItem": 1, "Query": 13 + 1}
     assert by_location == {"GetItem": 1, "Query": 1 + 13 + 1}
+    assert trend_csv == {"Query": 1}  # the trend's CSV reads the day counters only

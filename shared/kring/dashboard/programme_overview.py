@@ -6,8 +6,9 @@ department or location.
 Read as the admin API reads it, never a Scan: the funnel from :func:`kring.programme.funnel.funnel`
 (the phase counters, the cohort index: one Query a month) — what ``GET /api/programme/phases``
 calls; the trend from :func:`kring.funnels.program_funnel` (the programme's day counters: one
-Query) — what ``GET /api/program/funnel`` calls. The programme's day counters are kept for the
-whole programme only, so the trend is not split by department or location; the funnel is.
+Query) — what ``GET /api/program/funnel`` calls; the trend's CSV reads only that Query. The
+programme's day counters are kept for the whole programme only, so the trend is not split by
+department or location; the funnel is.
 
 :func:`programme_figures` reads, :func:`programme_tables` words the figures as tables,
 :func:`programme_page` renders the page and :func:`programme_csv` writes one of its tables.
@@ -81,15 +82,13 @@ def programme_figures(*, today: date, by: str | None) -> ProgrammeFigures:
     by = _checked_by(by)
     cohort_first = today - timedelta(days=COHORT_DAYS - 1)
     found = programme_funnel.funnel(first=cohort_first, last=today, by=by)
+    return ProgrammeFigures(today=today, by=by, funnel=found, cohort_first=cohort_first, weeks=_trend(today))
+
+
+def _trend(today: date) -> tuple[Week, ...]:
+    """The :data:`TREND_WEEKS` weeks up to ``today``'s: one Query of the programme's day counters."""
     first_monday = today - timedelta(days=today.weekday()) - timedelta(weeks=TREND_WEEKS - 1)
-    counted = funnels.program_funnel(first_monday, today)
-    return ProgrammeFigures(
-        today=today,
-        by=by,
-        funnel=found,
-        cohort_first=cohort_first,
-        weeks=trend_weeks(counted.by_day, first_monday),
-    )
+    return trend_weeks(funnels.program_funnel(first_monday, today).by_day, first_monday)
 
 
 # ------------------------------------------------------------------------------------ in words
@@ -185,18 +184,20 @@ def programme_tables(t: Translator, figures: ProgrammeFigures) -> tuple[Table, .
                 ),
             )
         )
-    tables.append(
-        Table(
-            "trend",
-            t("dashboard.programme.trend_caption", weeks=t.number(TREND_WEEKS)),
-            (
-                Column(t("dashboard.programme.week")),
-                *(num(t(f"dashboard.metric.{m}"), True) for m in TREND_METRICS),
-            ),
-            tuple((w.monday, *(w.figures[m] for m in TREND_METRICS)) for w in figures.weeks),
-        )
-    )
+    tables.append(trend_table(t, figures.weeks))
     return tuple(tables)
+
+
+def trend_table(t: Translator, weeks: Sequence[Week]) -> Table:
+    return Table(
+        "trend",
+        t("dashboard.programme.trend_caption", weeks=t.number(TREND_WEEKS)),
+        (
+            Column(t("dashboard.programme.week")),
+            *(Column(t(f"dashboard.metric.{m}"), True) for m in TREND_METRICS),
+        ),
+        tuple((w.monday, *(w.figures[m] for m in TREND_METRICS)) for w in weeks),
+    )
 
 
 def _charts(t: Translator, figures: ProgrammeFigures) -> dict[str, object]:
@@ -271,5 +272,8 @@ def programme_csv(t: Translator, table: str, *, today: date, by: str | None) -> 
     (``phases_by`` without ``by``, or a name it never has)."""
     if table not in TABLES:
         return None
+    if table == "trend":  # the programme's day counters only (one Query), not the cohort's months
+        _checked_by(by)
+        return to_csv(trend_table(t, _trend(today)))
     found = find(programme_tables(t, programme_figures(today=today, by=by)), table)
     return to_csv(found) if found is not None else None
