@@ -55,8 +55,14 @@ def _everything(world: MotoStack) -> tuple[Any, ...]:
     )
 
 
-WEIGHTS = {"share_intent": "3", "click": "4", "application": "11", "interview": "21", "hire": "77",
-           "colleague_recruited": "12"}  # fmt: skip
+WEIGHTS = {
+    "share_intent": "3",
+    "click": "4",
+    "application": "11",
+    "interview": "21",
+    "hire": "77",
+    "colleague_recruited": "12",
+}
 
 
 def test_a_viewer_reads_the_settings_in_words_and_sees_no_form(world: MotoStack) -> None:
@@ -101,8 +107,16 @@ def test_a_lesser_role_is_refused_every_settings_change_and_nothing_changes(
         "/dashboard/team.csv?table=users",
     ):
         assert get_page(world, path, cookie).status == 403
-    assert _post(world, "/dashboard/team/users", {"email": "x@company.example", "name": "X", "role": "admin"},
-                 cookie, csrf).status == 403  # fmt: skip
+    assert (
+        _post(
+            world,
+            "/dashboard/team/users",
+            {"email": "x@company.example", "name": "X", "role": "admin"},
+            cookie,
+            csrf,
+        ).status
+        == 403
+    )
     assert _post(world, "/dashboard/team/tokens", {"name": "ci", "role": "admin"}, cookie, csrf).status == 403
     assert _everything(world) == before
     assert len(_api(world, "/api/team/users")["items"]) == 1
@@ -152,7 +166,8 @@ def test_an_admin_changes_each_settings_group_and_the_api_reads_it_audited(world
 
     page = get_page(world, "/dashboard/settings?done=weights", cookie).body
     assert "The points are saved." in page
-    assert "Agency" in page and "€9,000.00" in page
+    assert "Agency" in page
+    assert "€9,000.00" in page
     assert "dormant after 60 days" in page
     routes = [
         e["route"] for e in _api(world, "/api/audit")["items"] if e["route"].startswith("POST /dashboard/")
@@ -164,7 +179,8 @@ def test_an_admin_changes_each_settings_group_and_the_api_reads_it_audited(world
     ]
     assert routes.count("POST /dashboard/settings/channel") == 3
     [weights] = [e for e in _api(world, "/api/audit")["items"] if e["route"].endswith("/weights")]
-    assert weights["actor_name"] == "Rita Recruiter" and weights["role"] == "admin"
+    assert weights["actor_name"] == "Rita Recruiter"
+    assert weights["role"] == "admin"
     assert weights["summary"].startswith("team settings changed: share_intent 3, click 4")
 
 
@@ -199,7 +215,7 @@ def test_an_admin_changes_each_settings_group_and_the_api_reads_it_audited(world
             "programme",
             {"dormancy_days": "0", "min_colleagues": "1", "min_applications": "1", "active_days": "30"},
             "Dormant after (days):",
-        ),  # fmt: skip
+        ),
         ("recipient", {"email": "not an address", "locale": "en"}, "Email address:"),
         ("recipient", {"email": "a@company.example", "locale": "fr"}, "Language:"),
         ("recipient-remove", {"recipient": "0" * 20}, "no such address"),
@@ -224,8 +240,9 @@ def test_a_forged_post_is_refused_and_an_unknown_group_is_not_there(world: MotoS
     before = _everything(world)
     assert post_form(world, "/dashboard/settings/weights", WEIGHTS, cookie).status == 403  # no token
     assert _post(world, "/dashboard/settings/weights", WEIGHTS, cookie, "x" * 43).status == 403
-    other = post_form(world, "/dashboard/settings/weights", {"csrf": csrf, **WEIGHTS}, cookie,
-                      origin="https://evil.example")  # fmt: skip
+    other = post_form(
+        world, "/dashboard/settings/weights", {"csrf": csrf, **WEIGHTS}, cookie, origin="https://evil.example"
+    )
     assert other.status == 403
     assert (
         post_form(world, "/dashboard/settings/weights", {"csrf": csrf, **WEIGHTS}).status == 303
@@ -236,10 +253,15 @@ def test_a_forged_post_is_refused_and_an_unknown_group_is_not_there(world: MotoS
 
 def test_an_admin_adds_changes_and_removes_a_user(world: MotoStack) -> None:
     cookie, csrf = _signed_in(world, "admin")
-    added = _post(world, "/dashboard/team/users",
-                  {"email": "vera@company.example", "name": "Vera Viewer", "role": "viewer", "locale": "nl"},
-                  cookie, csrf)  # fmt: skip
-    assert added.status == 303 and added.headers["location"] == "/dashboard/team?done=user-added"
+    added = _post(
+        world,
+        "/dashboard/team/users",
+        {"email": "vera@company.example", "name": "Vera Viewer", "role": "viewer", "locale": "nl"},
+        cookie,
+        csrf,
+    )
+    assert added.status == 303
+    assert added.headers["location"] == "/dashboard/team?done=user-added"
     [vera] = [u for u in _api(world, "/api/team/users")["items"] if u["name"] == "Vera Viewer"]
     assert (vera["role"], vera["locale"]) == ("viewer", "nl")
     page = get_page(world, "/dashboard/team?done=user-added", cookie)
@@ -247,22 +269,42 @@ def test_an_admin_adds_changes_and_removes_a_user(world: MotoStack) -> None:
     assert "The user is added." in page.body
     assert read_page(page.body).row("users", "Vera Viewer")["Role"] == "viewer"
 
-    twice = _post(world, "/dashboard/team/users",
-                  {"email": "VERA@company.example", "name": "Vera Two", "role": "viewer", "locale": "en"},
-                  cookie, csrf)  # fmt: skip
-    assert twice.status == 409 and 'role="alert"' in twice.body
+    twice = _post(
+        world,
+        "/dashboard/team/users",
+        {"email": "VERA@company.example", "name": "Vera Two", "role": "viewer", "locale": "en"},
+        cookie,
+        csrf,
+    )
+    assert twice.status == 409
+    assert 'role="alert"' in twice.body
     bad = _post(world, "/dashboard/team/users", {"email": "nope", "name": "", "role": "owner"}, cookie, csrf)
     assert bad.status == 400
     alert = bad.body.split('role="alert"', 1)[1]
-    assert "Email address:" in alert and "Name:" in alert and "Role:" in alert
+    assert "Email address:" in alert
+    assert "Name:" in alert
+    assert "Role:" in alert
 
-    changed = _post(world, f"/dashboard/team/users/{vera['id']}",
-                    {"name": "Vera Recruiter", "role": "recruiter", "locale": "en"}, cookie, csrf)  # fmt: skip
+    changed = _post(
+        world,
+        f"/dashboard/team/users/{vera['id']}",
+        {"name": "Vera Recruiter", "role": "recruiter", "locale": "en"},
+        cookie,
+        csrf,
+    )
     assert changed.status == 303
     now = _api(world, f"/api/team/users/{vera['id']}")
     assert (now["name"], now["role"], now["locale"]) == ("Vera Recruiter", "recruiter", "en")
-    assert _post(world, f"/dashboard/team/users/{vera['id']}", {"name": "V", "role": "boss", "locale": "en"},
-                 cookie, csrf).status == 400  # fmt: skip
+    assert (
+        _post(
+            world,
+            f"/dashboard/team/users/{vera['id']}",
+            {"name": "V", "role": "boss", "locale": "en"},
+            cookie,
+            csrf,
+        ).status
+        == 400
+    )
     removed = _post(world, f"/dashboard/team/users/{vera['id']}/remove", {}, cookie, csrf)
     assert removed.status == 303
     assert world.http("GET", f"/api/team/users/{vera['id']}", admin=True).status == 404
@@ -295,7 +337,7 @@ def test_a_token_is_shown_once_works_and_is_revoked(world: MotoStack) -> None:
     )
     exported = read_csv(get_page(world, "/dashboard/team.csv?table=tokens", cookie).body)
     assert exported[0] == tokens[0]
-    assert [row[0] for row in exported] == [row[0] for row in tokens]  # unknown cells: n/a on the page, empty here
+    assert [row[0] for row in exported] == [row[0] for row in tokens]
 
     assert _post(world, "/dashboard/team/tokens/bootstrap/revoke", {}, cookie, csrf).status == 409
     token_id = secret.split("_")[1]
@@ -303,9 +345,8 @@ def test_a_token_is_shown_once_works_and_is_revoked(world: MotoStack) -> None:
     assert world.http("GET", "/api/team/settings", headers=bearer).status == 401
     assert _post(world, "/dashboard/team/tokens", {"name": "", "role": "viewer"}, cookie, csrf).status == 400
     [created] = [e for e in _api(world, "/api/audit")["items"] if e["route"] == "POST /dashboard/team/tokens"]
-    assert (
-        created["summary"] == "API token created: payroll export (viewer)" and created["target"] == token_id
-    )
+    assert created["summary"] == "API token created: payroll export (viewer)"
+    assert created["target"] == token_id
 
 
 def test_the_audit_page_lists_the_changes_newest_first_with_its_csv(world: MotoStack) -> None:
@@ -358,20 +399,54 @@ ROUTES = [
     ("GET", "/dashboard/team.csv"),
     ("GET", "/dashboard/audit"),
     ("GET", "/dashboard/audit.csv"),
-    *[("POST", f"/dashboard/settings/{g}") for g in
-      ("weights", "time-zone", "channel", "channel-remove", "programme", "recipient", "recipient-remove", "x")],
+    *[
+        ("POST", f"/dashboard/settings/{g}")
+        for g in (
+            "weights",
+            "time-zone",
+            "channel",
+            "channel-remove",
+            "programme",
+            "recipient",
+            "recipient-remove",
+            "x",
+        )
+    ],
     ("POST", "/dashboard/team/users"),
     ("POST", "/dashboard/team/users/0123456789abcdef"),
     ("POST", "/dashboard/team/users/%2e%2e/remove"),
     ("POST", "/dashboard/team/tokens"),
     ("POST", "/dashboard/team/tokens/bootstrap/revoke"),
     ("POST", "/dashboard/team/tokens/zz/revoke"),
-]  # fmt: skip
+]
 NAMES = st.sampled_from(
-    ["from", "to", "next", "users", "tokens", "table", "done", "csrf", "time_zone", "click", "hire", "channel",
-     "cost_per_hire", "currency", "label", "dormancy_days", "min_colleagues", "min_applications", "active_days",
-     "email", "locale", "recipient", "name", "role"]
-)  # fmt: skip
+    [
+        "from",
+        "to",
+        "next",
+        "users",
+        "tokens",
+        "table",
+        "done",
+        "csrf",
+        "time_zone",
+        "click",
+        "hire",
+        "channel",
+        "cost_per_hire",
+        "currency",
+        "label",
+        "dormancy_days",
+        "min_colleagues",
+        "min_applications",
+        "active_days",
+        "email",
+        "locale",
+        "recipient",
+        "name",
+        "role",
+    ]
+)
 VALUES = st.one_of(
     st.text(max_size=40),
     st.sampled_from(
