@@ -169,6 +169,7 @@ def test_an_admin_changes_each_settings_group_and_the_api_reads_it_audited(world
     assert "Agency" in page
     assert "€9,000.00" in page
     assert "dormant after 60 days" in page
+    assert "An evangelist has recruited at least 2 colleagues, and was active in the last 14 days." in page
     routes = [
         e["route"] for e in _api(world, "/api/audit")["items"] if e["route"].startswith("POST /dashboard/")
     ]

@@ -223,6 +223,17 @@ def _deployed(t: Translator) -> list[tuple[str, str, str]]:
     ]
 
 
+def _evangelist(t: Translator, rules: ProgrammeRules) -> str:
+    """What makes an evangelist, in words (a half that is 0 is off)."""
+    rule = rules.evangelist
+    halves = [
+        t.plural(f"dashboard.settings.evangelist_{name}", count)
+        for name, count in (("colleagues", rule.min_colleagues), ("applications", rule.min_applications))
+        if count > 0
+    ]
+    return t("dashboard.settings.or").join(halves)
+
+
 def settings_page(
     t: Translator,
     *,
@@ -270,8 +281,7 @@ def settings_page(
         rules_words=t(
             "dashboard.settings.rules_words",
             dormancy=t.plural("dashboard.settings.days", rules.dormancy_days),
-            colleagues=t.number(rules.evangelist.min_colleagues),
-            applications=t.number(rules.evangelist.min_applications),
+            evangelist=_evangelist(t, rules),
             active=t.plural("dashboard.settings.days", rules.evangelist.active_days),
         ),
         checklist=[getattr(item, t.locale) for item in rules.onboarding_checklist],
