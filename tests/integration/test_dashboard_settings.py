@@ -331,9 +331,9 @@ def test_a_token_is_shown_once_works_and_is_revoked(world: MotoStack) -> None:
     assert secret not in listed.body
     assert secret.split("_")[2] not in listed.body
     tokens = read_page(listed.body).tables["tokens"]
-    assert [row[0] for row in tokens[1:]] == ["bootstrap", "payroll export"]
+    assert [row[0] for row in tokens[1:]] == ["bootstrap (the admin-token secret)", "payroll export"]
     assert (
-        read_page(listed.body).row("tokens", "bootstrap")["Can be revoked"]
+        read_page(listed.body).row("tokens", "bootstrap (the admin-token secret)")["Can be revoked"]
         == "No: rotate the admin-token secret"
     )
     exported = read_csv(get_page(world, "/dashboard/team.csv?table=tokens", cookie).body)

@@ -33,7 +33,8 @@ from pydantic import (
     model_validator,
 )
 
-from kring import safe_json, settings
+from kring import safe_json
+from kring import team_settings as settings
 from kring.api import path_ids
 from kring.api.request_body import body_bytes
 from kring.api.responses import json_response

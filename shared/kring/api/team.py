@@ -24,7 +24,7 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
-from kring import settings
+from kring import team_settings as settings
 from kring.api.request_body import parsed_body
 from kring.api.responses import json_response, no_content
 from kring.api.team_models import RecipientIn, RecipientOut, RecipientsOut, SettingsIn, SettingsOut

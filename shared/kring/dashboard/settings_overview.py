@@ -9,7 +9,7 @@ schedules.
 
 **A change.** :func:`apply` takes one group's form, validates it with the pydantic models the API
 uses (:class:`~kring.api.team_models.SettingsIn`, :class:`~kring.models.programme.ProgrammeRules`,
-:class:`~kring.api.team_models.RecipientIn`) and saves it through :mod:`kring.settings`, the
+:class:`~kring.api.team_models.RecipientIn`) and saves it through :mod:`kring.team_settings`, the
 functions the API routes call. A bad form raises :class:`~kring.errors.FieldValidationError` with
 the form's field names, nothing stored.
 """
@@ -23,7 +23,8 @@ from typing import Any, Final, TypeVar
 
 from pydantic import BaseModel, ValidationError
 
-from kring import config, safe_json, settings
+from kring import config, safe_json
+from kring import team_settings as settings
 from kring.api.team_models import RecipientIn, SettingsIn
 from kring.dashboard import frame
 from kring.errors import FieldValidationError
