@@ -329,7 +329,7 @@ def test_a_token_is_shown_once_works_and_is_revoked(world: MotoStack) -> None:
 
     listed = get_page(world, "/dashboard/team", cookie)
     assert secret not in listed.body
-    assert secret.split("_")[2] not in listed.body
+    assert secret.split("_", 2)[2] not in listed.body  # the secret part may hold "_" itself
     tokens = read_page(listed.body).tables["tokens"]
     assert [row[0] for row in tokens[1:]] == ["bootstrap (the admin-token secret)", "payroll export"]
     assert (
