@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from kring.observability import logger, metrics
-from kring.web import dashboard, dashboard_sso, html
+from kring.web import dashboard, dashboard_settings, dashboard_sso, html
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -97,6 +97,61 @@ def vacancy_csv(vacancy_id: str) -> Response[str]:
 @app.get("/dashboard/vacancies/<vacancy_id>")
 def vacancy(vacancy_id: str) -> Response[str]:
     return html.response_of(dashboard.vacancy(_request(), vacancy_id))
+
+
+@app.get("/dashboard/settings")
+def settings() -> Response[str]:
+    return _page(dashboard_settings.settings)
+
+
+@app.post("/dashboard/settings/<group>")
+def change_settings(group: str) -> Response[str]:
+    return html.response_of(dashboard_settings.change_settings(_request(), group))
+
+
+@app.get("/dashboard/team")
+def team() -> Response[str]:
+    return _page(dashboard_settings.team)
+
+
+@app.get("/dashboard/team.csv")
+def team_csv() -> Response[str]:
+    return _page(dashboard_settings.team_csv)
+
+
+@app.post("/dashboard/team/users")
+def add_user() -> Response[str]:
+    return _page(dashboard_settings.add_user)
+
+
+@app.post("/dashboard/team/users/<user_id>")
+def change_user(user_id: str) -> Response[str]:
+    return html.response_of(dashboard_settings.change_user(_request(), user_id))
+
+
+@app.post("/dashboard/team/users/<user_id>/remove")
+def remove_user(user_id: str) -> Response[str]:
+    return html.response_of(dashboard_settings.remove_user(_request(), user_id))
+
+
+@app.post("/dashboard/team/tokens")
+def create_token() -> Response[str]:
+    return _page(dashboard_settings.create_token)
+
+
+@app.post("/dashboard/team/tokens/<token_id>/revoke")
+def revoke_token(token_id: str) -> Response[str]:
+    return html.response_of(dashboard_settings.revoke_token(_request(), token_id))
+
+
+@app.get("/dashboard/audit")
+def audit() -> Response[str]:
+    return _page(dashboard_settings.audit)
+
+
+@app.get("/dashboard/audit.csv")
+def audit_csv() -> Response[str]:
+    return _page(dashboard_settings.audit_csv)
 
 
 @app.not_found

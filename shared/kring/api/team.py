@@ -24,14 +24,12 @@ from aws_lambda_powertools.event_handler import Response
 from aws_lambda_powertools.event_handler.router import APIGatewayHttpRouter
 from pydantic import BaseModel, TypeAdapter, ValidationError
 
+from kring import team_settings as settings
 from kring.api.request_body import parsed_body
 from kring.api.responses import json_response, no_content
 from kring.api.team_models import RecipientIn, RecipientOut, RecipientsOut, SettingsIn, SettingsOut
-from kring.dal.programme_settings import ProgrammeSettingsRepository
-from kring.dal.team_recipients import TeamRecipientRepository
-from kring.errors import FieldValidationError, NotFoundError
-from kring.models.team import ChannelCost, ProgrammeSettings, RecipientId, TeamRecipient, recipient_id
-from kring.points import rerank
+from kring.errors import NotFoundError
+from kring.models.team import ChannelCost, RecipientId
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
@@ -62,68 +60,43 @@ def _known_recipient(raw: str) -> str:
 
 @router.get("/team/recipients")
 def list_recipients() -> Response[str]:
-    recipients = TeamRecipientRepository().all()
+    recipients = settings.recipients()
     return json_response(200, RecipientsOut(items=[RecipientOut.of(r) for r in recipients]))
 
 
 @router.post("/team/recipients")
 def add_recipient() -> Response[str]:
     wanted = _parse(RecipientIn, "recipient")
-    repository = TeamRecipientRepository()
-    now = _now()
-    rid = recipient_id(wanted.email)
-    before = repository.get(rid)
-    recipient = TeamRecipient(
-        id=rid,
-        email=wanted.email,
-        locale=wanted.locale,
-        created_at=before.created_at if before else now,
-        updated_at=now,
-    )
-    repository.put(recipient)
-    if before is None:
-        return json_response(201, RecipientOut.of(recipient), {"Location": f"/api/team/recipients/{rid}"})
-    return json_response(200, RecipientOut.of(recipient))
+    saved = settings.save_recipient(wanted.email, wanted.locale, now=_now())
+    out = RecipientOut.of(saved.recipient)
+    if saved.created:
+        return json_response(201, out, {"Location": f"/api/team/recipients/{saved.recipient.id}"})
+    return json_response(200, out)
 
 
 @router.get("/team/recipients/<rid>")
 def get_recipient(rid: str) -> Response[str]:
-    recipient = TeamRecipientRepository().get(_known_recipient(rid))
-    if recipient is None:
-        raise NotFoundError("no such team recipient")
-    return json_response(200, RecipientOut.of(recipient))
+    return json_response(200, RecipientOut.of(settings.recipient(_known_recipient(rid))))
 
 
 @router.delete("/team/recipients/<rid>")
 def delete_recipient(rid: str) -> Response[str]:
-    if not TeamRecipientRepository().delete(_known_recipient(rid)):
-        raise NotFoundError("no such team recipient")
+    settings.remove_recipient(_known_recipient(rid))
     return no_content()
 
 
 @router.get("/team/settings")
 def get_settings() -> Response[str]:
-    return json_response(200, SettingsOut.of(ProgrammeSettingsRepository().get()))
+    return json_response(200, SettingsOut.of(settings.current()))
 
 
 @router.put("/team/settings")
 def put_settings() -> Response[str]:
     wanted = _parse(SettingsIn, "settings")
-    names = [c.channel for c in wanted.other_channels]
-    duplicates = sorted({n for n in names if names.count(n) > 1})
-    if duplicates:
-        raise FieldValidationError(
-            "the settings are not valid",
-            [{"field": "other_channels", "message": f"each channel once: {', '.join(duplicates)} repeat"}],
-        )
-    settings = ProgrammeSettings(
+    saved = settings.save_team_settings(
         time_zone=wanted.time_zone,
-        programme=ProgrammeSettingsRepository().get().programme,  # /api/programme/settings owns it
-        other_channels=tuple(ChannelCost.model_validate(c.model_dump()) for c in wanted.other_channels),
+        other_channels=[ChannelCost.model_validate(c.model_dump()) for c in wanted.other_channels],
         point_weights=wanted.point_weights,
-        updated_at=_now(),
+        now=_now(),
     )
-    ProgrammeSettingsRepository().put(settings)
-    stamp = f"{settings.updated_at:%Y-%m-%dT%H:%M:%S.%fZ}"
-    rerank.announce(settings.point_weights, correlation_id=f"settings:{stamp}")
-    return json_response(200, SettingsOut.of(settings))
+    return json_response(200, SettingsOut.of(saved))

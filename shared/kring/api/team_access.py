@@ -12,6 +12,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from urllib.parse import unquote
 
@@ -235,8 +236,7 @@ class AuditOut(_Out):
         return cls(**entry.model_dump())
 
 
-def _date(name: str, default: date) -> date:
-    raw = router.current_event.get_query_string_value(name)
+def _date(name: str, raw: str | None, default: date) -> date:
     if raw is None or raw == "":
         return default
     try:
@@ -288,11 +288,25 @@ def _decode_position(token: str | None, scope: str, first: date, last: date) -> 
 AuditPage = ListOut[AuditOut]
 
 
-@router.get("/audit")
-def read_audit() -> Response[str]:
-    today = _now().date()
-    last = _date("to", today)
-    first = _date("from", last - timedelta(days=audit.DEFAULT_DAYS - 1))
+@dataclass(frozen=True)
+class AuditRead:
+    """One page of the trail: the days read (``first``..``last``), the entries newest first and the
+    token of the next page (None: no more)."""
+
+    first: date
+    last: date
+    entries: list[AuditEntry]
+    next: str | None
+
+
+def read_audit_page(
+    raw_from: str | None, raw_to: str | None, raw_next: str | None, raw_limit: str | None, *, today: date
+) -> AuditRead:
+    """``GET /api/audit``'s query (``from``, ``to``, ``next``, ``limit``) → a page of the trail; the
+    dashboard's Audit page reads it the same way. Bad input: :class:`FieldValidationError` /
+    :class:`~kring.api.pagination.InvalidPageTokenError`."""
+    last = _date("to", raw_to, today)
+    first = _date("from", raw_from, last - timedelta(days=audit.DEFAULT_DAYS - 1))
     if first > last:
         raise FieldValidationError(
             "the query is not valid", [{"field": "from", "message": "must not be after to"}]
@@ -302,10 +316,21 @@ def read_audit() -> Response[str]:
             "the query is not valid",
             [{"field": "from", "message": f"at most {audit.MAX_DAYS} days at a time"}],
         )
-    limit = pagination.page_limit(router.current_event.get_query_string_value("limit"), AUDIT_LIMIT)
+    limit = pagination.page_limit(raw_limit, AUDIT_LIMIT)
     scope = _audit_scope(first, last)
-    position = _decode_position(router.current_event.get_query_string_value("next"), scope, first, last)
+    position = _decode_position(raw_next, scope, first, last)
     entries, after = audit.read(first, last, limit, position)
-    return json_response(
-        200, AuditPage(items=[AuditOut.of(e) for e in entries], next=_encode_position(scope, after))
+    return AuditRead(first, last, entries, _encode_position(scope, after))
+
+
+@router.get("/audit")
+def read_audit() -> Response[str]:
+    event = router.current_event
+    found = read_audit_page(
+        event.get_query_string_value("from"),
+        event.get_query_string_value("to"),
+        event.get_query_string_value("next"),
+        event.get_query_string_value("limit"),
+        today=_now().date(),
     )
+    return json_response(200, AuditPage(items=[AuditOut.of(e) for e in found.entries], next=found.next))
