@@ -57,6 +57,8 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("programme", frame.programme_url()),
     Section("vacancies", frame.vacancies_url()),
+    Section("applications", frame.applications_url()),
+    Section("rewards", frame.rewards_url()),
 )
 
 SITE = html.Site(COOKIE, HOME, HEADERS)
