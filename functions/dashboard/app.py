@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import unquote
 
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from kring.observability import logger, metrics
-from kring.web import dashboard, dashboard_settings, dashboard_sso, html
+from kring.web import dashboard, dashboard_rewards, dashboard_settings, dashboard_sso, html
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -97,6 +98,61 @@ def vacancy_csv(vacancy_id: str) -> Response[str]:
 @app.get("/dashboard/vacancies/<vacancy_id>")
 def vacancy(vacancy_id: str) -> Response[str]:
     return html.response_of(dashboard.vacancy(_request(), vacancy_id))
+
+
+@app.get("/dashboard/applications")
+def applications() -> Response[str]:
+    return _page(dashboard_rewards.applications)
+
+
+@app.get("/dashboard/applications.csv")
+def applications_csv() -> Response[str]:
+    return _page(dashboard_rewards.applications_csv)
+
+
+# before the application's page: its pattern would take "<id>.csv" for an id
+@app.get("/dashboard/applications/<provider>/<application_id>.csv")
+def application_csv(provider: str, application_id: str) -> Response[str]:
+    return html.response_of(
+        dashboard_rewards.application_csv(_request(), unquote(provider), unquote(application_id))
+    )
+
+
+@app.get("/dashboard/applications/<provider>/<application_id>")
+def application(provider: str, application_id: str) -> Response[str]:
+    return html.response_of(
+        dashboard_rewards.application(_request(), unquote(provider), unquote(application_id))
+    )
+
+
+@app.get("/dashboard/rewards")
+def rewards() -> Response[str]:
+    return _page(dashboard_rewards.rewards)
+
+
+@app.get("/dashboard/rewards.csv")
+def rewards_csv() -> Response[str]:
+    return _page(dashboard_rewards.rewards_csv)
+
+
+@app.get("/dashboard/rewards/totals.csv")
+def rewards_totals_csv() -> Response[str]:
+    return _page(dashboard_rewards.rewards_totals_csv)
+
+
+@app.get("/dashboard/rewards/payroll.csv")
+def payroll_csv() -> Response[str]:
+    return _page(dashboard_rewards.payroll_csv)
+
+
+@app.post("/dashboard/rewards/pay")
+def pay_batch() -> Response[str]:
+    return _page(dashboard_rewards.pay_batch)
+
+
+@app.post("/dashboard/rewards/<ambassador_id>/<reward_id>/pay")
+def pay_one(ambassador_id: str, reward_id: str) -> Response[str]:
+    return html.response_of(dashboard_rewards.pay_one(_request(), unquote(ambassador_id), unquote(reward_id)))
 
 
 @app.get("/dashboard/settings")

@@ -10,13 +10,15 @@ trace a number on a funnel back to the applications behind it. Nothing is decide
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from kring.attribution.entities import Decision, Facts
 from kring.dal import attribution_states, keys
 from kring.dal.attribution_states import AttributionStateRepository, StoredState
 from kring.errors import InvalidInputError, NotFoundError
-from kring.models.common import PROVIDERS
+from kring.models.common import PROVIDERS, Page
 
 _APPLICATION_ID = re.compile(r"^[A-Za-z0-9._:@-]{1,40}$")
 
@@ -65,6 +67,28 @@ def explain(provider: str, application_id: str) -> Explanation:
             counted_figure(pk, sk, counters) for (pk, sk), counters in sorted(state.counted.items())
         ),
     )
+
+
+@dataclass(frozen=True)
+class Listed:
+    """An application in the list: the id it is announced under, its facts and decision."""
+
+    application_id: str
+    facts: Facts
+    decision: Decision
+
+
+def list_applications(limit: int, cursor: Mapping[str, Any] | None = None) -> Page[Listed]:
+    """One page of every decided application, newest application first (one Query of the
+    application list, gsi1 ``APPLICATIONS``; never a Scan). Each row's id is the one
+    :func:`explain` takes."""
+    page = AttributionStateRepository().list_page(limit, cursor)
+    listed = [
+        Listed(state.facts.application_id, state.facts, state.decision)
+        for state in page.items
+        if state.decision is not None and state.facts.application_ids
+    ]
+    return Page(items=listed, cursor=page.cursor)
 
 
 def _preference(state: StoredState) -> tuple[bool, bool, str]:

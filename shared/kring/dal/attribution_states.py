@@ -41,11 +41,11 @@ from kring.attribution.entities import (
     RewardStatus,
 )
 from kring.attribution.entities import Outcome as ConsideredOutcome
-from kring.dal import batch, clicks, keys, points, rewards, share_links, stats, transact
+from kring.dal import batch, clicks, keys, pages, points, rewards, share_links, stats, transact
 from kring.dal.items import ItemKey, deserialize, key_of, parse_time, serialize, timestamp, value
 from kring.dal.repository import Repository
 from kring.dal.transact import Outcome
-from kring.models.common import AttributionMethod, AttributionModel, AttributionRule
+from kring.models.common import AttributionMethod, AttributionModel, AttributionRule, Page
 from kring.models.points import PointsWrite
 
 ENTITY = "application"
@@ -343,7 +343,10 @@ class Commit:
 
 
 def _state_put(commit: Commit, table: str) -> dict[str, Any]:
-    put: dict[str, Any] = {"TableName": table, "Item": serialize(to_item(commit.key, commit.state))}
+    item = to_item(commit.key, commit.state)
+    if commit.state.decision is not None:  # listed once decided (the explanation needs a decision)
+        item.update(keys.application_list_entry(timestamp(commit.state.facts.applied_at), commit.key["pk"]))
+    put: dict[str, Any] = {"TableName": table, "Item": serialize(item)}
     if commit.expected_version is None:
         put["ConditionExpression"] = "attribute_not_exists(#pk)"
         put["ExpressionAttributeNames"] = {"#pk": keys.PK}
@@ -430,6 +433,16 @@ def transact_items(commit: Commit, table: str) -> list[dict[str, Any]]:
     return actions
 
 
+def _is_listed_state(cursor: Mapping[str, str]) -> bool:
+    """The cursor is the key of a listed state (table and list keys agreeing)."""
+    pk = cursor[keys.PK]
+    return (
+        pk.startswith(keys.STATE_PREFIX)
+        and cursor[keys.SK] == STATE_SK
+        and cursor[keys.GSI1_SK].endswith(f"#{pk}")
+    )
+
+
 # ------------------------------------------------------------------------------------ the repository
 class AttributionStateRepository(Repository):
     """Application states and what the attribution reads and writes with them."""
@@ -466,6 +479,21 @@ class AttributionStateRepository(Repository):
         )
         item = got.get("Item")
         return waiting_states(deserialize(item)) if item else ()
+
+    def list_page(self, limit: int, cursor: Mapping[str, Any] | None = None) -> Page[StoredState]:
+        """One page of the decided states, newest application first: Query gsi1 ``APPLICATIONS``
+        (descending). A cursor that is not a state's position in it is an InvalidInputError."""
+        return pages.query_page(
+            keys.GSI1,
+            keys.APPLICATION_LIST,
+            limit,
+            cursor,
+            lambda item: from_item(deserialize(item)),
+            is_position=_is_listed_state,
+            forward=False,
+            table=self.table,
+            client=self.client,
+        )
 
     def commit(self, plan: Commit) -> Outcome:
         """Apply ``plan`` in one TransactWriteItems: APPLIED, or CONFLICT when a condition failed

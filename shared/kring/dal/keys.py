@@ -319,6 +319,15 @@ def application(provider: str, job_ref: str, candidate_key: str) -> Key:
     return {"pk": f"{STATE_PREFIX}{provider}#{job_ref}#{candidate_key}", "sk": "APPL"}
 
 
+APPLICATION_LIST = "APPLICATIONS"
+
+
+def application_list_entry(applied_at: str, state_pk: str) -> dict[str, str]:
+    """gsi1: every decided application state, in order of the application (the dashboard's list,
+    newest first). Written with the state's Put, so it moves when the application time does."""
+    return {GSI1_PK: APPLICATION_LIST, GSI1_SK: f"{applied_at}#{state_pk}"}
+
+
 def application_alias(provider: str, application_id: str) -> Key:
     """Points an ATS application id at its :func:`application` item (the explain API's lookup)."""
     return {"pk": f"APPID#{provider}#{application_id}", "sk": "APPID"}

@@ -75,6 +75,48 @@ def vacancy_csv_url(vacancy_id: str, table: str, ambassadors_next: str | None = 
     )
 
 
+def applications_url(next_token: str | None = None) -> str:
+    return _with_query(f"{BASE}/applications", next=next_token)
+
+
+def applications_csv_url(next_token: str | None = None) -> str:
+    return _with_query(f"{BASE}/applications.csv", next=next_token)
+
+
+def application_url(provider: str, application_id: str) -> str:
+    return f"{BASE}/applications/{quote(provider, safe='')}/{quote(application_id, safe='')}"
+
+
+def application_csv_url(provider: str, application_id: str, table: str) -> str:
+    return _with_query(
+        f"{BASE}/applications/{quote(provider, safe='')}/{quote(application_id, safe='')}.csv", table=table
+    )
+
+
+def rewards_url(status: str | None = None, next_token: str | None = None, **done: str | None) -> str:
+    return _with_query(f"{BASE}/rewards", status=status, next=next_token, **done)
+
+
+def rewards_csv_url(status: str | None = None, next_token: str | None = None) -> str:
+    return _with_query(f"{BASE}/rewards.csv", status=status, next=next_token)
+
+
+def rewards_totals_csv_url() -> str:
+    return f"{BASE}/rewards/totals.csv"
+
+
+def payroll_csv_url(status: str | None = None) -> str:
+    return _with_query(f"{BASE}/rewards/payroll.csv", status=status)
+
+
+def pay_url(ambassador_id: str, reward_id: str) -> str:
+    return f"{BASE}/rewards/{quote(ambassador_id, safe='')}/{quote(reward_id, safe='')}/pay"
+
+
+def pay_batch_url() -> str:
+    return f"{BASE}/rewards/pay"
+
+
 def render(template: str, t: Translator, *, title: str, chrome: Chrome = NO_CHROME, **context: Any) -> str:
     """``dashboard/<template>.html.j2`` in the layout, with ``title`` as its heading."""
     return render_page(

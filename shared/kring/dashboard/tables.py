@@ -47,7 +47,16 @@ class Link:
     href: str
 
 
-Cell = str | int | date | Percent | Days | Link | None
+@dataclass(frozen=True)
+class Money:
+    """An amount in a currency: on a page the reader's way (``€ 500,00``), in a CSV the decimal
+    alone (``500.00``; the currency has a column of its own)."""
+
+    amount: Decimal
+    currency: str
+
+
+Cell = str | int | date | Percent | Days | Link | Money | None
 
 
 @dataclass(frozen=True)
@@ -82,6 +91,8 @@ def shown(cell: Cell, t: Translator) -> str:
         raise TypeError("a table cell is not a bool")
     if isinstance(cell, Link):
         text = cell.text
+    elif isinstance(cell, Money):
+        text = t.money(cell.amount, cell.currency)
     elif isinstance(cell, Percent) and cell.value is not None:
         text = t("dashboard.table.percent", value=t.number(Decimal(str(round(cell.value * 100, 1)))))
     elif isinstance(cell, Days) and cell.value is not None:
@@ -112,6 +123,12 @@ def _safe_text(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+def _number_value(cell: Money | Percent | Days) -> str:
+    if isinstance(cell, Money):
+        return str(cell.amount)
+    return "" if cell.value is None else format(round(cell.value, 4), "g")
+
+
 def csv_value(cell: Cell) -> str:
     """A cell the machine's way."""
     if cell is None:
@@ -122,8 +139,8 @@ def csv_value(cell: Cell) -> str:
         return str(cell)
     if isinstance(cell, date):
         return cell.isoformat()
-    if isinstance(cell, Percent | Days):
-        return "" if cell.value is None else format(round(cell.value, 4), "g")
+    if isinstance(cell, Money | Percent | Days):
+        return _number_value(cell)
     if isinstance(cell, Link):
         return _safe_text(cell.text)
     return _safe_text(cell)

@@ -57,6 +57,8 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("programme", frame.programme_url()),
     Section("vacancies", frame.vacancies_url()),
+    Section("applications", frame.applications_url()),
+    Section("rewards", frame.rewards_url()),
     Section("settings", f"{frame.BASE}/settings"),
     Section("team", f"{frame.BASE}/team", "admin"),
     Section("audit", f"{frame.BASE}/audit", "admin"),
