@@ -57,6 +57,7 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("programme", frame.programme_url()),
     Section("vacancies", frame.vacancies_url()),
+    Section("ambassadors", frame.ambassadors_url()),
 )
 
 SITE = html.Site(COOKIE, HOME, HEADERS)
