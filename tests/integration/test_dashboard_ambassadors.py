@@ -568,3 +568,23 @@ def test_no_query_or_form_on_these_pages_is_a_5xx(world: MotoStack) -> None:
 
     check()
     queued(world)  # any import the property started: off the queue
+
+
+def test_a_pasted_file_too_large_for_a_page_is_refused_and_a_long_preview_shows_its_first_rows(
+    world: MotoStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cookie = team.signed_in_as(world, "admin")
+    csrf = _csrf(get_page(world, "/dashboard/ambassadors/import", cookie).body)
+    monkeypatch.setattr(ambassador_overview, "PREVIEW_ROWS", 1)
+    three = "id,name,email\nN1,Nel,nel@example.com\nN2,Nol,nol@example.com\nN3,Nul,nul@example.com\n"
+    shown = post_form(world, "/dashboard/ambassadors/import/preview", {"csrf": csrf, "csv": three}, cookie)
+    assert shown.status == 200, shown.body
+    page = read_page(shown.body)
+    assert [row[0] for row in page.tables["new"][1:]] == ["N1"]
+    assert "New ambassadors (3)" in shown.body
+    monkeypatch.setattr(ambassador_overview, "MAX_PASTED_CHARACTERS", 50)
+    for path in ("/dashboard/ambassadors/import/preview", "/dashboard/ambassadors/import"):
+        refused = post_form(world, path, {"csrf": csrf, "csv": three}, cookie)
+        assert refused.status == 400
+        assert "csv: at most 50 characters here" in refused.body
+    assert queued(world) == []

@@ -60,6 +60,10 @@ RESULT_METRICS: tuple[str, ...] = (
 CHANNEL_METRICS: tuple[str, ...] = ("share_intents", "clicks", "applications", "interviews", "hires")
 AMBASSADOR_TABLES: tuple[str, ...] = ("results", "channels", "rewards", "journey", "links")
 YES_NO = {"yes": True, "no": False}
+# A pasted file the dashboard previews: its page (every row's change, the file again for "Import
+# these") must stay well under the 6 MB a Lambda function may answer. Larger files: the API.
+MAX_PASTED_CHARACTERS = 1_000_000
+PREVIEW_ROWS = 1000  # rows a preview table shows (its caption counts them all)
 
 
 # ------------------------------------------------------------------------------------ filters
@@ -503,7 +507,8 @@ def preview_tables(t: Translator, preview: imports.Preview) -> tuple[Table, ...]
     id_col = Column(t("dashboard.ambassadors.id"))
 
     def of(status: str) -> list[imports.PreviewLine]:
-        return [line for line in preview.lines if line.status == status]
+        """The first :data:`PREVIEW_ROWS` lines with ``status`` (the caption counts them all)."""
+        return [line for line in preview.lines if line.status == status][:PREVIEW_ROWS]
 
     return (
         Table(

@@ -30,8 +30,8 @@ ERASE: RouteRule = ROUTE_RULES[("DELETE", "/api/ambassadors/<ambassador_id>")]
 IMPORT: RouteRule = ROUTE_RULES[("POST", "/api/ambassadors/import")]
 READ: RouteRule = ROUTE_RULES[("GET", "/api/ambassadors")]
 MAX_REASON = 500
-# a pasted file of up to IMPORT_MAX_BYTES, urlencoded (a character may take 9 bytes), within the
-# 6 MB a Lambda function's request may be
+# a pasted file (at most ambassador_overview.MAX_PASTED_CHARACTERS), urlencoded: within the 6 MB a
+# Lambda function's request may be
 IMPORT_FORM_BYTES = 6 * 1024 * 1024
 IMPORT_PREVIEW_ROUTE = "/dashboard/ambassadors/import/preview"
 
@@ -244,6 +244,10 @@ def _csv_text(request: Request) -> str:
     text = (request.form or {}).get("csv", "")
     if not text.strip():
         raise FieldValidationError("the file is not valid", [{"field": "csv", "message": "paste a CSV file"}])
+    limit = ambassador_overview.MAX_PASTED_CHARACTERS
+    if len(text) > limit:
+        message = f"at most {limit} characters here; import a larger file with POST /api/ambassadors/import"
+        raise FieldValidationError("the file is not valid", [{"field": "csv", "message": message}])
     return text
 
 
