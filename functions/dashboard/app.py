@@ -11,7 +11,14 @@ from urllib.parse import unquote
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from kring.observability import logger, metrics
-from kring.web import dashboard, dashboard_rewards, dashboard_settings, dashboard_sso, html
+from kring.web import (
+    dashboard,
+    dashboard_ambassadors,
+    dashboard_rewards,
+    dashboard_settings,
+    dashboard_sso,
+    html,
+)
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -98,6 +105,72 @@ def vacancy_csv(vacancy_id: str) -> Response[str]:
 @app.get("/dashboard/vacancies/<vacancy_id>")
 def vacancy(vacancy_id: str) -> Response[str]:
     return html.response_of(dashboard.vacancy(_request(), vacancy_id))
+
+
+@app.get("/dashboard/ambassadors")
+def ambassadors() -> Response[str]:
+    return _page(dashboard_ambassadors.roster)
+
+
+@app.get("/dashboard/ambassadors.csv")
+def ambassadors_csv() -> Response[str]:
+    return _page(dashboard_ambassadors.roster_csv)
+
+
+def _import_request() -> html.Request:
+    """A request whose form may hold a pasted file (larger than a page's form)."""
+    return html.request_of(
+        app.current_event,
+        dashboard.COOKIE,
+        datetime.now(UTC),
+        max_form_bytes=dashboard_ambassadors.IMPORT_FORM_BYTES,
+    )
+
+
+# before one ambassador's pages: their pattern would take "import" for an id
+@app.get("/dashboard/ambassadors/import")
+def ambassador_import() -> Response[str]:
+    return _page(dashboard_ambassadors.import_page)
+
+
+@app.post("/dashboard/ambassadors/import/preview")
+def ambassador_import_preview() -> Response[str]:
+    return html.response_of(dashboard_ambassadors.import_preview(_import_request()))
+
+
+@app.post("/dashboard/ambassadors/import")
+def ambassador_import_run() -> Response[str]:
+    return html.response_of(dashboard_ambassadors.run_import(_import_request()))
+
+
+@app.get("/dashboard/ambassadors/<ambassador_id>.csv")
+def ambassador_csv(ambassador_id: str) -> Response[str]:
+    return html.response_of(dashboard_ambassadors.ambassador_csv(_request(), ambassador_id))
+
+
+@app.get("/dashboard/ambassadors/<ambassador_id>")
+def ambassador(ambassador_id: str) -> Response[str]:
+    return html.response_of(dashboard_ambassadors.ambassador(_request(), ambassador_id))
+
+
+@app.post("/dashboard/ambassadors/<ambassador_id>/phase")
+def ambassador_phase(ambassador_id: str) -> Response[str]:
+    return html.response_of(dashboard_ambassadors.move_phase(_request(), ambassador_id))
+
+
+@app.get("/dashboard/ambassadors/<ambassador_id>/erase")
+def ambassador_erase_page(ambassador_id: str) -> Response[str]:
+    return html.response_of(dashboard_ambassadors.erase_page(_request(), ambassador_id))
+
+
+@app.post("/dashboard/ambassadors/<ambassador_id>/erase")
+def ambassador_erase(ambassador_id: str) -> Response[str]:
+    return html.response_of(dashboard_ambassadors.erase(_request(), ambassador_id))
+
+
+@app.get("/dashboard/ambassadors/<ambassador_id>/erased")
+def ambassador_erased(ambassador_id: str) -> Response[str]:
+    return html.response_of(dashboard_ambassadors.erased(_request(), ambassador_id))
 
 
 @app.get("/dashboard/applications")

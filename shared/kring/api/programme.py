@@ -38,14 +38,13 @@ from kring import team_settings as settings
 from kring.api import path_ids
 from kring.api.request_body import body_bytes
 from kring.api.responses import json_response
-from kring.dal.ambassadors import AmbassadorRepository
-from kring.dal.programme import HistoryEntry, ProgrammeRepository
-from kring.errors import FieldValidationError, NotFoundError
+from kring.dal.programme import HistoryEntry
+from kring.errors import FieldValidationError
 from kring.models.common import Phase
 from kring.models.programme import ProgrammeRules
 from kring.programme import funnel as funnels
-from kring.programme.phases import Fact
-from kring.programme.recorder import TALENT_TEAM, ProgrammeRecorder
+from kring.programme import journey as journeys
+from kring.programme.recorder import TALENT_TEAM
 
 router = APIGatewayHttpRouter()  # type: ignore[no-untyped-call]  # Powertools leaves __init__ unannotated
 
@@ -202,14 +201,11 @@ def get_funnel() -> Response[str]:
 
 
 def _journey(ambassador_id: str) -> JourneyOut:
-    profile = AmbassadorRepository().get(ambassador_id)
-    if profile is None:
-        raise NotFoundError(f"no ambassador with id {ambassador_id!r}")
-    history = ProgrammeRepository().history(ambassador_id)
+    found = journeys.journey(ambassador_id)
     return JourneyOut(
-        ambassador_id=ambassador_id,
-        state=StateOut(phase=profile.phase, dormant=profile.dormant, in_programme=profile.in_programme),
-        history=[TransitionOut.of(e) for e in history],
+        ambassador_id=found.ambassador_id,
+        state=StateOut(phase=found.phase, dormant=found.dormant, in_programme=found.in_programme),
+        history=[TransitionOut.of(e) for e in found.history],
     )
 
 
@@ -226,15 +222,9 @@ def move(ambassador_id: str) -> Response[str]:
         wanted = PhaseIn.model_validate(_body())
     except ValidationError as exc:
         raise FieldValidationError("the move is not valid", safe_json.field_errors(exc)) from exc
-    at = _now()
-    if wanted.phase is not None:
-        fact = Fact("moved_by_hand", at, to_phase=wanted.phase, reason=wanted.reason, by=wanted.by)
-    else:
-        fact = Fact(
-            "left" if wanted.action == "leave" else "rejoined", at, reason=wanted.reason, by=wanted.by
-        )
-    if ProgrammeRecorder().record(ambassador_id, fact, now=at) is None:
-        raise NotFoundError(f"no ambassador with id {ambassador_id!r}")
+    journeys.move(
+        ambassador_id, at=_now(), reason=wanted.reason, phase=wanted.phase, action=wanted.action, by=wanted.by
+    )
     return json_response(200, _journey(ambassador_id))
 
 

@@ -8,7 +8,7 @@ CSV): the dashboard function's routes answer them.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import quote, urlencode
@@ -115,6 +115,44 @@ def pay_url(ambassador_id: str, reward_id: str) -> str:
 
 def pay_batch_url() -> str:
     return f"{BASE}/rewards/pay"
+
+
+def ambassadors_url(filters: Mapping[str, str | None] | None = None, next_token: str | None = None) -> str:
+    return _with_query(f"{BASE}/ambassadors", **(filters or {}), next=next_token)
+
+
+def ambassadors_csv_url(
+    filters: Mapping[str, str | None] | None = None, next_token: str | None = None
+) -> str:
+    return _with_query(f"{BASE}/ambassadors.csv", **(filters or {}), next=next_token)
+
+
+def ambassador_url(ambassador_id: str, done: str | None = None) -> str:
+    return _with_query(f"{BASE}/ambassadors/{quote(ambassador_id, safe='')}", done=done)
+
+
+def ambassador_csv_url(ambassador_id: str, table: str) -> str:
+    return _with_query(f"{BASE}/ambassadors/{quote(ambassador_id, safe='')}.csv", table=table)
+
+
+def ambassador_phase_url(ambassador_id: str) -> str:
+    return f"{BASE}/ambassadors/{quote(ambassador_id, safe='')}/phase"
+
+
+def ambassador_erase_url(ambassador_id: str) -> str:
+    return f"{BASE}/ambassadors/{quote(ambassador_id, safe='')}/erase"
+
+
+def ambassador_erased_url(ambassador_id: str) -> str:
+    return f"{BASE}/ambassadors/{quote(ambassador_id, safe='')}/erased"
+
+
+def ambassadors_import_url(job_id: str | None = None) -> str:
+    return _with_query(f"{BASE}/ambassadors/import", job=job_id)
+
+
+def ambassadors_import_preview_url() -> str:
+    return f"{BASE}/ambassadors/import/preview"
 
 
 def render(template: str, t: Translator, *, title: str, chrome: Chrome = NO_CHROME, **context: Any) -> str:

@@ -50,7 +50,9 @@ from kring.roster import ambassadors, columns, csv_files
 
 __all__ = [
     "ImportReport",
+    "Preview",
     "apply_chunk",
+    "preview",
     "report",
     "start_import",
     "status_of",
@@ -91,12 +93,7 @@ def start_import(
     :class:`InvalidInputError` for one that is no CSV text with a header row naming ``id``.
     If its chunks cannot all be queued, the job is marked failed and the error propagates.
     """
-    limit = config.api().import_max_bytes
-    if len(body) > limit:
-        raise PayloadTooLargeError(f"the upload is {len(body)} bytes; at most {limit} bytes are accepted")
-    upload = csv_files.upload_of(body, content_type)
-    text, encoding = csv_files.decode(upload.data)
-    parsed = csv_files.read(text, encoding)
+    upload, encoding, parsed = _read_upload(body, content_type)
     job_id = uuid.uuid4().hex
     chunks = list(_chunks(job_id, parsed.lines))
     job = ImportJob(
@@ -121,6 +118,16 @@ def start_import(
         "ambassador import queued", extra={"job_id": job_id, "lines": job.lines, "chunks": job.chunks}
     )
     return job
+
+
+def _read_upload(body: bytes, content_type: str | None) -> tuple[csv_files.Upload, str, csv_files.CsvFile]:
+    """The file of an upload, its encoding and its lines (the checks :func:`start_import` names)."""
+    limit = config.api().import_max_bytes
+    if len(body) > limit:
+        raise PayloadTooLargeError(f"the upload is {len(body)} bytes; at most {limit} bytes are accepted")
+    upload = csv_files.upload_of(body, content_type)
+    text, encoding = csv_files.decode(upload.data)
+    return upload, encoding, csv_files.read(text, encoding)
 
 
 def _abandon(job_id: str, exc: Exception) -> None:
@@ -437,3 +444,73 @@ def _page(
         if len(records) < REPORT_CHUNKS_PER_READ or len(lines) == limit:
             break
     return lines, chunk, after_line
+
+
+# --- the preview ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class FieldChange:
+    """One field a line would set: its stored value (None for a new ambassador) and the new one."""
+
+    field: str
+    old: Any
+    new: Any
+
+
+@dataclass(frozen=True)
+class PreviewLine:
+    """What one line of the file would do: ``created``, ``updated`` (its field changes),
+    ``unchanged`` or ``error`` (every field's reason), and why the ambassador would not be given
+    share links after it (empty: they would)."""
+
+    line: int
+    id: str | None
+    status: LineStatus
+    changes: tuple[FieldChange, ...] = ()
+    errors: tuple[dict[str, str], ...] = ()
+    not_eligible: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Preview:
+    columns: tuple[str, ...]
+    encoding: str
+    delimiter: str
+    lines: tuple[PreviewLine, ...]
+
+    def count(self, status: LineStatus) -> int:
+        return sum(1 for line in self.lines if line.status == status)
+
+
+def preview(body: bytes, content_type: str | None, *, now: datetime | None = None) -> Preview:
+    """What importing the file would do, line by line, decided as :func:`apply_chunk` decides
+    (the same columns, validation and merge) against the profiles stored now — read with
+    BatchGetItem, never a Scan — and **nothing written**. The same errors as
+    :func:`start_import` for a file that cannot be read. The import itself decides again when it
+    runs: a profile changed in between is imported as it is then."""
+    _upload, encoding, parsed = _read_upload(body, content_type)
+    at = now or _now()
+    ids = {line.id for line in parsed.lines if line.cells is not None and _valid_id(line.id)}
+    stored = repository.AmbassadorRepository().get_many([i for i in ids if i is not None])
+    carried = tuple(c for c in parsed.columns if c != "id")
+    out: list[PreviewLine] = []
+    for line in parsed.lines:
+        one = ImportLine(line=line.line, id=line.id, cells=line.cells, errors=line.errors)
+        outcome = _line_outcome(one, stored, at)
+        if isinstance(outcome, list):
+            out.append(PreviewLine(line.line, line.id, "error", errors=tuple(outcome)))
+            continue
+        status, ambassador, changed, _write = outcome
+        seen = stored.get(ambassador.id)
+        if status == "created":
+            changes = tuple(FieldChange(c, None, getattr(ambassador, c)) for c in carried)
+        else:
+            before = seen.ambassador if seen is not None else None
+            changes = tuple(FieldChange(c, getattr(before, c, None), getattr(ambassador, c)) for c in changed)
+        out.append(
+            PreviewLine(
+                line.line, line.id, status, changes=changes, not_eligible=tuple(ambassador.ineligibility)
+            )
+        )
+    return Preview(
+        columns=tuple(parsed.columns), encoding=encoding, delimiter=parsed.delimiter, lines=tuple(out)
+    )

@@ -57,6 +57,7 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("programme", frame.programme_url()),
     Section("vacancies", frame.vacancies_url()),
+    Section("ambassadors", frame.ambassadors_url()),
     Section("applications", frame.applications_url()),
     Section("rewards", frame.rewards_url()),
     Section("settings", f"{frame.BASE}/settings"),

@@ -69,9 +69,12 @@ class Reply:
     cookies: tuple[str, ...] = ()
 
 
-def form_fields(body: bytes, content_type: str | None) -> dict[str, str] | None:
-    """An urlencoded form (the last value of a repeated field); ``None`` when unreadable."""
-    if len(body) > MAX_FORM_BYTES:
+def form_fields(
+    body: bytes, content_type: str | None, max_bytes: int = MAX_FORM_BYTES
+) -> dict[str, str] | None:
+    """An urlencoded form (the last value of a repeated field); ``None`` when unreadable or over
+    ``max_bytes``."""
+    if len(body) > max_bytes:
         return None
     if (content_type or "").split(";")[0].strip().lower() not in ("application/x-www-form-urlencoded", ""):
         return None
@@ -142,15 +145,17 @@ def own_origin(origin: str | None) -> bool:
 
 
 # --- the HTTP API's side: an API Gateway v2 request in, a Powertools response out --------------------
-def request_of(event: BaseProxyEvent, cookie: str, now: datetime) -> Request:
-    """What a view reads of the request: the session cookie ``cookie``, a POST's form, the origin,
-    the languages."""
+def request_of(
+    event: BaseProxyEvent, cookie: str, now: datetime, max_form_bytes: int = MAX_FORM_BYTES
+) -> Request:
+    """What a view reads of the request: the session cookie ``cookie``, a POST's form (of at most
+    ``max_form_bytes``), the origin, the languages."""
     form: dict[str, str] | None = None
     if event.http_method.upper() == "POST":
         raw = event.get("body") or ""
         try:
             body = base64.b64decode(raw) if event.get("isBase64Encoded") else str(raw).encode("utf-8")
-            form = form_fields(body, event.headers.get("content-type"))
+            form = form_fields(body, event.headers.get("content-type"), max_form_bytes)
         except ValueError:
             form = None
     return Request(
