@@ -101,14 +101,14 @@ class StackWatch:
         """What the stack holds, but for the ATS status items: a refused delivery is noted there as
         the ATS's last error (tests/integration/test_dashboard_connections.py checks that)."""
         items = {}
-        status = keys.ats_last_delivery("")
+        status = keys.ats_last_delivery("")["pk"]
         for table in self._tables:
             found: list[str] = []
             for page in self._ddb.get_paginator("scan").paginate(TableName=table):
                 found.extend(
                     json.dumps(item, sort_keys=True)
                     for item in page["Items"]
-                    if item.get(keys.PK, {}).get("S") != status[keys.PK]
+                    if item.get(keys.PK, {}).get("S") != status
                 )
             items[table] = sorted(found)
         messages = {logical: self._count(url) for logical, url in self._queues.items()}
