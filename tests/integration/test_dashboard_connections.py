@@ -124,15 +124,18 @@ def test_each_ats_shows_whether_it_is_connected_its_webhook_and_where_its_secret
     ]  # fmt: skip
     assert rows["Greenhouse"][1] == "Yes"
     assert rows["Ashby"][1] == "No"
-    assert rows["Greenhouse"][2] == f"{PUBLIC_BASE_URL}/webhooks/greenhouse"
-    assert rows["Greenhouse"][3] == (
+    setup = {row[0]: row for row in page.tables["setup"][1:]}
+    assert list(setup) == list(rows)
+    assert setup["Greenhouse"][1] == f"{PUBLIC_BASE_URL}/webhooks/greenhouse"
+    assert setup["Greenhouse"][2] == (
         "AWS: /kring/<stage>/webhook-secret-greenhouse; locally: KRING_WEBHOOK_SECRET_GREENHOUSE"
     )
+    assert setup["Lever"][3].startswith("Natively")
     assert "test_secret_do_not_use" not in got.body  # never a secret's value
-    assert rows["Greenhouse"][5] != "n/a"
-    assert rows["Greenhouse"][6] == "n/a"  # no error
-    assert rows["Recruitee"][6].endswith(": 401 unauthorized")
-    assert rows["Lever"][6].endswith(": an API call failed and was parked")
+    assert rows["Greenhouse"][2] != "n/a"
+    assert rows["Greenhouse"][3] == "n/a"  # no error
+    assert rows["Recruitee"][3].endswith(": 401 unauthorized")
+    assert rows["Lever"][3].endswith(": an API call failed and was parked")
     exported = get_page(world, f"{PAGE}.csv?table=ats", cookie)
     assert exported.status == 200
     none = "n/a"  # an empty cell on the page, nothing in the CSV

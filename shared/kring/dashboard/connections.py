@@ -24,7 +24,7 @@ from kring.mail.i18n import BRANDS, Translator
 
 # The README's ATS table's order.
 PROVIDERS = ("greenhouse", "lever", "ashby", "recruitee", "teamtailor", "workable", "smartrecruiters")
-TABLES = ("ats", "queues", "parked")
+TABLES = ("ats", "setup", "queues", "parked")
 DONE = ("redriven",)
 
 
@@ -64,7 +64,7 @@ def _tables(t: Translator) -> tuple[tuple[Table, ...], list[dead_letters.DeadLet
                     message.sent_at, parked_fetches.get(message.provider, message.sent_at)
                 )
     yes, no = t("dashboard.connections.yes"), t("dashboard.connections.no")
-    ats_rows = []
+    ats_rows, setup_rows = [], []
     for provider in (p for p in PROVIDERS if p in PROVIDER_NAMES):
         status = statuses.get(provider)
         error_at = status.last_error_at if status else None
@@ -77,25 +77,30 @@ def _tables(t: Translator) -> tuple[tuple[Table, ...], list[dead_letters.DeadLet
             (
                 BRANDS[provider],
                 yes if is_configured(secret_name(provider)) else no,
-                webhook_url(provider),
-                t(
-                    "dashboard.connections.secret_where",
-                    ssm=ssm_parameter(provider),
-                    env=env_variable(provider),
-                ),
-                t(f"dashboard.connections.token.{provider}"),
                 _when(t, status.last_delivery_at if status else None),
                 last_error,
             )
+        )
+        where = t(
+            "dashboard.connections.secret_where", ssm=ssm_parameter(provider), env=env_variable(provider)
+        )
+        setup_rows.append(
+            (BRANDS[provider], webhook_url(provider), where, t(f"dashboard.connections.token.{provider}"))
         )
     ats = Table(
         "ats",
         t("dashboard.connections.ats_caption"),
         tuple(
             Column(t(f"dashboard.connections.col.{c}"))
-            for c in ("ats", "connected", "webhook", "secret", "token", "last_delivery", "last_error")
+            for c in ("ats", "connected", "last_delivery", "last_error")
         ),
         tuple(ats_rows),
+    )
+    setup = Table(
+        "setup",
+        t("dashboard.connections.setup_caption"),
+        tuple(Column(t(f"dashboard.connections.col.{c}")) for c in ("ats", "webhook", "secret", "token")),
+        tuple(setup_rows),
     )
     queue_table = Table(
         "queues",
@@ -137,7 +142,7 @@ def _tables(t: Translator) -> tuple[tuple[Table, ...], list[dead_letters.DeadLet
             for m in q.messages
         ),
     )
-    return (ats, queue_table, parked), queues
+    return (ats, setup, queue_table, parked), queues
 
 
 def _kind(t: Translator, message: dead_letters.ParkedMessage) -> str:
