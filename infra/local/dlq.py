@@ -16,7 +16,7 @@ from typing import Any
 
 from infra.local.queues import DEAD_LETTER_REASON, Message, QueueStore
 from infra.local.template import Stack
-from kring.integrations.sqs import move_back, put_back_on_bus
+from kring.integrations.sqs import move_back, put_back_on_bus, send_back
 
 
 class RedriveError(RuntimeError):
@@ -239,13 +239,16 @@ def redrive_aws(
     events: Any = None,
 ) -> str:
     """Redrive a DLQ in AWS: a queue's DLQ with SQS's message-move task; a rule's DLQ (events)
-    with PutEvents onto ``bus_name``, deleting each message once it is back on the bus. The same
+    into its target's queue (``target_url``: each envelope sent there, then deleted), or with
+    PutEvents onto ``bus_name``, deleting each message once it is back on the bus. The same
     functions as the dashboard's Connections page (:mod:`kring.integrations.sqs`)."""
     import boto3
 
     sqs = sqs or boto3.client("sqs")
+    if bus_name is None and target_url:
+        return f"{send_back(queue_url, target_url, sqs=sqs)} messages sent back to {target_url}"
     if bus_name is None:
-        handle, source = move_back(queue_url, target_url, sqs=sqs)
+        handle, source = move_back(queue_url, sqs=sqs)
         return f"message move task {handle} started from {source}"
     moved = put_back_on_bus(queue_url, bus_name, sqs=sqs, events=events or boto3.client("events"))
     return f"{moved} events put back on {bus_name}"

@@ -277,6 +277,7 @@ class _AwsHandler(_Handler):
             "AmazonSQS.SendMessageBatch": self._send_message_batch,
             "AmazonSQS.GetQueueAttributes": self._get_queue_attributes,
             "AmazonSQS.ReceiveMessage": self._receive_message,
+            "AmazonSQS.DeleteMessage": self._delete_message,
             "AmazonSQS.StartMessageMoveTask": self._start_message_move_task,
             "KringLocal.Redeliver": self._redeliver,
             "KringLocal.FireSchedules": self._fire_schedules,
@@ -415,19 +416,27 @@ class _AwsHandler(_Handler):
         return {"Attributes": attributes}
 
     def _receive_message(self, request: dict[str, Any]) -> dict[str, Any]:
-        """What the dashboard's Connections page reads of a DLQ: its first messages with a
-        visibility timeout of 0, left where they are (a receive that hides them is the pollers'
-        business, not emulated here)."""
+        """What the dashboard's Connections page reads of a DLQ: with a visibility timeout of 0 its
+        first messages, left where they are (a peek: no receive counted); otherwise received as the
+        pollers receive them (the redrive of a rule's DLQ). ``WaitTimeSeconds`` does not wait."""
         queue = self._queue(request["QueueUrl"])
-        if int(request.get("VisibilityTimeout", -1)) != 0:
-            raise AwsError("UnsupportedOperation", "locally only a receive with VisibilityTimeout 0 (a peek)")
         limit = max(1, min(int(request.get("MaxNumberOfMessages") or 1), SQS_MAX_BATCH))
+        visibility = request.get("VisibilityTimeout")
+        if visibility is not None and int(visibility) == 0:
+            found = self.server.queues.messages(queue)[:limit]
+        else:
+            seconds = (
+                float(visibility)
+                if visibility is not None
+                else self.server.queues.spec(queue).visibility_timeout
+            )
+            found = self.server.queues.receive(queue, limit, seconds)
         messages = []
-        for message in self.server.queues.messages(queue)[:limit]:
+        for message in found:
             messages.append(
                 {
                     "MessageId": message.id,
-                    "ReceiptHandle": f"peek-{message.sequence}",
+                    "ReceiptHandle": message.receipt or f"peek-{message.sequence}",
                     "MD5OfBody": hashlib.md5(message.body.encode()).hexdigest(),  # noqa: S324 - as SQS
                     "Body": message.body,
                     "Attributes": {
@@ -444,6 +453,11 @@ class _AwsHandler(_Handler):
                 }
             )
         return {"Messages": messages} if messages else {}
+
+    def _delete_message(self, request: dict[str, Any]) -> dict[str, Any]:
+        self._queue(request["QueueUrl"])
+        self.server.queues.delete(str(request["ReceiptHandle"]))
+        return {}
 
     def _start_message_move_task(self, request: dict[str, Any]) -> dict[str, Any]:
         """SQS's message-move task, done at once: a DLQ's messages into ``DestinationArn``, or

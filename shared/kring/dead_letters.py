@@ -4,8 +4,10 @@ The DLQs are the function's ``DEAD_LETTER_QUEUES`` (``name=url``, the template's
 dashboard may redrive, and where to, are ``DEAD_LETTER_REDRIVE`` (``name=source``: back into the
 queue whose redrive policy parked them; ``name=<url>``: into a rule target's queue). Reading a DLQ
 is one GetQueueAttributes (its depth) and one ReceiveMessage with a visibility timeout of 0 (its
-first messages, left where they are); a redrive is SQS's message-move task, the same call as
-``make redrive`` in AWS (:func:`kring.integrations.sqs.move_back`).
+first messages, left where they are); a redrive is what ``make redrive`` does in AWS: SQS's
+message-move task for a queue's DLQ (:func:`kring.integrations.sqs.move_back`), and for a rule
+target's DLQ — which the task does not take — each envelope sent into the target's queue and then
+deleted (:func:`kring.integrations.sqs.send_back`).
 
 What a parked message says about itself here is never personal: its kind (an event's
 ``detail-type``, or the ATS of an API call that failed), when it was first sent, how often it was
@@ -27,6 +29,7 @@ from kring.integrations.ats.registry import PROVIDER_NAMES
 
 SHOWN = 5  # the first messages shown of each DLQ
 ERROR_CHARS = 200
+SEND_BACK_MAX = 100  # a rule DLQ's envelopes sent back per request (well inside the timeout)
 
 
 @dataclass(frozen=True)
@@ -65,13 +68,19 @@ def parked(limit: int = SHOWN) -> list[DeadLetterQueue]:
 
 
 def redrive(name: str) -> str:
-    """Start putting DLQ ``name``'s messages back where they came from; the move task's handle.
-    A name that is not a DLQ the dashboard may redrive → :class:`InvalidInputError`."""
+    """Put DLQ ``name``'s messages back where they came from, as ``make redrive`` does in AWS: a
+    queue's DLQ with SQS's message-move task (it moves them all, by itself); a rule target's DLQ
+    by sending its envelopes into that target's queue, at most :data:`SEND_BACK_MAX` a request
+    (the rest on the next click). What was done, for the audit trail. A name that is not a DLQ the
+    dashboard may redrive → :class:`InvalidInputError`."""
     urls, targets = queues(), config.ops().redrive_targets
     if name not in urls or name not in targets:
         raise InvalidInputError(f"{name[:60]!r} is not a dead-letter queue this page can redrive")
-    handle, _ = sqs.move_back(urls[name], targets[name])
-    return handle
+    target = targets[name]
+    if target is None:
+        handle, _ = sqs.move_back(urls[name])
+        return f"message move task {handle} started"
+    return f"sent back to the rule target's queue: {sqs.send_back(urls[name], target, limit=SEND_BACK_MAX)}"
 
 
 def describe(message: dict[str, Any]) -> ParkedMessage:

@@ -5,8 +5,9 @@ puts them back on their queue (audited), a viewer is refused and nothing moves, 
 400 page. Any query or form on these routes answers below 500.
 
 moto has no SQS message-move task: :func:`_move_tasks` answers ``StartMessageMoveTask`` on the
-function's SQS client as SQS does it (every message of the DLQ into the destination, or into the
-queue whose redrive policy in template.yaml names the DLQ).
+function's SQS client as SQS does it (every message of the DLQ into the queue whose redrive policy
+in template.yaml names the DLQ). A rule's DLQ is redriven through moto's own SQS (receive, send to
+the target's queue, delete).
 """
 
 from __future__ import annotations
@@ -55,15 +56,14 @@ def _move_tasks(world: MotoStack) -> Any:
         params = json.loads(params["body"])  # the request as sent (SQS's JSON protocol)
         sqs = boto3.client("sqs", region_name=REGION)
         source = by_arn[params["SourceArn"]]
-        if params.get("DestinationArn"):
-            targets = [by_arn[params["DestinationArn"]]]
-        else:
-            dlq_name = world.stack.queues()[source].name
-            targets = [
-                logical
-                for logical, q in world.stack.queues().items()
-                if (q.dead_letter_arn or "").endswith(":" + dlq_name)
-            ]
+        assert "DestinationArn" not in params
+        dlq_name = world.stack.queues()[source].name
+        targets = [
+            logical
+            for logical, q in world.stack.queues().items()
+            if (q.dead_letter_arn or "").endswith(":" + dlq_name)
+        ]
+        assert targets, f"{dlq_name} is no queue's DLQ: SQS refuses the task"
         while got := sqs.receive_message(QueueUrl=world.queue_url(source), MaxNumberOfMessages=10).get(
             "Messages", []
         ):

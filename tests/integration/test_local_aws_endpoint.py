@@ -322,7 +322,7 @@ def test_the_connections_page_peeks_at_a_dlq_and_redrives_it_through_the_local_e
 ) -> None:
     """What the dashboard's Connections page calls (``kring.integrations.sqs``): a peek leaves the
     messages where they are; a move task without a destination puts a queue's DLQ back into its
-    source queue, with a destination a rule's DLQ into that queue."""
+    source queue; a rule's DLQ is received, sent into its target's queue and deleted."""
     sqs = endpoint.client("sqs")
     dlq, source = STACK.queues()["AtsFetchDLQ"].name, STACK.queues()["AtsFetchQueue"].name
     endpoint.store.send(dlq, '{"origin": "lever:d:0", "request": {}}')
@@ -343,7 +343,7 @@ def test_the_connections_page_peeks_at_a_dlq_and_redrives_it_through_the_local_e
     assert [m.body for m in endpoint.store.messages(source)] == ['{"origin": "lever:d:0", "request": {}}']
 
     mail = STACK.queues()["MailQueue"].name
-    kring_sqs.move_back(endpoint.queue_url(RULE_DLQ), endpoint.queue_url(mail), sqs=sqs)
+    assert kring_sqs.send_back(endpoint.queue_url(RULE_DLQ), endpoint.queue_url(mail), sqs=sqs) == 1
     assert endpoint.store.messages(RULE_DLQ) == []
     assert [m.body for m in endpoint.store.messages(mail)] == [event]
     with pytest.raises(ClientError, match="name a destination"):

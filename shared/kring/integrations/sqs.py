@@ -190,9 +190,10 @@ def peek(url: str, limit: int, *, sqs: Any = None) -> list[dict[str, Any]]:
 
 
 def move_back(dlq_url: str, target_url: str | None = None, *, sqs: Any = None) -> tuple[str, str]:
-    """Put a DLQ's messages back with SQS's message-move task: into the queue whose redrive policy
-    parked them (``target_url`` None), or into ``target_url`` (a rule target's queue). SQS moves
-    them itself. The task's handle and the DLQ's ARN."""
+    """Put a queue's DLQ's messages back with SQS's message-move task: into the queue whose redrive
+    policy parked them (``target_url`` None), or into ``target_url``. SQS moves them itself. The
+    task's handle and the DLQ's ARN. (A rule target's DLQ is no queue's DLQ, which the task does not
+    take: :func:`send_back`.)"""
     sqs = sqs or aws.sqs()
     source = queue_arn(dlq_url, sqs=sqs)
     kwargs: dict[str, Any] = {"SourceArn": source}
@@ -202,31 +203,57 @@ def move_back(dlq_url: str, target_url: str | None = None, *, sqs: Any = None) -
     return str(task["TaskHandle"]), source
 
 
+def _drain(dlq_url: str, put: Callable[[dict[str, Any]], None], *, sqs: Any, limit: int | None) -> int:
+    """Receive a DLQ's messages, ``put`` each where it goes, then delete it (a message whose put
+    fails stays, and is visible again after the queue's visibility timeout); at most ``limit``.
+    How many went."""
+    moved = 0
+    while limit is None or moved < limit:
+        # Long polling (WaitTimeSeconds) asks every SQS server, so an empty answer means empty.
+        wanted = PEEK_MAX if limit is None else min(PEEK_MAX, limit - moved)
+        got = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=wanted, WaitTimeSeconds=2)
+        messages = got.get("Messages", [])
+        if not messages:
+            break
+        for message in messages:
+            put(message)
+            sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
+            moved += 1
+    return moved
+
+
+def send_back(dlq_url: str, target_url: str, *, limit: int | None = None, sqs: Any = None) -> int:
+    """A rule target's DLQ (EventBridge envelopes, which SQS's message-move task cannot take: their
+    DLQ is no queue's) back into that target's queue, each envelope as it was (its event id too, so
+    the consumer's idempotency holds); at most ``limit``; how many went back."""
+    sqs = sqs or aws.sqs()
+
+    def put(message: dict[str, Any]) -> None:
+        sqs.send_message(QueueUrl=target_url, MessageBody=message["Body"])
+
+    return _drain(dlq_url, put, sqs=sqs, limit=limit)
+
+
 def put_back_on_bus(dlq_url: str, bus_name: str, *, sqs: Any = None, events: Any = None) -> int:
     """A rule DLQ's EventBridge envelopes back onto ``bus_name`` with PutEvents, each deleted once
     it is back on the bus; how many went back."""
     sqs = sqs or aws.sqs()
     events = events or aws.events()
-    moved = 0
-    # Long polling (WaitTimeSeconds) asks every SQS server, so an empty answer means empty.
-    while messages := sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=10, WaitTimeSeconds=2).get(
-        "Messages", []
-    ):
-        for message in messages:
-            event = json.loads(message["Body"])
-            result = events.put_events(
-                Entries=[
-                    {
-                        "Source": event["source"],
-                        "DetailType": event["detail-type"],
-                        "Detail": json.dumps(event["detail"]),
-                        "Resources": event.get("resources") or [],
-                        "EventBusName": bus_name,
-                    }
-                ]
-            )
-            if result["FailedEntryCount"]:
-                raise RuntimeError(f"PutEvents refused event {event['id']}: {result['Entries']}")
-            sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
-            moved += 1
-    return moved
+
+    def put(message: dict[str, Any]) -> None:
+        event = json.loads(message["Body"])
+        result = events.put_events(
+            Entries=[
+                {
+                    "Source": event["source"],
+                    "DetailType": event["detail-type"],
+                    "Detail": json.dumps(event["detail"]),
+                    "Resources": event.get("resources") or [],
+                    "EventBusName": bus_name,
+                }
+            ]
+        )
+        if result["FailedEntryCount"]:
+            raise RuntimeError(f"PutEvents refused event {event['id']}: {result['Entries']}")
+
+    return _drain(dlq_url, put, sqs=sqs, limit=None)

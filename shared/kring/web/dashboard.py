@@ -356,8 +356,8 @@ def redrive(request: Request) -> Reply:
         queue = (request.form or {}).get("queue", "")
         if not queue:
             raise FieldValidationError("no queue", [{"field": "queue", "message": "required"}])
-        task = dead_letters.redrive(queue)  # an unknown queue: InvalidInputError → 400, nothing moved
-        audited(who, request, route=ROUTE_REDRIVE, target=queue, summary=f"redrive started (task {task})")
+        done = dead_letters.redrive(queue)  # an unknown queue: InvalidInputError → 400, nothing moved
+        audited(who, request, route=ROUTE_REDRIVE, target=queue, summary=f"redrive: {done}")
         return _redirect(frame.connections_url(done="redriven", queue=queue))
 
     return page_of(request, "recruiter", view)
