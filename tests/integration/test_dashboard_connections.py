@@ -26,9 +26,10 @@ from kring import aws
 from kring.access import audit
 from kring.dal import ats_deliveries
 from kring.dashboard import connections
+from kring.integrations import secrets
 from tests.support import team
 from tests.support.dashboard import read_csv, read_page
-from tests.support.fixtures import PUBLIC_BASE_URL, REGION, MotoStack
+from tests.support.fixtures import PUBLIC_BASE_URL, REGION, MotoStack, clear_kring_caches
 from tests.support.link_activity import counting
 from tests.support.pages import get_page, post_form
 
@@ -273,3 +274,17 @@ def test_any_query_or_form_on_the_connections_routes_answers_below_500(world: Mo
         assert _depth(world, "JobPollerDLQ") == 1
 
     any_input()
+
+
+def test_in_aws_an_ats_is_connected_when_its_ssm_parameter_exists(
+    world: MotoStack, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SECRETS_SSM_PATH", "/kring/prod/")
+    boto3.client("ssm", region_name=REGION).put_parameter(
+        Name="/kring/prod/webhook-secret-lever", Value="the-secret-value", Type="SecureString"
+    )
+    clear_kring_caches()
+
+    assert secrets.is_configured("webhook-secret-lever")
+    assert not secrets.is_configured("webhook-secret-greenhouse")  # the environment does not count in AWS
+    assert connections.ssm_parameter("lever") == "/kring/prod/webhook-secret-lever"
