@@ -79,7 +79,7 @@ isbot: install ## Vendor isbot's bot patterns into the redirect; ISBOT=<version>
 dlq: run-install ## What the local DLQs hold and why (with the stack's KRING_DATA_DIR; DLQ=<name>, BODY=1, ALL=1)
 	$(PY) -m infra.local dlq list $(if $(DLQ),--queue $(DLQ)) $(if $(BODY),--body) $(if $(ALL),--all)
 
-redrive: run-install ## Put parked messages back: local DLQs (DLQ=<name>); in AWS QUEUE=<dlq url> [TARGET=<url> | BUS=<bus>]
+redrive: run-install ## Put parked messages back: local DLQs (DLQ=<name>); in AWS QUEUE=<dlq url> [TARGET=<rule target queue url> | BUS=<bus>]
 	$(PY) -m infra.local dlq redrive $(if $(DLQ),--queue $(DLQ)) $(if $(QUEUE),--queue-url $(QUEUE)) $(if $(TARGET),--target-url $(TARGET)) $(if $(BUS),--bus $(BUS))
 
 digest: run-install ## Run the mail schedules' next runs now on the running stack (KIND=<kind> for one, e.g. KIND=ambassador); mail lands in /outbox

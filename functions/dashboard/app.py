@@ -96,6 +96,21 @@ def vacancies_csv() -> Response[str]:
     return _page(dashboard.vacancies_csv)
 
 
+@app.get("/dashboard/connections")
+def connections() -> Response[str]:
+    return _page(dashboard.connections_page)
+
+
+@app.get("/dashboard/connections.csv")
+def connections_csv() -> Response[str]:
+    return _page(dashboard.connections_csv)
+
+
+@app.post("/dashboard/connections/redrive")
+def redrive() -> Response[str]:
+    return _page(dashboard.redrive)
+
+
 # before the vacancy's page: its pattern would take "<id>.csv" for an id
 @app.get("/dashboard/vacancies/<vacancy_id>.csv")
 def vacancy_csv(vacancy_id: str) -> Response[str]:

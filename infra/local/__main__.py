@@ -352,7 +352,10 @@ def main(argv: list[str] | None = None) -> int:
     dlq_parser.add_argument("--body", action="store_true", help="list: each message's whole body")
     dlq_parser.add_argument("--all", action="store_true", help="list: every message, not the first five")
     dlq_parser.add_argument("--queue-url", help="AWS: the DLQ to redrive")
-    dlq_parser.add_argument("--target-url", help="AWS: where a queue DLQ goes (default: its source queue)")
+    dlq_parser.add_argument(
+        "--target-url",
+        help="AWS: a rule DLQ's target queue (its envelopes are sent there)",
+    )
     dlq_parser.add_argument("--bus", help="AWS: a rule DLQ's events go back onto this event bus")
     digest_parser = commands.add_parser(
         "digest",

@@ -16,6 +16,7 @@ from typing import Any
 
 from infra.local.queues import DEAD_LETTER_REASON, Message, QueueStore
 from infra.local.template import Stack
+from kring.integrations.sqs import move_back, put_back_on_bus, send_back
 
 
 class RedriveError(RuntimeError):
@@ -140,7 +141,7 @@ def redrive_local(
         for n, message in enumerate(messages):
             try:
                 if kind == "queue":
-                    _back_to_source(store, name, message)
+                    back_to_source(store, name, message)
                 else:
                     _redeliver_event(
                         stack,
@@ -158,7 +159,7 @@ def redrive_local(
     return out
 
 
-def _back_to_source(store: QueueStore, dlq: str, message: Message) -> None:
+def back_to_source(store: QueueStore, dlq: str, message: Message) -> None:
     sources = store.sources_of(dlq)
     if not sources:
         raise RedriveError(f"no queue of template.yaml has {dlq} as its dead-letter queue")
@@ -238,40 +239,16 @@ def redrive_aws(
     events: Any = None,
 ) -> str:
     """Redrive a DLQ in AWS: a queue's DLQ with SQS's message-move task; a rule's DLQ (events)
-    with PutEvents onto ``bus_name``, deleting each message once it is back on the bus."""
+    into its target's queue (``target_url``: each envelope sent there, then deleted), or with
+    PutEvents onto ``bus_name``, deleting each message once it is back on the bus. The same
+    functions as the dashboard's Connections page (:mod:`kring.integrations.sqs`)."""
     import boto3
 
     sqs = sqs or boto3.client("sqs")
-    arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    if bus_name is None and target_url:
+        return f"{send_back(queue_url, target_url, sqs=sqs)} messages sent back to {target_url}"
     if bus_name is None:
-        kwargs: dict[str, Any] = {"SourceArn": arn}
-        if target_url:
-            kwargs["DestinationArn"] = sqs.get_queue_attributes(
-                QueueUrl=target_url, AttributeNames=["QueueArn"]
-            )["Attributes"]["QueueArn"]
-        task = sqs.start_message_move_task(**kwargs)
-        return f"message move task {task['TaskHandle']} started from {arn}"
-    events = events or boto3.client("events")
-    moved = 0
-    # Long polling (WaitTimeSeconds) asks every SQS server, so an empty answer means empty.
-    while messages := sqs.receive_message(QueueUrl=queue_url, MaxNumberOfMessages=10, WaitTimeSeconds=2).get(
-        "Messages", []
-    ):
-        for message in messages:
-            event = json.loads(message["Body"])
-            result = events.put_events(
-                Entries=[
-                    {
-                        "Source": event["source"],
-                        "DetailType": event["detail-type"],
-                        "Detail": json.dumps(event["detail"]),
-                        "Resources": event.get("resources") or [],
-                        "EventBusName": bus_name,
-                    }
-                ]
-            )
-            if result["FailedEntryCount"]:
-                raise RuntimeError(f"PutEvents refused event {event['id']}: {result['Entries']}")
-            sqs.delete_message(QueueUrl=queue_url, ReceiptHandle=message["ReceiptHandle"])
-            moved += 1
+        handle, source = move_back(queue_url, sqs=sqs)
+        return f"message move task {handle} started from {source}"
+    moved = put_back_on_bus(queue_url, bus_name, sqs=sqs, events=events or boto3.client("events"))
     return f"{moved} events put back on {bus_name}"

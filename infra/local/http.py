@@ -17,10 +17,11 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from infra.local.bus import LocalBus
+from infra.local.dlq import back_to_source
 from infra.local.lambda_runtime import http_api_event
 from infra.local.outbox import OUTBOX_PAGE, SES_SEND_PATH, Outbox, SesRefusal
-from infra.local.queues import QueueStore
-from infra.local.template import Route
+from infra.local.queues import DEAD_LETTER_REASON, QueueStore
+from infra.local.template import ACCOUNT, REGION, Route
 
 log = logging.getLogger("local.http")
 
@@ -275,6 +276,9 @@ class _AwsHandler(_Handler):
             "AmazonSQS.SendMessage": self._send_message,
             "AmazonSQS.SendMessageBatch": self._send_message_batch,
             "AmazonSQS.GetQueueAttributes": self._get_queue_attributes,
+            "AmazonSQS.ReceiveMessage": self._receive_message,
+            "AmazonSQS.DeleteMessage": self._delete_message,
+            "AmazonSQS.StartMessageMoveTask": self._start_message_move_task,
             "KringLocal.Redeliver": self._redeliver,
             "KringLocal.FireSchedules": self._fire_schedules,
         }.get(target)
@@ -393,8 +397,9 @@ class _AwsHandler(_Handler):
         return self._enqueue(self._queue(request["QueueUrl"]), request)
 
     def _get_queue_attributes(self, request: dict[str, Any]) -> dict[str, Any]:
-        """The message counts (what the talent-team digest reads of the dead-letter queues); other
-        attributes are not emulated and are left out, as SQS leaves out those it was not asked."""
+        """The message counts (what the talent-team digest reads of the dead-letter queues) and the
+        ARN (what a message-move task names); other attributes are not emulated and are left out,
+        as SQS leaves out those it was not asked."""
         queue = self._queue(request["QueueUrl"])
         asked = set(request.get("AttributeNames") or [])
         counts = self.server.queues.counts(queue)
@@ -404,10 +409,75 @@ class _AwsHandler(_Handler):
                 "ApproximateNumberOfMessages": counts.visible,
                 "ApproximateNumberOfMessagesNotVisible": counts.in_flight,
                 "ApproximateNumberOfMessagesDelayed": counts.delayed,
+                "QueueArn": f"arn:aws:sqs:{REGION}:{ACCOUNT}:{queue}",
             }.items()
             if "All" in asked or name in asked
         }
         return {"Attributes": attributes}
+
+    def _receive_message(self, request: dict[str, Any]) -> dict[str, Any]:
+        """What the dashboard's Connections page reads of a DLQ: with a visibility timeout of 0 its
+        first messages, left where they are (a peek: no receive counted); otherwise received as the
+        pollers receive them (the redrive of a rule's DLQ). ``WaitTimeSeconds`` does not wait."""
+        queue = self._queue(request["QueueUrl"])
+        limit = max(1, min(int(request.get("MaxNumberOfMessages") or 1), SQS_MAX_BATCH))
+        visibility = request.get("VisibilityTimeout")
+        if visibility is not None and int(visibility) == 0:
+            found = self.server.queues.messages(queue)[:limit]
+        else:
+            seconds = (
+                float(visibility)
+                if visibility is not None
+                else self.server.queues.spec(queue).visibility_timeout
+            )
+            found = self.server.queues.receive(queue, limit, seconds)
+        messages = []
+        for message in found:
+            messages.append(
+                {
+                    "MessageId": message.id,
+                    "ReceiptHandle": message.receipt or f"peek-{message.sequence}",
+                    "MD5OfBody": hashlib.md5(message.body.encode()).hexdigest(),  # noqa: S324 - as SQS
+                    "Body": message.body,
+                    "Attributes": {
+                        "SentTimestamp": str(int(message.sent_at * 1000)),
+                        "ApproximateReceiveCount": str(message.receive_count),
+                    },
+                    "MessageAttributes": {
+                        name: value
+                        if isinstance(value, dict)
+                        else {"DataType": "String", "StringValue": str(value)}
+                        for name, value in message.attributes.items()
+                        if name != DEAD_LETTER_REASON
+                    },
+                }
+            )
+        return {"Messages": messages} if messages else {}
+
+    def _delete_message(self, request: dict[str, Any]) -> dict[str, Any]:
+        self._queue(request["QueueUrl"])
+        self.server.queues.delete(str(request["ReceiptHandle"]))
+        return {}
+
+    def _start_message_move_task(self, request: dict[str, Any]) -> dict[str, Any]:
+        """SQS's message-move task, done at once: a DLQ's messages into ``DestinationArn``, or
+        without one back into the queues whose redrive policy names the DLQ (as ``make redrive``)."""
+        source = self._queue(str(request["SourceArn"]).rsplit(":", 1)[-1])
+        destination = request.get("DestinationArn")
+        target = self._queue(str(destination).rsplit(":", 1)[-1]) if destination else None
+        if target is None and not self.server.queues.sources_of(source):
+            raise AwsError("InvalidParameterValue", f"{source} is no queue's DLQ: name a destination")
+        for message in self.server.queues.messages(source):
+            if target is None:
+                back_to_source(self.server.queues, source, message)
+            else:
+                attributes = {k: v for k, v in message.attributes.items() if k != DEAD_LETTER_REASON}
+                self.server.queues.send(
+                    target, message.body, group_id=message.group_id, attributes=attributes or None
+                )
+            self.server.queues.remove(message.sequence)
+        log.info("StartMessageMoveTask: %s moved to %s", source, target or "its source queues")
+        return {"TaskHandle": uuid.uuid4().hex}
 
     def _send_message_batch(self, request: dict[str, Any]) -> dict[str, Any]:
         queue = self._queue(request["QueueUrl"])

@@ -206,6 +206,10 @@ class OpsSettings(_Base):
     stay silent before it needs a person."""
 
     dead_letter_queues: str = Field(default="", alias="DEAD_LETTER_QUEUES")
+    # Where the dashboard's Redrive button puts a DLQ's messages back (``name=source``: the queue
+    # whose redrive policy parked them; ``name=<queue url>``: a rule target's queue). A DLQ not
+    # named here is redriven with ``make redrive`` only (a function's or a schedule's).
+    dead_letter_redrive: str = Field(default="", alias="DEAD_LETTER_REDRIVE")
     ats_silence_days: int = Field(default=7, alias="ATS_SILENCE_DAYS", ge=1, le=365)
 
     @property
@@ -215,6 +219,16 @@ class OpsSettings(_Base):
             name, _, url = pair.strip().partition("=")
             if name and url:
                 out[name.strip()] = url.strip()
+        return out
+
+    @property
+    def redrive_targets(self) -> dict[str, str | None]:
+        """DLQ name → the queue URL its messages go back to (None: the queue that parked them)."""
+        out: dict[str, str | None] = {}
+        for pair in self.dead_letter_redrive.split(","):
+            name, _, target = pair.strip().partition("=")
+            if name and target:
+                out[name.strip()] = None if target.strip() == "source" else target.strip()
         return out
 
 

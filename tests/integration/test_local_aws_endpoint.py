@@ -23,6 +23,7 @@ from infra.local.pollers import sqs_record
 from infra.local.queues import QueueStore
 from infra.local.template import ACCOUNT, REGION, Stack
 from kring import aws, config
+from kring.integrations import sqs as kring_sqs
 from kring.integrations.sqs import SqsMailQueue
 
 STACK = Stack({"PublicBaseUrl": "https://go.example.com", "Stage": "t"})
@@ -314,3 +315,36 @@ def test_the_dead_letter_queues_depth_is_read_through_sqs_as_the_team_digest_rea
         "FanoutQueue": 0,
         "MailDLQ": 2,
     }
+
+
+def test_the_connections_page_peeks_at_a_dlq_and_redrives_it_through_the_local_endpoint(
+    endpoint: Endpoint,
+) -> None:
+    """What the dashboard's Connections page calls (``kring.integrations.sqs``): a peek leaves the
+    messages where they are; a move task without a destination puts a queue's DLQ back into its
+    source queue; a rule's DLQ is received, sent into its target's queue and deleted."""
+    sqs = endpoint.client("sqs")
+    dlq, source = STACK.queues()["AtsFetchDLQ"].name, STACK.queues()["AtsFetchQueue"].name
+    endpoint.store.send(dlq, '{"origin": "lever:d:0", "request": {}}')
+    event = '{"id": "e", "detail-type": "VacancyPublished"}'
+    endpoint.store.send(RULE_DLQ, event, attributes={"ERROR_CODE": "X"})
+
+    [peeked] = kring_sqs.peek(endpoint.queue_url(dlq), 5, sqs=sqs)
+    assert peeked["Body"] == '{"origin": "lever:d:0", "request": {}}'
+    assert peeked["Attributes"]["SentTimestamp"] == "1000000"
+    [rule] = kring_sqs.peek(endpoint.queue_url(RULE_DLQ), 5, sqs=sqs)
+    assert rule["MessageAttributes"] == {"ERROR_CODE": {"DataType": "String", "StringValue": "X"}}
+    assert len(endpoint.store.messages(dlq)) == 1  # still there
+
+    handle, arn = kring_sqs.move_back(endpoint.queue_url(dlq), sqs=sqs)
+    assert arn == f"arn:aws:sqs:{REGION}:{ACCOUNT}:{dlq}"
+    assert handle
+    assert endpoint.store.messages(dlq) == []
+    assert [m.body for m in endpoint.store.messages(source)] == ['{"origin": "lever:d:0", "request": {}}']
+
+    mail = STACK.queues()["MailQueue"].name
+    assert kring_sqs.send_back(endpoint.queue_url(RULE_DLQ), endpoint.queue_url(mail), sqs=sqs) == 1
+    assert endpoint.store.messages(RULE_DLQ) == []
+    assert [m.body for m in endpoint.store.messages(mail)] == [event]
+    with pytest.raises(ClientError, match="name a destination"):
+        kring_sqs.move_back(endpoint.queue_url(RULE_DLQ), sqs=sqs)

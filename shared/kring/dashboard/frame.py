@@ -177,3 +177,15 @@ def render(template: str, t: Translator, *, title: str, chrome: Chrome = NO_CHRO
 def table_context(tables: Sequence[Table]) -> dict[str, Table]:
     """The tables by name, for a template."""
     return {table.name: table for table in tables}
+
+
+def connections_url(done: str | None = None, queue: str | None = None) -> str:
+    return _with_query(f"{BASE}/connections", done=done, queue=queue)
+
+
+def connections_csv_url(table: str) -> str:
+    return _with_query(f"{BASE}/connections.csv", table=table)
+
+
+def connections_redrive_url() -> str:
+    return f"{BASE}/connections/redrive"

@@ -25,7 +25,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from kring import safe_json
 from kring.dal import ats_deliveries
 from kring.dal.vacancies import VacancyRepository
-from kring.errors import InvalidInputError
+from kring.errors import InvalidInputError, PayloadTooLargeError, UnauthorizedError
 from kring.events import KringEvent
 from kring.idempotency import idempotent
 from kring.intake import candidates, vacancies
@@ -73,7 +73,12 @@ def receive_webhook(
     Raises the errors of :func:`kring.integrations.ats.registry.open_delivery` (404, 413, 401, 400) before
     anything is stored; anything else propagates, so the provider retries.
     """
-    opened = registry.open_delivery(provider, headers, raw_body)
+    try:
+        opened = registry.open_delivery(provider, headers, raw_body)
+    except _NOTED_REFUSALS as exc:
+        if provider in registry.PROVIDER_NAMES:  # never an item for a name anyone may type
+            ats_deliveries.record_error(provider, datetime.now(UTC), _refusal(exc))
+        raise
     if isinstance(opened, Reply):
         return opened
     ats_deliveries.record_delivery(opened.provider, datetime.now(UTC))  # the team digest's "silent ATS"
@@ -88,6 +93,19 @@ def receive_webhook(
     logger.info("webhook applied", extra={**about, "result": summary})
     metrics.add_metric(name="WebhookApplied", unit="Count", value=1)
     return Reply(opened.ack_status, {"received": True})
+
+
+# A refused delivery noted on the ATS's status (the dashboard's "last error"): its status and
+# Kring's code for it, never anything the request carried. An unconnected provider (404) is not.
+_NOTED_REFUSALS = (UnauthorizedError, PayloadTooLargeError, InvalidInputError)
+
+
+def _refusal(exc: Exception) -> str:
+    if isinstance(exc, UnauthorizedError):
+        return "401 unauthorized"
+    if isinstance(exc, PayloadTooLargeError):
+        return "413 payload_too_large"
+    return "400 bad_request"
 
 
 @idempotent(

@@ -35,3 +35,22 @@ def required_key(name: str) -> bytes:
     if not secret:
         raise TransientError(f"the {name} secret is not configured")
     return secret.encode("utf-8")
+
+
+def is_configured(name: str) -> bool:
+    """Whether a secret is configured, without its value leaving SSM: in AWS the parameter is
+    read undecrypted (a SecureString's ciphertext, thrown away); locally its variable is set."""
+    settings = config.secrets()
+    if settings.secrets_ssm_path is None:
+        return bool(config.env_secret(name))
+    from aws_lambda_powertools.utilities import parameters
+    from aws_lambda_powertools.utilities.parameters.exceptions import GetParameterError
+
+    path = settings.secrets_ssm_path.rstrip("/") + "/" + name
+    try:
+        value = parameters.get_parameter(path, decrypt=False, max_age=settings.secrets_cache_seconds)
+    except GetParameterError as exc:
+        if "ParameterNotFound" in str(exc.__cause__ or exc):
+            return False
+        raise
+    return bool(value)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from kring import aws, config
 from kring.dal.batch import backoff
@@ -159,3 +160,100 @@ def queue_depths(urls: Mapping[str, str]) -> dict[str, int]:
         got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["ApproximateNumberOfMessages"])
         out[name] = int(got.get("Attributes", {}).get("ApproximateNumberOfMessages", "0"))
     return out
+
+
+# --- dead-letter queues: reading what is parked and putting it back ------------------------------
+# ``make redrive`` (infra/local/dlq.py, in AWS) and the dashboard's Connections page share these.
+PEEK_MAX = 10  # ReceiveMessage's most
+
+
+def queue_arn(url: str, *, sqs: Any = None) -> str:
+    sqs = sqs or aws.sqs()
+    got = sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])
+    return str(got["Attributes"]["QueueArn"])
+
+
+def peek(url: str, limit: int, *, sqs: Any = None) -> list[dict[str, Any]]:
+    """Up to ``limit`` (≤ 10) of a queue's messages, left where they are: one ReceiveMessage with a
+    visibility timeout of 0, so they stay visible (a DLQ has no redrive policy: the receive count
+    this adds moves nothing)."""
+    sqs = sqs or aws.sqs()
+    got = sqs.receive_message(
+        QueueUrl=url,
+        MaxNumberOfMessages=max(1, min(limit, PEEK_MAX)),
+        VisibilityTimeout=0,
+        WaitTimeSeconds=0,
+        AttributeNames=["SentTimestamp", "ApproximateReceiveCount"],
+        MessageAttributeNames=["All"],
+    )
+    return list(got.get("Messages", []))
+
+
+def move_back(dlq_url: str, target_url: str | None = None, *, sqs: Any = None) -> tuple[str, str]:
+    """Put a queue's DLQ's messages back with SQS's message-move task: into the queue whose redrive
+    policy parked them (``target_url`` None), or into ``target_url``. SQS moves them itself. The
+    task's handle and the DLQ's ARN. (A rule target's DLQ is no queue's DLQ, which the task does not
+    take: :func:`send_back`.)"""
+    sqs = sqs or aws.sqs()
+    source = queue_arn(dlq_url, sqs=sqs)
+    kwargs: dict[str, Any] = {"SourceArn": source}
+    if target_url:
+        kwargs["DestinationArn"] = queue_arn(target_url, sqs=sqs)
+    task = sqs.start_message_move_task(**kwargs)
+    return str(task["TaskHandle"]), source
+
+
+def _drain(dlq_url: str, put: Callable[[dict[str, Any]], None], *, sqs: Any, limit: int | None) -> int:
+    """Receive a DLQ's messages, ``put`` each where it goes, then delete it (a message whose put
+    fails stays, and is visible again after the queue's visibility timeout); at most ``limit``.
+    How many went."""
+    moved = 0
+    while limit is None or moved < limit:
+        # Long polling (WaitTimeSeconds) asks every SQS server, so an empty answer means empty.
+        wanted = PEEK_MAX if limit is None else min(PEEK_MAX, limit - moved)
+        got = sqs.receive_message(QueueUrl=dlq_url, MaxNumberOfMessages=wanted, WaitTimeSeconds=2)
+        messages = got.get("Messages", [])
+        if not messages:
+            break
+        for message in messages:
+            put(message)
+            sqs.delete_message(QueueUrl=dlq_url, ReceiptHandle=message["ReceiptHandle"])
+            moved += 1
+    return moved
+
+
+def send_back(dlq_url: str, target_url: str, *, limit: int | None = None, sqs: Any = None) -> int:
+    """A rule target's DLQ (EventBridge envelopes, which SQS's message-move task cannot take: their
+    DLQ is no queue's) back into that target's queue, each envelope as it was (its event id too, so
+    the consumer's idempotency holds); at most ``limit``; how many went back."""
+    sqs = sqs or aws.sqs()
+
+    def put(message: dict[str, Any]) -> None:
+        sqs.send_message(QueueUrl=target_url, MessageBody=message["Body"])
+
+    return _drain(dlq_url, put, sqs=sqs, limit=limit)
+
+
+def put_back_on_bus(dlq_url: str, bus_name: str, *, sqs: Any = None, events: Any = None) -> int:
+    """A rule DLQ's EventBridge envelopes back onto ``bus_name`` with PutEvents, each deleted once
+    it is back on the bus; how many went back."""
+    sqs = sqs or aws.sqs()
+    events = events or aws.events()
+
+    def put(message: dict[str, Any]) -> None:
+        event = json.loads(message["Body"])
+        result = events.put_events(
+            Entries=[
+                {
+                    "Source": event["source"],
+                    "DetailType": event["detail-type"],
+                    "Detail": json.dumps(event["detail"]),
+                    "Resources": event.get("resources") or [],
+                    "EventBusName": bus_name,
+                }
+            ]
+        )
+        if result["FailedEntryCount"]:
+            raise RuntimeError(f"PutEvents refused event {event['id']}: {result['Entries']}")
+
+    return _drain(dlq_url, put, sqs=sqs, limit=None)

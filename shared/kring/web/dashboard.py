@@ -19,10 +19,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
-from kring import config
+from kring import config, dead_letters
 from kring.access import audit, mailed_links, team_sign_in, team_sso
 from kring.dal.team_sessions import TeamSession
-from kring.dashboard import frame, programme_overview, vacancy_overview
+from kring.dashboard import connections, frame, programme_overview, vacancy_overview
 from kring.errors import FieldValidationError, InvalidInputError, KringError, NotFoundError
 from kring.mail.i18n import Translator
 from kring.mail.render import render_page
@@ -63,6 +63,7 @@ SECTIONS: tuple[Section, ...] = (
     Section("settings", f"{frame.BASE}/settings"),
     Section("team", f"{frame.BASE}/team", "admin"),
     Section("audit", f"{frame.BASE}/audit", "admin"),
+    Section("connections", frame.connections_url()),
 )
 
 SITE = html.Site(COOKIE, HOME, HEADERS)
@@ -331,6 +332,50 @@ def vacancy_csv(request: Request, vacancy_id: str) -> Reply:
         return csv_reply(text, f"vacancy-{table}.csv") or _not_there(who)
 
     return page_of(request, "viewer", view)
+
+
+def connections_page(request: Request) -> Reply:
+    def view(who: _Who) -> Reply:
+        body = connections.connections_page(
+            who.t,
+            chrome=who.chrome("connections"),
+            may_redrive=allows(who.user.role, "recruiter"),
+            done=request.query.get("done"),
+            queue=request.query.get("queue"),
+        )
+        return Reply(200, body, HEADERS)
+
+    return page_of(request, "viewer", view)
+
+
+def connections_csv(request: Request) -> Reply:
+    def view(who: _Who) -> Reply:
+        table = request.query.get("table", "")
+        return csv_reply(connections.connections_csv(who.t, table), f"connections-{table}.csv") or _not_there(
+            who
+        )
+
+    return page_of(request, "viewer", view)
+
+
+def redrive(request: Request) -> Reply:
+    """A recruiter puts a DLQ's parked messages back on their queue (``make redrive``'s logic)."""
+
+    def view(who: _Who) -> Reply:
+        refused = posted(request, who)
+        if refused is not None:
+            return refused
+        queue = (request.form or {}).get("queue", "")
+        if not queue:
+            raise FieldValidationError("no queue", [{"field": "queue", "message": "required"}])
+        done = dead_letters.redrive(queue)  # an unknown queue: InvalidInputError → 400, nothing moved
+        audited(who, request, route=ROUTE_REDRIVE, target=queue, summary=f"redrive: {done}")
+        return _redirect(frame.connections_url(done="redriven", queue=queue))
+
+    return page_of(request, "recruiter", view)
+
+
+ROUTE_REDRIVE = "POST /dashboard/connections/redrive"
 
 
 def not_found(request: Request) -> Reply:

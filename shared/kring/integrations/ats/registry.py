@@ -46,6 +46,8 @@ _PROVIDERS: dict[str, WebhookProvider] = {
     smartrecruiters.NAME: smartrecruiters,
 }
 
+PROVIDER_NAMES: tuple[str, ...] = tuple(_PROVIDERS)  # every ATS Kring knows
+
 
 def provider(name: str) -> WebhookProvider:
     found = _PROVIDERS.get(name)
