@@ -39,11 +39,11 @@ from kring.api.request_body import body_bytes
 from kring.api.responses import json_response
 from kring.dal.ambassadors import AmbassadorRepository
 from kring.dal.programme import HistoryEntry, ProgrammeRepository
-from kring.dal.programme_settings import ProgrammeSettingsRepository
 from kring.errors import FieldValidationError, NotFoundError
 from kring.models.common import Phase
 from kring.models.programme import ProgrammeRules
 from kring.programme import funnel as funnels
+from kring.programme import settings as programme_settings
 from kring.programme.phases import Fact
 from kring.programme.recorder import TALENT_TEAM, ProgrammeRecorder
 
@@ -240,7 +240,7 @@ def move(ambassador_id: str) -> Response[str]:
 
 @router.get("/programme/settings")
 def get_settings() -> Response[str]:
-    return json_response(200, ProgrammeSettingsRepository().get().programme)
+    return json_response(200, programme_settings.current_rules())
 
 
 @router.put("/programme/settings")
@@ -251,7 +251,4 @@ def put_settings() -> Response[str]:
         raise FieldValidationError(
             "the programme settings are not valid", safe_json.field_errors(exc)
         ) from exc
-    repository = ProgrammeSettingsRepository()
-    settings = repository.get().model_copy(update={"programme": rules, "updated_at": _now()})
-    repository.put(settings)
-    return json_response(200, rules)
+    return json_response(200, programme_settings.save_rules(rules, now=_now()))
