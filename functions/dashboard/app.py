@@ -10,7 +10,7 @@ from typing import TYPE_CHECKING, Any
 from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 
 from kring.observability import logger, metrics
-from kring.web import dashboard, html
+from kring.web import dashboard, dashboard_advocacy, html
 
 if TYPE_CHECKING:
     from aws_lambda_powertools.utilities.typing import LambdaContext
@@ -86,6 +86,46 @@ def vacancy_csv(vacancy_id: str) -> Response[str]:
 @app.get("/dashboard/vacancies/<vacancy_id>")
 def vacancy(vacancy_id: str) -> Response[str]:
     return html.response_of(dashboard.vacancy(_request(), vacancy_id))
+
+
+@app.get("/dashboard/leaderboards")
+def leaderboards() -> Response[str]:
+    return _page(dashboard_advocacy.leaderboards)
+
+
+@app.get("/dashboard/leaderboards.csv")
+def leaderboards_csv() -> Response[str]:
+    return _page(dashboard_advocacy.leaderboards_csv)
+
+
+@app.get("/dashboard/invitations")
+def invitations() -> Response[str]:
+    return _page(dashboard_advocacy.invitations)
+
+
+@app.get("/dashboard/invitations.csv")
+def invitations_csv() -> Response[str]:
+    return _page(dashboard_advocacy.invitations_csv)
+
+
+@app.post("/dashboard/invitations/launch")
+def launch_campaign() -> Response[str]:
+    return _page(dashboard_advocacy.launch_campaign)
+
+
+@app.post("/dashboard/invitations/checklist")
+def save_checklist() -> Response[str]:
+    return _page(dashboard_advocacy.save_checklist)
+
+
+@app.get("/dashboard/cost")
+def cost() -> Response[str]:
+    return _page(dashboard_advocacy.cost)
+
+
+@app.get("/dashboard/cost.csv")
+def cost_csv() -> Response[str]:
+    return _page(dashboard_advocacy.cost_csv)
 
 
 @app.not_found

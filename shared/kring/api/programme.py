@@ -43,7 +43,7 @@ from kring.errors import FieldValidationError, NotFoundError
 from kring.models.common import Phase
 from kring.models.programme import ProgrammeRules
 from kring.programme import funnel as funnels
-from kring.programme import settings as programme_settings
+from kring.programme import rule_changes as programme_rules
 from kring.programme.phases import Fact
 from kring.programme.recorder import TALENT_TEAM, ProgrammeRecorder
 
@@ -240,7 +240,7 @@ def move(ambassador_id: str) -> Response[str]:
 
 @router.get("/programme/settings")
 def get_settings() -> Response[str]:
-    return json_response(200, programme_settings.current_rules())
+    return json_response(200, programme_rules.current_rules())
 
 
 @router.put("/programme/settings")
@@ -251,4 +251,4 @@ def put_settings() -> Response[str]:
         raise FieldValidationError(
             "the programme settings are not valid", safe_json.field_errors(exc)
         ) from exc
-    return json_response(200, programme_settings.save_rules(rules, now=_now()))
+    return json_response(200, programme_rules.save_rules(rules, now=_now()))

@@ -2,7 +2,7 @@
 on a page has its CSV twin with the same rows.
 
 A cell is a whole number, a day, a text, a :class:`Link` (a text that goes somewhere), a
-:class:`Percent` or :class:`Days` (either may be unknown: ``None``), or nothing. On a page it is
+:class:`Percent`, :class:`Days` or :class:`Money` (each may be unknown: ``None``), or nothing. On a page it is
 written the reader's way (:class:`~kring.mail.i18n.Translator`: ``1.234``, ``4 december 2026``,
 ``50%``); in a CSV the machine's way (``1234``, ``2026-12-04``, ``0.5``), with the column headings
 in the reader's language — a spreadsheet reads the numbers whatever its language.
@@ -42,12 +42,21 @@ class Days:
 
 
 @dataclass(frozen=True)
+class Money:
+    """An amount in a currency (a cost per hire), or unknown. The CSV writes the bare amount (its
+    currency in a column of its own)."""
+
+    amount: Decimal | None
+    currency: str
+
+
+@dataclass(frozen=True)
 class Link:
     text: str
     href: str
 
 
-Cell = str | int | date | Percent | Days | Link | None
+Cell = str | int | date | Percent | Days | Money | Link | None
 
 
 @dataclass(frozen=True)
@@ -86,6 +95,8 @@ def shown(cell: Cell, t: Translator) -> str:
         text = t("dashboard.table.percent", value=t.number(Decimal(str(round(cell.value * 100, 1)))))
     elif isinstance(cell, Days) and cell.value is not None:
         text = t.number(Decimal(str(round(cell.value, 1))))
+    elif isinstance(cell, Money) and cell.amount is not None:
+        text = t.money(cell.amount, cell.currency)
     elif isinstance(cell, int):
         text = t.number(cell)
     elif isinstance(cell, date):
@@ -112,6 +123,12 @@ def _safe_text(text: str) -> str:
     return f"'{text}" if text.startswith(FORMULA_STARTS) else text
 
 
+def _csv_number(cell: Percent | Days | Money) -> str:
+    if isinstance(cell, Money):
+        return "" if cell.amount is None else str(cell.amount)
+    return "" if cell.value is None else format(round(cell.value, 4), "g")
+
+
 def csv_value(cell: Cell) -> str:
     """A cell the machine's way."""
     if cell is None:
@@ -122,8 +139,8 @@ def csv_value(cell: Cell) -> str:
         return str(cell)
     if isinstance(cell, date):
         return cell.isoformat()
-    if isinstance(cell, Percent | Days):
-        return "" if cell.value is None else format(round(cell.value, 4), "g")
+    if isinstance(cell, Percent | Days | Money):
+        return _csv_number(cell)
     if isinstance(cell, Link):
         return _safe_text(cell.text)
     return _safe_text(cell)

@@ -22,7 +22,14 @@ from typing import Any
 from kring import config
 from kring.access import audit, mailed_links, team_sign_in
 from kring.dal.team_sessions import TeamSession
-from kring.dashboard import frame, programme_overview, vacancy_overview
+from kring.dashboard import (
+    cost_overview,
+    frame,
+    invitation_overview,
+    leaderboard_overview,
+    programme_overview,
+    vacancy_overview,
+)
 from kring.errors import FieldValidationError, InvalidInputError, KringError, NotFoundError
 from kring.mail.i18n import Translator
 from kring.mail.render import render_page
@@ -57,6 +64,9 @@ class Section:
 SECTIONS: tuple[Section, ...] = (
     Section("programme", frame.programme_url()),
     Section("vacancies", frame.vacancies_url()),
+    Section("leaderboards", leaderboard_overview.PATH),
+    Section("invitations", invitation_overview.PATH),
+    Section("cost", cost_overview.PATH),
 )
 
 SITE = html.Site(COOKIE, HOME, HEADERS)
