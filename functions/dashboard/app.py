@@ -13,6 +13,7 @@ from aws_lambda_powertools.event_handler import APIGatewayHttpResolver, Response
 from kring.observability import logger, metrics
 from kring.web import (
     dashboard,
+    dashboard_advocacy,
     dashboard_ambassadors,
     dashboard_rewards,
     dashboard_settings,
@@ -296,6 +297,46 @@ def audit() -> Response[str]:
 @app.get("/dashboard/audit.csv")
 def audit_csv() -> Response[str]:
     return _page(dashboard_settings.audit_csv)
+
+
+@app.get("/dashboard/leaderboards")
+def leaderboards() -> Response[str]:
+    return _page(dashboard_advocacy.leaderboards)
+
+
+@app.get("/dashboard/leaderboards.csv")
+def leaderboards_csv() -> Response[str]:
+    return _page(dashboard_advocacy.leaderboards_csv)
+
+
+@app.get("/dashboard/invitations")
+def invitations() -> Response[str]:
+    return _page(dashboard_advocacy.invitations)
+
+
+@app.get("/dashboard/invitations.csv")
+def invitations_csv() -> Response[str]:
+    return _page(dashboard_advocacy.invitations_csv)
+
+
+@app.post("/dashboard/invitations/launch")
+def launch_campaign() -> Response[str]:
+    return _page(dashboard_advocacy.launch_campaign)
+
+
+@app.post("/dashboard/invitations/checklist")
+def save_checklist() -> Response[str]:
+    return _page(dashboard_advocacy.save_checklist)
+
+
+@app.get("/dashboard/cost")
+def cost() -> Response[str]:
+    return _page(dashboard_advocacy.cost)
+
+
+@app.get("/dashboard/cost.csv")
+def cost_csv() -> Response[str]:
+    return _page(dashboard_advocacy.cost_csv)
 
 
 @app.not_found

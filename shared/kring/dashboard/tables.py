@@ -2,7 +2,7 @@
 on a page has its CSV twin with the same rows.
 
 A cell is a whole number, a day, a text, a :class:`Link` (a text that goes somewhere), a
-:class:`Percent` or :class:`Days` (either may be unknown: ``None``), or nothing. On a page it is
+:class:`Percent`, :class:`Days` or :class:`Money` (each may be unknown: ``None``), or nothing. On a page it is
 written the reader's way (:class:`~kring.mail.i18n.Translator`: ``1.234``, ``4 december 2026``,
 ``50%``); in a CSV the machine's way (``1234``, ``2026-12-04``, ``0.5``), with the column headings
 in the reader's language — a spreadsheet reads the numbers whatever its language.
@@ -42,18 +42,18 @@ class Days:
 
 
 @dataclass(frozen=True)
-class Link:
-    text: str
-    href: str
+class Money:
+    """An amount in a currency (a reward, a cost per hire), or unknown: on a page the reader's way
+    (``€ 500,00``), in a CSV the decimal alone (``500.00``; the currency has a column of its own)."""
+
+    amount: Decimal | None
+    currency: str
 
 
 @dataclass(frozen=True)
-class Money:
-    """An amount in a currency: on a page the reader's way (``€ 500,00``), in a CSV the decimal
-    alone (``500.00``; the currency has a column of its own)."""
-
-    amount: Decimal
-    currency: str
+class Link:
+    text: str
+    href: str
 
 
 Cell = str | int | date | Percent | Days | Link | Money | None
@@ -91,12 +91,12 @@ def shown(cell: Cell, t: Translator) -> str:
         raise TypeError("a table cell is not a bool")
     if isinstance(cell, Link):
         text = cell.text
-    elif isinstance(cell, Money):
-        text = t.money(cell.amount, cell.currency)
     elif isinstance(cell, Percent) and cell.value is not None:
         text = t("dashboard.table.percent", value=t.number(Decimal(str(round(cell.value * 100, 1)))))
     elif isinstance(cell, Days) and cell.value is not None:
         text = t.number(Decimal(str(round(cell.value, 1))))
+    elif isinstance(cell, Money) and cell.amount is not None:
+        text = t.money(cell.amount, cell.currency)
     elif isinstance(cell, int):
         text = t.number(cell)
     elif isinstance(cell, date):
@@ -125,7 +125,7 @@ def _safe_text(text: str) -> str:
 
 def _number_value(cell: Money | Percent | Days) -> str:
     if isinstance(cell, Money):
-        return str(cell.amount)
+        return "" if cell.amount is None else str(cell.amount)
     return "" if cell.value is None else format(round(cell.value, 4), "g")
 
 

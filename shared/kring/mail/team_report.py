@@ -25,6 +25,9 @@ what needs a person, and the case for advocacy in money and rates.
   credited to an ambassador (any method) and for the rest (unattributed). Interviews count on the
   application's day, hires on the hire's: over a year the two line up well enough to compare.
 
+Cost per hire and rates are :func:`cost_and_quality` of a window: the digest's 52 weeks, or the
+period the dashboard's cost page is asked for — one computation for both.
+
 Counters are per UTC day: a week reads the UTC days of its local dates.
 """
 
@@ -174,6 +177,20 @@ class Rates(BaseModel):
     hires: int
     interview_rate: float | None  # interviews / applications; None without applications
     hire_rate: float | None
+
+
+class CostAndQuality(BaseModel):
+    """The case for advocacy over the days from ``first_day`` to ``last_day``: what ambassadors'
+    hires cost beside the other channels, and how credited applications fare against the rest."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    first_day: date
+    last_day: date
+    ambassador_cost_per_hire: list[AmbassadorCostPerHire]
+    other_channels: list[OtherChannelCost]
+    credited: Rates
+    rest: Rates
 
 
 class TeamReport(BaseModel):
@@ -364,8 +381,7 @@ def build_team_report(
         rewards_to_pay=_rewards_to_pay(entries, now),
     )
 
-    credited_hires = window[HIRES] - window[by_channel(HIRES, UNATTRIBUTED)]
-    settings = ProgrammeSettingsRepository().get()
+    case = cost_and_quality(window_first, last, now=now, window=window, entries=entries)
     return TeamReport(
         period=DigestPeriod.of(week),
         funnel=Funnel.of(this_week),
@@ -377,7 +393,35 @@ def build_team_report(
         needs_a_person=needs,
         window_first_day=window_first,
         window_last_day=last,
-        ambassador_cost_per_hire=_cost_per_hire(entries, credited_hires, window_first, last, now),
+        ambassador_cost_per_hire=case.ambassador_cost_per_hire,
+        other_channels=case.other_channels,
+        credited=case.credited,
+        rest=case.rest,
+    )
+
+
+def cost_and_quality(
+    first: date,
+    last: date,
+    *,
+    now: datetime,
+    window: Mapping[str, int] | None = None,
+    entries: Sequence[ledger.LedgerEntry] | None = None,
+) -> CostAndQuality:
+    """Cost per hire and rates from ``first`` to ``last`` (UTC days) as of ``now``: the digest's
+    (over its 52 weeks) and the dashboard's (over the period it is asked for). ``window``: the
+    programme's counters of those days added up (read when not given: one Query); ``entries``:
+    the reward ledger (read whole when not given: gsi1, a page at a time)."""
+    if window is None:
+        window = range_counters(keys.program_stats_prefix(), first, last)
+    if entries is None:
+        entries = _ledger()
+    credited_hires = window.get(HIRES, 0) - window.get(by_channel(HIRES, UNATTRIBUTED), 0)
+    settings = ProgrammeSettingsRepository().get()
+    return CostAndQuality(
+        first_day=first,
+        last_day=last,
+        ambassador_cost_per_hire=_cost_per_hire(entries, credited_hires, first, last, now),
         other_channels=[
             OtherChannelCost(
                 channel=c.channel, label=c.label, cost_per_hire=c.cost_per_hire, currency=c.currency
@@ -385,13 +429,13 @@ def build_team_report(
             for c in settings.other_channels
         ],
         credited=_rates(
-            window[APPLICATIONS] - window[by_method(UNATTRIBUTED)],
-            window[INTERVIEWS] - window[by_channel(INTERVIEWS, UNATTRIBUTED)],
+            window.get(APPLICATIONS, 0) - window.get(by_method(UNATTRIBUTED), 0),
+            window.get(INTERVIEWS, 0) - window.get(by_channel(INTERVIEWS, UNATTRIBUTED), 0),
             credited_hires,
         ),
         rest=_rates(
-            window[by_method(UNATTRIBUTED)],
-            window[by_channel(INTERVIEWS, UNATTRIBUTED)],
-            window[by_channel(HIRES, UNATTRIBUTED)],
+            window.get(by_method(UNATTRIBUTED), 0),
+            window.get(by_channel(INTERVIEWS, UNATTRIBUTED), 0),
+            window.get(by_channel(HIRES, UNATTRIBUTED), 0),
         ),
     )

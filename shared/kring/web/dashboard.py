@@ -22,7 +22,15 @@ from typing import Any
 from kring import config, dead_letters
 from kring.access import audit, mailed_links, team_sign_in, team_sso
 from kring.dal.team_sessions import TeamSession
-from kring.dashboard import connections, frame, programme_overview, vacancy_overview
+from kring.dashboard import (
+    connections,
+    cost_overview,
+    frame,
+    invitation_overview,
+    leaderboard_overview,
+    programme_overview,
+    vacancy_overview,
+)
 from kring.errors import FieldValidationError, InvalidInputError, KringError, NotFoundError
 from kring.mail.i18n import Translator
 from kring.mail.render import render_page
@@ -60,10 +68,13 @@ SECTIONS: tuple[Section, ...] = (
     Section("ambassadors", frame.ambassadors_url()),
     Section("applications", frame.applications_url()),
     Section("rewards", frame.rewards_url()),
+    Section("leaderboards", leaderboard_overview.PATH),
+    Section("invitations", invitation_overview.PATH),
+    Section("cost", cost_overview.PATH),
+    Section("connections", frame.connections_url()),
     Section("settings", f"{frame.BASE}/settings"),
     Section("team", f"{frame.BASE}/team", "admin"),
     Section("audit", f"{frame.BASE}/audit", "admin"),
-    Section("connections", frame.connections_url()),
 )
 
 SITE = html.Site(COOKIE, HOME, HEADERS)
