@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import pytest
 
 from kring import config, events
@@ -13,8 +12,9 @@ from kring.intake import vacancies
 from kring.links import identity
 from kring.links.click_tokens import new_click_token
 from tests.support import ashby as ab
+from tests.support import stored
 from tests.support.bus import Bus
-from tests.support.fixtures import REGION, HttpResult, MotoStack
+from tests.support.fixtures import HttpResult, MotoStack
 
 POSTING_ID = "7458d4e9-da2e-47bd-98cb-adfda43d42b2"
 VID = f"ashby-{POSTING_ID}"
@@ -40,8 +40,7 @@ def details(envelopes: list[dict[str, Any]], detail_type: str) -> list[Any]:
 
 
 def stored_items(moto_stack: MotoStack) -> int:
-    ddb = boto3.client("dynamodb", region_name=REGION)
-    return int(ddb.scan(TableName=moto_stack.table_name, Select="COUNT")["Count"])
+    return stored.count(moto_stack)
 
 
 @pytest.mark.parametrize("name", ab.SAMPLES)

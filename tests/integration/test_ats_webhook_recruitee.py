@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import boto3
 import pytest
 
 from kring import events
@@ -13,8 +12,9 @@ from kring.intake import vacancies
 from kring.links import identity
 from kring.links.click_tokens import new_click_token
 from tests.support import recruitee as rc
+from tests.support import stored
 from tests.support.bus import Bus
-from tests.support.fixtures import REGION, HttpResult, MotoStack
+from tests.support.fixtures import HttpResult, MotoStack
 
 APPLICATION_ID = "4321987-998877"
 
@@ -37,9 +37,8 @@ def details(envelopes: list[dict[str, Any]], detail_type: str) -> list[Any]:
     return [events.parse_envelope(e, kind).detail for e in envelopes if e["detail-type"] == detail_type]
 
 
-def table_items(moto_stack: MotoStack, table: str | None = None) -> int:
-    ddb = boto3.client("dynamodb", region_name=REGION)
-    return int(ddb.scan(TableName=table or moto_stack.table_name, Select="COUNT")["Count"])
+def table_items(moto_stack: MotoStack, logical_id: str = "KringTable") -> int:
+    return stored.count(moto_stack, logical_id)
 
 
 def test_the_test_request_is_answered_200_without_a_signature(
@@ -124,5 +123,5 @@ def test_a_bad_signature_is_a_401_json_and_nothing_reaches_the_bus(
     assert result.headers["content-type"].startswith("application/json")
     assert result.json()["error"]["code"] == "unauthorized"
     assert table_items(moto_stack) == 0
-    assert table_items(moto_stack, moto_stack.stack.physical_name("IdempotencyTable")) == 0
+    assert table_items(moto_stack, "IdempotencyTable") == 0
     assert bus.drain() == []

@@ -16,16 +16,16 @@ import json
 import time
 from typing import Any
 
-import boto3
 import pytest
 
 from kring import config
 from kring.errors import NotFoundError
 from kring.intake import vacancies
 from kring.intake.webhooks import FetchMessage, parse_fetch_message
+from tests.support import stored
 from tests.support import teamtailor as tt
 from tests.support.bus import Bus
-from tests.support.fixtures import REGION, HttpResult, MotoStack
+from tests.support.fixtures import HttpResult, MotoStack
 
 HOST = "career.teamtailor.com"
 URL = f"https://{HOST}/jobs/2-it-designer-1"
@@ -48,9 +48,7 @@ def post(moto_stack: MotoStack) -> Any:
 
 
 def items(moto_stack: MotoStack, logical_id: str) -> list[dict[str, Any]]:
-    ddb = boto3.client("dynamodb", region_name=REGION)
-    found: list[dict[str, Any]] = ddb.scan(TableName=moto_stack.stack.physical_name(logical_id))["Items"]
-    return sorted(found, key=lambda item: json.dumps(item, sort_keys=True))
+    return stored.items(moto_stack, logical_id)
 
 
 def state(moto_stack: MotoStack) -> dict[str, Any]:

@@ -163,7 +163,7 @@ def test_the_applications_list_newest_first_with_the_api_s_credit_and_stage(worl
     a2 = _api(world, "/api/applications/greenhouse/A2/attribution")
     assert a2["ambassador_id"] is None
     assert page.row("applications", "Greenhouse A2")["Credited ambassador"] == "Nobody"
-    assert page.link("Greenhouse application A1") == "/dashboard/applications/greenhouse/A1"
+    assert page.link("Greenhouse A1") == "/dashboard/applications/greenhouse/A1"
 
     exported = get_page(world, "/dashboard/applications.csv", cookie)
     assert exported.status == 200

@@ -117,7 +117,7 @@ def list_table(t: Translator, listed: ApplicationList) -> Table:
         tuple(
             (
                 Link(
-                    t("dashboard.applications.id", provider=_provider(r.facts.provider), id=r.application_id),
+                    f"{_provider(r.facts.provider)} {r.application_id}",  # a brand and an id: no words
                     frame.application_url(r.facts.provider, r.application_id),
                 ),
                 r.facts.applied_at,
