@@ -26,6 +26,8 @@ from tests.e2e.test_local_stack import Running, _start, _stop, _wait_for_banner
 
 TeamPage = Callable[..., Page]
 _numbers = itertools.count(1)
+# A person's name for each role, so the screenshots show what a talent team sees.
+_NAMES = {"admin": "Anouk Jansen", "recruiter": "Daan Bakker", "viewer": "Fleur de Vries"}
 
 
 @pytest.fixture(scope="package")
@@ -43,7 +45,7 @@ def add_team_user(stack: Running, role: str, locale: str = "en", name: str | Non
     """A new team user made with the bootstrap token: (address, name)."""
     number = next(_numbers)
     address = f"{role}.{number}@talent.example.com"
-    shown = name or f"{role.title()} {number}"
+    shown = name or _NAMES.get(role, role.title())
     made = requests.post(
         f"{stack.url}/api/team/users",
         json={"email": address, "name": shown, "role": role, "locale": locale},
