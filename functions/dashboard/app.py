@@ -134,12 +134,13 @@ def ambassadors_csv() -> Response[str]:
 
 
 def _import_request() -> html.Request:
-    """A request whose form may hold a pasted file (larger than a page's form)."""
+    """A request whose form may hold a file, chosen or pasted (larger than a page's form)."""
     return html.request_of(
         app.current_event,
         dashboard.COOKIE,
         datetime.now(UTC),
         max_form_bytes=dashboard_ambassadors.IMPORT_FORM_BYTES,
+        files=True,
     )
 
 

@@ -27,7 +27,7 @@ from tests.support import link_activity as la
 from tests.support.dashboard import read_csv, read_page
 from tests.support.fixtures import MotoStack
 from tests.support.imports import apply, queued
-from tests.support.pages import get_page, post_form
+from tests.support.pages import get_page, post_form, post_multipart
 
 EN = Translator("en")
 VACANCY = "greenhouse-1"
@@ -459,10 +459,94 @@ def test_the_import_preview_says_what_would_change_and_writes_nothing(world: Mot
     assert entry["summary"] == "ambassador import started"
 
 
+def test_a_chosen_file_is_read_in_its_encoding_as_the_api_reads_an_upload(world: MotoStack) -> None:
+    """The file input: Excel's "CSV" on Windows is Windows-1252, and the preview and the import
+    read its accents right; the file wins over pasted lines."""
+    cookie = team.signed_in_as(world, "admin")
+    csrf = _csrf(get_page(world, "/dashboard/ambassadors/import", cookie).body)
+    excel = "id;name;email;department\r\nE31;Zoë Müller;zoe@example.com;Léeuwarden\r\n".encode("cp1252")
+    before = _items(world)
+    got = post_multipart(
+        world,
+        "/dashboard/ambassadors/import/preview",
+        {"csrf": csrf, "csv": "id,name\nE32,Not This One"},
+        {"file": ("ambassadors.csv", excel)},
+        cookie,
+    )
+    assert got.status == 200, got.body
+    assert _items(world) == before
+    [new] = read_page(got.body).tables["new"][1:]
+    assert new[0] == "E31"
+    assert "name: n/a → Zoë Müller" in new[2]
+    assert "department: n/a → Léeuwarden" in new[2]
+    # the preview carries the file's text, decoded, to its "Import these" form
+    carried = unescape(re.search(r'name="csv" value="([^"]*)"', got.body).group(1))  # type: ignore[union-attr]
+    assert carried.startswith("id;name;email;department")
+    assert "Zoë Müller" in carried
+    started = post_form(
+        world, "/dashboard/ambassadors/import", {"csrf": _csrf(got.body), "csv": carried}, cookie
+    )
+    assert started.status == 303, started.body
+    apply(world, queued(world))
+    assert world.http("GET", "/api/ambassadors/E31", admin=True).json()["name"] == "Zoë Müller"
+    assert world.http("GET", "/api/ambassadors/E32", admin=True).status == 404
+
+
+def test_with_no_file_chosen_the_pasted_lines_are_previewed(world: MotoStack) -> None:
+    cookie = team.signed_in_as(world, "admin")
+    csrf = _csrf(get_page(world, "/dashboard/ambassadors/import", cookie).body)
+    got = post_multipart(
+        world,
+        "/dashboard/ambassadors/import/preview",
+        {"csrf": csrf, "csv": "id,name,email\nE33,Pasted Person,pasted@example.com"},
+        {"file": ("", b"")},  # the file input left empty, as a browser sends it
+        cookie,
+    )
+    assert got.status == 200, got.body
+    assert [row[0] for row in read_page(got.body).tables["new"][1:]] == ["E33"]
+
+
+@pytest.mark.parametrize(
+    ("data", "said"),
+    [
+        (b"", "file: the file is empty"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "the file is not text"),
+        ("name\nZoë".encode("utf-16"), "missing: id"),  # read as UTF-16, its header checked
+    ],
+)
+def test_a_chosen_file_that_cannot_be_read_is_the_form_again_saying_why(
+    world: MotoStack, data: bytes, said: str
+) -> None:
+    cookie = team.signed_in_as(world, "admin")
+    csrf = _csrf(get_page(world, "/dashboard/ambassadors/import", cookie).body)
+    before = _items(world)
+    got = post_multipart(
+        world, "/dashboard/ambassadors/import/preview", {"csrf": csrf}, {"file": ("x.csv", data)}, cookie
+    )
+    assert got.status == 400, got.body
+    assert said in unescape(got.body)
+    assert 'role="alert"' in got.body
+    assert _items(world) == before
+
+
+def test_a_broken_multipart_body_changes_nothing(world: MotoStack) -> None:
+    cookie = team.signed_in_as(world, "admin")
+    before = _items(world)
+    got = world.http(
+        "POST",
+        "/dashboard/ambassadors/import/preview",
+        body=b"--b\r\nContent-Disposition: form-data; name=csrf\r\n\r\nnope",
+        headers={"content-type": "multipart/form-data; boundary=b", "cookie": cookie},
+    )
+    assert got.status == 403
+    assert _items(world) == before
+    assert queued(world) == []
+
+
 @pytest.mark.parametrize(
     ("text", "said"),
     [
-        ("", "csv: paste a CSV file"),
+        ("", "csv: choose a CSV file or paste its lines"),
         ("name,email\nAnn,ann@example.com", "missing: id"),
         ("id,name\n", "no ambassadors after it"),
     ],

@@ -21,6 +21,7 @@ from urllib.parse import quote, urlencode
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
+from urllib3 import encode_multipart_formdata
 
 from kring.api import pagination
 from tests.integration.test_api_vacancies import _seed_shares, _store, _vacancy
@@ -430,16 +431,26 @@ def test_every_dashboard_page_answers_a_signed_in_user_below_500_whatever_the_qu
 
     @hostile.fuzz_settings(examples=4 * EXAMPLES)
     @given(route=st.sampled_from(routes), ids=st.lists(path_ids(), min_size=2, max_size=2), query=QUERIES,
-           form=forms, with_csrf=st.booleans())  # fmt: skip
+           form=forms, with_csrf=st.booleans(), file=st.none() | st.binary(max_size=300))  # fmt: skip
     def signed_in(
-        route: tuple[str, str], ids: list[str], query: str, form: dict[str, str], with_csrf: bool
+        route: tuple[str, str],
+        ids: list[str],
+        query: str,
+        form: dict[str, str],
+        *,
+        with_csrf: bool,
+        file: bytes | None,
     ) -> None:
         method, template = route
         names = iter(ids)
         path = re.sub(r"<[^>]+>", lambda _: quote(next(names), safe="%"), template)
         before = watch.state()
+        fields = {**form, **({"csrf": csrf} if with_csrf else {})}
         headers = {"cookie": cookie, "content-type": "application/x-www-form-urlencoded"}
-        body = urlencode({**form, **({"csrf": csrf} if with_csrf else {})}) if method == "POST" else None
+        body: str | bytes | None = urlencode(fields) if method == "POST" else None
+        if method == "POST" and file is not None:  # a form with a file input (the import's), any bytes
+            parts: dict[str, str | tuple[str, bytes]] = {**fields, "file": ("ambassadors.csv", file)}
+            body, headers["content-type"] = encode_multipart_formdata(parts)
         result = moto_stack.http(method, path, query=query, body=body, headers=headers)
         assert result.status < 500, (method, path, query, result.status, result.body[:500])
         assert result.headers["content-type"].startswith(("text/html", "text/csv")), result.headers

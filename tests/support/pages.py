@@ -6,6 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 from urllib.parse import urlencode
 
+from urllib3 import encode_multipart_formdata
+
 if TYPE_CHECKING:
     from tests.support.fixtures import HttpResult, MotoStack
 
@@ -19,6 +21,23 @@ def post_form(
     if cookie:
         sent["cookie"] = cookie
     return world.http("POST", path, body=urlencode(fields), headers=sent)
+
+
+def post_multipart(
+    world: MotoStack,
+    path: str,
+    fields: dict[str, str],
+    files: dict[str, tuple[str, bytes]],
+    cookie: str | None = None,
+) -> HttpResult:
+    """A ``multipart/form-data`` form as a browser posts one with a file input: ``files`` by field
+    name, each (file name, bytes); an input left empty is ("", b"")."""
+    parts: dict[str, str | tuple[str, bytes, str]] = dict(fields)
+    for name, (filename, data) in files.items():
+        parts[name] = (filename, data, "text/csv" if filename else "application/octet-stream")
+    body, content_type = encode_multipart_formdata(parts)
+    sent = {"content-type": content_type, **({"cookie": cookie} if cookie else {})}
+    return world.http("POST", path, body=body, headers=sent)
 
 
 def get_page(world: MotoStack, path: str, cookie: str | None = None) -> HttpResult:

@@ -30,6 +30,10 @@ LAZY_KRING_IMPORTS: dict[tuple[str, str], str] = {
         "kring.programme.campaigns",
         "kring.redirect.classify",
     ): "isbot's pattern, compiled on import, only where an invitation is opened (not in the mail sender)",
+    (
+        "kring.web.html",
+        "kring.roster.csv_files",
+    ): "the multipart reader, only for the page that takes a file (not the portal's pages)",
 }
 
 # The platform every function may load, besides its own flow, the shared ids, models and dal/.

@@ -141,6 +141,33 @@ def _form_parts(body: bytes, boundary: bytes) -> list[_Part]:
     return parts
 
 
+def multipart_form(body: bytes, content_type: str) -> tuple[dict[str, str], dict[str, bytes]]:
+    """A browser's ``multipart/form-data`` form: its text fields (the last of a repeated name) and
+    its files by field name — a file input left empty (an empty part with an empty file name) is
+    not a file. :class:`InvalidInputError` for a body that is not such a form or a field that is
+    not UTF-8."""
+    from python_multipart.multipart import parse_options_header
+
+    media_type, options = parse_options_header(content_type)
+    boundary = options.get(b"boundary")
+    if media_type.lower() != b"multipart/form-data" or not boundary:
+        raise InvalidInputError("not a multipart/form-data body with a boundary")
+    fields: dict[str, str] = {}
+    files: dict[str, bytes] = {}
+    for part in _form_parts(body, boundary):
+        if part.name is None:
+            continue
+        if part.filename is not None:
+            if part.filename or part.data:
+                files[part.name] = part.data
+            continue
+        try:
+            fields[part.name] = part.data.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            raise InvalidInputError(f"the form field {part.name!r} is not UTF-8") from exc
+    return fields, files
+
+
 # --- text --------------------------------------------------------------------------------------
 def decode(data: bytes) -> tuple[str, str]:
     """The text of a file and the encoding it was read in: UTF-16 when it starts with that

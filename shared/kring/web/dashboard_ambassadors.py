@@ -21,7 +21,7 @@ from kring.integrations.sqs import SqsImportQueue
 from kring.models.access import allows
 from kring.models.common import PHASES
 from kring.programme import journey as journeys
-from kring.roster import ambassadors, imports
+from kring.roster import ambassadors, csv_files, imports
 from kring.web.dashboard import HEADERS, _Who, audited, csv_reply, page_of, posted
 from kring.web.html import Reply, Request, redirect
 
@@ -241,18 +241,23 @@ def import_page(request: Request) -> Reply:
 
 
 def _csv_text(request: Request) -> str:
-    text = (request.form or {}).get("csv", "")
+    """The file's text: the chosen file (``file``, read in its encoding as the API reads an upload:
+    UTF-8, UTF-16 or Excel's Windows-1252), else the pasted lines (``csv``)."""
+    chosen = request.files.get("file")
+    field_name = "file" if chosen is not None else "csv"
+    text = csv_files.decode(chosen)[0] if chosen is not None else (request.form or {}).get("csv", "")
     if not text.strip():
-        raise FieldValidationError("the file is not valid", [{"field": "csv", "message": "paste a CSV file"}])
+        message = "choose a CSV file or paste its lines" if field_name == "csv" else "the file is empty"
+        raise FieldValidationError("the file is not valid", [{"field": field_name, "message": message}])
     limit = ambassador_overview.MAX_PASTED_CHARACTERS
     if len(text) > limit:
         message = f"at most {limit} characters here; import a larger file with POST /api/ambassadors/import"
-        raise FieldValidationError("the file is not valid", [{"field": "csv", "message": message}])
+        raise FieldValidationError("the file is not valid", [{"field": field_name, "message": message}])
     return text
 
 
 def import_preview(request: Request) -> Reply:
-    """What the pasted file would do (POST, nothing written): new, changed (field: old → new),
+    """What the chosen or pasted file would do (POST, nothing written): new, changed (field: old → new),
     refused (why); the button that imports it. A file that cannot be read: the form again, saying why."""
 
     def view(who: _Who) -> Reply:
@@ -261,7 +266,8 @@ def import_preview(request: Request) -> Reply:
             return refused
         text = (request.form or {}).get("csv", "")
         try:
-            preview = imports.preview(_csv_text(request).encode("utf-8"), "text/csv", now=request.now)
+            text = _csv_text(request)
+            preview = imports.preview(text.encode("utf-8"), "text/csv", now=request.now)
         except (InvalidInputError, PayloadTooLargeError) as error:
             return _import_page(who, 400, csv_text=text, error=_said(error))
         return _import_page(who, csv_text=text, preview=preview)

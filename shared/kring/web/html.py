@@ -19,6 +19,7 @@ from urllib.parse import parse_qs, urlsplit
 from aws_lambda_powertools.event_handler import Response
 
 from kring import config
+from kring.errors import InvalidInputError
 from kring.mail.i18n import DEFAULT_LOCALE, Translator
 from kring.models.common import LOCALES, Locale
 
@@ -59,6 +60,8 @@ class Request:
     method: str = "GET"
     # the query string's parameters (a repeated name: its values comma-joined, as API Gateway gives them)
     query: Mapping[str, str] = field(default_factory=dict)
+    # a multipart POST's files by field name (only where a page takes a file: ``request_of(files=True)``)
+    files: Mapping[str, bytes] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -146,18 +149,31 @@ def own_origin(origin: str | None) -> bool:
 
 # --- the HTTP API's side: an API Gateway v2 request in, a Powertools response out --------------------
 def request_of(
-    event: BaseProxyEvent, cookie: str, now: datetime, max_form_bytes: int = MAX_FORM_BYTES
+    event: BaseProxyEvent,
+    cookie: str,
+    now: datetime,
+    max_form_bytes: int = MAX_FORM_BYTES,
+    *,
+    files: bool = False,
 ) -> Request:
     """What a view reads of the request: the session cookie ``cookie``, a POST's form (of at most
-    ``max_form_bytes``), the origin, the languages."""
+    ``max_form_bytes``; with ``files``, a ``multipart/form-data`` form too, its files apart), the
+    origin, the languages."""
     form: dict[str, str] | None = None
+    uploaded: dict[str, bytes] = {}
     if event.http_method.upper() == "POST":
         raw = event.get("body") or ""
+        content_type = event.headers.get("content-type")
         try:
             body = base64.b64decode(raw) if event.get("isBase64Encoded") else str(raw).encode("utf-8")
-            form = form_fields(body, event.headers.get("content-type"), max_form_bytes)
-        except ValueError:
-            form = None
+            if files and _is_multipart(content_type) and len(body) <= max_form_bytes:
+                from kring.roster import csv_files  # only the pages that take a file need it
+
+                form, uploaded = csv_files.multipart_form(body, content_type or "")
+            else:
+                form = form_fields(body, content_type, max_form_bytes)
+        except (ValueError, InvalidInputError):  # base64 that is not one; a form that is not one
+            form, uploaded = None, {}
     return Request(
         now=now,
         cookie=cookie_named(cookie, event.get("cookies"), event.headers.get("cookie")),
@@ -167,7 +183,12 @@ def request_of(
         user_agent=event.headers.get("user-agent"),
         method=event.http_method.upper(),
         query=dict(event.query_string_parameters or {}),
+        files=uploaded,
     )
+
+
+def _is_multipart(content_type: str | None) -> bool:
+    return (content_type or "").split(";")[0].strip().lower() == "multipart/form-data"
 
 
 def response_of(reply: Reply) -> Response[str]:

@@ -1,7 +1,7 @@
 """The dashboard's ambassador pages on the demo organisation in a real browser: the roster filtered,
-one ambassador's page, the CSV import's preview end to end (pasted, previewed, imported), and a
-viewer refused an erasure — with no console error and no serious axe-core violation. The import
-uses ambassadors of its own (ids E99…), never the demo's."""
+one ambassador's page, the CSV import's preview end to end (an Excel file chosen, previewed,
+imported), and a viewer refused an erasure — with no console error and no serious axe-core
+violation. The import uses ambassadors of its own (ids E99…), never the demo's."""
 
 from __future__ import annotations
 
@@ -65,15 +65,20 @@ def test_the_import_preview_then_the_import(team_page: TeamPage, stack: Running)
     page.get_by_role("link", name="Import a CSV file").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Import ambassadors")
     check_accessibility(page)
-    page.get_by_label("The CSV file").fill(
-        "id,name,email,department\n"
-        "E9901,Noor Nieuw,noor@demo.kring.example,Legal\n"
-        "E9902,Wim Wouters,wim@demo.kring.example,Marketing\n"
-        "E9903,Zonder Adres,not-an-address,Legal\n"
+    # the file as Excel saves "CSV" on Windows: semicolons, CRLF, Windows-1252
+    excel = (
+        "id;name;email;department\r\n"
+        "E9901;Noor Nieuwenhuijs-Ölçer;noor@demo.kring.example;Legal\r\n"
+        "E9902;Wim Wouters;wim@demo.kring.example;Marketing\r\n"
+        "E9903;Zonder Adres;not-an-address;Legal\r\n"
+    ).encode("cp1252")
+    page.get_by_label("The CSV file").set_input_files(
+        files=[{"name": "ambassadors.csv", "mimeType": "text/csv", "buffer": excel}]
     )
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("#table-new tbody tr")).to_have_count(1)
     expect(page.locator("#table-new")).to_contain_text("E9901")
+    expect(page.locator("#table-new")).to_contain_text("Noor Nieuwenhuijs-Ölçer")
     expect(page.locator("#table-changed")).to_contain_text("department: Finance → Marketing")
     expect(page.locator("#table-refused")).to_contain_text("email")
     check_accessibility(page)
@@ -99,6 +104,8 @@ def test_the_import_preview_then_the_import(team_page: TeamPage, stack: Running)
     expect(page.locator("#table-job")).to_contain_text("Refused")
     after = requests.get(f"{stack.url}/api/ambassadors/E9902", headers=stack.admin(), timeout=60).json()
     assert after["department"] == "Marketing"
+    added = requests.get(f"{stack.url}/api/ambassadors/E9901", headers=stack.admin(), timeout=60).json()
+    assert added["name"] == "Noor Nieuwenhuijs-Ölçer"
     trail = requests.get(f"{stack.url}/api/audit", headers=stack.admin(), timeout=60).json()["items"]
     assert any(e["route"] == "POST /dashboard/ambassadors/import" for e in trail)
 
