@@ -46,6 +46,7 @@ from kring.dal.stats import StatsRepository
 from kring.errors import FieldValidationError
 from kring.intake import vacancies
 from kring.models.common import FUNNEL_CHANNELS, Page
+from kring.models.vacancy import Vacancy
 from kring.roster import ambassadors
 
 DEFAULT_DAYS = 90
@@ -238,7 +239,11 @@ def day_range(raw_from: str | None, raw_to: str | None, *, today: date) -> tuple
 # ------------------------------------------------------------------------------------ the reports
 def vacancy_funnel(vacancy_id: str, first_day: date, last_day: date) -> LinkStats:
     """A known vacancy's counters (:class:`~kring.errors.NotFoundError` for an unknown one)."""
-    vacancy = vacancies.get_vacancy(vacancy_id)
+    return vacancy_funnel_of(vacancies.get_vacancy(vacancy_id), first_day, last_day)
+
+
+def vacancy_funnel_of(vacancy: Vacancy, first_day: date, last_day: date) -> LinkStats:
+    """:func:`vacancy_funnel` of a vacancy the caller has read already."""
     items = StatsRepository().day_stats(
         keys.vacancy_stats_prefix(vacancy.id), first_day.isoformat(), last_day.isoformat()
     )
@@ -276,7 +281,13 @@ def vacancy_ambassadors(
     unknown one): one page of the vacancy x ambassador counters, by ambassador id. Only
     ambassadors with something counted on the vacancy are listed; they are kept for all time,
     so there is no day range."""
-    vacancy = vacancies.get_vacancy(vacancy_id)
+    return vacancy_ambassadors_of(vacancies.get_vacancy(vacancy_id), limit, cursor)
+
+
+def vacancy_ambassadors_of(
+    vacancy: Vacancy, limit: int, cursor: Mapping[str, Any] | None = None
+) -> Page[AmbassadorFigures]:
+    """:func:`vacancy_ambassadors` of a vacancy the caller has read already."""
     page = StatsRepository().vacancy_ambassador_page(vacancy.id, limit, cursor)
     out: list[AmbassadorFigures] = []
     for ambassador_id, items in page.items:

@@ -208,12 +208,12 @@ def vacancy_figures(
     except NotFoundError:
         return None
     first = today - timedelta(days=funnels.DEFAULT_DAYS - 1)
-    stats = funnels.vacancy_funnel(vacancy.id, first, today)
+    stats = funnels.vacancy_funnel_of(vacancy, first, today)
     scope = _ambassadors_scope(vacancy.id)
     cursor = pagination.decode(
         ambassadors_next, scope, partition={keys.PK: keys.vacancy_stats_prefix(vacancy.id)}
     )
-    page = funnels.vacancy_ambassadors(vacancy.id, AMBASSADORS_PAGE_SIZE, cursor)
+    page = funnels.vacancy_ambassadors_of(vacancy, AMBASSADORS_PAGE_SIZE, cursor)
     names = names_of(row.ambassador_id for row in page.items)
     return VacancyFigures(
         vacancy=vacancy,

@@ -9,7 +9,7 @@ import re
 
 import pytest
 import requests
-from playwright.sync_api import expect
+from playwright.sync_api import FilePayload, expect
 
 from tests.browser.conftest import check_accessibility
 from tests.browser.dashboard.conftest import TeamPage, screenshot
@@ -72,9 +72,8 @@ def test_the_import_preview_then_the_import(team_page: TeamPage, stack: Running)
         "E9902;Wim Wouters;wim@demo.kring.example;Marketing\r\n"
         "E9903;Zonder Adres;not-an-address;Legal\r\n"
     ).encode("cp1252")
-    page.get_by_label("The CSV file").set_input_files(
-        files=[{"name": "ambassadors.csv", "mimeType": "text/csv", "buffer": excel}]
-    )
+    chosen: FilePayload = {"name": "ambassadors.csv", "mimeType": "text/csv", "buffer": excel}
+    page.get_by_label("The CSV file").set_input_files(files=chosen)
     page.get_by_role("button", name="Preview").click()
     expect(page.locator("#table-new tbody tr")).to_have_count(1)
     expect(page.locator("#table-new")).to_contain_text("E9901")
