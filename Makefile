@@ -85,7 +85,7 @@ redrive: run-install ## Put parked messages back: local DLQs (DLQ=<name>); in AW
 digest: run-install ## Run the mail schedules' next runs now on the running stack (KIND=<kind> for one, e.g. KIND=ambassador); mail lands in /outbox
 	$(PY) -m infra.local digest $(if $(KIND),--kind $(KIND))
 
-recount: install ## After an upgrade that says so: recount the stored applications (local stack; in AWS TABLE=kring-<stage>)
+recount: install ## After an upgrade that says so: recount the stored applications, list the ones not listed (local stack; in AWS TABLE=kring-<stage>)
 	$(PY) -m infra.recount $(if $(TABLE),--table $(TABLE))
 
 reindex: install ## After the upgrade that added it: put the published vacancies into the open-vacancy index (local stack; in AWS TABLE=kring-<stage>)

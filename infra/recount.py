@@ -1,13 +1,13 @@
 """``python -m infra.recount`` (``make recount``): bring the counters of every stored application
-state in line with today's counting rules (:mod:`kring.attribution.recount`) — after an upgrade
-whose notes say so.
+state in line with today's counting rules, and put every decided one on the application list
+(:mod:`kring.attribution.recount`) — after an upgrade whose notes say so.
 
 Locally (the default) it works on the running local stack's DynamoDB Local, found with the same
 settings the stack was started with (``KRING_PORT``, ``KRING_DYNAMODB_PORT``). In AWS, name the
 stage's table: ``make recount TABLE=kring-prod`` (credentials and region from the environment, as
 for the AWS CLI). It reads every item's key once (a Scan, filtered to application states) and
-writes only the states that count differently, each in one transaction; a second run writes
-nothing.
+writes only the states that count differently or are not listed, each in one transaction; a second
+run writes nothing.
 """
 
 from __future__ import annotations
@@ -99,7 +99,10 @@ def main(argv: list[str] | None = None) -> int:
     from kring.attribution.recount import recount
 
     report = recount(_state_keys(table))
-    print(f"{table}: {report.states} application state(s), {report.recounted} recounted")
+    print(
+        f"{table}: {report.states} application state(s), {report.recounted} recounted,"
+        f" {report.listed} put on the application list"
+    )
     return 0
 
 

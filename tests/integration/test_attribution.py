@@ -572,14 +572,64 @@ def test_the_recount_moves_counters_written_before_into_the_channels_of_today(
     assert recount.main(["--table", moto_stack.table_name]) == 0
 
     printed = capsys.readouterr().out.strip().splitlines()[-1]  # after the metrics of the set-up
-    assert printed == f"{moto_stack.table_name}: 3 application state(s), 2 recounted"
+    assert printed == (
+        f"{moto_stack.table_name}: 3 application state(s), 2 recounted, 0 put on the application list"
+    )
     assert at.counters() == today
     explained = moto_stack.http("GET", "/api/applications/greenhouse/A2/attribution", admin=True).json()
     assert (explained["method"], explained["channel"]) == ("referral", "referral")
     recounted = la._all_items()
     assert recount.main(["--table", moto_stack.table_name]) == 0  # a second run writes nothing
-    assert capsys.readouterr().out.strip().endswith("3 application state(s), 0 recounted")
+    assert (
+        capsys.readouterr()
+        .out.strip()
+        .endswith("3 application state(s), 0 recounted, 0 put on the application list")
+    )
     assert la._all_items() == recounted
+
+
+def test_the_recount_puts_states_decided_before_the_application_list_on_it(
+    moto_stack: MotoStack, world: at.Bus, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """States decided before issue 14 have no list entry (gsi1 ``APPLICATIONS``): the dashboard's
+    Applications page and ``GET /api/applications`` miss them until the recount lists them —
+    without touching a counter — and a second run writes nothing."""
+    from infra import recount
+
+    at.deliver_ok(
+        moto_stack,
+        [at.received(at=APPLIED, who=n, app=f"A{n}", proof=at.evidence(referrer_ids=["E2"])) for n in (1, 2)],
+    )
+    counters = at.counters()
+    client = aws.dynamodb()
+    for pk in at.states():  # as the code before issue 14 wrote them
+        client.update_item(
+            TableName=moto_stack.table_name,
+            Key=serialize(keys.application(at.PROVIDER, at.JOB, pk.rsplit("#", 1)[-1])),
+            UpdateExpression="REMOVE #pk1, #sk1",
+            ExpressionAttributeNames={"#pk1": keys.GSI1_PK, "#sk1": keys.GSI1_SK},
+        )
+    assert _listed(moto_stack) == []
+    for name in ("TABLE_NAME", "IDEMPOTENCY_TABLE_NAME"):  # the command sets them: restored after
+        monkeypatch.setenv(name, os.environ[name])
+
+    assert recount.main(["--table", moto_stack.table_name]) == 0
+
+    printed = capsys.readouterr().out.strip().splitlines()[-1]
+    assert printed.endswith("2 application state(s), 0 recounted, 2 put on the application list")
+    assert sorted(_listed(moto_stack)) == ["A1", "A2"]
+    assert at.counters() == counters
+    again = la._all_items()
+    assert recount.main(["--table", moto_stack.table_name]) == 0
+    assert capsys.readouterr().out.strip().endswith("0 recounted, 0 put on the application list")
+    assert la._all_items() == again
+
+
+def _listed(_stack: MotoStack) -> list[str]:
+    """The application list's ids, as the dashboard's Applications page reads it."""
+    from kring.dal.attribution_states import AttributionStateRepository
+
+    return [state.facts.application_id for state in AttributionStateRepository().list_page(100).items]
 
 
 def test_the_recount_of_a_local_stack_that_is_not_running_says_so(

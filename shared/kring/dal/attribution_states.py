@@ -460,6 +460,16 @@ class AttributionStateRepository(Repository):
         item = got.get("Item")
         return from_item(deserialize(item)) if item else None
 
+    def get_state_listed(self, key: keys.Key) -> tuple[StoredState, bool] | None:
+        """One state (strongly consistent) and whether it is on the application list — a state
+        decided before the list existed (gsi1 ``APPLICATIONS``) is not, until its next write."""
+        got = self.client.get_item(TableName=self.table, Key=serialize(key), ConsistentRead=True)
+        item = got.get("Item")
+        if not item:
+            return None
+        plain = deserialize(item)
+        return from_item(plain), plain.get(keys.GSI1_PK) == keys.APPLICATION_LIST
+
     def get_states(self, pks: Iterable[str]) -> dict[str, StoredState]:
         """The existing states among ``pks`` (as an alias lists them), by pk: one GetItem for one,
         one BatchGetItem for more (strongly consistent either way)."""
