@@ -435,7 +435,10 @@ def test_the_import_preview_says_what_would_change_and_writes_nothing(world: Mot
     assert set(refused) == {"5", "6"}
     assert "email" in refused["5"]
     assert "duplicate of line 3" in refused["6"]
-    assert "would add 1 new ambassadors, change 1, leave 1 as they are and refuse 2 lines" in got.body
+    assert (
+        "would add 1 new ambassador, change 1 ambassador, leave 1 ambassador as they are and refuse 2 lines"
+        in got.body
+    )
 
     # "Import these": the real import, as the API starts it
     started = post_form(world, "/dashboard/ambassadors/import", {"csrf": _csrf(got.body), "csv": CSV}, cookie)
