@@ -22,6 +22,7 @@ from kring.mail.periods import period_ending, zone
 from kring.mail.team_report import build_team_report
 from kring.models.ambassador import AmbassadorInput
 from kring.roster.ambassadors import save_ambassador
+from kring.web import html
 from tests.support import attribution as at
 from tests.support import hostile, mail, team
 from tests.support import link_activity as la
@@ -210,7 +211,9 @@ def test_a_recruiter_launches_a_campaign_to_a_department_that_mails_and_is_audit
     assert "The campaign is launched." in after.body
     exported = read_csv(get_page(world, "/dashboard/invitations.csv?table=campaigns", cookie).body)
     assert exported[0] == header
-    assert exported[1] == [api["created_at"][:10], *row[1:]]  # the day the machine's way
+    # the day the machine's way, in the organisation's time zone (near midnight not UTC's day)
+    launched_on = datetime.fromisoformat(api["created_at"]).astimezone(html.translator("en").zone).date()
+    assert exported[1] == [launched_on.isoformat(), *row[1:]]
 
 
 def test_a_viewer_is_refused_launching_and_nothing_is_sent(world: MotoStack, campaigns: Campaigns) -> None:
